@@ -1,0 +1,376 @@
+"""The scenario schema: immutable pydantic models for places, hazard, travel, fleet, events, variants.
+
+All quantities are stored as plain floats in the scenario's own units (``scenario.time_unit``
+for times and durations, ``map.unit`` for distances); the loader converts strings such as
+"36h", "2.8 ly/d" or "2385-04-05" using the validation context. A model dumped with
+``model_dump(mode="json")`` loads back to an equal model. The semantics every planner,
+checker and simulator follows are in ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+)
+
+from evacuate import units
+
+__all__ = [
+    "Meta",
+    "MapSpec",
+    "LatLon",
+    "Place",
+    "Arrival",
+    "Hazard",
+    "Window",
+    "PeriodicWindow",
+    "Lane",
+    "Travel",
+    "VehicleClass",
+    "Stock",
+    "ProductionPeriod",
+    "Shipyard",
+    "Fleet",
+    "DestroyVehicles",
+    "StopProduction",
+    "CloseLane",
+    "ClosePlace",
+    "MoveDeadline",
+    "WithdrawOperator",
+    "Effect",
+    "Event",
+    "Variant",
+    "ScenarioModel",
+    "Perturbations",
+]
+
+Id = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$", min_length=1, max_length=100)]
+
+
+def _ctx(info: ValidationInfo) -> dict[str, Any]:
+    return info.context if isinstance(info.context, dict) else {}
+
+
+def _to_duration(v: object, info: ValidationInfo) -> float:
+    return units.parse_duration(v, _ctx(info).get("time_unit", "hour"))
+
+
+def _to_time(v: object, info: ValidationInfo) -> float:
+    c = _ctx(info)
+    return units.parse_time(v, c.get("time_unit", "hour"), c.get("start_date"))
+
+
+def _to_distance(v: object, info: ValidationInfo) -> float:
+    return units.parse_distance(v, _ctx(info).get("map_unit", "km"))
+
+
+def _to_speed(v: object, info: ValidationInfo) -> float:
+    c = _ctx(info)
+    return units.parse_speed(v, c.get("map_unit", "km"), c.get("time_unit", "hour"))
+
+
+def _reject_bool(v: object) -> object:
+    if isinstance(v, bool):
+        raise ValueError("a number, not true/false")
+    return v
+
+
+Duration = Annotated[float, BeforeValidator(_to_duration), Field(ge=0)]
+"""A non-negative length of time in the scenario's time unit."""
+Time = Annotated[float, BeforeValidator(_to_time)]
+"""A point in time in the scenario's time unit after time zero (may be negative)."""
+Distance = Annotated[float, BeforeValidator(_to_distance), Field(ge=0)]
+Speed = Annotated[float, BeforeValidator(_to_speed), Field(gt=0)]
+Count = Annotated[int, BeforeValidator(_reject_bool), Field(ge=0)]
+PositiveCount = Annotated[int, BeforeValidator(_reject_bool), Field(gt=0)]
+Rate = Annotated[float, BeforeValidator(_reject_bool), Field(gt=0, allow_inf_nan=False)]
+Coordinate = Annotated[float, BeforeValidator(_reject_bool), Field(allow_inf_nan=False)]
+Date = Annotated[
+    dt.datetime,
+    BeforeValidator(units.parse_date),
+    PlainSerializer(lambda d: d.isoformat(timespec="minutes").replace("T00:00", ""), return_type=str),
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
+
+
+class Meta(_Frozen):
+    """Who and what the scenario is, and how it counts time."""
+
+    id: Id
+    name: str = ""
+    description: str = ""
+    time_unit: Literal["minute", "hour", "day"] = "hour"
+    start_date: Date | None = None
+    """Calendar date and time of time zero; enables dates in time fields and in reports."""
+    end: Time
+    """The horizon: the operation is judged at this time."""
+
+
+class MapSpec(_Frozen):
+    """How positions are given: plane coordinates in ``unit``, or latitude/longitude (km)."""
+
+    kind: Literal["plane", "sphere"] = "plane"
+    unit: Literal["m", "km", "mi", "nmi", "au", "ly"] = "km"
+
+
+class LatLon(_Frozen):
+    lat: Annotated[Coordinate, Field(ge=-90, le=90)]
+    lon: Annotated[Coordinate, Field(ge=-180, le=180)]
+
+
+Position = tuple[Coordinate, Coordinate] | tuple[Coordinate, Coordinate, Coordinate] | LatLon
+
+
+class Arrival(_Frozen):
+    """People who reach a place at a given time (e.g. from outlying areas) and then wait there."""
+
+    at: Time
+    people: Count
+
+
+class Place(_Frozen):
+    """Anywhere people or vehicles can be: a threatened place, a haven, a depot, a staging base."""
+
+    id: Id
+    name: str = ""
+    position: Position | None = None
+    population: Count = 0
+    """People at the place at time zero who are to be evacuated."""
+    arrivals: tuple[Arrival, ...] = ()
+    deadline: Time | None = None
+    """When the hazard reaches the place: people still there are lost, vehicles destroyed.
+    Overrides the hazard's deadline."""
+    capacity: Count = 0
+    """How many evacuees the place can hold (received by trips, net of those moved on)."""
+    open_from: Time | None = None
+    """No trip may pick people up here before this time (e.g. permission to enter)."""
+    load_per_hour: Rate | None = None
+    """People per hour the place can board, summed over all vehicles."""
+    unload_per_hour: Rate | None = None
+    berths: PositiveCount | None = None
+    """Vehicles that can load or unload here at the same time."""
+    notes: str = ""
+
+
+class Hazard(_Frozen):
+    """A front expanding from ``origin`` at ``speed`` from ``start``, up to ``max_radius``."""
+
+    id: Id = "hazard"
+    name: str = ""
+    origin: Position
+    start: Time = 0.0
+    speed: Speed
+    max_radius: Distance | None = None
+    notes: str = ""
+
+
+class Window(_Frozen):
+    """Open between two times (``to`` omitted: open for good)."""
+
+    start: Time
+    end: Time | None = None
+
+
+class PeriodicWindow(_Frozen):
+    """Open for ``open_for`` at the start of every ``every``, shifted by ``offset`` (e.g. nights)."""
+
+    every: Annotated[float, BeforeValidator(_to_duration), Field(gt=0)]
+    open_for: Duration
+    offset: Duration = 0.0
+    start: Time | None = None
+    end: Time | None = None
+
+
+class Lane(_Frozen):
+    """A way between two places. Declared lanes replace the direct route between their ends."""
+
+    id: Id
+    start: Id = Field(alias="from")
+    end: Id = Field(alias="to")
+    bidirectional: bool = True
+    distance: Distance | None = None
+    """Overrides the distance computed from positions."""
+    time: Duration | None = None
+    """A fixed travel time for every class (overrides distance and speed)."""
+    class_times: dict[Id, Duration] = Field(default_factory=dict)
+    """Fixed travel time per vehicle class id."""
+    speed_factor: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    """Multiplies each class's speed on this lane (e.g. 1.5 for a contraflow highway)."""
+    windows: tuple[Window, ...] = ()
+    periodic: PeriodicWindow | None = None
+    notes: str = ""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Travel(_Frozen):
+    """``routes: all`` connects every pair of positioned places directly; ``lanes`` only lanes."""
+
+    routes: Literal["all", "lanes"] = "all"
+    lanes: tuple[Lane, ...] = ()
+
+
+class VehicleClass(_Frozen):
+    id: Id
+    name: str = ""
+    capacity: PositiveCount
+    """People one vehicle carries."""
+    speed: Speed | None = None
+    """Map units per time unit; needed unless every lane it uses gives a time."""
+    load_time: Duration = 0.0
+    """Time one vehicle spends loading at the pickup place (the whole group loads at once)."""
+    unload_time: Duration = 0.0
+    operator: Id = "default"
+    enabled: bool = True
+    notes: str = ""
+
+
+class Stock(_Frozen):
+    """Vehicles of a class waiting at a place from a time."""
+
+    id: Id | None = None
+    vehicle_class: Id = Field(alias="class")
+    place: Id
+    count: Count
+    available_from: Time = 0.0
+    notes: str = ""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class ProductionPeriod(_Frozen):
+    """Vehicles produced at ``rate`` per ``per`` between ``start`` and ``end`` (open-ended if omitted)."""
+
+    start: Time
+    end: Time | None = None
+    rate: Annotated[float, BeforeValidator(_reject_bool), Field(ge=0, allow_inf_nan=False)]
+    per: Annotated[float, BeforeValidator(_to_duration), Field(gt=0)] = 1.0
+
+
+class Shipyard(_Frozen):
+    """Where new vehicles of one class appear, by schedule, up to ``max_total``."""
+
+    id: Id
+    place: Id
+    vehicle_class: Id = Field(alias="class")
+    schedule: tuple[ProductionPeriod, ...]
+    max_total: Count | None = None
+    available_from: Time | None = None
+    """Vehicles it produces may not leave before this time (held at the yard)."""
+    notes: str = ""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Fleet(_Frozen):
+    classes: tuple[VehicleClass, ...]
+    stock: tuple[Stock, ...] = ()
+    shipyards: tuple[Shipyard, ...] = ()
+
+
+class DestroyVehicles(_Frozen):
+    """Destroy vehicles docked at a place (all of them, or ``count``; optionally only ``classes``)."""
+
+    type: Literal["destroy_vehicles"]
+    place: Id
+    classes: tuple[Id, ...] | None = None
+    count: Count | None = None
+
+
+class StopProduction(_Frozen):
+    type: Literal["stop_production"]
+    shipyard: Id
+
+
+class CloseLane(_Frozen):
+    """Close a declared lane (or the direct route between two places) until ``until``."""
+
+    type: Literal["close_lane"]
+    lane: Id | None = None
+    between: tuple[Id, Id] | None = None
+    until: Time | None = None
+
+
+class ClosePlace(_Frozen):
+    """No trip may leave from or arrive at the place until ``until``."""
+
+    type: Literal["close_place"]
+    place: Id
+    until: Time | None = None
+
+
+class MoveDeadline(_Frozen):
+    type: Literal["move_deadline"]
+    place: Id
+    to: Time
+
+
+class WithdrawOperator(_Frozen):
+    """The operator's vehicles start no new trip (``finish_current_trip``: the one under way ends)."""
+
+    type: Literal["withdraw_operator"]
+    operator: Id
+    finish_current_trip: bool = True
+
+
+Effect = Annotated[
+    DestroyVehicles | StopProduction | CloseLane | ClosePlace | MoveDeadline | WithdrawOperator,
+    Field(discriminator="type"),
+]
+
+
+class Event(_Frozen):
+    """A disruption at time ``at``; ``known`` events are planned for, ``surprise`` ones are not."""
+
+    id: Id
+    name: str = ""
+    at: Time
+    mode: Literal["known", "surprise"] = "known"
+    enabled: bool = True
+    effects: tuple[Effect, ...] = Field(min_length=1)
+    reported_casualties: Count | None = None
+    """People killed outside the evacuation (reported only, not modelled)."""
+    notes: str = ""
+
+
+class Variant(_Frozen):
+    """A named what-if: switch events and vehicle classes on or off, change stock counts."""
+
+    description: str = ""
+    events: dict[Id, bool] = Field(default_factory=dict)
+    classes: dict[Id, bool] = Field(default_factory=dict)
+    stock: dict[Id, Count] = Field(default_factory=dict)
+
+
+class Perturbations(_Frozen):
+    """Stochastic noise for simulation (off by default)."""
+
+    travel_time_cv: Annotated[float, Field(ge=0, le=5)] = 0.0
+    """Coefficient of variation of each trip's travel time (lognormal)."""
+    breakdowns_per_trip: Annotated[float, Field(ge=0, le=1)] = 0.0
+    """Probability that a vehicle breaks down on a trip and leaves service."""
+
+
+class ScenarioModel(_Frozen):
+    """A whole scenario as written in the file (see ``evacuate.Scenario`` for the public type)."""
+
+    scenario: Meta
+    map: MapSpec = MapSpec()
+    places: tuple[Place, ...] = Field(min_length=1)
+    hazard: Hazard | None = None
+    travel: Travel = Travel()
+    fleet: Fleet
+    events: tuple[Event, ...] = ()
+    variants: dict[Id, Variant] = Field(default_factory=dict)
+    perturbations: Perturbations = Perturbations()
