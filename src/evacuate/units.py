@@ -13,15 +13,15 @@ import math
 import re
 
 __all__ = [
-    "TIME_UNITS",
     "DISTANCE_UNITS",
+    "TIME_UNITS",
     "UnitError",
-    "parse_duration",
-    "parse_time",
-    "parse_distance",
-    "parse_speed",
     "format_duration",
     "great_circle_km",
+    "parse_distance",
+    "parse_duration",
+    "parse_speed",
+    "parse_time",
 ]
 
 # seconds per unit
@@ -76,12 +76,15 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond float range: reported as not finite
+            return math.inf
     return None
 
 
 def parse_duration(value: object, time_unit: str) -> float:
-    """A length of time in ``time_unit``: a number (already in that unit) or "36h", "4d", "90min"."""
+    """A length of time in ``time_unit``: a number (in that unit) or "36h", "4d", "90min"."""
     x = _number(value)
     if x is not None:
         return _finite(x, "a duration")
@@ -166,9 +169,7 @@ def parse_speed(value: object, map_unit: str, time_unit: str) -> float:
             text = text[:-2] + "nmi/h"
         m = _SPEED_RE.match(text)
         if m and m.group(2) in DISTANCE_UNITS and m.group(3) in TIME_UNITS:
-            metres_per_s = (
-                float(m.group(1)) * DISTANCE_UNITS[m.group(2)] / TIME_UNITS[m.group(3)]
-            )
+            metres_per_s = float(m.group(1)) * DISTANCE_UNITS[m.group(2)] / TIME_UNITS[m.group(3)]
             return _finite(
                 metres_per_s * TIME_UNITS[time_unit] / DISTANCE_UNITS[map_unit], "a speed"
             )

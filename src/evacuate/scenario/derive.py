@@ -17,14 +17,14 @@ if TYPE_CHECKING:
     from evacuate.scenario.scenario import Scenario
 
 __all__ = [
-    "distance",
-    "hazard_arrival",
     "deadline",
-    "lanes_between",
     "direct_route_allowed",
-    "route_time",
-    "lane_open",
+    "distance",
     "fastest_time",
+    "hazard_arrival",
+    "lane_open",
+    "lanes_between",
+    "route_time",
 ]
 
 
@@ -41,7 +41,7 @@ def distance(scenario: Scenario, a: Position, b: Position) -> float:
             raise TypeError("sphere maps need {lat, lon} positions")
         return great_circle_km(a.lat, a.lon, b.lat, b.lon)
     (x1, y1, z1), (x2, y2, z2) = _xyz(a), _xyz(b)
-    return math.sqrt((x1 - x2) ** 2 + (y1 - y2) ** 2 + (z1 - z2) ** 2)
+    return math.hypot(x1 - x2, y1 - y2, z1 - z2)  # no OverflowError for huge coordinates
 
 
 def hazard_arrival(scenario: Scenario, place: Place) -> float | None:
@@ -79,12 +79,12 @@ def direct_route_allowed(scenario: Scenario, a: str, b: str) -> bool:
     pa, pb = scenario.place(a), scenario.place(b)
     if pa.position is None or pb.position is None:
         return False
-    return not any(
-        {ln.start, ln.end} == {a, b} for ln in scenario.travel.lanes
-    )
+    return not any({ln.start, ln.end} == {a, b} for ln in scenario.travel.lanes)
 
 
-def route_time(scenario: Scenario, vc: VehicleClass, a: str, b: str, lane: Lane | None) -> float | None:
+def route_time(
+    scenario: Scenario, vc: VehicleClass, a: str, b: str, lane: Lane | None
+) -> float | None:
     """Travel time of one class on a lane (or the direct route with ``lane=None``); None if the
     class cannot use it (no speed and no fixed time)."""
     if lane is not None:
@@ -99,7 +99,8 @@ def route_time(scenario: Scenario, vc: VehicleClass, a: str, b: str, lane: Lane 
             if pa.position is None or pb.position is None:
                 return None
             dist = distance(scenario, pa.position, pb.position)
-        return None if vc.speed is None else dist / (vc.speed * lane.speed_factor)
+        # divide twice: the product of two tiny positive floats can underflow to zero
+        return None if vc.speed is None else dist / vc.speed / lane.speed_factor
     pa, pb = scenario.place(a), scenario.place(b)
     if vc.speed is None or pa.position is None or pb.position is None:
         return None
@@ -117,11 +118,10 @@ def lane_open(lane: Lane, t: float) -> bool:
         if w.start <= t and (w.end is None or t < w.end):
             return True
     pw = lane.periodic
-    if pw is not None:
-        if (pw.start is None or t >= pw.start) and (pw.end is None or t < pw.end):
-            phase = (t - pw.offset) % pw.every
-            if phase < pw.open_for:
-                return True
+    if pw is not None and (pw.start is None or t >= pw.start) and (pw.end is None or t < pw.end):
+        phase = (t - pw.offset) % pw.every
+        if phase < pw.open_for:
+            return True
     return False
 
 

@@ -7,8 +7,10 @@ reported together in one ``ScenarioError``; nothing is returned unless the file 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -21,7 +23,7 @@ from evacuate import units
 from evacuate.errors import Issue, ScenarioError, format_path
 from evacuate.scenario.scenario import Scenario
 
-__all__ = ["load", "loads", "from_dict", "dump", "dumps", "ROMULAN", "builtin_path"]
+__all__ = ["ROMULAN", "builtin_path", "dump", "dumps", "from_dict", "load", "loads"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,26 @@ def builtin_path(name: str = ROMULAN) -> Path:
     """Path of an embedded scenario file (package data)."""
     ref = resources.files("evacuate.data").joinpath(f"{name}.yaml")
     return Path(str(ref))
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML 1.1 loading that also reads floats without a dot ('1e5', '5e-324') as numbers,
+    as JSON and YAML 1.2 do; otherwise JSON written by ``json.dumps`` would not load back."""
+
+
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
+
+
+def _join_surrogates(value: Any) -> Any:
+    """JSON writes characters beyond U+FFFF as escaped surrogate pairs ("\\ud83d\\ude80"),
+    which YAML decodes one by one; join such pairs back into the character."""
+    if isinstance(value, str) and any("\ud800" <= c <= "\udfff" for c in value):
+        try:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            return value  # a lone surrogate: left as written
+    return value
 
 
 class _Composer:
@@ -51,7 +73,7 @@ class _Composer:
             self.loader.flatten_mapping(node)
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)
+                key = _join_surrogates(self.loader.construct_object(key_node, deep=True))
                 if not isinstance(key, (str, int, float, bool)) or key is None:
                     self.issues.append(
                         Issue(
@@ -77,18 +99,25 @@ class _Composer:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*loc, i)) for i, child in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        return _join_surrogates(self.loader.construct_object(node, deep=True))
 
 
 def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
     """YAML (or JSON) text -> plain data and a line map; raises ScenarioError on syntax."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        row = text.count("\n", 0, exc.position) + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        message = (
+            f"not valid YAML: character {char} is not allowed in a YAML file; write it as an "
+            "escape in a double-quoted string"
+        )
+        raise ScenarioError([Issue(message, file=source, line=row)]) from None
+    composer = _Composer(loader)
     try:
         node = loader.get_single_node()
-        if node is None:
-            raise ScenarioError([Issue("the file is empty; expected a scenario mapping", file=source)])
-        composer = _Composer(loader)
-        data = composer.build(node, ())
+        data = None if node is None else composer.build(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -98,6 +127,8 @@ def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
         raise ScenarioError([Issue(f"not valid YAML: {exc}", file=source)]) from None
     finally:
         loader.dispose()
+    if node is None:
+        raise ScenarioError([Issue("the file is empty; expected a scenario mapping", file=source)])
     if composer.issues:
         raise ScenarioError([_with_file(i, source) for i in composer.issues])
     return data, composer.lines
@@ -120,54 +151,126 @@ def line_of(lines: Mapping[Loc, int], loc: Loc) -> int | None:
 
 def _context(data: Mapping[str, Any]) -> dict[str, Any]:
     """Units needed to read quantities; bad values here are reported by pydantic itself."""
-    meta = data.get("scenario") if isinstance(data.get("scenario"), Mapping) else {}
-    mapspec = data.get("map") if isinstance(data.get("map"), Mapping) else {}
+    meta_raw, map_raw = data.get("scenario"), data.get("map")
+    meta: Mapping[str, Any] = meta_raw if isinstance(meta_raw, Mapping) else {}
+    mapspec: Mapping[str, Any] = map_raw if isinstance(map_raw, Mapping) else {}
     time_unit = meta.get("time_unit", "hour")
-    if time_unit not in ("minute", "hour", "day"):
+    if not isinstance(time_unit, str) or time_unit not in ("minute", "hour", "day"):
         time_unit = "hour"
     map_unit = mapspec.get("unit", "km")
-    if map_unit not in units.DISTANCE_UNITS:
+    if not isinstance(map_unit, str) or map_unit not in units.DISTANCE_UNITS:
         map_unit = "km"
     start_date = None
     if meta.get("start_date") is not None:
         try:
-            start_date = units.parse_date(meta["start_date"])
+            start_date = units.parse_date(meta["start_date"]).replace(microsecond=0)
         except units.UnitError:
             start_date = None
     return {"time_unit": time_unit, "map_unit": map_unit, "start_date": start_date}
 
 
 def _describe(value: Any) -> str:
-    text = repr(value)
+    text = value.isoformat() if isinstance(value, (dt.date, dt.time)) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _pydantic_issues(exc: ValidationError, lines: Mapping[Loc, int], source: str) -> list[Issue]:
+_POSITION = "a position: [x, y], [x, y, z] or {lat: ..., lon: ...}"
+
+
+def _is_tag(part: str | int) -> bool:
+    """A union member name pydantic puts in an error path (``LatLon``, ``tuple[...]``)."""
+    return isinstance(part, str) and (
+        "[" in part or part.startswith("function-") or part[:1].isupper()
+    )
+
+
+def _clean_loc(loc: Loc, data: Any) -> tuple[Loc, Loc | None, Any]:
+    """The error path as written in the file, without union and discriminator tags; also the
+    path of the union value (if a union member failed) and the value found there."""
+    node, out, union_at, union_value = data, [], None, None
+    for part in loc:
+        in_map = isinstance(node, Mapping) and part in node
+        in_list = (
+            isinstance(node, (list, tuple)) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if in_map or in_list:
+            out.append(part)
+            node = node[part]
+        elif _is_tag(part):
+            if union_at is None:
+                union_at, union_value = tuple(out), node
+        elif isinstance(node, Mapping) and node.get("type") == part:
+            pass  # the discriminator of an effect
+        else:
+            out.append(part)
+            node = None
+    return tuple(out), union_at, union_value
+
+
+def _keep_union_error(err: Any, union_value: Any) -> bool:
+    """Among a union's failed members, keep the errors of the member the value was meant as."""
+    tag = next(p for p in err["loc"] if _is_tag(p))
+    if isinstance(union_value, Mapping):
+        return bool(str(tag)[:1].isupper())
+    if isinstance(union_value, (list, tuple)):
+        length_error = err["type"] in ("too_long", "too_short") or (
+            err["type"] == "missing" and isinstance(err["loc"][-1], int)
+        )
+        return "[" in str(tag) and not length_error
+    return False
+
+
+def _pydantic_issues(
+    exc: ValidationError, data: Any, lines: Mapping[Loc, int], source: str
+) -> list[Issue]:
     issues = []
     seen: set[tuple[str, str]] = set()
     errors = exc.errors(include_url=False)
     error_locs = [tuple(e["loc"]) for e in errors]
-    for err in errors:
-        loc = tuple(err["loc"])
+    cleaned = [_clean_loc(loc, data) for loc in error_locs]
+    unions_explained = {
+        union_at
+        for err, (_, union_at, value) in zip(errors, cleaned, strict=True)
+        if union_at is not None and _keep_union_error(err, value)
+    }
+    for err, loc, (clean, union_at, union_value) in zip(errors, error_locs, cleaned, strict=True):
         if err["type"] == "too_short" and any(
             len(other) > len(loc) and other[: len(loc)] == loc for other in error_locs
         ):
             continue  # a list whose items failed is not also "too short"
-        # drop discriminator tags and function-validator names pydantic adds to the path
-        clean = tuple(
-            p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
-        )
         msg = str(err["msg"])
         kind = err["type"]
-        if kind == "missing":
+        ctx = err.get("ctx", {})
+        if union_at is not None and not _keep_union_error(err, union_value):
+            if union_at in unions_explained:
+                continue  # another member's errors say what is wrong
+            clean = union_at  # the value fits no member: one message for the whole union
+            expected = _POSITION
+            if isinstance(union_value, (list, tuple)):
+                expected = "[x, y] or [x, y, z] (2 or 3 numbers)"
+            text = f"found {_describe(union_value)}; expected {expected}"
+        elif kind == "string_pattern_mismatch":
+            text = (
+                f"found {_describe(err.get('input'))}; expected an id: letters, digits, '_', '.' "
+                "or '-', starting with a letter or '_'"
+            )
+        elif kind in ("too_short", "too_long"):
+            size = ctx.get("min_length" if kind == "too_short" else "max_length")
+            bound = "at least" if kind == "too_short" else "at most"
+            text = f"found {_describe(err.get('input'))}; expected {bound} {size} item(s)"
+        elif kind in ("string_too_short", "string_too_long"):
+            size = ctx.get("min_length" if kind == "string_too_short" else "max_length")
+            bound = "at least" if kind == "string_too_short" else "at most"
+            text = f"found {_describe(err.get('input'))}; expected {bound} {size} character(s)"
+        elif kind == "missing":
             text = "missing; this field is required"
         elif kind == "extra_forbidden":
             text = "unknown field; check its spelling against docs/scenario-format.md"
         elif kind == "union_tag_not_found":
             text = "missing 'type'; expected one of the kinds listed in docs/scenario-format.md"
         elif kind == "union_tag_invalid":
-            tag = err.get("ctx", {}).get("tag")
-            expected = err.get("ctx", {}).get("expected_tags", "")
+            tag = ctx.get("tag")
+            expected = ctx.get("expected_tags", "")
             text = f"found type {tag!r}; expected one of {expected}"
         else:
             if msg.startswith("Value error, "):
@@ -191,7 +294,13 @@ def from_dict(
     lines = lines or {}
     if not isinstance(data, Mapping):
         raise ScenarioError(
-            [Issue(f"found {type(data).__name__}; expected a mapping of sections", file=source, line=1)]
+            [
+                Issue(
+                    f"found {type(data).__name__}; expected a mapping of sections",
+                    file=source,
+                    line=lines.get((), 1),
+                )
+            ]
         )
     issues = [
         Issue(i.message, i.path, source, line_of(lines, i_loc), i.severity)
@@ -200,7 +309,7 @@ def from_dict(
     try:
         scenario = Scenario.model_validate(dict(data), context=_context(data))
     except ValidationError as exc:
-        raise ScenarioError(issues + _pydantic_issues(exc, lines, source)) from None
+        raise ScenarioError(issues + _pydantic_issues(exc, data, lines, source)) from None
     issues += [
         Issue(i.message, i.path, source, line_of(lines, i_loc), i.severity)
         for i, i_loc in validate.check_model(scenario)
@@ -226,7 +335,9 @@ def load(path: str | Path | None = None) -> Scenario:
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        raise ScenarioError([Issue(f"cannot read the file: {exc.strerror or exc}", file=source)]) from None
+        raise ScenarioError(
+            [Issue(f"cannot read the file: {exc.strerror or exc}", file=source)]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -235,8 +346,25 @@ def load(path: str | Path | None = None) -> Scenario:
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ScenarioError([Issue(f"not valid JSON: {exc.msg}", file=source, line=exc.lineno)]) from None
+            raise ScenarioError(
+                [Issue(f"not valid JSON: {exc.msg}", file=source, line=exc.lineno)]
+            ) from None
     return loads(text, source=source)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML output that writes text holding U+0085 double-quoted: PyYAML's single-quoted
+    style writes that character raw, and it reads back as a line break."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if "\x85" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+# so that text such as "1e5" is quoted, as _Loader would read it as a number
+_Dumper.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
 
 
 def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
@@ -244,7 +372,7 @@ def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
     data = scenario.to_data()
     if fmt == "json":
         return json.dumps(data, indent=2) + "\n"
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def dump(scenario: Scenario, path: str | Path) -> None:

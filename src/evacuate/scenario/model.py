@@ -1,4 +1,4 @@
-"""The scenario schema: immutable pydantic models for places, hazard, travel, fleet, events, variants.
+"""The scenario schema: immutable pydantic models, from places and hazard to events and variants.
 
 All quantities are stored as plain floats in the scenario's own units (``scenario.time_unit``
 for times and durations, ``map.unit`` for distances); the loader converts strings such as
@@ -24,32 +24,32 @@ from pydantic import (
 from evacuate import units
 
 __all__ = [
-    "Meta",
-    "MapSpec",
-    "LatLon",
-    "Place",
     "Arrival",
-    "Hazard",
-    "Window",
-    "PeriodicWindow",
-    "Lane",
-    "Travel",
-    "VehicleClass",
-    "Stock",
-    "ProductionPeriod",
-    "Shipyard",
-    "Fleet",
-    "DestroyVehicles",
-    "StopProduction",
     "CloseLane",
     "ClosePlace",
-    "MoveDeadline",
-    "WithdrawOperator",
+    "DestroyVehicles",
     "Effect",
     "Event",
-    "Variant",
-    "ScenarioModel",
+    "Fleet",
+    "Hazard",
+    "Lane",
+    "LatLon",
+    "MapSpec",
+    "Meta",
+    "MoveDeadline",
+    "PeriodicWindow",
     "Perturbations",
+    "Place",
+    "ProductionPeriod",
+    "ScenarioModel",
+    "Shipyard",
+    "Stock",
+    "StopProduction",
+    "Travel",
+    "Variant",
+    "VehicleClass",
+    "Window",
+    "WithdrawOperator",
 ]
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$", min_length=1, max_length=100)]
@@ -93,10 +93,23 @@ Count = Annotated[int, BeforeValidator(_reject_bool), Field(ge=0)]
 PositiveCount = Annotated[int, BeforeValidator(_reject_bool), Field(gt=0)]
 Rate = Annotated[float, BeforeValidator(_reject_bool), Field(gt=0, allow_inf_nan=False)]
 Coordinate = Annotated[float, BeforeValidator(_reject_bool), Field(allow_inf_nan=False)]
+
+
+def _to_date(v: object) -> dt.datetime:
+    # whole seconds: the file format writes no fractions, so a dump loads back the same date
+    return units.parse_date(v).replace(microsecond=0)
+
+
+def _date_text(d: dt.datetime) -> str:
+    if d.time() == dt.time(0):
+        return d.date().isoformat()
+    return d.isoformat(timespec="seconds" if d.second else "minutes")
+
+
 Date = Annotated[
     dt.datetime,
-    BeforeValidator(units.parse_date),
-    PlainSerializer(lambda d: d.isoformat(timespec="minutes").replace("T00:00", ""), return_type=str),
+    BeforeValidator(_to_date),
+    PlainSerializer(_date_text, return_type=str),
 ]
 
 
@@ -183,7 +196,7 @@ class Window(_Frozen):
 
 
 class PeriodicWindow(_Frozen):
-    """Open for ``open_for`` at the start of every ``every``, shifted by ``offset`` (e.g. nights)."""
+    """Open for ``open_for`` at the start of each ``every``, shifted by ``offset`` (e.g. nights)."""
 
     every: Annotated[float, BeforeValidator(_to_duration), Field(gt=0)]
     open_for: Duration
@@ -250,7 +263,7 @@ class Stock(_Frozen):
 
 
 class ProductionPeriod(_Frozen):
-    """Vehicles produced at ``rate`` per ``per`` between ``start`` and ``end`` (open-ended if omitted)."""
+    """Vehicles produced at ``rate`` per ``per`` from ``start`` to ``end`` (omitted: no end)."""
 
     start: Time
     end: Time | None = None
@@ -280,7 +293,7 @@ class Fleet(_Frozen):
 
 
 class DestroyVehicles(_Frozen):
-    """Destroy vehicles docked at a place (all of them, or ``count``; optionally only ``classes``)."""
+    """Destroy vehicles docked at a place (all, or ``count``; optionally only ``classes``)."""
 
     type: Literal["destroy_vehicles"]
     place: Id
@@ -317,7 +330,7 @@ class MoveDeadline(_Frozen):
 
 
 class WithdrawOperator(_Frozen):
-    """The operator's vehicles start no new trip (``finish_current_trip``: the one under way ends)."""
+    """The operator's vehicles start no new trip (``finish_current_trip``: trips under way end)."""
 
     type: Literal["withdraw_operator"]
     operator: Id

@@ -1,28 +1,801 @@
 """Checks beyond types: references between sections, ranges that depend on each other, geometry.
 
-``check_raw`` runs on plain data (so it still reports when the schema check fails);
-``check_model`` runs on a typed scenario. Each returns ``(Issue, loc)`` pairs; the loader adds
-file and line from ``loc``.
+``check_raw`` runs on plain data (so it still reports when the schema check fails) and never
+raises, whatever the shape of the data; ``check_model`` runs on a typed scenario. Each returns
+``(Issue, loc)`` pairs; the loader adds file and line from ``loc``. Every rule is one small
+function listed in ``RAW_RULES``, ``MODEL_RULES``, ``DERIVED_RULES`` or ``WARNING_RULES``;
+the semantics (deadlines, havens, routes) are those of docs/model.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+import difflib
+import math
+from collections.abc import Callable, Collection, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
-from evacuate.errors import Issue
+import numpy as np
+import numpy.typing as npt
+
+from evacuate import units
+from evacuate.errors import Issue, format_path
+from evacuate.scenario import derive
+from evacuate.scenario.load import _context
+from evacuate.scenario.model import LatLon
 
 if TYPE_CHECKING:
+    from evacuate.scenario.model import Lane, Place, Position, VehicleClass
     from evacuate.scenario.scenario import Scenario
 
-__all__ = ["check_raw", "check_model"]
+__all__ = [
+    "DERIVED_RULES",
+    "MODEL_RULES",
+    "RAW_RULES",
+    "WARNING_RULES",
+    "check_model",
+    "check_raw",
+]
 
 Loc = tuple[str | int, ...]
+Found = tuple[Issue, Loc]
+Severity = Literal["error", "warning"]
+_SEQ = (list, tuple)
+
+
+def _found(message: str, loc: Loc, severity: Severity = "error") -> Found:
+    return Issue(message, format_path(loc), severity=severity), loc
+
+
+def _names(known: Collection[str], limit: int = 8) -> str:
+    names = sorted(known)
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+# ---------------------------------------------------------------------------------- raw data
+class _Raw:
+    """Plain scenario data read defensively: every accessor tolerates any shape of data."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        ctx = _context(data)
+        self.time_unit: str = ctx["time_unit"]
+        self.start_date: dt.datetime | None = ctx["start_date"]
+        kind = self.get("map", "kind")
+        self.map_kind: str | None = (
+            "plane" if kind is None else kind if kind in ("plane", "sphere") else None
+        )
+
+    def get(self, *path: str) -> Any:
+        """The value at a path of mapping keys, or None where any step is not a mapping."""
+        node: Any = self.data
+        for key in path:
+            if not isinstance(node, Mapping):
+                return None
+            node = node.get(key)
+        return node
+
+    def items(self, *path: str) -> list[tuple[int, Mapping[str, Any]]]:
+        """The mapping entries of a list section (other entries are pydantic's to report)."""
+        seq = self.get(*path)
+        if not isinstance(seq, _SEQ):
+            return []
+        return [(i, item) for i, item in enumerate(seq) if isinstance(item, Mapping)]
+
+    def ids(self, *path: str, optional: bool = False) -> set[str] | None:
+        """The ids declared in a list section; None when they cannot all be known (a missing
+        required section, an entry without a readable id), so references are not judged."""
+        seq = self.get(*path)
+        if seq is None and optional:
+            return set()
+        if not isinstance(seq, _SEQ):
+            return None
+        out: set[str] = set()
+        for item in seq:
+            ident = item.get("id") if isinstance(item, Mapping) else None
+            if isinstance(ident, str):
+                out.add(ident)
+            elif not (path == ("fleet", "stock") and isinstance(item, Mapping) and ident is None):
+                return None  # stock ids are optional; any other entry must have one
+        return out
+
+    def operators(self) -> set[str] | None:
+        out: set[str] = set()
+        for _, item in self.items("fleet", "classes"):
+            op = item.get("operator", "default")
+            if not isinstance(op, str):
+                return None
+            out.add(op)
+        return out if isinstance(self.get("fleet", "classes"), _SEQ) else None
+
+    def time(self, value: object) -> float | None:
+        """A time point in the scenario's unit, or None if unreadable (pydantic reports that)."""
+        if value is None:
+            return None
+        try:
+            return units.parse_time(value, self.time_unit, self.start_date)
+        except (ValueError, TypeError, OverflowError):
+            return None
+
+    def duration(self, value: object) -> float | None:
+        if value is None:
+            return None
+        try:
+            return units.parse_duration(value, self.time_unit)
+        except (ValueError, TypeError, OverflowError):
+            return None
+
+    def fmt(self, t: float) -> str:
+        return "0" if t == 0 else units.format_duration(t, self.time_unit)
+
+
+RawRule = Callable[[_Raw], Iterator[Found]]
+
+_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("places",), "place"),
+    (("fleet", "classes"), "vehicle class"),
+    (("fleet", "stock"), "stock entry"),
+    (("fleet", "shipyards"), "shipyard"),
+    (("travel", "lanes"), "lane"),
+    (("events",), "event"),
+)
+
+
+def duplicate_ids(raw: _Raw) -> Iterator[Found]:
+    """Ids are unique within each section; the second use is reported."""
+    for section, noun in _SECTIONS:
+        first: dict[str, int] = {}
+        for i, item in raw.items(*section):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in first:
+                yield _found(
+                    f"found duplicate {noun} id '{ident}', already used by "
+                    f"{format_path((*section, first[ident]))}; expected a unique id "
+                    f"(rename one of them)",
+                    (*section, i, "id"),
+                )
+            else:
+                first[ident] = i
+
+
+def _reference(
+    value: object, known: set[str] | None, what: str, where: str, loc: Loc
+) -> Iterator[Found]:
+    """Report ``value`` if it is a name not among ``known`` (non-names are pydantic's to report)."""
+    if known is None or not isinstance(value, str) or value in known:
+        return
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    expected = (
+        f"one of {where}: {_names(known)}" if known else f"one of {where}, but there are none"
+    )
+    yield _found(f"found unknown {what} '{value}'{hint}; expected {expected}", loc)
+
+
+_EFFECT_REFS: dict[str, tuple[str, ...]] = {
+    "destroy_vehicles": ("place", "classes"),
+    "stop_production": ("shipyard",),
+    "close_lane": ("lane", "between"),
+    "close_place": ("place",),
+    "move_deadline": ("place",),
+    "withdraw_operator": ("operator",),
+}
+
+
+def unknown_references(raw: _Raw) -> Iterator[Found]:
+    """Every name used as a reference is declared in its section."""
+    places = raw.ids("places")
+    classes = raw.ids("fleet", "classes")
+    stock = raw.ids("fleet", "stock", optional=True)
+    shipyards = raw.ids("fleet", "shipyards", optional=True)
+    lanes = raw.ids("travel", "lanes", optional=True)
+    events = raw.ids("events", optional=True)
+    operators = raw.operators()
+    p_where, c_where = "the ids in places", "the ids in fleet.classes"
+    for i, item in raw.items("fleet", "stock"):
+        loc: Loc = ("fleet", "stock", i)
+        yield from _reference(item.get("class"), classes, "class", c_where, (*loc, "class"))
+        yield from _reference(item.get("place"), places, "place", p_where, (*loc, "place"))
+    for i, item in raw.items("fleet", "shipyards"):
+        loc = ("fleet", "shipyards", i)
+        yield from _reference(item.get("class"), classes, "class", c_where, (*loc, "class"))
+        yield from _reference(item.get("place"), places, "place", p_where, (*loc, "place"))
+    for i, item in raw.items("travel", "lanes"):
+        loc = ("travel", "lanes", i)
+        for end in ("from", "to"):
+            yield from _reference(item.get(end), places, "place", p_where, (*loc, end))
+        times = item.get("class_times")
+        if isinstance(times, Mapping):
+            for key in times:
+                yield from _reference(key, classes, "class", c_where, (*loc, "class_times", key))
+    for i, event in raw.items("events"):
+        effects = event.get("effects")
+        if not isinstance(effects, _SEQ):
+            continue
+        for j, effect in enumerate(effects):
+            if not isinstance(effect, Mapping):
+                continue
+            loc = ("events", i, "effects", j)
+            kind = effect.get("type")
+            for field in _EFFECT_REFS.get(kind, ()) if isinstance(kind, str) else ():
+                value = effect.get(field)
+                if field == "place":
+                    yield from _reference(value, places, "place", p_where, (*loc, field))
+                elif field == "shipyard":
+                    where = "the ids in fleet.shipyards"
+                    yield from _reference(value, shipyards, "shipyard", where, (*loc, field))
+                elif field == "lane":
+                    where = "the ids in travel.lanes"
+                    yield from _reference(value, lanes, "lane", where, (*loc, field))
+                elif field == "operator":
+                    where = "the operators in fleet.classes"
+                    yield from _reference(value, operators, "operator", where, (*loc, field))
+                elif isinstance(value, _SEQ):
+                    known, what, where = (
+                        (places, "place", p_where)
+                        if field == "between"
+                        else (classes, "class", c_where)
+                    )
+                    for k, name in enumerate(value):
+                        yield from _reference(name, known, what, where, (*loc, field, k))
+    variants = raw.get("variants")
+    if not isinstance(variants, Mapping):
+        return
+    for name, variant in variants.items():
+        if not isinstance(variant, Mapping):
+            continue
+        for key, known, what, where in (
+            ("events", events, "event", "the ids in events"),
+            ("classes", classes, "class", c_where),
+            ("stock", stock, "stock id", "the ids in fleet.stock"),
+        ):
+            overlay = variant.get(key)
+            if isinstance(overlay, Mapping):
+                for ref in overlay:
+                    loc = ("variants", str(name), key, ref) if isinstance(ref, str) else ()
+                    yield from _reference(ref, known, what, where, loc)
+
+
+def horizon_after_zero(raw: _Raw) -> Iterator[Found]:
+    """The horizon ``scenario.end`` is after time zero."""
+    end = raw.time(raw.get("scenario", "end"))
+    if end is not None and end <= 0:
+        yield _found(
+            f"found end {raw.fmt(end)}; expected a horizon after time zero (e.g. '30d')",
+            ("scenario", "end"),
+        )
+
+
+def _order(raw: _Raw, item: Mapping[str, Any], loc: Loc, what: str) -> Iterator[Found]:
+    start, end = raw.time(item.get("start")), raw.time(item.get("end"))
+    if start is not None and end is not None and end <= start:
+        yield _found(
+            f"found {what} end {raw.fmt(end)}, not after its start {raw.fmt(start)}; expected "
+            f"end > start (omit end for a {what} that never ends)",
+            (*loc, "end"),
+        )
+
+
+def window_order(raw: _Raw) -> Iterator[Found]:
+    """Lane windows end after they start; a periodic window is open at most its whole period."""
+    for i, lane in raw.items("travel", "lanes"):
+        windows = lane.get("windows")
+        for k, window in enumerate(windows if isinstance(windows, _SEQ) else []):
+            if isinstance(window, Mapping):
+                yield from _order(raw, window, ("travel", "lanes", i, "windows", k), "window")
+        periodic = lane.get("periodic")
+        if not isinstance(periodic, Mapping):
+            continue
+        loc: Loc = ("travel", "lanes", i, "periodic")
+        yield from _order(raw, periodic, loc, "periodic window")
+        every, open_for = (
+            raw.duration(periodic.get("every")),
+            raw.duration(periodic.get("open_for")),
+        )
+        if every is not None and open_for is not None and open_for > every:
+            yield _found(
+                f"found open_for {raw.fmt(open_for)}, longer than every {raw.fmt(every)}; "
+                "expected open_for <= every (a lane that is always open needs no periodic window)",
+                (*loc, "open_for"),
+            )
+
+
+def production_period_order(raw: _Raw) -> Iterator[Found]:
+    """Each production period of a shipyard ends after it starts."""
+    for i, yard in raw.items("fleet", "shipyards"):
+        schedule = yard.get("schedule")
+        for k, period in enumerate(schedule if isinstance(schedule, _SEQ) else []):
+            if isinstance(period, Mapping):
+                loc: Loc = ("fleet", "shipyards", i, "schedule", k)
+                yield from _order(raw, period, loc, "production period")
+
+
+def arrivals_within_horizon(raw: _Raw) -> Iterator[Found]:
+    """People arrive at a place between time zero and the horizon."""
+    end = raw.time(raw.get("scenario", "end"))
+    for i, place in raw.items("places"):
+        arrivals = place.get("arrivals")
+        for k, arrival in enumerate(arrivals if isinstance(arrivals, _SEQ) else []):
+            at = raw.time(arrival.get("at")) if isinstance(arrival, Mapping) else None
+            if at is None or (at >= 0 and (end is None or at <= end)):
+                continue
+            horizon = f"scenario.end ({raw.fmt(end)})" if end is not None else "scenario.end"
+            yield _found(
+                f"found arrival at {raw.fmt(at)}; expected a time between 0 and {horizon} "
+                "(people already there at time zero belong in population)",
+                ("places", i, "arrivals", k, "at"),
+            )
+
+
+def lane_joins_two_places(raw: _Raw) -> Iterator[Found]:
+    """A lane joins two different places."""
+    for i, lane in raw.items("travel", "lanes"):
+        start, end = lane.get("from"), lane.get("to")
+        if isinstance(start, str) and start == end:
+            yield _found(
+                f"found a lane from '{start}' to itself; expected two different places",
+                ("travel", "lanes", i, "to"),
+            )
+
+
+def _effects(raw: _Raw) -> Iterator[tuple[Loc, Mapping[str, Any], Mapping[str, Any]]]:
+    for i, event in raw.items("events"):
+        effects = event.get("effects")
+        for j, effect in enumerate(effects if isinstance(effects, _SEQ) else []):
+            if isinstance(effect, Mapping):
+                yield ("events", i, "effects", j), event, effect
+
+
+def close_lane_target(raw: _Raw) -> Iterator[Found]:
+    """A close_lane effect names exactly one of ``lane`` or ``between``."""
+    for loc, _, effect in _effects(raw):
+        if effect.get("type") != "close_lane":
+            continue
+        has_lane, has_between = effect.get("lane") is not None, effect.get("between") is not None
+        if has_lane == has_between:
+            found = "both 'lane' and 'between'" if has_lane else "neither 'lane' nor 'between'"
+            yield _found(
+                f"found {found}; expected exactly one: 'lane: <lane id>' for a declared lane, or "
+                "'between: [place, place]' for the direct route",
+                loc,
+            )
+
+
+def closure_ends_after_start(raw: _Raw) -> Iterator[Found]:
+    """A closure's ``until`` is after the event's ``at``."""
+    for loc, event, effect in _effects(raw):
+        if effect.get("type") not in ("close_lane", "close_place"):
+            continue
+        at, until = raw.time(event.get("at")), raw.time(effect.get("until"))
+        if at is not None and until is not None and until <= at:
+            yield _found(
+                f"found until {raw.fmt(until)}, not after the event's at {raw.fmt(at)}; expected "
+                "until > at (omit until for a closure that lasts)",
+                (*loc, "until"),
+            )
+
+
+def _position_mismatch(raw: _Raw, position: object) -> str | None:
+    if raw.map_kind == "plane" and isinstance(position, Mapping):
+        return (
+            "found a {lat, lon} position on a plane map; expected [x, y] or [x, y, z] "
+            "(or set map.kind: sphere for latitude/longitude)"
+        )
+    if raw.map_kind == "sphere" and isinstance(position, _SEQ):
+        return (
+            "found an [x, y] position on a sphere map; expected {lat: ..., lon: ...} "
+            "(or set map.kind: plane for coordinates)"
+        )
+    return None
+
+
+def positions_match_map(raw: _Raw) -> Iterator[Found]:
+    """Positions and the hazard origin are written the way ``map.kind`` says."""
+    for i, place in raw.items("places"):
+        message = _position_mismatch(raw, place.get("position"))
+        if message:
+            yield _found(message, ("places", i, "position"))
+    message = _position_mismatch(raw, raw.get("hazard", "origin"))
+    if message:
+        yield _found(message.replace("position", "hazard origin", 1), ("hazard", "origin"))
+
+
+def sphere_map_in_km(raw: _Raw) -> Iterator[Found]:
+    """A sphere map measures great-circle distances in km, so its unit is km."""
+    unit = raw.get("map", "unit")
+    if raw.map_kind == "sphere" and isinstance(unit, str) and unit != "km":
+        yield _found(
+            f"found unit '{unit}' on a sphere map; expected km (distances between latitudes "
+            "and longitudes are great circles in km): remove map.unit or set it to km",
+            ("map", "unit"),
+        )
+
+
+RAW_RULES: list[RawRule] = [
+    duplicate_ids,
+    unknown_references,
+    horizon_after_zero,
+    window_order,
+    production_period_order,
+    arrivals_within_horizon,
+    lane_joins_two_places,
+    close_lane_target,
+    closure_ends_after_start,
+    positions_match_map,
+    sphere_map_in_km,
+]
+"""Rules on plain data, in reporting order."""
 
 
 def check_raw(data: Mapping[str, Any]) -> list[tuple[Issue, Loc]]:
-    return []
+    """Reference, range and shape problems in plain scenario data; never raises."""
+    if not isinstance(data, Mapping):
+        return []
+    raw = _Raw(data)
+    return [found for rule in RAW_RULES for found in rule(raw)]
+
+
+# -------------------------------------------------------------------------------- typed model
+ModelRule = Callable[["Scenario"], Iterator[Found]]
+
+
+def _when(scenario: Scenario, t: float) -> str:
+    text = "t = 0" if t == 0 else f"t = {units.format_duration(t, scenario.time_unit)}"
+    start = scenario.scenario.start_date
+    if start is not None:
+        try:
+            seconds = t * units.TIME_UNITS[scenario.time_unit]
+            text += f" ({(start + dt.timedelta(seconds=seconds)).date().isoformat()})"
+        except (OverflowError, ValueError):
+            pass
+    return text
+
+
+def _people(place: Place) -> int:
+    return place.population + sum(a.people for a in place.arrivals)
+
+
+def _used_places(scenario: Scenario) -> set[str]:
+    """Places that trips must reach: people, capacity, or vehicles entering there."""
+    used = {p.id for p in scenario.places if _people(p) > 0 or p.capacity > 0}
+    used |= {s.place for s in scenario.fleet.stock} | {y.place for y in scenario.fleet.shipyards}
+    return used
+
+
+def isolated_places(scenario: Scenario) -> Iterator[Found]:
+    """A place with people, capacity or vehicles has a way in: a position or a lane."""
+    laned = {end for ln in scenario.travel.lanes for end in (ln.start, ln.end)}
+    used = _used_places(scenario)
+    for i, place in enumerate(scenario.places):
+        if place.id not in used or place.id in laned:
+            continue
+        if scenario.travel.routes == "all" and place.position is None:
+            yield _found(
+                f"found place '{place.id}' with no position and no lane, so no trip can reach it; "
+                "expected a position ([x, y]) or a lane in travel.lanes",
+                ("places", i, "position"),
+            )
+        elif scenario.travel.routes == "lanes":
+            yield _found(
+                f"found place '{place.id}' that no lane joins, and travel.routes is 'lanes', so no "
+                "trip can reach it; expected a lane in travel.lanes (or travel.routes: all)",
+                ("places", i),
+            )
+
+
+def speedless_classes(scenario: Scenario) -> Iterator[Found]:
+    """A class without speed is not asked to take a direct route (which needs one)."""
+    if scenario.travel.routes != "all":
+        return
+    positioned = [p.id for p in scenario.places if p.position is not None]
+    pairs = {frozenset((ln.start, ln.end)) for ln in scenario.travel.lanes}
+    example = next(
+        (
+            (a, b)
+            for k, a in enumerate(positioned)
+            for b in positioned[k + 1 :]
+            if a != b and frozenset((a, b)) not in pairs
+        ),
+        None,
+    )
+    if example is None:
+        return
+    for i, vc in enumerate(scenario.fleet.classes):
+        if vc.speed is None:
+            yield _found(
+                f"found class '{vc.id}' without a speed, but travel.routes is 'all', so direct "
+                f"routes such as {example[0]} -> {example[1]} need one; expected a speed "
+                "(e.g. '50 km/h'), or travel.routes: lanes with a time on every lane",
+                ("fleet", "classes", i, "speed"),
+            )
+
+
+MODEL_RULES: list[ModelRule] = [isolated_places, speedless_classes]
+"""Rules on the typed scenario that hold even when references are broken."""
+
+
+def haven_in_hazard_reach(scenario: Scenario) -> Iterator[Found]:
+    """A place with capacity and no deadline of its own is not reached by the hazard in time."""
+    for i, place in enumerate(scenario.places):
+        if place.capacity <= 0 or place.deadline is not None:
+            continue
+        reached = derive.hazard_arrival(scenario, place)
+        if reached is not None and reached <= scenario.end:
+            yield _found(
+                f"havens inside the hazard's reach: '{place.id}' (capacity {place.capacity}) is "
+                f"reached by the hazard at {_when(scenario, reached)}, before scenario.end "
+                f"({_when(scenario, scenario.end)}); expected a haven out of reach: move it, or "
+                "give it an explicit deadline to make it a staging place",
+                ("places", i, "capacity"),
+            )
+
+
+def populated_haven(scenario: Scenario) -> Iterator[Found]:
+    """A haven (safe through the horizon) has nobody to evacuate."""
+    for i, place in enumerate(scenario.places):
+        if _people(place) > 0 and scenario.is_haven(place.id):
+            field = "population" if place.population > 0 else "arrivals"
+            yield _found(
+                f"found {_people(place)} people at haven '{place.id}', which is safe through the "
+                "horizon, so they are already rescued; expected no population at a haven "
+                "(remove it, or give the place a deadline)",
+                ("places", i, field),
+            )
+
+
+def _first_vehicle_time(scenario: Scenario, yard_index: int) -> float | None:
+    """When a shipyard's first vehicle may leave, or None if it never makes one."""
+    yard = scenario.fleet.shipyards[yard_index]
+    if yard.max_total is not None and yard.max_total < 1:
+        return None
+    sched = yard.schedule
+    points = sorted(
+        {0.0}
+        | {max(0.0, p.start) for p in sched}
+        | {max(0.0, p.end) for p in sched if p.end is not None}
+    )
+    made = 0.0
+    for k, t in enumerate(points):
+        nxt = points[k + 1] if k + 1 < len(points) else math.inf
+        rate = sum(p.rate / p.per for p in sched if p.start <= t and (p.end is None or t < p.end))
+        if rate <= 0:
+            continue
+        if made + rate * (nxt - t) >= 1:
+            first = t + (1 - made) / rate
+            return first if yard.available_from is None else max(first, yard.available_from)
+        made += rate * (nxt - t)
+    return None
+
+
+def _sources(scenario: Scenario, vc: VehicleClass) -> list[tuple[str, float]]:
+    """(place, time) where vehicles of the class first enter."""
+    out = [
+        (s.place, s.available_from)
+        for s in scenario.fleet.stock
+        if s.vehicle_class == vc.id and s.count > 0
+    ]
+    for k, yard in enumerate(scenario.fleet.shipyards):
+        if yard.vehicle_class == vc.id:
+            t = _first_vehicle_time(scenario, k)
+            if t is not None:
+                out.append((yard.place, t))
+    return out
+
+
+class _Routes:
+    """The routes between places and their travel times, as ``derive`` defines them; direct
+    routes are computed a row of distances at a time (numpy), so large scenarios stay fast."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        places = scenario.places
+        self.index = {p.id: i for i, p in enumerate(places)}
+        self.n = len(places)
+        self.positioned = np.array([p.position is not None for p in places], dtype=bool)
+        self.direct = scenario.travel.routes == "all"
+        coords = [_coords(p.position) for p in places]
+        self.coords = np.array(coords, dtype=float).reshape(self.n, 3)
+        self.sphere = scenario.map.kind == "sphere"
+        self.partners: list[set[int]] = [set() for _ in places]
+        self.lanes_from: list[list[tuple[int, Lane]]] = [[] for _ in places]
+        for ln in scenario.travel.lanes:
+            a, b = self.index[ln.start], self.index[ln.end]
+            self.partners[a].add(b)
+            self.partners[b].add(a)
+            self.lanes_from[a].append((b, ln))
+            if ln.bidirectional:
+                self.lanes_from[b].append((a, ln))
+        deadlines = [scenario.deadline(p.id) for p in places]
+        self.deadline = np.array([math.inf if d is None else d for d in deadlines], dtype=float)
+
+    def distances_from(self, i: int) -> npt.NDArray[np.float64]:
+        """Direct-route distances from place ``i`` (inf where there is no direct route)."""
+        out = np.full(self.n, math.inf)
+        if not self.direct or not self.positioned[i]:
+            return out
+        with np.errstate(all="ignore"):  # huge coordinates give inf, as they should
+            if self.sphere:
+                lat, lon = np.radians(self.coords[:, 0]), np.radians(self.coords[:, 1])
+                h = (
+                    np.sin((lat - lat[i]) / 2) ** 2
+                    + np.cos(lat[i]) * np.cos(lat) * np.sin((lon - lon[i]) / 2) ** 2
+                )
+                dist = 2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+            else:
+                delta = self.coords - self.coords[i]
+                dist = np.hypot(np.hypot(delta[:, 0], delta[:, 1]), delta[:, 2])
+        out = np.where(self.positioned, dist, math.inf)
+        out[i] = math.inf
+        out[list(self.partners[i])] = math.inf  # a declared lane replaces the direct route
+        return out
+
+    def lane_times(self, vc: VehicleClass, i: int) -> Iterator[tuple[int, float]]:
+        ids = self.scenario.places
+        for j, ln in self.lanes_from[i]:
+            t = derive.route_time(self.scenario, vc, ids[i].id, ids[j].id, ln)
+            if t is not None and j != i:
+                yield j, t
+
+
+def _coords(position: Position | None) -> tuple[float, float, float]:
+    if position is None:
+        return (0.0, 0.0, 0.0)
+    if isinstance(position, LatLon):
+        return (position.lat, position.lon, 0.0)
+    return (position[0], position[1], position[2] if len(position) > 2 else 0.0)
+
+
+def _earliest_arrivals(
+    scenario: Scenario, routes: _Routes, vc: VehicleClass
+) -> npt.NDArray[np.float64]:
+    """Earliest time a vehicle of the class can be at each place (inf: never) by empty moves
+    and chained trips, ignoring windows and events; no vehicle enters a place at or after its
+    deadline (Dijkstra on earliest arrival times)."""
+    best = np.full(routes.n, math.inf)
+    for place, t in _sources(scenario, vc):
+        i = routes.index[place]
+        if t <= routes.deadline[i]:
+            best[i] = min(best[i], t)
+    settled = np.zeros(routes.n, dtype=bool)
+    while True:
+        i = int(np.argmin(np.where(settled, math.inf, best)))
+        if settled[i] or best[i] == math.inf:
+            return best
+        settled[i] = True
+        t = float(best[i])
+        if vc.speed is not None:
+            with np.errstate(all="ignore"):
+                arrive = t + routes.distances_from(i) / vc.speed
+            better = (arrive < routes.deadline) & (arrive < best) & ~settled
+            best = np.where(better, arrive, best)
+        for j, travel in routes.lane_times(vc, i):
+            arrive_j = t + travel
+            if not settled[j] and arrive_j < routes.deadline[j] and arrive_j < best[j]:
+                best[j] = arrive_j
+
+
+def _enabled_with_vehicles(scenario: Scenario) -> list[VehicleClass]:
+    return [vc for vc in scenario.enabled_classes if _sources(scenario, vc)]
+
+
+def no_enabled_vehicle(scenario: Scenario) -> Iterator[Found]:
+    """Some enabled class has vehicles (stock or production)."""
+    if not _enabled_with_vehicles(scenario):
+        enabled = [vc.id for vc in scenario.enabled_classes]
+        classes = f"enabled classes: {_names(enabled)}" if enabled else "no class is enabled"
+        yield _found(
+            f"found no enabled vehicle ({classes}), so nobody can be evacuated; expected stock or "
+            "a shipyard of an enabled class (enabled: true, or through a variant)",
+            ("fleet",),
+            "warning",
+        )
+
+
+def haven_capacity_short(scenario: Scenario) -> Iterator[Found]:
+    """The havens can hold everyone to evacuate."""
+    capacity = sum(p.capacity for p in scenario.havens)
+    if capacity < scenario.population:
+        yield _found(
+            f"found total haven capacity {capacity:,}, less than the {scenario.population:,} "
+            f"people to evacuate; at most {capacity:,} can be rescued (add havens or capacity)",
+            ("places",),
+            "warning",
+        )
+
+
+def no_haven_reachable(scenario: Scenario) -> Iterator[Found]:
+    """From every place with people, some chain of loaded trips leads to a haven."""
+    classes = _enabled_with_vehicles(scenario)
+    havens = [i for i, p in enumerate(scenario.places) if scenario.is_haven(p.id)]
+    if not classes or not havens:
+        return  # reported by no_enabled_vehicle / haven_capacity_short
+    routes = _Routes(scenario)
+    receiver = [p.capacity > 0 for p in scenario.places]
+    direct = routes.direct and any(vc.speed is not None for vc in classes)
+    lane_into: list[set[int]] = [set() for _ in scenario.places]
+    for vc in classes:
+        for i in range(routes.n):
+            for j, _ in routes.lane_times(vc, i):
+                lane_into[j].add(i)
+    positioned = {i for i in range(routes.n) if routes.positioned[i]}
+    safe, todo = set(havens), list(havens)
+    while todo:  # backwards from the havens, through places that can receive evacuees
+        j = todo.pop()
+        into = set(lane_into[j])
+        if direct and routes.positioned[j]:
+            into |= positioned - routes.partners[j] - {j}
+        for i in into - safe:
+            safe.add(i)
+            if receiver[i]:
+                todo.append(i)
+    for i, place in enumerate(scenario.places):
+        if _people(place) > 0 and i not in safe:
+            yield _found(
+                f"found {_people(place):,} people at '{place.id}' with no route to any haven for "
+                "any enabled class; expected a route (position or lane) to a haven",
+                ("places", i),
+                "warning",
+            )
+
+
+def unreachable_population(scenario: Scenario) -> Iterator[Found]:
+    """Some enabled vehicle can start loading at each populated place before its deadline."""
+    classes = _enabled_with_vehicles(scenario)
+    if not classes:
+        return
+    routes = _Routes(scenario)
+    arrivals = {vc.id: _earliest_arrivals(scenario, routes, vc) for vc in classes}
+    for i, place in enumerate(scenario.places):
+        people, deadline = _people(place), scenario.deadline(place.id)
+        if people <= 0 or deadline is None:
+            continue
+        ready = 0.0 if place.population > 0 else min(a.at for a in place.arrivals if a.people > 0)
+        ready = max(ready, place.open_from if place.open_from is not None else -math.inf)
+        done = [
+            max(float(arrivals[vc.id][i]), ready) + vc.load_time
+            for vc in classes
+            if arrivals[vc.id][i] < math.inf
+        ]
+        if done and min(done) <= deadline:
+            continue
+        earliest = (
+            f"loading ends at {_when(scenario, min(done))} at the earliest"
+            if done
+            else "none can get there in time"
+        )
+        yield _found(
+            f"found {people:,} people at '{place.id}' that no enabled vehicle can load before its "
+            f"deadline {_when(scenario, deadline)} ({earliest}); they will be lost unless vehicles "
+            "start nearer or earlier",
+            ("places", i),
+            "warning",
+        )
+
+
+DERIVED_RULES: list[ModelRule] = [haven_in_hazard_reach, populated_haven]
+"""Rules that compute distances and deadlines; run only on a consistent scenario."""
+
+WARNING_RULES: list[ModelRule] = [
+    no_enabled_vehicle,
+    haven_capacity_short,
+    no_haven_reachable,
+    unreachable_population,
+]
+"""Warnings (severity "warning"); run only on a scenario with no error, whose consequences
+they would otherwise repeat."""
 
 
 def check_model(scenario: Scenario) -> list[tuple[Issue, Loc]]:
-    return []
+    """Problems in a typed scenario: isolated places and speeds; then, when every reference
+    resolves and positions match the map, hazard reach and havens; then, if all is well,
+    the warnings (capacity, vehicles, reachability)."""
+    found = [f for rule in MODEL_RULES for f in rule(scenario)]
+    if any(issue.severity == "error" for issue, _ in check_raw(scenario.to_data())):
+        return found  # broken references: derived quantities cannot be computed
+    found += [f for rule in DERIVED_RULES for f in rule(scenario)]
+    if any(issue.severity == "error" for issue, _ in found):
+        return found
+    return found + [f for rule in WARNING_RULES for f in rule(scenario)]

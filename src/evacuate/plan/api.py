@@ -1,0 +1,379 @@
+"""``plan``: a feasible plan, an upper bound no plan can beat, and the gap between them.
+
+Max rescued: the dispatcher (heuristic.py) runs with a few settings and keeps the best plan;
+the Lagrangian bound (lagrange.py) is driven towards it, on finer time grids while the gap is
+above the target and time remains. Min makespan: bisection on a common horizon, with the plan
+side from the dispatcher and the lower bound from the Lagrangian bound (a horizon whose bound
+is below the population cannot hold everyone's rescue).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from evacuate.plan.heuristic import DispatchParams, dispatch
+from evacuate.plan.lagrange import (
+    choose_dt,
+    column_generation_bound,
+    has_instant_trips,
+    lagrangian_bound,
+    trivial_bound,
+)
+from evacuate.plan.problem import Problem, compile_problem
+from evacuate.planio import Plan, Trip
+from evacuate.scenario.scenario import Scenario
+
+__all__ = ["PlanResult", "PlaceRow", "plan", "reveal_surprises", "rescued_by_trips"]
+
+log = logging.getLogger(__name__)
+
+Objective = Literal["max-rescued", "min-makespan"]
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """One place's line in a plan's table."""
+
+    place: str
+    population: int
+    deadline: float | None
+    picked_up: int
+    left_behind: int
+    received: int
+    capacity: int
+    last_pickup: float | None
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """What ``plan`` returns: the plan, how good it is, and how long it took."""
+
+    plan: Plan
+    rescued: float
+    bound: float
+    gap: float
+    """(bound - rescued) / bound; 0 when the bound is 0."""
+    seconds: float
+    objective: str
+    population: int
+    makespan: float | None = None
+    makespan_lower_bound: float | None = None
+    places: tuple[PlaceRow, ...] = ()
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def makespan_gap(self) -> float | None:
+        if self.makespan is None or not self.makespan_lower_bound:
+            return None
+        return (self.makespan - self.makespan_lower_bound) / self.makespan
+
+    def summary(self) -> str:
+        lines = [
+            f"rescued {self.rescued:,.0f} of {self.population:,} "
+            f"(bound {self.bound:,.0f}, gap {100 * self.gap:.2f}%) in {self.seconds:.2f} s"
+        ]
+        if self.makespan is not None:
+            lb = self.makespan_lower_bound
+            lines.append(
+                f"makespan {self.makespan:.4g} (lower bound {lb:.4g})"
+                if lb is not None
+                else f"makespan {self.makespan:.4g}"
+            )
+        return "\n".join(lines)
+
+
+def reveal_surprises(scenario: Scenario) -> Scenario:
+    """The same scenario with every surprise event made known: planning with hindsight."""
+    events = tuple(e.model_copy(update={"mode": "known"}) for e in scenario.events)
+    return scenario.model_copy(update={"events": events})
+
+
+def rescued_by_trips(problem: Problem, trips: list[Trip]) -> int:
+    """Net people delivered into havens by the trips (the planner's own count)."""
+    idx = problem.pindex
+    haven = problem.is_haven
+    total = 0
+    for tr in trips:
+        if tr.people:
+            if haven[idx[tr.destination]] and tr.arrive <= problem.end + 1e-9:
+                total += tr.people
+            if haven[idx[tr.origin]]:
+                total -= tr.people
+    return total
+
+
+def _place_rows(problem: Problem, trips: list[Trip]) -> tuple[PlaceRow, ...]:
+    n_p = problem.n_places
+    picked = np.zeros(n_p, dtype=np.int64)
+    received = np.zeros(n_p, dtype=np.int64)
+    last: list[float | None] = [None] * n_p
+    for tr in trips:
+        if tr.people:
+            i, j = problem.pindex[tr.origin], problem.pindex[tr.destination]
+            picked[i] += tr.people
+            received[j] += tr.people
+            last[i] = tr.depart if last[i] is None else max(last[i] or 0.0, tr.depart)
+    rows = []
+    for p, pid in enumerate(problem.places):
+        d = problem.deadline[p]
+        rows.append(
+            PlaceRow(
+                place=pid,
+                population=int(problem.population[p]),
+                deadline=None if not math.isfinite(d) else float(d),
+                picked_up=int(picked[p]),
+                left_behind=max(0, int(problem.population[p] + received[p] - picked[p]))
+                if not problem.is_haven[p]
+                else 0,
+                received=int(received[p]),
+                capacity=int(problem.sink_capacity[p]),
+                last_pickup=last[p],
+            )
+        )
+    return tuple(rows)
+
+
+def _settings(seed: int) -> list[DispatchParams]:
+    """Dispatcher settings to try, best first on our examples; then seeded random ones."""
+    first = [(0.0, 0.1), (1.0, 0.3), (0.5, 0.3), (4.0, 0.1), (8.0, 0.3), (1.0, 0.1)]
+    grid = [
+        (u, w)
+        for u in (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+        for w in (0.05, 0.1, 0.2, 0.3, 0.5)
+        if (u, w) not in first and (u > 0 or w == 0.05)
+    ]
+    rng = np.random.default_rng(seed)
+    extra = [(float(rng.uniform(0, 16)), float(rng.uniform(0.02, 0.6))) for _ in range(16)]
+    return [DispatchParams(urgency=u, urgency_window=w) for u, w in first + grid + extra]
+
+
+class _Best:
+    """The best plan found so far by the dispatcher over a list of settings."""
+
+    def __init__(self, problem: Problem, seed: int) -> None:
+        self.problem = problem
+        self.todo = _settings(seed)
+        self.trips: list[Trip] = []
+        self.rescued = -1
+        self.params: DispatchParams | None = None
+        self.runs = 0
+
+    def guided(self, guide: dict[int, list[tuple[int, list[tuple[int, int]]]]]) -> None:
+        """Follow the bound's LP paths (with a few greedy settings for what is left)."""
+        for prm in _settings(0)[:3]:
+            trips = dispatch(self.problem, prm, guide)
+            got = rescued_by_trips(self.problem, trips)
+            self.runs += 1
+            if got > self.rescued:
+                self.trips, self.rescued, self.params = trips, got, prm
+
+    def more(self, n: int, until: float) -> None:
+        for _ in range(n):
+            if not self.todo or (self.runs > 0 and time.perf_counter() > until):
+                return
+            prm = self.todo.pop(0)
+            trips = dispatch(self.problem, prm)
+            got = rescued_by_trips(self.problem, trips)
+            self.runs += 1
+            log.debug("dispatch %s: rescued %d", prm, got)
+            if got > self.rescued:
+                self.trips, self.rescued, self.params = trips, got, prm
+
+
+def _with_end(scenario: Scenario, end: float) -> Scenario:
+    return scenario.model_copy(
+        update={"scenario": scenario.scenario.model_copy(update={"end": end})}
+    )
+
+
+def _max_rescued(
+    problem: Problem, *, seed: int, time_limit: float, gap_target: float, start: float
+) -> tuple[list[Trip], int, float, dict[str, Any]]:
+    stop = start + time_limit
+    best = _Best(problem, seed)
+    best.more(1, stop)
+    bound = trivial_bound(problem)
+    stats: dict[str, Any] = {"trivial_bound": bound, "bounds": []}
+
+    def closed() -> bool:
+        return bound <= 0 or (bound - best.rescued) / bound <= gap_target
+
+    dt = choose_dt(problem)
+    sigma = mu = None
+    refine = bool(problem.supply) and not has_instant_trips(problem)
+    while not closed() and time.perf_counter() < stop and (best.todo or refine):
+        best.more(6, stop)
+        if closed() or not refine:
+            continue
+        res = column_generation_bound(
+            problem, dt, iterations=200, time_limit=max(0.0, stop - time.perf_counter())
+        )
+        if not math.isfinite(res.bound):  # master LP failed: fall back to subgradient steps
+            res = lagrangian_bound(
+                problem,
+                dt,
+                best_known=best.rescued,
+                iterations=200,
+                time_limit=max(0.0, stop - time.perf_counter()),
+                sigma0=sigma,
+                mu0=mu,
+            )
+        stats["bounds"].append(
+            {
+                "dt": dt,
+                "bound": res.bound,
+                "iterations": res.iterations,
+                "seconds": round(res.seconds, 3),
+                "steps": res.n_steps,
+            }
+        )
+        if res.guide:
+            best.guided(res.guide)
+        # paths on a grid rounded up can be flown as they are: a second guide
+        if time.perf_counter() < stop:
+            flyable = column_generation_bound(
+                problem,
+                dt,
+                iterations=200,
+                time_limit=max(0.0, stop - time.perf_counter()),
+                conservative=True,
+            )
+            if flyable.guide:
+                best.guided(flyable.guide)
+        previous = bound
+        bound = min(bound, res.bound)
+        sigma, mu = res.sigma, res.mu
+        dt /= 2.0
+        # stop refining when the grid is huge or refining no longer pays
+        if res.n_steps * 2 > 200_000 or (previous - bound) < 0.1 * gap_target * bound:
+            refine = len(stats["bounds"]) < 2
+    stats["dispatch"] = best.params.__dict__ if best.params else {}
+    stats["dispatch_runs"] = best.runs
+    return best.trips, best.rescued, max(bound, float(best.rescued)), stats
+
+
+def plan(
+    scenario: Scenario,
+    *,
+    objective: Objective = "max-rescued",
+    time_limit: float = 60.0,
+    seed: int = 0,
+    gap_target: float = 1e-4,
+) -> PlanResult:
+    """Plan the evacuation of ``scenario`` (known events only; see ``reveal_surprises``).
+
+    Parameters
+    ----------
+    objective
+        ``max-rescued`` (ties go to earlier rescue) or ``min-makespan`` (everyone, as early as
+        possible; the scenario's end is the latest horizon tried).
+    time_limit
+        Seconds to spend; the bound is refined while the gap exceeds ``gap_target``.
+    seed
+        Seeds the dispatcher's extra restarts; the same seed gives the same plan.
+    """
+    start = time.perf_counter()
+    problem = compile_problem(scenario)
+    population = int(problem.population.sum())
+    makespan = makespan_lb = None
+    stats: dict[str, Any] = {}
+    if objective == "max-rescued":
+        trips, rescued, bound, stats = _max_rescued(
+            problem, seed=seed, time_limit=time_limit, gap_target=gap_target, start=start
+        )
+    elif objective == "min-makespan":
+        trips, rescued, bound, makespan, makespan_lb, stats = _min_makespan(
+            scenario, seed=seed, time_limit=time_limit, start=start
+        )
+        problem = compile_problem(scenario)
+    else:
+        raise ValueError(f"unknown objective {objective!r}; expected max-rescued or min-makespan")
+    trips.sort(key=lambda t: (t.depart, t.group))
+    gap = 0.0 if bound <= 0 else max(0.0, (bound - rescued) / bound)
+    seconds = time.perf_counter() - start
+    meta: dict[str, object] = {"seconds": round(seconds, 3), "gap": gap, "population": population}
+    if makespan is not None:
+        meta["makespan"] = makespan
+        meta["makespan_lower_bound"] = makespan_lb
+    out = Plan(
+        scenario_id=scenario.id,
+        variant=scenario.applied_variant,
+        objective=objective,
+        rescued=float(rescued),
+        bound=float(bound),
+        trips=tuple(trips),
+        time_unit=scenario.time_unit,
+        meta=meta,
+    )
+    stats["trips"] = len(trips)
+    stats["groups"] = len({t.group for t in trips})
+    return PlanResult(
+        plan=out,
+        rescued=float(rescued),
+        bound=float(bound),
+        gap=gap,
+        seconds=seconds,
+        objective=objective,
+        population=population,
+        makespan=makespan,
+        makespan_lower_bound=makespan_lb,
+        places=_place_rows(problem, trips),
+        stats=stats,
+    )
+
+
+def _min_makespan(
+    scenario: Scenario, *, seed: int, time_limit: float, start: float
+) -> tuple[list[Trip], int, float, float | None, float | None, dict[str, Any]]:
+    """Bisection on a common horizon D: the smallest D whose plan rescues everyone."""
+    stop = start + time_limit
+    full = compile_problem(scenario)
+    population = int(full.population.sum())
+    first = _Best(full, seed)
+    first.more(3, start + 0.2 * time_limit)
+    trips, rescued = first.trips, first.rescued
+    stats: dict[str, Any] = {"probes": []}
+    if rescued < population:
+        bound = max(float(rescued), trivial_bound(full))
+        stats["note"] = "not everyone can be rescued by the horizon: makespan undefined"
+        return trips, rescued, bound, None, None, stats
+    best_trips = trips
+    hi = max(t.arrive for t in trips if t.people) if trips else 0.0
+    lo = 0.0
+    # lower bound: the largest horizon whose relaxation cannot hold everyone
+    lb_lo, lb_hi = 0.0, hi
+    for _ in range(30):
+        if lb_hi - lb_lo <= 1e-3 * max(1.0, lb_hi) or time.perf_counter() > stop:
+            break
+        mid = 0.5 * (lb_lo + lb_hi)
+        pb = compile_problem(_with_end(scenario, mid))
+        b = trivial_bound(pb)
+        if pb.supply and not has_instant_trips(pb):
+            b = min(b, column_generation_bound(pb, iterations=60).bound)
+        stats["probes"].append({"horizon": mid, "bound": b})
+        if b < population - 1e-6:
+            lb_lo = mid
+        else:
+            lb_hi = mid
+    lo = lb_lo
+    # plan side: try shorter horizons with the dispatcher
+    for _ in range(30):
+        if hi - lo <= 1e-3 * max(1.0, hi) or time.perf_counter() > stop:
+            break
+        mid = 0.5 * (lo + hi)
+        pb = compile_problem(_with_end(scenario, mid))
+        probe = _Best(pb, seed)
+        probe.more(3, time.perf_counter() + 1.0)
+        tr, got = probe.trips, probe.rescued
+        if got >= population:
+            best_trips, hi = tr, max(t.arrive for t in tr if t.people)
+        else:
+            lo = mid
+    makespan = max(t.arrive for t in best_trips if t.people) if best_trips else 0.0
+    return best_trips, population, float(population), makespan, lb_lo, stats

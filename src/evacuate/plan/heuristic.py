@@ -1,0 +1,444 @@
+"""Feasible plans in continuous time: an event-driven dispatcher over vehicle groups.
+
+Each free group (identical vehicles at one place) picks its next loaded trip, possibly after an
+empty move, by the people it moves per unit of time (weighted by how urgent the pickup place
+is), evaluated for all (pickup, drop) pairs at once with numpy, then checked exactly for the
+best few: lane windows, closures, deadlines, throughput periods, berths, and the people and
+room a place has at the instants that matter. A group splits only when fewer vehicles suffice,
+so the work grows with distinct decisions, not with the number of vehicles or people.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import logging
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from evacuate.plan.problem import Problem
+from evacuate.planio import Trip
+
+__all__ = ["DispatchParams", "dispatch"]
+
+log = logging.getLogger(__name__)
+
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class DispatchParams:
+    """Tunables of the dispatcher."""
+
+    urgency: float = 0.0
+    """Extra weight for pickups at places whose deadline is near (0: pure rate)."""
+    urgency_window: float = 0.1
+    """"Near" means within this fraction of the horizon."""
+    top_k: int = 6
+    """Candidates checked exactly per decision."""
+    stage_value: float = 0.5
+    """Value of a person delivered to a staging place (capacity, deadline before the end)."""
+    transfer_value: float = 0.25
+    """Value of moving a person between havens (frees room at a full one)."""
+
+
+class _Ledger:
+    """People at one place over time: arrivals, pickups, deliveries (step functions)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.times: list[float] = []
+        self.stock: list[int] = []  # change of people present
+        self.netin: list[int] = []  # change of delivered - picked
+        self.simple = True  # all changes at t <= 0 except pickups / deliveries only, see below
+        self.total_stock = 0
+        self.total_netin = 0
+        self.has_pickups = False
+        self.has_deliveries = False
+        self.late_arrivals = False
+
+    def add(self, t: float, d_stock: int, d_netin: int) -> None:
+        k = bisect.bisect_right(self.times, t)
+        self.times.insert(k, t)
+        self.stock.insert(k, d_stock)
+        self.netin.insert(k, d_netin)
+        self.total_stock += d_stock
+        self.total_netin += d_netin
+
+    def max_pick(self, x: float) -> int:
+        """People that can be picked up at ``x`` without leaving any later moment short."""
+        if not self.has_deliveries and not self.late_arrivals:
+            return self.total_stock
+        k = bisect.bisect_right(self.times, x)
+        level = sum(self.stock[:k])
+        low = level
+        for d in self.stock[k:]:
+            level += d
+            low = min(low, level)
+        return max(0, low)
+
+    def room(self, y: float) -> int:
+        """People that can be delivered at ``y`` without exceeding capacity later."""
+        if not self.has_pickups:
+            return max(0, self.capacity - self.total_netin)
+        k = bisect.bisect_right(self.times, y)
+        level = sum(self.netin[:k])
+        high = level
+        for d in self.netin[k:]:
+            level += d
+            high = max(high, level)
+        return max(0, self.capacity - high)
+
+
+class _Berths:
+    """Vehicles loading or unloading at one place: intervals with counts."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.items: list[tuple[float, float, int]] = []
+
+    def usage(self, a: float, b: float) -> int:
+        points = [a] + [s for s, _, _ in self.items if a < s < b]
+        return max((sum(n for s, e, n in self.items if s <= q < e) for q in points), default=0)
+
+    def earliest(self, a: float, dur: float, need: int) -> float:
+        """Earliest start >= a with ``need`` free berths for ``dur``."""
+        if self.limit >= 1 << 39:
+            return a
+        starts = sorted({a} | {e for _, e, _ in self.items if e > a})
+        for s in starts:
+            if self.usage(s, s + max(dur, EPS)) + need <= self.limit:
+                return s
+        return starts[-1]
+
+    def add(self, a: float, dur: float, n: int) -> None:
+        if self.limit < 1 << 39 and dur > 0:
+            self.items.append((a, a + dur, n))
+
+
+@dataclass(order=True)
+class _Group:
+    free: float
+    seq: int
+    gid: str = field(compare=False)
+    c: int = field(compare=False)
+    n: int = field(compare=False)
+    p: int = field(compare=False)
+    since: float = field(default=0.0, compare=False)
+    """When the group came to be at ``p`` (known destroy events after this hit it)."""
+    legs: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+    """Loaded legs still to fly, in order, when the group follows a guide path."""
+
+
+@dataclass
+class _Option:
+    score: float
+    i: int
+    j: int
+    empty: tuple[float, float] | None  # (travel start, arrival) of the move to i
+    x: float  # loading start at i
+    y: float  # arrival (end of unloading) at j
+    people: int
+    vehicles: int
+
+
+Guide = dict[int, list[tuple[int, list[tuple[int, int]]]]]
+
+
+class _Dispatcher:
+    def __init__(self, problem: Problem, params: DispatchParams, guide: Guide | None) -> None:
+        self.pb = problem
+        self.prm = params
+        self.guide = guide or {}
+        n_p = problem.n_places
+        self.ledgers = [_Ledger(int(problem.sink_capacity[p])) for p in range(n_p)]
+        for p, t, n in problem.arrivals:
+            led = self.ledgers[p]
+            led.add(t, n, 0)
+            if t > 0:
+                led.late_arrivals = True
+        self.berths = [_Berths(int(problem.berths[p])) for p in range(n_p)]
+        self.load_used: list[dict[int, float]] = [{} for _ in range(n_p)]
+        self.unload_used: list[dict[int, float]] = [{} for _ in range(n_p)]
+        self.trips: list[Trip] = []
+        self.seq = 0
+        self.gcount = 0
+        self.lost_vehicles = 0
+        d = problem.deadline
+        haven = problem.is_haven.astype(float)
+        sink = problem.sink_capacity > 0
+        staging = sink & ~problem.is_haven
+        value = haven[None, :] - haven[:, None]
+        value += np.where(staging[None, :] & ~problem.is_haven[:, None], params.stage_value, 0.0)
+        both = problem.is_haven[:, None] & problem.is_haven[None, :]
+        value = np.where(both, params.transfer_value, value)
+        self.both_havens = both
+        self.direct = np.any(np.isfinite(problem.travel), axis=0)
+        self.full_room = 0.05 * problem.sink_capacity.astype(float)
+        value[:, ~sink] = -1.0
+        np.fill_diagonal(value, -1.0)
+        self.value = value
+        self.deadline = d
+        window = params.urgency_window * max(problem.end, EPS)
+        self.urgent_until = d - window
+
+    # ----------------------------------------------------------------- helpers
+    def _new_gid(self) -> str:
+        self.gcount += 1
+        return f"g{self.gcount}"
+
+    def _push(self, g: _Group) -> None:
+        self.seq += 1
+        g.seq = self.seq
+        heapq.heappush(self.heap, g)
+
+    def _destroyed(self, c: int, p: int, a: float, b: float) -> bool:
+        """Whether a known destroy event hits class c at place p during [a, b]."""
+        return any(
+            d.p == p and c in d.classes and a - EPS <= d.t <= b + EPS for d in self.pb.destroys
+        )
+
+    def _period(self, t: float) -> int:
+        return math.floor(t / self.pb.period + 1e-9)
+
+    # ----------------------------------------------------------------- candidates
+    def _estimates(self) -> tuple[np.ndarray, np.ndarray]:
+        pick = np.array([max(0, led.total_stock) for led in self.ledgers], dtype=float)
+        room = np.array(
+            [
+                max(0, led.capacity - led.total_netin) if led.capacity > 0 else 0
+                for led in self.ledgers
+            ],
+            dtype=float,
+        )
+        for p, led in enumerate(self.ledgers):
+            if led.has_pickups and led.capacity > 0:
+                room[p] = max(room[p], 1.0)  # room may free up; check exactly
+        return pick, room
+
+    def _options(self, g: _Group, t: float) -> list[_Option]:
+        pb = self.pb
+        c, n, p = g.c, g.n, g.p
+        n_p = pb.n_places
+        load, unload = float(pb.load[c]), float(pb.unload[c])
+        w = float(pb.withdraw[c])
+        d = self.deadline
+        if t > d[p] + EPS or t >= w - EPS:
+            return []
+        pick, room = self._estimates()
+        tt = pb.travel[c]
+        ti = t + tt[p]
+        ti[p] = t
+        x = np.maximum(ti, pb.open_from)
+        ok_i = (ti < d) & (ti <= pb.end) & (pick > 0) & (x + load <= d + EPS) & (x < w)
+        if not np.any(ok_i):
+            return []
+        y = x[:, None] + load + tt + unload
+        ok = ok_i[:, None] & (room[None, :] > 0) & (y < d[None, :]) & (y <= pb.end + EPS)
+        ok &= self.value > 0
+        # moving people between havens only pays when room is what limits the rescue: the
+        # havens the remaining people can reach directly cannot take them all, and the
+        # origin is (nearly) full
+        haven = self.pb.is_haven
+        waiting = (pick > 0) & ~haven
+        reachable = np.any(self.direct[waiting], axis=0) & haven if np.any(waiting) else haven
+        scarce = float(room[reachable].sum()) < float(pick[waiting].sum())
+        full = room < self.full_room
+        ok &= ~(self.both_havens & ~(full[:, None] & scarce))
+        if not np.any(ok):
+            return []
+        ncap = float(n * pb.capacity[c])
+        amount = np.minimum(np.minimum(ncap, pick[:, None]), room[None, :])
+        urgent = np.where(x >= self.urgent_until, 1.0 + self.prm.urgency, 1.0)
+        score = self.value * amount * urgent[:, None] / np.maximum(y - t, EPS)
+        score = np.where(ok, score, -1.0)
+        flat = score.ravel()
+        k = min(self.prm.top_k, int(np.count_nonzero(flat > 0)))
+        if k == 0:
+            return []
+        top = np.argpartition(-flat, k - 1)[:k]
+        out = []
+        for idx in top[np.argsort(-flat[top])]:
+            i, j = divmod(int(idx), n_p)
+            opt = self._exact(g, t, i, j)
+            if opt is not None:
+                out.append(opt)
+        return out
+
+    def _exact(self, g: _Group, t: float, i: int, j: int) -> _Option | None:
+        """The candidate trip checked against every rule at the instants it uses."""
+        pb = self.pb
+        c, n, p = g.c, g.n, g.p
+        load, unload = float(pb.load[c]), float(pb.unload[c])
+        w = float(pb.withdraw[c])
+        d = self.deadline
+        cap = int(pb.capacity[c])
+        empty: tuple[float, float] | None = None
+        ti = t
+        if i != p:
+            route = pb.best_route(c, p, i, t, latest_start=min(d[p], w))
+            if route is None:
+                return None
+            st0, ti = route
+            if st0 > d[p] + EPS or st0 >= w - EPS or ti >= d[i] - EPS:
+                return None
+            if not (pb.place_open(p, st0) and pb.place_open(i, ti)):
+                return None
+            if self._destroyed(c, p, t, st0):
+                return None
+            empty = (st0, ti)
+        ready = max(ti, float(pb.open_from[i]))
+        for _ in range(8):
+            route = pb.best_route(c, i, j, ready + load, latest_start=min(d[i], w + load))
+            if route is None:
+                return None
+            st, arr = route
+            xx = st - load
+            yy = arr + unload
+            if xx + load > d[i] + EPS or xx >= w - EPS or yy >= d[j] - EPS or yy > pb.end + EPS:
+                return None
+            if not (pb.place_open(i, xx) and pb.place_open(j, yy)):
+                ready = xx + pb.period
+                continue
+            want = min(n, self.berths[i].limit, self.berths[j].limit)
+            bx = self.berths[i].earliest(xx, load, want)
+            if bx > xx + EPS:
+                ready = bx
+                continue
+            if self.berths[j].usage(yy - unload, yy) + want > self.berths[j].limit:
+                ready = xx + max(unload, pb.period * 0.25)
+                continue
+            left_load = pb.load_budget[i] - self.load_used[i].get(self._period(xx), 0.0)
+            left_unload = pb.unload_budget[j] - self.unload_used[j].get(self._period(yy), 0.0)
+            if left_load < 1 or left_unload < 1:
+                ready = (self._period(xx) + 1) * pb.period if left_load < 1 else xx + pb.period
+                continue
+            if self._destroyed(c, i, ti, xx + load) or self._destroyed(c, j, yy - unload, yy):
+                return None
+            people = min(
+                want * cap,
+                self.ledgers[i].max_pick(xx),
+                self.ledgers[j].room(yy),
+                int(min(left_load, 1 << 62)),
+                int(min(left_unload, 1 << 62)),
+            )
+            if people <= 0:
+                return None
+            vehicles = min(want, -(-people // cap))
+            urgent = 1.0 + self.prm.urgency if xx >= self.urgent_until[i] else 1.0
+            score = self.value[i, j] * people * urgent / max(yy - t, EPS)
+            return _Option(score, i, j, empty, xx, yy, people, vehicles)
+        return None
+
+    def _next_change(self, t: float) -> float | None:
+        """When waiting could help: a later arrival, opening, or delivery somewhere."""
+        pb = self.pb
+        times = [a for _, a, _ in pb.arrivals if a > t + EPS]
+        times += [float(o) for o in pb.open_from if math.isfinite(o) and o > t + EPS]
+        for led in self.ledgers:
+            if led.has_deliveries and led.capacity > 0:
+                k = bisect.bisect_right(led.times, t)
+                if k < len(led.times):
+                    times.append(led.times[k])
+        times = [x for x in times if x <= pb.end]
+        return min(times) if times else None
+
+    # ----------------------------------------------------------------- main loop
+    def run(self) -> list[Trip]:
+        pb = self.pb
+        self.heap: list[_Group] = []
+        for k, s in enumerate(pb.supply):
+            left = s.count
+            for n, legs in self.guide.get(k, []):
+                n = min(n, left)
+                if n > 0:
+                    left -= n
+                    self._push(
+                        _Group(s.t, 0, self._new_gid(), s.c, n, s.p, since=s.made, legs=tuple(legs))
+                    )
+            if left > 0:
+                self._push(_Group(s.t, 0, self._new_gid(), s.c, left, s.p, since=s.made))
+        guard = 0
+        while self.heap:
+            guard += 1
+            if guard > 2_000_000:  # pragma: no cover - defensive
+                log.warning("dispatcher stopped after %d decisions", guard)
+                break
+            g = heapq.heappop(self.heap)
+            t = g.free
+            if t > pb.end or t > self.deadline[g.p] + EPS:
+                continue  # nothing more to do, or lost with the place
+            if self._destroyed(g.c, g.p, g.since, t - EPS):
+                self.lost_vehicles += g.n  # idle at a place when a known event struck
+                continue
+            if g.legs and self._follow(g, t):
+                continue
+            options = self._options(g, t)
+            if not options:
+                nxt = self._next_change(t)
+                if nxt is not None:
+                    g.free = nxt
+                    self._push(g)
+                continue
+            best = max(options, key=lambda o: (o.score, -o.y))
+            self._commit(g, t, best)
+        log.info("dispatcher: %d trips, %d decisions", len(self.trips), guard)
+        return self.trips
+
+    def _follow(self, g: _Group, t: float) -> bool:
+        """Fly the next feasible leg of the group's guide path; drop the legs it cannot."""
+        legs = list(g.legs)
+        while legs:
+            i, j = legs.pop(0)
+            opt = self._exact(g, t, i, j)
+            if opt is not None:
+                g.legs = tuple(legs)
+                self._commit(g, t, opt)
+                return True
+        g.legs = ()
+        return False
+
+    def _commit(self, g: _Group, t: float, o: _Option) -> None:
+        pb = self.pb
+        c = g.c
+        k = o.vehicles
+        if k < g.n:
+            rest = _Group(t, 0, self._new_gid(), c, g.n - k, g.p, since=g.since, legs=g.legs)
+            self._push(rest)
+            gid = self._new_gid()
+        else:
+            gid = g.gid
+        name = pb.classes[c]
+        if o.empty is not None:
+            st0, ti = o.empty
+            self.trips.append(Trip(gid, name, k, pb.places[g.p], st0, pb.places[o.i], ti, 0))
+        self.trips.append(Trip(gid, name, k, pb.places[o.i], o.x, pb.places[o.j], o.y, o.people))
+        li, lj = self.ledgers[o.i], self.ledgers[o.j]
+        li.add(o.x, -o.people, -o.people)
+        li.has_pickups = True
+        lj.add(o.y, o.people, o.people)
+        lj.has_deliveries = True
+        load, unload = float(pb.load[c]), float(pb.unload[c])
+        self.berths[o.i].add(o.x, load, k)
+        self.berths[o.j].add(o.y - unload, unload, k)
+        if math.isfinite(pb.load_budget[o.i]):
+            per = self._period(o.x)
+            self.load_used[o.i][per] = self.load_used[o.i].get(per, 0.0) + o.people
+        if math.isfinite(pb.unload_budget[o.j]):
+            per = self._period(o.y)
+            self.unload_used[o.j][per] = self.unload_used[o.j].get(per, 0.0) + o.people
+        self._push(_Group(o.y, 0, gid, c, k, o.j, since=o.y - unload, legs=g.legs))
+
+
+def dispatch(
+    problem: Problem, params: DispatchParams | None = None, guide: Guide | None = None
+) -> list[Trip]:
+    """A feasible plan (trips) for the problem by dispatch of vehicle groups.
+
+    ``guide``: per supply index, (vehicles, loaded legs) paths to follow first (from the
+    bound's master LP); a group whose next leg is infeasible skips it, and a group with no
+    legs left is dispatched greedily.
+    """
+    return _Dispatcher(problem, params or DispatchParams(), guide).run()

@@ -1,0 +1,826 @@
+"""Upper bound on rescued people: Lagrangian relaxation with longest-path subproblems.
+
+The relaxed problem is the time-expanded network on a grid of step ``dt``: travel steps are
+rounded *down*, departure windows *widened*, lane windows, closures, throughput and berths
+dropped, and the people constraints of docs/model.md aggregated over time (per place: people
+picked up <= population + people delivered; delivered - picked <= capacity). Any feasible
+plan therefore maps onto a feasible point of the relaxation with the same rescued count.
+Dualising the two people constraints with multipliers ``sigma, mu >= 0`` leaves vehicles
+uncapacitated and independent: each vehicle follows a longest path in a DAG (one backward
+sweep over time), with a loaded arc i->j worth ``capacity * max(0, in[j] - out[i])`` where
+``in[j] = haven[j] - mu[j] + sigma[j]`` and ``out[i] = haven[i] - mu[i] + sigma[i]``. So
+
+    L(sigma, mu) = sum sigma*population + sum mu*capacity + sum_supply count * V(depot, t0)
+
+is a valid upper bound for *every* sigma, mu >= 0 (weak duality); the subgradient method
+(Polyak steps towards the best known plan) drives it down to the LP bound of the relaxation.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from evacuate.plan.problem import Problem
+
+__all__ = ["Grid", "LagrangeResult", "build_grid", "lagrangian_bound", "trivial_bound"]
+
+log = logging.getLogger(__name__)
+
+BIG = 1 << 30
+
+
+@dataclass
+class Grid:
+    """The relaxed time-expanded network (arrays per class), step ``dt``, ``n_steps`` nodes."""
+
+    dt: float
+    n_steps: int
+    empty_steps: NDArray[np.int64]
+    """(C, P, P) floor(travel/dt); BIG where no route."""
+    loaded_steps: NDArray[np.int64]
+    """(C, P, P) floor((load + travel + unload)/dt); BIG where no loaded trip is allowed."""
+    dep_first: NDArray[np.int64]
+    """(C, P) first step a loaded trip may depart (open_from)."""
+    dep_last_loaded: NDArray[np.int64]
+    """(C, P) last step a loaded trip may depart (deadline - load; withdrawal)."""
+    dep_last_empty: NDArray[np.int64]
+    """(C, P) last step any trip may depart (deadline; withdrawal)."""
+    arr_last: NDArray[np.int64]
+    """(P,) last step a trip may arrive (before the deadline; horizon)."""
+    supply_c: NDArray[np.int64]
+    supply_p: NDArray[np.int64]
+    supply_s: NDArray[np.int64]
+    supply_n: NDArray[np.float64]
+    haven: NDArray[np.float64]
+    population: NDArray[np.float64]
+    capacity: NDArray[np.float64]
+    vcap: NDArray[np.float64]
+
+
+def _floor_step(t: float, dt: float) -> int:
+    return math.floor(t / dt + 1e-9)
+
+
+MAX_STEPS = 20000
+
+
+def has_instant_trips(problem: Problem) -> bool:
+    """Whether some loaded trip is (nearly) instant: shorter than the finest grid we build
+    (horizon / MAX_STEPS). No grid then bounds the rescue (a vehicle could shuttle endlessly
+    within one step), and only the trivial bound applies."""
+    shortest = math.inf
+    for c in range(problem.n_classes):
+        dur = problem.travel[c] + problem.load[c] + problem.unload[c]
+        shortest = min(shortest, float(np.min(dur)))
+    return shortest < max(problem.end, 1e-9) / MAX_STEPS
+
+
+def choose_dt(problem: Problem, max_steps: int = MAX_STEPS, target_steps: int = 4000) -> float:
+    """A step no longer than the shortest loaded trip (so no loaded arc has zero length)."""
+    end = max(problem.end, 1e-9)
+    shortest = math.inf
+    for c in range(problem.n_classes):
+        dur = problem.travel[c] + problem.load[c] + problem.unload[c]
+        shortest = min(shortest, float(np.min(dur)))
+    dt = end / target_steps
+    if math.isfinite(shortest) and shortest > 0:
+        dt = min(dt, shortest)
+    return max(dt, end / max_steps)
+
+
+def build_grid(problem: Problem, dt: float, conservative: bool = False) -> Grid:
+    """Arrays of the relaxation on step ``dt`` (see the module docstring for what is relaxed).
+
+    ``conservative``: round durations, openings and availability *up* instead, so that paths
+    on the grid can be flown in continuous time (a guide for plans; its value is no bound).
+    """
+    up = np.ceil if conservative else np.floor
+    n_c, n_p = problem.n_classes, problem.n_places
+    n_steps = _floor_step(problem.end, dt) + 1
+    trav = problem.travel
+    with np.errstate(invalid="ignore"):
+        empty = np.where(
+            np.isfinite(trav), up(trav / dt - 1e-9 if conservative else trav / dt + 1e-9), BIG
+        ).astype(np.int64)
+        full = trav + problem.load[:, None, None] + problem.unload[:, None, None]
+        loaded = np.where(
+            np.isfinite(full), up(full / dt - 1e-9 if conservative else full / dt + 1e-9), BIG
+        ).astype(np.int64)
+    pickup = (problem.population > 0) | (problem.sink_capacity > 0)
+    sink = problem.sink_capacity > 0
+    allowed = pickup[:, None] & sink[None, :] & ~np.eye(n_p, dtype=bool)
+    loaded = np.where(allowed[None, :, :], loaded, BIG)
+    if np.any(loaded <= 0):
+        raise ValueError("dt longer than the shortest loaded trip")
+
+    def last_step(limit: float) -> int:
+        return n_steps - 1 if not math.isfinite(limit) else min(n_steps - 1, _floor_step(limit, dt))
+
+    dep_first = np.zeros((n_c, n_p), dtype=np.int64)
+    dep_last_loaded = np.full((n_c, n_p), -1, dtype=np.int64)
+    dep_last_empty = np.full((n_c, n_p), -1, dtype=np.int64)
+    for c in range(n_c):
+        # departure x < withdraw  ->  step * dt < withdraw
+        w = problem.withdraw[c]
+        w_last = n_steps - 1 if not math.isfinite(w) else math.ceil(w / dt - 1e-9) - 1
+        for p in range(n_p):
+            of = problem.open_from[p]
+            dep_first[c, p] = (
+                0
+                if not math.isfinite(of) or of <= 0
+                else (math.ceil(of / dt - 1e-9) if conservative else _floor_step(of, dt))
+            )
+            d = problem.deadline[p]
+            dep_last_loaded[c, p] = min(w_last, last_step(d - problem.load[c]))
+            dep_last_empty[c, p] = min(w_last, last_step(d))
+    arr_last = np.empty(n_p, dtype=np.int64)
+    for p in range(n_p):
+        d = problem.deadline[p]
+        # arrival y < d  ->  step * dt < d
+        arr_last[p] = n_steps - 1 if not math.isfinite(d) else min(
+            n_steps - 1, math.ceil(d / dt - 1e-9) - 1
+        )
+    sup = problem.supply
+    return Grid(
+        dt=dt,
+        n_steps=n_steps,
+        empty_steps=empty,
+        loaded_steps=loaded,
+        dep_first=dep_first,
+        dep_last_loaded=dep_last_loaded,
+        dep_last_empty=dep_last_empty,
+        arr_last=arr_last,
+        supply_c=np.array([s.c for s in sup], dtype=np.int64),
+        supply_p=np.array([s.p for s in sup], dtype=np.int64),
+        supply_s=np.array(
+            [math.ceil(s.t / dt - 1e-9) if conservative else _floor_step(s.t, dt) for s in sup],
+            dtype=np.int64,
+        ),
+        supply_n=np.array([float(s.count) for s in sup], dtype=np.float64),
+        haven=problem.is_haven.astype(np.float64),
+        population=problem.population.astype(np.float64),
+        capacity=problem.sink_capacity.astype(np.float64),
+        vcap=problem.capacity.astype(np.float64),
+    )
+
+
+@numba.njit(cache=True)
+def _sweep(
+    n_steps: int,
+    empty: NDArray[np.int64],
+    loaded: NDArray[np.int64],
+    reward: NDArray[np.float64],
+    dep_first: NDArray[np.int64],
+    dep_last_loaded: NDArray[np.int64],
+    dep_last_empty: NDArray[np.int64],
+    arr_last: NDArray[np.int64],
+    value: NDArray[np.float64],
+    choice: NDArray[np.int64],
+) -> None:  # pragma: no cover - compiled
+    """Backward longest path for one class. choice: -1 wait, j empty move, P+j loaded move."""
+    n_p = empty.shape[0]
+    for s in range(n_steps - 1, -1, -1):
+        for p in range(n_p):
+            best = value[p, s + 1] if s + 1 < n_steps else 0.0
+            arg = -1
+            if s <= dep_last_empty[p]:
+                for j in range(n_p):
+                    e = empty[p, j]
+                    if e > 0 and s + e <= arr_last[j]:
+                        v = value[j, s + e]
+                        if v > best + 1e-12:
+                            best = v
+                            arg = j
+            if dep_first[p] <= s <= dep_last_loaded[p]:
+                for j in range(n_p):
+                    ll = loaded[p, j]
+                    if s + ll <= arr_last[j] and reward[p, j] > 0.0:
+                        v = reward[p, j] + value[j, s + ll]
+                        if v > best + 1e-12:
+                            best = v
+                            arg = n_p + j
+            value[p, s] = best
+            choice[p, s] = arg
+        # zero-step empty moves within the step (strict improvement keeps them acyclic)
+        if s <= n_steps - 1:
+            changed = True
+            rounds = 0
+            while changed and rounds < n_p:
+                changed = False
+                rounds += 1
+                for p in range(n_p):
+                    if s > dep_last_empty[p]:
+                        continue
+                    for j in range(n_p):
+                        if j != p and empty[p, j] == 0 and s <= arr_last[j]:
+                            if value[j, s] > value[p, s] + 1e-12:
+                                value[p, s] = value[j, s]
+                                choice[p, s] = 2 * n_p + j
+                                changed = True
+
+
+@numba.njit(cache=True)
+def _flow(
+    n_steps: int,
+    empty: NDArray[np.int64],
+    loaded: NDArray[np.int64],
+    choice: NDArray[np.int64],
+    count: NDArray[np.float64],
+    vcap: float,
+    picked: NDArray[np.float64],
+    delivered: NDArray[np.float64],
+) -> None:  # pragma: no cover - compiled
+    """Push vehicle counts forward along the chosen arcs; accumulate people moved."""
+    n_p = empty.shape[0]
+    for s in range(n_steps):
+        for _ in range(n_p):  # zero-step moves first, possibly chained
+            moved = False
+            for p in range(n_p):
+                a = choice[p, s]
+                if a >= 2 * n_p and count[p, s] > 0.0:
+                    count[a - 2 * n_p, s] += count[p, s]
+                    count[p, s] = 0.0
+                    moved = True
+            if not moved:
+                break
+        for p in range(n_p):
+            n = count[p, s]
+            if n <= 0.0:
+                continue
+            a = choice[p, s]
+            if a == -1:
+                if s + 1 < n_steps:
+                    count[p, s + 1] += n
+            elif a < n_p:
+                count[a, s + empty[p, a]] += n
+            elif a < 2 * n_p:
+                j = a - n_p
+                count[j, s + loaded[p, j]] += n
+                picked[p] += n * vcap
+                delivered[j] += n * vcap
+
+
+@dataclass
+class LagrangeResult:
+    bound: float
+    sigma: NDArray[np.float64]
+    mu: NDArray[np.float64]
+    iterations: int
+    seconds: float
+    dt: float
+    n_steps: int
+    guide: dict[int, list[tuple[int, list[tuple[int, int]]]]] = field(default_factory=dict)
+    """Per supply index: (vehicles, loaded legs (i, j) in order) from the master LP's paths."""
+
+
+def _evaluate(
+    grid: Grid, sigma: NDArray[np.float64], mu: NDArray[np.float64], want_flow: bool
+) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+    n_c, n_p = grid.empty_steps.shape[0], grid.empty_steps.shape[1]
+    t = grid.n_steps
+    in_val = grid.haven - mu + sigma
+    out_val = grid.haven - mu + sigma
+    total = float(np.dot(sigma, grid.population) + np.dot(mu, grid.capacity))
+    picked = np.zeros(n_p)
+    delivered = np.zeros(n_p)
+    for c in range(n_c):
+        sel = grid.supply_c == c
+        if not np.any(sel):
+            continue
+        price = in_val[None, :] - out_val[:, None]
+        reward = grid.vcap[c] * np.maximum(price, 0.0)
+        value = np.zeros((n_p, t))
+        choice = np.full((n_p, t), -1, dtype=np.int64)
+        _sweep(
+            t,
+            grid.empty_steps[c],
+            grid.loaded_steps[c],
+            reward,
+            grid.dep_first[c],
+            grid.dep_last_loaded[c],
+            grid.dep_last_empty[c],
+            grid.arr_last,
+            value,
+            choice,
+        )
+        ps, ss, ns = grid.supply_p[sel], grid.supply_s[sel], grid.supply_n[sel]
+        ok = ss < t
+        total += float(np.sum(ns[ok] * value[ps[ok], ss[ok]]))
+        if want_flow:
+            count = np.zeros((n_p, t))
+            np.add.at(count, (ps[ok], ss[ok]), ns[ok])
+            _flow(
+                t,
+                grid.empty_steps[c],
+                grid.loaded_steps[c],
+                choice,
+                count,
+                grid.vcap[c],
+                picked,
+                delivered,
+            )
+    return total, picked, delivered
+
+
+def trivial_bound(problem: Problem) -> float:
+    """min(people, room): nobody is rescued twice and havens hold at most their capacity."""
+    room = float(problem.sink_capacity[problem.is_haven].sum())
+    people = float(problem.population.sum())
+    return min(people, room) if problem.supply else 0.0
+
+
+def lagrangian_bound(
+    problem: Problem,
+    dt: float | None = None,
+    *,
+    best_known: float = 0.0,
+    iterations: int = 150,
+    time_limit: float | None = None,
+    sigma0: NDArray[np.float64] | None = None,
+    mu0: NDArray[np.float64] | None = None,
+) -> LagrangeResult:
+    """Subgradient descent on the Lagrangian dual; returns the best (lowest) bound seen."""
+    start = time.perf_counter()
+    dt = choose_dt(problem) if dt is None else dt
+    grid = build_grid(problem, dt)
+    n_p = problem.n_places
+    sigma = np.zeros(n_p) if sigma0 is None else sigma0.copy()
+    mu = np.zeros(n_p) if mu0 is None else mu0.copy()
+    pickup = (grid.population > 0) | (grid.capacity > 0)
+    sink = grid.capacity > 0
+    best = math.inf
+    best_sigma, best_mu = sigma.copy(), mu.copy()
+    theta = 1.0
+    since_improved = 0
+    it = 0
+    lower = max(best_known, 0.0)
+    for it in range(1, iterations + 1):
+        value, picked, delivered = _evaluate(grid, sigma, mu, want_flow=True)
+        if not math.isfinite(best) or value < best - 1e-9 * max(1.0, abs(best)):
+            best, best_sigma, best_mu = value, sigma.copy(), mu.copy()
+            since_improved = 0
+        else:
+            since_improved += 1
+            if since_improved >= 8:
+                theta *= 0.5
+                since_improved = 0
+        # slack of the dualised constraints (>= 0 when satisfied)
+        g_sigma = np.where(pickup, grid.population + delivered - picked, 0.0)
+        g_mu = np.where(sink, grid.capacity - delivered + picked, 0.0)
+        # projected subgradient: a multiplier at zero with positive slack does not move
+        g_sigma = np.where((sigma <= 0) & (g_sigma > 0), 0.0, g_sigma)
+        g_mu = np.where((mu <= 0) & (g_mu > 0), 0.0, g_mu)
+        norm = float(np.dot(g_sigma, g_sigma) + np.dot(g_mu, g_mu))
+        if norm <= 1e-12 or best - lower <= 1e-7 * max(1.0, best):
+            break
+        step = theta * max(value - lower, 1e-6 * max(1.0, value)) / norm
+        sigma = np.maximum(0.0, sigma - step * g_sigma)
+        mu = np.maximum(0.0, mu - step * g_mu)
+        if time_limit is not None and time.perf_counter() - start > time_limit:
+            break
+    seconds = time.perf_counter() - start
+    log.info("lagrangian bound %.6g after %d iterations, dt=%.4g, %.2fs", best, it, dt, seconds)
+    return LagrangeResult(best, best_sigma, best_mu, it, seconds, dt, grid.n_steps)
+
+
+@numba.njit(cache=True)
+def _sweep_windows(
+    n_steps: int,
+    empty: NDArray[np.int64],
+    loaded: NDArray[np.int64],
+    base: NDArray[np.float64],
+    avail: NDArray[np.float64],
+    nu: NDArray[np.float64],
+    rho: NDArray[np.float64],
+    win: NDArray[np.int64],
+    vcap: float,
+    load_time: float,
+    dep_first: NDArray[np.int64],
+    dep_last_loaded: NDArray[np.int64],
+    dep_last_empty: NDArray[np.int64],
+    arr_last: NDArray[np.int64],
+    value: NDArray[np.float64],
+    choice: NDArray[np.int64],
+) -> None:  # pragma: no cover - compiled
+    """Backward longest path for one class with time-windowed prices.
+
+    A loaded arc i->j departing in step s (window w) and arriving in step s' (window w') is
+    worth ``vcap * max(0, base[i,j] + avail[j,w'] - avail[i,w] - nu[i,w]) - load_time *
+    rho[i,w]`` (availability, throughput and berth duals). choice: -1 wait, j empty move,
+    P+j loaded move, 2P+j zero-step empty move.
+    """
+    n_p = empty.shape[0]
+    for s in range(n_steps - 1, -1, -1):
+        w = win[s]
+        for p in range(n_p):
+            best = value[p, s + 1] if s + 1 < n_steps else 0.0
+            arg = -1
+            if s <= dep_last_empty[p]:
+                for j in range(n_p):
+                    e = empty[p, j]
+                    if e > 0 and s + e <= arr_last[j]:
+                        v = value[j, s + e]
+                        if v > best + 1e-12:
+                            best = v
+                            arg = j
+            if dep_first[p] <= s <= dep_last_loaded[p]:
+                for j in range(n_p):
+                    ll = loaded[p, j]
+                    if s + ll <= arr_last[j]:
+                        price = base[p, j] + avail[j, win[s + ll]] - avail[p, w] - nu[p, w]
+                        if price > 0.0:
+                            v = vcap * price - load_time * rho[p, w] + value[j, s + ll]
+                            if v > best + 1e-12:
+                                best = v
+                                arg = n_p + j
+            value[p, s] = best
+            choice[p, s] = arg
+        changed = True
+        rounds = 0
+        while changed and rounds < n_p:
+            changed = False
+            rounds += 1
+            for p in range(n_p):
+                if s > dep_last_empty[p]:
+                    continue
+                for j in range(n_p):
+                    if j != p and empty[p, j] == 0 and s <= arr_last[j]:
+                        if value[j, s] > value[p, s] + 1e-12:
+                            value[p, s] = value[j, s]
+                            choice[p, s] = 2 * n_p + j
+                            changed = True
+
+
+@numba.njit(cache=True)
+def _walk(
+    n_steps: int,
+    empty: NDArray[np.int64],
+    loaded: NDArray[np.int64],
+    choice: NDArray[np.int64],
+    win: NDArray[np.int64],
+    p: int,
+    s: int,
+    picked: NDArray[np.float64],
+    delivered: NDArray[np.float64],
+) -> None:  # pragma: no cover - compiled
+    """Follow one vehicle's chosen arcs from (p, s); count its loads per (place, window):
+    pickups by departure window, deliveries by arrival window."""
+    n_p = empty.shape[0]
+    while s < n_steps:
+        a = choice[p, s]
+        if a == -1:
+            s += 1
+        elif a < n_p:
+            s += empty[p, a]
+            p = a
+        elif a < 2 * n_p:
+            j = a - n_p
+            picked[p, win[s]] += 1.0
+            s += loaded[p, j]
+            delivered[j, win[s]] += 1.0
+            p = j
+        else:
+            p = a - 2 * n_p
+
+
+@dataclass
+class _Rows:
+    """The master problem's rows: which constraints, in which order, with what limits."""
+
+    windows: NDArray[np.int64]
+    """(K+1,) step boundaries b_0 = 0 < ... < b_K = n_steps."""
+    win: NDArray[np.int64]
+    """(n_steps + 1,) window of every step (the last entry: one past the end)."""
+    avail: list[tuple[int, int]]
+    """(place, k): pickups before boundary k <= people arrived before it + deliveries."""
+    avail_limit: list[float]
+    cap: list[int]
+    rate: list[tuple[int, int]]
+    rate_limit: list[float]
+    berth: list[tuple[int, int]]
+    berth_limit: list[float]
+
+
+def _rows(problem: Problem, grid: Grid, n_windows: int) -> _Rows:
+    t = grid.n_steps
+    dt = grid.dt
+    cuts = {0, t}
+    cuts.update(int(round(k * t / n_windows)) for k in range(1, n_windows))
+    late = [(p, a, n) for p, a, n in problem.arrivals if a > 0]
+    cuts.update(min(t, _floor_step(a, dt)) for _, a, _ in late)
+    bounds = np.array(sorted(c for c in cuts if 0 <= c <= t), dtype=np.int64)
+    win = np.zeros(t + 1, dtype=np.int64)
+    for k in range(len(bounds) - 1):
+        win[bounds[k] : bounds[k + 1]] = k
+    win[t] = len(bounds) - 1  # arrivals past the horizon land in a window of their own
+    n_k = len(bounds) - 1
+    rows = _Rows(bounds, win, [], [], [], [], [], [], [])
+    pickup = (grid.population > 0) | (grid.capacity > 0)
+    timed = {p for p, _, _ in late} | set(np.flatnonzero(grid.capacity > 0).tolist())
+    for p in np.flatnonzero(pickup):
+        ks = range(1, n_k + 1) if int(p) in timed else [n_k]
+        for k in ks:
+            limit = sum(n for q, a, n in problem.arrivals if q == p and a < bounds[k] * dt - 1e-12)
+            if k == n_k:
+                limit = float(grid.population[p])
+            rows.avail.append((int(p), k))
+            rows.avail_limit.append(float(limit))
+    rows.cap = [int(p) for p in np.flatnonzero(grid.capacity > 0)]
+    per = problem.period
+    for p in range(problem.n_places):
+        budget = float(problem.load_budget[p])
+        berths = int(problem.berths[p])
+        for k in range(n_k):
+            a, b = bounds[k] * dt, bounds[k + 1] * dt
+            if math.isfinite(budget) and pickup[p]:
+                periods = math.floor((b - 1e-9) / per) - math.floor(a / per + 1e-9) + 1
+                rows.rate.append((p, k))
+                rows.rate_limit.append(budget * periods)
+            if berths < 1 << 39 and pickup[p]:
+                longest = float(np.max(problem.load)) if problem.n_classes else 0.0
+                rows.berth.append((p, k))
+                rows.berth_limit.append(berths * (b - a + longest))
+    return rows
+
+
+def _legs(
+    n_steps: int,
+    empty: NDArray[np.int64],
+    loaded: NDArray[np.int64],
+    choice: NDArray[np.int64],
+    p: int,
+    s: int,
+) -> list[tuple[int, int]]:
+    """The loaded legs (i, j) of one vehicle's chosen path from (p, s), in order."""
+    n_p = empty.shape[0]
+    legs: list[tuple[int, int]] = []
+    while s < n_steps:
+        a = int(choice[p, s])
+        if a == -1:
+            s += 1
+        elif a < n_p:
+            s += int(empty[p, a])
+            p = a
+        elif a < 2 * n_p:
+            j = a - n_p
+            legs.append((p, j))
+            s += int(loaded[p, j])
+            p = j
+        else:
+            p = a - 2 * n_p
+    return legs
+
+
+def _price(
+    problem: Problem,
+    grid: Grid,
+    rows: _Rows,
+    duals: dict[str, NDArray[np.float64]],
+) -> tuple[
+    float, list[tuple[int, NDArray[np.float64], NDArray[np.float64], list[tuple[int, int]]]]
+]:
+    """L(duals) and, for every supply, the loads per (place, window) of its best path."""
+    n_c, n_p = grid.empty_steps.shape[0], grid.empty_steps.shape[1]
+    t = grid.n_steps
+    n_k = len(rows.windows) - 1
+    mu = duals["mu"]
+    base = (grid.haven - mu)[None, :] - (grid.haven - mu)[:, None]
+    # availability duals summed over the boundaries after each window
+    avail = np.zeros((n_p, n_k + 1))
+    for (p, k), y in zip(rows.avail, duals["avail"], strict=True):
+        avail[p, :k] += y
+    nu = np.zeros((n_p, n_k + 1))
+    for (p, k), y in zip(rows.rate, duals["rate"], strict=True):
+        nu[p, k] += y
+    rho = np.zeros((n_p, n_k + 1))
+    for (p, k), y in zip(rows.berth, duals["berth"], strict=True):
+        rho[p, k] += y
+    total = float(
+        np.dot(rows.avail_limit, duals["avail"])
+        + np.dot(grid.capacity[rows.cap], mu[rows.cap])
+        + np.dot(rows.rate_limit, duals["rate"])
+        + np.dot(rows.berth_limit, duals["berth"])
+    )
+    columns: list[tuple[int, NDArray[np.float64], NDArray[np.float64], list[tuple[int, int]]]] = []
+    for c in range(n_c):
+        sel = np.flatnonzero(grid.supply_c == c)
+        if sel.size == 0:
+            continue
+        value = np.zeros((n_p, t))
+        choice = np.full((n_p, t), -1, dtype=np.int64)
+        _sweep_windows(
+            t,
+            grid.empty_steps[c],
+            grid.loaded_steps[c],
+            base,
+            avail,
+            nu,
+            rho,
+            rows.win,
+            float(grid.vcap[c]),
+            float(problem.load[c]),
+            grid.dep_first[c],
+            grid.dep_last_loaded[c],
+            grid.dep_last_empty[c],
+            grid.arr_last,
+            value,
+            choice,
+        )
+        for k in sel:
+            p, s = int(grid.supply_p[k]), int(grid.supply_s[k])
+            if s >= t:
+                continue
+            total += grid.supply_n[k] * value[p, s]
+            picked = np.zeros((n_p, n_k + 1))
+            delivered = np.zeros((n_p, n_k + 1))
+            _walk(
+                t,
+                grid.empty_steps[c],
+                grid.loaded_steps[c],
+                choice,
+                rows.win,
+                p,
+                s,
+                picked,
+                delivered,
+            )
+            legs = _legs(t, grid.empty_steps[c], grid.loaded_steps[c], choice, p, s)
+            columns.append((int(k), picked, delivered, legs))
+    return total, columns
+
+
+def column_generation_bound(
+    problem: Problem,
+    dt: float | None = None,
+    *,
+    iterations: int = 100,
+    time_limit: float | None = None,
+    tolerance: float = 1e-6,
+    n_windows: int = 48,
+    conservative: bool = False,
+) -> LagrangeResult:
+    """The Lagrangian dual solved by Dantzig-Wolfe column generation, with time windows.
+
+    Rows of the master LP (all valid for every plan mapped to the grid, see docs/planner.md):
+    per place and window boundary, pickups before it <= people arrived before it + deliveries
+    before it; per haven, deliveries - pickups <= capacity; per place and window, people
+    starting to load <= load budget of the periods it overlaps, and vehicle-hours of loading
+    <= berths x (window + longest load time); per supply, vehicles <= its count. A column is
+    the path of one vehicle of a supply. The master's row duals price the next longest-path
+    sweep; every sweep's Lagrangian value is a valid bound, and the best one is returned.
+    """
+    import scipy.sparse as sp
+
+    from evacuate.solvers import highs
+
+    start = time.perf_counter()
+    dt = choose_dt(problem) if dt is None else dt
+    grid = build_grid(problem, dt, conservative)
+    rows = _rows(problem, grid, n_windows)
+    n_s = len(grid.supply_n)
+    n_a, n_m, n_r, n_b = len(rows.avail), len(rows.cap), len(rows.rate), len(rows.berth)
+    n_rows = n_a + n_m + n_r + n_b + n_s
+    row_upper = np.concatenate(
+        [
+            rows.avail_limit,
+            grid.capacity[rows.cap],
+            rows.rate_limit,
+            rows.berth_limit,
+            grid.supply_n,
+        ]
+    ).astype(np.float64)
+    row_lower = np.full(n_rows, -np.inf)
+    av_p = np.array([p for p, _ in rows.avail], dtype=np.int64)
+    av_k = np.array([k for _, k in rows.avail], dtype=np.int64)
+    rt_p = np.array([p for p, _ in rows.rate], dtype=np.int64)
+    rt_k = np.array([k for _, k in rows.rate], dtype=np.int64)
+    bt_p = np.array([p for p, _ in rows.berth], dtype=np.int64)
+    bt_k = np.array([k for _, k in rows.berth], dtype=np.int64)
+    cap_p = np.array(rows.cap, dtype=np.int64)
+    cols: list[NDArray[np.float64]] = []
+    values: list[float] = []
+    paths: list[tuple[int, list[tuple[int, int]]]] = []
+    seen: set[bytes] = set()
+
+    def add(
+        k: int,
+        picked: NDArray[np.float64],
+        delivered: NDArray[np.float64],
+        legs: list[tuple[int, int]],
+    ) -> bool:
+        c = int(grid.supply_c[k])
+        vcap = float(grid.vcap[c])
+        cum_pick = np.cumsum(picked, axis=1)  # [p, w]: loads in windows <= w
+        cum_del = np.cumsum(delivered, axis=1)
+        col = np.zeros(n_rows)
+        if n_a:
+            col[:n_a] = vcap * (cum_pick[av_p, av_k - 1] - cum_del[av_p, av_k - 1])
+        tot_pick, tot_del = picked.sum(axis=1), delivered.sum(axis=1)
+        if n_m:
+            col[n_a : n_a + n_m] = vcap * (tot_del[cap_p] - tot_pick[cap_p])
+        if n_r:
+            col[n_a + n_m : n_a + n_m + n_r] = vcap * picked[rt_p, rt_k]
+        if n_b:
+            col[n_a + n_m + n_r : n_a + n_m + n_r + n_b] = (
+                float(problem.load[c]) * picked[bt_p, bt_k]
+            )
+        col[n_a + n_m + n_r + n_b + k] = 1.0
+        key = col.tobytes()
+        if key in seen:
+            return False
+        seen.add(key)
+        cols.append(col)
+        paths.append((k, legs))
+        # deliveries arriving past the horizon (window K) are not rescued
+        del_in = tot_del - delivered[:, -1]
+        values.append(vcap * float(np.dot(grid.haven, del_in - tot_pick)))
+        return True
+
+    duals = {
+        "avail": np.zeros(n_a),
+        "mu": np.zeros(problem.n_places),
+        "rate": np.zeros(n_r),
+        "berth": np.zeros(n_b),
+    }
+    best = math.inf
+    best_duals = duals
+    master_x: NDArray[np.float64] | None = None
+    it = 0
+    for it in range(1, iterations + 1):
+        value, columns = _price(problem, grid, rows, duals)
+        if value < best:
+            best, best_duals = value, duals
+        added = sum(add(k, pk, dl, lg) for k, pk, dl, lg in columns)
+        if not cols:
+            break
+        res = highs.solve(
+            np.array(values),
+            sp.csc_array(np.column_stack(cols)),
+            row_lower,
+            row_upper,
+            np.zeros(len(cols)),
+            np.full(len(cols), np.inf),
+            sense="max",
+        )
+        if res.row_dual is None or res.objective is None:
+            log.warning("column generation: master LP %s", res.status)
+            break
+        y = np.abs(res.row_dual)  # <= rows of a max problem: duals are >= 0
+        if res.x is not None:
+            master_x = res.x
+        mu = np.zeros(problem.n_places)
+        mu[cap_p] = y[n_a : n_a + n_m]
+        duals = {
+            "avail": y[:n_a],
+            "mu": mu,
+            "rate": y[n_a + n_m : n_a + n_m + n_r],
+            "berth": y[n_a + n_m + n_r : n_a + n_m + n_r + n_b],
+        }
+        if best - res.objective <= tolerance * max(1.0, best) or (added == 0 and it > 1):
+            value, _ = _price(problem, grid, rows, duals)
+            if value < best:
+                best, best_duals = value, duals
+            break
+        if time_limit is not None and time.perf_counter() - start > time_limit:
+            break
+    seconds = time.perf_counter() - start
+    log.info("column generation bound %.6g after %d rounds, dt=%.4g, %.2fs", best, it, dt, seconds)
+    sigma = np.zeros(problem.n_places)
+    for (p, k), yv in zip(rows.avail, best_duals["avail"], strict=True):
+        if k == len(rows.windows) - 1:
+            sigma[p] += yv
+    return LagrangeResult(
+        best, sigma, best_duals["mu"], it, seconds, dt, grid.n_steps, _guide(master_x, paths, grid)
+    )
+
+
+def _guide(
+    x: NDArray[np.float64] | None,
+    paths: list[tuple[int, list[tuple[int, int]]]],
+    grid: Grid,
+) -> dict[int, list[tuple[int, list[tuple[int, int]]]]]:
+    """Whole vehicles per path from the master LP's solution (largest remainders first)."""
+    if x is None:
+        return {}
+    by_supply: dict[int, list[tuple[float, list[tuple[int, int]]]]] = {}
+    for (k, legs), v in zip(paths, x[: len(paths)], strict=False):
+        if v > 1e-9 and legs:
+            by_supply.setdefault(k, []).append((float(v), legs))
+    guide: dict[int, list[tuple[int, list[tuple[int, int]]]]] = {}
+    for k, items in by_supply.items():
+        total = min(int(round(sum(v for v, _ in items))), int(grid.supply_n[k]))
+        whole = [int(math.floor(v)) for v, _ in items]
+        order = sorted(range(len(items)), key=lambda i: -(items[i][0] - whole[i]))
+        for i in order:
+            if sum(whole) >= total:
+                break
+            whole[i] += 1
+        guide[k] = [(n, legs) for n, (_, legs) in zip(whole, items, strict=True) if n > 0]
+    return guide

@@ -1,0 +1,384 @@
+"""The planning problem in arrays: a scenario with its known events applied (``compile``).
+
+Times stay continuous here (scenario time unit). ``Problem`` is what every planner reads:
+places and classes by index, travel times, deadlines, vehicle supply (stock and production
+batches), and the known events as windows. Surprise and disabled events are left out: the
+planner does not know them. Time grids for bounds are built from it in ``grid.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from evacuate.scenario import derive
+from evacuate.scenario.model import (
+    CloseLane,
+    ClosePlace,
+    DestroyVehicles,
+    Lane,
+    MoveDeadline,
+    StopProduction,
+    WithdrawOperator,
+)
+from evacuate.scenario.scenario import Scenario
+
+__all__ = ["Problem", "Supply", "Destroy", "Route", "compile_problem"]
+
+INF = math.inf
+
+
+@dataclass(frozen=True)
+class Supply:
+    """``count`` vehicles of class index ``c`` at place index ``p``, free to leave from ``t``."""
+
+    c: int
+    p: int
+    t: float
+    count: int
+    made: float
+    """When they came into being (production batch end; stock: its available time or 0)."""
+
+
+@dataclass(frozen=True)
+class Destroy:
+    """A known destroy_vehicles effect."""
+
+    t: float
+    p: int
+    classes: frozenset[int]
+    count: int | None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way from i to j for a class: a duration and when travel may start on it."""
+
+    time: float
+    lane: Lane | None
+    closed: tuple[tuple[float, float], ...] = ()
+
+    def open_at(self, t: float) -> bool:
+        if any(a <= t < b for a, b in self.closed):
+            return False
+        return self.lane is None or derive.lane_open(self.lane, t)
+
+    def next_open(self, t: float, horizon: float) -> float | None:
+        """The earliest instant >= t at which travel may start, or None before ``horizon``."""
+        candidates = [t]
+        for a, b in self.closed:
+            candidates.append(b)
+        if self.lane is not None:
+            for w in self.lane.windows:
+                candidates.append(w.start)
+            pw = self.lane.periodic
+            if pw is not None:
+                base = max(t, pw.start if pw.start is not None else t)
+                k = math.floor((base - pw.offset) / pw.every)
+                for j in range(k, k + 3):
+                    candidates.append(pw.offset + j * pw.every)
+                if pw.start is not None:
+                    candidates.append(pw.start)
+        for c in sorted(x for x in candidates if x >= t):
+            if c > horizon:
+                break
+            if self.open_at(c):
+                return c
+        if self.lane is not None and self.lane.periodic is not None:
+            # later periods: walk period starts until the horizon
+            pw = self.lane.periodic
+            s = pw.offset + math.ceil((t - pw.offset) / pw.every) * pw.every
+            while s <= horizon:
+                if self.open_at(s):
+                    return s
+                s += pw.every
+        return None
+
+
+@dataclass
+class Problem:
+    """Arrays of a scenario's planning problem (known events applied)."""
+
+    scenario: Scenario
+    places: tuple[str, ...]
+    classes: tuple[str, ...]
+    capacity: NDArray[np.int64]
+    """(C,) people per vehicle."""
+    load: NDArray[np.float64]
+    unload: NDArray[np.float64]
+    operator: tuple[str, ...]
+    withdraw: NDArray[np.float64]
+    """(C,) no departure at or after this time (inf: never withdrawn)."""
+    travel: NDArray[np.float64]
+    """(C, P, P) fastest travel time over every route ignoring windows and closures (inf: none)."""
+    routes: dict[tuple[int, int, int], list[Route]]
+    """Routes for (class, i, j) pairs that have any travel time."""
+    deadline: NDArray[np.float64]
+    """(P,) inf where none."""
+    open_from: NDArray[np.float64]
+    population: NDArray[np.int64]
+    """(P,) people to evacuate (time 0 plus every arrival)."""
+    arrivals: list[tuple[int, float, int]]
+    """(place, time, people), time-zero populations included, sorted by time."""
+    sink_capacity: NDArray[np.int64]
+    is_haven: NDArray[np.bool_]
+    load_budget: NDArray[np.float64]
+    """(P,) people that may start loading per throughput period (inf: unlimited)."""
+    unload_budget: NDArray[np.float64]
+    berths: NDArray[np.int64]
+    """(P,) vehicles loading or unloading at once (a large number where unlimited)."""
+    period: float
+    supply: list[Supply]
+    destroys: list[Destroy]
+    place_closed: list[tuple[int, float, float]]
+    end: float
+    pindex: dict[str, int] = field(default_factory=dict)
+    cindex: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_places(self) -> int:
+        return len(self.places)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    @property
+    def total_vehicles(self) -> int:
+        return sum(s.count for s in self.supply)
+
+    def is_source(self, p: int) -> bool:
+        """People can be picked up here: it has people, or it can hold delivered people."""
+        return bool(self.population[p] > 0 or self.sink_capacity[p] > 0)
+
+    def place_open(self, p: int, t: float) -> bool:
+        return not any(q == p and a <= t < b for q, a, b in self.place_closed)
+
+    def best_route(
+        self, c: int, i: int, j: int, ready: float, latest_start: float = INF
+    ) -> tuple[float, float] | None:
+        """(start, arrival) of the earliest arrival from i to j with travel ready at ``ready``.
+
+        ``start`` is when travel begins (>= ready); None if no route opens by ``latest_start``.
+        """
+        best: tuple[float, float] | None = None
+        for route in self.routes.get((c, i, j), ()):
+            start = route.next_open(ready, min(latest_start, self.end))
+            if start is None:
+                continue
+            arrival = start + route.time
+            if best is None or arrival < best[1]:
+                best = (start, arrival)
+        return best
+
+
+def _production_batches(
+    scenario: Scenario, yard_id: str, stop_at: float, batch: float, breaks: list[float]
+) -> list[tuple[float, int]]:
+    """(time, vehicles) batches: cumulative production per docs/model.md, grouped by ``batch``."""
+    yard = next(y for y in scenario.fleet.shipyards if y.id == yard_id)
+    horizon = min(stop_at, scenario.end)
+
+    def cumulative(t: float) -> int:
+        total = 0.0
+        for period in yard.schedule:
+            end = period.end if period.end is not None else INF
+            overlap = max(0.0, min(end, t) - max(period.start, 0.0))
+            total += period.rate / period.per * overlap
+        made = math.floor(total + 1e-9)
+        return made if yard.max_total is None else min(yard.max_total, made)
+
+    out: list[tuple[float, int]] = []
+    done = 0
+    t = 0.0
+    pending = sorted(b for b in breaks if 0 < b < horizon)
+    while t < horizon:
+        t = min(t + batch, horizon)
+        if pending and pending[0] <= t:
+            t = pending.pop(0)  # a batch boundary at every known event time
+            while pending and pending[0] <= t:
+                pending.pop(0)
+        now = cumulative(t)
+        if now > done:
+            out.append((t, now - done))
+            done = now
+        if yard.max_total is not None and done >= yard.max_total:
+            break
+    return out
+
+
+def compile_problem(scenario: Scenario, *, production_batch: float | None = None) -> Problem:
+    """Arrays for the planners. ``production_batch``: production is released in batches of this
+    length (default: a hundredth of the horizon), so cost grows with batches, not hulls."""
+    places = tuple(p.id for p in scenario.places)
+    pindex = {pid: i for i, pid in enumerate(places)}
+    classes = tuple(c.id for c in scenario.enabled_classes)
+    cindex = {cid: i for i, cid in enumerate(classes)}
+    vcs = [scenario.vehicle_class(c) for c in classes]
+    n_p, n_c = len(places), len(classes)
+    end = scenario.end
+    known = [e for e in scenario.enabled_events if e.mode == "known"]
+
+    deadline = np.array(
+        [INF if scenario.deadline(p) is None else float(scenario.deadline(p) or 0) for p in places]
+    )
+    withdraw = np.full(n_c, INF)
+    stopped: dict[str, float] = {}
+    destroys: list[Destroy] = []
+    place_closed: list[tuple[int, float, float]] = []
+    lane_closed: dict[str, list[tuple[float, float]]] = {}
+    pair_closed: dict[frozenset[str], list[tuple[float, float]]] = {}
+    for ev in sorted(known, key=lambda e: e.at):
+        for eff in ev.effects:
+            if isinstance(eff, MoveDeadline):
+                k = pindex[eff.place]
+                if deadline[k] >= ev.at:  # a place already lost stays lost
+                    deadline[k] = max(eff.to, ev.at)
+            elif isinstance(eff, WithdrawOperator):
+                for ci, vc in enumerate(vcs):
+                    if vc.operator == eff.operator:
+                        withdraw[ci] = min(withdraw[ci], ev.at)
+            elif isinstance(eff, StopProduction):
+                stopped[eff.shipyard] = min(stopped.get(eff.shipyard, INF), ev.at)
+            elif isinstance(eff, DestroyVehicles):
+                cls = (
+                    frozenset(range(n_c))
+                    if eff.classes is None
+                    else frozenset(cindex[c] for c in eff.classes if c in cindex)
+                )
+                destroys.append(Destroy(ev.at, pindex[eff.place], cls, eff.count))
+            elif isinstance(eff, ClosePlace):
+                place_closed.append(
+                    (pindex[eff.place], ev.at, INF if eff.until is None else eff.until)
+                )
+            elif isinstance(eff, CloseLane):
+                window = (ev.at, INF if eff.until is None else eff.until)
+                if eff.lane is not None:
+                    lane_closed.setdefault(eff.lane, []).append(window)
+                elif eff.between is not None:
+                    pair_closed.setdefault(frozenset(eff.between), []).append(window)
+
+    routes: dict[tuple[int, int, int], list[Route]] = {}
+    travel = np.full((n_c, n_p, n_p), INF)
+    for ci, vc in enumerate(vcs):
+        for i, a in enumerate(places):
+            for j, b in enumerate(places):
+                if i == j:
+                    continue
+                options: list[Route] = []
+                closed_pair = tuple(pair_closed.get(frozenset((a, b)), ()))
+                if derive.direct_route_allowed(scenario, a, b):
+                    t = derive.route_time(scenario, vc, a, b, None)
+                    if t is not None:
+                        options.append(Route(t, None, closed_pair))
+                for lane in derive.lanes_between(scenario, a, b):
+                    t = derive.route_time(scenario, vc, a, b, lane)
+                    if t is not None:
+                        closed = tuple(lane_closed.get(lane.id, ())) + closed_pair
+                        options.append(Route(t, lane, closed))
+                if options:
+                    routes[(ci, i, j)] = options
+                    travel[ci, i, j] = min(r.time for r in options)
+
+    hours_per_unit = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}[scenario.time_unit]
+    period = max(1.0, 1.0 / hours_per_unit)  # one hour or one time unit, whichever is longer
+    period_hours = period * hours_per_unit
+    pl = scenario.places
+    load_budget = np.array(
+        [INF if p.load_per_hour is None else p.load_per_hour * period_hours for p in pl]
+    )
+    unload_budget = np.array(
+        [INF if p.unload_per_hour is None else p.unload_per_hour * period_hours for p in pl]
+    )
+    berths = np.array([p.berths if p.berths is not None else 1 << 40 for p in pl], dtype=np.int64)
+
+    arrivals: list[tuple[int, float, int]] = []
+    for i, p in enumerate(pl):
+        if p.population:
+            arrivals.append((i, 0.0, p.population))
+        for a in p.arrivals:
+            if a.people:
+                arrivals.append((i, a.at, a.people))
+    arrivals.sort(key=lambda x: (x[1], x[0]))
+    population = np.zeros(n_p, dtype=np.int64)
+    for i, _, n in arrivals:
+        population[i] += n
+
+    supply: list[Supply] = []
+    for st in scenario.fleet.stock:
+        if st.vehicle_class in cindex and st.count > 0:
+            t = max(st.available_from, 0.0)
+            supply.append(Supply(cindex[st.vehicle_class], pindex[st.place], t, st.count, 0.0))
+    batch = production_batch if production_batch is not None else max(end / 100.0, 1e-9)
+    for yard in scenario.fleet.shipyards:
+        if yard.vehicle_class not in cindex:
+            continue
+        breaks = [d.t for d in destroys]
+        for t, n in _production_batches(
+            scenario, yard.id, stopped.get(yard.id, INF), batch, breaks
+        ):
+            free = max(t, yard.available_from if yard.available_from is not None else t)
+            supply.append(Supply(cindex[yard.vehicle_class], pindex[yard.place], free, n, t))
+
+    # vehicles certain to be at a place when a known event destroys them there: held there
+    # (made before the event, free to leave only after it)
+    for d in destroys:
+        remaining = d.count
+        kept: list[Supply] = []
+        for s in supply:
+            if (
+                s.p == d.p
+                and s.c in d.classes
+                and s.made <= d.t < s.t
+                and (remaining is None or remaining > 0)
+            ):
+                killed = s.count if remaining is None else min(remaining, s.count)
+                if remaining is not None:
+                    remaining -= killed
+                if s.count - killed > 0:
+                    kept.append(Supply(s.c, s.p, s.t, s.count - killed, s.made))
+                continue
+            kept.append(s)
+        supply = kept
+    # merge identical (class, place, time) supplies: identical vehicles are one group
+    merged: dict[tuple[int, int, float], int] = {}
+    made_at: dict[tuple[int, int, float], float] = {}
+    for s in supply:
+        key = (s.c, s.p, s.t)
+        merged[key] = merged.get(key, 0) + s.count
+        made_at[key] = min(made_at.get(key, INF), s.made)
+    supply = [Supply(c, p, t, n, made_at[(c, p, t)]) for (c, p, t), n in sorted(merged.items())]
+
+    return Problem(
+        scenario=scenario,
+        places=places,
+        classes=classes,
+        capacity=np.array([vc.capacity for vc in vcs], dtype=np.int64),
+        load=np.array([vc.load_time for vc in vcs], dtype=np.float64),
+        unload=np.array([vc.unload_time for vc in vcs], dtype=np.float64),
+        operator=tuple(vc.operator for vc in vcs),
+        withdraw=withdraw,
+        travel=travel,
+        routes=routes,
+        deadline=deadline,
+        open_from=np.array(
+            [p.open_from if p.open_from is not None else -INF for p in pl], dtype=np.float64
+        ),
+        population=population,
+        arrivals=arrivals,
+        sink_capacity=np.array([p.capacity for p in pl], dtype=np.int64),
+        is_haven=np.array([p.capacity > 0 for p in pl], dtype=np.bool_) & (deadline > end),
+        load_budget=load_budget,
+        unload_budget=unload_budget,
+        berths=berths,
+        period=period,
+        supply=supply,
+        destroys=destroys,
+        place_closed=place_closed,
+        end=end,
+        pindex=pindex,
+        cindex=cindex,
+    )

@@ -1,0 +1,1 @@
+"""Adapters to external solvers, one module per solver (``highs``: HiGHS LP/MIP)."""

@@ -1,0 +1,261 @@
+"""The one adapter to HiGHS (``highspy``): solve an LP or MIP given as sparse arrays.
+
+``solve`` takes ``max/min c @ x`` subject to ``row_lower <= A @ x <= row_upper`` and
+``col_lower <= x <= col_upper`` (``±inf`` for no bound), optionally with integer columns,
+and passes the whole model at once through ``HighsLp`` in column-wise (CSC) form. HiGHS's own
+output is switched off: this module logs through ``logging`` and never prints. Nothing else
+in ``evacuate`` imports ``highspy``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["INF", "HighsResult", "solve"]
+
+log = logging.getLogger(__name__)
+
+INF = float("inf")
+
+_STATUS = {
+    "kOptimal": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnboundedOrInfeasible": "unbounded_or_infeasible",
+    "kUnbounded": "unbounded",
+    "kTimeLimit": "time_limit",
+    "kIterationLimit": "iteration_limit",
+    "kSolutionLimit": "solution_limit",
+    "kInterrupt": "interrupted",
+    "kHighsInterrupt": "interrupted",
+    "kMemoryLimit": "memory_limit",
+    "kObjectiveBound": "objective_bound",
+    "kObjectiveTarget": "objective_target",
+    "kModelEmpty": "empty",
+}
+
+_banner_done = False
+_threads_last = 0
+"""The thread count HiGHS's global scheduler was last set up for (0: HiGHS's default)."""
+
+
+@dataclass(frozen=True)
+class HighsResult:
+    """What HiGHS returned.
+
+    ``status`` is one of ``optimal``, ``infeasible``, ``unbounded``, ``time_limit``, ... (or
+    ``error``). ``objective`` and ``x`` belong to the best solution found (None if none).
+    ``dual_bound`` is, for a MIP, HiGHS's proven bound on the optimum; for an LP solved to
+    optimality, the optimum itself (else None).
+    """
+
+    status: str
+    objective: float | None
+    x: NDArray[np.float64] | None
+    dual_bound: float | None
+    seconds: float
+    iterations: int
+    """Simplex (plus IPM) iterations of an LP; for a MIP, the LP iterations in total."""
+    nodes: int
+    """Branch-and-bound nodes (0 for an LP)."""
+    n_cols: int
+    n_rows: int
+    row_dual: NDArray[np.float64] | None = None
+    """Row duals of an LP solved to optimality (HiGHS's sign convention), else None."""
+
+    @property
+    def ok(self) -> bool:
+        """A solution is available (optimal, or the best found before a limit)."""
+        return self.x is not None
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence file descriptor 1 for a moment: HiGHS prints a banner from C++ on the first
+    ``Highs()`` of a process, before any option can be set."""
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def _new_highs() -> Any:
+    global _banner_done
+    import highspy
+
+    if _banner_done:
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+    else:
+        with _quiet_stdout():
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
+        _banner_done = True
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    return h
+
+
+def _as_float_array(v: ArrayLike, n: int, name: str) -> NDArray[np.float64]:
+    a = np.asarray(v, dtype=np.float64)
+    if a.ndim == 0:
+        a = np.full(n, float(a))
+    if a.shape != (n,):
+        raise ValueError(f"{name}: expected {n} values, got shape {a.shape}")
+    return np.ascontiguousarray(a)
+
+
+def solve(
+    c: ArrayLike,
+    A: sp.spmatrix | sp.sparray,
+    row_lower: ArrayLike,
+    row_upper: ArrayLike,
+    col_lower: ArrayLike,
+    col_upper: ArrayLike,
+    integrality: ArrayLike | None = None,
+    sense: Literal["max", "min"] = "max",
+    time_limit: float | None = None,
+    threads: int | None = None,
+    mip_rel_gap: float | None = None,
+    solver: Literal["choose", "simplex", "ipm", "pdlp"] | None = None,
+    presolve: bool = True,
+    start: ArrayLike | None = None,
+) -> HighsResult:
+    """Solve ``sense c @ x`` s.t. ``row_lower <= A x <= row_upper``, bounds on ``x``.
+
+    ``integrality``: a boolean (or 0/1) array marking integer columns; None for an LP.
+    ``time_limit`` in seconds; ``threads`` caps HiGHS's threads; ``mip_rel_gap`` is HiGHS's
+    relative MIP gap tolerance (default 1e-4). ``solver`` picks the LP algorithm. ``start``:
+    a feasible point to start a MIP from (HiGHS keeps it as its first incumbent).
+    """
+    t0 = time.perf_counter()
+    import highspy
+
+    csc = sp.csc_array(A)
+    csc.sum_duplicates()
+    csc.sort_indices()
+    n_rows, n_cols = csc.shape
+    cost = _as_float_array(c, n_cols, "c")
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_cols
+    lp.num_row_ = n_rows
+    lp.col_cost_ = cost
+    lp.col_lower_ = _as_float_array(col_lower, n_cols, "col_lower")
+    lp.col_upper_ = _as_float_array(col_upper, n_cols, "col_upper")
+    lp.row_lower_ = _as_float_array(row_lower, n_rows, "row_lower")
+    lp.row_upper_ = _as_float_array(row_upper, n_rows, "row_upper")
+    lp.sense_ = highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = n_cols
+    lp.a_matrix_.num_row_ = n_rows
+    lp.a_matrix_.start_ = np.ascontiguousarray(csc.indptr, dtype=np.int32)
+    lp.a_matrix_.index_ = np.ascontiguousarray(csc.indices, dtype=np.int32)
+    lp.a_matrix_.value_ = np.ascontiguousarray(csc.data, dtype=np.float64)
+    is_mip = False
+    if integrality is not None:
+        integ = np.asarray(integrality).astype(bool)
+        if integ.shape != (n_cols,):
+            raise ValueError(f"integrality: expected {n_cols} values, got shape {integ.shape}")
+        if integ.any():
+            is_mip = True
+            lp.integrality_ = [
+                highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous
+                for b in integ
+            ]
+
+    h = _new_highs()
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(max(time_limit, 0.0)))
+    global _threads_last
+    want = 0 if threads is None else max(0, int(threads))
+    if want != _threads_last:
+        # HiGHS keeps one thread pool per process, sized at its first run: resize it
+        highspy.Highs.resetGlobalScheduler(True)
+        _threads_last = want
+    if want:
+        h.setOptionValue("threads", want)
+    if mip_rel_gap is not None:
+        h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    if solver is not None:
+        h.setOptionValue("solver", solver)
+    if not presolve:
+        h.setOptionValue("presolve", "off")
+
+    t_pass = time.perf_counter()
+    h.passModel(lp)
+    if start is not None:
+        x0 = _as_float_array(start, n_cols, "start")
+        sol = highspy.HighsSolution()
+        sol.col_value = x0
+        sol.value_valid = True
+        h.setSolution(sol)
+    run_status = h.run()
+    seconds = time.perf_counter() - t0
+    model_status = h.getModelStatus()
+    name = str(getattr(model_status, "name", model_status)).split(".")[-1]
+    status = _STATUS.get(name, "error" if run_status == highspy.HighsStatus.kError else name)
+    info = h.getInfo()
+
+    x: NDArray[np.float64] | None = None
+    objective: float | None = None
+    has_primal = int(info.primal_solution_status) == int(highspy.kSolutionStatusFeasible)
+    if has_primal or status == "optimal":
+        x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        objective = float(info.objective_function_value)
+    dual_bound: float | None = None
+    if is_mip:
+        db = float(info.mip_dual_bound)
+        if np.isfinite(db):
+            dual_bound = db
+    elif status == "optimal":
+        dual_bound = objective
+    row_dual: NDArray[np.float64] | None = None
+    if not is_mip and status == "optimal":
+        row_dual = np.asarray(h.getSolution().row_dual, dtype=np.float64)
+    iterations = int(info.simplex_iteration_count) + max(int(info.ipm_iteration_count), 0)
+    nodes = max(int(info.mip_node_count), 0) if is_mip else 0
+    log.info(
+        "HiGHS %s: %d cols, %d rows, %d nonzeros, status %s, objective %s, %.2f s "
+        "(build %.2f s), %d iterations, %d nodes",
+        "MIP" if is_mip else "LP",
+        n_cols,
+        n_rows,
+        csc.nnz,
+        status,
+        objective,
+        seconds,
+        t_pass - t0,
+        iterations,
+        nodes,
+    )
+    return HighsResult(
+        status=status,
+        objective=objective,
+        x=x,
+        dual_bound=dual_bound,
+        seconds=seconds,
+        iterations=iterations,
+        nodes=nodes,
+        n_cols=n_cols,
+        n_rows=n_rows,
+        row_dual=row_dual,
+    )

@@ -1,0 +1,386 @@
+"""Exact maximum of rescued people for tiny scenarios, by exhaustive search (a test oracle).
+
+It shares no code with the planners nor with ``evacuate.scenario.derive``: it reads the
+``Scenario`` and re-derives travel times, lane windows and closures itself, then searches every
+plan whose times are integers, vehicle by vehicle (groups of one), with memoisation.
+
+Scope: at most 4 vehicles and a handful of people; integer times and durations (travel times
+>= 1 after load and unload); explicit deadlines (no hazard); lanes or direct routes; lane
+windows; stock (no shipyards); known ``close_place``, ``close_lane`` and
+``withdraw_operator`` events. Throughput, berths and other events are refused.
+
+Why integer times lose nothing: with integer data, flooring every time of a feasible plan
+keeps it feasible (``floor(a) >= floor(d) + D`` when ``a >= d + D``; deadlines, windows,
+closures and availability are integer-bounded intervals; the state at integer ``n`` becomes
+the original state just before ``n + 1``) and rescues at least as many. Trips arriving after
+the end are left out: they count for nothing, and moving people out of a haven frees as much
+room as it costs. At equal times the checker's order applies: people delivered at ``t`` can be
+picked up at ``t``, and pickups at ``t`` free room for deliveries at ``t``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+from evacuate.planio import Trip
+from evacuate.scenario.model import CloseLane, ClosePlace, Lane, WithdrawOperator
+from evacuate.scenario.scenario import Scenario
+
+__all__ = ["OracleResult", "exhaustive"]
+
+INF = math.inf
+NEG = -(10**9)
+
+
+@dataclass(frozen=True)
+class OracleResult:
+    rescued: int
+    trips: list[Trip]
+    states: int
+    """Memoised states visited (a measure of the work done)."""
+
+
+@dataclass(frozen=True)
+class _Route:
+    time: float
+    lane: Lane | None
+    closed: tuple[tuple[float, float], ...]
+
+    def open_at(self, t: float) -> bool:
+        if any(a <= t < b for a, b in self.closed):
+            return False
+        lane = self.lane
+        if lane is None or (not lane.windows and lane.periodic is None):
+            return True
+        for w in lane.windows:
+            if w.start <= t and (w.end is None or t < w.end):
+                return True
+        pw = lane.periodic
+        if pw is None or (pw.start is not None and t < pw.start):
+            return False
+        return (pw.end is None or t < pw.end) and (t - pw.offset) % pw.every < pw.open_for
+
+
+def _is_int(x: float) -> bool:
+    return math.isfinite(x) and abs(x - round(x)) < 1e-9
+
+
+class _Data:
+    def __init__(self, sc: Scenario) -> None:
+        if sc.hazard is not None:
+            raise NotImplementedError("oracle: explicit deadlines only")
+        if sc.fleet.shipyards:
+            raise NotImplementedError("oracle: no shipyards")
+        self.end = round(sc.end)
+        if not _is_int(sc.end) or self.end < 0:
+            raise NotImplementedError("oracle: integer end >= 0")
+        places = list(sc.places)
+        self.names = [p.id for p in places]
+        pidx = {p.id: i for i, p in enumerate(places)}
+        self.P = len(places)
+        for p in places:
+            if p.load_per_hour or p.unload_per_hour or p.berths:
+                raise NotImplementedError("oracle: no throughput or berths")
+        self.deadline = [INF if p.deadline is None else p.deadline for p in places]
+        self.open_from = [-INF if p.open_from is None else p.open_from for p in places]
+        self.cap = [p.capacity for p in places]
+        self.haven = [
+            p.capacity > 0 and (p.deadline is None or p.deadline > sc.end) for p in places
+        ]
+        self.arrivals: dict[int, list[tuple[int, int]]] = {}
+        for i, p in enumerate(places):
+            items = [(0.0, p.population)] + [(a.at, a.people) for a in p.arrivals]
+            for at, n in items:
+                if n <= 0:
+                    continue
+                if not _is_int(at):
+                    raise NotImplementedError("oracle: integer arrival times")
+                self.arrivals.setdefault(max(0, round(at)), []).append((i, n))
+        classes = [c for c in sc.fleet.classes if c.enabled]
+        self.cnames = [c.id for c in classes]
+        cidx = {c.id: i for i, c in enumerate(classes)}
+        self.vcap = [c.capacity for c in classes]
+        self.L = [c.load_time for c in classes]
+        self.U = [c.unload_time for c in classes]
+        self.withdraw = [INF] * len(classes)
+        self.hard = [INF] * len(classes)  # arrivals must be by then (no finish_current_trip)
+        self.closed: list[list[tuple[float, float]]] = [[] for _ in places]
+        lane_closed: dict[str, list[tuple[float, float]]] = {}
+        pair_closed: dict[frozenset[str], list[tuple[float, float]]] = {}
+        for ev in sc.events:
+            if not ev.enabled or ev.mode != "known":
+                continue
+            for eff in ev.effects:
+                if isinstance(eff, ClosePlace):
+                    until = INF if eff.until is None else eff.until
+                    self.closed[pidx[eff.place]].append((ev.at, until))
+                elif isinstance(eff, CloseLane):
+                    until = INF if eff.until is None else eff.until
+                    if eff.lane is not None:
+                        lane_closed.setdefault(eff.lane, []).append((ev.at, until))
+                    if eff.between is not None:
+                        pair_closed.setdefault(frozenset(eff.between), []).append((ev.at, until))
+                elif isinstance(eff, WithdrawOperator):
+                    for c, vc in enumerate(classes):
+                        if vc.operator == eff.operator:
+                            self.withdraw[c] = min(self.withdraw[c], ev.at)
+                            if not eff.finish_current_trip:
+                                self.hard[c] = min(self.hard[c], ev.at)
+                else:
+                    raise NotImplementedError(f"oracle: no {type(eff).__name__} events")
+        # routes
+        self.routes: dict[tuple[int, int, int], list[_Route]] = {}
+        declared = {frozenset((ln.start, ln.end)) for ln in sc.travel.lanes}
+        for c, vc in enumerate(classes):
+            for i, a in enumerate(places):
+                for j, b in enumerate(places):
+                    if i == j:
+                        continue
+                    pair = frozenset((a.id, b.id))
+                    opts: list[_Route] = []
+                    pc = tuple(pair_closed.get(pair, ()))
+                    if (
+                        sc.travel.routes == "all"
+                        and pair not in declared
+                        and a.position is not None
+                        and b.position is not None
+                        and vc.speed is not None
+                    ):
+                        opts.append(_Route(math.dist(a.position, b.position) / vc.speed, None, pc))  # type: ignore[arg-type]
+                    for ln in sc.travel.lanes:
+                        fwd = ln.start == a.id and ln.end == b.id
+                        back = ln.bidirectional and ln.start == b.id and ln.end == a.id
+                        if not (fwd or back):
+                            continue
+                        if vc.id in ln.class_times:
+                            tau: float | None = ln.class_times[vc.id]
+                        elif ln.time is not None:
+                            tau = ln.time
+                        else:
+                            dist = ln.distance
+                            if dist is None:
+                                pa, pb = sc.place(ln.start), sc.place(ln.end)
+                                if pa.position is None or pb.position is None:
+                                    continue
+                                dist = math.dist(pa.position, pb.position)  # type: ignore[arg-type]
+                            tau = None if vc.speed is None else dist / (vc.speed * ln.speed_factor)
+                        if tau is not None:
+                            closed = tuple(lane_closed.get(ln.id, ())) + pc
+                            opts.append(_Route(tau, ln, closed))
+                    if opts:
+                        self.routes[(c, i, j)] = opts
+        self.vehicles: list[tuple[int, int, int]] = []  # (class, place, ready)
+        for st in sc.fleet.stock:
+            if st.vehicle_class not in cidx or st.count <= 0:
+                continue
+            if not _is_int(st.available_from):
+                raise NotImplementedError("oracle: integer available_from")
+            for _ in range(st.count):
+                self.vehicles.append(
+                    (cidx[st.vehicle_class], pidx[st.place], max(0, round(st.available_from)))
+                )
+        if len(self.vehicles) > 4:
+            raise NotImplementedError("oracle: at most 4 vehicles")
+
+    def place_open(self, p: int, t: float) -> bool:
+        return not any(a <= t < b for a, b in self.closed[p])
+
+    def duration(self, c: int, i: int, j: int, t: int, loaded: bool) -> int | None:
+        """Shortest whole duration of a trip departing at ``t`` (None if no route is open)."""
+        L = self.L[c] if loaded else 0.0
+        U = self.U[c] if loaded else 0.0
+        best: float | None = None
+        for r in self.routes.get((c, i, j), ()):
+            if r.open_at(t + L) and (best is None or r.time < best):
+                best = r.time
+        if best is None:
+            return None
+        d = L + best + U
+        if not _is_int(d) or round(d) < 1:
+            raise NotImplementedError("oracle: integer trip durations >= 1")
+        return round(d)
+
+    def can_arrive(self, c: int, j: int, t: int) -> bool:
+        return t < self.deadline[j] and self.place_open(j, t) and t <= self.hard[c]
+
+
+# vehicle state: (class, en_route, place, time, people)
+#   idle: en_route 0, at ``place`` since/ready at ``time``
+#   moving: en_route 1, to ``place``, earliest arrival ``time``, ``people`` on board
+VState = tuple[int, int, int, int, int]
+
+
+def exhaustive(scenario: Scenario) -> OracleResult:
+    """The most people any integer-time plan rescues, and one plan that does it."""
+    d = _Data(scenario)
+    end, P = d.end, d.P
+    options_cache: dict[tuple[int, int, int, int], list[tuple[int, int, int]]] = {}
+
+    def departures(c: int, p: int, t: int, present: int) -> list[tuple[int, int, int]]:
+        """(destination, people, duration) choices of an idle vehicle, 'stay' excluded."""
+        key = (c, p, t, present)
+        if key in options_cache:
+            return options_cache[key]
+        out: list[tuple[int, int, int]] = []
+        if t < d.withdraw[c] and d.place_open(p, t):
+            for j in range(P):
+                if j == p or (c, p, j) not in d.routes:
+                    continue
+                if t <= d.deadline[p]:
+                    dur = d.duration(c, p, j, t, False)
+                    if dur is not None and t + dur <= end:
+                        out.append((j, 0, dur))
+                if t + d.L[c] <= d.deadline[p] and t >= d.open_from[p] and present > 0:
+                    dur = d.duration(c, p, j, t, True)
+                    if dur is not None and t + dur <= end:
+                        for n in range(1, min(d.vcap[c], present) + 1):
+                            out.append((j, n, dur))
+        options_cache[key] = out
+        return out
+
+    @cache
+    def value(
+        t: int,
+        phase: int,
+        idx: int,
+        veh: tuple[VState, ...],
+        present: tuple[int, ...],
+        net: tuple[int, ...],
+    ) -> int:
+        if phase == 0 and idx == 0:
+            # start of instant t: population arrivals
+            if t > end:
+                return sum(net[h] for h in range(P) if d.haven[h])
+            arr = d.arrivals.get(t)
+            if arr:
+                pl = list(present)
+                for p, n in arr:
+                    pl[p] += n
+                present = tuple(pl)
+        if idx >= len(veh):
+            if phase == 0:
+                return value(t, 1, 0, tuple(sorted(veh)), present, net)
+            # end of instant t: capacity after all pickups and deliveries
+            if any(net[p] > d.cap[p] for p in range(P)):
+                return NEG
+            # vehicles and people at struck places are out of the game
+            nv = tuple(sorted(v for v in veh if v[1] == 1 or t + 1 <= d.deadline[v[2]]))
+            return value(t + 1, 0, 0, nv, present, net)
+        c, moving, p, when, people = veh[idx]
+        best = NEG
+        if phase == 0:
+            if not moving or when > t:
+                return value(t, 0, idx + 1, veh, present, net)
+            # arrive now
+            if d.can_arrive(c, p, t):
+                nv = (*veh[:idx], (c, 0, p, t, 0), *veh[idx + 1 :])
+                pl, nl = list(present), list(net)
+                pl[p] += people
+                nl[p] += people
+                best = max(best, value(t, 0, idx + 1, nv, tuple(pl), tuple(nl)))
+            # or keep travelling (only if it can still arrive by the end)
+            if t < end:
+                best = max(best, value(t, 0, idx + 1, veh, present, net))
+            return best
+        if moving or when > t:
+            return value(t, 1, idx + 1, veh, present, net)
+        best = value(t, 1, idx + 1, veh, present, net)  # stay
+        for j, n, dur in departures(c, p, t, present[p]):
+            nv = (*veh[:idx], (c, 1, j, t + dur, n), *veh[idx + 1 :])
+            pl, nl = list(present), list(net)
+            pl[p] -= n
+            nl[p] -= n
+            best = max(best, value(t, 1, idx + 1, nv, tuple(pl), tuple(nl)))
+        return best
+
+    veh0 = tuple(sorted((c, 0, p, r, 0) for c, p, r in d.vehicles))
+    zero = tuple(0 for _ in range(P))
+    best = value(0, 0, 0, veh0, zero, zero)
+    trips = _replay(d, value, departures, veh0, best)
+    return OracleResult(best, trips, value.cache_info().currsize)
+
+
+def _replay(d: _Data, value, departures, veh0: tuple[VState, ...], best: int) -> list[Trip]:  # type: ignore[no-untyped-def]
+    """Follow the optimal decisions forward and write the trips (one group per vehicle)."""
+    end, P = d.end, d.P
+    # full state: per vehicle id, (reduced state, origin, depart)
+    ids = list(range(len(veh0)))
+    full = {i: (veh0[i], -1, -1) for i in ids}
+    trips: list[Trip] = []
+    present = [0] * P
+    net = [0] * P
+
+    def order() -> list[int]:
+        return sorted(full, key=lambda i: (full[i][0], i))
+
+    for t in range(end + 1):
+        for p, n in d.arrivals.get(t, []):
+            present[p] += n
+        for phase in (0, 1):
+            seq = order()
+            veh = tuple(full[i][0] for i in seq)
+            # value() adds the arrivals itself at (t, 0, 0): undo them for the lookup
+            pres = list(present)
+            if phase == 0:
+                for p, n in d.arrivals.get(t, []):
+                    pres[p] -= n
+            for idx, vid in enumerate(seq):
+                state, origin, depart = full[vid]
+                c, moving, p, when, people = state
+                cur = value(
+                    t,
+                    phase,
+                    idx,
+                    veh,
+                    tuple(pres if idx == 0 and phase == 0 else present),
+                    tuple(net),
+                )
+                choices: list[tuple[VState, int, int]] = []  # (new state, delta at place, place)
+                if phase == 0 and moving and when <= t:
+                    if d.can_arrive(c, p, t):
+                        choices.append(((c, 0, p, t, 0), people, p))
+                    if t < end:
+                        choices.append((state, 0, p))
+                elif phase == 1 and not moving and when <= t:
+                    choices.append((state, 0, p))
+                    for j, n, dur in departures(c, p, t, present[p]):
+                        choices.append(((c, 1, j, t + dur, n), -n, p))
+                else:
+                    choices.append((state, 0, p))
+                for new, delta, place in choices:
+                    nv = (*veh[:idx], new, *veh[idx + 1 :])
+                    pl, nl = list(present), list(net)
+                    pl[place] += delta
+                    nl[place] += delta
+                    if value(t, phase, idx + 1, nv, tuple(pl), tuple(nl)) == cur:
+                        break
+                else:  # pragma: no cover - the memo always has a matching choice
+                    raise AssertionError("oracle replay lost the optimum")
+                if new != state:
+                    if phase == 0:
+                        trips.append(
+                            Trip(
+                                group=f"v{vid}",
+                                vehicle_class=d.cnames[c],
+                                count=1,
+                                origin=d.names[origin],
+                                depart=float(depart),
+                                destination=d.names[p],
+                                arrive=float(t),
+                                people=people,
+                            )
+                        )
+                        full[vid] = (new, -1, -1)
+                    else:
+                        full[vid] = (new, p, t)
+                present, net = pl, nl
+                veh = nv
+        # drop vehicles stuck at struck places, as value() does
+        for vid in list(full):
+            state = full[vid][0]
+            if state[1] == 0 and not t + 1 <= d.deadline[state[2]]:
+                del full[vid]
+    del best
+    return trips

@@ -1,0 +1,25 @@
+"""Smoke test of the benchmark runner (bench/run.py) on the tiny rung, in-process."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ is not installed
+
+from bench.run import Spec, Table, _machine, _run, render
+
+
+def test_naive_row_and_table() -> None:
+    """The naive method's row is checked feasible and renders into the markdown table."""
+    spec = Spec("tiny", "ladder", "tiny", 1.0)
+    row = _run(spec, "naive", 5.0, {"lp_columns": 1e6, "mip_columns": 1e5})
+    assert row["status"] == "ok"
+    assert row["feasible"] is True
+    assert row["rescued"] == row["checked_rescued"] > 0
+    assert row["steps"] == 24 and row["places"] > 3
+    meta = {"date": "today", "command": "test", "time_limit": 5.0, "machine": _machine()}
+    text = render(Table([row]), meta)
+    assert "| tiny |" in text
+    assert f"{row['rescued']:,} ✓" in text
+    assert "cores" in text

@@ -1,0 +1,189 @@
+"""Tests of the BEP (bus evacuation problem) reader and its conversion to a scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import evacuate
+from evacuate.bep import (
+    OBJECTIVE,
+    BepInstance,
+    bep_to_scenario,
+    greedy_makespan,
+    greedy_schedule,
+    import_bep,
+    parse_bep,
+    read_bep,
+)
+from evacuate.errors import ScenarioError
+from evacuate.scenario.load import from_dict
+
+DATA = Path(__file__).parent / "data" / "bep"
+
+
+def _messages(exc: pytest.ExceptionInfo[ScenarioError]) -> list[tuple[int | None, str]]:
+    return [(i.line, i.message) for i in exc.value.issues]
+
+
+def test_read_tiny() -> None:
+    """The tiny instance's header and distance rows are read as written."""
+    inst = read_bep(DATA / "tiny.txt")
+    assert inst.bus_capacity == 10
+    assert inst.yard_buses == (2,)
+    assert inst.demand == (10, 5)
+    assert inst.shelter_capacity == (12, 8)
+    assert inst.yard_point == ((3.0, 5.0),)
+    assert inst.point_shelter == ((4.0, 6.0), (2.0, 7.0))
+    assert (inst.buses, inst.total_demand, inst.total_capacity) == (2, 15, 20)
+
+
+def test_wrapped_equals_plain() -> None:
+    """Blank lines and sections wrapped over several lines parse like the plain layout."""
+    plain = read_bep(DATA / "two_yards.txt")
+    wrapped = read_bep(DATA / "wrapped.txt")
+    assert plain.yard_buses == (3, 2)
+    assert plain.point_shelter == ((10.0, 14.0), (8.0, 6.0), (12.0, 9.0))
+    fields = ("bus_capacity", "yard_buses", "demand", "shelter_capacity", "yard_point")
+    for name in (*fields, "point_shelter"):
+        assert getattr(plain, name) == getattr(wrapped, name)
+    assert plain.yard_point[1] == (7.0, 3.0, 5.5)
+
+
+def test_greedy_makespan_tiny() -> None:
+    """The horizon is the hand-computed makespan of the greedy schedule (16 on tiny)."""
+    # bus A: yard->p1 (3) ->s1 (4) = 7 with 10; bus B: yard->p2 (5) ->s1 (2) = 7 with 2 (s1 full);
+    # then 3 left at p2 for s2: bus A from s1 reaches p2 at 9, delivers at 9 + 7 = 16.
+    assert greedy_makespan(read_bep(DATA / "tiny.txt")) == 16.0
+
+
+def test_greedy_schedule_is_feasible() -> None:
+    """The greedy schedule passes the checker, rescues everyone, and its makespan is the end."""
+    from evacuate.check import check
+    from evacuate.planio import Plan
+
+    for name in ("tiny", "two_yards", "four_points"):
+        inst = read_bep(DATA / f"{name}.txt")
+        sc = from_dict(bep_to_scenario(inst, name))
+        trips = greedy_schedule(inst)
+        report = check(sc, Plan(sc.id, trips=tuple(trips), time_unit=sc.time_unit))
+        assert report.feasible, report.summary()
+        assert report.rescued == inst.total_demand
+        assert report.makespan == greedy_makespan(inst) <= sc.end
+
+
+def test_convert_tiny_fields() -> None:
+    """Converted tiny instance: places, lanes, fleet and horizon follow docs/bep.md."""
+    inst = read_bep(DATA / "tiny.txt")
+    sc = from_dict(bep_to_scenario(inst, "tiny bep"))
+    assert sc.id == "tiny_bep"
+    assert sc.time_unit == "minute"
+    assert sc.end == 16.0
+    assert OBJECTIVE in sc.scenario.description
+    assert [p.id for p in sc.places] == [
+        "yard_1",
+        "point_1",
+        "point_2",
+        "shelter_1",
+        "shelter_2",
+    ]
+    assert sc.place("point_1").population == 10
+    assert sc.place("point_2").deadline is None
+    assert sc.place("shelter_2").capacity == 8
+    assert [h.id for h in sc.havens] == ["shelter_1", "shelter_2"]
+    assert sc.hazard is None
+    assert sc.travel.routes == "lanes"
+    lanes = {ln.id: ln for ln in sc.travel.lanes}
+    assert len(lanes) == 2 + 4
+    assert lanes["yard_1-point_2"].bidirectional is False
+    assert lanes["yard_1-point_2"].time == 5.0
+    assert lanes["point_2-shelter_1"].bidirectional is True
+    assert lanes["point_2-shelter_1"].time == 2.0
+    (bus,) = sc.fleet.classes
+    assert (bus.capacity, bus.load_time, bus.unload_time, bus.speed) == (10, 0.0, 0.0, None)
+    assert [(s.place, s.count) for s in sc.fleet.stock] == [("yard_1", 2)]
+    assert sc.population == 15
+
+
+def test_converted_scenarios_round_trip() -> None:
+    """Every good instance converts to a scenario that dumps and loads back equal."""
+    for name in ("tiny", "two_yards", "wrapped", "four_points"):
+        sc = from_dict(bep_to_scenario(read_bep(DATA / f"{name}.txt"), name))
+        again = evacuate.loads(evacuate.dumps(sc))
+        assert again == sc
+        assert sc.end >= 1
+
+
+def test_compiled_travel_times() -> None:
+    """Compiled travel times follow the lanes: one way from yards, both ways point-shelter."""
+    from evacuate.plan.problem import compile_problem
+
+    sc = from_dict(bep_to_scenario(read_bep(DATA / "two_yards.txt"), "two"))
+    pb = compile_problem(sc)
+    y2, p3, s2 = pb.pindex["yard_2"], pb.pindex["point_3"], pb.pindex["shelter_2"]
+    assert pb.travel[0, y2, p3] == 5.5
+    assert pb.travel[0, p3, y2] == float("inf")
+    assert pb.travel[0, p3, s2] == pb.travel[0, s2, p3] == 9.0
+    assert pb.travel[0, pb.pindex["point_1"], pb.pindex["point_2"]] == float("inf")
+
+
+def test_import_writes_file(tmp_path: Path) -> None:
+    """import_bep writes a loadable scenario file and leaves no temporary file behind."""
+    dst = tmp_path / "four.yaml"
+    sc = import_bep(DATA / "four_points.txt", dst)
+    assert evacuate.load(dst) == sc
+    assert sc.id == "four_points"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["four.yaml"]
+
+
+def test_short_demand_line() -> None:
+    """A point line with fewer demands than announced is reported on that line."""
+    with pytest.raises(ScenarioError) as exc:
+        read_bep(DATA / "broken_short_demands.txt")
+    assert _messages(exc) == [(3, "4 point demands announced, 3 given")]
+    assert "broken_short_demands.txt:3" in str(exc.value)
+
+
+def test_totals_and_negative() -> None:
+    """Totals that don't match and negative distances are all reported, each on its line."""
+    with pytest.raises(ScenarioError) as exc:
+        read_bep(DATA / "broken_totals.txt")
+    assert _messages(exc) == [
+        (2, "buses at the yards sum to 3, but line 1 announces 2 buses"),
+        (4, "shelter capacities sum to 20, but the total announced is 25"),
+        (5, "found -5; expected a non-negative number: distance from yard 1 to point 2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("", 1, "the file is empty"),
+        ("2 10 7\n", 1, "found '7' after 'buses capacity'"),
+        ("2 10\n1 2\n2 15 10 5 9\n", 3, "2 point demands announced, 3 given"),
+        ("2 10\n1 2\n2 15 10 5\n", 3, "the file ends early; expected the shelter line"),
+        ("2 ten\n", 1, "found 'ten'; expected an integer: bus capacity"),
+        ("2 10\n1 2\n2 15 10 5\n2 20 12 8\n1 3\n", 5, "expected 2 distances from yard 1"),
+        ("2 10\n1 2\n2 15 10 5\n2 20 12 8\n1 3 5\n2 4 6\n", 6, "found point index 2"),
+        ("2 10\n1 2\n2 15 10 5\n2 20 12 8\n1 3 5\n1 4 6\n2 2 7\n9\n", 8, "found '9' after"),
+        ("2 10\n0\n", 2, "0 yards"),
+    ],
+)
+def test_structure_errors(text: str, line: int, message: str) -> None:
+    """Structural problems name the line and what was expected there."""
+    with pytest.raises(ScenarioError) as exc:
+        parse_bep(text, "x.txt")
+    got = _messages(exc)
+    assert got[-1][0] == line, got
+    assert message in got[-1][1], got
+
+
+def test_unsolvable_instances_refused() -> None:
+    """Too little shelter room, or evacuees without buses, are refused on conversion."""
+    tight = BepInstance(10, (1,), (10,), (5,), ((1.0,),), ((1.0,),), "t")
+    with pytest.raises(ScenarioError, match="shelters hold 5 but 10 people wait"):
+        bep_to_scenario(tight, "t")
+    busless = BepInstance(10, (0,), (10,), (20,), ((1.0,),), ((1.0,),), "b")
+    with pytest.raises(ScenarioError, match="no buses"):
+        bep_to_scenario(busless, "b")
