@@ -78,7 +78,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         meta["start_date"] = draw(st.sampled_from(dates))
     kind = draw(st.sampled_from(["plane", "sphere"]))
     mapspec: dict[str, Any] = {"kind": kind}
-    if kind == "plane":
+    if draw(st.booleans()):
         mapspec["unit"] = draw(st.sampled_from(["m", "km", "mi", "nmi", "au", "ly"]))
     coord = st.floats(-1000, 1000, allow_nan=False)
 

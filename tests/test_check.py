@@ -526,10 +526,12 @@ def feasible_cases(draw: st.DrawFn) -> tuple[evacuate.Scenario, Plan, int]:
         return math.dist(pos[a], pos[b]) / speed
 
     def ok_leave(p: str, t: float) -> bool:
-        return deadline.get(p) is None or t <= deadline[p]
+        d = deadline.get(p)
+        return d is None or t <= d
 
     def ok_reach(p: str, t: float) -> bool:
-        return deadline.get(p) is None or t < deadline[p]
+        d = deadline.get(p)
+        return d is None or t < d
 
     left = dict(people)
     trips: list[Trip] = []

@@ -14,16 +14,16 @@ from evacuate.scenario import Scenario, dump, dumps, load, loads
 __version__ = "0.1.0"
 
 __all__ = [
+    "EvacuateError",
+    "Issue",
+    "PlanFormatError",
     "Scenario",
-    "load",
-    "loads",
+    "ScenarioError",
+    "__version__",
     "dump",
     "dumps",
-    "Issue",
-    "EvacuateError",
-    "ScenarioError",
-    "PlanFormatError",
-    "__version__",
+    "load",
+    "loads",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

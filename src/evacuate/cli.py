@@ -384,9 +384,10 @@ def demo(
         picard = rows.get("picard_revised_plan")
         if hist is not None and free is not None:
             out.print(
-                f"The attack on Mars and the withdrawal cost at least {free.rescued - hist.bound:,.0f} "
-                f"lives: no plan could have rescued more than {hist.bound:,.0f} once the armada was "
-                f"lost and Starfleet left, against {free.rescued:,.0f} without them.",
+                "The attack on Mars and the withdrawal cost at least "
+                f"{free.rescued - hist.bound:,.0f} lives: no plan could have rescued more "
+                f"than {hist.bound:,.0f} once the armada was lost and Starfleet left, "
+                f"against {free.rescued:,.0f} without them.",
                 soft_wrap=True,
             )
         if picard is not None and hist is not None:
@@ -435,7 +436,8 @@ def plan_cmd(
 
         if objective not in ("max-rescued", "min-makespan"):
             raise typer.BadParameter(
-                f"found {objective!r}; expected max-rescued or min-makespan", param_hint="--objective"
+                f"found {objective!r}; expected max-rescued or min-makespan",
+                param_hint="--objective",
             )
         base = evacuate.load(file)
         s = base.variant(variant) if variant is not None else base
@@ -464,21 +466,35 @@ def _headline(s: Scenario, result: Any) -> Text:
         (f"{result.rescued:,.0f}", "bold green"),
         f" of {result.population:,} ({100 * result.rescued / pop:.2f}%); bound ",
         (f"{result.bound:,.0f}", "bold"),
-        f"; gap {100 * result.gap:.2f}%; {len(result.plan.trips):,} trips; "
-        f"{result.seconds:.2f} s",
+        f"; gap {100 * result.gap:.2f}%; {len(result.plan.trips):,} trips; {result.seconds:.2f} s",
     )
     if result.makespan is not None:
         lb = result.makespan_lower_bound
         text.append(
             f"\nmakespan {_dur(s, result.makespan)}"
-            + (f" (lower bound {_dur(s, lb)}, gap {100 * (result.makespan_gap or 0):.2f}%)" if lb else "")
+            + (
+                f" (lower bound {_dur(s, lb)}, gap {100 * (result.makespan_gap or 0):.2f}%)"
+                if lb
+                else ""
+            )
         )
     return text
 
 
 def _plan_table(s: Scenario, result: Any) -> Table:
-    table = Table(title=f"Plan for {s.name}" + (f" [{s.applied_variant}]" if s.applied_variant else ""))
-    for col in ("Place", "People", "Deadline", "Picked up", "Left behind", "Received", "Capacity", "Last pickup"):
+    table = Table(
+        title=f"Plan for {s.name}" + (f" [{s.applied_variant}]" if s.applied_variant else "")
+    )
+    for col in (
+        "Place",
+        "People",
+        "Deadline",
+        "Picked up",
+        "Left behind",
+        "Received",
+        "Capacity",
+        "Last pickup",
+    ):
         table.add_column(col, justify="left" if col == "Place" else "right")
     for row in result.places:
         if not (row.population or row.capacity or row.picked_up):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Issue", "EvacuateError", "ScenarioError", "PlanFormatError", "format_path"]
+__all__ = ["EvacuateError", "Issue", "PlanFormatError", "ScenarioError", "format_path"]
 
 
 def format_path(loc: tuple[str | int, ...]) -> str:

@@ -578,7 +578,7 @@ def _header_from_mapping(
     out["time_unit"] = unit
     for key in ("variant", "objective"):
         value = header.get(key)
-        if value is None or (key == "objective" and value == ""):
+        if value is None or value == "":
             continue
         if not isinstance(value, str):
             issues.add(f"found {_describe(value)}; expected text", f"header.{key}", lines.get(key))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import evacuate
 from evacuate import Scenario, ScenarioError
 from evacuate.scenario import from_dict, validate
-from strategies import json_values, scenarios
+from tests.strategies import json_values, scenarios
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 import evacuate
 from evacuate.scenario import from_dict, validate
-from strategies import scenarios
+from tests.strategies import scenarios
 
 FORMATS = ("yaml", "json")
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 import evacuate
 from evacuate.scenario import builtin_path, from_dict
 from evacuate.scenario.schema import json_schema
-from strategies import scenarios
+from tests.strategies import scenarios
 
 jsonschema = pytest.importorskip("jsonschema")
 

@@ -29,7 +29,7 @@ from evacuate.plan.problem import Problem, compile_problem
 from evacuate.planio import Plan, Trip
 from evacuate.scenario.scenario import Scenario
 
-__all__ = ["PlanResult", "PlaceRow", "plan", "reveal_surprises", "rescued_by_trips"]
+__all__ = ["PlaceRow", "PlanResult", "plan", "rescued_by_trips", "reveal_surprises"]
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +156,9 @@ def _settings(seed: int) -> list[DispatchParams]:
 class _Best:
     """The best plan found so far by the dispatcher over a list of settings."""
 
-    def __init__(self, problem: Problem, seed: int) -> None:
+    def __init__(self, problem: Problem, seed: int, stop: float | None = None) -> None:
         self.problem = problem
+        self.stop = stop
         self.todo = _settings(seed)
         self.trips: list[Trip] = []
         self.rescued = -1
@@ -167,7 +168,9 @@ class _Best:
     def guided(self, guide: dict[int, list[tuple[int, list[tuple[int, int]]]]]) -> None:
         """Follow the bound's LP paths (with a few greedy settings for what is left)."""
         for prm in _settings(0)[:3]:
-            trips = dispatch(self.problem, prm, guide)
+            if self.runs > 0 and self.stop is not None and time.perf_counter() > self.stop:
+                return
+            trips = dispatch(self.problem, prm, guide, until=self.stop)
             got = rescued_by_trips(self.problem, trips)
             self.runs += 1
             if got > self.rescued:
@@ -178,12 +181,24 @@ class _Best:
             if not self.todo or (self.runs > 0 and time.perf_counter() > until):
                 return
             prm = self.todo.pop(0)
-            trips = dispatch(self.problem, prm)
+            trips = dispatch(self.problem, prm, until=self.stop)
             got = rescued_by_trips(self.problem, trips)
             self.runs += 1
             log.debug("dispatch %s: rescued %d", prm, got)
             if got > self.rescued:
                 self.trips, self.rescued, self.params = trips, got, prm
+
+
+def _exact_is_cheap(problem: Problem) -> bool:
+    """Small enough for an exact MIP, with every time a whole number of time units."""
+    if problem.total_vehicles > 50 or problem.end > 200 or problem.n_places > 6:
+        return False
+    times = [problem.end, *problem.load, *problem.unload, *(s.t for s in problem.supply)]
+    times += [t for _, t, _ in problem.arrivals]
+    times += [float(x) for x in problem.travel[np.isfinite(problem.travel)]]
+    times += [float(x) for x in problem.deadline[np.isfinite(problem.deadline)]]
+    times += [float(x) for x in problem.open_from[np.isfinite(problem.open_from)]]
+    return all(abs(t - round(t)) < 1e-9 for t in times)
 
 
 def _with_end(scenario: Scenario, end: float) -> Scenario:
@@ -196,7 +211,7 @@ def _max_rescued(
     problem: Problem, *, seed: int, time_limit: float, gap_target: float, start: float
 ) -> tuple[list[Trip], int, float, dict[str, Any]]:
     stop = start + time_limit
-    best = _Best(problem, seed)
+    best = _Best(problem, seed, stop)
     best.more(1, stop)
     bound = trivial_bound(problem)
     stats: dict[str, Any] = {"trivial_bound": bound, "bounds": []}
@@ -253,6 +268,14 @@ def _max_rescued(
         # stop refining when the grid is huge or refining no longer pays
         if res.n_steps * 2 > 200_000 or (previous - bound) < 0.1 * gap_target * bound:
             refine = len(stats["bounds"]) < 2
+    if not closed() and _exact_is_cheap(problem) and time.perf_counter() < stop:
+        # a tiny problem on whole time units: HiGHS's MIP on the grid of step 1 is exact
+        from evacuate.plan.ten import ten_mip
+
+        mip = ten_mip(problem, 1.0, time_limit=max(0.1, stop - time.perf_counter()))
+        stats["mip"] = {"rescued": mip.rescued, "status": mip.status}
+        if mip.rescued > best.rescued:
+            best.trips, best.rescued = list(mip.trips), round(mip.rescued)
     stats["dispatch"] = best.params.__dict__ if best.params else {}
     stats["dispatch_runs"] = best.runs
     return best.trips, best.rescued, max(bound, float(best.rescued)), stats
@@ -335,9 +358,9 @@ def _min_makespan(
     stop = start + time_limit
     full = compile_problem(scenario)
     population = int(full.population.sum())
-    first = _Best(full, seed)
-    first.more(3, start + 0.2 * time_limit)
-    trips, rescued = first.trips, first.rescued
+    trips, rescued, _, _ = _max_rescued(
+        full, seed=seed, time_limit=0.3 * time_limit, gap_target=0.0, start=start
+    )
     stats: dict[str, Any] = {"probes": []}
     if rescued < population:
         bound = max(float(rescued), trivial_bound(full))
@@ -368,7 +391,7 @@ def _min_makespan(
             break
         mid = 0.5 * (lo + hi)
         pb = compile_problem(_with_end(scenario, mid))
-        probe = _Best(pb, seed)
+        probe = _Best(pb, seed, stop)
         probe.more(3, time.perf_counter() + 1.0)
         tr, got = probe.trips, probe.rescued
         if got >= population:

@@ -14,6 +14,7 @@ import bisect
 import heapq
 import logging
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = ["DispatchParams", "dispatch"]
 log = logging.getLogger(__name__)
 
 EPS = 1e-9
+MAX_DECISIONS = 500_000
 
 
 @dataclass(frozen=True)
@@ -148,10 +150,13 @@ Guide = dict[int, list[tuple[int, list[tuple[int, int]]]]]
 
 
 class _Dispatcher:
-    def __init__(self, problem: Problem, params: DispatchParams, guide: Guide | None) -> None:
+    def __init__(
+        self, problem: Problem, params: DispatchParams, guide: Guide | None, until: float | None
+    ) -> None:
         self.pb = problem
         self.prm = params
         self.guide = guide or {}
+        self.until = until
         n_p = problem.n_places
         self.ledgers = [_Ledger(int(problem.sink_capacity[p])) for p in range(n_p)]
         for p, t, n in problem.arrivals:
@@ -284,6 +289,8 @@ class _Dispatcher:
             st0, ti = route
             if st0 > d[p] + EPS or st0 >= w - EPS or ti >= d[i] - EPS:
                 return None
+            if pb.withdraw_hard[c] and ti > w + EPS:
+                return None  # must be back at rest before the withdrawal
             if not (pb.place_open(p, st0) and pb.place_open(i, ti)):
                 return None
             if self._destroyed(c, p, t, st0):
@@ -298,6 +305,8 @@ class _Dispatcher:
             xx = st - load
             yy = arr + unload
             if xx + load > d[i] + EPS or xx >= w - EPS or yy >= d[j] - EPS or yy > pb.end + EPS:
+                return None
+            if pb.withdraw_hard[c] and yy > w + EPS:
                 return None
             if not (pb.place_open(i, xx) and pb.place_open(j, yy)):
                 ready = xx + pb.period
@@ -363,8 +372,12 @@ class _Dispatcher:
         guard = 0
         while self.heap:
             guard += 1
-            if guard > 2_000_000:  # pragma: no cover - defensive
-                log.warning("dispatcher stopped after %d decisions", guard)
+            # trips that take no time let one vehicle shuttle without end: stop at the
+            # time budget (or a decision cap); the plan so far stays feasible
+            if guard > MAX_DECISIONS or (
+                self.until is not None and guard % 64 == 0 and time.perf_counter() > self.until
+            ):
+                log.warning("dispatcher stopped early after %d decisions", guard)
                 break
             g = heapq.heappop(self.heap)
             t = g.free
@@ -433,7 +446,10 @@ class _Dispatcher:
 
 
 def dispatch(
-    problem: Problem, params: DispatchParams | None = None, guide: Guide | None = None
+    problem: Problem,
+    params: DispatchParams | None = None,
+    guide: Guide | None = None,
+    until: float | None = None,
 ) -> list[Trip]:
     """A feasible plan (trips) for the problem by dispatch of vehicle groups.
 
@@ -441,4 +457,4 @@ def dispatch(
     bound's master LP); a group whose next leg is infeasible skips it, and a group with no
     legs left is dispatched greedily.
     """
-    return _Dispatcher(problem, params or DispatchParams(), guide).run()
+    return _Dispatcher(problem, params or DispatchParams(), guide, until).run()

@@ -144,8 +144,8 @@ def build_grid(problem: Problem, dt: float, conservative: bool = False) -> Grid:
     for p in range(n_p):
         d = problem.deadline[p]
         # arrival y < d  ->  step * dt < d
-        arr_last[p] = n_steps - 1 if not math.isfinite(d) else min(
-            n_steps - 1, math.ceil(d / dt - 1e-9) - 1
+        arr_last[p] = (
+            n_steps - 1 if not math.isfinite(d) else min(n_steps - 1, math.ceil(d / dt - 1e-9) - 1)
         )
     sup = problem.supply
     return Grid(
@@ -219,11 +219,15 @@ def _sweep(
                     if s > dep_last_empty[p]:
                         continue
                     for j in range(n_p):
-                        if j != p and empty[p, j] == 0 and s <= arr_last[j]:
-                            if value[j, s] > value[p, s] + 1e-12:
-                                value[p, s] = value[j, s]
-                                choice[p, s] = 2 * n_p + j
-                                changed = True
+                        if (
+                            j != p
+                            and empty[p, j] == 0
+                            and s <= arr_last[j]
+                            and value[j, s] > value[p, s] + 1e-12
+                        ):
+                            value[p, s] = value[j, s]
+                            choice[p, s] = 2 * n_p + j
+                            changed = True
 
 
 @numba.njit(cache=True)
@@ -361,7 +365,8 @@ def lagrangian_bound(
     since_improved = 0
     it = 0
     lower = max(best_known, 0.0)
-    for it in range(1, iterations + 1):
+    while it < iterations:
+        it += 1
         value, picked, delivered = _evaluate(grid, sigma, mu, want_flow=True)
         if not math.isfinite(best) or value < best - 1e-9 * max(1.0, abs(best)):
             best, best_sigma, best_mu = value, sigma.copy(), mu.copy()
@@ -451,11 +456,15 @@ def _sweep_windows(
                 if s > dep_last_empty[p]:
                     continue
                 for j in range(n_p):
-                    if j != p and empty[p, j] == 0 and s <= arr_last[j]:
-                        if value[j, s] > value[p, s] + 1e-12:
-                            value[p, s] = value[j, s]
-                            choice[p, s] = 2 * n_p + j
-                            changed = True
+                    if (
+                        j != p
+                        and empty[p, j] == 0
+                        and s <= arr_last[j]
+                        and value[j, s] > value[p, s] + 1e-12
+                    ):
+                        value[p, s] = value[j, s]
+                        choice[p, s] = 2 * n_p + j
+                        changed = True
 
 
 @numba.njit(cache=True)
@@ -512,7 +521,7 @@ def _rows(problem: Problem, grid: Grid, n_windows: int) -> _Rows:
     t = grid.n_steps
     dt = grid.dt
     cuts = {0, t}
-    cuts.update(int(round(k * t / n_windows)) for k in range(1, n_windows))
+    cuts.update(round(k * t / n_windows) for k in range(1, n_windows))
     late = [(p, a, n) for p, a, n in problem.arrivals if a > 0]
     cuts.update(min(t, _floor_step(a, dt)) for _, a, _ in late)
     bounds = np.array(sorted(c for c in cuts if 0 <= c <= t), dtype=np.int64)
@@ -524,14 +533,16 @@ def _rows(problem: Problem, grid: Grid, n_windows: int) -> _Rows:
     rows = _Rows(bounds, win, [], [], [], [], [], [], [])
     pickup = (grid.population > 0) | (grid.capacity > 0)
     timed = {p for p, _, _ in late} | set(np.flatnonzero(grid.capacity > 0).tolist())
-    for p in np.flatnonzero(pickup):
-        ks = range(1, n_k + 1) if int(p) in timed else [n_k]
+    for place in np.flatnonzero(pickup).tolist():
+        ks = range(1, n_k + 1) if place in timed else [n_k]
         for k in ks:
-            limit = sum(n for q, a, n in problem.arrivals if q == p and a < bounds[k] * dt - 1e-12)
+            limit = float(
+                sum(n for q, a, n in problem.arrivals if q == place and a < bounds[k] * dt - 1e-12)
+            )
             if k == n_k:
-                limit = float(grid.population[p])
-            rows.avail.append((int(p), k))
-            rows.avail_limit.append(float(limit))
+                limit = float(grid.population[place])
+            rows.avail.append((place, k))
+            rows.avail_limit.append(limit)
     rows.cap = [int(p) for p in np.flatnonzero(grid.capacity > 0)]
     per = problem.period
     for p in range(problem.n_places):
@@ -633,11 +644,11 @@ def _price(
             value,
             choice,
         )
-        for k in sel:
-            p, s = int(grid.supply_p[k]), int(grid.supply_s[k])
+        for kk in sel.tolist():
+            p, s = int(grid.supply_p[kk]), int(grid.supply_s[kk])
             if s >= t:
                 continue
-            total += grid.supply_n[k] * value[p, s]
+            total += grid.supply_n[kk] * value[p, s]
             picked = np.zeros((n_p, n_k + 1))
             delivered = np.zeros((n_p, n_k + 1))
             _walk(
@@ -652,7 +663,7 @@ def _price(
                 delivered,
             )
             legs = _legs(t, grid.empty_steps[c], grid.loaded_steps[c], choice, p, s)
-            columns.append((int(k), picked, delivered, legs))
+            columns.append((kk, picked, delivered, legs))
     return total, columns
 
 
@@ -815,8 +826,8 @@ def _guide(
             by_supply.setdefault(k, []).append((float(v), legs))
     guide: dict[int, list[tuple[int, list[tuple[int, int]]]]] = {}
     for k, items in by_supply.items():
-        total = min(int(round(sum(v for v, _ in items))), int(grid.supply_n[k]))
-        whole = [int(math.floor(v)) for v, _ in items]
+        total = min(round(sum(v for v, _ in items)), int(grid.supply_n[k]))
+        whole = [math.floor(v) for v, _ in items]
         order = sorted(range(len(items)), key=lambda i: -(items[i][0] - whole[i]))
         for i in order:
             if sum(whole) >= total:

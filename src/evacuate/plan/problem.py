@@ -26,7 +26,7 @@ from evacuate.scenario.model import (
 )
 from evacuate.scenario.scenario import Scenario
 
-__all__ = ["Problem", "Supply", "Destroy", "Route", "compile_problem"]
+__all__ = ["Destroy", "Problem", "Route", "Supply", "compile_problem"]
 
 INF = math.inf
 
@@ -69,7 +69,7 @@ class Route:
     def next_open(self, t: float, horizon: float) -> float | None:
         """The earliest instant >= t at which travel may start, or None before ``horizon``."""
         candidates = [t]
-        for a, b in self.closed:
+        for _a, b in self.closed:
             candidates.append(b)
         if self.lane is not None:
             for w in self.lane.windows:
@@ -112,6 +112,8 @@ class Problem:
     operator: tuple[str, ...]
     withdraw: NDArray[np.float64]
     """(C,) no departure at or after this time (inf: never withdrawn)."""
+    withdraw_hard: NDArray[np.bool_]
+    """(C,) the withdrawal does not let a trip under way finish: trips must end by then."""
     travel: NDArray[np.float64]
     """(C, P, P) fastest travel time over every route ignoring windows and closures (inf: none)."""
     routes: dict[tuple[int, int, int], list[Route]]
@@ -226,6 +228,7 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         [INF if scenario.deadline(p) is None else float(scenario.deadline(p) or 0) for p in places]
     )
     withdraw = np.full(n_c, INF)
+    withdraw_hard = np.zeros(n_c, dtype=np.bool_)
     stopped: dict[str, float] = {}
     destroys: list[Destroy] = []
     place_closed: list[tuple[int, float, float]] = []
@@ -239,8 +242,13 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
                     deadline[k] = max(eff.to, ev.at)
             elif isinstance(eff, WithdrawOperator):
                 for ci, vc in enumerate(vcs):
-                    if vc.operator == eff.operator:
-                        withdraw[ci] = min(withdraw[ci], ev.at)
+                    if vc.operator == eff.operator and ev.at <= withdraw[ci]:
+                        hard = not eff.finish_current_trip
+                        if ev.at < withdraw[ci]:
+                            withdraw_hard[ci] = hard
+                        else:
+                            withdraw_hard[ci] |= hard
+                        withdraw[ci] = ev.at
             elif isinstance(eff, StopProduction):
                 stopped[eff.shipyard] = min(stopped.get(eff.shipyard, INF), ev.at)
             elif isinstance(eff, DestroyVehicles):
@@ -299,9 +307,9 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
     for i, p in enumerate(pl):
         if p.population:
             arrivals.append((i, 0.0, p.population))
-        for a in p.arrivals:
-            if a.people:
-                arrivals.append((i, a.at, a.people))
+        for arr in p.arrivals:
+            if arr.people:
+                arrivals.append((i, arr.at, arr.people))
     arrivals.sort(key=lambda x: (x[1], x[0]))
     population = np.zeros(n_p, dtype=np.int64)
     for i, _, n in arrivals:
@@ -361,6 +369,7 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         unload=np.array([vc.unload_time for vc in vcs], dtype=np.float64),
         operator=tuple(vc.operator for vc in vcs),
         withdraw=withdraw,
+        withdraw_hard=withdraw_hard,
         travel=travel,
         routes=routes,
         deadline=deadline,

@@ -954,11 +954,16 @@ def _berth_rows_feasible(
 
 # ------------------------------------------------------------------------------- solve
 def ten_bound(
-    problem: Problem, dt: float, time_limit: float | None = None, threads: int | None = None
+    problem: Problem,
+    dt: float,
+    time_limit: float | None = None,
+    threads: int | None = None,
+    solver: Literal["choose", "simplex", "ipm"] | None = None,
 ) -> TenBound:
     """The LP optimum of the relaxed TEN: an upper bound on the people any plan rescues.
 
-    If HiGHS stops early (time limit), the bound falls back to ``trivial_bound``.
+    If HiGHS stops early (time limit), the bound falls back to ``trivial_bound``. ``solver``
+    picks HiGHS's LP algorithm (default: its choice, dual simplex).
     """
     t0 = time.perf_counter()
     model = build_ten(problem, dt, "relax")
@@ -975,6 +980,7 @@ def ten_bound(
         sense="max",
         time_limit=left,
         threads=threads,
+        solver=solver,
     )
     seconds = time.perf_counter() - t0
     if res.status == "optimal" and res.objective is not None:

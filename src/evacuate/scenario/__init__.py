@@ -3,4 +3,4 @@
 from evacuate.scenario.load import ROMULAN, builtin_path, dump, dumps, from_dict, load, loads
 from evacuate.scenario.scenario import Scenario
 
-__all__ = ["Scenario", "load", "loads", "from_dict", "dump", "dumps", "ROMULAN", "builtin_path"]
+__all__ = ["ROMULAN", "Scenario", "builtin_path", "dump", "dumps", "from_dict", "load", "loads"]

@@ -10,7 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 from evacuate.scenario.model import Lane, LatLon, Place, VehicleClass
-from evacuate.units import great_circle_km
+from evacuate.units import DISTANCE_UNITS, great_circle_km
 
 if TYPE_CHECKING:
     from evacuate.scenario.model import Position
@@ -35,11 +35,12 @@ def _xyz(p: Position) -> tuple[float, float, float]:
 
 
 def distance(scenario: Scenario, a: Position, b: Position) -> float:
-    """Distance between two positions in the map unit (great circle in km on a sphere map)."""
+    """Distance between two positions in the map unit (great circle on a sphere map)."""
     if scenario.map.kind == "sphere":
         if not isinstance(a, LatLon) or not isinstance(b, LatLon):
             raise TypeError("sphere maps need {lat, lon} positions")
-        return great_circle_km(a.lat, a.lon, b.lat, b.lon)
+        km = great_circle_km(a.lat, a.lon, b.lat, b.lon)
+        return km * DISTANCE_UNITS["km"] / DISTANCE_UNITS[scenario.map.unit]
     (x1, y1, z1), (x2, y2, z2) = _xyz(a), _xyz(b)
     return math.hypot(x1 - x2, y1 - y2, z1 - z2)  # no OverflowError for huge coordinates
 

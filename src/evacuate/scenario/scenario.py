@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -53,7 +54,9 @@ class Scenario(ScenarioModel):
         """Non-fatal findings of validation (e.g. a place no vehicle reaches in time)."""
         return self._warnings
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Scenario:
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Scenario:
         update = dict(update or {})
         source = update.pop("source", self._source)
         warnings = update.pop("warnings", self._warnings)
@@ -135,7 +138,13 @@ class Scenario(ScenarioModel):
         if name not in self.variants:
             known = ", ".join(self.variants) or "none"
             raise ScenarioError(
-                [Issue(f"unknown variant '{name}'; this scenario has: {known}", "variants", self.source)]
+                [
+                    Issue(
+                        f"unknown variant '{name}'; this scenario has: {known}",
+                        "variants",
+                        self.source,
+                    )
+                ]
             )
         v = self.variants[name]
         events = tuple(

@@ -403,17 +403,6 @@ def positions_match_map(raw: _Raw) -> Iterator[Found]:
         yield _found(message.replace("position", "hazard origin", 1), ("hazard", "origin"))
 
 
-def sphere_map_in_km(raw: _Raw) -> Iterator[Found]:
-    """A sphere map measures great-circle distances in km, so its unit is km."""
-    unit = raw.get("map", "unit")
-    if raw.map_kind == "sphere" and isinstance(unit, str) and unit != "km":
-        yield _found(
-            f"found unit '{unit}' on a sphere map; expected km (distances between latitudes "
-            "and longitudes are great circles in km): remove map.unit or set it to km",
-            ("map", "unit"),
-        )
-
-
 RAW_RULES: list[RawRule] = [
     duplicate_ids,
     unknown_references,
@@ -425,7 +414,6 @@ RAW_RULES: list[RawRule] = [
     close_lane_target,
     closure_ends_after_start,
     positions_match_map,
-    sphere_map_in_km,
 ]
 """Rules on plain data, in reporting order."""
 
@@ -599,6 +587,7 @@ class _Routes:
         coords = [_coords(p.position) for p in places]
         self.coords = np.array(coords, dtype=float).reshape(self.n, 3)
         self.sphere = scenario.map.kind == "sphere"
+        self.km = units.DISTANCE_UNITS["km"] / units.DISTANCE_UNITS[scenario.map.unit]
         self.partners: list[set[int]] = [set() for _ in places]
         self.lanes_from: list[list[tuple[int, Lane]]] = [[] for _ in places]
         for ln in scenario.travel.lanes:
@@ -623,7 +612,7 @@ class _Routes:
                     np.sin((lat - lat[i]) / 2) ** 2
                     + np.cos(lat[i]) * np.cos(lat) * np.sin((lon - lon[i]) / 2) ** 2
                 )
-                dist = 2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+                dist = 2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(h))) * self.km
             else:
                 delta = self.coords - self.coords[i]
                 dist = np.hypot(np.hypot(delta[:, 0], delta[:, 1]), delta[:, 2])
