@@ -331,3 +331,17 @@ def test_bound_covers_fine_grid_plans_with_fractional_times(
     mip = ten_mip(problem, 0.25, time_limit=20, max_delay_steps=2)
     _check_trips(scenario, mip.trips, mip.rescued)
     assert ten_bound(problem, dt).bound >= mip.rescued - 1e-9
+
+
+def test_people_are_scaled_for_the_lp_without_changing_the_bound() -> None:
+    """Large populations are counted in thousands-and-up units; the bound scales exactly."""
+    small = compile_problem(evacuate.loads(_shuttle(end=3, cap=7, town=", load_per_hour: 3")))
+    text = _shuttle(end=3, cap=7_000_000, town=", load_per_hour: 3000000")
+    text = text.replace("population: 10", "population: 10000000")
+    text = text.replace("capacity: 5", "capacity: 5000000")
+    big = compile_problem(evacuate.loads(text))
+    assert build_ten(big, 1.0).people_scale == 10_000.0
+    assert build_ten(small, 1.0).people_scale == 1.0
+    b_small, b_big = ten_bound(small, 1.0).bound, ten_bound(big, 1.0).bound
+    assert b_small == pytest.approx(7.0, abs=1e-5)
+    assert b_big == pytest.approx(7_000_000.0, rel=1e-6)

@@ -22,7 +22,6 @@ from evacuate.plan.lagrange import (
     choose_dt,
     column_generation_bound,
     has_instant_trips,
-    lagrangian_bound,
     trivial_bound,
 )
 from evacuate.plan.problem import Problem, compile_problem
@@ -220,7 +219,6 @@ def _max_rescued(
         return bound <= 0 or (bound - best.rescued) / bound <= gap_target
 
     dt = choose_dt(problem)
-    sigma = mu = None
     refine = bool(problem.supply) and not has_instant_trips(problem)
     while not closed() and time.perf_counter() < stop and (best.todo or refine):
         best.more(6, stop)
@@ -229,16 +227,6 @@ def _max_rescued(
         res = column_generation_bound(
             problem, dt, iterations=200, time_limit=max(0.0, stop - time.perf_counter())
         )
-        if not math.isfinite(res.bound):  # master LP failed: fall back to subgradient steps
-            res = lagrangian_bound(
-                problem,
-                dt,
-                best_known=best.rescued,
-                iterations=200,
-                time_limit=max(0.0, stop - time.perf_counter()),
-                sigma0=sigma,
-                mu0=mu,
-            )
         stats["bounds"].append(
             {
                 "dt": dt,
@@ -263,7 +251,6 @@ def _max_rescued(
                 best.guided(flyable.guide)
         previous = bound
         bound = min(bound, res.bound)
-        sigma, mu = res.sigma, res.mu
         dt /= 2.0
         # stop refining when the grid is huge or refining no longer pays
         if res.n_steps * 2 > 200_000 or (previous - bound) < 0.1 * gap_target * bound:

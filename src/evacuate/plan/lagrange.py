@@ -1,19 +1,18 @@
-"""Upper bound on rescued people: Lagrangian relaxation with longest-path subproblems.
+"""Upper bound on rescued people: Lagrangian relaxation solved by column generation.
 
 The relaxed problem is the time-expanded network on a grid of step ``dt``: travel steps are
-rounded *down*, departure windows *widened*, lane windows, closures, throughput and berths
-dropped, and the people constraints of docs/model.md aggregated over time (per place: people
-picked up <= population + people delivered; delivered - picked <= capacity). Any feasible
-plan therefore maps onto a feasible point of the relaxation with the same rescued count.
-Dualising the two people constraints with multipliers ``sigma, mu >= 0`` leaves vehicles
-uncapacitated and independent: each vehicle follows a longest path in a DAG (one backward
-sweep over time), with a loaded arc i->j worth ``capacity * max(0, in[j] - out[i])`` where
-``in[j] = haven[j] - mu[j] + sigma[j]`` and ``out[i] = haven[i] - mu[i] + sigma[i]``. So
+rounded *down*, departure windows *widened*, lane windows, closures and unloading limits
+dropped, and the people, throughput and berth constraints of docs/model.md kept only on time
+windows (see ``column_generation_bound``). Any feasible plan maps onto a feasible point of the
+relaxation with the same rescued count. Dualising those constraints leaves vehicles
+uncapacitated and independent: each follows a longest path in a DAG (one backward sweep over
+time, compiled with numba), so for *every* choice of non-negative multipliers
 
-    L(sigma, mu) = sum sigma*population + sum mu*capacity + sum_supply count * V(depot, t0)
+    L = sum(multiplier * limit) + sum over supplies of count * V(depot, first step)
 
-is a valid upper bound for *every* sigma, mu >= 0 (weak duality); the subgradient method
-(Polyak steps towards the best known plan) drives it down to the LP bound of the relaxation.
+is a valid upper bound (weak duality). A small master LP over the paths found so far
+(Dantzig-Wolfe) chooses the next multipliers; the best L seen is the bound, and it converges
+to the LP optimum of the relaxation. The master's paths also guide the dispatcher.
 """
 
 from __future__ import annotations
@@ -29,7 +28,14 @@ from numpy.typing import NDArray
 
 from evacuate.plan.problem import Problem
 
-__all__ = ["Grid", "LagrangeResult", "build_grid", "lagrangian_bound", "trivial_bound"]
+__all__ = [
+    "Grid",
+    "LagrangeResult",
+    "build_grid",
+    "column_generation_bound",
+    "has_instant_trips",
+    "trivial_bound",
+]
 
 log = logging.getLogger(__name__)
 
@@ -171,106 +177,6 @@ def build_grid(problem: Problem, dt: float, conservative: bool = False) -> Grid:
     )
 
 
-@numba.njit(cache=True)
-def _sweep(
-    n_steps: int,
-    empty: NDArray[np.int64],
-    loaded: NDArray[np.int64],
-    reward: NDArray[np.float64],
-    dep_first: NDArray[np.int64],
-    dep_last_loaded: NDArray[np.int64],
-    dep_last_empty: NDArray[np.int64],
-    arr_last: NDArray[np.int64],
-    value: NDArray[np.float64],
-    choice: NDArray[np.int64],
-) -> None:  # pragma: no cover - compiled
-    """Backward longest path for one class. choice: -1 wait, j empty move, P+j loaded move."""
-    n_p = empty.shape[0]
-    for s in range(n_steps - 1, -1, -1):
-        for p in range(n_p):
-            best = value[p, s + 1] if s + 1 < n_steps else 0.0
-            arg = -1
-            if s <= dep_last_empty[p]:
-                for j in range(n_p):
-                    e = empty[p, j]
-                    if e > 0 and s + e <= arr_last[j]:
-                        v = value[j, s + e]
-                        if v > best + 1e-12:
-                            best = v
-                            arg = j
-            if dep_first[p] <= s <= dep_last_loaded[p]:
-                for j in range(n_p):
-                    ll = loaded[p, j]
-                    if s + ll <= arr_last[j] and reward[p, j] > 0.0:
-                        v = reward[p, j] + value[j, s + ll]
-                        if v > best + 1e-12:
-                            best = v
-                            arg = n_p + j
-            value[p, s] = best
-            choice[p, s] = arg
-        # zero-step empty moves within the step (strict improvement keeps them acyclic)
-        if s <= n_steps - 1:
-            changed = True
-            rounds = 0
-            while changed and rounds < n_p:
-                changed = False
-                rounds += 1
-                for p in range(n_p):
-                    if s > dep_last_empty[p]:
-                        continue
-                    for j in range(n_p):
-                        if (
-                            j != p
-                            and empty[p, j] == 0
-                            and s <= arr_last[j]
-                            and value[j, s] > value[p, s] + 1e-12
-                        ):
-                            value[p, s] = value[j, s]
-                            choice[p, s] = 2 * n_p + j
-                            changed = True
-
-
-@numba.njit(cache=True)
-def _flow(
-    n_steps: int,
-    empty: NDArray[np.int64],
-    loaded: NDArray[np.int64],
-    choice: NDArray[np.int64],
-    count: NDArray[np.float64],
-    vcap: float,
-    picked: NDArray[np.float64],
-    delivered: NDArray[np.float64],
-) -> None:  # pragma: no cover - compiled
-    """Push vehicle counts forward along the chosen arcs; accumulate people moved."""
-    n_p = empty.shape[0]
-    for s in range(n_steps):
-        for _ in range(n_p):  # zero-step moves first, possibly chained
-            moved = False
-            for p in range(n_p):
-                a = choice[p, s]
-                if a >= 2 * n_p and count[p, s] > 0.0:
-                    count[a - 2 * n_p, s] += count[p, s]
-                    count[p, s] = 0.0
-                    moved = True
-            if not moved:
-                break
-        for p in range(n_p):
-            n = count[p, s]
-            if n <= 0.0:
-                continue
-            a = choice[p, s]
-            if a == -1:
-                if s + 1 < n_steps:
-                    count[p, s + 1] += n
-            elif a < n_p:
-                count[a, s + empty[p, a]] += n
-            elif a < 2 * n_p:
-                j = a - n_p
-                count[j, s + loaded[p, j]] += n
-                picked[p] += n * vcap
-                delivered[j] += n * vcap
-
-
 @dataclass
 class LagrangeResult:
     bound: float
@@ -284,115 +190,11 @@ class LagrangeResult:
     """Per supply index: (vehicles, loaded legs (i, j) in order) from the master LP's paths."""
 
 
-def _evaluate(
-    grid: Grid, sigma: NDArray[np.float64], mu: NDArray[np.float64], want_flow: bool
-) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
-    n_c, n_p = grid.empty_steps.shape[0], grid.empty_steps.shape[1]
-    t = grid.n_steps
-    in_val = grid.haven - mu + sigma
-    out_val = grid.haven - mu + sigma
-    total = float(np.dot(sigma, grid.population) + np.dot(mu, grid.capacity))
-    picked = np.zeros(n_p)
-    delivered = np.zeros(n_p)
-    for c in range(n_c):
-        sel = grid.supply_c == c
-        if not np.any(sel):
-            continue
-        price = in_val[None, :] - out_val[:, None]
-        reward = grid.vcap[c] * np.maximum(price, 0.0)
-        value = np.zeros((n_p, t))
-        choice = np.full((n_p, t), -1, dtype=np.int64)
-        _sweep(
-            t,
-            grid.empty_steps[c],
-            grid.loaded_steps[c],
-            reward,
-            grid.dep_first[c],
-            grid.dep_last_loaded[c],
-            grid.dep_last_empty[c],
-            grid.arr_last,
-            value,
-            choice,
-        )
-        ps, ss, ns = grid.supply_p[sel], grid.supply_s[sel], grid.supply_n[sel]
-        ok = ss < t
-        total += float(np.sum(ns[ok] * value[ps[ok], ss[ok]]))
-        if want_flow:
-            count = np.zeros((n_p, t))
-            np.add.at(count, (ps[ok], ss[ok]), ns[ok])
-            _flow(
-                t,
-                grid.empty_steps[c],
-                grid.loaded_steps[c],
-                choice,
-                count,
-                grid.vcap[c],
-                picked,
-                delivered,
-            )
-    return total, picked, delivered
-
-
 def trivial_bound(problem: Problem) -> float:
     """min(people, room): nobody is rescued twice and havens hold at most their capacity."""
     room = float(problem.sink_capacity[problem.is_haven].sum())
     people = float(problem.population.sum())
     return min(people, room) if problem.supply else 0.0
-
-
-def lagrangian_bound(
-    problem: Problem,
-    dt: float | None = None,
-    *,
-    best_known: float = 0.0,
-    iterations: int = 150,
-    time_limit: float | None = None,
-    sigma0: NDArray[np.float64] | None = None,
-    mu0: NDArray[np.float64] | None = None,
-) -> LagrangeResult:
-    """Subgradient descent on the Lagrangian dual; returns the best (lowest) bound seen."""
-    start = time.perf_counter()
-    dt = choose_dt(problem) if dt is None else dt
-    grid = build_grid(problem, dt)
-    n_p = problem.n_places
-    sigma = np.zeros(n_p) if sigma0 is None else sigma0.copy()
-    mu = np.zeros(n_p) if mu0 is None else mu0.copy()
-    pickup = (grid.population > 0) | (grid.capacity > 0)
-    sink = grid.capacity > 0
-    best = math.inf
-    best_sigma, best_mu = sigma.copy(), mu.copy()
-    theta = 1.0
-    since_improved = 0
-    it = 0
-    lower = max(best_known, 0.0)
-    while it < iterations:
-        it += 1
-        value, picked, delivered = _evaluate(grid, sigma, mu, want_flow=True)
-        if not math.isfinite(best) or value < best - 1e-9 * max(1.0, abs(best)):
-            best, best_sigma, best_mu = value, sigma.copy(), mu.copy()
-            since_improved = 0
-        else:
-            since_improved += 1
-            if since_improved >= 8:
-                theta *= 0.5
-                since_improved = 0
-        # slack of the dualised constraints (>= 0 when satisfied)
-        g_sigma = np.where(pickup, grid.population + delivered - picked, 0.0)
-        g_mu = np.where(sink, grid.capacity - delivered + picked, 0.0)
-        # projected subgradient: a multiplier at zero with positive slack does not move
-        g_sigma = np.where((sigma <= 0) & (g_sigma > 0), 0.0, g_sigma)
-        g_mu = np.where((mu <= 0) & (g_mu > 0), 0.0, g_mu)
-        norm = float(np.dot(g_sigma, g_sigma) + np.dot(g_mu, g_mu))
-        if norm <= 1e-12 or best - lower <= 1e-7 * max(1.0, best):
-            break
-        step = theta * max(value - lower, 1e-6 * max(1.0, value)) / norm
-        sigma = np.maximum(0.0, sigma - step * g_sigma)
-        mu = np.maximum(0.0, mu - step * g_mu)
-        if time_limit is not None and time.perf_counter() - start > time_limit:
-            break
-    seconds = time.perf_counter() - start
-    log.info("lagrangian bound %.6g after %d iterations, dt=%.4g, %.2fs", best, it, dt, seconds)
-    return LagrangeResult(best, best_sigma, best_mu, it, seconds, dt, grid.n_steps)
 
 
 @numba.njit(cache=True)

@@ -176,6 +176,8 @@ class TenModel:
     col_loaded_y: IntArray
     supply: dict[tuple[int, int, int], int]
     tiebreak_max: float = 0.0
+    people_scale: float = 1.0
+    """People are counted in units of this many (relax mode) to keep the LP well scaled."""
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -580,7 +582,10 @@ def build_ten(
     )
 
     b = _Builder()
-    cap = problem.capacity.astype(np.float64)
+    # relax mode counts people in units of ``scale`` so HiGHS sees moderate numbers
+    biggest = max(float(problem.population.sum()), float(problem.sink_capacity.max(initial=0)), 1.0)
+    scale = 1.0 if feasible else float(10 ** max(0, math.floor(math.log10(biggest)) - 3))
+    cap = problem.capacity.astype(np.float64) / scale
     total_people = float(problem.population.sum())
     total_vehicles = float(sum(supply.values()))
     is_haven = problem.is_haven
@@ -677,7 +682,7 @@ def build_ten(
                 continue
         else:
             k = min(_relax_step(tau, dt), K)
-        arr[p, k] += people
+        arr[p, k] += people / scale
     cum_arr = np.cumsum(arr, axis=1) if n_steps > 0 else arr
     ns = len(stock_places)
     col_stock = b.cols(ns * n_steps, 0.0, 0.0, INF)
@@ -719,10 +724,18 @@ def build_ten(
             offset = -float(cum_arr[hv, K].sum())
     elif not feasible and n_steps > 0:
         _relax_people_rules(
-            problem, b, loaded, col_ly, scol(problem.is_haven.nonzero()[0], K), cum_arr, dt, K
+            problem,
+            b,
+            loaded,
+            col_ly,
+            scol(problem.is_haven.nonzero()[0], K),
+            cum_arr,
+            dt,
+            K,
+            scale,
         )
 
-    _throughput(problem, b, loaded, col_lx, col_ly, times, dt, K, mode)
+    _throughput(problem, b, loaded, col_lx, col_ly, times, dt, K, mode, scale)
 
     cost, A, rlo, rhi, lb, ub, integ = b.build()
     for cols, hi in stock_ub:
@@ -766,6 +779,7 @@ def build_ten(
         col_loaded_y=col_ly,
         supply=dict(supply),
         tiebreak_max=tiebreak,
+        people_scale=scale,
         notes=notes,
     )
 
@@ -779,12 +793,14 @@ def _relax_people_rules(
     cum_arr: FloatArray,
     dt: float,
     K: int,
+    scale: float,
 ) -> None:
     """Rescued ``r_h <= min(capacity, net inflow)`` per haven (relax mode), with the unload
-    budget of havens that have one. ``haven_stock_end``: stock column of each haven at K."""
+    budget of havens that have one. ``haven_stock_end``: stock column of each haven at K;
+    people in units of ``scale``."""
     for n, h in enumerate(np.flatnonzero(problem.is_haven)):
-        cap_h = float(problem.sink_capacity[h])
-        budget = float(problem.unload_budget[h])
+        cap_h = float(problem.sink_capacity[h]) / scale
+        budget = float(problem.unload_budget[h]) / scale
         into = np.flatnonzero(loaded.j == h)
         out = np.flatnonzero(loaded.i == h)
         if not len(into):
@@ -825,8 +841,9 @@ def _throughput(
     dt: float,
     K: int,
     mode: Mode,
+    scale: float = 1.0,
 ) -> None:
-    """Load/unload budgets per throughput period and berths."""
+    """Load/unload budgets per throughput period (people in units of ``scale``) and berths."""
     if not len(loaded):
         return
     per = problem.period
@@ -834,7 +851,7 @@ def _throughput(
     t_dep = times[loaded.k]
     t_arr = times[loaded.k + loaded.s]
     for p in range(problem.n_places):
-        budget = float(problem.load_budget[p])
+        budget = float(problem.load_budget[p]) / scale
         out = np.flatnonzero(loaded.i == p)
         if math.isfinite(budget) and len(out):
             if feasible:
@@ -860,7 +877,7 @@ def _throughput(
                         b, m_lo[inside], col_ly[out[inside]], budget, min_steps=2, steps=k[inside]
                     )
         if feasible:
-            ub = float(problem.unload_budget[p])
+            ub = float(problem.unload_budget[p]) / scale
             into = np.flatnonzero(loaded.j == p)
             if math.isfinite(ub) and len(into):
                 period = _period_of(t_arr[into], per)
@@ -984,9 +1001,10 @@ def ten_bound(
     )
     seconds = time.perf_counter() - t0
     if res.status == "optimal" and res.objective is not None:
-        obj = res.objective + model.offset
+        obj = (res.objective + model.offset) * model.people_scale
         # HiGHS's optimum is exact up to its feasibility tolerances: pad by as much
-        bound = min(obj + 1e-7 * max(1.0, abs(obj)) + 1e-6, trivial_bound(problem))
+        pad = 1e-7 * max(1.0, abs(obj)) + 1e-6 * model.people_scale
+        bound = min(obj + pad, trivial_bound(problem))
     else:
         bound = trivial_bound(problem)
     return TenBound(max(bound, 0.0), seconds, res.status, model.n_cols, model.n_rows)

@@ -138,13 +138,15 @@ def solve(
     solver: Literal["choose", "simplex", "ipm", "pdlp"] | None = None,
     presolve: bool = True,
     start: ArrayLike | None = None,
+    log_file: str | None = None,
 ) -> HighsResult:
     """Solve ``sense c @ x`` s.t. ``row_lower <= A x <= row_upper``, bounds on ``x``.
 
     ``integrality``: a boolean (or 0/1) array marking integer columns; None for an LP.
     ``time_limit`` in seconds; ``threads`` caps HiGHS's threads; ``mip_rel_gap`` is HiGHS's
     relative MIP gap tolerance (default 1e-4). ``solver`` picks the LP algorithm. ``start``:
-    a feasible point to start a MIP from (HiGHS keeps it as its first incumbent).
+    a feasible point to start a MIP from (HiGHS keeps it as its first incumbent). ``log_file``:
+    write HiGHS's own log there (to follow a long solve); nothing goes to the console.
     """
     t0 = time.perf_counter()
     import highspy
@@ -199,6 +201,10 @@ def solve(
         h.setOptionValue("solver", solver)
     if not presolve:
         h.setOptionValue("presolve", "off")
+    if log_file is not None:
+        h.setOptionValue("log_file", str(log_file))
+        h.setOptionValue("output_flag", True)
+        h.setOptionValue("log_to_console", False)
 
     t_pass = time.perf_counter()
     h.passModel(lp)
