@@ -69,7 +69,9 @@ _state = _State()
 
 # ---------------------------------------------------------------------------- output
 def _stdout() -> Console:
-    return Console(highlight=False)
+    # piped output (CI logs, files) gets room for full numbers instead of rich's 80 columns
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(highlight=False, width=120 if wide else None)
 
 
 def _stderr() -> Console:
