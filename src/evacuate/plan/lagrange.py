@@ -269,38 +269,6 @@ def _sweep_windows(
                         changed = True
 
 
-@numba.njit(cache=True)
-def _walk(
-    n_steps: int,
-    empty: NDArray[np.int64],
-    loaded: NDArray[np.int64],
-    choice: NDArray[np.int64],
-    win: NDArray[np.int64],
-    p: int,
-    s: int,
-    picked: NDArray[np.float64],
-    delivered: NDArray[np.float64],
-) -> None:  # pragma: no cover - compiled
-    """Follow one vehicle's chosen arcs from (p, s); count its loads per (place, window):
-    pickups by departure window, deliveries by arrival window."""
-    n_p = empty.shape[0]
-    while s < n_steps:
-        a = choice[p, s]
-        if a == -1:
-            s += 1
-        elif a < n_p:
-            s += empty[p, a]
-            p = a
-        elif a < 2 * n_p:
-            j = a - n_p
-            picked[p, win[s]] += 1.0
-            s += loaded[p, j]
-            delivered[j, win[s]] += 1.0
-            p = j
-        else:
-            p = a - 2 * n_p
-
-
 @dataclass
 class _Rows:
     """The master problem's rows: which constraints, in which order, with what limits."""
@@ -370,10 +338,11 @@ def _legs(
     choice: NDArray[np.int64],
     p: int,
     s: int,
-) -> list[tuple[int, int]]:
-    """The loaded legs (i, j) of one vehicle's chosen path from (p, s), in order."""
+) -> list[tuple[int, int, int, int]]:
+    """The loaded legs (i, j, departure step, arrival step) of one vehicle's chosen path from
+    (p, s), in order (zero-step moves are acyclic, so the walk ends)."""
     n_p = empty.shape[0]
-    legs: list[tuple[int, int]] = []
+    legs: list[tuple[int, int, int, int]] = []
     while s < n_steps:
         a = int(choice[p, s])
         if a == -1:
@@ -383,7 +352,7 @@ def _legs(
             p = a
         elif a < 2 * n_p:
             j = a - n_p
-            legs.append((p, j))
+            legs.append((p, j, s, s + int(loaded[p, j])))
             s += int(loaded[p, j])
             p = j
         else:
@@ -451,20 +420,13 @@ def _price(
             if s >= t:
                 continue
             total += grid.supply_n[kk] * value[p, s]
+            steps = _legs(t, grid.empty_steps[c], grid.loaded_steps[c], choice, p, s)
             picked = np.zeros((n_p, n_k + 1))
             delivered = np.zeros((n_p, n_k + 1))
-            _walk(
-                t,
-                grid.empty_steps[c],
-                grid.loaded_steps[c],
-                choice,
-                rows.win,
-                p,
-                s,
-                picked,
-                delivered,
-            )
-            legs = _legs(t, grid.empty_steps[c], grid.loaded_steps[c], choice, p, s)
+            for i, j, s_dep, s_arr in steps:
+                picked[i, rows.win[s_dep]] += 1.0
+                delivered[j, rows.win[min(s_arr, t)]] += 1.0
+            legs = [(i, j) for i, j, _, _ in steps]
             columns.append((kk, picked, delivered, legs))
     return total, columns
 
