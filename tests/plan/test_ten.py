@@ -345,3 +345,13 @@ def test_people_are_scaled_for_the_lp_without_changing_the_bound() -> None:
     b_small, b_big = ten_bound(small, 1.0).bound, ten_bound(big, 1.0).bound
     assert b_small == pytest.approx(7.0, abs=1e-5)
     assert b_big == pytest.approx(7_000_000.0, rel=1e-6)
+
+
+def test_leaving_out_zero_capacity_transfers_shrinks_the_model() -> None:
+    """Without loaded moves into zero-capacity places the LP is smaller and misses transfers."""
+    problem = compile_problem(evacuate.loads(TRANSFER))
+    full = build_ten(problem, 1.0)
+    small = build_ten(problem, 1.0, zero_capacity_transfers=False)
+    assert len(small.loaded) < len(full.loaded)
+    assert ten_bound(problem, 1.0).bound >= 2 - 1e-9
+    assert ten_bound(problem, 1.0, zero_capacity_transfers=False).bound < 1e-5

@@ -72,3 +72,11 @@ def test_thread_counts_can_change_between_solves() -> None:
     for threads in (1, None, 2, 1):
         res = solve([1.0, 1.0], A, [-INF, -INF], [4.0, 6.0], 0.0, INF, threads=threads)
         assert res.status == "optimal", threads
+
+
+def test_other_options_pass_through_or_are_refused() -> None:
+    """Named HiGHS options reach the solver; an unknown option is a ValueError."""
+    res = solve([1.0, 1.0], A, [-INF, -INF], [4.0, 6.0], 0.0, INF, options={"simplex_strategy": 4})
+    assert res.objective == pytest.approx(2.8)
+    with pytest.raises(ValueError, match="no_such_option"):
+        solve([1.0, 1.0], A, [-INF, -INF], [4.0, 6.0], 0.0, INF, options={"no_such_option": 1})

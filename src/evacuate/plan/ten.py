@@ -459,6 +459,7 @@ def _moves(
     loaded: bool,
     hard_w: FloatArray,
     max_delay: int = 0,
+    zero_capacity_transfers: bool = True,
 ) -> _Arcs:
     closed = _closures(problem)
     arr_limit = np.array(
@@ -466,6 +467,8 @@ def _moves(
     )
     parts: list[tuple[int, int, int, IntArray, IntArray, BoolArray]] = []
     for c, i, j in sorted(problem.routes):
+        if loaded and not zero_capacity_transfers and problem.sink_capacity[j] <= 0:
+            continue
         ks, s, must = _pair_arcs(
             problem, mode, dt, K, c, i, j, loaded, closed, arr_limit, hard_w, max_delay
         )
@@ -499,13 +502,21 @@ def _min_steps(problem: Problem, dt: float) -> IntArray:
 
 # ------------------------------------------------------------------------------- build
 def build_ten(
-    problem: Problem, dt: float, mode: Mode = "relax", *, max_delay_steps: int = 0
+    problem: Problem,
+    dt: float,
+    mode: Mode = "relax",
+    *,
+    max_delay_steps: int = 0,
+    zero_capacity_transfers: bool = True,
 ) -> TenModel:
     """Build the TEN LP (``relax``) or MIP (``feasible``) of ``problem`` on steps of ``dt``.
 
     ``max_delay_steps`` (feasible mode): moves may also arrive up to this many steps after
     their earliest grid arrival (waiting en route, e.g. for a closure to end or for room at a
     haven). With integer data, ``dt = 1`` and a delay as long as the horizon, the MIP is exact.
+    ``zero_capacity_transfers=False`` leaves out loaded moves into places without capacity
+    (same-instant transfers there, which the checker accepts): a smaller model, whose relaxed
+    bound is then valid only for plans that deliver nobody to such places.
     """
     if not dt > 0 or not math.isfinite(dt):
         raise ValueError(f"dt must be a positive number, got {dt}")
@@ -519,7 +530,11 @@ def build_ten(
     feasible = mode == "feasible"
 
     delay = max(0, int(max_delay_steps)) if mode == "feasible" else 0
-    loaded = _moves(problem, mode, dt, K, True, hard_w, delay) if K >= 0 else _Arcs.empty()
+    loaded = (
+        _moves(problem, mode, dt, K, True, hard_w, delay, zero_capacity_transfers)
+        if K >= 0
+        else _Arcs.empty()
+    )
     empty = _moves(problem, mode, dt, K, False, hard_w, delay) if K >= 0 else _Arcs.empty()
     if not feasible and len(loaded) and int(loaded.s.min()) == 0:
         msg = f"dt={dt} exceeds some loaded trip: zero-step loaded arcs weaken the bound"
@@ -976,14 +991,16 @@ def ten_bound(
     time_limit: float | None = None,
     threads: int | None = None,
     solver: Literal["choose", "simplex", "ipm"] | None = None,
+    zero_capacity_transfers: bool = True,
 ) -> TenBound:
     """The LP optimum of the relaxed TEN: an upper bound on the people any plan rescues.
 
     If HiGHS stops early (time limit), the bound falls back to ``trivial_bound``. ``solver``
     picks HiGHS's LP algorithm (default: its choice, dual simplex).
+    ``zero_capacity_transfers``: see ``build_ten``.
     """
     t0 = time.perf_counter()
-    model = build_ten(problem, dt, "relax")
+    model = build_ten(problem, dt, "relax", zero_capacity_transfers=zero_capacity_transfers)
     if model.n_cols == 0:
         return TenBound(0.0, time.perf_counter() - t0, "optimal", 0, model.n_rows)
     left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - t0))

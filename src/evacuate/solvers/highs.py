@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -139,6 +139,7 @@ def solve(
     presolve: bool = True,
     start: ArrayLike | None = None,
     log_file: str | None = None,
+    options: Mapping[str, bool | int | float | str] | None = None,
 ) -> HighsResult:
     """Solve ``sense c @ x`` s.t. ``row_lower <= A x <= row_upper``, bounds on ``x``.
 
@@ -147,6 +148,7 @@ def solve(
     relative MIP gap tolerance (default 1e-4). ``solver`` picks the LP algorithm. ``start``:
     a feasible point to start a MIP from (HiGHS keeps it as its first incumbent). ``log_file``:
     write HiGHS's own log there (to follow a long solve); nothing goes to the console.
+    ``options``: any other HiGHS options by name (e.g. ``{"simplex_strategy": 4}``).
     """
     t0 = time.perf_counter()
     import highspy
@@ -201,6 +203,9 @@ def solve(
         h.setOptionValue("solver", solver)
     if not presolve:
         h.setOptionValue("presolve", "off")
+    for key, value in (options or {}).items():
+        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS refused option {key}={value!r}")
     if log_file is not None:
         h.setOptionValue("log_file", str(log_file))
         h.setOptionValue("output_flag", True)
