@@ -343,10 +343,11 @@ def demo(
         float, typer.Option("--time-limit", help="Seconds per plan.", min=0.1)
     ] = 10.0,
 ) -> None:
-    """The Romulan Rescue Mission: the scenario, then a certified plan for every variant."""
+    """The Romulan Rescue Mission: the scenario, then every variant planned and simulated."""
     with _reported_errors():
         from evacuate.plan.api import plan as make_plan
         from evacuate.plan.api import reveal_surprises
+        from evacuate.simulation import simulate
 
         out = _stdout()
         out.print(
@@ -359,44 +360,71 @@ def demo(
         _show(None, None)
         base = evacuate.load()
         table = Table(
-            title="Rescued per variant: planned blind to the surprises, and with hindsight",
-            caption="Bound: no plan can rescue more. Gap = (bound - hindsight) / bound.",
+            title=(
+                "Every variant, planned blind to the surprises and simulated as they strike "
+                "(replanning from the state after each)"
+            ),
+            caption=(
+                "Bound: no plan could rescue more, even knowing the surprises in advance. "
+                "Gap = (bound - rescued) / bound."
+            ),
         )
-        for col in ("Variant", "Planned blind", "Hindsight", "%", "Bound", "Gap", "s"):
-            table.add_column(col, justify="left" if col == "Variant" else "right")
-        rows = {}
-        with _stderr().status("planning every variant") as status:
+        for col in (
+            "Variant",
+            "Rescued",
+            "% of 900M",
+            "Bound",
+            "Gap",
+            "People lost",
+            "Ships lost",
+            "Last rescue",
+            "s",
+        ):
+            if col == "Variant":
+                table.add_column(col, no_wrap=True, min_width=24)
+            else:
+                table.add_column(col, justify="right")
+        sims: dict[str, Any] = {}
+        bounds: dict[str, float] = {}
+        with _stderr().status("simulating every variant") as status:
             for name in base.variant_names:
                 s = base.variant(name)
-                status.update(f"planning {name}")
-                blind = make_plan(s, time_limit=time_limit)
+
+                def say(msg: str, name: str = name) -> None:
+                    status.update(f"{name}: {msg}")
+
+                sim = simulate(s, time_limit=time_limit, progress=say)
+                say("planning with hindsight (for the bound)")
                 known = make_plan(reveal_surprises(s), time_limit=time_limit)
-                rows[name] = known
+                bound = max(known.bound, float(sim.rescued))
+                sims[name], bounds[name] = sim, bound
                 table.add_row(
                     name,
-                    _n(blind.rescued),
-                    _n(known.rescued),
-                    f"{100 * known.rescued / max(known.population, 1):.1f}%",
-                    _n(round(known.bound)),
-                    f"{100 * known.gap:.2f}%",
-                    f"{blind.seconds + known.seconds:.1f}",
+                    _n(sim.rescued),
+                    f"{100 * sim.rescued / 900_000_000:.2f}%",
+                    _n(round(bound)),
+                    f"{100 * (bound - sim.rescued) / bound:.2f}%" if bound else "",
+                    _n(sim.lost_people),
+                    _n(sim.vehicles_lost),
+                    _date(s, sim.last_rescue) or _n(sim.last_rescue),
+                    f"{sim.seconds + known.seconds:.1f}",
                 )
         out.print(table)
-        hist, free = rows.get("historical"), rows.get("no_sabotage")
-        picard = rows.get("picard_revised_plan")
+        hist, free = sims.get("historical"), sims.get("no_sabotage")
+        picard = sims.get("picard_revised_plan")
         if hist is not None and free is not None:
             out.print(
-                "The attack on Mars and the withdrawal cost at least "
-                f"{free.rescued - hist.bound:,.0f} lives: no plan could have rescued more "
-                f"than {hist.bound:,.0f} once the armada was lost and Starfleet left, "
-                f"against {free.rescued:,.0f} without them.",
+                f"The attack on Mars and Starfleet's withdrawal cost "
+                f"{free.rescued - hist.rescued:,} lives: {hist.rescued:,} rescued against "
+                f"{free.rescued:,} without them, and no plan could have rescued more than "
+                f"{bounds['historical']:,.0f} once the armada was lost and Starfleet left.",
                 soft_wrap=True,
             )
         if picard is not None and hist is not None:
             out.print(
-                f"Picard's revised plan (the mothballed reserve) could have saved "
-                f"{picard.rescued - hist.rescued:,.0f} more ({picard.rescued:,.0f} in all). "
-                "Simulating the plan as the surprises strike comes with the simulation release.",
+                f"Picard's revised plan (the mothballed reserve, no withdrawal) would have saved "
+                f"{picard.rescued - hist.rescued:,} more ({picard.rescued:,} in all, "
+                f"{100 * picard.rescued / 900_000_000:.1f}% of the 900 million).",
                 soft_wrap=True,
             )
 
@@ -557,6 +585,232 @@ def check_cmd(
         out.print(report.summary(), soft_wrap=True)
         if not report.feasible:
             raise typer.Exit(EXIT_INVALID)
+
+
+PolicyOpt = Annotated[
+    str,
+    typer.Option(
+        "--policy",
+        help="At a surprise: replan from the state (replan) or keep the plan (follow).",
+    ),
+]
+
+
+def _perturbations(s: Scenario, travel_cv: float | None, breakdowns: float | None) -> Any:
+    from evacuate.scenario.model import Perturbations
+
+    base = s.perturbations
+    return Perturbations(
+        travel_time_cv=base.travel_time_cv if travel_cv is None else travel_cv,
+        breakdowns_per_trip=base.breakdowns_per_trip if breakdowns is None else breakdowns,
+    )
+
+
+def _log_path(path: Path, k: int, runs: int) -> Path:
+    return path if runs == 1 else path.with_name(f"{path.stem}.run{k}{path.suffix}")
+
+
+@app.command("simulate")
+def simulate_cmd(
+    file: FileArg = None,
+    variant: Annotated[
+        str | None, typer.Option("--variant", help="Apply this what-if variant first.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the first run's noise.")] = 0,
+    runs: Annotated[
+        int, typer.Option("--runs", help="Runs, with seeds seed, seed+1, ...", min=1)
+    ] = 1,
+    policy: PolicyOpt = "replan",
+    plan_file: Annotated[
+        Path | None,
+        typer.Option("--plan", help="Simulate this plan (default: plan first, blind)."),
+    ] = None,
+    travel_cv: Annotated[
+        float | None,
+        typer.Option("--travel-cv", help="Travel-time noise (coefficient of variation).", min=0),
+    ] = None,
+    breakdowns: Annotated[
+        float | None,
+        typer.Option(
+            "--breakdowns", help="Probability a vehicle breaks down on a trip.", min=0, max=1
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds for each plan.", min=0.1)
+    ] = 10.0,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log",
+            help="Write the event log (.jsonl, or .csv); with --runs N, one file per run.",
+        ),
+    ] = None,
+) -> None:
+    """Simulate a plan as the world happens: noise, surprise events and replanning."""
+    with _reported_errors():
+        from evacuate.planio import read_plan
+        from evacuate.simulation import simulate
+        from evacuate.simulation.log import dumps_log
+
+        if policy not in ("replan", "follow"):
+            raise typer.BadParameter(
+                f"found {policy!r}; expected replan or follow", param_hint="--policy"
+            )
+        if log_file is not None and log_file.suffix.lower() not in (".jsonl", ".json", ".csv"):
+            raise typer.BadParameter(
+                f"found {log_file.suffix or 'no suffix'!r}; expected .jsonl or .csv",
+                param_hint="--log",
+            )
+        base = evacuate.load(file)
+        s = base.variant(variant) if variant is not None else base
+        _print_issues(_stderr(), s.warnings)
+        pl = read_plan(plan_file) if plan_file is not None else None
+        pert = _perturbations(s, travel_cv, breakdowns)
+        results = []
+        texts: list[tuple[Path, str]] = []
+        with _stderr().status(f"simulating {s.name}") as status:
+            for k in range(runs):
+
+                def say(msg: str, k: int = k) -> None:
+                    status.update(f"run {k + 1}/{runs}: {msg}")
+
+                r = simulate(
+                    s,
+                    pl,
+                    policy=policy,  # type: ignore[arg-type]
+                    seed=seed + k,
+                    perturbations=pert,
+                    time_limit=time_limit,
+                    progress=say,
+                )
+                results.append(r)
+                if log_file is not None:
+                    fmt = "csv" if log_file.suffix.lower() == ".csv" else "jsonl"
+                    texts.append((_log_path(log_file, k, runs), dumps_log(r.events, fmt)))
+        out = _stdout()
+        out.print(_sim_table(s, results), soft_wrap=False)
+        for r in results[:1]:
+            for rp in r.replans:
+                out.print(
+                    f"replanned on {_when(s, rp.time)} after {', '.join(rp.events)}: "
+                    f"kept the {rp.adopted} plan, +{rp.planned_more:,.0f} from there "
+                    f"(following the old plan: +{rp.follow_more:,.0f}; "
+                    f"bound +{rp.bound_more:,.0f}); {rp.seconds:.1f} s",
+                    soft_wrap=True,
+                )
+        if runs > 1:
+            import statistics
+
+            vals = [r.rescued for r in results]
+            out.print(
+                f"rescued over {runs} runs: mean {statistics.fmean(vals):,.0f}, "
+                f"min {min(vals):,}, max {max(vals):,}"
+                + (f", stdev {statistics.stdev(vals):,.0f}" if runs > 1 else ""),
+                soft_wrap=True,
+            )
+        for path, text in texts:
+            _write_atomic(path, text)
+            out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)
+
+
+def _when(s: Scenario, t: float) -> str:
+    date = _date(s, t)
+    return f"{date} (t={t:,.4g})" if date else f"t={t:,.4g}"
+
+
+def _sim_table(s: Scenario, results: list[Any]) -> Table:
+    title = f"Simulation of {s.name}" + (f" [{s.applied_variant}]" if s.applied_variant else "")
+    table = Table(title=title)
+    for col in (
+        "Seed",
+        "Policy",
+        "Rescued",
+        "%",
+        "Planned",
+        "Lost",
+        "Waiting",
+        "Vehicles lost",
+        "Broken",
+        "Last rescue",
+        "Trips",
+        "s",
+    ):
+        table.add_column(col, justify="left" if col == "Policy" else "right")
+    for r in results:
+        table.add_row(
+            str(r.seed),
+            r.policy,
+            _n(r.rescued),
+            f"{100 * r.rescued / max(r.population, 1):.2f}%",
+            _n(r.planned_rescued) if r.planned_rescued == r.planned_rescued else "",
+            _n(r.lost_people),
+            _n(r.waiting_at_end + r.on_board_at_end),
+            _n(r.vehicles_lost),
+            _n(r.vehicles_broken),
+            _when(s, r.last_rescue) if r.last_rescue is not None else "",
+            _n(r.trips),
+            f"{r.seconds:.1f}",
+        )
+    return table
+
+
+@app.command("state")
+def state_cmd(
+    file: FileArg = None,
+    at: Annotated[
+        float, typer.Option("--at", help="The time of the state (scenario units).")
+    ] = 0.0,
+    variant: Annotated[
+        str | None, typer.Option("--variant", help="Apply this what-if variant first.")
+    ] = None,
+    plan_file: Annotated[
+        Path | None,
+        typer.Option("--plan", help="The plan followed so far (default: plan first, blind)."),
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Write the state here (.yaml or .json).")
+    ] = Path("state.yaml"),
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds for the plan, if made.", min=0.1)
+    ] = 10.0,
+) -> None:
+    """Write the state of the operation at --at as a scenario, to replan from."""
+    with _reported_errors():
+        from evacuate.plan.api import plan as make_plan
+        from evacuate.planio import read_plan
+        from evacuate.scenario.load import dumps
+        from evacuate.simulation import run_to, state_scenario
+
+        base = evacuate.load(file)
+        s = base.variant(variant) if variant is not None else base
+        if not 0 <= at <= s.end:
+            raise typer.BadParameter(
+                f"found {at:g}; expected a time in [0, {s.end:g}]", param_hint="--at"
+            )
+        if plan_file is not None:
+            trips = list(read_plan(plan_file).trips)
+        else:
+            with _stderr().status(f"planning {s.name}"):
+                trips = list(make_plan(s, time_limit=time_limit).plan.trips)
+        engine = run_to(s, trips, at)
+        state = state_scenario(engine, at)
+        text = dumps(state, "json" if output.suffix.lower() == ".json" else "yaml")
+        _write_atomic(output, text)
+        waiting = sum(
+            p.population + sum(a.people for a in p.arrivals)
+            for p in state.places
+            if not state.is_haven(p.id)
+        )
+        vehicles = sum(x.count for x in state.fleet.stock)
+        _stdout().print(
+            Text.assemble(
+                ("wrote", "bold green"),
+                f" {output}: state at {_when(s, at)}: {engine.rescued():,} rescued so far, "
+                f"{waiting:,} still to rescue, {vehicles:,} vehicles, "
+                f"{engine.lost_people:,} lost",
+            ),
+            soft_wrap=True,
+        )
 
 
 import_app = typer.Typer(

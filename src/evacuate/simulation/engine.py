@@ -1,0 +1,772 @@
+"""A discrete-event simulation of a plan meeting the world.
+
+The simulator executes a plan's trips as dispatch orders: a group leaves its origin at the
+planned time or when it is ready (whichever is later), with as many of its vehicles as are
+really there, picks up as many of the planned people as are really waiting, and waits for
+berths, loading allowance, open lanes and open places as the rules of docs/model.md demand.
+Travel times carry lognormal noise and vehicles break down when the scenario's
+``perturbations`` say so. Events fire at their time; a surprise event stops the clock for
+the operation to replan from its state (``policy="replan"``) or to keep its plan
+(``policy="follow"``).
+
+Cost grows with the plan's trips and the scenario's events, not with heads or vehicles:
+vehicles are counts per (place, class), production is counted lazily per shipyard.
+"""
+
+from __future__ import annotations
+
+import copy
+import heapq
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from evacuate.planio import Trip
+from evacuate.scenario.model import (
+    CloseLane,
+    ClosePlace,
+    DestroyVehicles,
+    Event,
+    MoveDeadline,
+    Shipyard,
+    StopProduction,
+    VehicleClass,
+    WithdrawOperator,
+)
+from evacuate.scenario.scenario import Scenario
+from evacuate.scenario.summary import effective_deadline, produced
+from evacuate.simulation.log import LogEvent
+from evacuate.simulation.world import Closure, Routes, Throughput
+
+__all__ = ["Engine", "Group", "InTransit"]
+
+log = logging.getLogger(__name__)
+
+_EPS = 1e-9
+# same-time order: arrivals, then people and vehicles appearing, then events (and
+# replanning), then departures, then the hazard
+_ARRIVE, _APPEAR, _EVENT, _DEPART, _STRIKE = 0, 1, 2, 3, 4
+
+
+@dataclass
+class Group:
+    """A plan's group as it really is: how many vehicles, where, and which trip is next."""
+
+    id: str
+    vc: VehicleClass
+    trips: list[Trip]
+    count: int
+    next: int = 0
+    place: str | None = None
+    ready: float = 0.0
+    done: bool = False
+
+
+@dataclass
+class InTransit:
+    """A group between leaving its origin (loading included) and delivering its people."""
+
+    group: Group
+    trip: Trip
+    origin: str
+    destination: str
+    vehicles: int
+    people: int
+    depart: float
+    leave: float
+    """When it leaves the origin (loading done)."""
+    reach: float = math.inf
+    """When it starts unloading at the destination (inf: not yet known)."""
+    arrive: float = math.inf
+    slack: float = 0.0
+    travel: float = 0.0
+    aborted: bool = False
+    target: float = math.nan
+    """The arrival the plan implies (planned arrival plus the delay at departure): an arrival
+    within rounding of it is snapped to it, so that an undisturbed plan runs to the instant."""
+
+
+@dataclass
+class _Held:
+    """Stock at its place, not free to leave before ``until``."""
+
+    place: str
+    cls: str
+    count: int
+    until: float
+
+
+@dataclass
+class _Yard:
+    spec: Shipyard
+    stop: float | None
+    taken: int = 0
+    destroyed: int = 0
+    logged: int = 0
+
+    def made(self, t: float) -> int:
+        return produced(self.spec, t, stop=self.stop)
+
+    def held_or_ready(self, t: float) -> int:
+        return max(0, self.made(t) - self.taken - self.destroyed)
+
+    def ready(self, t: float) -> int:
+        af = self.spec.available_from
+        return 0 if af is not None and t < af else self.held_or_ready(t)
+
+
+@dataclass
+class Engine:
+    """The state of a running simulation (copyable: replanning forks it to compare plans)."""
+
+    scenario: Scenario
+    noise_cv: float = 0.0
+    breakdown_p: float = 0.0
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
+    record: bool = True
+
+    def __post_init__(self) -> None:
+        s = self.scenario
+        self.now = 0.0
+        self.heap: list[tuple[float, int, int, str, Any]] = []
+        self.seq = 0
+        self.log: list[LogEvent] = []
+        self.classes = {c.id: c for c in s.enabled_classes}
+        self.routes = Routes(s)
+        hours = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}[s.time_unit]
+        self.throughput = Throughput(s, max(1.0, 1.0 / hours), hours)
+        self.place_closures: dict[str, list[Closure]] = {}
+        self.deadline: dict[str, float | None] = {}
+        self.strike_version: dict[str, int] = {}
+        self.struck: set[str] = set()
+        # haven status is decided by the deadlines the operation knows at the start
+        self.haven = {p.id: False for p in s.places}
+        self.present: dict[str, int] = {p.id: 0 for p in s.places}
+        self.rescued_at: dict[str, int] = {p.id: 0 for p in s.places}
+        self.netinflow: dict[str, int] = {p.id: 0 for p in s.places}
+        self.pool: dict[tuple[str, str], int] = {}
+        self.yards: list[_Yard] = []
+        self.groups: dict[str, Group] = {}
+        self.transit: list[InTransit] = []
+        self.withdrawn: dict[str, tuple[float, bool]] = {}
+        self.population = 0
+        self.lost_people = 0
+        self.lost_by_place: dict[str, int] = {p.id: 0 for p in s.places}
+        self.vehicles_entered = 0
+        self.vehicles_lost = 0
+        self.vehicles_broken = 0
+        self.vehicles_withdrawn = 0
+        self.last_rescue: float | None = None
+        self.trips_made = 0
+        self.fired: list[Event] = []
+        self.surprises: list[tuple[float, str]] = []
+        for p in s.places:
+            d = effective_deadline(s, p.id)
+            self.deadline[p.id] = d
+            self.haven[p.id] = p.capacity > 0 and (d is None or d > s.end)
+            if d is not None:
+                self._schedule_strike(p.id)
+            if not self.haven[p.id]:
+                if p.population:
+                    self._push(0.0, _APPEAR, "appear", (p.id, p.population))
+                for a in p.arrivals:
+                    if a.people:
+                        self._push(a.at, _APPEAR, "appear", (p.id, a.people))
+        # stock is at its place from time zero, held there until ``available_from``
+        self.held: list[_Held] = []
+        for st in s.fleet.stock:
+            if st.vehicle_class in self.classes and st.count > 0:
+                h = _Held(st.place, st.vehicle_class, st.count, st.available_from)
+                self.held.append(h)
+                self.vehicles_entered += st.count
+                self._log(
+                    0.0,
+                    "enter",
+                    st.place,
+                    vehicle_class=st.vehicle_class,
+                    vehicles=st.count,
+                    detail=st.id or "stock",
+                )
+                self._push(st.available_from, _APPEAR, "release", h)
+        for y in s.fleet.shipyards:
+            if y.vehicle_class in self.classes:
+                self.yards.append(_Yard(y, None))
+        for e in sorted(s.enabled_events, key=lambda e: e.at):
+            self._push(e.at, _EVENT, "event", e)
+
+    # ----------------------------------------------------------------- bookkeeping
+    def _push(self, t: float, prio: int, kind: str, payload: Any) -> None:
+        self.seq += 1
+        heapq.heappush(self.heap, (t, prio, self.seq, kind, payload))
+
+    def _log(self, t: float, kind: str, place: str = "", **kw: Any) -> None:
+        if self.record:
+            self.log.append(LogEvent(t, kind, place, **kw))
+
+    def _schedule_strike(self, place: str) -> None:
+        d = self.deadline[place]
+        v = self.strike_version.get(place, 0) + 1
+        self.strike_version[place] = v
+        if d is not None and place not in self.struck:
+            self._push(d, _STRIKE, "strike", (place, v))
+
+    def _closed(self, place: str, t: float) -> float | None:
+        """If the place is closed at t, when it reopens (inf: never); else None."""
+        until: float | None = None
+        for c in self.place_closures.get(place, []):
+            if c.covers(t):
+                end = math.inf if c.until is None else c.until
+                until = end if until is None else max(until, end)
+        return until
+
+    def _yard_sync(self, t: float) -> None:
+        """Log production up to ``t`` (lazily, at the times something asks for it)."""
+        for y in self.yards:
+            made = y.made(t)
+            if made > y.logged:
+                self._log(
+                    t,
+                    "enter",
+                    y.spec.place,
+                    vehicle_class=y.spec.vehicle_class,
+                    vehicles=made - y.logged,
+                    detail=y.spec.id,
+                )
+                self.vehicles_entered += made - y.logged
+                y.logged = made
+
+    def available(self, place: str, cls: str, t: float) -> int:
+        n = self.pool.get((place, cls), 0)
+        for y in self.yards:
+            if y.spec.place == place and y.spec.vehicle_class == cls:
+                n += y.ready(t)
+        return n
+
+    def _take(self, place: str, cls: str, n: int, t: float) -> None:
+        have = self.pool.get((place, cls), 0)
+        k = min(have, n)
+        self.pool[(place, cls)] = have - k
+        n -= k
+        for y in self.yards:
+            if n <= 0:
+                break
+            if y.spec.place == place and y.spec.vehicle_class == cls:
+                k = min(n, y.ready(t))
+                y.taken += k
+                n -= k
+
+    # ----------------------------------------------------------------- plans
+    def load_plan(self, trips: list[Trip], prefix: str = "") -> None:
+        """Add a plan's trips as dispatch orders (groups start at their first trip)."""
+        by_group: dict[str, list[Trip]] = {}
+        for tr in trips:
+            by_group.setdefault(tr.group, []).append(tr)
+        for gid, ts in by_group.items():
+            ts.sort(key=lambda x: (x.depart, x.arrive))
+            vc = self.classes.get(ts[0].vehicle_class)
+            if vc is None:
+                continue
+            g = Group(prefix + gid, vc, ts, ts[0].count)
+            self.groups[g.id] = g
+            self._push(ts[0].depart, _DEPART, "dispatch", g)
+
+    def drop_orders(self) -> None:
+        """Forget every trip not yet started (groups under way finish their current trip)."""
+        for g in self.groups.values():
+            g.done = True
+
+    # ----------------------------------------------------------------- run
+    def run(self, until: float = math.inf, stop_at_surprise: bool = True, before: int = 99) -> bool:
+        """Process events up to ``until`` (those at ``until`` only if they come before the
+        ``before`` step: e.g. ``_DEPART`` stops short of departures at ``until``); with
+        ``stop_at_surprise``, return True right after the surprise events of one instant
+        fired (the caller may replan, then run again)."""
+        while self.heap:
+            t, prio, _, kind, payload = self.heap[0]
+            if t > until or (t == until and prio >= before):
+                break
+            heapq.heappop(self.heap)
+            self.now = t
+            if kind == "arrive":
+                self._arrive(payload)
+            elif kind == "reach":
+                self._reach(payload)
+            elif kind == "appear":
+                place, n = payload
+                self.present[place] += n
+                self.population += n
+                self._log(t, "appear", place, people=n)
+            elif kind == "release":
+                h = payload
+                if h.count > 0:
+                    self.pool[(h.place, h.cls)] = self.pool.get((h.place, h.cls), 0) + h.count
+                    h.count = 0
+            elif kind == "event":
+                self._event(payload)
+                if payload.mode == "surprise":
+                    self.surprises.append((t, payload.id))
+                nxt = self.heap[0] if self.heap else None
+                more = nxt is not None and nxt[0] == t and nxt[1] == _EVENT
+                if stop_at_surprise and payload.mode == "surprise" and not more:
+                    return True
+            elif kind == "dispatch":
+                self._dispatch(payload)
+            elif kind == "strike":
+                place, v = payload
+                if self.strike_version.get(place) == v:
+                    self._strike(place)
+        if until == math.inf:
+            self.now = max(self.now, self.scenario.end)
+            self._yard_sync(self.now)
+        return False
+
+    # ----------------------------------------------------------------- handlers
+    def _dispatch(self, g: Group) -> None:
+        t = self.now
+        if g.done or g.next >= len(g.trips):
+            return
+        tr = g.trips[g.next]
+        origin, dest = tr.origin, tr.destination
+        if g.place is not None and g.place != origin:
+            self._cancel(g, tr, t, "the group is not at the trip's origin")
+            return
+        op = g.vc.operator
+        if op in self.withdrawn and t >= self.withdrawn[op][0] - _EPS:
+            self._cancel(g, tr, t, f"operator {op} withdrawn")
+            return
+        reopen = self._closed(origin, t)
+        if reopen is not None:
+            if math.isinf(reopen):
+                self._cancel(g, tr, t, f"{origin} closed")
+            else:
+                self._push(reopen, _DEPART, "dispatch", g)
+            return
+        n = min(g.count, self.available(origin, g.vc.id, t))
+        if n <= 0:
+            self._cancel(g, tr, t, f"no {g.vc.id} vehicles at {origin}")
+            return
+        people = 0
+        if tr.people > 0:
+            people = min(tr.people, n * g.vc.capacity, self._pickable(origin))
+        loaded = people > 0
+        load = g.vc.load_time if loaded else 0.0
+        unload = g.vc.unload_time if loaded else 0.0
+        # the route: open at the end of loading, else wait at the origin for it to open
+        route = self.routes.travel(g.vc, origin, dest, t + load)
+        if route is None:
+            self._cancel(g, tr, t, f"no usable route {origin} -> {dest}")
+            return
+        if route[0] > t + load + _EPS:
+            self._push(route[0] - load, _DEPART, "dispatch", g)
+            return
+        if loaded:
+            start, allowed = self.throughput.earliest(origin, t, n, people, load, unload=False)
+            if start > t + _EPS:
+                self._push(start, _DEPART, "dispatch", g)
+                return
+            people = allowed
+            self.throughput.book(origin, t, n, people, load, unload=False)
+        # go
+        self._take(origin, g.vc.id, n, t)
+        g.count = n
+        g.place = None
+        g.next += 1
+        self._pick(origin, people)
+        planned_route = self.routes.time_at(g.vc, origin, dest, tr.depart + load)
+        duration = route[1]
+        p_load = g.vc.load_time if tr.people > 0 else 0.0
+        p_unload = g.vc.unload_time if tr.people > 0 else 0.0
+        base = planned_route if planned_route is not None else duration
+        slack = max(0.0, (tr.arrive - tr.depart) - p_load - p_unload - base)
+        if self.noise_cv > 0:
+            s2 = math.log1p(self.noise_cv**2)
+            duration *= float(self.rng.lognormal(-s2 / 2, math.sqrt(s2)))
+        it = InTransit(
+            g,
+            tr,
+            origin,
+            dest,
+            n,
+            people,
+            t,
+            t + load,
+            slack=slack,
+            travel=duration,
+            target=tr.arrive + (t - tr.depart),
+        )
+        self.transit.append(it)
+        self.trips_made += 1
+        self._yard_sync(t)
+        self._log(
+            t,
+            "depart",
+            origin,
+            other=dest,
+            group=g.id,
+            vehicle_class=g.vc.id,
+            vehicles=n,
+            people=people,
+        )
+        reach = t + load + duration + slack
+        if abs(reach + unload - it.target) <= 1e-9 * max(1.0, abs(it.target)):
+            reach = it.target - unload
+        self._push(reach, _ARRIVE, "reach", it)
+
+    def _reach(self, it: InTransit) -> None:
+        """The group is at the destination: wait for the place to open and for berths."""
+        if it.aborted:
+            return
+        t = self.now
+        reopen = self._closed(it.destination, t)
+        if reopen is not None and not math.isinf(reopen):
+            self._push(reopen, _ARRIVE, "reach", it)
+            return
+        unload = it.group.vc.unload_time if it.people > 0 else 0.0
+        if it.people > 0:
+            start, _ = self.throughput.earliest(
+                it.destination, t, it.vehicles, it.people, unload, unload=True
+            )
+            if start > t + _EPS:
+                self._push(start, _ARRIVE, "reach", it)
+                return
+            self.throughput.book(it.destination, t, it.vehicles, it.people, unload, unload=True)
+        it.reach = t
+        it.arrive = t + unload
+        if abs(it.arrive - it.target) <= 1e-9 * max(1.0, abs(it.target)):
+            it.arrive = it.target
+        self._push(it.arrive, _ARRIVE, "arrive", it)
+
+    def _arrive(self, it: InTransit) -> None:
+        if it.aborted:
+            return
+        t = self.now
+        self.transit.remove(it)
+        g, dest = it.group, it.destination
+        d = self.deadline[dest]
+        if dest in self.struck or (d is not None and t >= d - _EPS):
+            self._lose_transit(it, t, "arrived after the deadline")
+            g.done = True
+            return
+        delivered = it.people
+        if delivered:
+            room = self._room(dest)
+            turned = max(0, delivered - room)
+            delivered -= turned
+            if self.haven[dest]:
+                self.rescued_at[dest] += delivered
+                if delivered:
+                    self.last_rescue = t
+            else:
+                self.present[dest] += delivered
+            self.netinflow[dest] += delivered
+            if turned:
+                self.present[dest] += turned
+                self._log(t, "turned_away", dest, group=g.id, people=turned, detail="no room")
+        self._log(
+            t,
+            "arrive",
+            dest,
+            other=it.origin,
+            group=g.id,
+            vehicle_class=g.vc.id,
+            vehicles=it.vehicles,
+            people=delivered,
+        )
+        n = it.vehicles
+        if self.breakdown_p > 0 and n > 0:
+            broken = int(self.rng.binomial(n, self.breakdown_p))
+            if broken:
+                n -= broken
+                self.vehicles_broken += broken
+                self._log(t, "breakdown", dest, group=g.id, vehicle_class=g.vc.id, vehicles=broken)
+        op = g.vc.operator
+        if op in self.withdrawn and t >= self.withdrawn[op][0] - _EPS:
+            if n:
+                self.vehicles_withdrawn += n
+                self._log(t, "withdrawn", dest, group=g.id, vehicle_class=g.vc.id, vehicles=n)
+            g.done = True
+            return
+        self.pool[(dest, g.vc.id)] = self.pool.get((dest, g.vc.id), 0) + n
+        g.count, g.place, g.ready = n, dest, t
+        if n <= 0:
+            g.done = True
+            return
+        if not g.done and g.next < len(g.trips):
+            self._push(max(t, g.trips[g.next].depart), _DEPART, "dispatch", g)
+
+    def _cancel(self, g: Group, tr: Trip, t: float, why: str) -> None:
+        self._log(
+            t,
+            "cancelled",
+            tr.origin,
+            other=tr.destination,
+            group=g.id,
+            vehicle_class=g.vc.id,
+            vehicles=tr.count,
+            people=tr.people,
+            detail=why,
+        )
+        g.done = True
+
+    # ----------------------------------------------------------------- people
+    def _pickable(self, place: str) -> int:
+        return self.present[place] + (self.rescued_at[place] if self.haven[place] else 0)
+
+    def _pick(self, place: str, n: int) -> None:
+        if n <= 0:
+            return
+        if self.haven[place]:
+            k = min(n, self.rescued_at[place])
+            self.rescued_at[place] -= k
+            n2 = n - k
+            self.present[place] -= n2
+        else:
+            self.present[place] -= n
+        self.netinflow[place] -= n
+
+    def _room(self, place: str) -> int:
+        cap = self.scenario.place(place).capacity
+        return max(0, cap - self.netinflow[place])
+
+    def _lose_transit(self, it: InTransit, t: float, why: str) -> None:
+        if it.people:
+            self.lost_people += it.people
+            self.lost_by_place[it.destination] += it.people
+            self._log(
+                t, "lost_people", it.destination, group=it.group.id, people=it.people, detail=why
+            )
+        self.vehicles_lost += it.vehicles
+        self._log(
+            t,
+            "lost_vehicles",
+            it.destination,
+            group=it.group.id,
+            vehicle_class=it.group.vc.id,
+            vehicles=it.vehicles,
+            detail=why,
+        )
+
+    # ----------------------------------------------------------------- hazard
+    def _strike(self, place: str) -> None:
+        t = self.now
+        self.struck.add(place)
+        n = self.present[place] + self.rescued_at[place]
+        if n:
+            self.lost_people += n
+            self.lost_by_place[place] += n
+            self._log(t, "lost_people", place, people=n, detail="hazard")
+        self.present[place] = 0
+        self.rescued_at[place] = 0
+        self._yard_sync(t)
+        for (p, cls), k in list(self.pool.items()):
+            if p == place and k > 0:
+                self.vehicles_lost += k
+                self.pool[(p, cls)] = 0
+                self._log(t, "lost_vehicles", place, vehicle_class=cls, vehicles=k, detail="hazard")
+        for h in self.held:
+            if h.place == place and h.count > 0:
+                self.vehicles_lost += h.count
+                self._log(
+                    t,
+                    "lost_vehicles",
+                    place,
+                    vehicle_class=h.cls,
+                    vehicles=h.count,
+                    detail="hazard",
+                )
+                h.count = 0
+        for y in self.yards:
+            if y.spec.place == place:
+                k = y.held_or_ready(t)
+                y.destroyed += k
+                y.stop = t if y.stop is None else min(y.stop, t)
+                if k:
+                    self.vehicles_lost += k
+                    self._log(
+                        t,
+                        "lost_vehicles",
+                        place,
+                        vehicle_class=y.spec.vehicle_class,
+                        vehicles=k,
+                        detail="hazard",
+                    )
+        # groups still loading here, or unloading here
+        for it in list(self.transit):
+            here = (it.origin == place and it.leave > t + _EPS) or (
+                it.destination == place and it.reach <= t + _EPS
+            )
+            if here:
+                self.transit.remove(it)
+                it.aborted = True
+                it.group.done = True
+                self._lose_transit(it, t, "hazard")
+
+    # ----------------------------------------------------------------- events
+    def _event(self, e: Event) -> None:
+        t = self.now
+        self.fired.append(e)
+        self._log(t, "event", "", detail=e.id, people=e.reported_casualties or 0)
+        for fx in e.effects:
+            if isinstance(fx, DestroyVehicles):
+                self._destroy(fx, e.id)
+            elif isinstance(fx, StopProduction):
+                for y in self.yards:
+                    if y.spec.id == fx.shipyard:
+                        self._yard_sync(t)
+                        y.stop = t if y.stop is None else min(y.stop, t)
+            elif isinstance(fx, CloseLane):
+                c = Closure(t, fx.until)
+                if fx.lane is not None:
+                    self.routes.lane_closures.setdefault(fx.lane, []).append(c)
+                if fx.between is not None:
+                    key = frozenset(fx.between)
+                    self.routes.direct_closures.setdefault(key, []).append(c)
+            elif isinstance(fx, ClosePlace):
+                self.place_closures.setdefault(fx.place, []).append(Closure(t, fx.until))
+            elif isinstance(fx, MoveDeadline):
+                d = self.deadline[fx.place]
+                if fx.place in self.struck or (d is not None and d < t):
+                    continue
+                self.deadline[fx.place] = max(fx.to, t)
+                self._schedule_strike(fx.place)
+            elif isinstance(fx, WithdrawOperator):
+                self._withdraw(fx, t)
+
+    def _destroy(self, fx: DestroyVehicles, why: str) -> None:
+        t = self.now
+        self._yard_sync(t)
+        left = math.inf if fx.count is None else fx.count
+        classes = set(fx.classes) if fx.classes is not None else set(self.classes)
+        lost: dict[str, int] = {}
+
+        def hit(cls: str, k: int) -> int:
+            nonlocal left
+            k = int(min(k, left))
+            if k > 0:
+                lost[cls] = lost.get(cls, 0) + k
+                left -= k
+            return k
+
+        for (p, cls), k in sorted(self.pool.items()):
+            if p == fx.place and cls in classes and k > 0:
+                self.pool[(p, cls)] = k - hit(cls, k)
+        for y in self.yards:
+            if y.spec.place == fx.place and y.spec.vehicle_class in classes:
+                y.destroyed += hit(y.spec.vehicle_class, y.held_or_ready(t))
+        for h in self.held:
+            if h.place == fx.place and h.cls in classes:
+                h.count -= hit(h.cls, h.count)
+        for it in list(self.transit):
+            at_place = (it.origin == fx.place and it.leave > t + _EPS) or (
+                it.destination == fx.place and it.reach <= t + _EPS
+            )
+            if at_place and it.group.vc.id in classes and left > 0:
+                k = hit(it.group.vc.id, it.vehicles)
+                if k >= it.vehicles:
+                    self.transit.remove(it)
+                    it.aborted = True
+                    it.group.done = True
+                    lost[it.group.vc.id] -= k
+                    self._lose_transit(it, t, f"destroyed: {why}")
+                else:
+                    # part of the group is hit: its people stay with the survivors
+                    it.vehicles -= k
+        for cls, k in lost.items():
+            if k:
+                self.vehicles_lost += k
+                self._log(
+                    t,
+                    "lost_vehicles",
+                    fx.place,
+                    vehicle_class=cls,
+                    vehicles=k,
+                    detail=f"destroyed: {why}",
+                )
+
+    def _withdraw(self, fx: WithdrawOperator, t: float) -> None:
+        self.withdrawn[fx.operator] = (t, fx.finish_current_trip)
+        self._yard_sync(t)
+        mine = {c for c, vc in self.classes.items() if vc.operator == fx.operator}
+        for (p, cls), k in sorted(self.pool.items()):
+            if cls in mine and k > 0:
+                self.pool[(p, cls)] = 0
+                self.vehicles_withdrawn += k
+                self._log(t, "withdrawn", p, vehicle_class=cls, vehicles=k)
+        for h in self.held:
+            if h.cls in mine and h.count > 0:
+                self.vehicles_withdrawn += h.count
+                self._log(t, "withdrawn", h.place, vehicle_class=h.cls, vehicles=h.count)
+                h.count = 0
+        for y in self.yards:
+            if y.spec.vehicle_class in mine:
+                k = y.held_or_ready(t)
+                y.destroyed += k
+                y.stop = t if y.stop is None else min(y.stop, t)
+                if k:
+                    self.vehicles_withdrawn += k
+                    self._log(
+                        t, "withdrawn", y.spec.place, vehicle_class=y.spec.vehicle_class, vehicles=k
+                    )
+        if fx.finish_current_trip:
+            return
+        for it in list(self.transit):
+            if it.group.vc.id not in mine:
+                continue
+            # called back: the people are put down where they were picked up
+            self.transit.remove(it)
+            it.aborted = True
+            it.group.done = True
+            if it.people:
+                self.present[it.origin] += it.people
+                self.netinflow[it.origin] += it.people
+            self.vehicles_withdrawn += it.vehicles
+            self._log(
+                t,
+                "cancelled",
+                it.origin,
+                other=it.destination,
+                group=it.group.id,
+                vehicle_class=it.group.vc.id,
+                vehicles=it.vehicles,
+                people=it.people,
+                detail=f"operator {fx.operator} withdrawn",
+            )
+            self._log(
+                t,
+                "withdrawn",
+                it.origin,
+                group=it.group.id,
+                vehicle_class=it.group.vc.id,
+                vehicles=it.vehicles,
+            )
+
+    # ----------------------------------------------------------------- state
+    def rescued(self) -> int:
+        return sum(self.rescued_at[p] for p, h in self.haven.items() if h)
+
+    def waiting(self) -> int:
+        return sum(self.present.values())
+
+    def on_board(self) -> int:
+        return sum(it.people for it in self.transit)
+
+    def fork(self) -> Engine:
+        """A copy that records nothing and draws no noise (to compare plans from this state)."""
+        twin = copy.copy(self)
+        memo: dict[int, Any] = {id(self.scenario): self.scenario, id(self.routes): None}
+        for name, value in vars(self).items():
+            if name in ("scenario", "log", "rng"):
+                continue
+            setattr(twin, name, copy.deepcopy(value, memo) if name != "routes" else value)
+        twin.routes = copy.copy(self.routes)
+        twin.routes.lane_closures = copy.deepcopy(self.routes.lane_closures)
+        twin.routes.direct_closures = copy.deepcopy(self.routes.direct_closures)
+        twin.log = []
+        twin.record = False
+        twin.noise_cv = 0.0
+        twin.breakdown_p = 0.0
+        twin.rng = np.random.default_rng(0)
+        return twin

@@ -1,0 +1,81 @@
+"""What a simulation returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from evacuate.scenario.scenario import Scenario
+from evacuate.simulation.log import LogEvent
+
+__all__ = ["Replan", "SimResult"]
+
+
+@dataclass(frozen=True)
+class Replan:
+    """One replanning: when, why, and what the new plan promised from that state."""
+
+    time: float
+    events: tuple[str, ...]
+    """Ids of the surprise events that triggered it."""
+    adopted: str
+    """``new`` (the planner's plan) or ``old`` (following the old plan was at least as good)."""
+    rescued_so_far: int
+    planned_more: float
+    """People the adopted plan rescues from the state (no further surprise, no noise)."""
+    follow_more: float
+    """People following the old plan would rescue from the same state, same assumptions."""
+    bound_more: float
+    """The planner's upper bound on people any plan rescues from that state."""
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """One simulated run of a plan (``policy`` says what happened at surprises)."""
+
+    scenario: Scenario
+    """The scenario as simulated (variant applied; surprise events still marked surprise)."""
+    policy: str
+    seed: int
+    population: int
+    """Everyone who ever needs rescue: populations and arrivals at places that are not havens."""
+    rescued: int
+    lost_people: int
+    lost_by_place: dict[str, int]
+    waiting_at_end: int
+    """People still at places that are not havens at the end (no deadline struck them)."""
+    on_board_at_end: int
+    vehicles_entered: int
+    vehicles_lost: int
+    vehicles_broken: int
+    vehicles_withdrawn: int
+    last_rescue: float | None
+    trips: int
+    """Trips made (group moves, loaded or empty)."""
+    planned_rescued: float
+    """What the first plan promised (blind to surprises, no noise)."""
+    planned_bound: float
+    """The first plan's certified upper bound (blind to surprises)."""
+    replans: tuple[Replan, ...]
+    events: tuple[LogEvent, ...]
+    seconds: float
+    plan_seconds: float
+    """Seconds spent planning (first plan and replans), included in ``seconds``."""
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def variant(self) -> str | None:
+        return self.scenario.applied_variant
+
+    def summary(self) -> str:
+        lines = [
+            f"rescued {self.rescued:,} of {self.population:,}; "
+            f"lost {self.lost_people:,}; waiting {self.waiting_at_end:,}; "
+            f"vehicles lost {self.vehicles_lost:,}"
+        ]
+        for r in self.replans:
+            lines.append(
+                f"replanned at {r.time:g} after {', '.join(r.events)}: "
+                f"{r.adopted} plan, +{r.planned_more:,.0f} (follow +{r.follow_more:,.0f})"
+            )
+        return "\n".join(lines)

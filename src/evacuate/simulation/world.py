@@ -1,0 +1,192 @@
+"""The world as the simulator sees it: routes, closures, deadlines and throughput over time.
+
+These are the rules of docs/model.md implemented for a running operation, where events change
+them as time passes (a lane closes, a deadline moves). Nothing here plans.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from evacuate.scenario import derive
+from evacuate.scenario.model import Lane, VehicleClass
+from evacuate.scenario.scenario import Scenario
+
+__all__ = ["Closure", "Routes", "Throughput"]
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Closure:
+    at: float
+    until: float | None
+
+    def covers(self, t: float) -> bool:
+        return self.at <= t and (self.until is None or t < self.until)
+
+
+def _next_window(lane: Lane, t: float) -> float | None:
+    """The earliest time >= t at which the lane's windows let travel start (None: never)."""
+    if derive.lane_open(lane, t):
+        return t
+    best: float | None = None
+    for w in lane.windows:
+        if w.start >= t and (best is None or w.start < best):
+            best = w.start
+    pw = lane.periodic
+    if pw is not None:
+        lo = t if pw.start is None else max(t, pw.start)
+        k = math.ceil((lo - pw.offset) / pw.every - _EPS)
+        cand = pw.offset + k * pw.every
+        # the window containing lo may already be open (phase < open_for)
+        prev = cand - pw.every
+        if lo - prev < pw.open_for:
+            cand = lo
+        if pw.end is None or cand < pw.end:
+            best = cand if best is None else min(best, cand)
+    return best
+
+
+@dataclass
+class Routes:
+    """Usable routes between places, with lane closures added as events fire."""
+
+    scenario: Scenario
+    lane_closures: dict[str, list[Closure]] = field(default_factory=dict)
+    direct_closures: dict[frozenset[str], list[Closure]] = field(default_factory=dict)
+    _cache: dict[tuple[str, str, str], list[tuple[Lane | None, float]]] = field(
+        default_factory=dict
+    )
+
+    def options(self, vc: VehicleClass, a: str, b: str) -> list[tuple[Lane | None, float]]:
+        """Every route from ``a`` to ``b`` the class can use, with its travel time."""
+        key = (vc.id, a, b)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = []
+            if derive.direct_route_allowed(self.scenario, a, b):
+                t = derive.route_time(self.scenario, vc, a, b, None)
+                if t is not None:
+                    hit.append((None, t))
+            for lane in derive.lanes_between(self.scenario, a, b):
+                t = derive.route_time(self.scenario, vc, a, b, lane)
+                if t is not None:
+                    hit.append((lane, t))
+            self._cache[key] = hit
+        return hit
+
+    def _closures(self, lane: Lane | None, a: str, b: str) -> list[Closure]:
+        if lane is None:
+            return self.direct_closures.get(frozenset((a, b)), [])
+        out = list(self.lane_closures.get(lane.id, []))
+        out += self.direct_closures.get(frozenset((lane.start, lane.end)), [])
+        return out
+
+    def open_from(self, lane: Lane | None, a: str, b: str, t: float) -> float | None:
+        """The earliest time >= t at which travel may start on this route (None: never)."""
+        closures = self._closures(lane, a, b)
+        for _ in range(1000):
+            moved = False
+            for c in closures:
+                if c.covers(t):
+                    if c.until is None:
+                        return None
+                    t, moved = c.until, True
+            if lane is not None:
+                nxt = _next_window(lane, t)
+                if nxt is None:
+                    return None
+                if nxt > t:
+                    t, moved = nxt, True
+            if not moved:
+                return t
+        return None
+
+    def travel(self, vc: VehicleClass, a: str, b: str, t: float) -> tuple[float, float] | None:
+        """(start, travel time) of the route that arrives first when leaving from ``t`` on."""
+        best: tuple[float, float] | None = None
+        for lane, dur in self.options(vc, a, b):
+            start = self.open_from(lane, a, b, t)
+            if start is None:
+                continue
+            if best is None or start + dur < best[0] + best[1] - _EPS:
+                best = (start, dur)
+        return best
+
+    def time_at(self, vc: VehicleClass, a: str, b: str, t: float) -> float | None:
+        """Travel time of the fastest route usable at exactly ``t``."""
+        times = [dur for lane, dur in self.options(vc, a, b) if self.open_from(lane, a, b, t) == t]
+        return min(times) if times else None
+
+
+@dataclass
+class Throughput:
+    """Berths in use and people loaded or unloaded per throughput period, per place."""
+
+    scenario: Scenario
+    period: float
+    """Throughput period in the scenario's time unit (one hour or one unit, the longer)."""
+    hours_per_unit: float
+    berths_used: dict[str, list[tuple[float, float, int]]] = field(default_factory=dict)
+    load_used: dict[tuple[str, int], float] = field(default_factory=dict)
+    unload_used: dict[tuple[str, int], float] = field(default_factory=dict)
+
+    def _berths_free(self, place: str, start: float, end: float) -> int | None:
+        cap = self.scenario.place(place).berths
+        if cap is None:
+            return None
+        busy = 0
+        for s, e, n in self.berths_used.get(place, []):
+            if s < end - _EPS and e > start + _EPS:
+                busy += n
+        return cap - busy
+
+    def earliest(
+        self, place: str, t: float, vehicles: int, people: int, duration: float, unload: bool
+    ) -> tuple[float, int]:
+        """The earliest start >= t for a load (or unload) of ``people`` by ``vehicles`` lasting
+        ``duration``, and the people it may move (capped at one period's allowance)."""
+        p = self.scenario.place(place)
+        rate = p.unload_per_hour if unload else p.load_per_hour
+        used = self.unload_used if unload else self.load_used
+        allowance = math.inf if rate is None else rate * self.period * self.hours_per_unit
+        if math.isfinite(allowance):
+            people = int(min(people, math.floor(allowance + 1e-6)))
+        cap = p.berths
+        if cap is not None:
+            vehicles = min(vehicles, cap)
+            items = self.berths_used.get(place)
+            if items:
+                items[:] = [x for x in items if x[1] > t + _EPS]
+        start = t
+        for _ in range(100_000):
+            blocked_until: float | None = None
+            if people > 0 and rate is not None:
+                # the period counted: loading start, or for unloading the trip's arrival
+                k = math.floor((start + (duration if unload else 0.0)) / self.period + _EPS)
+                if used.get((place, k), 0.0) + people > allowance + 1e-6:
+                    blocked_until = (k + 1) * self.period - (duration if unload else 0.0)
+            if blocked_until is None and cap is not None and duration > 0:
+                free = self._berths_free(place, start, start + duration)
+                if free is not None and free < vehicles:
+                    ends = [e for s, e, _ in self.berths_used.get(place, []) if e > start + _EPS]
+                    blocked_until = min(ends) if ends else None
+            if blocked_until is None or blocked_until <= start + _EPS:
+                return start, people
+            start = blocked_until
+        return start, people
+
+    def book(
+        self, place: str, start: float, vehicles: int, people: int, duration: float, unload: bool
+    ) -> None:
+        p = self.scenario.place(place)
+        if p.berths is not None and duration > 0:
+            item = (start, start + duration, min(vehicles, p.berths))
+            self.berths_used.setdefault(place, []).append(item)
+        rate = p.unload_per_hour if unload else p.load_per_hour
+        if rate is not None and people > 0:
+            used = self.unload_used if unload else self.load_used
+            k = math.floor((start + (duration if unload else 0.0)) / self.period + _EPS)
+            used[(place, k)] = used.get((place, k), 0.0) + people
