@@ -51,7 +51,7 @@ _EPS = 1e-9
 _ARRIVE, _APPEAR, _EVENT, _DEPART, _STRIKE = 0, 1, 2, 3, 4
 
 
-@dataclass
+@dataclass(eq=False)
 class Group:
     """A plan's group as it really is: how many vehicles, where, and which trip is next."""
 
@@ -63,9 +63,10 @@ class Group:
     place: str | None = None
     ready: float = 0.0
     done: bool = False
+    retry_mark: int = -1
 
 
-@dataclass
+@dataclass(eq=False)
 class InTransit:
     """A group between leaving its origin (loading included) and delivering its people."""
 
@@ -131,6 +132,7 @@ class Engine:
     def __post_init__(self) -> None:
         s = self.scenario
         self.now = 0.0
+        self.progress = 0
         self.heap: list[tuple[float, int, int, str, Any]] = []
         self.seq = 0
         self.log: list[LogEvent] = []
@@ -151,6 +153,7 @@ class Engine:
         self.yards: list[_Yard] = []
         self.groups: dict[str, Group] = {}
         self.transit: list[InTransit] = []
+        self.parked: dict[tuple[str, str], list[Group]] = {}
         self.withdrawn: dict[str, tuple[float, bool]] = {}
         self.population = 0
         self.lost_people = 0
@@ -277,6 +280,7 @@ class Engine:
         """Forget every trip not yet started (groups under way finish their current trip)."""
         for g in self.groups.values():
             g.done = True
+        self.parked = {}
 
     # ----------------------------------------------------------------- run
     def run(self, until: float = math.inf, stop_at_surprise: bool = True, before: int = 99) -> bool:
@@ -284,12 +288,15 @@ class Engine:
         ``before`` step: e.g. ``_DEPART`` stops short of departures at ``until``); with
         ``stop_at_surprise``, return True right after the surprise events of one instant
         fired (the caller may replan, then run again)."""
+        end = self.scenario.end
         while self.heap:
             t, prio, _, kind, payload = self.heap[0]
-            if t > until or (t == until and prio >= before):
+            if t > until or (t == until and prio >= before) or t > end:
                 break
             heapq.heappop(self.heap)
             self.now = t
+            if kind != "dispatch":
+                self.progress += 1
             if kind == "arrive":
                 self._arrive(payload)
             elif kind == "reach":
@@ -304,6 +311,7 @@ class Engine:
                 if h.count > 0:
                     self.pool[(h.place, h.cls)] = self.pool.get((h.place, h.cls), 0) + h.count
                     h.count = 0
+                    self._unpark(h.place, h.cls)
             elif kind == "event":
                 self._event(payload)
                 if payload.mode == "surprise":
@@ -318,8 +326,17 @@ class Engine:
                 place, v = payload
                 if self.strike_version.get(place) == v:
                     self._strike(place)
-        if until == math.inf:
-            self.now = max(self.now, self.scenario.end)
+        if until >= end:
+            # the horizon: nothing after ``end`` happens
+            self.heap.clear()
+            for waiting in self.parked.values():
+                for g in waiting:
+                    if not g.done and g.next < len(g.trips):
+                        self._cancel(
+                            g, g.trips[g.next], end, "the vehicles it waited for never came"
+                        )
+            self.parked = {}
+            self.now = max(self.now, end)
             self._yard_sync(self.now)
         return False
 
@@ -345,7 +362,14 @@ class Engine:
                 self._push(reopen, _DEPART, "dispatch", g)
             return
         n = min(g.count, self.available(origin, g.vc.id, t))
+        if n < g.count and self._retry(g, t):
+            # vehicles may still come in this very instant (a chain of instant trips)
+            return
         if n <= 0:
+            if self._incoming(origin, g.vc.id, g):
+                # late vehicles of the plan are on their way here: wait for them
+                self.parked.setdefault((origin, g.vc.id), []).append(g)
+                return
             self._cancel(g, tr, t, f"no {g.vc.id} vehicles at {origin}")
             return
         people = 0
@@ -370,6 +394,7 @@ class Engine:
             people = allowed
             self.throughput.book(origin, t, n, people, load, unload=False)
         # go
+        self.progress += 1
         self._take(origin, g.vc.id, n, t)
         g.count = n
         g.place = None
@@ -490,12 +515,41 @@ class Engine:
             g.done = True
             return
         self.pool[(dest, g.vc.id)] = self.pool.get((dest, g.vc.id), 0) + n
+        self._unpark(dest, g.vc.id)
         g.count, g.place, g.ready = n, dest, t
         if n <= 0:
             g.done = True
             return
         if not g.done and g.next < len(g.trips):
             self._push(max(t, g.trips[g.next].depart), _DEPART, "dispatch", g)
+
+    def _incoming(self, place: str, cls: str, waiting: Group) -> bool:
+        """Whether vehicles of ``cls`` are still to come to ``place`` by the plan: a trip under
+        way there, or a group whose remaining trips end there."""
+        for it in self.transit:
+            if it.destination == place and it.group.vc.id == cls and it.vehicles > 0:
+                return True
+        for g in self.groups.values():
+            if g is waiting or g.done or g.vc.id != cls or g.count <= 0:
+                continue
+            if g.place is None and g.next == 0:
+                continue  # not started: it draws vehicles, it does not bring them
+            if any(tr.destination == place for tr in g.trips[g.next :]):
+                return True
+        return False
+
+    def _unpark(self, place: str, cls: str) -> None:
+        for g in self.parked.pop((place, cls), []):
+            self._push(self.now, _DEPART, "dispatch", g)
+
+    def _retry(self, g: Group, t: float) -> bool:
+        """Put the dispatch back behind the other events of this instant, once per change."""
+        later_now = bool(self.heap) and self.heap[0][0] == t
+        if not later_now or g.retry_mark == self.progress:
+            return False
+        g.retry_mark = self.progress
+        self._push(t, _DEPART, "dispatch", g)
+        return True
 
     def _cancel(self, g: Group, tr: Trip, t: float, why: str) -> None:
         self._log(
@@ -526,6 +580,19 @@ class Engine:
         else:
             self.present[place] -= n
         self.netinflow[place] -= n
+
+    def _put_back(self, place: str, n: int, t: float) -> None:
+        """People taken off a trip that will not happen, back where they were picked up."""
+        if place in self.struck:
+            self.lost_people += n
+            self.lost_by_place[place] += n
+            self._log(t, "lost_people", place, people=n, detail="hazard")
+            return
+        if self.haven[place]:
+            self.rescued_at[place] += n
+        else:
+            self.present[place] += n
+        self.netinflow[place] += n
 
     def _room(self, place: str) -> int:
         cap = self.scenario.place(place).capacity
@@ -720,8 +787,7 @@ class Engine:
             it.aborted = True
             it.group.done = True
             if it.people:
-                self.present[it.origin] += it.people
-                self.netinflow[it.origin] += it.people
+                self._put_back(it.origin, it.people, t)
             self.vehicles_withdrawn += it.vehicles
             self._log(
                 t,

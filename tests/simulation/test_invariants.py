@@ -1,0 +1,196 @@
+"""Simulation invariants, as property tests on random scenarios and on the Romulan story."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import evacuate
+from evacuate.check import check
+from evacuate.plan.api import plan, reveal_surprises
+from evacuate.scenario.model import Perturbations
+from evacuate.simulation import simulate
+from evacuate.simulation.engine import Engine
+from tests.plan.tiny import tiny_scenarios
+from tests.strategies import scenarios
+
+ROMULAN = evacuate.load()
+SLOW = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def _balance(e: Engine) -> None:
+    assert e.population == e.rescued() + e.lost_people + e.waiting() + e.on_board()
+    assert min(e.present.values(), default=0) >= 0
+    assert min(e.pool.values(), default=0) >= 0
+
+
+def _step_checked(e: Engine) -> None:
+    """Run to the end one instant at a time, checking conservation after each."""
+    while e.heap:
+        e.run(until=e.heap[0][0], stop_at_surprise=False)
+        _balance(e)
+
+
+def _noisy_engine(s: evacuate.Scenario, trips: list[Any], seed: int) -> Engine:
+    import numpy as np
+
+    e = Engine(s, noise_cv=0.5, breakdown_p=0.2, rng=np.random.default_rng(seed))
+    e.load_plan(trips)
+    return e
+
+
+@SLOW
+@given(scenarios(), st.integers(0, 3))
+def test_people_are_conserved_at_every_step(data: dict[str, Any], seed: int) -> None:
+    """rescued + lost + waiting + on board = population so far, at every instant, with noise,
+    breakdowns and every kind of event (surprises included, plan followed)."""
+    s = evacuate.scenario.from_dict(data)
+    trips = list(plan(s, time_limit=1).plan.trips)
+    _step_checked(_noisy_engine(s, trips, seed))
+
+
+@SLOW
+@given(scenarios())
+def test_undisturbed_simulation_reproduces_the_plan(data: dict[str, Any]) -> None:
+    """No noise and no surprises: every trip runs as planned and the rescued count is the
+    plan's (and the independent checker's) to the person."""
+    s = reveal_surprises(evacuate.scenario.from_dict(data))
+    result = plan(s, time_limit=1)
+    sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == round(result.rescued)
+    assert sim.rescued == round(check(s, result.plan).rescued)
+    assert sim.trips == len(result.plan.trips)
+    assert not [e for e in sim.events if e.kind in ("cancelled", "turned_away")]
+    assert sim.population == sim.rescued + sim.lost_people + sim.waiting_at_end
+
+
+@pytest.mark.parametrize("variant", ["no_sabotage"])
+def test_romulan_without_surprises_reproduces_the_plan(variant: str) -> None:
+    s = ROMULAN.variant(variant)
+    result = plan(s, time_limit=10)
+    sim = simulate(s, result.plan, policy="follow")
+    assert sim.rescued == round(result.rescued) == 900_000_000
+    assert sim.trips == len(result.plan.trips)
+
+
+def test_same_seed_same_log_different_seed_different_log() -> None:
+    s = ROMULAN.variant("no_sabotage")
+    trips = plan(s, time_limit=10).plan
+    noise = Perturbations(travel_time_cv=0.3, breakdowns_per_trip=0.01)
+    a = simulate(s, trips, policy="follow", seed=1, perturbations=noise)
+    b = simulate(s, trips, policy="follow", seed=1, perturbations=noise)
+    c = simulate(s, trips, policy="follow", seed=2, perturbations=noise)
+    assert a.events == b.events
+    assert a.events != c.events
+    assert a.vehicles_broken > 0
+
+
+def test_noise_is_off_by_default() -> None:
+    s = ROMULAN.variant("no_sabotage")
+    p = plan(s, time_limit=10).plan
+    a = simulate(s, p, policy="follow", seed=1)
+    b = simulate(s, p, policy="follow", seed=2)
+    assert a.events == b.events
+
+
+# ------------------------------------------------------------------ replanning
+@st.composite
+def _one_surprise(draw: st.DrawFn) -> dict[str, Any]:
+    """A random scenario whose events are all known but one surprise that takes something
+    away: vehicles destroyed at a place, a lane closed, a place's deadline brought forward,
+    or an operator withdrawn."""
+    data = copy.deepcopy(draw(scenarios()))
+    events = [dict(e, mode="known") for e in data.get("events", [])]
+    places = [p["id"] for p in data["places"]]
+    end = float(data["scenario"]["end"])
+    at = draw(st.floats(0, end, allow_nan=False))
+    kind = draw(st.sampled_from(["destroy", "close", "deadline", "withdraw"]))
+    if kind == "destroy":
+        effect: dict[str, Any] = {
+            "type": "destroy_vehicles",
+            "place": draw(st.sampled_from(places)),
+        }
+    elif kind == "close":
+        a, b = draw(st.sampled_from(places)), draw(st.sampled_from(places))
+        assume(a != b)
+        effect = {"type": "close_lane", "between": [a, b]}
+        if draw(st.booleans()):
+            effect["until"] = draw(st.floats(at, end, allow_nan=False))
+    elif kind == "deadline":
+        effect = {
+            "type": "move_deadline",
+            "place": draw(st.sampled_from(places)),
+            "to": draw(st.floats(at, end, allow_nan=False)),
+        }
+    else:
+        ops = sorted({c.get("operator", "default") for c in data["fleet"]["classes"]})
+        effect = {
+            "type": "withdraw_operator",
+            "operator": draw(st.sampled_from(ops)),
+            "finish_current_trip": draw(st.booleans()),
+        }
+    events.append({"id": "the_surprise", "at": at, "mode": "surprise", "effects": [effect]})
+    data["events"] = events
+    return data
+
+
+@SLOW
+@given(_one_surprise())
+def test_replanning_never_does_worse_than_following(data: dict[str, Any]) -> None:
+    """After a surprise, replanning from the state rescues at least as many as following the
+    plan the surprise upset (no noise), and both conserve people."""
+    try:
+        s = evacuate.scenario.from_dict(data)
+    except evacuate.ScenarioError:
+        assume(False)
+        raise
+    first = plan(s, time_limit=1).plan
+    calm = Perturbations()
+    follow = simulate(s, first, policy="follow", perturbations=calm)
+    replan = simulate(s, first, policy="replan", time_limit=1, perturbations=calm)
+    assert replan.rescued >= follow.rescued
+    for r in (follow, replan):
+        assert r.population == r.rescued + r.lost_people + r.waiting_at_end + r.on_board_at_end
+    if replan.replans:
+        rp = replan.replans[0]
+        assert rp.planned_more >= rp.follow_more
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "variant", ["historical", "attack_but_no_withdrawal", "picard_revised_plan"]
+)
+def test_romulan_replanning_recovers_what_hindsight_allows(variant: str) -> None:
+    """Replanning after the attack beats following the broken plan, and stays under the bound
+    of planning with hindsight."""
+    s = ROMULAN.variant(variant)
+    p = plan(s, time_limit=10).plan
+    follow = simulate(s, p, policy="follow")
+    replan = simulate(s, p, policy="replan", time_limit=10)
+    known = plan(reveal_surprises(s), time_limit=10)
+    assert replan.rescued >= follow.rescued
+    assert replan.rescued <= known.bound + 1e-6
+    assert replan.replans and replan.replans[0].events == ("attack_on_mars",)
+    assert replan.vehicles_lost >= 10_000  # the armada, in dock over Mars
+
+
+@SLOW
+@given(tiny_scenarios(max_vehicles=4))
+def test_undisturbed_tiny_plans_run_to_the_instant(data: dict[str, Any]) -> None:
+    """On tiny scenarios (most of which rescue someone, through staging places, transfer
+    hubs, windows and withdrawals), the undisturbed simulation matches the plan trip by trip."""
+    s = reveal_surprises(evacuate.scenario.from_dict(data))
+    result = plan(s, time_limit=1)
+    sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == round(result.rescued)
+    departs = sorted((e.group, e.time, e.place, e.other) for e in sim.events if e.kind == "depart")
+    planned = sorted((t.group, t.depart, t.origin, t.destination) for t in result.plan.trips)
+    assert departs == planned
