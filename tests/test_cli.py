@@ -197,12 +197,23 @@ def test_show_example_with_lanes(runner: CliRunner) -> None:
     assert "from 3 to 13" in result.stdout
 
 
-def test_demo(runner: CliRunner) -> None:
-    """demo shows the embedded Romulan scenario after an intro line."""
-    result = runner.invoke(app, ["demo"])
+@pytest.mark.slow
+def test_demo(runner: CliRunner, tmp_path: Path) -> None:
+    """demo shows the Romulan scenario, simulates every variant into one table with its
+    reading, and writes the report."""
+    result = runner.invoke(app, ["demo", "-o", str(tmp_path / "rep")])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("evacuate demo")
-    assert "Fleet over time" in result.stdout
+    out = result.stdout
+    assert out.startswith("evacuate demo")
+    assert "Fleet over time" in out
+    for name in evacuate.load().variant_names:
+        assert name in out
+    assert "The attack on Mars and Starfleet's withdrawal cost" in out
+    assert "Picard's revised plan" in out
+    no_sabotage = [line for line in out.splitlines() if line.startswith("│ no_sabotage")][-1]
+    assert "900,000,000" in no_sabotage and "100.00%" in no_sabotage
+    assert (tmp_path / "rep" / "report.html").stat().st_size > 100_000
+    assert sorted(p.suffix for p in (tmp_path / "rep").iterdir()).count(".png") == 4
 
 
 def test_unexpected_error_is_one_line(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:

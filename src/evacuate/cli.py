@@ -342,11 +342,16 @@ def demo(
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Seconds per plan.", min=0.1)
     ] = 10.0,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Folder for the report (HTML and PNG figures)."),
+    ] = Path("report"),
 ) -> None:
     """The Romulan Rescue Mission: the scenario, then every variant planned and simulated."""
     with _reported_errors():
         from evacuate.plan.api import plan as make_plan
         from evacuate.plan.api import reveal_surprises
+        from evacuate.report import ReportRun, build_report
         from evacuate.simulation import simulate
 
         out = _stdout()
@@ -375,17 +380,17 @@ def demo(
             "% of 900M",
             "Bound",
             "Gap",
-            "People lost",
+            "Lost",
             "Ships lost",
             "Last rescue",
-            "s",
         ):
             if col == "Variant":
                 table.add_column(col, no_wrap=True, min_width=24)
             else:
-                table.add_column(col, justify="right")
+                table.add_column(col, justify="right", no_wrap=True)
         sims: dict[str, Any] = {}
         bounds: dict[str, float] = {}
+        seconds = 0.0
         with _stderr().status("simulating every variant") as status:
             for name in base.variant_names:
                 s = base.variant(name)
@@ -407,8 +412,9 @@ def demo(
                     _n(sim.lost_people),
                     _n(sim.vehicles_lost),
                     _date(s, sim.last_rescue) or _n(sim.last_rescue),
-                    f"{sim.seconds + known.seconds:.1f}",
                 )
+                seconds += sim.seconds + known.seconds
+        table.caption = f"{table.caption} Planned and simulated in {seconds:.0f} s."
         out.print(table)
         hist, free = sims.get("historical"), sims.get("no_sabotage")
         picard = sims.get("picard_revised_plan")
@@ -427,6 +433,18 @@ def demo(
                 f"{100 * picard.rescued / 900_000_000:.1f}% of the 900 million).",
                 soft_wrap=True,
             )
+        with _stderr().status("drawing the report"):
+            runs = [ReportRun(name, sims[name], bounds[name]) for name in sims]
+            files = build_report(runs, output)
+        out.print(
+            Text.assemble(
+                ("report", "bold green"),
+                f" {files.html} (open it in a browser; figures: "
+                + ", ".join(str(p) for p in files.pngs.values())
+                + ")",
+            ),
+            soft_wrap=True,
+        )
 
 
 ObjectiveOpt = Annotated[
@@ -1276,6 +1294,62 @@ def _variants(base: Scenario, applied: str | None) -> _Fitted:
             label.append(" (applied)", style="green")
         rows.append(([label, v.description, "\n".join(summary.describe_variant(base, name))], None))
     return _Fitted("Variants", ["Variant", "Description", "Switches"], rows)
+
+
+# ---------------------------------------------------------------------------- report
+@app.command("report")
+def report_cmd(
+    file: FileArg = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--variant",
+            help="Variant to compare (repeat for several). Default: every variant of the "
+            "scenario, or the scenario itself when it has none.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Folder for report.html and the PNG figures."),
+    ] = Path("report"),
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds per plan (and replan).", min=0.1)
+    ] = 10.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulation's noise.")] = 0,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Page title. Default: from the scenario.")
+    ] = None,
+) -> None:
+    """Simulate each variant and write a report: one self-contained HTML page and PNG figures."""
+    with _reported_errors():
+        from evacuate.report import build_report, simulate_runs
+
+        base = evacuate.load(file)
+        for name in variant or []:
+            base.variant(name)  # an unknown variant is reported before any work
+        _print_issues(_stderr(), base.warnings)
+        with _stderr().status(f"simulating {base.name} (up to {time_limit:g} s per plan)"):
+            runs = simulate_runs(base, variant, time_limit=time_limit, seed=seed)
+        with _stderr().status("drawing the report"):
+            files = build_report(runs, output, title=title)
+        out = _stdout()
+        table = Table(title=f"Report for {base.name}")
+        for col in ("Run", "Rescued", "%", "Bound", "Gap", "Lost"):
+            table.add_column(col, justify="left" if col == "Run" else "right")
+        for r in runs:
+            res = r.result
+            gap = (r.bound - res.rescued) / r.bound if r.bound else 0.0
+            table.add_row(
+                r.label,
+                f"{res.rescued:,}",
+                f"{100 * res.rescued / max(res.population, 1):.2f}%",
+                _n(None if r.bound is None else round(r.bound)),
+                "" if r.bound is None else f"{100 * gap:.2f}%",
+                f"{res.lost_people:,}",
+            )
+        out.print(table)
+        for path in files.all:
+            out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------- entry point

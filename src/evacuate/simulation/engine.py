@@ -154,6 +154,7 @@ class Engine:
         self.groups: dict[str, Group] = {}
         self.transit: list[InTransit] = []
         self.parked: dict[tuple[str, str], list[Group]] = {}
+        self.unloading: list[tuple[str, int, str, str]] = []
         self.withdrawn: dict[str, tuple[float, bool]] = {}
         self.population = 0
         self.lost_people = 0
@@ -291,6 +292,8 @@ class Engine:
         end = self.scenario.end
         while self.heap:
             t, prio, _, kind, payload = self.heap[0]
+            if self.unloading and (t > self.now or prio >= _STRIKE):
+                self._flush_unloading()
             if t > until or (t == until and prio >= before) or t > end:
                 break
             heapq.heappop(self.heap)
@@ -326,6 +329,8 @@ class Engine:
                 place, v = payload
                 if self.strike_version.get(place) == v:
                     self._strike(place)
+        if self.unloading and (not self.heap or self.heap[0][0] > self.now):
+            self._flush_unloading()
         if until >= end:
             # the horizon: nothing after ``end`` happens
             self.heap.clear()
@@ -468,8 +473,8 @@ class Engine:
         if it.aborted:
             return
         t = self.now
-        self.transit.remove(it)
         g, dest = it.group, it.destination
+        self.transit.remove(it)
         d = self.deadline[dest]
         if dest in self.struck or (d is not None and t >= d - _EPS):
             self._lose_transit(it, t, "arrived after the deadline")
@@ -477,19 +482,13 @@ class Engine:
             return
         delivered = it.people
         if delivered:
-            room = self._room(dest)
-            turned = max(0, delivered - room)
-            delivered -= turned
-            if self.haven[dest]:
-                self.rescued_at[dest] += delivered
-                if delivered:
-                    self.last_rescue = t
-            else:
-                self.present[dest] += delivered
-            self.netinflow[dest] += delivered
-            if turned:
-                self.present[dest] += turned
-                self._log(t, "turned_away", dest, group=g.id, people=turned, detail="no room")
+            surplus = max(0, delivered - self._room(dest))
+            delivered -= surplus
+            self._deliver(dest, delivered, t)
+            if surplus:
+                # people picked up here in this same instant may make room: they wait on
+                # board until the instant's departures are done
+                self.unloading.append((dest, surplus, g.id, it.origin))
         self._log(
             t,
             "arrive",
@@ -518,6 +517,8 @@ class Engine:
         self._unpark(dest, g.vc.id)
         g.count, g.place, g.ready = n, dest, t
         if n <= 0:
+            if not g.done and g.next < len(g.trips):
+                self._cancel(g, g.trips[g.next], t, "no vehicles left in the group")
             g.done = True
             return
         if not g.done and g.next < len(g.trips):
@@ -566,6 +567,43 @@ class Engine:
         g.done = True
 
     # ----------------------------------------------------------------- people
+    def _deliver(self, dest: str, n: int, t: float) -> None:
+        if n <= 0:
+            return
+        if self.haven[dest]:
+            self.rescued_at[dest] += n
+            self.last_rescue = t
+        else:
+            self.present[dest] += n
+        self.netinflow[dest] += n
+
+    def _flush_unloading(self) -> None:
+        """End of an instant: unload the people who waited on board for room, or turn them
+        away (they stay at the place, waiting, not rescued)."""
+        t = self.now
+        todo, self.unloading = self.unloading, []
+        for dest, n, gid, origin in todo:
+            if dest in self.struck:
+                self.lost_people += n
+                self.lost_by_place[dest] += n
+                self._log(t, "lost_people", dest, group=gid, people=n, detail="hazard")
+                continue
+            k = min(n, self._room(dest))
+            if k:
+                self._deliver(dest, k, t)
+                self._log(
+                    t,
+                    "arrive",
+                    dest,
+                    other=origin,
+                    group=gid,
+                    people=k,
+                    detail="unloaded once room was made",
+                )
+            if n - k:
+                self.present[dest] += n - k
+                self._log(t, "turned_away", dest, group=gid, people=n - k, detail="no room")
+
     def _pickable(self, place: str) -> int:
         return self.present[place] + (self.rescued_at[place] if self.haven[place] else 0)
 
@@ -817,7 +855,7 @@ class Engine:
         return sum(self.present.values())
 
     def on_board(self) -> int:
-        return sum(it.people for it in self.transit)
+        return sum(it.people for it in self.transit) + sum(x[1] for x in self.unloading)
 
     def fork(self) -> Engine:
         """A copy that records nothing and draws no noise (to compare plans from this state)."""

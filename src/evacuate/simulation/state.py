@@ -24,7 +24,7 @@ import math
 from typing import Any
 
 from evacuate.scenario.load import from_dict
-from evacuate.scenario.model import CloseLane, ClosePlace, WithdrawOperator
+from evacuate.scenario.model import CloseLane, ClosePlace, StopProduction, WithdrawOperator
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.engine import Engine
 
@@ -53,6 +53,10 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
         eta = it.arrive if math.isfinite(it.arrive) else it.leave + it.travel + it.slack
         eta += 0.0 if math.isfinite(it.arrive) else it.group.vc.unload_time
         incoming.setdefault(it.destination, []).append((eta, it.people))
+
+    for dest, n, _gid, _origin in engine.unloading:
+        # on board at a full place, waiting for room at this instant
+        incoming.setdefault(dest, []).append((now, n))
 
     places = []
     for p_data, p in zip(data["places"], s.places, strict=True):
@@ -188,6 +192,7 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
         yards.append(yd)
     fleet["shipyards"] = yards
 
+    kept_yards = {y["id"] for y in yards}
     fired = {e.id for e in engine.fired}
     events = []
     for e_data, e in zip(data.get("events", []), s.events, strict=True):
@@ -196,7 +201,14 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
         if e.id not in fired:
             if e.at <= now and e.mode == "known":
                 continue
-            events.append(e_data)
+            # stopping a shipyard that has nothing left to make is moot
+            effects = [
+                fx_data
+                for fx_data, fx in zip(e_data["effects"], e.effects, strict=True)
+                if not isinstance(fx, StopProduction) or fx.shipyard in kept_yards
+            ]
+            if effects:
+                events.append(dict(e_data, effects=effects))
             continue
         lasting = []
         for fx_data, fx in zip(e_data["effects"], e.effects, strict=True):

@@ -1,0 +1,182 @@
+"""Build the report: one self-contained HTML page and PNG figures, written all at once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from evacuate.report import figures, page, static
+from evacuate.report.data import ReportRun, RunSeries, analyse, people_panels
+from evacuate.report.geometry import layout
+from evacuate.report.series import deadline_marks, event_marks
+from evacuate.report.style import TimeAxis
+from evacuate.scenario.scenario import Scenario
+
+__all__ = ["HTML_NAME", "PNG_NAMES", "ReportFiles", "build_report", "simulate_runs"]
+
+log = logging.getLogger(__name__)
+
+HTML_NAME = "report.html"
+PNG_NAMES = {
+    "curve": "evacuation_curve.png",
+    "people": "people_per_place.png",
+    "map": "map.png",
+    "fleet": "fleet.png",
+}
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What ``build_report`` wrote."""
+
+    html: Path
+    pngs: dict[str, Path]
+    """By figure: ``curve``, ``people``, ``map``, ``fleet``."""
+
+    @property
+    def all(self) -> list[Path]:
+        return [self.html, *self.pngs.values()]
+
+
+def _subtitle(scenario: Scenario) -> str:
+    axis = TimeAxis(scenario)
+    parts = [f"{scenario.population:,} people to evacuate"]
+    parts.append(f"horizon {axis.label(scenario.end)}")
+    if scenario.hazard is not None:
+        parts.append(f"hazard: {scenario.hazard.name or scenario.hazard.id}")
+    return "; ".join(parts)
+
+
+def _write(runs: list[RunSeries], folder: Path, title: str) -> None:
+    scenario = runs[0].result.scenario
+    events = event_marks([r.result for r in runs])
+    deadlines = deadline_marks(scenario)
+    panels = people_panels(runs)
+    lay = layout(scenario)
+    compared = ", ".join(r.label for r in runs)
+    sections = [
+        page.Section(
+            "headline",
+            "Headline",
+            f"People rescued out of everyone in danger, for {compared}. The bound is what no "
+            "plan could beat (planned with hindsight of every surprise); the gap is how far "
+            "below it the run ended.",
+            html=page.headline_html(runs),
+        ),
+        page.Section(
+            "curve",
+            "Evacuation curve",
+            "Cumulative people delivered to havens. Where the curves part, something happened: "
+            "dashed lines mark the scenario's events, red triangles the hazard reaching places "
+            "with people. A curve that flattens early means the fleet stopped rescuing.",
+            figures=(figures.curve_figure(runs, events, deadlines),),
+        ),
+        page.Section(
+            "people",
+            "People per place over time",
+            "People waiting at each threatened or staging place (the largest, the rest summed). "
+            "A line still above zero at the dotted deadline means people were lost there.",
+            figures=(figures.people_figure(runs, panels),),
+        ),
+        page.Section(
+            "map",
+            "Map",
+            "Places at their positions (size: people or capacity), the hazard front at a few "
+            "times, and the routes each run used, drawn wider for more people carried. "
+            + ("Pick a run with the buttons below the map." if len(runs) > 1 else ""),
+            figures=(figures.map_figure(runs, lay),),
+            note=lay.note,
+        ),
+        page.Section(
+            "fleet",
+            "Fleet over time",
+            "Vehicles in trips and idle (stacked: together, those in service), vehicles lost "
+            "and otherwise out of service, and all that entered service. Utilization: the share "
+            "of service time spent in trips; low utilization with people still waiting means "
+            "vehicles were in the wrong place or held back.",
+            figures=(figures.fleet_figure(runs, events), figures.utilization_figure(runs)),
+        ),
+        page.Section(
+            "places",
+            "Per place",
+            "Figures per place and run; totals match the headline.",
+            html=page.tables_html(runs),
+        ),
+    ]
+    text = page.page_html(title, _subtitle(scenario), sections, runs)
+    (folder / HTML_NAME).write_text(text, encoding="utf-8")
+    static.curve_png(runs, events, deadlines, folder / PNG_NAMES["curve"])
+    static.people_png(runs, panels, folder / PNG_NAMES["people"])
+    static.map_png(runs, lay, folder / PNG_NAMES["map"])
+    static.fleet_png(runs, events, folder / PNG_NAMES["fleet"])
+
+
+def build_report(
+    runs: Sequence[ReportRun], out_dir: str | Path, *, title: str | None = None
+) -> ReportFiles:
+    """Write ``report.html`` (self-contained, works offline) and PNG figures into ``out_dir``.
+
+    ``runs`` are compared in the given order (the first is the reference for the map's
+    still figure); they should be runs of one scenario (variants of it). Files are written to a
+    temporary folder first, then moved into ``out_dir`` (created if missing), so a failure
+    leaves no half-written report. Same input, same bytes.
+    """
+    if not runs:
+        raise ValueError("build_report needs at least one run")
+    out = Path(out_dir).expanduser()
+    series = [analyse(r) for r in runs]
+    scenario = runs[0].result.scenario
+    heading = title or f"Evacuation report: {scenario.name}"
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=out))
+    try:
+        _write(series, tmp, heading)
+        files = ReportFiles(
+            html=out / HTML_NAME, pngs={k: out / name for k, name in PNG_NAMES.items()}
+        )
+        mode = 0o666 & ~_umask()
+        for name in (HTML_NAME, *PNG_NAMES.values()):
+            os.chmod(tmp / name, mode)
+            os.replace(tmp / name, out / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    log.info("wrote %s and %d figures", files.html, len(files.pngs))
+    return files
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def simulate_runs(
+    scenario: Scenario,
+    variants: Sequence[str] | None = None,
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    bounds: bool = True,
+) -> list[ReportRun]:
+    """Simulate each variant (default: every variant, or the scenario itself without any) with
+    the default replanning policy; the bound of each run is the planner's with hindsight."""
+    from evacuate.plan.api import plan, reveal_surprises
+    from evacuate.simulation import simulate
+
+    names: list[str | None] = list(variants) if variants else list(scenario.variant_names)
+    if not names:
+        names = [None]
+    runs = []
+    for name in names:
+        s = scenario.variant(name) if name is not None else scenario
+        label = name or scenario.id
+        log.info("simulating %s", label)
+        result = simulate(s, time_limit=time_limit, seed=seed)
+        bound = plan(reveal_surprises(s), time_limit=time_limit).bound if bounds else None
+        runs.append(ReportRun(label=label, result=result, bound=bound))
+    return runs

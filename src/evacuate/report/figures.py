@@ -1,0 +1,490 @@
+"""The report's interactive figures (plotly), one function per figure.
+
+Every figure has a title and titled axes with units; times are dates when the scenario has a
+calendar; colours are Okabe–Ito; numbers use thousands separators.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from evacuate.report.data import MAX_POINTS, Panel, RunSeries
+from evacuate.report.geometry import Layout, hazard_rings
+from evacuate.report.series import Mark, Step
+from evacuate.report.style import (
+    OKABE_ITO,
+    ROLE_COLOURS,
+    STATE_COLOURS,
+    TimeAxis,
+    variant_colour,
+    variant_dash,
+)
+from evacuate.scenario import summary
+from evacuate.scenario.scenario import Scenario
+
+__all__ = [
+    "curve_figure",
+    "fleet_figure",
+    "map_figure",
+    "people_figure",
+    "place_roles",
+    "utilization_figure",
+]
+
+_FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+
+
+def _layout(fig: Any, title: str, height: int, *, bottom: int = 60) -> None:
+    top = 110
+    plot = max(height - top - bottom, 100)
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "y": 1 - 12 / height, "yanchor": "top"},
+        template="plotly_white",
+        font=_FONT,
+        height=height,
+        margin={"l": 70, "r": 30, "t": top, "b": bottom},
+        # above the plot area and any subplot titles (those sit just above y = 1)
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1 + 32 / plot,
+            "x": 0,
+            "xanchor": "left",
+        },
+        hovermode="closest",
+    )
+
+
+def short_text(text: str, limit: int = 34) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (for titles and labels)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _xy(axis: TimeAxis, st: Step) -> tuple[list[Any], list[float]]:
+    return axis.xs(list(st.times)), list(st.values)
+
+
+def _x_title(axis: TimeAxis) -> str:
+    return axis.title
+
+
+def _vline(fig: Any, axis: TimeAxis, t: float, colour: str, dash: str, **ref: str) -> None:
+    xref = ref.get("xref", "x")
+    yref = ref.get("yref", "y domain")
+    fig.add_shape(
+        type="line",
+        x0=axis.x(t),
+        x1=axis.x(t),
+        y0=0,
+        y1=1,
+        xref=xref,
+        yref=yref,
+        line={"color": colour, "width": 1.2, "dash": dash},
+        layer="below",
+    )
+
+
+# ---------------------------------------------------------------------------- evacuation curve
+def curve_figure(runs: list[RunSeries], events: list[Mark], deadlines: list[Mark]) -> Any:
+    """Cumulative people rescued per run; events, replannings and hazard arrivals marked."""
+    scenario = runs[0].result.scenario
+    axis = TimeAxis(scenario)
+    fig = go.Figure()
+    for i, r in enumerate(runs):
+        st = r.flow.rescued.sampled(MAX_POINTS, r.end)
+        x, y = _xy(axis, st)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                name=r.label,
+                mode="lines",
+                line={"color": variant_colour(i), "dash": variant_dash(i), "width": 2.5},
+                line_shape="hv",
+                legendgroup=r.label,
+                hovertemplate=f"{r.label}<br>%{{x}}<br>%{{y:,.0f}} rescued<extra></extra>",
+            )
+        )
+        if r.run.bound is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[axis.x(0.0), axis.x(r.end)],
+                    y=[r.run.bound, r.run.bound],
+                    name=f"bound: {r.label}",
+                    mode="lines",
+                    line={"color": variant_colour(i), "dash": "dot", "width": 1.2},
+                    legendgroup=r.label,
+                    showlegend=False,
+                    hovertemplate=(
+                        f"bound for {r.label}: no plan rescues more than "
+                        f"{r.run.bound:,.0f}<extra></extra>"
+                    ),
+                )
+            )
+    for k, m in enumerate(events):
+        _vline(fig, axis, m.time, OKABE_ITO["black"], "dash")
+        fig.add_annotation(
+            x=axis.x(m.time),
+            y=1.0,
+            yref="y domain",
+            yanchor="top",
+            xanchor="right" if k % 2 == 0 else "left",
+            xshift=-4 if k % 2 == 0 else 4,
+            yshift=-18 * ((k // 2) % 4),
+            text=f"{short_text(m.label, 48)} ({axis.short(m.time)})",
+            hovertext=f"{m.label}: {axis.label(m.time)}",
+            showarrow=False,
+            font={"size": 11},
+            bgcolor="rgba(255,255,255,0.85)",
+        )
+    if deadlines:
+        for m in deadlines:
+            _vline(fig, axis, m.time, OKABE_ITO["vermillion"], "dot")
+        fig.add_trace(
+            go.Scatter(
+                x=[axis.x(m.time) for m in deadlines],
+                y=[0] * len(deadlines),
+                mode="markers",
+                name="hazard reaches a place",
+                marker={"symbol": "triangle-up", "size": 11, "color": OKABE_ITO["vermillion"]},
+                text=[f"{m.label}: lost at {axis.label(m.time)}" for m in deadlines],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    _layout(fig, "Evacuation curve: people rescued over time (dotted: bound)", 520)
+    fig.update_xaxes(title_text=_x_title(axis))
+    fig.update_yaxes(title_text="People rescued (cumulative)", tickformat=",", rangemode="tozero")
+    return fig
+
+
+# ---------------------------------------------------------------------------- people per place
+def people_figure(runs: list[RunSeries], panels: list[Panel]) -> Any:
+    """Small multiples: people waiting at each place over time, one line per run, deadline
+    marked."""
+    scenario = runs[0].result.scenario
+    axis = TimeAxis(scenario)
+    cols = 3 if len(panels) > 4 else max(1, min(2, len(panels)))
+    rows = max(1, math.ceil(len(panels) / cols))
+    titles = [
+        short_text(p.title)
+        + (
+            f"<br><span style='font-size:11px'>lost {axis.short(p.deadline)}</span>"
+            if p.deadline is not None
+            else ""
+        )
+        for p in panels
+    ] or ["no place held people"]
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=titles,
+        shared_xaxes=True,
+        vertical_spacing=min(0.35 / rows + 0.05, 0.16),
+        horizontal_spacing=0.07,
+    )
+    for k, panel in enumerate(panels):
+        row, col = k // cols + 1, k % cols + 1
+        for i, (r, st) in enumerate(zip(runs, panel.steps, strict=True)):
+            x, y = _xy(axis, st)
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    name=r.label,
+                    mode="lines",
+                    line={"color": variant_colour(i), "dash": variant_dash(i), "width": 2},
+                    line_shape="hv",
+                    legendgroup=r.label,
+                    showlegend=k == 0,
+                    hovertemplate=(
+                        f"{panel.title}, {r.label}<br>%{{x}}<br>%{{y:,.0f}} people<extra></extra>"
+                    ),
+                ),
+                row=row,
+                col=col,
+            )
+        if panel.deadline is not None and panel.deadline <= scenario.end:
+            n = (row - 1) * cols + col
+            suffix = "" if n == 1 else str(n)
+            _vline(
+                fig,
+                axis,
+                panel.deadline,
+                OKABE_ITO["vermillion"],
+                "dot",
+                xref=f"x{suffix}",
+                yref=f"y{suffix} domain",
+            )
+    _layout(
+        fig,
+        "People waiting per place over time (dotted red: the place's deadline)",
+        max(360, 250 * rows + 120),
+    )
+    fig.update_yaxes(tickformat=",", rangemode="tozero")
+    for row in range(1, rows + 1):
+        fig.update_yaxes(title_text="People", row=row, col=1)
+    for col in range(1, cols + 1):
+        fig.update_xaxes(title_text=_x_title(axis), row=rows, col=col)
+    return fig
+
+
+# ---------------------------------------------------------------------------- map
+def place_roles(scenario: Scenario) -> dict[str, str]:
+    """``people``, ``haven``, ``staging``, ``depot`` or ``other`` for each place."""
+    roles = {}
+    for row in summary.place_rows(scenario):
+        if "people" in row.roles:
+            roles[row.id] = "people"
+        elif "haven" in row.roles:
+            roles[row.id] = "haven"
+        elif "staging" in row.roles:
+            roles[row.id] = "staging"
+        elif "depot" in row.roles or "yard" in row.roles:
+            roles[row.id] = "depot"
+        else:
+            roles[row.id] = "other"
+    return roles
+
+
+_ROLE_NAMES = {
+    "people": "threatened place (people to evacuate)",
+    "haven": "haven",
+    "staging": "staging place",
+    "depot": "depot / shipyard",
+    "other": "other place",
+}
+MAX_ROUTES = 40
+"""Routes drawn per run at most (the busiest)."""
+
+
+def _size(people: float, biggest: float) -> float:
+    return 9 + 26 * math.sqrt(people / biggest) if biggest > 0 else 10
+
+
+def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
+    """Places at their positions, the hazard's reach, and routes drawn by people carried."""
+    scenario = runs[0].result.scenario
+    axis = TimeAxis(scenario)
+    fig = go.Figure()
+    for k, ring in enumerate(hazard_rings(scenario, lay)):
+        fig.add_trace(
+            go.Scatter(
+                x=[p[0] for p in ring.points],
+                y=[p[1] for p in ring.points],
+                mode="lines",
+                name="hazard front",
+                legendgroup="hazard",
+                showlegend=k == 0,
+                line={"color": OKABE_ITO["vermillion"], "dash": "dot", "width": 1.2},
+                hoverinfo="text",
+                text=f"hazard front at {axis.label(ring.time)}",
+            )
+        )
+        top = max(ring.points, key=lambda p: p[1])
+        fig.add_annotation(
+            x=top[0],
+            y=top[1],
+            text=axis.short(ring.time),
+            showarrow=False,
+            yshift=8,
+            font={"size": 10, "color": OKABE_ITO["vermillion"]},
+        )
+    biggest = max((n for r in runs for n, _ in r.routes.values()), default=0)
+    route_traces: list[list[int]] = []
+    for i, r in enumerate(runs):
+        ids = []
+        busiest = sorted(r.routes.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_ROUTES]
+        for j, ((a, b), (people, trips)) in enumerate(busiest):
+            if a not in lay.points or b not in lay.points:
+                continue
+            (x0, y0), (x1, y1) = lay.points[a], lay.points[b]
+            width = 1 + 11 * math.sqrt(people / biggest) if biggest else 1
+            ids.append(len(fig.data))
+            fig.add_trace(
+                go.Scatter(
+                    x=[x0, (x0 + x1) / 2, x1],
+                    y=[y0, (y0 + y1) / 2, y1],
+                    mode="lines",
+                    name=f"routes: {r.label}",
+                    legendgroup=f"routes {r.label}",
+                    showlegend=j == 0,
+                    visible=i == 0,
+                    opacity=0.55,
+                    line={"color": variant_colour(i), "width": width},
+                    hoverinfo="text",
+                    text=f"{r.label}: {a} → {b}: {people:,} people in {trips:,} loaded trips",
+                )
+            )
+        route_traces.append(ids)
+    roles = place_roles(scenario)
+    sizes = {
+        p.id: p.population + sum(a.people for a in p.arrivals) or p.capacity
+        for p in scenario.places
+    }
+    biggest_place = max(sizes.values(), default=0)
+    for role in ("people", "staging", "haven", "depot", "other"):
+        members = [p for p in scenario.places if roles[p.id] == role and p.id in lay.points]
+        if not members:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[lay.points[p.id][0] for p in members],
+                y=[lay.points[p.id][1] for p in members],
+                mode="markers+text",
+                name=_ROLE_NAMES[role],
+                text=[p.name or p.id for p in members],
+                textposition="top center",
+                textfont={"size": 11},
+                marker={
+                    "size": [_size(sizes[p.id], biggest_place) for p in members],
+                    "color": ROLE_COLOURS[role],
+                    "line": {"color": "white", "width": 1},
+                    "symbol": "square" if role == "depot" else "circle",
+                },
+                customdata=[
+                    [
+                        f"{p.population + sum(a.people for a in p.arrivals):,}",
+                        f"{p.capacity:,}",
+                        axis.label(summary.effective_deadline(scenario, p.id)) or "none",
+                    ]
+                    for p in members
+                ],
+                hovertemplate=(
+                    "%{text}<br>people %{customdata[0]}<br>capacity %{customdata[1]}"
+                    "<br>deadline %{customdata[2]}<extra></extra>"
+                ),
+            )
+        )
+    if len(runs) > 1:
+        n = len(fig.data)
+        buttons = []
+        for i, r in enumerate(runs):
+            visible = [True] * n
+            for j, ids in enumerate(route_traces):
+                for t in ids:
+                    visible[t] = i == j
+            buttons.append({"label": r.label, "method": "restyle", "args": [{"visible": visible}]})
+        fig.update_layout(
+            updatemenus=[
+                {
+                    "type": "buttons",
+                    "direction": "right",
+                    "buttons": buttons,
+                    "x": 0,
+                    "xanchor": "left",
+                    "y": -0.12,
+                    "yanchor": "top",
+                    "showactive": True,
+                }
+            ]
+        )
+    title = "Map: places, hazard reach and routes (line width: people carried)"
+    if lay.kind == "circle":
+        title = "Places and routes (no positions: drawn on a circle; width: people carried)"
+    _layout(fig, title, 680, bottom=110)
+    if lay.kind == "circle":
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    else:
+        fig.update_xaxes(title_text=lay.x_title, zeroline=False)
+        fig.update_yaxes(
+            title_text=lay.y_title, scaleanchor="x", scaleratio=lay.aspect, zeroline=False
+        )
+    return fig
+
+
+# ---------------------------------------------------------------------------- fleet
+def fleet_figure(runs: list[RunSeries], events: list[Mark]) -> Any:
+    """Per run: vehicles in trips and idle (stacked), lost and retired (cumulative), entered."""
+    scenario = runs[0].result.scenario
+    axis = TimeAxis(scenario)
+    fig = make_subplots(
+        rows=len(runs),
+        cols=1,
+        shared_xaxes=True,
+        subplot_titles=[r.label for r in runs],
+        vertical_spacing=min(0.08, 0.3 / len(runs)),
+    )
+    names = {
+        "in_trip": "in a trip",
+        "idle": "idle (waiting at a place)",
+        "lost": "lost (cumulative)",
+        "retired": "broken down or withdrawn (cumulative)",
+        "entered": "entered service (cumulative)",
+    }
+    shown: set[str] = set()
+    for i, r in enumerate(runs):
+        fs = r.fleet[""]
+        for key in ("in_trip", "idle", "lost", "retired", "entered"):
+            st: Step = getattr(fs, key).sampled(MAX_POINTS, r.end)
+            if key in ("lost", "retired") and st.peak == 0:
+                continue
+            x, y = _xy(axis, st)
+            stacked = key in ("in_trip", "idle")
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    name=names[key],
+                    legendgroup=key,
+                    showlegend=key not in shown,
+                    mode="lines",
+                    line_shape="hv",
+                    stackgroup=f"service{i}" if stacked else None,
+                    line={
+                        "color": STATE_COLOURS[key],
+                        "width": 1 if stacked else 2,
+                        "dash": "dash" if key == "entered" else "solid",
+                    },
+                    hovertemplate=(
+                        f"{r.label}: {names[key]}<br>%{{x}}<br>%{{y:,.0f}} vehicles<extra></extra>"
+                    ),
+                ),
+                row=i + 1,
+                col=1,
+            )
+            shown.add(key)
+        fig.update_yaxes(title_text="Vehicles", tickformat=",", row=i + 1, col=1)
+        suffix = "" if i == 0 else str(i + 1)
+        for m in events:
+            _vline(
+                fig,
+                axis,
+                m.time,
+                OKABE_ITO["black"],
+                "dash",
+                xref=f"x{suffix}",
+                yref=f"y{suffix} domain",
+            )
+    _layout(fig, "Fleet over time: vehicles by state (dashed lines: events)", 180 + 230 * len(runs))
+    fig.update_xaxes(title_text=_x_title(axis), row=len(runs), col=1)
+    return fig
+
+
+def utilization_figure(runs: list[RunSeries]) -> Any:
+    """Per class and run: the share of vehicle-time in service spent in trips."""
+    scenario = runs[0].result.scenario
+    classes = [c.id for c in scenario.fleet.classes if any(c.id in r.utilization for r in runs)]
+    names = {c.id: c.name or c.id for c in scenario.fleet.classes}
+    fig = go.Figure()
+    for i, r in enumerate(runs):
+        fig.add_trace(
+            go.Bar(
+                x=[names[c] for c in classes] + ["all classes"],
+                y=[100 * r.utilization.get(c, 0.0) for c in classes]
+                + [100 * r.utilization.get("", 0.0)],
+                name=r.label,
+                marker={"color": variant_colour(i)},
+                hovertemplate=f"{r.label}<br>%{{x}}: %{{y:.1f}}% of service time in trips"
+                "<extra></extra>",
+            )
+        )
+    _layout(fig, "Utilization per vehicle class: time in trips / time in service", 420)
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title_text="Vehicle class")
+    fig.update_yaxes(title_text="Utilization (%)", range=[0, 100])
+    return fig

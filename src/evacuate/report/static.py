@@ -1,0 +1,312 @@
+"""The report's still figures (PNG, matplotlib with the Agg backend) for READMEs and slides.
+
+Same content and colours as the interactive figures, at 16:9 so they drop onto a slide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib.dates as mdates
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from evacuate.report.data import MAX_POINTS, Panel, RunSeries
+from evacuate.report.figures import place_roles, short_text
+from evacuate.report.geometry import Layout, hazard_rings
+from evacuate.report.series import Mark, Step
+from evacuate.report.style import (
+    OKABE_ITO,
+    ROLE_COLOURS,
+    STATE_COLOURS,
+    TimeAxis,
+    variant_colour,
+)
+
+__all__ = ["curve_png", "fleet_png", "map_png", "people_png"]
+
+SIZE = (12.8, 7.2)
+DPI = 125
+_DASH = {"solid": "-", "dash": "--", "dot": ":", "dashdot": "-."}
+_THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+
+
+def _new(rows: int = 1, cols: int = 1, **kw: Any) -> tuple[Figure, Any]:
+    fig = _figure()
+    axes = fig.subplots(rows, cols, squeeze=False, **kw)
+    return fig, axes
+
+
+def _figure() -> Figure:
+    # no pyplot: no global state, no window, the Agg canvas whatever the configured backend
+    fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Figure, path: Path) -> None:
+    fig.savefig(path, format="png", metadata={"Software": None})
+
+
+def _time_axis(ax: Any, axis: TimeAxis, label: bool = True) -> None:
+    if axis.dated:
+        locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_locator(locator)
+        formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(formatter)
+    if label:
+        ax.set_xlabel(axis.title)
+
+
+def _x(axis: TimeAxis, times: tuple[float, ...] | list[float]) -> list[Any]:
+    return [
+        mdates.date2num(v) if isinstance(v, dt.datetime) else v  # type: ignore[no-untyped-call]
+        for v in axis.xs(times)
+    ]
+
+
+def _step(ax: Any, axis: TimeAxis, st: Step, **kw: Any) -> None:
+    ax.step(_x(axis, st.times), st.values, where="post", **kw)
+
+
+def _vline(ax: Any, axis: TimeAxis, t: float, **kw: Any) -> None:
+    ax.axvline(_x(axis, [t])[0], **kw)
+
+
+def curve_png(runs: list[RunSeries], events: list[Mark], deadlines: list[Mark], path: Path) -> None:
+    """Cumulative people rescued per run, bounds dotted, events and hazard arrivals marked."""
+    axis = TimeAxis(runs[0].result.scenario)
+    fig, axes = _new()
+    ax = axes[0][0]
+    for i, r in enumerate(runs):
+        colour = variant_colour(i)
+        _step(
+            ax, axis, r.flow.rescued.sampled(MAX_POINTS, r.end), color=colour, lw=2.5, label=r.label
+        )
+        if r.run.bound is not None:
+            ax.axhline(r.run.bound, color=colour, ls=":", lw=1.2)
+    for k, m in enumerate(events):
+        _vline(ax, axis, m.time, color=OKABE_ITO["black"], ls="--", lw=1)
+        ax.annotate(
+            f"{short_text(m.label, 48)} ({axis.short(m.time)})",
+            xy=(_x(axis, [m.time])[0], 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(-3 if k % 2 == 0 else 3, -12 - 13 * ((k // 2) % 4)),
+            textcoords="offset points",
+            ha="right" if k % 2 == 0 else "left",
+            fontsize=9,
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
+    for m in deadlines:
+        _vline(ax, axis, m.time, color=OKABE_ITO["vermillion"], ls=":", lw=1)
+    if deadlines:
+        ax.plot(
+            _x(axis, [m.time for m in deadlines]),
+            [0] * len(deadlines),
+            "^",
+            color=OKABE_ITO["vermillion"],
+            ms=9,
+            clip_on=False,
+            label="hazard reaches a place",
+        )
+    ax.set_title("Evacuation curve: people rescued over time (dotted: bound)", loc="left")
+    ax.set_ylabel("People rescued (cumulative)")
+    ax.yaxis.set_major_formatter(_THOUSANDS)
+    ax.set_ylim(bottom=0)
+    _time_axis(ax, axis)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.1), ncol=4, frameon=False)
+    _save(fig, path)
+
+
+def people_png(runs: list[RunSeries], panels: list[Panel], path: Path) -> None:
+    """Small multiples of people waiting per place, one line per run, deadlines dotted."""
+    axis = TimeAxis(runs[0].result.scenario)
+    cols = 3 if len(panels) > 4 else max(1, min(2, len(panels)))
+    rows = max(1, math.ceil(len(panels) / cols))
+    fig, axes = _new(rows, cols, sharex=True)
+    for k in range(rows * cols):
+        ax = axes[k // cols][k % cols]
+        if k >= len(panels):
+            ax.set_visible(False)
+            continue
+        panel = panels[k]
+        for i, (r, st) in enumerate(zip(runs, panel.steps, strict=True)):
+            _step(ax, axis, st, color=variant_colour(i), lw=1.8, label=r.label)
+        if panel.deadline is not None:
+            _vline(ax, axis, panel.deadline, color=OKABE_ITO["vermillion"], ls=":", lw=1.2)
+        title = short_text(panel.title, 30)
+        if panel.deadline is not None:
+            title += f" (lost {axis.short(panel.deadline)})"
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.yaxis.set_major_formatter(_THOUSANDS)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        if k % cols == 0:
+            ax.set_ylabel("People")
+        _time_axis(ax, axis, label=k // cols == rows - 1 or k + cols >= len(panels))
+    fig.suptitle("People waiting per place (dotted red: deadline)", x=0.01, ha="left")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower left", ncol=min(len(runs), 6), frameon=False)
+    _save(fig, path)
+
+
+def map_png(runs: list[RunSeries], lay: Layout, path: Path) -> None:
+    """Places, hazard reach and the first run's routes (width: people carried)."""
+    first = runs[0]
+    scenario = first.result.scenario
+    axis = TimeAxis(scenario)
+    fig, axes = _new()
+    ax = axes[0][0]
+    for k, ring in enumerate(hazard_rings(scenario, lay)):
+        ax.plot(
+            [p[0] for p in ring.points],
+            [p[1] for p in ring.points],
+            ls=":",
+            color=OKABE_ITO["vermillion"],
+            lw=1.2,
+            label="hazard front" if k == 0 else None,
+        )
+        top = max(ring.points, key=lambda p: p[1])
+        ax.annotate(
+            axis.short(ring.time),
+            top,
+            textcoords="offset points",
+            xytext=(0, 3),
+            ha="center",
+            fontsize=8,
+            color=OKABE_ITO["vermillion"],
+        )
+    biggest = max((n for n, _ in first.routes.values()), default=0)
+    for (a, b), (people, _trips) in sorted(first.routes.items(), key=lambda kv: kv[1][0]):
+        if a in lay.points and b in lay.points and biggest:
+            (x0, y0), (x1, y1) = lay.points[a], lay.points[b]
+            ax.plot(
+                [x0, x1],
+                [y0, y1],
+                color=variant_colour(0),
+                alpha=0.5,
+                lw=0.8 + 8 * math.sqrt(people / biggest),
+                solid_capstyle="round",
+            )
+    roles = place_roles(scenario)
+    sizes = {
+        p.id: p.population + sum(a.people for a in p.arrivals) or p.capacity
+        for p in scenario.places
+    }
+    big = max(sizes.values(), default=0) or 1
+    names = {
+        "people": "threatened place",
+        "staging": "staging place",
+        "haven": "haven",
+        "depot": "depot / shipyard",
+        "other": "other place",
+    }
+    for role, label in names.items():
+        members = [p for p in scenario.places if roles[p.id] == role and p.id in lay.points]
+        if not members:
+            continue
+        ax.scatter(
+            [lay.points[p.id][0] for p in members],
+            [lay.points[p.id][1] for p in members],
+            s=[(7 + 20 * math.sqrt(sizes[p.id] / big)) ** 2 for p in members],
+            c=ROLE_COLOURS[role],
+            marker="s" if role == "depot" else "o",
+            edgecolors="white",
+            linewidths=1,
+            zorder=3,
+            label=label,
+        )
+        for p in members:
+            ax.annotate(
+                p.name or p.id,
+                lay.points[p.id],
+                textcoords="offset points",
+                xytext=(0, 9),
+                ha="center",
+                fontsize=8,
+                zorder=4,
+            )
+    if lay.kind == "circle":
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+    else:
+        ax.set_xlabel(lay.x_title)
+        ax.set_ylabel(lay.y_title)
+        ax.set_aspect(lay.aspect, adjustable="datalim")
+        ax.grid(alpha=0.3)
+    title = f"Map: places, hazard reach and routes of {first.label} (width: people carried)"
+    ax.set_title(title, loc="left")
+    if lay.note:
+        ax.text(0, -0.04, lay.note, transform=ax.transAxes, fontsize=9, va="top", wrap=True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, markerscale=0.5)
+    _save(fig, path)
+
+
+def fleet_png(runs: list[RunSeries], events: list[Mark], path: Path) -> None:
+    """Per run: vehicles in trips and idle (stacked), lost and retired, entered; utilization."""
+    axis = TimeAxis(runs[0].result.scenario)
+    n = len(runs)
+    fig = _figure()
+    grid = fig.add_gridspec(n, 2, width_ratios=(3, 1))
+    first_ax = None
+    for i, r in enumerate(runs):
+        ax = fig.add_subplot(grid[i, 0], sharex=first_ax)
+        first_ax = first_ax or ax
+        fs = r.fleet[""]
+        trip = fs.in_trip.sampled(MAX_POINTS, r.end)
+        idle = fs.idle.sampled(MAX_POINTS, r.end)
+        times = sorted(set(trip.times) | set(idle.times))
+        xs = _x(axis, times)
+        a = [trip.at(t) for t in times]
+        b = [trip.at(t) + idle.at(t) for t in times]
+        ax.fill_between(xs, 0, a, step="post", color=STATE_COLOURS["in_trip"], label="in a trip")
+        ax.fill_between(xs, a, b, step="post", color=STATE_COLOURS["idle"], label="idle")
+        if fs.lost.peak > 0:
+            _step(ax, axis, fs.lost, color=STATE_COLOURS["lost"], lw=2, label="lost (cumulative)")
+        if fs.retired.peak > 0:
+            _step(
+                ax,
+                axis,
+                fs.retired,
+                color=STATE_COLOURS["retired"],
+                lw=2,
+                label="broken down or withdrawn",
+            )
+        _step(ax, axis, fs.entered, color="black", ls="--", lw=1.2, label="entered (cumulative)")
+        for m in events:
+            _vline(ax, axis, m.time, color="black", ls="--", lw=0.8)
+        ax.set_title(r.label, fontsize=10, loc="left")
+        ax.set_ylabel("Vehicles")
+        ax.yaxis.set_major_formatter(_THOUSANDS)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        _time_axis(ax, axis, label=i == n - 1)
+        if i == 0:
+            ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ux = fig.add_subplot(grid[:, 1])
+    scenario = runs[0].result.scenario
+    classes = [c for c in scenario.fleet.classes if any(c.id in r.utilization for r in runs)]
+    width = 0.8 / max(n, 1)
+    for i, r in enumerate(runs):
+        ux.barh(
+            [k + i * width for k in range(len(classes))],
+            [100 * r.utilization.get(c.id, 0.0) for c in classes],
+            height=width,
+            color=variant_colour(i),
+            label=r.label,
+        )
+    ux.set_yticks([k + 0.4 - width / 2 for k in range(len(classes))])
+    ux.set_yticklabels([(c.name or c.id)[:28] for c in classes], fontsize=8)
+    ux.invert_yaxis()
+    ux.set_xlim(0, 100)
+    ux.set_xlabel("Utilization (% of service time in trips)")
+    ux.set_title("Utilization per class", fontsize=10, loc="left")
+    ux.legend(fontsize=8, frameon=False, loc="lower right")
+    fig.suptitle("Fleet over time (dashed lines: events)", x=0.01, ha="left")
+    _save(fig, path)
