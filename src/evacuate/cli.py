@@ -680,9 +680,11 @@ def simulate_cmd(
                 param_hint="--log",
             )
         base = evacuate.load(file)
+        pl = read_plan(plan_file) if plan_file is not None else None
+        if variant is None and pl is not None and pl.variant:
+            variant = pl.variant  # the plan's own variant
         s = base.variant(variant) if variant is not None else base
         _print_issues(_stderr(), s.warnings)
-        pl = read_plan(plan_file) if plan_file is not None else None
         pert = _perturbations(s, travel_cv, breakdowns)
         results = []
         texts: list[tuple[Path, str]] = []
@@ -707,6 +709,7 @@ def simulate_cmd(
                     texts.append((_log_path(log_file, k, runs), dumps_log(r.events, fmt)))
         out = _stdout()
         out.print(_sim_table(s, results), soft_wrap=False)
+        out.print(_lost_table(s, results), soft_wrap=False)
         for r in results[:1]:
             for rp in r.replans:
                 out.print(
@@ -772,6 +775,29 @@ def _sim_table(s: Scenario, results: list[Any]) -> Table:
     return table
 
 
+def _lost_table(s: Scenario, results: list[Any]) -> Table:
+    """People lost per place (mean over runs when there are several)."""
+    title = "People lost per place" + (
+        f" (mean of {len(results)} runs)" if len(results) > 1 else ""
+    )
+    table = Table(title=title)
+    for col in ("Place", "People", "Deadline", "Lost", "% lost"):
+        table.add_column(col, justify="left" if col == "Place" else "right")
+    for p in s.places:
+        people = p.population + sum(a.people for a in p.arrivals)
+        lost = sum(r.lost_by_place.get(p.id, 0) for r in results) / len(results)
+        if not people and not lost:
+            continue
+        table.add_row(
+            p.id,
+            _n(people),
+            _date(s, summary.effective_deadline(s, p.id)) or _n(s.deadline(p.id)),
+            _n(round(lost)),
+            f"{100 * lost / people:.1f}%" if people else "",
+        )
+    return table
+
+
 @app.command("state")
 def state_cmd(
     file: FileArg = None,
@@ -800,13 +826,16 @@ def state_cmd(
         from evacuate.simulation import run_to, state_scenario
 
         base = evacuate.load(file)
+        pl = read_plan(plan_file) if plan_file is not None else None
+        if variant is None and pl is not None and pl.variant:
+            variant = pl.variant  # the plan's own variant
         s = base.variant(variant) if variant is not None else base
         if not 0 <= at <= s.end:
             raise typer.BadParameter(
                 f"found {at:g}; expected a time in [0, {s.end:g}]", param_hint="--at"
             )
-        if plan_file is not None:
-            trips = list(read_plan(plan_file).trips)
+        if pl is not None:
+            trips = list(pl.trips)
         else:
             with _stderr().status(f"planning {s.name}"):
                 trips = list(make_plan(s, time_limit=time_limit).plan.trips)

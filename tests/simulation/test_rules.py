@@ -118,7 +118,7 @@ def test_a_group_still_loading_when_the_hazard_strikes_is_lost_with_its_people()
     trips = [Trip("g1", "bus", 2, "town", 49.5, "shelter", 51.5, 100)]
     r = simulate(s, trips, policy="follow")
     assert r.rescued == 0
-    assert r.lost_people == 100
+    assert r.lost_by_place == {"town": 100}  # where they were, not where they were going
     assert r.vehicles_lost == 2
 
 

@@ -440,6 +440,7 @@ def column_generation_bound(
     tolerance: float = 1e-6,
     n_windows: int = 48,
     conservative: bool = False,
+    integer_guide: float = 0.0,
 ) -> LagrangeResult:
     """The Lagrangian dual solved by Dantzig-Wolfe column generation, with time windows.
 
@@ -565,6 +566,23 @@ def column_generation_bound(
             break
         if time_limit is not None and time.perf_counter() - start > time_limit:
             break
+    guide_x = master_x
+    if integer_guide > 0 and cols and master_x is not None:
+        mip = highs.solve(
+            np.array(values),
+            sp.csc_array(np.column_stack(cols)),
+            row_lower,
+            row_upper,
+            np.zeros(len(cols)),
+            np.full(len(cols), np.inf),
+            integrality=np.ones(len(cols), dtype=bool),
+            sense="max",
+            time_limit=integer_guide,
+            mip_rel_gap=1e-3,
+            start=np.floor(master_x[: len(cols)] + 1e-9),
+        )
+        if mip.x is not None:
+            guide_x = np.round(mip.x)
     seconds = time.perf_counter() - start
     log.info("column generation bound %.6g after %d rounds, dt=%.4g, %.2fs", best, it, dt, seconds)
     sigma = np.zeros(problem.n_places)
@@ -572,7 +590,7 @@ def column_generation_bound(
         if k == len(rows.windows) - 1:
             sigma[p] += yv
     return LagrangeResult(
-        best, sigma, best_duals["mu"], it, seconds, dt, grid.n_steps, _guide(master_x, paths, grid)
+        best, sigma, best_duals["mu"], it, seconds, dt, grid.n_steps, _guide(guide_x, paths, grid)
     )
 
 

@@ -100,6 +100,10 @@ def simulate(
         r0 = time.perf_counter()
         follow = _finish(engine.fork())
         state = state_scenario(engine)
+        # people on their way to havens are rescued in the state's terms (room taken there)
+        landing = sum(it.people for it in engine.transit if engine.haven[it.destination]) + sum(
+            n for dest, n, _, _ in engine.unloading if engine.haven[dest]
+        )
         result = make_plan(state, time_limit=time_limit)
         plan_seconds += result.seconds
         trial = engine.fork()
@@ -118,7 +122,7 @@ def simulate(
             rescued_so_far=so_far,
             planned_more=float(max(new, follow) - so_far),
             follow_more=float(follow - so_far),
-            bound_more=float(result.bound),
+            bound_more=float(result.bound + landing),
             seconds=time.perf_counter() - r0,
         )
         replans.append(rp)

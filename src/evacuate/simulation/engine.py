@@ -636,18 +636,18 @@ class Engine:
         cap = self.scenario.place(place).capacity
         return max(0, cap - self.netinflow[place])
 
-    def _lose_transit(self, it: InTransit, t: float, why: str) -> None:
+    def _lose_transit(self, it: InTransit, t: float, why: str, where: str | None = None) -> None:
+        """A group is lost with its passengers at ``where`` (default: its destination)."""
+        place = it.destination if where is None else where
         if it.people:
             self.lost_people += it.people
-            self.lost_by_place[it.destination] += it.people
-            self._log(
-                t, "lost_people", it.destination, group=it.group.id, people=it.people, detail=why
-            )
+            self.lost_by_place[place] += it.people
+            self._log(t, "lost_people", place, group=it.group.id, people=it.people, detail=why)
         self.vehicles_lost += it.vehicles
         self._log(
             t,
             "lost_vehicles",
-            it.destination,
+            place,
             group=it.group.id,
             vehicle_class=it.group.vc.id,
             vehicles=it.vehicles,
@@ -707,7 +707,7 @@ class Engine:
                 self.transit.remove(it)
                 it.aborted = True
                 it.group.done = True
-                self._lose_transit(it, t, "hazard")
+                self._lose_transit(it, t, "hazard", place)
 
     # ----------------------------------------------------------------- events
     def _event(self, e: Event) -> None:
@@ -775,7 +775,7 @@ class Engine:
                     it.aborted = True
                     it.group.done = True
                     lost[it.group.vc.id] -= k
-                    self._lose_transit(it, t, f"destroyed: {why}")
+                    self._lose_transit(it, t, f"destroyed: {why}", fx.place)
                 else:
                     # part of the group is hit: its people stay with the survivors
                     it.vehicles -= k

@@ -25,7 +25,8 @@ class Replan:
     follow_more: float
     """People following the old plan would rescue from the same state, same assumptions."""
     bound_more: float
-    """The planner's upper bound on people any plan rescues from that state."""
+    """The planner's upper bound on people any plan rescues from that state (plus the people
+    already on their way to havens), blind to surprises still to come."""
     seconds: float
 
 
