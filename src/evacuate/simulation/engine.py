@@ -860,7 +860,15 @@ class Engine:
     def fork(self) -> Engine:
         """A copy that records nothing and draws no noise (to compare plans from this state)."""
         twin = copy.copy(self)
-        memo: dict[int, Any] = {id(self.scenario): self.scenario, id(self.routes): None}
+        memo: dict[int, Any] = {id(self.scenario): self.scenario}
+        for g in self.groups.values():
+            memo[id(g.trips)] = g.trips  # plans are never changed: share them
+        for shared in (
+            *self.classes.values(),
+            *self.scenario.events,
+            *self.scenario.fleet.shipyards,
+        ):
+            memo[id(shared)] = shared  # immutable scenario parts
         for name, value in vars(self).items():
             if name in ("scenario", "log", "rng"):
                 continue
