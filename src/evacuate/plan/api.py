@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -165,8 +165,10 @@ class _Best:
         self.runs = 0
 
     def guided(self, guide: dict[int, list[tuple[int, list[tuple[int, int]]]]]) -> None:
-        """Follow the bound's LP paths (with a few greedy settings for what is left)."""
-        for prm in _settings(0)[:3]:
+        """Follow the bound's LP paths (with a few greedy settings for what is left; the
+        second one does not reserve people and room for the paths' later legs)."""
+        for k, prm in enumerate(_settings(0)[:3]):
+            prm = replace(prm, reserve=k != 1)
             if self.runs > 0 and self.stop is not None and time.perf_counter() > self.stop:
                 return
             trips = dispatch(self.problem, prm, guide, until=self.stop)
@@ -220,8 +222,30 @@ def _max_rescued(
 
     dt = choose_dt(problem)
     refine = bool(problem.supply) and not has_instant_trips(problem)
+    direct_done = False
     while not closed() and time.perf_counter() < stop and (best.todo or refine):
-        best.more(6, stop)
+        if refine and not direct_done:
+            # first, paths on a grid rounded up with no moves out of havens (so room at the
+            # end is room at every instant): flown as they are, they come close to the
+            # master's value, and this is cheaper than the bound
+            direct_done = True
+            direct = column_generation_bound(
+                problem,
+                dt,
+                iterations=200,
+                time_limit=0.3 * max(0.0, stop - time.perf_counter()),
+                conservative=True,
+                transfers=False,
+                integer_guide=min(1.0, 0.03 * time_limit),
+            )
+            stats["direct_guide"] = {"value": direct.bound, "seconds": round(direct.seconds, 3)}
+            if direct.guide:
+                best.guided(direct.guide)
+            if closed():
+                continue
+        # a few more greedy settings, within a slice of the time: on large instances the
+        # guided plans are the better ones, and the bound needs the time
+        best.more(6, min(stop, time.perf_counter() + 0.05 * time_limit) if refine else stop)
         if closed() or not refine:
             continue
         res = column_generation_bound(

@@ -44,6 +44,11 @@ class DispatchParams:
     """Value of a person delivered to a staging place (capacity, deadline before the end)."""
     transfer_value: float = 0.25
     """Value of moving a person between havens (frees room at a full one)."""
+    redirect: bool = True
+    """A guide leg whose drop is full goes to the best other drop for the same pickup."""
+    reserve: bool = True
+    """Greedy decisions leave alone the people and room that guide legs still to fly count on
+    (a guide leg that fails late may then leave some of them unused)."""
 
 
 class _Ledger:
@@ -168,6 +173,10 @@ class _Dispatcher:
         self.load_used: list[dict[int, float]] = [{} for _ in range(n_p)]
         self.unload_used: list[dict[int, float]] = [{} for _ in range(n_p)]
         self.trips: list[Trip] = []
+        # people (pickups) and room (drops) that guided legs not yet flown count on: greedy
+        # decisions leave them alone
+        self.res_pick = np.zeros(n_p)
+        self.res_room = np.zeros(n_p)
         self.seq = 0
         self.gcount = 0
         self.lost_vehicles = 0
@@ -205,12 +214,21 @@ class _Dispatcher:
             d.p == p and c in d.classes and a - EPS <= d.t <= b + EPS for d in self.pb.destroys
         )
 
+    def _reserve(self, g: _Group, legs: tuple[tuple[int, int], ...], sign: float) -> None:
+        if not self.prm.reserve:
+            return
+        amount = sign * g.n * float(self.pb.capacity[g.c])
+        for i, j in legs:
+            self.res_pick[i] += amount
+            self.res_room[j] += amount
+
     def _period(self, t: float) -> int:
         return math.floor(t / self.pb.period + 1e-9)
 
     # ----------------------------------------------------------------- candidates
     def _estimates(self) -> tuple[np.ndarray, np.ndarray]:
         pick = np.array([max(0, led.total_stock) for led in self.ledgers], dtype=float)
+        pick = np.maximum(0.0, pick - self.res_pick)
         room = np.array(
             [
                 max(0, led.capacity - led.total_netin) if led.capacity > 0 else 0
@@ -218,6 +236,7 @@ class _Dispatcher:
             ],
             dtype=float,
         )
+        room = np.where(room > 0, np.maximum(0.0, room - self.res_room), room)
         for p, led in enumerate(self.ledgers):
             if led.has_pickups and led.capacity > 0:
                 room[p] = max(room[p], 1.0)  # room may free up; check exactly
@@ -272,7 +291,7 @@ class _Dispatcher:
                 out.append(opt)
         return out
 
-    def _exact(self, g: _Group, t: float, i: int, j: int) -> _Option | None:
+    def _exact(self, g: _Group, t: float, i: int, j: int, reserved: bool = True) -> _Option | None:
         """The candidate trip checked against every rule at the instants it uses."""
         pb = self.pb
         c, n, p = g.c, g.n, g.p
@@ -326,10 +345,12 @@ class _Dispatcher:
                 continue
             if self._destroyed(c, i, ti, xx + load) or self._destroyed(c, j, yy - unload, yy):
                 return None
+            keep_i = math.ceil(self.res_pick[i] - EPS) if reserved else 0
+            keep_j = math.ceil(self.res_room[j] - EPS) if reserved else 0
             people = min(
                 want * cap,
-                self.ledgers[i].max_pick(xx),
-                self.ledgers[j].room(yy),
+                self.ledgers[i].max_pick(xx) - keep_i,
+                self.ledgers[j].room(yy) - keep_j,
                 int(min(left_load, 1 << 62)),
                 int(min(left_unload, 1 << 62)),
             )
@@ -364,9 +385,11 @@ class _Dispatcher:
                 n = min(n, left)
                 if n > 0:
                     left -= n
-                    self._push(
-                        _Group(s.t, 0, self._new_gid(), s.c, n, s.p, since=s.made, legs=tuple(legs))
+                    grp = _Group(
+                        s.t, 0, self._new_gid(), s.c, n, s.p, since=s.made, legs=tuple(legs)
                     )
+                    self._reserve(grp, grp.legs, 1.0)
+                    self._push(grp)
             if left > 0:
                 self._push(_Group(s.t, 0, self._new_gid(), s.c, left, s.p, since=s.made))
         guard = 0
@@ -382,8 +405,10 @@ class _Dispatcher:
             g = heapq.heappop(self.heap)
             t = g.free
             if t > pb.end or t > self.deadline[g.p] + EPS:
+                self._reserve(g, g.legs, -1.0)
                 continue  # nothing more to do, or lost with the place
             if self._destroyed(g.c, g.p, g.since, t - EPS):
+                self._reserve(g, g.legs, -1.0)
                 self.lost_vehicles += g.n  # idle at a place when a known event struck
                 continue
             if g.legs and self._follow(g, t):
@@ -405,13 +430,31 @@ class _Dispatcher:
         legs = list(g.legs)
         while legs:
             i, j = legs.pop(0)
-            opt = self._exact(g, t, i, j)
+            self._reserve(g, ((i, j),), -1.0)
+            opt = self._exact(g, t, i, j, reserved=False)
+            if opt is None and self.prm.redirect:
+                opt = self._redirect(g, t, i, j)
             if opt is not None:
                 g.legs = tuple(legs)
                 self._commit(g, t, opt)
                 return True
         g.legs = ()
         return False
+
+    def _redirect(self, g: _Group, t: float, i: int, j: int) -> _Option | None:
+        """A guide leg i -> j that cannot be flown (j full, most often): the best other drop
+        for the same pickup, among the nearest few."""
+        pb = self.pb
+        tt = pb.travel[g.c][i]
+        order = [int(k) for k in np.argsort(tt) if k != j and self.value[i, k] > 0]
+        best: _Option | None = None
+        for k in order[: self.prm.top_k]:
+            if not math.isfinite(tt[k]):
+                break
+            opt = self._exact(g, t, i, k)
+            if opt is not None and (best is None or opt.score > best.score):
+                best = opt
+        return best
 
     def _commit(self, g: _Group, t: float, o: _Option) -> None:
         pb = self.pb

@@ -2,11 +2,13 @@
 
 The relaxed problem is the time-expanded network on a grid of step ``dt``: travel steps are
 rounded *down*, departure windows *widened*, lane windows, closures and unloading limits
-dropped, and the people, throughput and berth constraints of docs/model.md kept only on time
-windows (see ``column_generation_bound``). Any feasible plan maps onto a feasible point of the
-relaxation with the same rescued count. Dualising those constraints leaves vehicles
-uncapacitated and independent: each follows a longest path in a DAG (one backward sweep over
-time, compiled with numba), so for *every* choice of non-negative multipliers
+dropped, and the people, room, throughput and berth constraints of docs/model.md kept only on
+time windows (see ``column_generation_bound``); a loaded trip delivers in any step from its
+earliest arrival on, so deliveries are counted at the step of their true arrival. Any
+feasible plan maps onto a feasible point of the relaxation with the same rescued count.
+Dualising those constraints leaves vehicles uncapacitated and independent: each follows a
+longest path in a DAG (one backward sweep over time, compiled with numba), so for *every*
+choice of non-negative multipliers
 
     L = sum(multiplier * limit) + sum over supplies of count * V(depot, first step)
 
@@ -68,6 +70,8 @@ class Grid:
     population: NDArray[np.float64]
     capacity: NDArray[np.float64]
     vcap: NDArray[np.float64]
+    pickup: NDArray[np.bool_]
+    """(P,) places a loaded trip may leave from (people of their own, or room: transfers)."""
 
 
 def _floor_step(t: float, dt: float) -> int:
@@ -101,11 +105,15 @@ def choose_dt(problem: Problem, max_steps: int = MAX_STEPS, target_steps: int = 
     return max(dt, end / max_steps)
 
 
-def build_grid(problem: Problem, dt: float, conservative: bool = False) -> Grid:
+def build_grid(
+    problem: Problem, dt: float, conservative: bool = False, transfers: bool = True
+) -> Grid:
     """Arrays of the relaxation on step ``dt`` (see the module docstring for what is relaxed).
 
     ``conservative``: round durations, openings and availability *up* instead, so that paths
     on the grid can be flown in continuous time (a guide for plans; its value is no bound).
+    ``transfers=False``: no loaded trip out of a place without people of its own (a haven):
+    also only a guide, since it forbids what plans may do.
     """
     up = np.ceil if conservative else np.floor
     n_c, n_p = problem.n_classes, problem.n_places
@@ -119,7 +127,7 @@ def build_grid(problem: Problem, dt: float, conservative: bool = False) -> Grid:
         loaded = np.where(
             np.isfinite(full), up(full / dt - 1e-9 if conservative else full / dt + 1e-9), BIG
         ).astype(np.int64)
-    pickup = (problem.population > 0) | (problem.sink_capacity > 0)
+    pickup = (problem.population > 0) | (transfers & (problem.sink_capacity > 0))
     sink = problem.sink_capacity > 0
     allowed = pickup[:, None] & sink[None, :] & ~np.eye(n_p, dtype=bool)
     loaded = np.where(allowed[None, :, :], loaded, BIG)
@@ -174,6 +182,7 @@ def build_grid(problem: Problem, dt: float, conservative: bool = False) -> Grid:
         population=problem.population.astype(np.float64),
         capacity=problem.sink_capacity.astype(np.float64),
         vcap=problem.capacity.astype(np.float64),
+        pickup=pickup,
     )
 
 
@@ -215,15 +224,22 @@ def _sweep_windows(
     arr_last: NDArray[np.int64],
     value: NDArray[np.float64],
     choice: NDArray[np.int64],
+    arrive: NDArray[np.int64],
 ) -> None:  # pragma: no cover - compiled
     """Backward longest path for one class with time-windowed prices.
 
-    A loaded arc i->j departing in step s (window w) and arriving in step s' (window w') is
-    worth ``vcap * max(0, base[i,j] + avail[j,w'] - avail[i,w] - nu[i,w]) - load_time *
-    rho[i,w]`` (availability, throughput and berth duals). choice: -1 wait, j empty move,
-    P+j loaded move, 2P+j zero-step empty move.
+    A loaded arc i->j departing in step s (window w) and delivering in step s' (window w'),
+    any step from ``s + loaded[i, j]`` on (the vehicle may wait before unloading), is worth
+    ``vcap * (base[i,j] + avail[j,w'] - avail[i,w] - nu[i,w]) - load_time * rho[i,w]``
+    (availability and room, throughput and berth duals); carrying nobody is an empty move.
+    choice: -1 wait, j empty move, P+j loaded move (delivering in step ``arrive``), 2P+j
+    zero-step empty move.
     """
     n_p = empty.shape[0]
+    # best[j, s]: max over s' >= s (s' <= arr_last[j]) of vcap * avail[j, win[s']] + value[j, s']
+    neg = -1e300
+    best_at = np.full((n_p, n_steps + 1), neg)
+    best_step = np.full((n_p, n_steps + 1), -1, dtype=np.int64)
     for s in range(n_steps - 1, -1, -1):
         w = win[s]
         for p in range(n_p):
@@ -241,12 +257,12 @@ def _sweep_windows(
                 for j in range(n_p):
                     ll = loaded[p, j]
                     if s + ll <= arr_last[j]:
-                        price = base[p, j] + avail[j, win[s + ll]] - avail[p, w] - nu[p, w]
-                        if price > 0.0:
-                            v = vcap * price - load_time * rho[p, w] + value[j, s + ll]
-                            if v > best + 1e-12:
-                                best = v
-                                arg = n_p + j
+                        price = base[p, j] - avail[p, w] - nu[p, w]
+                        v = vcap * price - load_time * rho[p, w] + best_at[j, s + ll]
+                        if v > best + 1e-12:
+                            best = v
+                            arg = n_p + j
+                            arrive[p, s] = best_step[j, s + ll]
             value[p, s] = best
             choice[p, s] = arg
         changed = True
@@ -267,6 +283,14 @@ def _sweep_windows(
                         value[p, s] = value[j, s]
                         choice[p, s] = 2 * n_p + j
                         changed = True
+        for p in range(n_p):
+            best_at[p, s] = best_at[p, s + 1]
+            best_step[p, s] = best_step[p, s + 1]
+            if s <= arr_last[p]:
+                v = vcap * avail[p, w] + value[p, s]
+                if v >= best_at[p, s]:
+                    best_at[p, s] = v
+                    best_step[p, s] = s
 
 
 @dataclass
@@ -281,6 +305,8 @@ class _Rows:
     """(place, k): pickups before boundary k <= people arrived before it + deliveries."""
     avail_limit: list[float]
     cap: list[int]
+    room: list[tuple[int, int]]
+    """(place with capacity, k): deliveries before boundary k - pickups before it <= capacity."""
     rate: list[tuple[int, int]]
     rate_limit: list[float]
     berth: list[tuple[int, int]]
@@ -300,9 +326,11 @@ def _rows(problem: Problem, grid: Grid, n_windows: int) -> _Rows:
         win[bounds[k] : bounds[k + 1]] = k
     win[t] = len(bounds) - 1  # arrivals past the horizon land in a window of their own
     n_k = len(bounds) - 1
-    rows = _Rows(bounds, win, [], [], [], [], [], [], [])
-    pickup = (grid.population > 0) | (grid.capacity > 0)
-    timed = {p for p, _, _ in late} | set(np.flatnonzero(grid.capacity > 0).tolist())
+    rows = _Rows(bounds, win, [], [], [], [], [], [], [], [])
+    pickup = grid.pickup
+    # a place nobody leaves from only receives: its room at the end is room at every instant
+    with_room = grid.capacity > 0
+    timed = {p for p, _, _ in late} | set(np.flatnonzero(with_room & pickup).tolist())
     for place in np.flatnonzero(pickup).tolist():
         ks = range(1, n_k + 1) if place in timed else [n_k]
         for k in ks:
@@ -314,6 +342,7 @@ def _rows(problem: Problem, grid: Grid, n_windows: int) -> _Rows:
             rows.avail.append((place, k))
             rows.avail_limit.append(limit)
     rows.cap = [int(p) for p in np.flatnonzero(grid.capacity > 0)]
+    rows.room = [(p, k) for p in rows.cap if pickup[p] for k in range(1, n_k)]
     per = problem.period
     for p in range(problem.n_places):
         budget = float(problem.load_budget[p])
@@ -334,7 +363,7 @@ def _rows(problem: Problem, grid: Grid, n_windows: int) -> _Rows:
 def _legs(
     n_steps: int,
     empty: NDArray[np.int64],
-    loaded: NDArray[np.int64],
+    arrive: NDArray[np.int64],
     choice: NDArray[np.int64],
     p: int,
     s: int,
@@ -352,8 +381,9 @@ def _legs(
             p = a
         elif a < 2 * n_p:
             j = a - n_p
-            legs.append((p, j, s, s + int(loaded[p, j])))
-            s += int(loaded[p, j])
+            s_arr = int(arrive[p, s])
+            legs.append((p, j, s, s_arr))
+            s = s_arr
             p = j
         else:
             p = a - 2 * n_p
@@ -378,6 +408,8 @@ def _price(
     avail = np.zeros((n_p, n_k + 1))
     for (p, k), y in zip(rows.avail, duals["avail"], strict=True):
         avail[p, :k] += y
+    for (p, k), y in zip(rows.room, duals["room"], strict=True):
+        avail[p, :k] -= y
     nu = np.zeros((n_p, n_k + 1))
     for (p, k), y in zip(rows.rate, duals["rate"], strict=True):
         nu[p, k] += y
@@ -387,6 +419,7 @@ def _price(
     total = float(
         np.dot(rows.avail_limit, duals["avail"])
         + np.dot(grid.capacity[rows.cap], mu[rows.cap])
+        + np.dot(grid.capacity[[p for p, _ in rows.room]], duals["room"])
         + np.dot(rows.rate_limit, duals["rate"])
         + np.dot(rows.berth_limit, duals["berth"])
     )
@@ -397,6 +430,7 @@ def _price(
             continue
         value = np.zeros((n_p, t))
         choice = np.full((n_p, t), -1, dtype=np.int64)
+        arrive = np.zeros((n_p, t), dtype=np.int64)
         _sweep_windows(
             t,
             grid.empty_steps[c],
@@ -414,13 +448,14 @@ def _price(
             grid.arr_last,
             value,
             choice,
+            arrive,
         )
         for kk in sel.tolist():
             p, s = int(grid.supply_p[kk]), int(grid.supply_s[kk])
             if s >= t:
                 continue
             total += grid.supply_n[kk] * value[p, s]
-            steps = _legs(t, grid.empty_steps[c], grid.loaded_steps[c], choice, p, s)
+            steps = _legs(t, grid.empty_steps[c], arrive, choice, p, s)
             picked = np.zeros((n_p, n_k + 1))
             delivered = np.zeros((n_p, n_k + 1))
             for i, j, s_dep, s_arr in steps:
@@ -429,6 +464,11 @@ def _price(
             legs = [(i, j) for i, j, _, _ in steps]
             columns.append((kk, picked, delivered, legs))
     return total, columns
+
+
+_MASTER_OPTIONS = {"simplex_strategy": 4}
+"""Primal simplex for the master LP: new columns keep the last solution feasible, and on the
+large rungs it solves the master about twice as fast as HiGHS's default (dual simplex)."""
 
 
 def column_generation_bound(
@@ -441,16 +481,24 @@ def column_generation_bound(
     n_windows: int = 48,
     conservative: bool = False,
     integer_guide: float = 0.0,
+    transfers: bool = True,
+    smoothing: float = 0.65,
 ) -> LagrangeResult:
     """The Lagrangian dual solved by Dantzig-Wolfe column generation, with time windows.
 
     Rows of the master LP (all valid for every plan mapped to the grid, see docs/planner.md):
     per place and window boundary, pickups before it <= people arrived before it + deliveries
-    before it; per haven, deliveries - pickups <= capacity; per place and window, people
+    before it; per place with capacity, at every window boundary and at the end, deliveries -
+    pickups before it <= capacity; per place and window, people
     starting to load <= load budget of the periods it overlaps, and vehicle-hours of loading
     <= berths x (window + longest load time); per supply, vehicles <= its count. A column is
     the path of one vehicle of a supply. The master's row duals price the next longest-path
     sweep; every sweep's Lagrangian value is a valid bound, and the best one is returned.
+
+    ``conservative`` and ``transfers=False`` (see ``build_grid``) make the result a guide for
+    plans, not a bound. ``integer_guide``: seconds for HiGHS to solve the last master with whole
+    vehicles per path (the guide then needs no rounding); 0: round the LP solution.
+    ``smoothing``: weight of the best multipliers so far in the next pricing (0: none).
     """
     import scipy.sparse as sp
 
@@ -458,11 +506,15 @@ def column_generation_bound(
 
     start = time.perf_counter()
     dt = choose_dt(problem) if dt is None else dt
-    grid = build_grid(problem, dt, conservative)
+    grid = build_grid(problem, dt, conservative, transfers)
     rows = _rows(problem, grid, n_windows)
     n_s = len(grid.supply_n)
     n_a, n_m, n_r, n_b = len(rows.avail), len(rows.cap), len(rows.rate), len(rows.berth)
-    n_rows = n_a + n_m + n_r + n_b + n_s
+    n_w = len(rows.room)
+    o_w = n_a + n_m + n_r + n_b + n_s  # the room rows come last
+    n_rows = o_w + n_w
+    rm_p = np.array([p for p, _ in rows.room], dtype=np.int64)
+    rm_k = np.array([k for _, k in rows.room], dtype=np.int64)
     row_upper = np.concatenate(
         [
             rows.avail_limit,
@@ -470,6 +522,7 @@ def column_generation_bound(
             rows.rate_limit,
             rows.berth_limit,
             grid.supply_n,
+            grid.capacity[rm_p],
         ]
     ).astype(np.float64)
     row_lower = np.full(n_rows, -np.inf)
@@ -508,6 +561,8 @@ def column_generation_bound(
                 float(problem.load[c]) * picked[bt_p, bt_k]
             )
         col[n_a + n_m + n_r + n_b + k] = 1.0
+        if n_w:
+            col[o_w:] = vcap * (cum_del[rm_p, rm_k - 1] - cum_pick[rm_p, rm_k - 1])
         key = col.tobytes()
         if key in seen:
             return False
@@ -524,15 +579,21 @@ def column_generation_bound(
         "mu": np.zeros(problem.n_places),
         "rate": np.zeros(n_r),
         "berth": np.zeros(n_b),
+        "room": np.zeros(n_w),
     }
     best = math.inf
     best_duals = duals
     master_x: NDArray[np.float64] | None = None
+    # Wentges smoothing: price at a mix of the best multipliers so far and the master's (both
+    # non-negative, so every L stays a bound); a round that finds nothing new prices at the
+    # master's own duals next, and only a round at those that finds nothing ends the search
+    at = duals
+    mixed = False
     it = 0
     for it in range(1, iterations + 1):
-        value, columns = _price(problem, grid, rows, duals)
+        value, columns = _price(problem, grid, rows, at)
         if value < best:
-            best, best_duals = value, duals
+            best, best_duals = value, at
         added = sum(add(k, pk, dl, lg) for k, pk, dl, lg in columns)
         if not cols:
             break
@@ -544,6 +605,7 @@ def column_generation_bound(
             np.zeros(len(cols)),
             np.full(len(cols), np.inf),
             sense="max",
+            options=_MASTER_OPTIONS,
         )
         if res.row_dual is None or res.objective is None:
             log.warning("column generation: master LP %s", res.status)
@@ -558,14 +620,20 @@ def column_generation_bound(
             "mu": mu,
             "rate": y[n_a + n_m : n_a + n_m + n_r],
             "berth": y[n_a + n_m + n_r : n_a + n_m + n_r + n_b],
+            "room": y[o_w:],
         }
-        if best - res.objective <= tolerance * max(1.0, best) or (added == 0 and it > 1):
+        if best - res.objective <= tolerance * max(1.0, best) or (
+            added == 0 and it > 1 and not mixed
+        ):
             value, _ = _price(problem, grid, rows, duals)
             if value < best:
                 best, best_duals = value, duals
             break
         if time_limit is not None and time.perf_counter() - start > time_limit:
             break
+        mixed = smoothing > 0 and (added > 0 or it == 1)
+        a = smoothing if mixed else 0.0
+        at = {key: a * best_duals[key] + (1.0 - a) * duals[key] for key in duals}
     guide_x = master_x
     if integer_guide > 0 and cols and master_x is not None:
         mip = highs.solve(

@@ -64,6 +64,7 @@ import logging
 import math
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -992,11 +993,13 @@ def ten_bound(
     threads: int | None = None,
     solver: Literal["choose", "simplex", "ipm"] | None = None,
     zero_capacity_transfers: bool = True,
+    options: Mapping[str, bool | int | float | str] | None = None,
 ) -> TenBound:
     """The LP optimum of the relaxed TEN: an upper bound on the people any plan rescues.
 
     If HiGHS stops early (time limit), the bound falls back to ``trivial_bound``. ``solver``
-    picks HiGHS's LP algorithm (default: its choice, dual simplex).
+    picks HiGHS's LP algorithm (default: its choice, dual simplex); ``options``: any other
+    HiGHS options by name (e.g. ``{"simplex_strategy": 4}`` for primal simplex).
     ``zero_capacity_transfers``: see ``build_ten``.
     """
     t0 = time.perf_counter()
@@ -1015,6 +1018,7 @@ def ten_bound(
         time_limit=left,
         threads=threads,
         solver=solver,
+        options=options,
     )
     seconds = time.perf_counter() - t0
     if res.status == "optimal" and res.objective is not None:
