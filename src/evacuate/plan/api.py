@@ -190,6 +190,10 @@ class _Best:
                 self.trips, self.rescued, self.params = trips, got, prm
 
 
+_SMALL_FLEET = 500
+"""Up to this many vehicles, extra greedy runs are counted, not timed."""
+
+
 def _exact_is_cheap(problem: Problem) -> bool:
     """Small enough for an exact MIP, with every time a whole number of time units."""
     if problem.total_vehicles > 50 or problem.end > 200 or problem.n_places > 6:
@@ -245,7 +249,10 @@ def _max_rescued(
                 continue
         # a few more greedy settings, within a slice of the time: on large instances the
         # guided plans are the better ones, and the bound needs the time
-        best.more(6, min(stop, time.perf_counter() + 0.05 * time_limit) if refine else stop)
+        # (a fixed number of them on small fleets, so that a seed gives one plan whenever the
+        # time limit does not bind)
+        sliced = refine and problem.total_vehicles > _SMALL_FLEET
+        best.more(6, min(stop, time.perf_counter() + 0.05 * time_limit) if sliced else stop)
         if closed() or not refine:
             continue
         res = column_generation_bound(
