@@ -157,8 +157,9 @@ def people_png(runs: list[RunSeries], panels: list[Panel], path: Path) -> None:
 
 
 def map_png(runs: list[RunSeries], lay: Layout, path: Path) -> None:
-    """Places, hazard reach and the first run's routes (width: people carried)."""
-    first = runs[0]
+    """Places, hazard reach and the routes (width: people carried) of the run that carried
+    the most people (the first such run on a tie): the busiest picture of the map."""
+    first = max(runs, key=lambda r: sum(n for n, _ in r.routes.values()))
     scenario = first.result.scenario
     axis = TimeAxis(scenario)
     fig, axes = _new()
