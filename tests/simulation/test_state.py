@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -37,8 +36,7 @@ def _doomed_on_board(e: Engine) -> int:
     n = 0
     for it in e.transit:
         d = e.deadline[it.destination]
-        eta = it.arrive if math.isfinite(it.arrive) else it.leave + it.travel + it.slack
-        if not e.haven[it.destination] and d is not None and eta >= d:
+        if not e.haven[it.destination] and d is not None and it.eta >= d:
             n += it.people
     return n
 

@@ -23,12 +23,16 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from evacuate.plan.problem import Problem
+
+if TYPE_CHECKING:
+    from evacuate.solvers.highs import HighsResult
 
 __all__ = [
     "Grid",
@@ -500,10 +504,6 @@ def column_generation_bound(
     vehicles per path (the guide then needs no rounding); 0: round the LP solution.
     ``smoothing``: weight of the best multipliers so far in the next pricing (0: none).
     """
-    import scipy.sparse as sp
-
-    from evacuate.solvers import highs
-
     start = time.perf_counter()
     dt = choose_dt(problem) if dt is None else dt
     grid = build_grid(problem, dt, conservative, transfers)
@@ -597,16 +597,7 @@ def column_generation_bound(
         added = sum(add(k, pk, dl, lg) for k, pk, dl, lg in columns)
         if not cols:
             break
-        res = highs.solve(
-            np.array(values),
-            sp.csc_array(np.column_stack(cols)),
-            row_lower,
-            row_upper,
-            np.zeros(len(cols)),
-            np.full(len(cols), np.inf),
-            sense="max",
-            options=_MASTER_OPTIONS,
-        )
+        res = _solve_master(values, cols, row_lower, row_upper, options=_MASTER_OPTIONS)
         if res.row_dual is None or res.objective is None:
             log.warning("column generation: master LP %s", res.status)
             break
@@ -636,15 +627,12 @@ def column_generation_bound(
         at = {key: a * best_duals[key] + (1.0 - a) * duals[key] for key in duals}
     guide_x = master_x
     if integer_guide > 0 and cols and master_x is not None:
-        mip = highs.solve(
-            np.array(values),
-            sp.csc_array(np.column_stack(cols)),
+        mip = _solve_master(
+            values,
+            cols,
             row_lower,
             row_upper,
-            np.zeros(len(cols)),
-            np.full(len(cols), np.inf),
             integrality=np.ones(len(cols), dtype=bool),
-            sense="max",
             time_limit=integer_guide,
             mip_rel_gap=1e-3,
             start=np.floor(master_x[: len(cols)] + 1e-9),
@@ -659,6 +647,32 @@ def column_generation_bound(
             sigma[p] += yv
     return LagrangeResult(
         best, sigma, best_duals["mu"], it, seconds, dt, grid.n_steps, _guide(guide_x, paths, grid)
+    )
+
+
+def _solve_master(
+    values: list[float],
+    cols: list[NDArray[np.float64]],
+    row_lower: NDArray[np.float64],
+    row_upper: NDArray[np.float64],
+    **options: Any,
+) -> HighsResult:
+    """The master problem: how many vehicles follow each path (``options``: as for
+    ``highs.solve``, e.g. integrality for whole vehicles)."""
+    import scipy.sparse as sp
+
+    from evacuate.solvers import highs
+
+    n = len(cols)
+    return highs.solve(
+        np.array(values),
+        sp.csc_array(np.column_stack(cols)),
+        row_lower,
+        row_upper,
+        np.zeros(n),
+        np.full(n, np.inf),
+        sense="max",
+        **options,
     )
 
 

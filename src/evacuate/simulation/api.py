@@ -36,9 +36,8 @@ def _engine(scenario: Scenario, seed: int, perturbations: Perturbations | None) 
 
 
 def _finish(engine: Engine) -> int:
-    """Run a (forked) engine to the end, ignoring the stops at surprises; people rescued."""
-    while engine.run(stop_at_surprise=True):
-        pass
+    """Run a (forked) engine to the end, through any surprises; people rescued."""
+    engine.run(stop_at_surprise=False)
     return engine.rescued()
 
 

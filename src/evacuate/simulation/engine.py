@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from evacuate import units
 from evacuate.planio import Trip
 from evacuate.scenario.model import (
     CloseLane,
@@ -89,6 +90,15 @@ class InTransit:
     """The arrival the plan implies (planned arrival plus the delay at departure): an arrival
     within rounding of it is snapped to it, so that an undisturbed plan runs to the instant."""
 
+    @property
+    def eta(self) -> float:
+        """When the people on board are delivered: the arrival once known, else the end of
+        travel (with the plan's waiting en route) plus the unloading time."""
+        if math.isfinite(self.arrive):
+            return self.arrive
+        unload = self.group.vc.unload_time if self.people > 0 else 0.0
+        return self.leave + self.travel + self.slack + unload
+
 
 @dataclass
 class _Held:
@@ -138,7 +148,7 @@ class Engine:
         self.log: list[LogEvent] = []
         self.classes = {c.id: c for c in s.enabled_classes}
         self.routes = Routes(s)
-        hours = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}[s.time_unit]
+        hours = units.TIME_UNITS[s.time_unit] / units.TIME_UNITS["hour"]
         self.throughput = Throughput(s, max(1.0, 1.0 / hours), hours)
         self.place_closures: dict[str, list[Closure]] = {}
         self.deadline: dict[str, float | None] = {}

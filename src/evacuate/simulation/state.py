@@ -20,7 +20,6 @@ from it read the same as in the original. What changes:
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from evacuate.scenario.load import from_dict
@@ -50,9 +49,7 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
     for it in engine.transit:
         if it.people <= 0:
             continue
-        eta = it.arrive if math.isfinite(it.arrive) else it.leave + it.travel + it.slack
-        eta += 0.0 if math.isfinite(it.arrive) else it.group.vc.unload_time
-        incoming.setdefault(it.destination, []).append((eta, it.people))
+        incoming.setdefault(it.destination, []).append((it.eta, it.people))
 
     for dest, n, _gid, _origin in engine.unloading:
         # on board at a full place, waiting for room at this instant
@@ -137,9 +134,7 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
         cls = it.group.vc.id
         if cls not in usable or it.vehicles <= 0:
             continue
-        eta = it.arrive if math.isfinite(it.arrive) else it.leave + it.travel + it.slack
-        if not math.isfinite(it.arrive) and it.people > 0:
-            eta += it.group.vc.unload_time
+        eta = it.eta
         d = engine.deadline[it.destination]
         if d is not None and eta >= d:
             continue
