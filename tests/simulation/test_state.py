@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import evacuate
@@ -88,6 +88,27 @@ def test_state_at_time_zero_keeps_everyone_and_every_vehicle() -> None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(tiny_scenarios(max_vehicles=4), st.floats(0, 1))
+@example(  # people arriving at a place after its deadline are lost on arrival
+    data={
+        "scenario": {"id": "tiny", "end": 3, "time_unit": "hour"},
+        "places": [
+            {"id": "town", "population": 1, "deadline": 1, "arrivals": [{"at": 2, "people": 1}]},
+            {"id": "camp", "capacity": 2},
+        ],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [{"id": "town-camp", "from": "town", "to": "camp", "time": 1}],
+        },
+        "fleet": {
+            "classes": [
+                {"id": "c0", "capacity": 1, "load_time": 0, "unload_time": 0, "operator": "op0"}
+            ],
+            "stock": [{"class": "c0", "place": "town", "count": 1}],
+        },
+        "events": [],
+    },
+    frac=1.0,
+)
 def test_state_at_any_time_is_valid_and_accounts_for_everyone(
     data: dict[str, Any], frac: float
 ) -> None:

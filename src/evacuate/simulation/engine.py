@@ -316,9 +316,14 @@ class Engine:
                 self._reach(payload)
             elif kind == "appear":
                 place, n = payload
-                self.present[place] += n
                 self.population += n
                 self._log(t, "appear", place, people=n)
+                if place in self.struck:  # arriving after the hazard struck: lost on arrival
+                    self.lost_people += n
+                    self.lost_by_place[place] += n
+                    self._log(t, "lost_people", place, people=n, detail="hazard")
+                else:
+                    self.present[place] += n
             elif kind == "release":
                 h = payload
                 if h.count > 0:
