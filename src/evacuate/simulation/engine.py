@@ -465,11 +465,12 @@ class Engine:
         if it.aborted:
             return
         t = self.now
-        reopen = self._closed(it.destination, t)
-        if reopen is not None and not math.isinf(reopen):
-            self._push(reopen, _ARRIVE, "reach", it)
-            return
         unload = it.group.vc.unload_time if it.people > 0 else 0.0
+        # a closed place admits no arrival (the end of unloading, docs/model.md) while closed
+        reopen = self._closed(it.destination, t + unload)
+        if reopen is not None and not math.isinf(reopen) and reopen - unload > t:
+            self._push(reopen - unload, _ARRIVE, "reach", it)
+            return
         if it.people > 0:
             start, _ = self.throughput.earliest(
                 it.destination, t, it.vehicles, it.people, unload, unload=True
