@@ -1,0 +1,220 @@
+"""What every command shares: consoles, error reporting, atomic writes, logging, formatting.
+
+Only the ``cli`` package prints; the library logs. A problem the user can fix (``EvacuateError``)
+is reported as ``file:line: severity: path: message`` lines on stderr with exit status 2 and no
+traceback. Any other exception is a bug: one line on stderr, exit status 1, and the traceback
+only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.text import Text
+
+from evacuate.errors import EvacuateError, Issue
+from evacuate.scenario import summary
+from evacuate.scenario.load import ROMULAN
+from evacuate.scenario.scenario import Scenario
+from evacuate.units import format_duration
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_INVALID = 2
+
+
+@dataclass
+class _State:
+    debug: bool = False
+    verbosity: int = 0
+
+
+session = _State()
+
+
+# ---------------------------------------------------------------------------- output
+def stdout() -> Console:
+    # piped output (CI logs, files) gets room for full numbers instead of rich's 80 columns
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(highlight=False, width=120 if wide else None)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
+
+
+def issue_text(issue: Issue) -> Text:
+    """``file:line: severity: path: message`` with colours; messages are never parsed as markup."""
+    where = issue.file or "<input>"
+    if issue.line is not None:
+        where += f":{issue.line}"
+    text = Text()
+    text.append(where, style="bold")
+    text.append(": ")
+    text.append(issue.severity, style=_SEVERITY_STYLE.get(issue.severity, ""))
+    text.append(": ")
+    if issue.path:
+        text.append(issue.path, style="cyan")
+        text.append(": ")
+    text.append(issue.message)
+    return text
+
+
+def by_line(issues: Iterable[Issue]) -> list[Issue]:
+    return sorted(issues, key=lambda i: (i.file or "", i.line is None, i.line or 0))
+
+
+def print_issues(console: Console, issues: Iterable[Issue]) -> None:
+    for issue in by_line(issues):
+        console.print(issue_text(issue), soft_wrap=True)
+
+
+def plural(n: int, word: str) -> str:
+    if n == 1:
+        return f"{n:,} {word}"
+    return f"{n:,} {word}es" if word.endswith("s") else f"{n:,} {word}s"
+
+
+def report_error(exc: EvacuateError) -> None:
+    err = stderr()
+    issues: list[Issue] = list(getattr(exc, "issues", []))
+    if not issues:
+        err.print(Text.assemble(("error", "bold red"), ": ", str(exc)), soft_wrap=True)
+        return
+    print_issues(err, issues)
+    errors = sum(1 for i in issues if i.severity == "error")
+    files = sorted({i.file for i in issues if i.file})
+    where = f" in {', '.join(files)}" if files else ""
+    err.print(Text(f"{plural(errors, 'error')}{where}", style="bold red"))
+
+
+def bug(exc: BaseException) -> NoReturn:
+    stderr().print(
+        Text.assemble(
+            ("internal error", "bold red"),
+            f": {type(exc).__name__}: {exc}\n",
+            "This is a bug in evacuate; run again with --debug to see the traceback.",
+        ),
+        soft_wrap=True,
+    )
+    raise typer.Exit(EXIT_BUG)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn exceptions into messages and exit statuses (2: the user's input; 1: a bug)."""
+    try:
+        yield
+    except EvacuateError as exc:
+        report_error(exc)
+        raise typer.Exit(EXIT_INVALID) from None
+    except (typer.Exit, typer.Abort, typer.TyperException):
+        raise
+    except Exception as exc:
+        if session.debug:
+            raise
+        bug(exc)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
+    target = path.expanduser()
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual mode
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------- logging
+class _AlreadyReported(logging.Filter):
+    """Drops the loader's per-warning log records: the CLI prints those warnings itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "evacuate.scenario.load" and record.levelno == logging.WARNING)
+
+
+def configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logger = logging.getLogger("evacuate")
+    for handler in list(logger.handlers):
+        if getattr(handler, "_evacuate_cli", False):
+            logger.removeHandler(handler)
+    handler = RichHandler(console=stderr(), show_time=False, show_path=verbosity >= 2)
+    handler._evacuate_cli = True  # type: ignore[attr-defined]
+    handler.addFilter(_AlreadyReported())
+    handler.setLevel(level)
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+
+def scenario_label(path: Path | None) -> str:
+    return f"<builtin:{ROMULAN}>" if path is None else str(path)
+
+
+def counts_line(s: Scenario) -> str:
+    parts = [
+        plural(len(s.places), "place"),
+        f"{s.population:,} people",
+        plural(len(summary.havens(s)), "haven"),
+        plural(len(s.fleet.classes), "class"),
+        plural(len(s.events), "event"),
+        plural(len(s.variants), "variant"),
+    ]
+    return ", ".join(parts)
+
+
+FileArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Scenario file (.yaml, .yml or .json). Default: the embedded Romulan scenario.",
+        show_default=False,
+    ),
+]
+
+
+def fmt_num(x: float | None) -> str:
+    if x is None:
+        return ""
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def fmt_dur(s: Scenario, x: float) -> str:
+    return format_duration(x, s.time_unit) if x else "0"
+
+
+def fmt_date(s: Scenario, t: float | None) -> str:
+    if t is None:
+        return ""
+    when = summary.calendar(s, t)
+    return "" if when is None else summary.format_date(s, when)
+
+
+def fmt_when(s: Scenario, t: float) -> str:
+    date = fmt_date(s, t)
+    return f"{date} (t={t:,.4g})" if date else f"t={t:,.4g}"

@@ -1,0 +1,131 @@
+"""``evacuate demo``: the Romulan Rescue Mission, every variant planned and simulated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+import evacuate
+from evacuate.cli.app import app
+from evacuate.cli.common import (
+    fmt_date,
+    fmt_num,
+    reported_errors,
+    stderr,
+    stdout,
+)
+from evacuate.cli.render import show_scenario
+
+
+@app.command()
+def demo(
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds per plan.", min=0.1)
+    ] = 10.0,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Folder for the report (HTML and PNG figures)."),
+    ] = Path("report"),
+) -> None:
+    """The Romulan Rescue Mission: the scenario, then every variant planned and simulated."""
+    with reported_errors():
+        from evacuate.plan.api import plan as make_plan
+        from evacuate.plan.api import reveal_surprises
+        from evacuate.report import ReportRun, build_report
+        from evacuate.simulation import simulate
+
+        out = stdout()
+        out.print(
+            Text.assemble(
+                ("evacuate demo", "bold"),
+                ": the Romulan Rescue Mission, 900 million people to move before their sun "
+                "explodes.\n",
+            ),
+        )
+        show_scenario(None, None)
+        base = evacuate.load()
+        table = Table(
+            title=(
+                "Every variant, planned blind to the surprises and simulated as they strike "
+                "(replanning from the state after each)"
+            ),
+            caption=(
+                "Bound: no plan could rescue more, even knowing the surprises in advance. "
+                "Gap = (bound - rescued) / bound."
+            ),
+        )
+        for col in (
+            "Variant",
+            "Rescued",
+            "% of 900M",
+            "Bound",
+            "Gap",
+            "Lost",
+            "Ships lost",
+            "Last rescue",
+        ):
+            if col == "Variant":
+                table.add_column(col, no_wrap=True, min_width=24)
+            else:
+                table.add_column(col, justify="right", no_wrap=True)
+        sims: dict[str, Any] = {}
+        bounds: dict[str, float] = {}
+        seconds = 0.0
+        with stderr().status("simulating every variant") as status:
+            for name in base.variant_names:
+                s = base.variant(name)
+
+                def say(msg: str, name: str = name) -> None:
+                    status.update(f"{name}: {msg}")
+
+                sim = simulate(s, time_limit=time_limit, progress=say)
+                say("planning with hindsight (for the bound)")
+                known = make_plan(reveal_surprises(s), time_limit=time_limit)
+                bound = max(known.bound, float(sim.rescued))
+                sims[name], bounds[name] = sim, bound
+                table.add_row(
+                    name,
+                    fmt_num(sim.rescued),
+                    f"{100 * sim.rescued / 900_000_000:.2f}%",
+                    fmt_num(round(bound)),
+                    f"{100 * (bound - sim.rescued) / bound:.2f}%" if bound else "",
+                    fmt_num(sim.lost_people),
+                    fmt_num(sim.vehicles_lost),
+                    fmt_date(s, sim.last_rescue) or fmt_num(sim.last_rescue),
+                )
+                seconds += sim.seconds + known.seconds
+        table.caption = f"{table.caption} Planned and simulated in {seconds:.0f} s."
+        out.print(table)
+        hist, free = sims.get("historical"), sims.get("no_sabotage")
+        picard = sims.get("picard_revised_plan")
+        if hist is not None and free is not None:
+            out.print(
+                f"The attack on Mars and Starfleet's withdrawal cost "
+                f"{free.rescued - hist.rescued:,} lives: {hist.rescued:,} rescued against "
+                f"{free.rescued:,} without them, and no plan could have rescued more than "
+                f"{bounds['historical']:,.0f} once the armada was lost and Starfleet left.",
+                soft_wrap=True,
+            )
+        if picard is not None and hist is not None:
+            out.print(
+                f"Picard's revised plan (the mothballed reserve, no withdrawal) would have saved "
+                f"{picard.rescued - hist.rescued:,} more ({picard.rescued:,} in all, "
+                f"{100 * picard.rescued / 900_000_000:.1f}% of the 900 million).",
+                soft_wrap=True,
+            )
+        with stderr().status("drawing the report"):
+            runs = [ReportRun(name, sims[name], bounds[name]) for name in sims]
+            files = build_report(runs, output)
+        out.print(
+            Text.assemble(
+                ("report", "bold green"),
+                f" {files.html} (open it in a browser; figures: "
+                + ", ".join(str(p) for p in files.pngs.values())
+                + ")",
+            ),
+            soft_wrap=True,
+        )

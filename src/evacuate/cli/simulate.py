@@ -1,0 +1,275 @@
+"""``evacuate simulate`` and ``evacuate state``: run a plan as the world happens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+import evacuate
+from evacuate.cli.app import app
+from evacuate.cli.common import (
+    FileArg,
+    fmt_date,
+    fmt_num,
+    fmt_when,
+    print_issues,
+    reported_errors,
+    stderr,
+    stdout,
+    write_atomic,
+)
+from evacuate.scenario import summary
+from evacuate.scenario.scenario import Scenario
+
+PolicyOpt = Annotated[
+    str,
+    typer.Option(
+        "--policy",
+        help="At a surprise: replan from the state (replan) or keep the plan (follow).",
+    ),
+]
+
+
+def _perturbations(s: Scenario, travel_cv: float | None, breakdowns: float | None) -> Any:
+    from evacuate.scenario.model import Perturbations
+
+    base = s.perturbations
+    return Perturbations(
+        travel_time_cv=base.travel_time_cv if travel_cv is None else travel_cv,
+        breakdowns_per_trip=base.breakdowns_per_trip if breakdowns is None else breakdowns,
+    )
+
+
+def _log_path(path: Path, k: int, runs: int) -> Path:
+    return path if runs == 1 else path.with_name(f"{path.stem}.run{k}{path.suffix}")
+
+
+@app.command("simulate")
+def simulate_cmd(
+    file: FileArg = None,
+    variant: Annotated[
+        str | None, typer.Option("--variant", help="Apply this what-if variant first.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the first run's noise.")] = 0,
+    runs: Annotated[
+        int, typer.Option("--runs", help="Runs, with seeds seed, seed+1, ...", min=1)
+    ] = 1,
+    policy: PolicyOpt = "replan",
+    plan_file: Annotated[
+        Path | None,
+        typer.Option("--plan", help="Simulate this plan (default: plan first, blind)."),
+    ] = None,
+    travel_cv: Annotated[
+        float | None,
+        typer.Option("--travel-cv", help="Travel-time noise (coefficient of variation).", min=0),
+    ] = None,
+    breakdowns: Annotated[
+        float | None,
+        typer.Option(
+            "--breakdowns", help="Probability a vehicle breaks down on a trip.", min=0, max=1
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds for each plan.", min=0.1)
+    ] = 10.0,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log",
+            help="Write the event log (.jsonl, or .csv); with --runs N, one file per run.",
+        ),
+    ] = None,
+) -> None:
+    """Simulate a plan as the world happens: noise, surprise events and replanning."""
+    with reported_errors():
+        from evacuate.planio import read_plan
+        from evacuate.simulation import simulate
+        from evacuate.simulation.log import dumps_log
+
+        if policy not in ("replan", "follow"):
+            raise typer.BadParameter(
+                f"found {policy!r}; expected replan or follow", param_hint="--policy"
+            )
+        if log_file is not None and log_file.suffix.lower() not in (".jsonl", ".json", ".csv"):
+            raise typer.BadParameter(
+                f"found {log_file.suffix or 'no suffix'!r}; expected .jsonl or .csv",
+                param_hint="--log",
+            )
+        base = evacuate.load(file)
+        pl = read_plan(plan_file) if plan_file is not None else None
+        if variant is None and pl is not None and pl.variant:
+            variant = pl.variant  # the plan's own variant
+        s = base.variant(variant) if variant is not None else base
+        print_issues(stderr(), s.warnings)
+        pert = _perturbations(s, travel_cv, breakdowns)
+        results = []
+        texts: list[tuple[Path, str]] = []
+        with stderr().status(f"simulating {s.name}") as status:
+            for k in range(runs):
+
+                def say(msg: str, k: int = k) -> None:
+                    status.update(f"run {k + 1}/{runs}: {msg}")
+
+                r = simulate(
+                    s,
+                    pl,
+                    policy=policy,  # type: ignore[arg-type]
+                    seed=seed + k,
+                    perturbations=pert,
+                    time_limit=time_limit,
+                    progress=say,
+                )
+                results.append(r)
+                if log_file is not None:
+                    fmt = "csv" if log_file.suffix.lower() == ".csv" else "jsonl"
+                    texts.append((_log_path(log_file, k, runs), dumps_log(r.events, fmt)))
+        out = stdout()
+        out.print(_sim_table(s, results), soft_wrap=False)
+        out.print(_lost_table(s, results), soft_wrap=False)
+        for r in results[:1]:
+            for rp in r.replans:
+                out.print(
+                    f"replanned on {fmt_when(s, rp.time)} after {', '.join(rp.events)}: "
+                    f"kept the {rp.adopted} plan, +{rp.planned_more:,.0f} from there "
+                    f"(following the old plan: +{rp.follow_more:,.0f}; "
+                    f"bound +{rp.bound_more:,.0f}); {rp.seconds:.1f} s",
+                    soft_wrap=True,
+                )
+        if runs > 1:
+            import statistics
+
+            vals = [r.rescued for r in results]
+            out.print(
+                f"rescued over {runs} runs: mean {statistics.fmean(vals):,.0f}, "
+                f"min {min(vals):,}, max {max(vals):,}"
+                + (f", stdev {statistics.stdev(vals):,.0f}" if runs > 1 else ""),
+                soft_wrap=True,
+            )
+        for path, text in texts:
+            write_atomic(path, text)
+            out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)
+
+
+def _sim_table(s: Scenario, results: list[Any]) -> Table:
+    title = f"Simulation of {s.name}" + (f" [{s.applied_variant}]" if s.applied_variant else "")
+    table = Table(title=title)
+    for col in (
+        "Seed",
+        "Policy",
+        "Rescued",
+        "%",
+        "Planned",
+        "Lost",
+        "Waiting",
+        "Vehicles lost",
+        "Broken",
+        "Last rescue",
+        "Trips",
+        "s",
+    ):
+        table.add_column(col, justify="left" if col == "Policy" else "right")
+    for r in results:
+        table.add_row(
+            str(r.seed),
+            r.policy,
+            fmt_num(r.rescued),
+            f"{100 * r.rescued / max(r.population, 1):.2f}%",
+            fmt_num(r.planned_rescued) if r.planned_rescued == r.planned_rescued else "",
+            fmt_num(r.lost_people),
+            fmt_num(r.waiting_at_end + r.on_board_at_end),
+            fmt_num(r.vehicles_lost),
+            fmt_num(r.vehicles_broken),
+            fmt_when(s, r.last_rescue) if r.last_rescue is not None else "",
+            fmt_num(r.trips),
+            f"{r.seconds:.1f}",
+        )
+    return table
+
+
+def _lost_table(s: Scenario, results: list[Any]) -> Table:
+    """People lost per place (mean over runs when there are several)."""
+    title = "People lost per place" + (
+        f" (mean of {len(results)} runs)" if len(results) > 1 else ""
+    )
+    table = Table(title=title)
+    for col in ("Place", "People", "Deadline", "Lost", "% lost"):
+        table.add_column(col, justify="left" if col == "Place" else "right")
+    for p in s.places:
+        people = p.population + sum(a.people for a in p.arrivals)
+        lost = sum(r.lost_by_place.get(p.id, 0) for r in results) / len(results)
+        if not people and not lost:
+            continue
+        table.add_row(
+            p.id,
+            fmt_num(people),
+            fmt_date(s, summary.effective_deadline(s, p.id)) or fmt_num(s.deadline(p.id)),
+            fmt_num(round(lost)),
+            f"{100 * lost / people:.1f}%" if people else "",
+        )
+    return table
+
+
+@app.command("state")
+def state_cmd(
+    file: FileArg = None,
+    at: Annotated[
+        float, typer.Option("--at", help="The time of the state (scenario units).")
+    ] = 0.0,
+    variant: Annotated[
+        str | None, typer.Option("--variant", help="Apply this what-if variant first.")
+    ] = None,
+    plan_file: Annotated[
+        Path | None,
+        typer.Option("--plan", help="The plan followed so far (default: plan first, blind)."),
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Write the state here (.yaml or .json).")
+    ] = Path("state.yaml"),
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds for the plan, if made.", min=0.1)
+    ] = 10.0,
+) -> None:
+    """Write the state of the operation at --at as a scenario, to replan from."""
+    with reported_errors():
+        from evacuate.plan.api import plan as make_plan
+        from evacuate.planio import read_plan
+        from evacuate.scenario.load import dumps
+        from evacuate.simulation import run_to, state_scenario
+
+        base = evacuate.load(file)
+        pl = read_plan(plan_file) if plan_file is not None else None
+        if variant is None and pl is not None and pl.variant:
+            variant = pl.variant  # the plan's own variant
+        s = base.variant(variant) if variant is not None else base
+        if not 0 <= at <= s.end:
+            raise typer.BadParameter(
+                f"found {at:g}; expected a time in [0, {s.end:g}]", param_hint="--at"
+            )
+        if pl is not None:
+            trips = list(pl.trips)
+        else:
+            with stderr().status(f"planning {s.name}"):
+                trips = list(make_plan(s, time_limit=time_limit).plan.trips)
+        engine = run_to(s, trips, at)
+        state = state_scenario(engine, at)
+        text = dumps(state, "json" if output.suffix.lower() == ".json" else "yaml")
+        write_atomic(output, text)
+        waiting = sum(
+            p.population + sum(a.people for a in p.arrivals)
+            for p in state.places
+            if not state.is_haven(p.id)
+        )
+        vehicles = sum(x.count for x in state.fleet.stock)
+        stdout().print(
+            Text.assemble(
+                ("wrote", "bold green"),
+                f" {output}: state at {fmt_when(s, at)}: {engine.rescued():,} rescued so far, "
+                f"{waiting:,} still to rescue, {vehicles:,} vehicles, "
+                f"{engine.lost_people:,} lost",
+            ),
+            soft_wrap=True,
+        )
