@@ -1,17 +1,61 @@
-"""The ``evacuate`` application: the root options and the console entry point."""
+"""The ``evacuate`` application: the root options, the command classes and the entry point.
+
+``-v``, ``-vv``, ``-q`` and ``--debug`` belong to the root but are accepted after the command
+too (``evacuate plan -v``): the group moves them to the front before parsing. Commands are
+declared with :func:`command` so their help shows metavars (``SECONDS``), never ``<type>``.
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 import evacuate
 from evacuate.cli.common import EXIT_INVALID, bug, configure_logging, report_error, session
 from evacuate.errors import EvacuateError
 
+_ROOT_FLAGS = {"-v", "-vv", "-vvv", "--verbose", "-q", "--quiet", "--debug"}
+
+
+def _plain_help(command: Any, ctx: Any) -> None:
+    """No ``<bool>`` beside --help, no ``<path>`` beside an argument that has a metavar."""
+    help_option = command.get_help_option(ctx)
+    if help_option is not None:
+        help_option.metavar = ""
+    for param in command.params:
+        if param.param_type_name == "argument" and param.metavar is not None:
+            param.display_type_rich = lambda ctx: None
+
+
+class Command(TyperCommand):
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _plain_help(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+class Group(TyperGroup):
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # root flags given after the command go in front, where the root parses them
+        if "--" in args:
+            cut = args.index("--")
+            head, tail = args[:cut], args[cut:]
+        else:
+            head, tail = args, []
+        moved = [a for a in head if a in _ROOT_FLAGS]
+        rest = [a for a in head if a not in _ROOT_FLAGS]
+        return super().parse_args(ctx, [*moved, *rest, *tail])
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _plain_help(self, ctx)
+        super().format_help(ctx, formatter)
+
+
 app = typer.Typer(
+    cls=Group,
     name="evacuate",
     help=(
         "Plan, certify and stress-test fleet evacuations.\n\n"
@@ -30,6 +74,11 @@ app = typer.Typer(
 )
 
 
+def command(name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a command on ``app`` (with the help that shows no ``<type>`` noise)."""
+    return app.command(name, cls=Command)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"evacuate {evacuate.__version__}")
@@ -41,7 +90,11 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+            "--version",
+            callback=_version,
+            is_eager=True,
+            metavar="",
+            help="Show the version and exit.",
         ),
     ] = False,
     verbose: Annotated[
@@ -51,17 +104,23 @@ def _root(
             "-v",
             count=True,
             show_default=False,
+            metavar="",
             help="Log more: -v for progress, -vv for details.",
         ),
     ] = 0,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", metavar="", help="Only errors: no progress, no warnings."),
+    ] = False,
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show the full traceback of unexpected errors.")
+        bool,
+        typer.Option("--debug", metavar="", help="Show the full traceback of unexpected errors."),
     ] = False,
 ) -> None:
     """Plan, certify and stress-test fleet evacuations."""
     session.debug = debug
-    session.verbosity = verbose
-    configure_logging(verbose)
+    session.verbosity = -1 if quiet else verbose
+    configure_logging(session.verbosity)
 
 
 def main() -> None:

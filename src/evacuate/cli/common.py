@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -38,6 +38,8 @@ EXIT_INVALID = 2
 class _State:
     debug: bool = False
     verbosity: int = 0
+    context: str = ""
+    """The run under way (``run 3/20 (seed 2)``): warnings logged meanwhile name it."""
 
 
 session = _State()
@@ -130,6 +132,16 @@ def reported_errors() -> Iterator[None]:
         bug(exc)
 
 
+def refuse_input(output: Path, *inputs: Path | None) -> None:
+    """Stop (exit 2) before ``output`` would overwrite one of the command's input files."""
+    target = output.expanduser().resolve()
+    for source in inputs:
+        if source is not None and source.expanduser().resolve() == target:
+            raise EvacuateError(
+                f"{output}: refusing to overwrite an input of this command; choose another -o"
+            )
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
     target = path.expanduser()
@@ -157,8 +169,19 @@ class _AlreadyReported(logging.Filter):
         return not (record.name == "evacuate.scenario.load" and record.levelno == logging.WARNING)
 
 
+class _NameTheRun(logging.Filter):
+    """Prefixes warnings with the run under way, so 20 runs' warnings can be told apart."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if session.context and record.levelno >= logging.WARNING:
+            record.msg = f"{session.context}: {record.msg}"
+        return True
+
+
 def configure_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    """-q: errors only; default: warnings; -v: progress (info); -vv: details (debug)."""
+    levels = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}
+    level = levels.get(max(verbosity, -1), logging.DEBUG)
     logger = logging.getLogger("evacuate")
     for handler in list(logger.handlers):
         if getattr(handler, "_evacuate_cli", False):
@@ -166,6 +189,7 @@ def configure_logging(verbosity: int) -> None:
     handler = RichHandler(console=stderr(), show_time=False, show_path=verbosity >= 2)
     handler._evacuate_cli = True  # type: ignore[attr-defined]
     handler.addFilter(_AlreadyReported())
+    handler.addFilter(_NameTheRun())
     handler.setLevel(level)
     logger.addHandler(handler)
     logger.setLevel(level)
@@ -185,15 +209,6 @@ def counts_line(s: Scenario) -> str:
         plural(len(s.variants), "variant"),
     ]
     return ", ".join(parts)
-
-
-FileArg = Annotated[
-    Path | None,
-    typer.Argument(
-        help="Scenario file (.yaml, .yml or .json). Default: the embedded Romulan scenario.",
-        show_default=False,
-    ),
-]
 
 
 def fmt_num(x: float | None) -> str:
@@ -218,3 +233,51 @@ def fmt_date(s: Scenario, t: float | None) -> str:
 def fmt_when(s: Scenario, t: float) -> str:
     date = fmt_date(s, t)
     return f"{date} (t={t:,.4g})" if date else f"t={t:,.4g}"
+
+
+def parse_at(s: Scenario, value: str) -> float:
+    """A time given on the command line: scenario units, or a date when there is a calendar."""
+    from evacuate.units import UnitError, parse_time
+
+    text = value.strip()
+    try:
+        when = float(text)
+    except ValueError:
+        try:
+            when = parse_time(text, s.time_unit, s.scenario.start_date)
+        except UnitError as exc:
+            raise typer.BadParameter(f"found {value!r}: {exc}", param_hint="--at") from None
+    if not 0 <= when <= s.end:
+        end = summary.format_time(s, s.end)
+        raise typer.BadParameter(
+            f"found {value!r}; expected a time from 0 to {s.end:g} ({end})", param_hint="--at"
+        )
+    return when
+
+
+_MARK = ".evacuate"
+"""A folder's marker file: which command wrote the folder's other files."""
+
+
+def claim_folder(folder: Path, command: str, force: bool) -> None:
+    """Stop (exit 2) before writing into a folder that holds files ``command`` did not write."""
+    if force or not folder.exists():
+        return
+    if not folder.is_dir():
+        raise EvacuateError(f"{folder}: not a folder; choose another -o")
+    others = [p for p in folder.iterdir() if p.name != _MARK]
+    if not others:
+        return
+    mark = folder / _MARK
+    owner = mark.read_text(encoding="utf-8").strip() if mark.is_file() else ""
+    if owner == f"evacuate {command}":
+        return
+    what = f"the output of `{owner}`" if owner else f"{len(others):,} files evacuate did not write"
+    raise EvacuateError(
+        f"{folder}: holds {what}; choose another folder with -o, or add --force to write into it"
+    )
+
+
+def mark_folder(folder: Path, command: str) -> None:
+    """Note that ``command`` wrote the folder (see ``claim_folder``)."""
+    write_atomic(folder / _MARK, f"evacuate {command}\n")

@@ -5,31 +5,32 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import typer
 from rich.table import Table
 from rich.text import Text
 
 import evacuate
-from evacuate.cli.app import app
+from evacuate.cli.app import command
 from evacuate.cli.common import (
+    claim_folder,
     fmt_date,
     fmt_num,
+    mark_folder,
     reported_errors,
     stderr,
     stdout,
 )
+from evacuate.cli.options import DEFAULT, Force, Seed, TimeLimit, option
 from evacuate.cli.render import show_scenario
 
 
-@app.command()
+@command()
 def demo(
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Seconds per plan.", min=0.1)
-    ] = 10.0,
+    time_limit: TimeLimit = DEFAULT["time_limit"],
+    seed: Seed = DEFAULT["seed"],
     output: Annotated[
-        Path,
-        typer.Option("--output", "-o", help="Folder for the report (HTML and PNG figures)."),
+        Path, option("output", help="Folder for the report (HTML and PNG figures).")
     ] = Path("report"),
+    force: Force = False,
 ) -> None:
     """The Romulan Rescue Mission: the scenario, then every variant planned and simulated."""
     with reported_errors():
@@ -38,6 +39,7 @@ def demo(
         from evacuate.report import ReportRun, build_report
         from evacuate.simulation import simulate
 
+        claim_folder(output, "demo", force)
         out = stdout()
         out.print(
             Text.assemble(
@@ -82,9 +84,9 @@ def demo(
                 def say(msg: str, name: str = name) -> None:
                     status.update(f"{name}: {msg}")
 
-                sim = simulate(s, time_limit=time_limit, progress=say)
+                sim = simulate(s, time_limit=time_limit, seed=seed, progress=say)
                 say("planning with hindsight (for the bound)")
-                known = make_plan(reveal_surprises(s), time_limit=time_limit)
+                known = make_plan(reveal_surprises(s), time_limit=time_limit, seed=seed)
                 bound = max(known.bound, float(sim.rescued))
                 sims[name], bounds[name] = sim, bound
                 table.add_row(
@@ -120,6 +122,7 @@ def demo(
         with stderr().status("drawing the report"):
             runs = [ReportRun(name, sims[name], bounds[name]) for name in sims]
             files = build_report(runs, output)
+            mark_folder(output, "demo")
         out.print(
             Text.assemble(
                 ("report", "bold green"),

@@ -10,47 +10,42 @@ from rich.table import Table
 from rich.text import Text
 
 import evacuate
-from evacuate.cli.app import app
+from evacuate.cli.app import command
 from evacuate.cli.common import (
     EXIT_INVALID,
-    FileArg,
     fmt_date,
     fmt_dur,
     fmt_num,
     print_issues,
+    refuse_input,
     reported_errors,
     stderr,
     stdout,
 )
+from evacuate.cli.options import (
+    DEFAULT,
+    Hindsight,
+    Objective,
+    PlanFile,
+    ScenarioArg,
+    Seed,
+    TimeLimit,
+    Variant,
+    option,
+)
 from evacuate.scenario.scenario import Scenario
 
-ObjectiveOpt = Annotated[
-    str,
-    typer.Option(
-        "--objective",
-        help="max-rescued (most people, earliest first) or min-makespan (everyone, soonest).",
-    ),
-]
 
-
-@app.command("plan")
+@command("plan")
 def plan_cmd(
-    file: FileArg = None,
-    variant: Annotated[
-        str | None, typer.Option("--variant", help="Apply this what-if variant first.")
-    ] = None,
-    objective: ObjectiveOpt = "max-rescued",
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Seconds to spend.", min=0.1)
-    ] = 30.0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the extra restarts.")] = 0,
-    hindsight: Annotated[
-        bool,
-        typer.Option("--hindsight", help="Treat surprise events as known (what could have been)."),
-    ] = False,
+    file: ScenarioArg = None,
+    variant: Variant = None,
+    objective: Objective = DEFAULT["objective"],
+    time_limit: TimeLimit = DEFAULT["time_limit"],
+    seed: Seed = DEFAULT["seed"],
+    hindsight: Hindsight = False,
     output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the plan (.csv, .json or .parquet)."),
+        Path | None, option("output", help="Write the plan (.csv, .json or .parquet).")
     ] = None,
 ) -> None:
     """Plan an evacuation: rescued, a bound no plan can beat, the gap, and a per-place table."""
@@ -59,11 +54,6 @@ def plan_cmd(
         from evacuate.plan.api import reveal_surprises
         from evacuate.planio import write_plan
 
-        if objective not in ("max-rescued", "min-makespan"):
-            raise typer.BadParameter(
-                f"found {objective!r}; expected max-rescued or min-makespan",
-                param_hint="--objective",
-            )
         base = evacuate.load(file)
         s = base.variant(variant) if variant is not None else base
         if hindsight:
@@ -80,6 +70,7 @@ def plan_cmd(
         out.print(_plan_table(s, result), soft_wrap=False)
         out.print(_headline(s, result), soft_wrap=True)
         if output is not None:
+            refuse_input(output, file)
             write_plan(result.plan, output)
             out.print(Text.assemble(("wrote", "bold green"), f" {output}"), soft_wrap=True)
 
@@ -137,15 +128,22 @@ def _plan_table(s: Scenario, result: Any) -> Table:
     return table
 
 
-@app.command("check")
+@command("check")
 def check_cmd(
-    scenario_file: Annotated[Path, typer.Argument(help="The scenario the plan is for.")],
-    plan_file: Annotated[Path, typer.Argument(help="The plan (.csv, .json or .parquet).")],
+    file: ScenarioArg = None,
+    plan_file: PlanFile = None,
     variant: Annotated[
-        str | None, typer.Option("--variant", help="Variant (default: the plan's own).")
+        str | None,
+        option("variant", help="Check against this variant. Default: the plan's own variant."),
     ] = None,
     hindsight: Annotated[
-        bool, typer.Option("--hindsight", help="Treat surprise events as known.")
+        bool,
+        option(
+            "hindsight",
+            help="Check against the scenario with its surprise events known in advance (as "
+            "`plan --hindsight` plans); by default surprises are left out, as the blind "
+            "planner saw the scenario.",
+        ),
     ] = False,
 ) -> None:
     """Re-verify a plan from its trips alone and list every violation (exit 2 if any)."""
@@ -154,7 +152,12 @@ def check_cmd(
         from evacuate.plan.api import reveal_surprises
         from evacuate.planio import read_plan
 
-        base = evacuate.load(scenario_file)
+        if plan_file is None:
+            hint = ""
+            if file is not None and file.suffix.lower() in (".csv", ".parquet", ".pq"):
+                hint = f"; {file} looks like a plan: give it as --plan {file}"
+            raise typer.BadParameter(f"which plan? give it with --plan FILE{hint}")
+        base = evacuate.load(file)
         pl = read_plan(plan_file)
         name = variant if variant is not None else pl.variant
         s = base.variant(name) if name else base
@@ -177,6 +180,9 @@ def check_cmd(
             out.print(table)
             if len(report.violations) > 200:
                 out.print(f"... and {len(report.violations) - 200:,} more")
+        against = s.applied_variant or "the scenario without variant"
+        known = "surprise events known in advance" if hindsight else "surprise events unknown"
+        out.print(f"checked {plan_file} against {against} ({known})", soft_wrap=True)
         out.print(report.summary(), soft_wrap=True)
         if not report.feasible:
             raise typer.Exit(EXIT_INVALID)

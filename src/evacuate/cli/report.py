@@ -10,45 +10,39 @@ from rich.table import Table
 from rich.text import Text
 
 import evacuate
-from evacuate.cli.app import app
+from evacuate.cli.app import command
 from evacuate.cli.common import (
-    FileArg,
+    claim_folder,
     fmt_num,
+    mark_folder,
     print_issues,
     reported_errors,
     stderr,
     stdout,
 )
+from evacuate.cli.options import DEFAULT, Force, ScenarioArg, Seed, TimeLimit, Variants, option
 
 
-# ---------------------------------------------------------------------------- report
-@app.command("report")
+@command("report")
 def report_cmd(
-    file: FileArg = None,
-    variant: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--variant",
-            help="Variant to compare (repeat for several). Default: every variant of the "
-            "scenario, or the scenario itself when it has none.",
-        ),
-    ] = None,
+    file: ScenarioArg = None,
+    variant: Variants = None,
     output: Annotated[
-        Path,
-        typer.Option("--output", "-o", help="Folder for report.html and the PNG figures."),
+        Path, option("output", help="Folder for report.html and the PNG figures.")
     ] = Path("report"),
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Seconds per plan (and replan).", min=0.1)
-    ] = 10.0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulation's noise.")] = 0,
+    time_limit: TimeLimit = DEFAULT["time_limit"],
+    seed: Seed = DEFAULT["seed"],
     title: Annotated[
-        str | None, typer.Option("--title", help="Page title. Default: from the scenario.")
+        str | None,
+        typer.Option("--title", metavar="TEXT", help="Page title. Default: the scenario's name."),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Simulate each variant and write a report: one self-contained HTML page and PNG figures."""
     with reported_errors():
         from evacuate.report import build_report, simulate_runs
 
+        claim_folder(output, "report", force)
         base = evacuate.load(file)
         for name in variant or []:
             base.variant(name)  # an unknown variant is reported before any work
@@ -57,10 +51,11 @@ def report_cmd(
             runs = simulate_runs(base, variant, time_limit=time_limit, seed=seed)
         with stderr().status("drawing the report"):
             files = build_report(runs, output, title=title)
+            mark_folder(output, "report")
         out = stdout()
         table = Table(title=f"Report for {base.name}")
-        for col in ("Run", "Rescued", "%", "Bound", "Gap", "Lost"):
-            table.add_column(col, justify="left" if col == "Run" else "right")
+        for col in ("Variant", "Rescued", "%", "Bound", "Gap", "Lost"):
+            table.add_column(col, justify="left" if col == "Variant" else "right")
         for r in runs:
             res = r.result
             gap = (r.bound - res.rescued) / r.bound if r.bound else 0.0

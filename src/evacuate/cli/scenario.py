@@ -10,10 +10,9 @@ import typer
 from rich.text import Text
 
 import evacuate
-from evacuate.cli.app import app
+from evacuate.cli.app import command
 from evacuate.cli.common import (
     EXIT_INVALID,
-    FileArg,
     counts_line,
     plural,
     print_issues,
@@ -23,14 +22,16 @@ from evacuate.cli.common import (
     stdout,
     write_atomic,
 )
+from evacuate.cli.options import ScenarioArg, Variant, option
 from evacuate.cli.render import show_scenario
 
 
-@app.command()
+@command()
 def validate(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
+            metavar="SCENARIO...",
             help="Scenario files to check. Default: the embedded Romulan scenario.",
             show_default=False,
         ),
@@ -72,13 +73,10 @@ def validate(
             raise typer.Exit(EXIT_INVALID)
 
 
-@app.command()
+@command()
 def schema(
     output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write the schema to this file instead of printing it."
-        ),
+        Path | None, option("output", help="Write the schema to this file instead of printing it.")
     ] = None,
 ) -> None:
     """Print the JSON Schema of the scenario format (for editors and other tools)."""
@@ -95,13 +93,10 @@ def schema(
         stderr().print(f"wrote {output}", soft_wrap=True)
 
 
-@app.command()
+@command()
 def show(
-    file: FileArg = None,
-    variant: Annotated[
-        str | None,
-        typer.Option("--variant", help="Apply this what-if variant of the scenario first."),
-    ] = None,
+    file: ScenarioArg = None,
+    variant: Variant = None,
 ) -> None:
     """Summarise a scenario: places, hazard, lanes, fleet over time, events and variants."""
     with reported_errors():

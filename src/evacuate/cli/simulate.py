@@ -10,28 +10,35 @@ from rich.table import Table
 from rich.text import Text
 
 import evacuate
-from evacuate.cli.app import app
+from evacuate.cli.app import command
 from evacuate.cli.common import (
-    FileArg,
     fmt_date,
     fmt_num,
     fmt_when,
+    parse_at,
     print_issues,
+    refuse_input,
     reported_errors,
+    session,
     stderr,
     stdout,
     write_atomic,
 )
+from evacuate.cli.options import (
+    DEFAULT,
+    At,
+    Breakdowns,
+    Policy,
+    Runs,
+    ScenarioArg,
+    Seed,
+    TimeLimit,
+    TravelCV,
+    Variant,
+    option,
+)
 from evacuate.scenario import summary
 from evacuate.scenario.scenario import Scenario
-
-PolicyOpt = Annotated[
-    str,
-    typer.Option(
-        "--policy",
-        help="At a surprise: replan from the state (replan) or keep the plan (follow).",
-    ),
-]
 
 
 def _perturbations(s: Scenario, travel_cv: float | None, breakdowns: float | None) -> Any:
@@ -48,39 +55,27 @@ def _log_path(path: Path, k: int, runs: int) -> Path:
     return path if runs == 1 else path.with_name(f"{path.stem}.run{k}{path.suffix}")
 
 
-@app.command("simulate")
+@command("simulate")
 def simulate_cmd(
-    file: FileArg = None,
-    variant: Annotated[
-        str | None, typer.Option("--variant", help="Apply this what-if variant first.")
-    ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the first run's noise.")] = 0,
-    runs: Annotated[
-        int, typer.Option("--runs", help="Runs, with seeds seed, seed+1, ...", min=1)
-    ] = 1,
-    policy: PolicyOpt = "replan",
+    file: ScenarioArg = None,
+    variant: Variant = None,
+    seed: Seed = DEFAULT["seed"],
+    runs: Runs = DEFAULT["runs"],
+    policy: Policy = DEFAULT["policy"],
     plan_file: Annotated[
         Path | None,
-        typer.Option("--plan", help="Simulate this plan (default: plan first, blind)."),
+        option("plan", help="Simulate this plan. Default: plan first, blind to surprises."),
     ] = None,
-    travel_cv: Annotated[
-        float | None,
-        typer.Option("--travel-cv", help="Travel-time noise (coefficient of variation).", min=0),
-    ] = None,
-    breakdowns: Annotated[
-        float | None,
-        typer.Option(
-            "--breakdowns", help="Probability a vehicle breaks down on a trip.", min=0, max=1
-        ),
-    ] = None,
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Seconds for each plan.", min=0.1)
-    ] = 10.0,
-    log_file: Annotated[
+    travel_cv: TravelCV = None,
+    breakdowns: Breakdowns = None,
+    time_limit: TimeLimit = DEFAULT["time_limit"],
+    output: Annotated[
         Path | None,
-        typer.Option(
-            "--log",
-            help="Write the event log (.jsonl, or .csv); with --runs N, one file per run.",
+        option(
+            "output",
+            help="Write the event log (.jsonl or .csv); with --runs N, one file per run "
+            "(name.run0.jsonl, ...). --log is an alias.",
+            aliases=("--log",),
         ),
     ] = None,
 ) -> None:
@@ -90,14 +85,11 @@ def simulate_cmd(
         from evacuate.simulation import simulate
         from evacuate.simulation.log import dumps_log
 
-        if policy not in ("replan", "follow"):
-            raise typer.BadParameter(
-                f"found {policy!r}; expected replan or follow", param_hint="--policy"
-            )
+        log_file = output
         if log_file is not None and log_file.suffix.lower() not in (".jsonl", ".json", ".csv"):
             raise typer.BadParameter(
                 f"found {log_file.suffix or 'no suffix'!r}; expected .jsonl or .csv",
-                param_hint="--log",
+                param_hint="-o",
             )
         base = evacuate.load(file)
         pl = read_plan(plan_file) if plan_file is not None else None
@@ -110,9 +102,11 @@ def simulate_cmd(
         texts: list[tuple[Path, str]] = []
         with stderr().status(f"simulating {s.name}") as status:
             for k in range(runs):
+                run = f"run {k + 1}/{runs} (seed {seed + k})" if runs > 1 else ""
+                session.context = run
 
-                def say(msg: str, k: int = k) -> None:
-                    status.update(f"run {k + 1}/{runs}: {msg}")
+                def say(msg: str, run: str = run) -> None:
+                    status.update(f"{run}: {msg}" if run else msg)
 
                 r = simulate(
                     s,
@@ -123,6 +117,7 @@ def simulate_cmd(
                     time_limit=time_limit,
                     progress=say,
                 )
+                session.context = ""
                 results.append(r)
                 if log_file is not None:
                     fmt = "csv" if log_file.suffix.lower() == ".csv" else "jsonl"
@@ -213,25 +208,20 @@ def _lost_table(s: Scenario, results: list[Any]) -> Table:
     return table
 
 
-@app.command("state")
+@command("state")
 def state_cmd(
-    file: FileArg = None,
-    at: Annotated[
-        float, typer.Option("--at", help="The time of the state (scenario units).")
-    ] = 0.0,
-    variant: Annotated[
-        str | None, typer.Option("--variant", help="Apply this what-if variant first.")
-    ] = None,
+    file: ScenarioArg = None,
+    at: At = DEFAULT["at"],
+    variant: Variant = None,
     plan_file: Annotated[
         Path | None,
-        typer.Option("--plan", help="The plan followed so far (default: plan first, blind)."),
+        option("plan", help="The plan followed so far. Default: plan first, blind to surprises."),
     ] = None,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Write the state here (.yaml or .json).")
-    ] = Path("state.yaml"),
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Seconds for the plan, if made.", min=0.1)
-    ] = 10.0,
+    output: Annotated[Path, option("output", help="Write the state here (.yaml or .json).")] = Path(
+        "state.yaml"
+    ),
+    time_limit: TimeLimit = DEFAULT["time_limit"],
+    seed: Seed = DEFAULT["seed"],
 ) -> None:
     """Write the state of the operation at --at as a scenario, to replan from."""
     with reported_errors():
@@ -245,17 +235,15 @@ def state_cmd(
         if variant is None and pl is not None and pl.variant:
             variant = pl.variant  # the plan's own variant
         s = base.variant(variant) if variant is not None else base
-        if not 0 <= at <= s.end:
-            raise typer.BadParameter(
-                f"found {at:g}; expected a time in [0, {s.end:g}]", param_hint="--at"
-            )
+        when = parse_at(s, at)
         if pl is not None:
             trips = list(pl.trips)
         else:
             with stderr().status(f"planning {s.name}"):
-                trips = list(make_plan(s, time_limit=time_limit).plan.trips)
-        engine = run_to(s, trips, at)
-        state = state_scenario(engine, at)
+                trips = list(make_plan(s, time_limit=time_limit, seed=seed).plan.trips)
+        engine = run_to(s, trips, when)
+        state = state_scenario(engine, when)
+        refuse_input(output, file, plan_file)
         text = dumps(state, "json" if output.suffix.lower() == ".json" else "yaml")
         write_atomic(output, text)
         waiting = sum(
@@ -264,12 +252,30 @@ def state_cmd(
             if not state.is_haven(p.id)
         )
         vehicles = sum(x.count for x in state.fleet.stock)
-        stdout().print(
+        out = stdout()
+        out.print(
             Text.assemble(
                 ("wrote", "bold green"),
-                f" {output}: state at {fmt_when(s, at)}: {engine.rescued():,} rescued so far, "
+                f" {output}: state at {fmt_when(s, when)}: {engine.rescued():,} rescued so far, "
                 f"{waiting:,} still to rescue, {vehicles:,} vehicles, "
-                f"{engine.lost_people:,} lost",
+                f"{engine.lost_people:,} people lost so far",
             ),
             soft_wrap=True,
         )
+        for line in _at_instant(engine.log, when):
+            out.print(line, soft_wrap=True)
+
+
+def _at_instant(log: list[Any], t: float) -> list[str]:
+    """What happened at the instant ``t`` itself (the state already counts it)."""
+    now = [e for e in log if abs(e.time - t) <= 1e-9]
+    fired = [e.detail for e in now if e.kind == "event"]
+    if not fired:
+        return []
+    destroyed = sum(e.vehicles for e in now if e.kind == "lost_vehicles")
+    withdrawn = sum(e.vehicles for e in now if e.kind == "withdrawn")
+    people = sum(e.people for e in now if e.kind == "lost_people")
+    return [
+        f"at this instant {', '.join(fired)} fired: {destroyed:,} vehicles destroyed, "
+        f"{withdrawn:,} withdrawn, {people:,} people lost (the state above already counts them)"
+    ]

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from evacuate.options import OPTIONS, check_option
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.lagrange import (
     choose_dt,
@@ -302,9 +303,9 @@ def _max_rescued(
 def plan(
     scenario: Scenario,
     *,
-    objective: Objective = "max-rescued",
-    time_limit: float = 60.0,
-    seed: int = 0,
+    objective: Objective = OPTIONS["objective"].default,
+    time_limit: float = OPTIONS["time_limit"].default,
+    seed: int = OPTIONS["seed"].default,
     gap_target: float = 1e-4,
 ) -> PlanResult:
     """Plan the evacuation of ``scenario`` (known events only; see ``reveal_surprises``).
@@ -319,6 +320,8 @@ def plan(
     seed
         Seeds the dispatcher's extra restarts; the same seed gives the same plan.
     """
+    for name, value in (("objective", objective), ("time_limit", time_limit), ("seed", seed)):
+        check_option(name, value)
     start = time.perf_counter()
     problem = compile_problem(scenario)
     population = int(problem.population.sum())

@@ -10,6 +10,7 @@ from typing import Literal
 
 import numpy as np
 
+from evacuate.options import OPTIONS, check_option
 from evacuate.planio import Plan, Trip
 from evacuate.scenario.model import Perturbations
 from evacuate.scenario.scenario import Scenario
@@ -55,10 +56,10 @@ def simulate(
     scenario: Scenario,
     plan: Plan | list[Trip] | None = None,
     *,
-    policy: Policy = "replan",
-    seed: int = 0,
+    policy: Policy = OPTIONS["policy"].default,
+    seed: int = OPTIONS["seed"].default,
     perturbations: Perturbations | None = None,
-    time_limit: float = 10.0,
+    time_limit: float = OPTIONS["time_limit"].default,
     progress: Progress | None = None,
 ) -> SimResult:
     """Simulate ``plan`` (default: the planner's plan, blind to surprises) on ``scenario``.
@@ -71,12 +72,14 @@ def simulate(
     """
     from evacuate.plan.api import plan as make_plan
 
+    for name, value in (("policy", policy), ("seed", seed), ("time_limit", time_limit)):
+        check_option(name, value)
     t0 = time.perf_counter()
     plan_seconds = 0.0
     say = progress or (lambda _msg: None)
     if plan is None:
         say("planning")
-        first = make_plan(scenario, time_limit=time_limit)
+        first = make_plan(scenario, time_limit=time_limit, seed=seed)
         plan_seconds += first.seconds
         trips = list(first.plan.trips)
         planned, bound = first.rescued, first.bound
@@ -103,7 +106,7 @@ def simulate(
         landing = sum(it.people for it in engine.transit if engine.haven[it.destination]) + sum(
             n for dest, n, _, _ in engine.unloading if engine.haven[dest]
         )
-        result = make_plan(state, time_limit=time_limit)
+        result = make_plan(state, time_limit=time_limit, seed=seed)
         plan_seconds += result.seconds
         trial = engine.fork()
         trial.drop_orders()

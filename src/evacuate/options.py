@@ -1,0 +1,207 @@
+"""One registry of the settings that the command line, the Python API and the server share.
+
+The HiGHS way: each setting has one entry (name, type, default, range, choices, unit, help) and
+every surface reads it, so ``evacuate plan --time-limit 5`` and ``evacuate.plan(time_limit=5)``
+mean the same and default the same. The Python name is the entry's name (``time_limit``); the
+command-line flag is the same with dashes (``--time-limit``).
+
+Using it
+--------
+- Python API: take the default from the registry and check the value with it::
+
+      def plan(..., time_limit: float = OPTIONS["time_limit"].default) -> ...:
+          time_limit = check_option("time_limit", time_limit)
+
+- Command line: ``evacuate.cli.options`` turns an entry into a Typer option (flag, metavar,
+  choices, range and help, unit included), e.g. ``time_limit: TimeLimit = default("time_limit")``.
+  A new command (``sabotage``, ``sweep``, ``runs``, ``serve``) reuses the shared aliases there
+  and adds its own settings here, with :func:`register`, so the server's forms can list them too.
+
+This module imports nothing of evacuate's: every layer may read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["OPTIONS", "Option", "check_option", "register"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting, as every surface shows it."""
+
+    name: str
+    """The Python keyword; the flag is ``--`` plus the name with dashes."""
+    type: type
+    """``int``, ``float``, ``str``, ``bool`` (a switch) or ``Path``."""
+    default: Any
+    help: str
+    """One sentence, without the unit, the choices or the default (those are added)."""
+    unit: str | None = None
+    """Shown in help and metavar, e.g. ``s`` (seconds)."""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    metavar: str | None = None
+    """The placeholder of the value in help (``SECONDS``, ``NAME``, ``FILE``)."""
+    short: str | None = None
+    """A one-letter alias (``-o``)."""
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def describe(self) -> str:
+        """The help text with the choices and the range, as the CLI and the server show it."""
+        text = self.help
+        if self.choices:
+            text += " One of: " + ", ".join(self.choices) + "."
+        if self.minimum is not None or self.maximum is not None:
+            unit = f" {self.unit}" if self.unit else ""
+            if self.minimum is not None and self.maximum is not None:
+                text += f" From {self.minimum:g} to {self.maximum:g}{unit}."
+            elif self.minimum is not None:
+                text += f" At least {self.minimum:g}{unit}."
+            else:
+                text += f" At most {self.maximum:g}{unit}."
+        return text
+
+    def check(self, value: Any) -> Any:
+        """``value`` if it is allowed, else ``ValueError`` naming the setting and what it takes."""
+        if value is None:
+            return value
+        if self.choices and value not in self.choices:
+            raise ValueError(
+                f"{self.name}: found {value!r}; expected one of {', '.join(self.choices)}"
+            )
+        if self.type in (int, float) and not isinstance(value, bool):
+            number = float(value)
+            if self.minimum is not None and number < self.minimum:
+                raise ValueError(
+                    f"{self.name}: found {value!r}; expected at least {self.minimum:g}"
+                )
+            if self.maximum is not None and number > self.maximum:
+                raise ValueError(f"{self.name}: found {value!r}; expected at most {self.maximum:g}")
+        return value
+
+
+OPTIONS: dict[str, Option] = {}
+
+
+def register(option: Option) -> Option:
+    """Add a setting (a command of a later package adds its own here)."""
+    if option.name in OPTIONS and OPTIONS[option.name] != option:
+        raise ValueError(f"option {option.name!r} is registered twice, differently")
+    OPTIONS[option.name] = option
+    return option
+
+
+def check_option(name: str, value: Any) -> Any:
+    """Check ``value`` against the registry's entry ``name`` and return it."""
+    return OPTIONS[name].check(value)
+
+
+for _option in (
+    Option(
+        "variant",
+        str,
+        None,
+        "Apply this what-if variant of the scenario first (see `evacuate show`).",
+        metavar="NAME",
+    ),
+    Option(
+        "time_limit",
+        float,
+        10.0,
+        "Safety stop for each plan and replan: the planner stops refining the plan and its "
+        "bound after this long.",
+        unit="s",
+        minimum=0.1,
+        metavar="SECONDS",
+    ),
+    Option(
+        "seed",
+        int,
+        0,
+        "Seed of every random choice (the planner's restarts, the simulation's noise): the same "
+        "seed gives the same output.",
+        minimum=0,
+        metavar="INT",
+    ),
+    Option(
+        "objective",
+        str,
+        "max-rescued",
+        "max-rescued: most people, earliest first; min-makespan: everyone, as early as possible.",
+        choices=("max-rescued", "min-makespan"),
+        metavar="NAME",
+    ),
+    Option(
+        "hindsight",
+        bool,
+        False,
+        "Treat surprise events as known in advance (what could have been done).",
+    ),
+    Option(
+        "plan",
+        Path,
+        None,
+        "The plan file (.csv, .json or .parquet), as `evacuate plan -o` writes it.",
+        metavar="FILE",
+    ),
+    Option("output", Path, None, "Where to write the result.", metavar="PATH", short="-o"),
+    Option(
+        "policy",
+        str,
+        "replan",
+        "At a surprise: replan from the state of the operation, or follow the plan.",
+        choices=("replan", "follow"),
+        metavar="NAME",
+    ),
+    Option(
+        "runs",
+        int,
+        1,
+        "Number of simulation runs, with seeds seed, seed+1, ...",
+        minimum=1,
+        metavar="INT",
+    ),
+    Option(
+        "travel_cv",
+        float,
+        None,
+        "Travel-time noise: coefficient of variation of each trip's travel time (lognormal). "
+        "Default: the scenario's.",
+        minimum=0,
+        maximum=5,
+        metavar="CV",
+    ),
+    Option(
+        "breakdowns",
+        float,
+        None,
+        "Probability that a vehicle breaks down on a trip and leaves service. "
+        "Default: the scenario's.",
+        minimum=0,
+        maximum=1,
+        metavar="P",
+    ),
+    Option(
+        "at",
+        str,
+        "0",
+        "The time: a number in the scenario's time unit, or a date such as 2385-04-05 when "
+        "the scenario has a calendar (scenario.start_date).",
+        metavar="TIME|DATE",
+    ),
+    Option(
+        "force",
+        bool,
+        False,
+        "Write into a folder that already holds other files.",
+    ),
+):
+    register(_option)
