@@ -180,11 +180,7 @@ def _follow_rows(
         (y.max_total or 0) for y in scenario.fleet.shipyards
     )
     for noisy in (False, True):
-        pert = (
-            Perturbations(travel_time_cv=k.cv, breakdowns_per_trip=k.breakdowns)
-            if noisy
-            else Perturbations()
-        )
+        pert = Perturbations(travel_cv=k.cv, breakdowns=k.breakdowns) if noisy else Perturbations()
         rss0 = _rss_mb()
         secs, results = _timed_sims(scenario, planned.plan, k.repeats, pert)
         rss1 = _rss_mb()
@@ -367,7 +363,7 @@ def measure(k: Knobs) -> dict[str, Any]:
             "repeats": k.repeats,
             "time_limit": k.time_limit,
             "replan_time_limit": k.replan_time_limit,
-            "noise": {"travel_time_cv": k.cv, "breakdowns_per_trip": k.breakdowns},
+            "noise": {"travel_cv": k.cv, "breakdowns": k.breakdowns},
             "generated": gen_info,
             "machine": _machine(),
             "source": _source(),
@@ -464,8 +460,8 @@ def render(report: dict[str, Any]) -> str:
         f"{meta['repeats']} run(s) (seeds 0 to {meta['repeats'] - 1}), planning excluded; for the "
         "replan run: its wall seconds minus the planner's own seconds (forks, trial runs and "
         "state building counted as simulation)",
-        f"- noise: travel_time_cv={meta['noise']['travel_time_cv']:g}, "
-        f"breakdowns_per_trip={meta['noise']['breakdowns_per_trip']:g}",
+        f"- noise: travel_cv={meta['noise']['travel_cv']:g}, "
+        f"breakdowns={meta['noise']['breakdowns']:g}",
         f"- generated instance: `generate({kn['seed']}, places={kn['places']}, "
         f"vehicles={kn['vehicles']:_}, steps={kn['steps']}, classes={kn['classes']})` "
         f"({g['all_places']} places in all), planned with a {g['plan_time_limit']:g} s limit "
@@ -522,8 +518,8 @@ def _print_table(report: dict[str, Any]) -> None:
     noise = report["meta"]["noise"]
     table = Table(
         title=f"evacuate simulation benchmark — {report['meta']['date']}",
-        caption=f"follow+noise: travel_time_cv={noise['travel_time_cv']:g}, "
-        f"breakdowns_per_trip={noise['breakdowns_per_trip']:g}; sim s: median of "
+        caption=f"follow+noise: travel_cv={noise['travel_cv']:g}, "
+        f"breakdowns={noise['breakdowns']:g}; sim s: median of "
         f"{report['meta']['repeats']} runs",
     )
     for i, c in enumerate(COLUMNS):

@@ -295,7 +295,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         data["hazard"] = hazard
     if draw(st.booleans()):
         data["perturbations"] = {
-            "travel_time_cv": draw(st.floats(0, 5)),
-            "breakdowns_per_trip": draw(st.floats(0, 1)),
+            "travel_cv": draw(st.floats(0, 5)),
+            "breakdowns": draw(st.floats(0, 1)),
         }
     return data

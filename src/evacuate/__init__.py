@@ -5,40 +5,43 @@
 >>> scenario.variant("no_sabotage").applied_variant
 'no_sabotage'
 
-``evacuate.simulate(scenario, ...)`` (see ``evacuate.simulation``) plans, then simulates the
-plan as the scenario's surprises strike.
+The verbs are the commands' (``evacuate.load``, ``plan``, ``check``, ``simulate``), with the
+same option names and defaults (``evacuate.options``); results have ``to_dict()``,
+``to_dataframe()`` and ``date(t)``. See ``evacuate.api``.
 """
 
+import importlib
 import logging
-from typing import Any
 
-from evacuate.errors import EvacuateError, Issue, PlanFormatError, ScenarioError
-from evacuate.scenario import Scenario, dump, dumps, load, loads
+# The subpackages evacuate.plan and evacuate.check share their names with the functions below:
+# import them first, so that the functions, bound afterwards, are what ``evacuate.plan`` means
+# (``from evacuate.plan.api import ...`` still finds the subpackage in sys.modules).
+importlib.import_module("evacuate.plan")
+importlib.import_module("evacuate.check")
+
+from evacuate.api import Perturbations, check, load, plan, simulate  # noqa: E402
+from evacuate.errors import EvacuateError, Issue, PlanFormatError, ScenarioError  # noqa: E402
+from evacuate.options import OPTIONS  # noqa: E402
+from evacuate.scenario import Scenario, dump, dumps, loads  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "OPTIONS",
     "EvacuateError",
     "Issue",
+    "Perturbations",
     "PlanFormatError",
     "Scenario",
     "ScenarioError",
     "__version__",
+    "check",
     "dump",
     "dumps",
     "load",
     "loads",
+    "plan",
     "simulate",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # imported on first use: the simulator pulls in the planner and numpy
-    if name == "simulate":
-        from evacuate.simulation import simulate
-
-        return simulate
-    raise AttributeError(f"module 'evacuate' has no attribute {name!r}")
-
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

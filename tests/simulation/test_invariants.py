@@ -84,7 +84,7 @@ def test_romulan_without_surprises_reproduces_the_plan(variant: str) -> None:
 def test_same_seed_same_log_different_seed_different_log() -> None:
     s = ROMULAN.variant("no_sabotage")
     trips = plan(s, time_limit=10).plan
-    noise = Perturbations(travel_time_cv=0.3, breakdowns_per_trip=0.01)
+    noise = Perturbations(travel_cv=0.3, breakdowns=0.01)
     a = simulate(s, trips, policy="follow", seed=1, perturbations=noise)
     b = simulate(s, trips, policy="follow", seed=1, perturbations=noise)
     c = simulate(s, trips, policy="follow", seed=2, perturbations=noise)

@@ -178,7 +178,7 @@ def test_breakdowns_take_vehicles_out_after_they_deliver() -> None:
         Trip("g1", "bus", 1, "town", 0.0, "shelter", 2.0, 50),
         Trip("g1", "bus", 1, "shelter", 2.0, "town", 3.0, 0),
     ]
-    r = simulate(s, trips, policy="follow", perturbations=Perturbations(breakdowns_per_trip=1))
+    r = simulate(s, trips, policy="follow", perturbations=Perturbations(breakdowns=1))
     assert r.rescued == 50
     assert r.vehicles_broken == 1
     assert [e.detail for e in _kinds(r, "cancelled")] == ["no vehicles left in the group"]
@@ -187,7 +187,7 @@ def test_breakdowns_take_vehicles_out_after_they_deliver() -> None:
 def test_travel_noise_changes_arrivals_but_not_people() -> None:
     s = _scenario()
     trips = _two_buses_at_once()
-    noisy = simulate(s, trips, policy="follow", perturbations=Perturbations(travel_time_cv=0.5))
+    noisy = simulate(s, trips, policy="follow", perturbations=Perturbations(travel_cv=0.5))
     arrivals = sorted(e.time for e in _kinds(noisy, "arrive"))
     assert arrivals != [2.0, 2.0]
     assert noisy.rescued == 100

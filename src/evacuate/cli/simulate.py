@@ -46,8 +46,8 @@ def _perturbations(s: Scenario, travel_cv: float | None, breakdowns: float | Non
 
     base = s.perturbations
     return Perturbations(
-        travel_time_cv=base.travel_time_cv if travel_cv is None else travel_cv,
-        breakdowns_per_trip=base.breakdowns_per_trip if breakdowns is None else breakdowns,
+        travel_cv=base.travel_cv if travel_cv is None else travel_cv,
+        breakdowns=base.breakdowns if breakdowns is None else breakdowns,
     )
 
 

@@ -9,10 +9,11 @@ is below the population cannot hold everyone's rescue).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -27,6 +28,7 @@ from evacuate.plan.lagrange import (
 )
 from evacuate.plan.problem import Problem, compile_problem
 from evacuate.planio import Plan, Trip
+from evacuate.results import ResultTables
 from evacuate.scenario.scenario import Scenario
 
 __all__ = ["PlaceRow", "PlanResult", "plan", "rescued_by_trips", "reveal_surprises"]
@@ -51,11 +53,15 @@ class PlaceRow:
 
 
 @dataclass(frozen=True)
-class PlanResult:
-    """What ``plan`` returns: the plan, how good it is, and how long it took."""
+class PlanResult(ResultTables):
+    """What ``plan`` returns: the plan, how good it is, and how long it took.
+
+    ``to_dict()``, ``to_dataframe("places" | "trips")`` and ``date(t)``: see
+    ``evacuate.results``.
+    """
 
     plan: Plan
-    rescued: float
+    rescued: int
     bound: float
     gap: float
     """(bound - rescued) / bound; 0 when the bound is 0."""
@@ -66,6 +72,37 @@ class PlanResult:
     makespan_lower_bound: float | None = None
     places: tuple[PlaceRow, ...] = ()
     stats: dict[str, Any] = field(default_factory=dict)
+    start_date: dt.datetime | None = None
+    """The scenario's calendar (``scenario.start_date``), for ``date`` and ``dates=True``."""
+
+    def _calendar(self) -> tuple[dt.datetime | None, str]:
+        return self.start_date, self.plan.time_unit
+
+    def _records(self) -> dict[str, Any]:
+        pl = self.plan
+        return {
+            "scenario": pl.scenario_id,
+            "variant": pl.variant,
+            "objective": self.objective,
+            "time_unit": pl.time_unit,
+            "start_date": self.start_date,
+            "population": self.population,
+            "rescued": self.rescued,
+            "bound": self.bound,
+            "gap": self.gap,
+            "makespan": self.makespan,
+            "makespan_lower_bound": self.makespan_lower_bound,
+            "seconds": self.seconds,
+            "places": self.places,
+            "trips": pl.trips,
+            "stats": self.stats,
+        }
+
+    def _tables(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "places": [asdict(r) for r in self.places],
+            "trips": [asdict(t) for t in self.plan.trips],
+        }
 
     @property
     def makespan_gap(self) -> float | None:
@@ -359,7 +396,7 @@ def plan(
     stats["groups"] = len({t.group for t in trips})
     return PlanResult(
         plan=out,
-        rescued=float(rescued),
+        rescued=round(rescued),
         bound=float(bound),
         gap=gap,
         seconds=seconds,
@@ -369,6 +406,7 @@ def plan(
         makespan_lower_bound=makespan_lb,
         places=_place_rows(problem, trips),
         stats=stats,
+        start_date=scenario.scenario.start_date,
     )
 
 

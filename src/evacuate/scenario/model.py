@@ -369,9 +369,9 @@ class Variant(_Frozen):
 class Perturbations(_Frozen):
     """Stochastic noise for simulation (off by default)."""
 
-    travel_time_cv: Annotated[float, Field(ge=0, le=5)] = 0.0
+    travel_cv: Annotated[float, Field(ge=0, le=5)] = 0.0
     """Coefficient of variation of each trip's travel time (lognormal)."""
-    breakdowns_per_trip: Annotated[float, Field(ge=0, le=1)] = 0.0
+    breakdowns: Annotated[float, Field(ge=0, le=1)] = 0.0
     """Probability that a vehicle breaks down on a trip and leaves service."""
 
 

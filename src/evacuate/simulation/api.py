@@ -30,8 +30,8 @@ def _engine(scenario: Scenario, seed: int, perturbations: Perturbations | None) 
     p = perturbations if perturbations is not None else scenario.perturbations
     return Engine(
         scenario,
-        noise_cv=p.travel_time_cv,
-        breakdown_p=p.breakdowns_per_trip,
+        noise_cv=p.travel_cv,
+        breakdown_p=p.breakdowns,
         rng=np.random.default_rng(seed),
     )
 
@@ -82,7 +82,7 @@ def simulate(
         first = make_plan(scenario, time_limit=time_limit, seed=seed)
         plan_seconds += first.seconds
         trips = list(first.plan.trips)
-        planned, bound = first.rescued, first.bound
+        planned, bound = float(first.rescued), first.bound
     else:
         trips = list(plan.trips) if isinstance(plan, Plan) else list(plan)
         planned = (

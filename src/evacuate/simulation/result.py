@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
+from evacuate.results import ResultTables
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.log import LogEvent
 
@@ -31,8 +34,12 @@ class Replan:
 
 
 @dataclass(frozen=True)
-class SimResult:
-    """One simulated run of a plan (``policy`` says what happened at surprises)."""
+class SimResult(ResultTables):
+    """One simulated run of a plan (``policy`` says what happened at surprises).
+
+    ``to_dict()`` (JSON-ready; the scenario by id and variant), ``to_dataframe("places" |
+    "events" | "replans")`` and ``date(t)``: see ``evacuate.results``.
+    """
 
     scenario: Scenario
     """The scenario as simulated (variant applied; surprise events still marked surprise)."""
@@ -67,6 +74,35 @@ class SimResult:
     @property
     def variant(self) -> str | None:
         return self.scenario.applied_variant
+
+    def _calendar(self) -> tuple[dt.datetime | None, str]:
+        return self.scenario.scenario.start_date, self.scenario.time_unit
+
+    def _records(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "scenario": self.scenario.id,
+            "variant": self.variant,
+            "time_unit": self.scenario.time_unit,
+            "start_date": self.scenario.scenario.start_date,
+        }
+        for name in self.__dataclass_fields__:
+            if name != "scenario":
+                out[name] = getattr(self, name)
+        return out
+
+    def _tables(self) -> dict[str, list[dict[str, Any]]]:
+        places = []
+        for p in self.scenario.places:
+            people = p.population + sum(a.people for a in p.arrivals)
+            lost = self.lost_by_place.get(p.id, 0)
+            if people or lost:
+                deadline = self.scenario.deadline(p.id)
+                places.append({"place": p.id, "people": people, "deadline": deadline, "lost": lost})
+        return {
+            "places": places,
+            "events": [e.row() for e in self.events],
+            "replans": [asdict(r) for r in self.replans],
+        }
 
     def summary(self) -> str:
         lines = [
