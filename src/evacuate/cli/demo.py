@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from rich.table import Table
 from rich.text import Text
 
 import evacuate
@@ -21,6 +20,7 @@ from evacuate.cli.common import (
 )
 from evacuate.cli.options import DEFAULT, Force, Seed, TimeLimit, option
 from evacuate.cli.render import show_scenario
+from evacuate.cli.tables import Fitted, Row
 
 
 @command()
@@ -50,30 +50,7 @@ def demo(
         )
         show_scenario(None, None)
         base = evacuate.load()
-        table = Table(
-            title=(
-                "Every variant, planned blind to the surprises and simulated as they strike "
-                "(replanning from the state after each)"
-            ),
-            caption=(
-                "Bound: no plan could rescue more, even knowing the surprises in advance. "
-                "Gap = (bound - rescued) / bound."
-            ),
-        )
-        for col in (
-            "Variant",
-            "Rescued",
-            "% of 900M",
-            "Bound",
-            "Gap",
-            "Lost",
-            "Ships lost",
-            "Last rescue",
-        ):
-            if col == "Variant":
-                table.add_column(col, no_wrap=True, min_width=24)
-            else:
-                table.add_column(col, justify="right", no_wrap=True)
+        rows: list[Row] = []
         sims: dict[str, Any] = {}
         bounds: dict[str, float] = {}
         seconds = 0.0
@@ -89,7 +66,7 @@ def demo(
                 known = make_plan(reveal_surprises(s), time_limit=time_limit, seed=seed)
                 bound = max(known.bound, float(sim.rescued))
                 sims[name], bounds[name] = sim, bound
-                table.add_row(
+                cells: list[Any] = [
                     name,
                     fmt_num(sim.rescued),
                     f"{100 * sim.rescued / 900_000_000:.2f}%",
@@ -98,10 +75,29 @@ def demo(
                     fmt_num(sim.lost_people),
                     fmt_num(sim.vehicles_lost),
                     fmt_date(s, sim.last_rescue) or fmt_num(sim.last_rescue),
-                )
+                ]
+                rows.append((cells, None))
                 seconds += sim.seconds + known.seconds
-        table.caption = f"{table.caption} Planned and simulated in {seconds:.0f} s."
-        out.print(table)
+        out.print(
+            Fitted(
+                "Every variant, planned blind to the surprises and simulated as they strike "
+                "(replanning from the state after each)",
+                [
+                    "@Variant",
+                    "#Rescued",
+                    "#% of\n900M",
+                    "#Bound",
+                    "#Gap",
+                    "#Lost",
+                    "#Ships\nlost",
+                    "#Last\nrescue",
+                ],
+                rows,
+                caption="Bound: no plan could rescue more, even knowing the surprises in "
+                "advance. Gap = (bound - rescued) / bound. Planned and simulated in "
+                f"{seconds:.0f} s.",
+            )
+        )
         hist, free = sims.get("historical"), sims.get("no_sabotage")
         picard = sims.get("picard_revised_plan")
         if hist is not None and free is not None:

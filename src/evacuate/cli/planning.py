@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 import evacuate
@@ -33,6 +32,7 @@ from evacuate.cli.options import (
     Variant,
     option,
 )
+from evacuate.cli.tables import Fitted, Row
 from evacuate.scenario.scenario import Scenario
 
 
@@ -97,35 +97,41 @@ def _headline(s: Scenario, result: Any) -> Text:
     return text
 
 
-def _plan_table(s: Scenario, result: Any) -> Table:
-    table = Table(
-        title=f"Plan for {s.name}" + (f" [{s.applied_variant}]" if s.applied_variant else "")
-    )
-    for col in (
-        "Place",
-        "People",
-        "Deadline",
-        "Picked up",
-        "Left behind",
-        "Received",
-        "Capacity",
-        "Last pickup",
-    ):
-        table.add_column(col, justify="left" if col == "Place" else "right")
+def _plan_table(s: Scenario, result: Any) -> Fitted:
+    rows: list[Row] = []
     for row in result.places:
         if not (row.population or row.capacity or row.picked_up):
             continue
-        table.add_row(
+        cells: list[Any] = [
             row.place,
             fmt_num(row.population or None),
-            fmt_date(s, row.deadline) if row.deadline is not None else "",
+            _time(s, row.deadline),
             fmt_num(row.picked_up or None),
             fmt_num(row.left_behind or None),
             fmt_num(row.received or None),
             fmt_num(row.capacity or None),
-            fmt_date(s, row.last_pickup) if row.last_pickup is not None else "",
-        )
-    return table
+            _time(s, row.last_pickup),
+        ]
+        rows.append((cells, None))
+    unit = "" if s.scenario.start_date is not None else f"\n({s.time_unit})"
+    return Fitted(
+        f"Plan for {s.name}" + (f" [{s.applied_variant}]" if s.applied_variant else ""),
+        [
+            "@Place",
+            "#People",
+            f"#Deadline{unit}",
+            "#Picked up",
+            "#Left\nbehind",
+            "#Received",
+            "#Capacity",
+            f"?#Last\npickup{unit}",
+        ],
+        rows,
+    )
+
+
+def _time(s: Scenario, t: float | None) -> str:
+    return "" if t is None else fmt_date(s, t) or fmt_num(t)
 
 
 @command("check")
@@ -166,18 +172,21 @@ def check_cmd(
         report = check(s, pl)
         out = stdout()
         if report.violations:
-            table = Table(title=f"{len(report.violations):,} violation(s)")
-            for col in ("Trip", "Group", "Rule", "By", "What"):
-                table.add_column(col)
-            for v in report.violations[:200]:
-                table.add_row(
-                    "" if v.trip_index is None else str(v.trip_index),
-                    v.group or "",
-                    v.rule,
-                    f"{v.amount:,.6g}",
-                    v.message,
+            rows: list[Row] = [
+                (
+                    [
+                        "" if v.trip_index is None else str(v.trip_index),
+                        v.group or "",
+                        v.rule,
+                        f"{v.amount:,.6g}",
+                        v.message,
+                    ],
+                    None,
                 )
-            out.print(table)
+                for v in report.violations[:200]
+            ]
+            title = f"{len(report.violations):,} violation(s)"
+            out.print(Fitted(title, ["#Trip", "@Group", "Rule", "#By", "What"], rows))
             if len(report.violations) > 200:
                 out.print(f"... and {len(report.violations) - 200:,} more")
         against = s.applied_variant or "the scenario without variant"

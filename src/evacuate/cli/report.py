@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 import evacuate
@@ -21,6 +20,7 @@ from evacuate.cli.common import (
     stdout,
 )
 from evacuate.cli.options import DEFAULT, Force, ScenarioArg, Seed, TimeLimit, Variants, option
+from evacuate.cli.tables import Fitted, Row
 
 
 @command("report")
@@ -53,20 +53,24 @@ def report_cmd(
             files = build_report(runs, output, title=title)
             mark_folder(output, "report")
         out = stdout()
-        table = Table(title=f"Report for {base.name}")
-        for col in ("Variant", "Rescued", "%", "Bound", "Gap", "Lost"):
-            table.add_column(col, justify="left" if col == "Variant" else "right")
+        rows: list[Row] = []
         for r in runs:
             res = r.result
             gap = (r.bound - res.rescued) / r.bound if r.bound else 0.0
-            table.add_row(
-                r.label,
-                f"{res.rescued:,}",
-                f"{100 * res.rescued / max(res.population, 1):.2f}%",
-                fmt_num(None if r.bound is None else round(r.bound)),
-                "" if r.bound is None else f"{100 * gap:.2f}%",
-                f"{res.lost_people:,}",
+            rows.append(
+                (
+                    [
+                        r.label,
+                        f"{res.rescued:,}",
+                        f"{100 * res.rescued / max(res.population, 1):.2f}%",
+                        fmt_num(None if r.bound is None else round(r.bound)),
+                        "" if r.bound is None else f"{100 * gap:.2f}%",
+                        f"{res.lost_people:,}",
+                    ],
+                    None,
+                )
             )
-        out.print(table)
+        columns = ["@Variant", "#Rescued", "#%", "#Bound", "#Gap", "#Lost"]
+        out.print(Fitted(f"Report for {base.name}", columns, rows))
         for path in files.all:
             out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 import evacuate
@@ -37,6 +36,7 @@ from evacuate.cli.options import (
     Variant,
     option,
 )
+from evacuate.cli.tables import Fitted, Row
 from evacuate.scenario import summary
 from evacuate.scenario.scenario import Scenario
 
@@ -127,11 +127,13 @@ def simulate_cmd(
         out.print(_lost_table(s, results), soft_wrap=False)
         for r in results[:1]:
             for rp in r.replans:
+                kept = "the new plan" if rp.adopted == "new" else "the old plan (as good)"
                 out.print(
-                    f"replanned on {fmt_when(s, rp.time)} after {', '.join(rp.events)}: "
-                    f"kept the {rp.adopted} plan, +{rp.planned_more:,.0f} from there "
-                    f"(following the old plan: +{rp.follow_more:,.0f}; "
-                    f"bound +{rp.bound_more:,.0f}); {rp.seconds:.1f} s",
+                    f"replanned on {fmt_when(s, rp.time)} after {', '.join(rp.events)} "
+                    f"({rp.seconds:.1f} s): from that state the new plan rescues "
+                    f"{rp.planned_more:,.0f} more, following the old plan "
+                    f"{rp.follow_more:,.0f} more, and no plan more than {rp.bound_more:,.0f} "
+                    f"(the bound, if no further surprise strikes); kept {kept}",
                     soft_wrap=True,
                 )
         if runs > 1:
@@ -149,63 +151,67 @@ def simulate_cmd(
             out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)
 
 
-def _sim_table(s: Scenario, results: list[Any]) -> Table:
+def _sim_table(s: Scenario, results: list[Any]) -> Fitted:
     title = f"Simulation of {s.name}" + (f" [{s.applied_variant}]" if s.applied_variant else "")
-    table = Table(title=title)
-    for col in (
-        "Seed",
-        "Policy",
-        "Rescued",
-        "%",
-        "Planned",
-        "Lost",
-        "Waiting",
-        "Vehicles lost",
-        "Broken",
-        "Last rescue",
-        "Trips",
-        "s",
-    ):
-        table.add_column(col, justify="left" if col == "Policy" else "right")
+    rows: list[Row] = []
     for r in results:
-        table.add_row(
+        cells: list[Any] = [
             str(r.seed),
             r.policy,
             fmt_num(r.rescued),
             f"{100 * r.rescued / max(r.population, 1):.2f}%",
-            fmt_num(r.planned_rescued) if r.planned_rescued == r.planned_rescued else "",
             fmt_num(r.lost_people),
-            fmt_num(r.waiting_at_end + r.on_board_at_end),
             fmt_num(r.vehicles_lost),
+            fmt_date(s, r.last_rescue) or fmt_num(r.last_rescue),
+            fmt_num(r.planned_rescued) if r.planned_rescued == r.planned_rescued else "",
+            fmt_num(r.waiting_at_end + r.on_board_at_end),
             fmt_num(r.vehicles_broken),
-            fmt_when(s, r.last_rescue) if r.last_rescue is not None else "",
             fmt_num(r.trips),
             f"{r.seconds:.1f}",
-        )
-    return table
+        ]
+        rows.append((cells, None))
+    unit = "" if s.scenario.start_date is not None else f"\n({s.time_unit})"
+    return Fitted(
+        title,
+        [
+            "#Seed",
+            "Policy",
+            "#Rescued",
+            "#%",
+            "#Lost",
+            "#Vehicles\nlost",
+            f"#Last\nrescue{unit}",
+            "?#Planned",
+            "?#Waiting",
+            "?#Broken",
+            "?#Trips",
+            "?#s",
+        ],
+        rows,
+        drop_last_first=True,
+    )
 
 
-def _lost_table(s: Scenario, results: list[Any]) -> Table:
+def _lost_table(s: Scenario, results: list[Any]) -> Fitted:
     """People lost per place (mean over runs when there are several)."""
     title = "People lost per place" + (
         f" (mean of {len(results)} runs)" if len(results) > 1 else ""
     )
-    table = Table(title=title)
-    for col in ("Place", "People", "Deadline", "Lost", "% lost"):
-        table.add_column(col, justify="left" if col == "Place" else "right")
+    rows: list[Row] = []
     for p in s.places:
         people = p.population + sum(a.people for a in p.arrivals)
         lost = sum(r.lost_by_place.get(p.id, 0) for r in results) / len(results)
         if not people and not lost:
             continue
-        table.add_row(
+        cells: list[Any] = [
             p.id,
             fmt_num(people),
             fmt_date(s, summary.effective_deadline(s, p.id)) or fmt_num(s.deadline(p.id)),
             fmt_num(round(lost)),
             f"{100 * lost / people:.1f}%" if people else "",
-        )
-    return table
+        ]
+        rows.append((cells, None))
+    return Fitted(title, ["@Place", "#People", "#Deadline", "#Lost", "#% lost"], rows)
 
 
 @command("state")

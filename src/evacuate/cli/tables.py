@@ -1,4 +1,9 @@
-"""Tables that fit the console: optional columns are left out, in order, until they fit."""
+"""Tables that fit the console and never cut a number.
+
+Optional columns are left out, in order, until the table fits; names wrap or are abbreviated;
+numbers and dates never wrap or shrink. If even the remaining columns cannot fit (a narrow
+terminal), each row is printed as a block of ``column: value`` lines instead.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +25,9 @@ def _blank(cell: Any) -> bool:
 class Fitted:
     """A table that leaves out its optional columns, in order, until it fits the console.
 
-    Column name prefixes: ``#`` a number (right-aligned, never wrapped), ``%`` right-aligned
-    text, ``@`` a long name (cut with an ellipsis), ``?`` optional (comes first). Columns blank
-    in every row are left out.
+    Column name prefixes: ``#`` a number or a date (right-aligned, never wrapped or cut),
+    ``%`` right-aligned text, ``@`` a long name (cut with an ellipsis), ``?`` optional (comes
+    first). Columns blank in every row are left out. A ``\n`` in a name breaks the header.
     """
 
     def __init__(
@@ -33,16 +38,23 @@ class Fitted:
         *,
         caption: str | None = None,
         footer: list[Row] | None = None,
+        drop_last_first: bool = False,
     ) -> None:
         self.title, self.columns, self.rows = title, columns, rows
         self.caption, self.footer = caption, footer or []
+        self.drop_last_first = drop_last_first
+        """Leave out the optional columns from the right (default: from the left)."""
 
-    def table(self, dropped: set[int]) -> Table:
-        keep = [
+    def _keep(self, dropped: set[int]) -> list[int]:
+        return [
             i
             for i in range(len(self.columns))
             if i not in dropped and any(not _blank(cells[i]) for cells, _ in self.rows)
         ]
+
+    def table(self, dropped: set[int], widths: dict[int, int] | None = None) -> Table:
+        keep = self._keep(dropped)
+        fixed = widths or {}
         table = Table(
             title=self.title,
             title_justify="left",
@@ -52,14 +64,17 @@ class Fitted:
         )
         for i in keep:
             name = self.columns[i].lstrip("?")
+            width = fixed.get(i)
             if name.startswith("#"):
-                table.add_column(name[1:], justify="right", no_wrap=True)
+                table.add_column(name[1:], justify="right", no_wrap=True, width=width)
             elif name.startswith("%"):
-                table.add_column(name[1:], justify="right")
+                table.add_column(name[1:], justify="right", width=width)
             elif name.startswith("@"):
-                table.add_column(name[1:], max_width=26, no_wrap=True, overflow="ellipsis")
+                table.add_column(
+                    name[1:], max_width=26, no_wrap=True, overflow="ellipsis", width=width
+                )
             else:
-                table.add_column(name)
+                table.add_column(name, width=width)
         for cells, style in self.rows:
             table.add_row(*(cells[i] for i in keep), style=style)
         if self.footer:
@@ -70,6 +85,8 @@ class Fitted:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         optional = [i for i, c in enumerate(self.columns) if c.startswith("?")]
+        if self.drop_last_first:
+            optional.reverse()
         dropped: set[int] = set()
         table = self.table(dropped)
         for i in optional:
@@ -78,4 +95,59 @@ class Fitted:
                 break
             dropped.add(i)
             table = self.table(dropped)
-        yield table
+        widths = self._widths(console, options, dropped)
+        if widths is None:
+            yield from self._blocks(dropped)
+        else:
+            yield self.table(dropped, widths) if widths else table
+
+    def _widths(
+        self, console: Console, options: ConsoleOptions, dropped: set[int]
+    ) -> dict[int, int] | None:
+        """Column widths that cut no number and no word but in names: {} when the natural
+        widths fit, None when nothing fits (then rows are printed as blocks)."""
+        keep = self._keep(dropped)
+        wide = options.update_width(10_000)
+        lows, highs = [], []
+        for i in keep:
+            kind = self.columns[i].lstrip("?")[:1]
+            header = self.columns[i].lstrip("?#%@")
+            sizes = [Measurement.get(console, wide, c[i]) for c, _ in [*self.rows, *self.footer]]
+            sizes.append(Measurement.get(console, wide, header))
+            high = max(m.maximum for m in sizes)
+            if kind == "#":
+                low = high
+            elif kind == "@":
+                low = min(high, 12)  # a name may be abbreviated, with an ellipsis
+            else:
+                low = max(m.minimum for m in sizes)
+            lows.append(low)
+            highs.append(min(high, 26) if kind == "@" else high)
+        room = options.max_width - (3 * len(keep) + 1)  # padding and borders
+        if sum(highs) <= room:
+            return {}
+        if sum(lows) > room:
+            return None
+        spare, slack = room - sum(lows), sum(h - lo for h, lo in zip(highs, lows, strict=True))
+        out = {}
+        for i, low, high in zip(keep, lows, highs, strict=True):
+            out[i] = low + (spare * (high - low)) // max(slack, 1)
+        return out
+
+    def _blocks(self, dropped: set[int]) -> RenderResult:
+        """Each row as ``column: value`` lines, for consoles too narrow for the table."""
+        keep = self._keep(dropped)
+        names = [" ".join(self.columns[i].lstrip("?#%@").split()) for i in keep]
+        yield Text(self.title, style="bold")
+        for cells, style in [*self.rows, *self.footer]:
+            head, *rest = (cells[i] for i in keep)
+            block = Text("- ", style=style or "")
+            block.append(head.plain if isinstance(head, Text) else str(head), style="bold")
+            for name, cell in zip(names[1:], rest, strict=True):
+                if _blank(cell):
+                    continue
+                value = cell.plain if isinstance(cell, Text) else str(cell)
+                block.append(f"\n  {name}: " + value.replace("\n", "; "))
+            yield block
+        if self.caption:
+            yield Text(self.caption, style="dim")

@@ -400,7 +400,12 @@ class _Dispatcher:
             if guard > MAX_DECISIONS or (
                 self.until is not None and guard % 64 == 0 and time.perf_counter() > self.until
             ):
-                log.warning("dispatcher stopped early after %d decisions", guard)
+                log.warning(
+                    "dispatcher stopped early after %d decisions (time limit); the plan so "
+                    "far is kept and is feasible; a larger --time-limit (time_limit=) lets "
+                    "it finish",
+                    guard,
+                )
                 break
             g = heapq.heappop(self.heap)
             t = g.free
