@@ -108,11 +108,12 @@ class Fitted:
         widths fit, None when nothing fits (then rows are printed as blocks)."""
         keep = self._keep(dropped)
         wide = options.update_width(10_000)
-        lows, highs = [], []
+        lows, highs, strict = [], [], []
         for i in keep:
             kind = self.columns[i].lstrip("?")[:1]
             header = self.columns[i].lstrip("?#%@")
             sizes = [Measurement.get(console, wide, c[i]) for c, _ in [*self.rows, *self.footer]]
+            cells_high = max(m.maximum for m in sizes)
             sizes.append(Measurement.get(console, wide, header))
             high = max(m.maximum for m in sizes)
             if kind == "#":
@@ -122,11 +123,15 @@ class Fitted:
             else:
                 low = max(m.minimum for m in sizes)
             lows.append(low)
+            # short texts stay on one line when there is room for that
+            strict.append(max(cells_high, low) if kind == "%" else low)
             highs.append(min(high, 26) if kind == "@" else high)
         room = options.max_width - (3 * len(keep) + 1)  # padding and borders
         if sum(highs) <= room:
             return {}
-        if sum(lows) > room:
+        if sum(strict) <= room:
+            lows = strict
+        elif sum(lows) > room:
             return None
         spare, slack = room - sum(lows), sum(h - lo for h, lo in zip(highs, lows, strict=True))
         out = {}
