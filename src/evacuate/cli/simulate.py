@@ -91,6 +91,8 @@ def simulate_cmd(
                 f"found {log_file.suffix or 'no suffix'!r}; expected .jsonl or .csv",
                 param_hint="-o",
             )
+        for k in range(runs if log_file is not None else 0):
+            refuse_input(_log_path(log_file, k, runs), file, plan_file)  # type: ignore[arg-type]
         base = evacuate.load(file)
         pl = read_plan(plan_file) if plan_file is not None else None
         if variant is None and pl is not None and pl.variant:
