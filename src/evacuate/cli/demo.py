@@ -15,6 +15,7 @@ from evacuate.cli.common import (
     fmt_num,
     mark_folder,
     reported_errors,
+    session,
     stderr,
     stdout,
 )
@@ -57,6 +58,7 @@ def demo(
         with stderr().status("simulating every variant") as status:
             for name in base.variant_names:
                 s = base.variant(name)
+                session.context = f"variant {name}"  # warnings name the run
 
                 def say(msg: str, name: str = name) -> None:
                     status.update(f"{name}: {msg}")
@@ -77,6 +79,7 @@ def demo(
                     fmt_date(s, sim.last_rescue) or fmt_num(sim.last_rescue),
                 ]
                 rows.append((cells, None))
+                session.context = ""
                 seconds += sim.seconds + known.seconds
         out.print(
             Fitted(
