@@ -129,7 +129,7 @@ def _clean(text: str) -> str:
 def _shape(text: str) -> str:
     """Numbers masked, runs of one character (table rules, padding) collapsed."""
     text = re.sub(r"\d[\d,.]*", "N", text)
-    text = re.sub(r"(.)\1+", r"\1", text)
+    text = re.sub(r"([^.])\1+", r"\1", text)  # dots kept: "..." is the ellipsis
     return "\n".join(" ".join(line.split()) for line in text.splitlines())
 
 
