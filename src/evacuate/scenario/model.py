@@ -25,12 +25,19 @@ from evacuate import units
 
 __all__ = [
     "Arrival",
+    "AttackMenu",
+    "AttackOption",
+    "AttackWindow",
     "CloseLane",
     "ClosePlace",
+    "DefenceMeasure",
+    "DefenceMenu",
     "DestroyVehicles",
+    "Disperse",
     "Effect",
     "Event",
     "Fleet",
+    "Guard",
     "Hazard",
     "Lane",
     "LatLon",
@@ -40,7 +47,9 @@ __all__ = [
     "PeriodicWindow",
     "Perturbations",
     "Place",
+    "Preposition",
     "ProductionPeriod",
+    "Reserve",
     "ScenarioModel",
     "Shipyard",
     "Stock",
@@ -375,6 +384,96 @@ class Perturbations(_Frozen):
     """Probability that a vehicle breaks down on a trip and leaves service."""
 
 
+class AttackWindow(_Frozen):
+    """When an attack may strike: the attacker picks the instant in ``[start, end]``."""
+
+    start: Time
+    end: Time
+
+
+AttackCost = Annotated[float, BeforeValidator(_reject_bool), Field(ge=0, allow_inf_nan=False)]
+
+
+class AttackOption(_Frozen):
+    """One thing the attacker may do: effects the format already has, struck at an instant
+    of ``window`` (omitted: any time from zero to the horizon), for a ``cost``."""
+
+    id: Id
+    name: str = ""
+    effects: tuple[Effect, ...] = Field(min_length=1)
+    window: AttackWindow | None = None
+    cost: AttackCost = 1.0
+    success: Annotated[float, BeforeValidator(_reject_bool), Field(gt=0, le=1)] = 1.0
+    """Probability that the attack succeeds (damage intervals assume it does)."""
+    lasts: Annotated[float, BeforeValidator(_to_duration), Field(gt=0)] | None = None
+    """For closures without ``until``: how long they last after the instant of the attack."""
+    notes: str = ""
+
+
+class AttackMenu(_Frozen):
+    """The attacker's options and budget (``evacuate sabotage``; docs/sabotage.md)."""
+
+    budget: AttackCost = 1.0
+    options: tuple[AttackOption, ...] = Field(min_length=1)
+
+
+class Guard(_Frozen):
+    """Guard a place: attack options aimed at it (its vehicles, yards, closure) fail."""
+
+    id: Id
+    type: Literal["guard"]
+    place: Id
+    cost: AttackCost = 1.0
+    notes: str = ""
+
+
+class Disperse(_Frozen):
+    """Move ``fraction`` of the stock and production at ``place`` to ``to`` from the start."""
+
+    id: Id
+    type: Literal["disperse"]
+    place: Id
+    to: Id
+    fraction: Annotated[float, Field(gt=0, le=1)] = 0.5
+    cost: AttackCost = 1.0
+    notes: str = ""
+
+
+class Reserve(_Frozen):
+    """Hold ``fraction`` of the stock and production at ``place`` back at ``at`` (a safe
+    place), released at ``release`` (omitted: at the horizon's midpoint)."""
+
+    id: Id
+    type: Literal["reserve"]
+    place: Id
+    at: Id
+    fraction: Annotated[float, Field(gt=0, le=1)] = 0.2
+    release: Time | None = None
+    cost: AttackCost = 1.0
+    notes: str = ""
+
+
+class Preposition(_Frozen):
+    """Station a stock entry's vehicles at another place from the start."""
+
+    id: Id
+    type: Literal["preposition"]
+    stock: Id
+    to: Id
+    cost: AttackCost = 1.0
+    notes: str = ""
+
+
+DefenceMeasure = Annotated[Guard | Disperse | Reserve | Preposition, Field(discriminator="type")]
+
+
+class DefenceMenu(_Frozen):
+    """The defender's protective measures and budget (``evacuate sabotage --defend``)."""
+
+    budget: AttackCost = 1.0
+    measures: tuple[DefenceMeasure, ...] = Field(min_length=1)
+
+
 class ScenarioModel(_Frozen):
     """A whole scenario as written in the file (see ``evacuate.Scenario`` for the public type)."""
 
@@ -387,3 +486,5 @@ class ScenarioModel(_Frozen):
     events: tuple[Event, ...] = ()
     variants: dict[Id, Variant] = Field(default_factory=dict)
     perturbations: Perturbations = Perturbations()
+    attacks: AttackMenu | None = None
+    defences: DefenceMenu | None = None

@@ -788,3 +788,9 @@ def check_model(scenario: Scenario) -> list[tuple[Issue, Loc]]:
     if any(issue.severity == "error" for issue, _ in found):
         return found
     return found + [f for rule in WARNING_RULES for f in rule(scenario)]
+
+
+# the attack and defence menus' rules use the helpers above (evacuate sabotage)
+from evacuate.scenario.menu_rules import MENU_RULES  # noqa: E402
+
+RAW_RULES.extend(MENU_RULES)

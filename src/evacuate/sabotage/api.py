@@ -1,0 +1,337 @@
+"""``sabotage``: the worst attack for every budget, certified, and the defence that survives it.
+
+The operator flies the planner's plan (blind to attacks) and replans after each strike; the
+attacker picks options of the menu and their instants. See docs/sabotage.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from evacuate.plan.api import PlanResult
+from evacuate.planio import Plan
+from evacuate.sabotage.defend import apply_defence, defence_menu, defences_within
+from evacuate.sabotage.follower import Planner, plan_state, respond
+from evacuate.sabotage.menu import attack_menu, is_monotone, strike_scenario, targets, window
+from evacuate.sabotage.search import Attack, BudgetRow, Search, budgets
+from evacuate.scenario.model import AttackMenu, DefenceMenu
+from evacuate.scenario.scenario import Scenario
+from evacuate.simulation.api import run_to
+
+__all__ = ["Defence", "SabotageResult", "sabotage"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Defence:
+    """One affordable set of measures and the worst attack found against it."""
+
+    measures: tuple[str, ...]
+    cost: float
+    undisturbed: float
+    """People the defended plan rescues with no attack."""
+    price: float
+    """People the defence costs when no attack comes (undisturbed rescued without it minus
+    with it; the price of robustness)."""
+    worst: BudgetRow
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class SabotageResult:
+    """What ``sabotage`` returns (see ``summary`` and ``to_data``)."""
+
+    scenario: Scenario
+    menu: AttackMenu
+    menu_derived: bool
+    population: int
+    base: PlanResult
+    """The operator's plan with no attack (the plan every attack strikes)."""
+    curve: tuple[BudgetRow, ...]
+    """The worst attack found for each budget, 0 first."""
+    ranked: tuple[Attack, ...]
+    """Single attacks, worst first (pruned ones last, with only their highest damage)."""
+    plans: dict[float, Plan | None]
+    """For each budget: the operator's last plan after its worst attack (None: no replan)."""
+    stats: dict[str, Any] = field(default_factory=dict)
+    defence_menu: DefenceMenu | None = None
+    defence_menu_derived: bool = False
+    defences: tuple[Defence, ...] = ()
+    """Every affordable defence, best (lowest worst damage) first."""
+
+    @property
+    def worst(self) -> BudgetRow:
+        return self.curve[-1]
+
+    def summary(self) -> str:
+        lines = []
+        for row in self.curve:
+            a = row.attack
+            what = ", ".join(f"{s.option}@{s.at:g}" for s in a.strikes) or "no attack"
+            lines.append(
+                f"budget {row.budget:g}: {what}: damage [{a.damage_low:,.0f}, "
+                f"{a.damage_high:,.0f}]" + (" proven" if row.proven else f" gap {row.gap:,.0f}")
+            )
+        return "\n".join(lines)
+
+    def to_data(self) -> dict[str, Any]:
+        def attack(a: Attack) -> dict[str, Any]:
+            return {
+                "strikes": [{"option": s.option, "at": s.at} for s in a.strikes],
+                "cost": a.cost,
+                "success": a.success,
+                "damage_low": a.damage_low,
+                "damage_high": a.damage_high,
+                "evaluated": a.evaluated,
+            }
+
+        def row(r: BudgetRow) -> dict[str, Any]:
+            return {
+                "budget": r.budget,
+                "attack": attack(r.attack),
+                "proven": r.proven,
+                "gap": r.gap,
+                "method": r.method,
+                "candidates": r.candidates,
+                "evaluated": r.evaluated,
+            }
+
+        return {
+            "scenario": self.scenario.id,
+            "variant": self.scenario.applied_variant,
+            "population": self.population,
+            "menu_derived": self.menu_derived,
+            "menu": self.menu.model_dump(mode="json", exclude_defaults=True),
+            "undisturbed": {"rescued": self.base.rescued, "bound": self.base.bound},
+            "curve": [row(r) for r in self.curve],
+            "ranked": [attack(a) for a in self.ranked],
+            "defences": [
+                {
+                    "measures": list(d.measures),
+                    "cost": d.cost,
+                    "undisturbed": d.undisturbed,
+                    "price": d.price,
+                    "worst": row(d.worst),
+                }
+                for d in self.defences
+            ],
+            "stats": {k: v for k, v in self.stats.items() if k != "seconds"},
+        }
+
+
+def _ceiling(
+    scenario: Scenario, menu: AttackMenu, trips: list[Any], guarded: frozenset[str]
+) -> float:
+    """No attack of the menu does more damage than this: people safe before the earliest
+    instant any option may strike stay safe (unless an option moves deadlines)."""
+    pop = float(scenario.population)
+    if not is_monotone(menu):
+        return pop
+    starts = [window(scenario, o)[0] for o in menu.options if not (targets(scenario, o) & guarded)]
+    if not starts:
+        return pop
+    t = min(starts)
+    engine = run_to(scenario, trips, t)
+    return pop - engine.rescued()
+
+
+def _search(
+    scenario: Scenario,
+    menu: AttackMenu,
+    planner: Planner,
+    budget: float,
+    guarded: frozenset[str],
+    *,
+    points: int,
+    departures: int,
+    step: float | None,
+    refine: int,
+    check_plans: bool,
+    progress: Callable[[str], None] | None,
+    rank: bool = False,
+) -> tuple[PlanResult, Search, list[BudgetRow], list[Attack]]:
+    base = planner(strike_scenario(scenario, menu, ()))
+    trips = list(base.plan.trips)
+    s = Search(
+        scenario,
+        menu,
+        planner,
+        trips,
+        base.bound,
+        guarded=guarded,
+        points=points,
+        departures=departures,
+        step=step,
+        refine=refine,
+        check_plans=check_plans,
+        progress=progress,
+    )
+    nothing = s.nothing()
+    rows = [BudgetRow(0.0, nothing, True, 0.0, "no attack", 1, 1)]
+    ranked: list[Attack] = []
+    ceiling = _ceiling(scenario, menu, trips, guarded)
+    for b in budgets(budget, [o.cost for o in menu.options])[1:]:
+        if progress is not None:
+            progress(f"budget {b:g}")
+        prev = rows[-1].attack
+        if prev.damage_low >= ceiling:
+            # nothing does more damage: a larger budget changes nothing
+            rows.append(BudgetRow(b, prev, True, 0.0, "reached the ceiling", 0, 0))
+            continue
+        if len(rows) == 1:
+            row, seen = s.single(b, prev, ceiling)
+            if rank:
+                calls = s.planner_calls
+                ranked = s.rank(seen)
+                s.ranking_calls += s.planner_calls - calls
+        else:
+            row = s.greedy(b, prev, ceiling)
+        if rows and row.attack.damage_low < rows[-1].attack.damage_low:
+            row = rows[-1]
+        rows.append(row)
+    return base, s, rows, ranked
+
+
+def sabotage(
+    scenario: Scenario,
+    *,
+    budget: float | None = None,
+    defend: float | None = None,
+    points: int = 6,
+    departures: int = 6,
+    step: float | None = None,
+    refine: int = 3,
+    time_limit: float = 60.0,
+    seed: int = 0,
+    planner: Planner | None = None,
+    check_plans: bool = True,
+    rank: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> SabotageResult:
+    """The worst attack on ``scenario`` for every budget from 0 to ``budget``.
+
+    Parameters
+    ----------
+    budget
+        The attacker's budget (default: the menu's).
+    defend
+        The defender's budget: also choose the affordable defence whose worst attack does
+        least damage (default: no defence search).
+    points, departures, step, refine
+        The grid of instants per option: ``points`` evenly spaced in its window (or every
+        multiple of ``step``), the ``departures`` busiest departure instants of the plan from
+        the places it hits, the scenario's breakpoints; then ``refine`` rounds of bisection.
+    time_limit, seed
+        For every call of the planner (a safety stop; the seed fixes its restarts).
+    planner
+        Replaces the operator's planner (tests use an exact one).
+    rank
+        Also evaluate each option's worst instant, to rank the single attacks (planner
+        calls the search itself would not need: counted apart as ``ranking_calls``).
+    """
+    t0 = time.perf_counter()
+    plan_fn = planner or partial(plan_state, time_limit=time_limit, seed=seed)
+    menu, derived = attack_menu(scenario)
+    if derived:
+        log.info("no attacks section: derived a menu of %d options", len(menu.options))
+    b = menu.budget if budget is None else budget
+    base, s, rows, ranked = _search(
+        scenario,
+        menu,
+        plan_fn,
+        b,
+        frozenset(),
+        points=points,
+        departures=departures,
+        step=step,
+        refine=refine,
+        check_plans=check_plans,
+        progress=progress,
+        rank=rank,
+    )
+    plans: dict[float, Plan | None] = {}
+    for row in rows:
+        if row.attack.strikes:
+            world = strike_scenario(scenario, menu, row.attack.strikes)
+            r = respond(world, list(base.plan.trips), plan_fn, check_plans=False, keep=True)
+            plans[row.budget] = r.plan
+        else:
+            plans[row.budget] = base.plan
+    calls, sims = s.planner_calls, s.simulations
+    checked, bad = s.checked, list(s.infeasible)
+    dmenu: DefenceMenu | None = None
+    dderived = False
+    defences: list[Defence] = []
+    if defend is not None:
+        hit = sorted({p for o in menu.options for p in targets(scenario, o)})
+        dmenu, dderived = defence_menu(scenario, hit)
+        for combo in defences_within(dmenu, defend):
+            defended, guarded = apply_defence(scenario, combo)
+            if progress is not None:
+                progress(f"defence {'+'.join(m.id for m in combo) or 'none'}")
+            dbase, ds, drows, _ = _search(
+                defended,
+                menu,
+                plan_fn,
+                b,
+                guarded,
+                points=points,
+                departures=departures,
+                step=step,
+                refine=refine,
+                check_plans=check_plans,
+                progress=progress,
+            )
+            calls += ds.planner_calls
+            sims += ds.simulations
+            checked += ds.checked
+            bad += ds.infeasible
+            defences.append(
+                Defence(
+                    measures=tuple(m.id for m in combo),
+                    cost=sum(m.cost for m in combo),
+                    undisturbed=drows[0].attack.rescued,
+                    price=rows[0].attack.rescued - drows[0].attack.rescued,
+                    worst=drows[-1],
+                    plan=dbase.plan,
+                )
+            )
+        defences.sort(
+            key=lambda d: (
+                d.worst.attack.damage_high,
+                d.worst.attack.damage_low,
+                d.cost,
+                d.measures,
+            )
+        )
+    stats: dict[str, Any] = {
+        "planner_calls": calls,
+        "search_calls": calls - s.ranking_calls,
+        "ranking_calls": s.ranking_calls,
+        "simulations": sims,
+        "follower_plans_checked": checked,
+        "follower_plans_infeasible": bad,
+        "options": len(menu.options),
+        "instants": len(s.singles),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+    return SabotageResult(
+        scenario=scenario,
+        menu=menu,
+        menu_derived=derived,
+        population=scenario.population,
+        base=base,
+        curve=tuple(rows),
+        ranked=tuple(ranked),
+        plans=plans,
+        stats=stats,
+        defence_menu=dmenu,
+        defence_menu_derived=dderived,
+        defences=tuple(defences),
+    )

@@ -1,0 +1,131 @@
+"""The operator: flies its plan until an attack strikes, then replans from the state.
+
+``respond`` is the follower of the interdiction: the attacks are surprise events; at each,
+the operator plans again from the state of the operation (keeping the old plan if following
+it rescues at least as many) and the result is simulated to the end. Its value is certified
+both ways: ``rescued`` is what the adopted plans achieve (so the damage is at most
+``population - rescued``), and ``bound`` = people safe or landing at the last attack plus the
+planner's bound from that state (no response could rescue more, so the damage is at least
+``population - bound``). ``plan_state`` is the one function that calls the planner: a better
+planner makes every answer here better.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from evacuate.check import check
+from evacuate.plan.api import PlanResult, plan
+from evacuate.planio import Plan, Trip
+from evacuate.scenario.scenario import Scenario
+from evacuate.simulation.engine import Engine
+from evacuate.simulation.state import state_scenario
+
+__all__ = ["Planner", "Response", "follow", "plan_state", "respond"]
+
+log = logging.getLogger(__name__)
+
+Planner = Callable[[Scenario], PlanResult]
+"""Plans from a scenario; must be deterministic (same scenario, same plan)."""
+
+
+def plan_state(scenario: Scenario, *, time_limit: float = 60.0, seed: int = 0) -> PlanResult:
+    """The operator's planner: ``evacuate.plan.api.plan`` with a fixed seed; the time limit
+    is a safety stop (on the instances here the planner's own work budgets end it first)."""
+    return plan(scenario, time_limit=time_limit, seed=seed)
+
+
+@dataclass(frozen=True)
+class Response:
+    """What the operator achieves after the attacks, and what it could at best."""
+
+    rescued: int
+    bound: float
+    planner_calls: int
+    checked: int
+    """Follower plans that passed ``evacuate check`` against their state."""
+    infeasible: tuple[str, ...] = ()
+    """Ids of states whose follower plan the checker rejected (none expected)."""
+    adopted: tuple[str, ...] = ()
+    """Per replanning: ``new`` or ``old`` (following the old plan was at least as good)."""
+    plan: Plan | None = None
+    """With ``keep``: the last plan the operator adopted from a state (None: none adopted)."""
+
+
+def _engine(scenario: Scenario, trips: list[Trip]) -> Engine:
+    engine = Engine(scenario, record=False)
+    engine.load_plan(trips)
+    return engine
+
+
+def follow(scenario: Scenario, trips: list[Trip]) -> int:
+    """People rescued if the operator keeps flying ``trips`` through every surprise (no
+    replanning): a response the operator can always choose, so a floor on its value."""
+    engine = _engine(scenario, trips)
+    engine.run(stop_at_surprise=False)
+    return engine.rescued()
+
+
+def respond(
+    scenario: Scenario,
+    trips: list[Trip],
+    planner: Planner,
+    *,
+    base_bound: float = math.inf,
+    check_plans: bool = True,
+    keep: bool = False,
+) -> Response:
+    """Fly ``trips`` on ``scenario`` (attacks as surprise events), replanning at each."""
+    engine = _engine(scenario, trips)
+    bound = base_bound
+    kept: Plan | None = None
+    calls = checked = 0
+    bad: list[str] = []
+    adopted: list[str] = []
+    k = 0
+    while engine.run():
+        k += 1
+        follow_engine = engine.fork()
+        follow_engine.run(stop_at_surprise=False)
+        followed = follow_engine.rescued()
+        state = state_scenario(engine)
+        landing = sum(it.people for it in engine.transit if engine.haven[it.destination]) + sum(
+            n for dest, n, _, _ in engine.unloading if engine.haven[dest]
+        )
+        result = planner(state)
+        calls += 1
+        if check_plans:
+            report = check(state, result.plan)
+            if report.feasible:
+                checked += 1
+            else:
+                bad.append(f"t={engine.now:g}")
+                log.warning("follower plan at t=%g fails the checker", engine.now)
+        trial = engine.fork()
+        trial.drop_orders()
+        trial.load_plan(list(result.plan.trips), prefix=f"r{k}.")
+        trial.run(stop_at_surprise=False)
+        new = trial.rescued()
+        so_far = engine.rescued()
+        # whatever happens after this instant, no response rescues more than this
+        bound = min(bound, so_far + landing + result.bound)
+        if new >= followed:
+            engine.drop_orders()
+            engine.load_plan(list(result.plan.trips), prefix=f"r{k}.")
+            adopted.append("new")
+            kept = result.plan if keep else None
+        else:
+            adopted.append("old")
+    rescued = engine.rescued()
+    return Response(
+        rescued=rescued,
+        bound=max(float(rescued), bound if math.isfinite(bound) else float(rescued)),
+        planner_calls=calls,
+        checked=checked,
+        infeasible=tuple(bad),
+        adopted=tuple(adopted),
+        plan=kept,
+    )
