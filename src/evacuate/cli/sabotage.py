@@ -1,0 +1,194 @@
+"""``evacuate sabotage``: the worst attack for every budget, certified, and the best defence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+import evacuate
+from evacuate.cli.app import app
+from evacuate.cli.common import (
+    FileArg,
+    fmt_num,
+    fmt_when,
+    print_issues,
+    reported_errors,
+    stderr,
+    stdout,
+    write_atomic,
+)
+from evacuate.scenario.scenario import Scenario
+
+
+def _strikes(s: Scenario, strikes: tuple[object, ...]) -> str:
+    from evacuate.sabotage import Strike
+
+    parts = [f"{x.option} on {fmt_when(s, x.at)}" for x in strikes if isinstance(x, Strike)]
+    return "; ".join(parts) or "no attack"
+
+
+def _interval(low: float, high: float) -> str:
+    return fmt_num(low) if low == high else f"{fmt_num(low)} – {fmt_num(high)}"
+
+
+def _curve_table(s: Scenario, result: object) -> Table:
+    from evacuate.sabotage import SabotageResult
+
+    assert isinstance(result, SabotageResult)
+    table = Table(
+        title="Worst attack found for each budget (damage = people not rescued)",
+        caption=(
+            "Damage: at least population - bound after the attack, at most population - the "
+            "operator's best plan after it. Proven: no other candidate can do more."
+        ),
+    )
+    for col in ("Budget", "Attack", "Cost", "P(success)", "Damage", "Rescued", "Proven"):
+        table.add_column(col, justify="left" if col == "Attack" else "right")
+    for row in result.curve:
+        a = row.attack
+        table.add_row(
+            fmt_num(row.budget),
+            _strikes(s, a.strikes),
+            fmt_num(a.cost),
+            f"{a.success:.2f}",
+            _interval(a.damage_low, a.damage_high),
+            fmt_num(a.rescued),
+            "yes" if row.proven else f"gap {fmt_num(round(row.gap))}",
+        )
+    return table
+
+
+def _ranked_table(s: Scenario, result: object) -> Table:
+    from evacuate.sabotage import SabotageResult
+
+    assert isinstance(result, SabotageResult)
+    table = Table(title="Single attacks, worst first (each option at its worst instant found)")
+    for col in ("#", "Option", "When", "Damage", "Share of population"):
+        table.add_column(col, justify="left" if col in ("Option", "When") else "right")
+    pop = result.population or 1
+    for k, a in enumerate(result.ranked, 1):
+        x = a.strikes[0]
+        table.add_row(
+            str(k),
+            x.option,
+            fmt_when(s, x.at),
+            _interval(a.damage_low, a.damage_high),
+            f"{100 * a.damage_high / pop:.1f}%",
+        )
+    return table
+
+
+def _defence_table(s: Scenario, result: object) -> Table:
+    from evacuate.sabotage import SabotageResult
+
+    assert isinstance(result, SabotageResult)
+    table = Table(
+        title="Defences within the budget, best first (defender-attacker-defender)",
+        caption="Price: people the defence costs when no attack comes (price of robustness).",
+    )
+    for col in ("Defence", "Cost", "Rescued undisturbed", "Price", "Worst attack", "Damage"):
+        table.add_column(col, justify="left" if col in ("Defence", "Worst attack") else "right")
+    for d in result.defences:
+        a = d.worst.attack
+        table.add_row(
+            " + ".join(d.measures) or "none",
+            fmt_num(d.cost),
+            fmt_num(d.undisturbed),
+            fmt_num(d.price),
+            _strikes(s, a.strikes),
+            _interval(a.damage_low, a.damage_high),
+        )
+    return table
+
+
+@app.command("sabotage")
+def sabotage_cmd(
+    file: FileArg = None,
+    variant: Annotated[
+        str | None, typer.Option("--variant", help="Apply this what-if variant first.")
+    ] = None,
+    budget: Annotated[
+        float | None,
+        typer.Option("--budget", help="The attacker's budget (default: the menu's).", min=0),
+    ] = None,
+    defend: Annotated[
+        float | None,
+        typer.Option("--defend", help="The defender's budget: also choose a defence.", min=0),
+    ] = None,
+    time_limit: Annotated[
+        float,
+        typer.Option("--time-limit", help="Safety stop for each plan, in seconds.", min=0.1),
+    ] = 60.0,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Folder for sabotage.json and the operator's plan after each worst attack.",
+        ),
+    ] = None,
+) -> None:
+    """Which attack hurts the evacuation most, when, with certified damage; and --defend."""
+    with reported_errors():
+        from evacuate.planio import write_plan
+        from evacuate.sabotage import sabotage
+
+        base = evacuate.load(file)
+        s = base.variant(variant) if variant is not None else base
+        print_issues(stderr(), s.warnings)
+        out = stdout()
+        if s.attacks is None:
+            out.print(
+                "No attacks section: using a derived menu (every depot and shipyard, every "
+                "haven, every declared lane; cost 1 each).",
+                soft_wrap=True,
+            )
+        with stderr().status(f"sabotage analysis of {s.name}") as status:
+            result = sabotage(
+                s,
+                budget=budget,
+                defend=defend,
+                time_limit=time_limit,
+                progress=lambda msg: status.update(f"sabotage analysis: {msg}"),
+            )
+        out.print(_curve_table(s, result), soft_wrap=False)
+        out.print(_ranked_table(s, result), soft_wrap=False)
+        if result.defences:
+            if result.defence_menu_derived:
+                out.print(
+                    "No defences section: using a derived menu (guard each attacked place, "
+                    "disperse half of each attacked depot or yard to the nearest haven).",
+                    soft_wrap=True,
+                )
+            out.print(_defence_table(s, result), soft_wrap=False)
+        worst = result.worst
+        text = Text.assemble(
+            ("worst attack ", "bold"),
+            f"(budget {fmt_num(worst.budget)}): {_strikes(s, worst.attack.strikes)}; damage ",
+            (_interval(worst.attack.damage_low, worst.attack.damage_high), "bold red"),
+            f" of {result.population:,}; "
+            + ("proven." if worst.proven else f"not proven (gap {fmt_num(round(worst.gap))})."),
+        )
+        out.print(text, soft_wrap=True)
+        st = result.stats
+        out.print(
+            f"{st['planner_calls']} planner calls ({st['search_calls']} for the search, "
+            f"{st['ranking_calls']} to rank), {st['simulations']} simulations, "
+            f"{st['follower_plans_checked']} follower plans checked, "
+            f"{len(st['follower_plans_infeasible'])} rejected; {st['seconds']:.1f} s.",
+            soft_wrap=True,
+        )
+        if output is not None:
+            output.mkdir(parents=True, exist_ok=True)
+            for b, pl in result.plans.items():
+                if pl is not None:
+                    write_plan(pl, output / f"plan_budget_{fmt_num(b)}.csv")
+            if result.defences:
+                write_plan(result.defences[0].plan, output / "plan_defended.csv")
+            write_atomic(output / "sabotage.json", json.dumps(result.to_data(), indent=2) + "\n")
+            out.print(Text.assemble(("wrote", "bold green"), f" {output}"), soft_wrap=True)
