@@ -137,9 +137,7 @@ def run(time_limit: float) -> list[dict[str, Any]]:
     t0 = time.perf_counter()
     brute = _search(s, time_limit, points=1)
     keys: list[tuple[Strike, ...]] = [(x,) for x in brute.singles]
-    keys += [
-        (a, b) for a, b in itertools.combinations(brute.singles, 2) if a.option != b.option
-    ]
+    keys += [(a, b) for a, b in itertools.combinations(brute.singles, 2) if a.option != b.option]
     best = _brute(brute, keys)
     rows.append({"budget": 2, **_row("brute force", brute, time.perf_counter() - t0, best)})
     rows[-2]["candidates"] = rows[-1]["candidates"] = len(keys)

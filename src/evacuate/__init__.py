@@ -7,7 +7,8 @@
 
 The verbs are the commands' (``evacuate.load``, ``plan``, ``check``, ``simulate``), with the
 same option names and defaults (``evacuate.options``); results have ``to_dict()``,
-``to_dataframe()`` and ``date(t)``. See ``evacuate.api``.
+``to_dataframe()`` and ``date(t)``. See ``evacuate.api``. ``evacuate.sabotage(scenario,
+budget=...)`` finds the worst attacks on an evacuation (see ``evacuate.sabotage``).
 """
 
 import importlib
@@ -23,6 +24,9 @@ from evacuate.api import Perturbations, check, load, plan, simulate  # noqa: E40
 from evacuate.errors import EvacuateError, Issue, PlanFormatError, ScenarioError  # noqa: E402
 from evacuate.options import OPTIONS  # noqa: E402
 from evacuate.scenario import Scenario, dump, dumps, loads  # noqa: E402
+
+# a callable package: evacuate.sabotage(scenario, budget=...) runs the analysis
+from evacuate import sabotage  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -41,6 +45,7 @@ __all__ = [
     "load",
     "loads",
     "plan",
+    "sabotage",
     "simulate",
 ]
 

@@ -239,3 +239,11 @@ def test_menus_are_in_the_json_schema() -> None:
     assert not list(validator.iter_errors(data))
     data["defences"]["measures"][0]["type"] = "moat"
     assert list(validator.iter_errors(data))
+
+
+def test_top_level_api() -> None:
+    """``evacuate.sabotage(...)`` runs the analysis; the package's names stay reachable."""
+    s = evacuate.load(TINY)
+    res = evacuate.sabotage(s, budget=1, rank=False)
+    assert res.curve[-1].attack.options == ("burn_depot",)
+    assert evacuate.sabotage.default_menu is default_menu

@@ -2,14 +2,19 @@
 
 ```python
 import evacuate
-from evacuate.sabotage import sabotage
 
-result = sabotage(evacuate.load().variant("no_sabotage"), budget=2)
+result = evacuate.sabotage(evacuate.load().variant("no_sabotage"), budget=2)
 print(result.summary())
 ```
 
+This package is callable: ``evacuate.sabotage(...)`` is ``evacuate.sabotage.sabotage(...)``.
+
 The model, what is certified and how the search works: ``docs/sabotage.md``.
 """
+
+import sys
+import types
+from typing import Any
 
 from evacuate.sabotage.api import Defence, SabotageResult, sabotage
 from evacuate.sabotage.menu import Strike, attack_menu, default_menu
@@ -25,3 +30,13 @@ __all__ = [
     "default_menu",
     "sabotage",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """``evacuate.sabotage(...)`` runs the analysis; the package's names stay reachable."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> SabotageResult:
+        return sabotage(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

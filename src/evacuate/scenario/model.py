@@ -422,6 +422,7 @@ class Guard(_Frozen):
 
     id: Id
     type: Literal["guard"]
+    name: str = ""
     place: Id
     cost: AttackCost = 1.0
     notes: str = ""
@@ -432,6 +433,7 @@ class Disperse(_Frozen):
 
     id: Id
     type: Literal["disperse"]
+    name: str = ""
     place: Id
     to: Id
     fraction: Annotated[float, Field(gt=0, le=1)] = 0.5
@@ -445,6 +447,7 @@ class Reserve(_Frozen):
 
     id: Id
     type: Literal["reserve"]
+    name: str = ""
     place: Id
     at: Id
     fraction: Annotated[float, Field(gt=0, le=1)] = 0.2
@@ -458,6 +461,7 @@ class Preposition(_Frozen):
 
     id: Id
     type: Literal["preposition"]
+    name: str = ""
     stock: Id
     to: Id
     cost: AttackCost = 1.0
