@@ -118,6 +118,10 @@ def demo(
                 f"{100 * picard.rescued / 900_000_000:.1f}% of the 900 million).",
                 soft_wrap=True,
             )
+        from evacuate.cli.sabotage import romulan_story
+
+        mars = sims.get("attack_but_no_withdrawal")
+        romulan_story(time_limit, None if mars is None else mars.lost_people)
         with stderr().status("drawing the report"):
             runs = [ReportRun(name, sims[name], bounds[name]) for name in sims]
             files = build_report(runs, output)

@@ -192,3 +192,68 @@ def sabotage_cmd(
                 write_plan(result.defences[0].plan, output / "plan_defended.csv")
             write_atomic(output / "sabotage.json", json.dumps(result.to_data(), indent=2) + "\n")
             out.print(Text.assemble(("wrote", "bold green"), f" {output}"), soft_wrap=True)
+
+
+def romulan_story(time_limit: float, historical_loss: int | None) -> None:
+    """The demo's sabotage chapter: the worst attacks on the Romulan rescue, found without
+    being told of the attack on Mars, and what dispersing the yards or a reserve would save."""
+    from evacuate.sabotage import sabotage
+
+    s = evacuate.load().variant("no_sabotage")
+    out = stdout()
+    with stderr().status("sabotage analysis") as status:
+        result = sabotage(
+            s,
+            budget=3,
+            defend=1,
+            defend_against=1,
+            time_limit=max(time_limit, 60.0),
+            progress=lambda msg: status.update(f"sabotage analysis: {msg}"),
+        )
+    out.print(
+        Text.assemble(
+            ("Sabotage", "bold"),
+            ": which attack would hurt most? The engine is not told of the attack on Mars; it "
+            f"searches a derived menu of {len(result.menu.options)} options (every depot and "
+            "shipyard, every haven), each at any instant, against Starfleet replanning after it.",
+        ),
+        soft_wrap=True,
+    )
+    out.print(_curve_table(s, result), soft_wrap=False)
+    out.print(_ranked_table(s, result), soft_wrap=False)
+    one = result.curve[1]
+    a = one.attack
+    line = (
+        f"The worst single attack: {_strikes(s, a.strikes)}, costing {fmt_num(a.cost)} of the "
+        f"attacker's budget: {_interval(a.damage_low, a.damage_high)} people not rescued"
+        + (" (proven worst)" if one.proven else f" (gap {fmt_num(round(one.gap))})")
+    )
+    if historical_loss is not None:
+        verdict = "at least as damaging as" if a.damage_low >= historical_loss else "less than"
+        line += (
+            f"; {verdict} the synth attack on Mars on First Contact Day, which cost "
+            f"{historical_loss:,} lives when Starfleet kept working"
+        )
+    out.print(line + ".", soft_wrap=True)
+    if result.defences:
+        out.print(_defence_table(s, result), soft_wrap=False)
+        none = next((d for d in result.defences if not d.measures), None)
+        for d in result.defences:
+            if none is None or not d.measures:
+                continue
+            saved = none.worst.attack.damage_low - d.worst.attack.damage_high
+            names = " + ".join(d.measures)
+            out.print(
+                f"{names}: against its own worst single attack "
+                f"({_strikes(s, d.worst.attack.strikes)}) it would have saved at least "
+                f"{fmt_num(max(0.0, saved))} people (price when no attack comes: "
+                f"{fmt_num(d.price)}).",
+                soft_wrap=True,
+            )
+    st = result.stats
+    out.print(
+        f"Sabotage analysis: {st['planner_calls']} planner calls, {st['simulations']} "
+        f"simulations, {st['follower_plans_checked']} follower plans checked "
+        f"({len(st['follower_plans_infeasible'])} rejected), {st['seconds']:.0f} s.",
+        soft_wrap=True,
+    )

@@ -203,6 +203,7 @@ def sabotage(
     *,
     budget: float | None = None,
     defend: float | None = None,
+    defend_against: float | None = None,
     points: int = 6,
     departures: int = 6,
     step: float | None = None,
@@ -223,6 +224,8 @@ def sabotage(
     defend
         The defender's budget: also choose the affordable defence whose worst attack does
         least damage (default: no defence search).
+    defend_against
+        The attacker's budget in the defence search (default: ``budget``).
     points, departures, step, refine
         The grid of instants per option: ``points`` evenly spaced in its window (or every
         multiple of ``step``), the ``departures`` busiest departure instants of the plan from
@@ -271,7 +274,13 @@ def sabotage(
     if defend is not None:
         hit = sorted({p for o in menu.options for p in targets(scenario, o)})
         dmenu, dderived = defence_menu(scenario, hit)
+        against = b if defend_against is None else min(defend_against, b)
         for combo in defences_within(dmenu, defend):
+            same = [r for r in rows if r.budget == against]
+            if not combo and same:
+                # no defence: the search above already answered it
+                defences.append(Defence((), 0.0, rows[0].attack.rescued, 0.0, same[0], base.plan))
+                continue
             defended, guarded = apply_defence(scenario, combo)
             if progress is not None:
                 progress(f"defence {'+'.join(m.id for m in combo) or 'none'}")
@@ -279,7 +288,7 @@ def sabotage(
                 defended,
                 menu,
                 plan_fn,
-                b,
+                against,
                 guarded,
                 points=points,
                 departures=departures,
