@@ -20,13 +20,12 @@ import logging
 importlib.import_module("evacuate.plan")
 importlib.import_module("evacuate.check")
 
+# a callable package: evacuate.sabotage(scenario, budget=...) runs the analysis
+from evacuate import sabotage  # noqa: E402
 from evacuate.api import Perturbations, check, load, plan, simulate  # noqa: E402
 from evacuate.errors import EvacuateError, Issue, PlanFormatError, ScenarioError  # noqa: E402
 from evacuate.options import OPTIONS  # noqa: E402
 from evacuate.scenario import Scenario, dump, dumps, loads  # noqa: E402
-
-# a callable package: evacuate.sabotage(scenario, budget=...) runs the analysis
-from evacuate import sabotage  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import evacuate
 from evacuate.plan.api import PlanResult
+from evacuate.plan.api import plan as make_plan
 from evacuate.planio import Plan
 from evacuate.sabotage import Attack, Strike, default_menu, sabotage
 from evacuate.sabotage.follower import respond
@@ -77,7 +78,7 @@ def test_worst_single_attack_equals_brute_force_with_the_planner() -> None:
     s = evacuate.load(TINY)
     res = sabotage(s, budget=1, refine=0, time_limit=10, rank=False)
     row = res.curve[1]
-    every = brute_force(s, lambda sc: evacuate.plan.api.plan(sc, time_limit=10))
+    every = brute_force(s, lambda sc: make_plan(sc, time_limit=10))
     assert row.attack.damage_low == max(a.damage_low for a in every)
     top = max(a.damage_high for a in every)
     assert top <= max(row.attack.damage_high, row.attack.damage_low + row.gap)

@@ -6,14 +6,12 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import typer
 from rich.table import Table
 from rich.text import Text
 
 import evacuate
-from evacuate.cli.app import app
+from evacuate.cli.app import command
 from evacuate.cli.common import (
-    FileArg,
     fmt_num,
     fmt_when,
     print_issues,
@@ -22,6 +20,8 @@ from evacuate.cli.common import (
     stdout,
     write_atomic,
 )
+from evacuate.cli.options import DEFAULT, ScenarioArg, Seed, TimeLimit, Variant, option
+from evacuate.sabotage import api as _api  # noqa: F401  registers --budget and --defend
 from evacuate.scenario.scenario import Scenario
 
 
@@ -106,29 +106,18 @@ def _defence_table(s: Scenario, result: object) -> Table:
     return table
 
 
-@app.command("sabotage")
+@command("sabotage")
 def sabotage_cmd(
-    file: FileArg = None,
-    variant: Annotated[
-        str | None, typer.Option("--variant", help="Apply this what-if variant first.")
-    ] = None,
-    budget: Annotated[
-        float | None,
-        typer.Option("--budget", help="The attacker's budget (default: the menu's).", min=0),
-    ] = None,
-    defend: Annotated[
-        float | None,
-        typer.Option("--defend", help="The defender's budget: also choose a defence.", min=0),
-    ] = None,
-    time_limit: Annotated[
-        float,
-        typer.Option("--time-limit", help="Safety stop for each plan, in seconds.", min=0.1),
-    ] = 60.0,
+    file: ScenarioArg = None,
+    variant: Variant = None,
+    budget: Annotated[float | None, option("budget")] = None,
+    defend: Annotated[float | None, option("defend")] = None,
+    time_limit: TimeLimit = DEFAULT["time_limit"],
+    seed: Seed = DEFAULT["seed"],
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
+        option(
+            "output",
             help="Folder for sabotage.json and the operator's plan after each worst attack.",
         ),
     ] = None,
@@ -154,6 +143,7 @@ def sabotage_cmd(
                 budget=budget,
                 defend=defend,
                 time_limit=time_limit,
+                seed=seed,
                 progress=lambda msg: status.update(f"sabotage analysis: {msg}"),
             )
         out.print(_curve_table(s, result), soft_wrap=False)

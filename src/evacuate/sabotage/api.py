@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from evacuate.options import OPTIONS, Option, register
 from evacuate.plan.api import PlanResult
 from evacuate.planio import Plan
 from evacuate.sabotage.defend import apply_defence, defence_menu, defences_within
@@ -26,6 +27,27 @@ from evacuate.simulation.api import run_to
 __all__ = ["Defence", "SabotageResult", "sabotage"]
 
 log = logging.getLogger(__name__)
+
+register(
+    Option(
+        "budget",
+        float,
+        None,
+        "The attacker's budget (default: the attack menu's).",
+        minimum=0,
+        metavar="COST",
+    )
+)
+register(
+    Option(
+        "defend",
+        float,
+        None,
+        "The defender's budget: also choose the defence whose worst attack does least damage.",
+        minimum=0,
+        metavar="COST",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -208,8 +230,8 @@ def sabotage(
     departures: int = 6,
     step: float | None = None,
     refine: int = 3,
-    time_limit: float = 60.0,
-    seed: int = 0,
+    time_limit: float = OPTIONS["time_limit"].default,
+    seed: int = OPTIONS["seed"].default,
     planner: Planner | None = None,
     check_plans: bool = True,
     rank: bool = True,
