@@ -363,10 +363,12 @@ class _Dispatcher:
         return None
 
     def _next_change(self, t: float) -> float | None:
-        """When waiting could help: a later arrival, opening, or delivery somewhere."""
+        """When waiting could help: a later arrival, opening, reopening (a known closure of
+        a place ends), or delivery somewhere."""
         pb = self.pb
         times = [a for _, a, _ in pb.arrivals if a > t + EPS]
         times += [float(o) for o in pb.open_from if math.isfinite(o) and o > t + EPS]
+        times += [b for _, _, b in pb.place_closed if t + EPS < b < math.inf]
         for led in self.ledgers:
             if led.has_deliveries and led.capacity > 0:
                 k = bisect.bisect_right(led.times, t)

@@ -85,24 +85,31 @@ def _floor_step(t: float, dt: float) -> int:
 MAX_STEPS = 20000
 
 
-def has_instant_trips(problem: Problem) -> bool:
-    """Whether some loaded trip is (nearly) instant: shorter than the finest grid we build
-    (horizon / MAX_STEPS). No grid then bounds the rescue (a vehicle could shuttle endlessly
-    within one step), and only the trivial bound applies."""
+def shortest_loaded_trip(problem: Problem) -> float:
+    """The shortest loaded trip (load, travel, unload) from a place with people or room to a
+    place with room; empty moves do not count (a yard beside a pickup point is fine)."""
+    pickup = (problem.population > 0) | (problem.sink_capacity > 0)
+    allowed = pickup[:, None] & (problem.sink_capacity > 0)[None, :]
+    np.fill_diagonal(allowed, False)
     shortest = math.inf
     for c in range(problem.n_classes):
         dur = problem.travel[c] + problem.load[c] + problem.unload[c]
-        shortest = min(shortest, float(np.min(dur)))
-    return shortest < max(problem.end, 1e-9) / MAX_STEPS
+        if np.any(allowed):
+            shortest = min(shortest, float(np.min(dur[allowed])))
+    return shortest
+
+
+def has_instant_trips(problem: Problem) -> bool:
+    """Whether some loaded trip is (nearly) instant: shorter than the finest grid we build
+    (horizon / MAX_STEPS). No grid then bounds the rescue (a vehicle could shuttle endlessly
+    within one step), and only the trivial bound applies. Empty moves may take no time."""
+    return shortest_loaded_trip(problem) < max(problem.end, 1e-9) / MAX_STEPS
 
 
 def choose_dt(problem: Problem, max_steps: int = MAX_STEPS, target_steps: int = 4000) -> float:
     """A step no longer than the shortest loaded trip (so no loaded arc has zero length)."""
     end = max(problem.end, 1e-9)
-    shortest = math.inf
-    for c in range(problem.n_classes):
-        dur = problem.travel[c] + problem.load[c] + problem.unload[c]
-        shortest = min(shortest, float(np.min(dur)))
+    shortest = shortest_loaded_trip(problem)
     dt = end / target_steps
     if math.isfinite(shortest) and shortest > 0:
         dt = min(dt, shortest)
