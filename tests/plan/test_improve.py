@@ -14,6 +14,7 @@ from evacuate.check import check
 from evacuate.plan.api import plan
 from evacuate.plan.improve import improve_makespan, is_shuttle, shuttle_makespan_bound
 from evacuate.plan.problem import compile_problem
+from evacuate.planio import Plan
 from evacuate.scenario.scenario import Scenario
 from tests.oracle import exhaustive
 
@@ -26,15 +27,15 @@ def _scenario(inst: BepInstance, name: str = "bep") -> Scenario:
 
 @st.composite
 def tiny_beps(draw: st.DrawFn) -> BepInstance:
-    """One yard, two points, two shelters, one or two buses of capacity 1: small enough for
-    the exhaustive oracle; distances need not obey the triangle inequality."""
+    """One yard, two points, two shelters, one or two buses of capacity 1 or 2: small enough
+    for the exhaustive oracle; distances need not obey the triangle inequality."""
     buses = draw(st.integers(1, 2))
-    demand = (draw(st.integers(1, 2)), draw(st.integers(0, 2)))
+    demand = (draw(st.integers(1, 3)), draw(st.integers(0, 2)))
     total = sum(demand)
     first = draw(st.integers(0, total))
     dist = st.integers(1, 4)
     return BepInstance(
-        bus_capacity=1,
+        bus_capacity=draw(st.integers(1, 2)),
         yard_buses=(buses,),
         demand=demand,
         shelter_capacity=(max(1, first), max(1, total - first)),
@@ -57,7 +58,7 @@ def _exact_makespan(scenario: Scenario, low: int, high: int) -> int:
 
 
 @pytest.mark.slow
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_beps())
 def test_tiny_bep_makespan_is_the_exact_optimum(inst: BepInstance) -> None:
     """On tiny BEP instances the min-makespan plan is checked feasible, rescues everyone, and
@@ -71,6 +72,53 @@ def test_tiny_bep_makespan_is_the_exact_optimum(inst: BepInstance) -> None:
     best = _exact_makespan(scenario, 1, int(scenario.end))
     assert result.makespan == best
     assert result.makespan_lower_bound <= best + 1e-9
+
+
+@st.composite
+def random_beps(draw: st.DrawFn) -> BepInstance:
+    """Up to 3 yards, 6 points, 4 shelters and 6 buses of capacity 1 to 30; shelters just
+    big enough or roomy; any distances (a yard may sit on a point)."""
+    yards = draw(st.integers(1, 3))
+    points = draw(st.integers(1, 6))
+    shelters = draw(st.integers(1, 4))
+    cap = draw(st.integers(1, 30))
+    demand = tuple(draw(st.integers(0, 3 * cap)) for _ in range(points))
+    if sum(demand) == 0:
+        demand = (1, *demand[1:])
+    total = sum(demand)
+    share = [draw(st.integers(1, 10)) for _ in range(shelters)]
+    slack = draw(st.sampled_from([1.0, 1.0, 1.3, 3.0]))
+    room = [max(1, round(slack * total * w / sum(share))) for w in share]
+    room[0] += max(0, total - sum(room))
+    dist = st.integers(0, 50)
+    return BepInstance(
+        bus_capacity=cap,
+        yard_buses=tuple(draw(st.integers(0 if y else 1, 3)) for y in range(yards)),
+        demand=demand,
+        shelter_capacity=tuple(room),
+        yard_point=tuple(tuple(float(draw(dist)) for _ in range(points)) for _ in range(yards)),
+        point_shelter=tuple(
+            tuple(float(draw(st.integers(1, 50))) for _ in range(shelters)) for _ in range(points)
+        ),
+    )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_beps(), st.integers(0, 3))
+def test_route_search_plans_pass_the_checker(inst: BepInstance, seed: int) -> None:
+    """Whatever the instance, the searched plan rescues everyone, the checker accepts it with
+    the same makespan, and the shuttle bound is not above it."""
+    problem = compile_problem(_scenario(inst))
+    found = improve_makespan(problem, seed=seed, work=5_000)
+    if found is None:  # loads that no haven's leftover room can take whole
+        return
+    scenario = _scenario(inst)
+    claim = Plan("bep", trips=tuple(found.trips), time_unit=scenario.time_unit)
+    report = check(scenario, claim)
+    assert report.feasible, report.violations[:3]
+    assert report.rescued == scenario.population
+    assert report.makespan == pytest.approx(found.makespan)
+    assert shuttle_makespan_bound(problem) <= found.makespan + 1e-9
 
 
 def test_empty_moves_may_chain_through_other_places() -> None:

@@ -308,7 +308,7 @@ class _Search:
         return False
 
     def _best_for(self, v: int, k: int) -> int:
-        """The haven with room that makes load k's place in route v cheapest."""
+        """The haven with room that makes load k's place in route v cheapest (-1: none)."""
         c = self.veh[v][0]
         route = self.routes[v]
         m = route.index(k)
@@ -317,7 +317,7 @@ class _Search:
         for _, h in self.order[c][(self.pt[k], w)]:
             if self.room[h] + (q if h == self.sh[k] else 0) >= q:
                 return h
-        return self.sh[k]  # pragma: no cover - its own haven always has room
+        return -1
 
     def haven_pass(self) -> bool:
         """A load of the latest vehicle takes a full haven's room from another load, which
@@ -347,6 +347,11 @@ class _Search:
                     self.room[h] -= self.q[m]
                     hm = self._best_for(b, m)
                     self.room[h] += self.q[m]
+                    if hm < 0:  # m fits nowhere once k has taken its room
+                        self.room[h] += self.q[k] - self.q[m]
+                        self.room[hk] -= self.q[k]
+                        self.sh[k] = hk
+                        continue
                     self.sh[m] = hm
                     self.room[hm] -= self.q[m]
                     fin = self.fin[:]

@@ -84,6 +84,10 @@ def _floor_step(t: float, dt: float) -> int:
 
 MAX_STEPS = 20000
 
+MIP_GUIDE_NODES = 200
+"""Branch-and-bound nodes for the whole-vehicle guide: a work budget (its time limit is
+only a safety stop), so the guide does not depend on the machine's load."""
+
 
 def shortest_loaded_trip(problem: Problem) -> float:
     """The shortest loaded trip (load, travel, unload) from a place with people or room to a
@@ -508,7 +512,8 @@ def column_generation_bound(
 
     ``conservative`` and ``transfers=False`` (see ``build_grid``) make the result a guide for
     plans, not a bound. ``integer_guide``: seconds for HiGHS to solve the last master with whole
-    vehicles per path (the guide then needs no rounding); 0: round the LP solution.
+    vehicles per path (the guide then needs no rounding; at most ``MIP_GUIDE_NODES`` nodes);
+    0: round the LP solution.
     ``smoothing``: weight of the best multipliers so far in the next pricing (0: none).
     """
     start = time.perf_counter()
@@ -642,6 +647,7 @@ def column_generation_bound(
             integrality=np.ones(len(cols), dtype=bool),
             time_limit=integer_guide,
             mip_rel_gap=1e-3,
+            options={"mip_max_nodes": MIP_GUIDE_NODES},
             start=np.floor(master_x[: len(cols)] + 1e-9),
         )
         if mip.x is not None:
