@@ -33,11 +33,11 @@ def test_same_seed_same_file_beside_a_cpu_burner(
     """Two runs with the same seed write identical plan files, though a process burns CPU
     beside the second one; neither hit the time limit (it is only a safety stop)."""
     scenario = evacuate.load(ROOT / "examples" / example)
-    quiet = plan(scenario, objective=objective, time_limit=120, seed=3)  # type: ignore[arg-type]
+    quiet = plan(scenario, objective=objective, time_limit=600, seed=3)  # type: ignore[arg-type]
     burner = mp.get_context("spawn").Process(target=_burn, args=(60.0,))
     burner.start()
     try:
-        busy = plan(scenario, objective=objective, time_limit=120, seed=3)  # type: ignore[arg-type]
+        busy = plan(scenario, objective=objective, time_limit=600, seed=3)  # type: ignore[arg-type]
     finally:
         burner.terminate()
         burner.join()
