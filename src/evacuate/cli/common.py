@@ -32,6 +32,8 @@ from evacuate.units import format_duration
 EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_INVALID = 2
+EXIT_INCOMPLETE = 3
+"""min-makespan: the plan does not rescue everyone by the horizon (no makespan)."""
 
 
 @dataclass

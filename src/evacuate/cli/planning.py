@@ -11,6 +11,7 @@ from rich.text import Text
 import evacuate
 from evacuate.cli.app import command
 from evacuate.cli.common import (
+    EXIT_INCOMPLETE,
     EXIT_INVALID,
     fmt_date,
     fmt_dur,
@@ -69,6 +70,19 @@ def plan_cmd(
         out = stdout()
         out.print(_plan_table(s, result), soft_wrap=False)
         out.print(_headline(s, result), soft_wrap=True)
+        if objective == "min-makespan" and result.rescued < result.population:
+            stderr().print(
+                Text.assemble(
+                    ("error:", "bold red"),
+                    f" no plan found that rescues everyone by the horizon "
+                    f"({fmt_dur(s, s.end)}): the best rescues {result.rescued:,.0f} of "
+                    f"{result.population:,}, so there is no makespan"
+                    + ("; nothing written" if output is not None else "")
+                    + ". A later scenario end, more vehicles or more haven room may help.",
+                ),
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_INCOMPLETE)
         if output is not None:
             refuse_input(output, file)
             write_plan(result.plan, output)

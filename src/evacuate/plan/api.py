@@ -20,6 +20,7 @@ import numpy as np
 
 from evacuate.options import OPTIONS, check_option
 from evacuate.plan.heuristic import DispatchParams, dispatch
+from evacuate.plan.improve import improve_makespan, shuttle_makespan_bound
 from evacuate.plan.lagrange import (
     choose_dt,
     column_generation_bound,
@@ -228,8 +229,12 @@ class _Best:
                 self.trips, self.rescued, self.params = trips, got, prm
 
 
+DEFAULT_WORK = 1_500_000
+"""Work units (move evaluations) of the route search for min makespan."""
+
 _SMALL_FLEET = 500
-"""Up to this many vehicles, extra greedy runs are counted, not timed."""
+"""Beyond this many vehicles, one extra greedy run per round of refinement instead of six
+(the guided plans are the better ones there, and the bound needs the time)."""
 
 
 def _exact_is_cheap(problem: Problem) -> bool:
@@ -275,10 +280,10 @@ def _max_rescued(
                 problem,
                 dt,
                 iterations=200,
-                time_limit=0.3 * max(0.0, stop - time.perf_counter()),
+                time_limit=max(0.0, stop - time.perf_counter()),
                 conservative=True,
                 transfers=False,
-                integer_guide=min(1.0, 0.03 * time_limit),
+                integer_guide=max(1e-3, stop - time.perf_counter()),
             )
             stats["direct_guide"] = {"value": direct.bound, "seconds": round(direct.seconds, 3)}
             if direct.guide:
@@ -289,8 +294,10 @@ def _max_rescued(
         # guided plans are the better ones, and the bound needs the time
         # (a fixed number of them on small fleets, so that a seed gives one plan whenever the
         # time limit does not bind)
+        # (counted, not timed, so that a seed gives one plan whenever the time limit does
+        # not bind)
         sliced = refine and problem.total_vehicles > _SMALL_FLEET
-        best.more(6, min(stop, time.perf_counter() + 0.05 * time_limit) if sliced else stop)
+        best.more(1 if sliced else 6, stop)
         if closed() or not refine:
             continue
         res = column_generation_bound(
@@ -332,6 +339,9 @@ def _max_rescued(
         stats["mip"] = {"rescued": mip.rescued, "status": mip.status}
         if mip.rescued > best.rescued:
             best.trips, best.rescued = list(mip.trips), round(mip.rescued)
+    # every time check above compares with ``stop``: finishing before it means none cut the
+    # search short, and the result depends on the inputs and the seed alone
+    stats["stopped_by_time"] = time.perf_counter() > stop
     stats["dispatch"] = best.params.__dict__ if best.params else {}
     stats["dispatch_runs"] = best.runs
     return best.trips, best.rescued, max(bound, float(best.rescued)), stats
@@ -344,6 +354,7 @@ def plan(
     time_limit: float = OPTIONS["time_limit"].default,
     seed: int = OPTIONS["seed"].default,
     gap_target: float = 1e-4,
+    work: int = DEFAULT_WORK,
 ) -> PlanResult:
     """Plan the evacuation of ``scenario`` (known events only; see ``reveal_surprises``).
 
@@ -370,15 +381,17 @@ def plan(
         )
     elif objective == "min-makespan":
         trips, rescued, bound, makespan, makespan_lb, stats = _min_makespan(
-            scenario, seed=seed, time_limit=time_limit, start=start
+            problem, scenario, seed=seed, time_limit=time_limit, start=start, work=work
         )
-        problem = compile_problem(scenario)
     else:
         raise ValueError(f"unknown objective {objective!r}; expected max-rescued or min-makespan")
     trips.sort(key=lambda t: (t.depart, t.group))
     gap = 0.0 if bound <= 0 else max(0.0, (bound - rescued) / bound)
     seconds = time.perf_counter() - start
-    meta: dict[str, object] = {"seconds": round(seconds, 3), "gap": gap, "population": population}
+    # no wall-clock figure in the plan: the same inputs and seed give the same file
+    meta: dict[str, object] = {"gap": gap, "population": population}
+    if stats.get("stopped_by_time"):
+        meta["stopped_by_time"] = True
     if makespan is not None:
         meta["makespan"] = makespan
         meta["makespan_lower_bound"] = makespan_lb
@@ -410,52 +423,106 @@ def plan(
     )
 
 
-def _min_makespan(
-    scenario: Scenario, *, seed: int, time_limit: float, start: float
-) -> tuple[list[Trip], int, float, float | None, float | None, dict[str, Any]]:
-    """Bisection on a common horizon D: the smallest D whose plan rescues everyone."""
-    stop = start + time_limit
-    full = compile_problem(scenario)
-    population = int(full.population.sum())
-    trips, rescued, _, _ = _max_rescued(
-        full, seed=seed, time_limit=0.3 * time_limit, gap_target=0.0, start=start
+def _at_end(problem: Problem, scenario: Scenario, end: float) -> Problem:
+    """The problem with horizon ``end``: production depends on the horizon, so a scenario
+    with shipyards is compiled again; otherwise only the horizon and the havens change."""
+    if scenario.fleet.shipyards:
+        return compile_problem(_with_end(scenario, end))
+    return replace(
+        problem, end=end, is_haven=(problem.sink_capacity > 0) & (problem.deadline > end)
     )
-    stats: dict[str, Any] = {"probes": []}
-    if rescued < population:
-        bound = max(float(rescued), trivial_bound(full))
-        stats["note"] = "not everyone can be rescued by the horizon: makespan undefined"
-        return trips, rescued, bound, None, None, stats
-    best_trips = trips
-    hi = max(t.arrive for t in trips if t.people) if trips else 0.0
-    lo = 0.0
-    # lower bound: the largest horizon whose relaxation cannot hold everyone
-    lb_lo, lb_hi = 0.0, hi
+
+
+_LB_GRID_CAP = 5_000_000
+"""Grid steps x places^2 x classes beyond which the makespan lower bound uses only the
+shuttle bound (improve.py), not the relaxation's bisection."""
+
+
+def _makespan_lower_bound(
+    problem: Problem, scenario: Scenario, hi: float, stop: float, stats: dict[str, Any]
+) -> float:
+    """The longest horizon (to 0.1%) whose relaxation cannot hold everyone's rescue, and at
+    least the shuttle bound of improve.py: no plan finishes before it."""
+    population = float(problem.population.sum())
+    lo = shuttle_makespan_bound(problem)
+    stats["shuttle_lower_bound"] = lo
+    steps = hi / choose_dt(problem) if problem.supply else math.inf
+    if steps * problem.n_places**2 * problem.n_classes > _LB_GRID_CAP:
+        return lo
     for _ in range(30):
-        if lb_hi - lb_lo <= 1e-3 * max(1.0, lb_hi) or time.perf_counter() > stop:
+        if hi - lo <= 1e-3 * max(1.0, hi):
             break
-        mid = 0.5 * (lb_lo + lb_hi)
-        pb = compile_problem(_with_end(scenario, mid))
+        if time.perf_counter() > stop:
+            stats["stopped_by_time"] = True
+            break
+        mid = 0.5 * (lo + hi)
+        pb = _at_end(problem, scenario, mid)
         b = trivial_bound(pb)
-        if pb.supply and not has_instant_trips(pb):
+        if pb.supply and not has_instant_trips(pb) and b >= population - 1e-6:
             b = min(b, column_generation_bound(pb, iterations=60).bound)
         stats["probes"].append({"horizon": mid, "bound": b})
         if b < population - 1e-6:
-            lb_lo = mid
+            lo = mid
         else:
-            lb_hi = mid
-    lo = lb_lo
-    # plan side: try shorter horizons with the dispatcher
+            hi = mid
+    return lo
+
+
+def _integral(problem: Problem) -> bool:
+    """Every duration a whole number of time units: then so is every makespan."""
+    times = [*problem.load, *problem.unload, *(s.t for s in problem.supply)]
+    times += [float(x) for x in problem.travel[np.isfinite(problem.travel)]]
+    return all(abs(t - round(t)) < 1e-9 for t in times)
+
+
+def _min_makespan(
+    full: Problem, scenario: Scenario, *, seed: int, time_limit: float, start: float, work: int
+) -> tuple[list[Trip], int, float, float | None, float | None, dict[str, Any]]:
+    """The smallest horizon whose plan rescues everyone, and a lower bound on it.
+
+    Shuttle problems (no clock in the rules but travel, such as the bus evacuation problem)
+    get the route search of improve.py. Others: bisection on a common horizon, every probe
+    planned by the full max-rescued planner. The lower bound is a bisection on the bound.
+    """
+    stop = start + time_limit
+    population = int(full.population.sum())
+    stats: dict[str, Any] = {"probes": []}
+    lb = _makespan_lower_bound(full, scenario, full.end, stop, stats)
+    target = math.ceil(lb - 1e-6) if _integral(full) else lb
+    shuttle = improve_makespan(full, seed=seed, work=work, target=target, until=stop)
+    if shuttle is not None:
+        stats["work"] = shuttle.work
+        stats["search_rounds"] = shuttle.rounds
+        stats["stopped_by_time"] = stats.get("stopped_by_time", False) or shuttle.stopped_by_time
+        if shuttle.makespan <= full.end + 1e-9:
+            return shuttle.trips, population, float(population), shuttle.makespan, lb, stats
+    trips, rescued, _, _ = _max_rescued(
+        full, seed=seed, time_limit=0.3 * time_limit, gap_target=0.0, start=start
+    )
+    if rescued < population:
+        bound = max(float(rescued), trivial_bound(full))
+        stats["note"] = "not everyone can be rescued by the horizon: makespan undefined"
+        return trips, rescued, bound, None, lb, stats
+    best_trips = trips
+    hi = max(t.arrive for t in trips if t.people) if trips else 0.0
+    lo = lb
+    # plan side: shorter horizons, each planned by the full planner (guided plans included)
     for _ in range(30):
-        if hi - lo <= 1e-3 * max(1.0, hi) or time.perf_counter() > stop:
+        if hi - lo <= 1e-3 * max(1.0, hi):
+            break
+        left = stop - time.perf_counter()
+        if left <= 0:
+            stats["stopped_by_time"] = True
             break
         mid = 0.5 * (lo + hi)
-        pb = compile_problem(_with_end(scenario, mid))
-        probe = _Best(pb, seed, stop)
-        probe.more(3, time.perf_counter() + 1.0)
-        tr, got = probe.trips, probe.rescued
+        pb = _at_end(full, scenario, mid)
+        tr, got, _, _ = _max_rescued(
+            pb, seed=seed, time_limit=0.25 * left, gap_target=0.0, start=time.perf_counter()
+        )
+        stats["probes"].append({"horizon": mid, "rescued": got})
         if got >= population:
             best_trips, hi = tr, max(t.arrive for t in tr if t.people)
         else:
             lo = mid
     makespan = max(t.arrive for t in best_trips if t.people) if best_trips else 0.0
-    return best_trips, population, float(population), makespan, lb_lo, stats
+    return best_trips, population, float(population), makespan, lb, stats

@@ -218,6 +218,7 @@ class _Dispatcher:
         # capacity once it has received people (see ``_next_change``)
         self.arrival_times = sorted({a for _, a, _ in problem.arrivals})
         self.open_times = sorted({float(o) for o in problem.open_from if math.isfinite(o)})
+        self.reopen_times = sorted({b for _, _, b in problem.place_closed if math.isfinite(b)})
         self.sink_times: list[float] = []
 
     # ----------------------------------------------------------------- helpers
@@ -427,10 +428,11 @@ class _Dispatcher:
         return not bool(np.any(waiting))
 
     def _next_change(self, t: float) -> float | None:
-        """When waiting could help: a later arrival, opening, or delivery somewhere."""
+        """When waiting could help: a later arrival, opening, reopening (a known closure of
+        a place ends), or delivery somewhere."""
         times = []
-        for seq, after in ((self.arrival_times, t + EPS), (self.open_times, t + EPS)):
-            k = bisect.bisect_right(seq, after)
+        for seq in (self.arrival_times, self.open_times, self.reopen_times):
+            k = bisect.bisect_right(seq, t + EPS)
             if k < len(seq):
                 times.append(seq[k])
         k = bisect.bisect_right(self.sink_times, t)

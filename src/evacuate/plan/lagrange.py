@@ -86,25 +86,36 @@ def _floor_step(t: float, dt: float) -> int:
 
 MAX_STEPS = 20000
 
+MIP_GUIDE_NODES = 200
+"""Branch-and-bound nodes for the whole-vehicle guide: a work budget (its time limit is
+only a safety stop), so the guide does not depend on the machine's load."""
+
+
+def shortest_loaded_trip(problem: Problem) -> float:
+    """The shortest loaded trip (load, travel, unload) from a place with people or room to a
+    place with room; empty moves do not count (a yard beside a pickup point is fine)."""
+    pickup = (problem.population > 0) | (problem.sink_capacity > 0)
+    allowed = pickup[:, None] & (problem.sink_capacity > 0)[None, :]
+    np.fill_diagonal(allowed, False)
+    shortest = math.inf
+    for c in range(problem.n_classes):
+        dur = problem.travel[c] + problem.load[c] + problem.unload[c]
+        if np.any(allowed):
+            shortest = min(shortest, float(np.min(dur[allowed])))
+    return shortest
+
 
 def has_instant_trips(problem: Problem) -> bool:
     """Whether some loaded trip is (nearly) instant: shorter than the finest grid we build
     (horizon / MAX_STEPS). No grid then bounds the rescue (a vehicle could shuttle endlessly
-    within one step), and only the trivial bound applies."""
-    shortest = math.inf
-    for c in range(problem.n_classes):
-        dur = problem.travel[c] + problem.load[c] + problem.unload[c]
-        shortest = min(shortest, float(np.min(dur)))
-    return shortest < max(problem.end, 1e-9) / MAX_STEPS
+    within one step), and only the trivial bound applies. Empty moves may take no time."""
+    return shortest_loaded_trip(problem) < max(problem.end, 1e-9) / MAX_STEPS
 
 
 def choose_dt(problem: Problem, max_steps: int = MAX_STEPS, target_steps: int = 4000) -> float:
     """A step no longer than the shortest loaded trip (so no loaded arc has zero length)."""
     end = max(problem.end, 1e-9)
-    shortest = math.inf
-    for c in range(problem.n_classes):
-        dur = problem.travel[c] + problem.load[c] + problem.unload[c]
-        shortest = min(shortest, float(np.min(dur)))
+    shortest = shortest_loaded_trip(problem)
     dt = end / target_steps
     if math.isfinite(shortest) and shortest > 0:
         dt = min(dt, shortest)
@@ -566,7 +577,8 @@ def column_generation_bound(
 
     ``conservative`` and ``transfers=False`` (see ``build_grid``) make the result a guide for
     plans, not a bound. ``integer_guide``: seconds for HiGHS to solve the last master with whole
-    vehicles per path (the guide then needs no rounding); 0: round the LP solution.
+    vehicles per path (the guide then needs no rounding; at most ``MIP_GUIDE_NODES`` nodes);
+    0: round the LP solution.
     ``smoothing``: weight of the best multipliers so far in the next pricing (0: none).
     """
     start = time.perf_counter()
@@ -708,6 +720,7 @@ def column_generation_bound(
             integrality=np.ones(len(cols), dtype=bool),
             time_limit=integer_guide,
             mip_rel_gap=1e-3,
+            options={"mip_max_nodes": MIP_GUIDE_NODES},
             start=np.floor(master_x[: len(cols)] + 1e-9),
         )
         if mip.x is not None:

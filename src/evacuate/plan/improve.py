@@ -1,0 +1,559 @@
+"""Improvement of shuttle plans: vehicles as individuals, iterated local search over routes.
+
+A *shuttle* problem is one whose rules have no clock but travel: no deadlines before the
+horizon, lane windows, closures, throughput limits, berths, events or withdrawals; everyone
+waits at a pickup place from time zero and havens hold people for good. The bus evacuation
+problem (Bish 2011) is one. A plan is then each vehicle's sequence of loads (pickup, haven,
+people), flown back to back, and every time follows from the sequence. Here each vehicle is
+an individual (identical vehicles that end up with identical routes are merged into one group
+when the plan is written), and the search minimises the makespan, then the sum of squared
+finish times (which spreads work and makes the landscape less flat):
+
+- construction: every load inserted where it raises the objective least;
+- local search: move a load to another place in any route (re-choosing its haven), swap two
+  loads, until no move improves;
+- perturbation (iterated local search): remove a few loads, from the vehicle that finishes
+  last and at random, and insert them again, best first; keep the result if it is no worse.
+
+Every step is counted in work units (move evaluations), so a budget gives the same plan on any
+machine and load; a wall-clock limit is only a safety stop and is reported when it binds.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from evacuate.plan.problem import Problem
+from evacuate.planio import Trip
+
+__all__ = ["ShuttleResult", "improve_makespan", "is_shuttle", "shuttle_makespan_bound"]
+
+log = logging.getLogger(__name__)
+
+MAX_PAIRS = 400_000
+"""Vehicles x loads beyond which the search is not tried (its passes would be too long)."""
+
+
+def is_shuttle(problem: Problem) -> bool:
+    """Whether the problem's rules have no clock but travel (see the module docstring)."""
+    pb = problem
+    if not pb.supply or len({int(pb.capacity[s.c]) for s in pb.supply}) != 1:
+        return False
+    sources = pb.population > 0
+    havens = pb.is_haven
+    if np.any(sources & havens) or np.any((pb.sink_capacity > 0) & ~havens):
+        return False
+    if np.any(np.isfinite(pb.deadline)) or np.any(np.isfinite(pb.withdraw)):
+        return False
+    if pb.destroys or pb.place_closed or any(t > 0 for _, t, _ in pb.arrivals):
+        return False
+    if np.any(np.isfinite(pb.load_budget)) or np.any(np.isfinite(pb.unload_budget)):
+        return False
+    if np.any(pb.berths < pb.total_vehicles) or np.any(pb.open_from > 0):
+        return False
+    for routes in pb.routes.values():
+        for r in routes:
+            if r.closed or (r.lane is not None and (r.lane.windows or r.lane.periodic)):
+                return False
+    n_loads = sum(
+        -(-int(pb.population[i]) // int(pb.capacity[pb.supply[0].c]))
+        for i in np.flatnonzero(sources)
+    )
+    if pb.total_vehicles * max(1, n_loads) > MAX_PAIRS:
+        return False
+    # every move a route may need must exist: starts -> sources, sources <-> havens
+    src, hav = np.flatnonzero(sources), np.flatnonzero(havens)
+    for s in pb.supply:
+        tt = empty_paths(pb.travel[s.c])[0]
+        if not (
+            np.all(np.isfinite(tt[np.ix_(src, hav)]))
+            and np.all(np.isfinite(tt[np.ix_(hav, src)]))
+            and (s.p in set(src.tolist()) or np.all(np.isfinite(tt[s.p, src])))
+        ):
+            return False
+    return True
+
+
+def empty_paths(travel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shortest times of empty moves, which may chain trips through other places (travel
+    times need not obey the triangle inequality), and the next place on each way."""
+    n = travel.shape[0]
+    dist = travel.copy()
+    np.fill_diagonal(dist, 0.0)
+    nxt = np.where(np.isfinite(dist), np.arange(n)[None, :], -1)
+    for k in range(n):
+        via = dist[:, k, None] + dist[None, k, :]
+        better = via < dist - 1e-9
+        if np.any(better):
+            dist = np.where(better, via, dist)
+            nxt = np.where(better, nxt[:, k, None], nxt)
+    return dist, nxt
+
+
+@dataclass(frozen=True)
+class ShuttleResult:
+    """Trips of the best plan found, its makespan, and what the search did."""
+
+    trips: list[Trip]
+    makespan: float
+    work: int
+    """Move evaluations spent."""
+    rounds: int
+    """Perturbation rounds done."""
+    stopped_by_time: bool
+
+
+class _Search:
+    def __init__(self, problem: Problem, rng: random.Random) -> None:
+        pb = problem
+        self.pb = pb
+        self.rng = rng
+        cap = int(pb.capacity[pb.supply[0].c])
+        self.cap = cap
+        # one entry per vehicle: class, start place, start time
+        self.veh: list[tuple[int, int, float]] = [
+            (s.c, s.p, s.t) for s in pb.supply for _ in range(s.count)
+        ]
+        self.pt: list[int] = []
+        self.q: list[int] = []
+        for i in np.flatnonzero(pb.population > 0).tolist():
+            left = int(pb.population[i])
+            while left > 0:
+                self.pt.append(i)
+                self.q.append(min(cap, left))
+                left -= cap
+        self.sh: list[int] = [-1] * len(self.pt)
+        self.havens = np.flatnonzero(pb.is_haven).tolist()
+        self.room = {h: int(pb.sink_capacity[h]) for h in self.havens}
+        self.T = [pb.travel[c].tolist() for c in range(pb.n_classes)]
+        """Loaded trips: the direct way."""
+        paths = [empty_paths(pb.travel[c]) for c in range(pb.n_classes)]
+        self.E = [d.tolist() for d, _ in paths]
+        """Empty moves: the quickest chain of moves."""
+        self.hop = [h.tolist() for _, h in paths]
+        self.L = [float(pb.load[c] + pb.unload[c]) for c in range(pb.n_classes)]
+        n_p = pb.n_places
+        # per class and (pickup, next pickup or n_p for none): havens by detour, best first
+        self.order: list[dict[tuple[int, int], list[tuple[float, int]]]] = []
+        sources = sorted(set(self.pt))
+        for c in range(pb.n_classes):
+            tt, ee = self.T[c], self.E[c]
+            table: dict[tuple[int, int], list[tuple[float, int]]] = {}
+            for i in sources:
+                for w in [*sources, n_p]:
+                    table[(i, w)] = sorted(
+                        (tt[i][h] + (ee[h][w] if w < n_p else 0.0), h) for h in self.havens
+                    )
+            self.order.append(table)
+        # the least time any vehicle spends on a load: loading, the nearest haven, unloading
+        self.shortest = [
+            min(self.L[c] + min(self.T[c][i][h] for h in self.havens) for c in range(pb.n_classes))
+            for i in self.pt
+        ]
+        self.routes: list[list[int]] = [[] for _ in self.veh]
+        self.fin: list[float] = [0.0] * len(self.veh)
+        self.work = 0
+
+    # ------------------------------------------------------------------ evaluation
+    def finish(self, v: int, route: list[int]) -> float:
+        if not route:
+            return 0.0
+        c, u, t = self.veh[v]
+        tt, ee, lu = self.T[c], self.E[c], self.L[c]
+        for k in route:
+            i, h = self.pt[k], self.sh[k]
+            t += ee[u][i] + lu + tt[i][h]
+            u = h
+        return t
+
+    def key(self, fin: list[float]) -> tuple[float, float]:
+        return (max(fin), sum(f * f for f in fin))
+
+    def _insertion(self, v: int, k: int, own: int = -1) -> tuple[float, int, int]:
+        """(added time, position, haven) of the cheapest place for load k in route v."""
+        c, start, _ = self.veh[v]
+        ee, lu = self.E[c], self.L[c]
+        route = self.routes[v]
+        i, q = self.pt[k], self.q[k]
+        n_p = self.pb.n_places
+        best = (math.inf, -1, -1)
+        u = start
+        order, room, pts, sh = self.order[c], self.room, self.pt, self.sh
+        ti = ee[u]
+        for m in range(len(route) + 1):
+            w = pts[route[m]] if m < len(route) else n_p
+            for cost, h in order[(i, w)]:
+                if room[h] + (q if h == own else 0) >= q:
+                    add = ti[i] + lu + cost - (ti[w] if w < n_p else 0.0)
+                    if add < best[0]:
+                        best = (add, m, h)
+                    break
+            if m < len(route):
+                ti = ee[sh[route[m]]]
+        self.work += len(route) + 1
+        return best
+
+    # ------------------------------------------------------------------ moves
+    def _place(self, v: int, k: int, m: int, h: int) -> None:
+        self.routes[v].insert(m, k)
+        self.sh[k] = h
+        self.room[h] -= self.q[k]
+        self.fin[v] = self.finish(v, self.routes[v])
+
+    def _take(self, v: int, k: int) -> None:
+        self.routes[v].remove(k)
+        self.room[self.sh[k]] += self.q[k]
+        self.fin[v] = self.finish(v, self.routes[v])
+
+    def insert_best(self, k: int, noise: float = 0.0) -> bool:
+        """Insert load k where the objective rises least (each route's rise scaled by a
+        random factor in [1, 1 + noise]: repairs that are not always the greedy one)."""
+        fin = self.fin
+        top = max(fin) if fin else 0.0
+        best: tuple[tuple[float, float], int, int, int] | None = None
+        for v in range(len(self.veh)):
+            add, m, h = self._insertion(v, k)
+            if m < 0:
+                continue
+            if noise:
+                add *= 1.0 + noise * self.rng.random()
+            base = fin[v] if self.routes[v] else self.veh[v][2]
+            new = base + add
+            key = (max(top, new), new * new - fin[v] * fin[v])
+            if best is None or key < best[0]:
+                best = (key, v, m, h)
+        if best is None:
+            return False
+        _, v, m, h = best
+        self._place(v, k, m, h)
+        return True
+
+    def build(self, order: list[int]) -> bool:
+        return all(self.insert_best(k) for k in order)
+
+    def relocate_pass(self) -> bool:
+        """Move one load (of the latest vehicles first) wherever it improves the objective."""
+        improved = False
+        n_v = len(self.veh)
+        for a in sorted(range(n_v), key=lambda v: -self.fin[v]):
+            for k in list(self.routes[a]):
+                cur = self.key(self.fin)
+                old_m, old_h = self.routes[a].index(k), self.sh[k]
+                self._take(a, k)
+                best: tuple[tuple[float, float], int, int, int] | None = None
+                fin = self.fin
+                sq = sum(f * f for f in fin)
+                top = sorted(range(n_v), key=lambda v: -fin[v])[:2]
+                for b in range(n_v):
+                    base = fin[b] if self.routes[b] else self.veh[b][2]
+                    if base + self.shortest[k] > cur[0]:
+                        continue  # b would end after the makespan: no improvement
+                    add, m, h = self._insertion(b, k)
+                    if m < 0:
+                        continue
+                    new = base + add
+                    other = fin[top[0]] if top[0] != b else (fin[top[1]] if n_v > 1 else 0.0)
+                    key = (max(new, other), sq - fin[b] * fin[b] + new * new)
+                    if best is None or key < best[0]:
+                        best = (key, b, m, h)
+                if best is not None and best[0] < cur:
+                    self._place(best[1], k, best[2], best[3])
+                    improved = True
+                else:
+                    self._place(a, k, old_m, old_h)
+        return improved
+
+    def swap_pass(self) -> bool:
+        """Exchange two loads of different pickups between two routes when that improves."""
+        improved = False
+        n_v = len(self.veh)
+        late = max(range(n_v), key=lambda v: self.fin[v])
+        for a in [late]:
+            for k in list(self.routes[a]):
+                for b in range(n_v):
+                    if b == a:
+                        continue
+                    for m in list(self.routes[b]):
+                        if self.pt[m] == self.pt[k]:
+                            continue
+                        self.work += 1
+                        if self._try_swap(a, k, b, m):
+                            return True
+        return improved
+
+    def _try_swap(self, a: int, k: int, b: int, o: int) -> bool:
+        cur = self.key(self.fin)
+        ma, mb = self.routes[a].index(k), self.routes[b].index(o)
+        hk, hl = self.sh[k], self.sh[o]
+        self._take(a, k)
+        self._take(b, o)
+        _, pa, ha = self._insertion(a, o)
+        if pa >= 0:
+            self._place(a, o, pa, ha)
+            _, pb_, hb = self._insertion(b, k)
+            if pb_ >= 0:
+                self._place(b, k, pb_, hb)
+                if self.key(self.fin) < cur:
+                    return True
+                self._take(b, k)
+            self._take(a, o)
+        self._place(a, k, ma, hk)
+        self._place(b, o, mb, hl)
+        return False
+
+    def _best_for(self, v: int, k: int) -> int:
+        """The haven with room that makes load k's place in route v cheapest (-1: none)."""
+        c = self.veh[v][0]
+        route = self.routes[v]
+        m = route.index(k)
+        w = self.pt[route[m + 1]] if m + 1 < len(route) else self.pb.n_places
+        q = self.q[k]
+        for _, h in self.order[c][(self.pt[k], w)]:
+            if self.room[h] + (q if h == self.sh[k] else 0) >= q:
+                return h
+        return -1
+
+    def haven_pass(self) -> bool:
+        """A load of the latest vehicle takes a full haven's room from another load, which
+        moves to the best haven with room left (havens are shared, so single moves stall)."""
+        n_v = len(self.veh)
+        late = max(range(n_v), key=lambda v: self.fin[v])
+        owner = {k: v for v in range(n_v) for k in self.routes[v]}
+        cur = self.key(self.fin)
+        for k in list(self.routes[late]):
+            hk = self.sh[k]
+            for h in self.havens:
+                if h == hk:
+                    continue
+                for m in [m for m, v in owner.items() if self.sh[m] == h and m != k]:
+                    self.work += 1
+                    b = owner[m]
+                    # k to h (in m's room), then m to its best haven with room
+                    self.room[hk] += self.q[k]
+                    self.room[h] += self.q[m]
+                    if self.room[h] < self.q[k]:
+                        self.room[hk] -= self.q[k]
+                        self.room[h] -= self.q[m]
+                        continue
+                    self.sh[k], self.sh[m] = h, -1
+                    self.room[h] -= self.q[k]
+                    self.sh[m] = h  # so that _best_for sees its own room as free
+                    self.room[h] -= self.q[m]
+                    hm = self._best_for(b, m)
+                    self.room[h] += self.q[m]
+                    if hm < 0:  # m fits nowhere once k has taken its room
+                        self.room[h] += self.q[k] - self.q[m]
+                        self.room[hk] -= self.q[k]
+                        self.sh[k] = hk
+                        continue
+                    self.sh[m] = hm
+                    self.room[hm] -= self.q[m]
+                    fin = self.fin[:]
+                    fin[late] = self.finish(late, self.routes[late])
+                    fin[b] = self.finish(b, self.routes[b])
+                    if self.key(fin) < cur:
+                        self.fin = fin
+                        return True
+                    self.room[hm] += self.q[m]
+                    self.room[h] += self.q[k]
+                    self.room[h] -= self.q[m]
+                    self.room[hk] -= self.q[k]
+                    self.sh[k], self.sh[m] = hk, h
+        return False
+
+    def local_search(self, budget: int) -> None:
+        while self.work < budget:
+            if self.relocate_pass():
+                continue
+            if self.swap_pass():
+                continue
+            if not self.haven_pass():
+                return
+
+    def perturb(self) -> None:
+        """Remove a few loads (some from the latest route, some at random); insert them again."""
+        n = len(self.pt)
+        size = self.rng.randint(2, max(3, min(15, n // 2)))
+        late = max(range(len(self.veh)), key=lambda v: self.fin[v])
+        pool = list(self.routes[late])
+        self.rng.shuffle(pool)
+        chosen = set(pool[: max(1, size // 2)])
+        how = self.rng.random()
+        if how < 0.3:  # the loads of one haven: their room is shared out afresh
+            h = self.rng.choice(self.havens)
+            at = [k for k in range(n) if self.sh[k] == h]
+            self.rng.shuffle(at)
+            chosen.update(at[:size])
+        elif how < 0.5:  # one other vehicle's whole route
+            chosen.update(self.routes[self.rng.randrange(len(self.veh))][:size])
+        while len(chosen) < min(size, n):
+            chosen.add(self.rng.randrange(n))
+        for v, route in enumerate(self.routes):
+            for k in [k for k in route if k in chosen]:
+                self._take(v, k)
+        order = sorted(chosen, key=lambda k: (-self.q[k], self.rng.random()))
+        noise = 0.3 if self.rng.random() < 0.5 else 0.0
+        for k in order:
+            if not self.insert_best(k, noise):
+                raise RuntimeError("a removed load found no haven with room")  # pragma: no cover
+
+    # ------------------------------------------------------------------ state
+    def snapshot(self) -> tuple[list[list[int]], list[int], dict[int, int], list[float]]:
+        return ([r[:] for r in self.routes], self.sh[:], dict(self.room), self.fin[:])
+
+    def restore(self, snap: tuple[list[list[int]], list[int], dict[int, int], list[float]]) -> None:
+        routes, sh, room, fin = snap
+        self.routes, self.sh, self.room, self.fin = (
+            [r[:] for r in routes],
+            sh[:],
+            dict(room),
+            fin[:],
+        )
+
+    def trips(self) -> list[Trip]:
+        """The routes as trips; identical vehicles with identical routes form one group."""
+        pb = self.pb
+        groups: dict[tuple[int, int, float, tuple[tuple[int, int, int], ...]], int] = {}
+        for v, route in enumerate(self.routes):
+            if route:
+                c, p, t = self.veh[v]
+                sig = (c, p, t, tuple((self.pt[k], self.sh[k], self.q[k]) for k in route))
+                groups[sig] = groups.get(sig, 0) + 1
+        out: list[Trip] = []
+        for g, (sig, n) in enumerate(groups.items(), start=1):
+            c, u, t, legs = sig
+            tt, name, hop = self.T[c], pb.classes[c], self.hop[c]
+            gid = f"v{g}"
+            for i, h, q in legs:
+                while u != i:  # empty, possibly through other places
+                    x = hop[u][i]
+                    out.append(Trip(gid, name, n, pb.places[u], t, pb.places[x], t + tt[u][x], 0))
+                    t, u = t + tt[u][x], x
+                y = t + self.L[c] + tt[i][h]
+                out.append(Trip(gid, name, n, pb.places[i], t, pb.places[h], y, n * q))
+                t, u = y, h
+        return out
+
+
+def shuttle_makespan_bound(problem: Problem) -> float:
+    """A lower bound on the makespan of a shuttle problem (0 for other problems).
+
+    Every load k (at pickup i) costs its vehicle at least ``a_k`` = loading, the trip to the
+    nearest haven and unloading, and, unless it is its vehicle's first, ``e_k`` = the
+    nearest haven's trip back to i; a first one costs ``s_k`` = the nearest start's trip to i
+    instead. At most one first load per vehicle, so the vehicles' busy time sums to at
+    least sum(a_k + e_k) minus the largest ``len(vehicles)`` gains e_k - s_k, and the last
+    vehicle finishes no earlier than the earliest start plus the mean busy time. Besides, the
+    load whose pickup is farthest from every start ends no earlier than its own trip.
+    """
+    if not is_shuttle(problem):
+        return 0.0
+    s = _Search(problem, random.Random(0))
+    a, e, first = [], [], []
+    for k, i in enumerate(s.pt):
+        a.append(s.shortest[k])
+        e.append(min(s.E[c][h][i] for c in {c for c, _, _ in s.veh} for h in s.havens))
+        first.append(min(t + s.E[c][p][i] for c, p, t in s.veh))
+    t0 = min(t for _, _, t in s.veh)
+    n_v = len(s.veh)
+    gains = sorted((max(0.0, e[k] - (first[k] - t0)) for k in range(len(a))), reverse=True)
+    busy = sum(a) + sum(e) - sum(gains[:n_v])
+    single = max((first[k] + a[k] for k in range(len(a))), default=0.0)
+    room = _room_bound(s) if len({c for c, _, _ in s.veh}) == 1 else 0.0
+    return float(max(single, t0 + busy / n_v, t0 + room / n_v))
+
+
+def _room_bound(s: _Search) -> float:
+    """Busy time with the havens' room: a load from pickup i to haven h costs the loaded
+    trip and, for all but one load per vehicle, the way from h to the nearest pickup; a
+    transportation LP (HiGHS, per person: a load carries at most a vehicle's capacity) sends
+    everyone to a haven with room at least cost."""
+    from scipy.optimize import linprog
+
+    pts = sorted(set(s.pt))
+    people = {i: sum(q for k, q in enumerate(s.q) if s.pt[k] == i) for i in pts}
+    c = s.veh[0][0]
+    tt = s.T[c]
+    back = {h: min(s.E[c][h][i] for i in pts) for h in s.havens}
+    n_i, n_h = len(pts), len(s.havens)
+    # per person: a load carries at most s.cap (so this relaxes the whole-trip count)
+    cost = [(s.L[c] + tt[i][h] + back[h]) / s.cap for i in pts for h in s.havens]
+    a_eq = np.zeros((n_i, n_i * n_h))
+    for r in range(n_i):
+        a_eq[r, r * n_h : (r + 1) * n_h] = 1.0
+    a_ub = np.zeros((n_h, n_i * n_h))
+    for col in range(n_h):
+        a_ub[col, col::n_h] = 1.0
+    res = linprog(
+        cost,
+        A_ub=a_ub,
+        b_ub=[float(s.room[h]) for h in s.havens],
+        A_eq=a_eq,
+        b_eq=[float(people[i]) for i in pts],
+        method="highs",
+    )
+    if res.status != 0:
+        return 0.0
+    return float(res.fun) - len(s.veh) * float(max(back.values()))
+
+
+def improve_makespan(
+    problem: Problem,
+    *,
+    seed: int = 0,
+    work: int = 2_000_000,
+    target: float = 0.0,
+    until: float | None = None,
+) -> ShuttleResult | None:
+    """The shortest makespan found for a shuttle problem within ``work`` move evaluations
+    (None if the problem is no shuttle problem or its havens cannot take every load).
+
+    The search ends early when it reaches ``target`` (a lower bound: nothing shorter exists).
+    ``until`` (a ``time.perf_counter()`` instant) is a safety stop only; the result says
+    whether it bound.
+    """
+    if not is_shuttle(problem):
+        return None
+    rng = random.Random(seed)
+    s = _Search(problem, rng)
+    far = {
+        k: min(s.E[c][p][s.pt[k]] for c, p, _ in s.veh)
+        + s.order[s.veh[0][0]][(s.pt[k], problem.n_places)][0][0]
+        for k in range(len(s.pt))
+    }
+    order = sorted(range(len(s.pt)), key=lambda k: (-s.q[k], -far[k], k))
+    if not s.build(order):
+        return None
+    s.local_search(work)
+    best, best_key = s.snapshot(), s.key(s.fin)
+    current_key = best_key
+    rounds = 0
+    timed_out = False
+    while s.work < work and best_key[0] > target + 1e-9:
+        if until is not None and time.perf_counter() > until:
+            timed_out = True
+            break
+        rounds += 1
+        saved = s.snapshot()
+        s.perturb()
+        s.local_search(work)
+        k = s.key(s.fin)
+        if k < best_key:
+            best, best_key = s.snapshot(), k
+        if k[0] <= current_key[0]:  # a walk on the plateau of equal makespans
+            current_key = k
+        else:
+            s.restore(saved)
+    s.restore(best)
+    if timed_out:
+        log.warning("makespan search stopped by the time limit after %d work units", s.work)
+    log.info("makespan search: %.6g after %d rounds, %d work units", best_key[0], rounds, s.work)
+    trips = s.trips()
+    makespan = max(t.arrive for t in trips if t.people)
+    return ShuttleResult(trips, makespan, s.work, rounds, timed_out)
