@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from evacuate.arguments import need_scenario, need_seed, need_time_limit
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.lagrange import (
     choose_dt,
@@ -319,6 +320,9 @@ def plan(
     seed
         Seeds the dispatcher's extra restarts; the same seed gives the same plan.
     """
+    need_scenario(scenario, "plan")
+    time_limit = need_time_limit(time_limit, "plan")
+    seed = need_seed(seed, "plan")
     start = time.perf_counter()
     problem = compile_problem(scenario)
     population = int(problem.population.sum())

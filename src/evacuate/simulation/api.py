@@ -10,6 +10,7 @@ from typing import Literal
 
 import numpy as np
 
+from evacuate.arguments import need_scenario, need_seed, need_time_limit
 from evacuate.planio import Plan, Trip
 from evacuate.scenario.model import Perturbations
 from evacuate.scenario.scenario import Scenario
@@ -71,6 +72,9 @@ def simulate(
     """
     from evacuate.plan.api import plan as make_plan
 
+    need_scenario(scenario, "simulate")
+    time_limit = need_time_limit(time_limit, "simulate")
+    seed = need_seed(seed, "simulate")
     t0 = time.perf_counter()
     plan_seconds = 0.0
     say = progress or (lambda _msg: None)
