@@ -262,6 +262,8 @@ CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, int | No
      "negative", 0, 1),
     ("not_finite", {}, [Trip("g1", "bus", 2, "town", math.nan, "camp", 2, 0)], {},
      "not_finite", 0, 1),
+    ("not_whole", {}, [Trip("g1", "bus", 1.5, "town", 0, "camp", 2, 50)], {},  # type: ignore[arg-type]
+     "not_whole", 0, 1),
     ("group_chain place", {"stock": STOCK_AT["depot"]},
      [GOOD, Trip("g1", "bus", 2, "depot", 3, "camp", 5, 0)], {}, "group_chain", 1, 2),
     ("group_chain time", {"stock": STOCK_AT["camp"]},
@@ -393,18 +395,23 @@ def test_empty_plan_loses_everyone_at_a_deadline() -> None:
 
 
 def test_checker_shares_no_code_with_planners() -> None:
-    """check.py imports neither the planners nor the scenario's derived quantities."""
-    path = Path(evacuate.__file__).with_name("check.py")
+    """No module of the check/ package imports the planners or the scenario's derived
+    quantities; the package holds several rule modules."""
+    folder = Path(evacuate.__file__).with_name("check")
+    modules = sorted(folder.glob("*.py"))
+    assert len(modules) >= 8
     names: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom):
-            names.append(node.module or "")
-        elif isinstance(node, ast.Import):
-            names.extend(a.name for a in node.names)
+    for path in modules:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names.append(node.module or "")
+            elif isinstance(node, ast.Import):
+                names.extend(a.name for a in node.names)
     assert "evacuate.planio" in names
     for name in names:
         assert name == "evacuate.planio" or not name.startswith("evacuate.plan"), name
         assert "derive" not in name, name
+        assert not name.startswith(("evacuate.simulation", "evacuate.cli")), name
 
 
 # ---------------------------------------------------------------------------- property

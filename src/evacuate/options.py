@@ -22,6 +22,8 @@ This module imports nothing of evacuate's: every layer may read it.
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,8 +79,14 @@ class Option:
             raise ValueError(
                 f"{self.name}: found {value!r}; expected one of {', '.join(self.choices)}"
             )
-        if self.type in (int, float) and not isinstance(value, bool):
+        if self.type in (int, float):
+            kind = numbers.Integral if self.type is int else numbers.Real
+            if isinstance(value, bool) or not isinstance(value, kind):
+                what = "a whole number" if self.type is int else "a number"
+                raise TypeError(f"{self.name}: found {value!r}; expected {what}")
             number = float(value)
+            if not math.isfinite(number):
+                raise ValueError(f"{self.name}: found {value!r}; expected a finite number")
             if self.minimum is not None and number < self.minimum:
                 raise ValueError(
                     f"{self.name}: found {value!r}; expected at least {self.minimum:g}"
@@ -129,6 +137,7 @@ for _option in (
         "Seed of every random choice (the planner's restarts, the simulation's noise): the same "
         "seed gives the same output.",
         minimum=0,
+        maximum=2**32 - 1,
         metavar="INT",
     ),
     Option(
