@@ -1,26 +1,40 @@
 """The report's HTML page: headline, figures (plotly.js embedded once), per-place tables.
 
 The page is one self-contained file: no network access, no external script or style sheet.
-A small script at the end marks ``<body data-charts="N" data-charts-drawn="M">`` once the
-charts are drawn, so a browser test (or a person) can tell every chart rendered.
+plotly.js is embedded once, gzipped (the browser inflates it: 1.9 MB instead of 4.8 MB); each
+chart is its figure as JSON, drawn by the loader at the end. The loader then marks
+``<body data-charts="N" data-charts-drawn="M">`` once the charts are drawn, so a browser test
+(or a person) can tell every chart rendered.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import gzip
 import html
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import plotly.io as pio
+from plotly.offline import get_plotlyjs
 
 import evacuate
 from evacuate.report.data import RunSeries
-from evacuate.report.series import PlaceStats
+from evacuate.report.series import Mark, PlaceStats
 from evacuate.report.style import OKABE_ITO, TimeAxis, number, percent, variant_colour
 from evacuate.scenario import summary
 
-__all__ = ["PlaceRow", "Section", "apportion", "page_html", "place_table"]
+__all__ = [
+    "PlaceRow",
+    "Section",
+    "apportion",
+    "events_key_html",
+    "page_html",
+    "place_table",
+]
 
 _CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
 
@@ -41,20 +55,27 @@ p.note { font-style: italic; }
 .card .big { font-size: 24px; font-weight: 650; }
 .card dl { display: grid; grid-template-columns: auto 1fr; gap: 0 10px; margin: 6px 0 0; }
 .card dt { color: var(--muted); } .card dd { margin: 0; text-align: right;
-  font-variant-numeric: tabular-nums; }
+  font-variant-numeric: tabular-nums; white-space: nowrap; }
 .chart { margin: 6px 0 18px; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 14px; }
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--rule); }
 th { text-align: left; vertical-align: bottom; }
 td.n, th.n { text-align: right; }
+td.n, td.d { white-space: nowrap; }
+th.run { max-width: 9em; }
 tr.total td { font-weight: 650; border-top: 2px solid var(--ink); }
-th.run { border-bottom: 3px solid var(--c); text-align: center; }
+th.run { border-bottom: 3px solid var(--c); }
 nav a { margin-right: 14px; }
+ol.events { list-style: none; padding: 0; margin: -6px 0 18px; columns: 2 320px; }
+ol.events li { break-inside: avoid; margin: 2px 0; }
+.badge { display: inline-block; min-width: 1.6em; padding: 0 4px; border: 1px solid var(--ink);
+  font-weight: 650; font-size: 12px; text-align: center; }
+.when { color: var(--muted); white-space: nowrap; }
 """
 
 _SCRIPT = """
-(function () {
+(async function () {
   function check() {
     var divs = document.querySelectorAll('.plotly-graph-div');
     var drawn = 0;
@@ -63,6 +84,17 @@ _SCRIPT = """
     document.body.setAttribute('data-charts-drawn', String(drawn));
     if (drawn < divs.length) { window.setTimeout(check, 50); }
   }
+  var packed = document.getElementById('plotly-js-gz').textContent;
+  var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
+  var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  var code = await new Response(stream).text();
+  var lib = document.createElement('script');
+  lib.textContent = code;
+  document.head.appendChild(lib);
+  document.querySelectorAll('script.figure').forEach(function (s) {
+    var fig = JSON.parse(s.textContent);
+    Plotly.newPlot(s.dataset.target, fig.data, fig.layout, CONFIG);
+  });
   check();
 })();
 """
@@ -99,7 +131,7 @@ def apportion(values: list[float], total: int) -> list[int]:
 
 # ---------------------------------------------------------------------------- headline
 def _card(i: int, r: RunSeries) -> str:
-    res = r.result
+    res = r.run
     rows = [
         ("rescued", f"{res.rescued:,}"),
         ("of", f"{res.population:,}"),
@@ -112,7 +144,7 @@ def _card(i: int, r: RunSeries) -> str:
         rows.append(("still waiting at the end", f"{res.waiting_at_end:,}"))
     rows.append(("vehicles lost", f"{res.vehicles_lost:,}"))
     if res.last_rescue is not None:
-        rows.append(("last rescue", TimeAxis(res.scenario).label(res.last_rescue)))
+        rows.append(("last rescue", TimeAxis(res.scenario).short(res.last_rescue)))
     dl = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     return (
         f'<div class="card" style="--c: {variant_colour(i)}">'
@@ -126,14 +158,26 @@ def headline_html(runs: list[RunSeries]) -> str:
     cards = "".join(_card(i, r) for i, r in enumerate(runs))
     text = ""
     if len(runs) > 1:
-        best = max(runs, key=lambda r: r.result.rescued)
-        worst = min(runs, key=lambda r: r.result.rescued)
-        diff = best.result.rescued - worst.result.rescued
+        best = max(runs, key=lambda r: r.run.rescued)
+        worst = min(runs, key=lambda r: r.run.rescued)
+        diff = best.run.rescued - worst.run.rescued
         text = (
-            f"<p class='lede'>{_e(best.label)} rescues the most ({best.result.rescued:,}); "
-            f"{_e(worst.label)} the fewest ({worst.result.rescued:,}), {diff:,} fewer.</p>"
+            f"<p class='lede'>{_e(best.label)} rescues the most ({best.run.rescued:,}); "
+            f"{_e(worst.label)} the fewest ({worst.run.rescued:,}), {diff:,} fewer.</p>"
         )
     return f'{text}<div class="cards">{cards}</div>'
+
+
+def events_key_html(events: list[Mark], axis: TimeAxis) -> str:
+    """The events the curve's numbered badges stand for, in full."""
+    if not events:
+        return ""
+    items = "".join(
+        f"<li><span class='badge'>{k}</span> {_e(m.label)} "
+        f"<span class='when'>{_e(axis.label(m.time))}</span></li>"
+        for k, m in enumerate(events, start=1)
+    )
+    return f"<ol class='events' aria-label='Events'>{items}</ol>"
 
 
 # ---------------------------------------------------------------------------- per-place tables
@@ -155,12 +199,12 @@ class PlaceRow:
 def place_table(runs: list[RunSeries]) -> list[PlaceRow]:
     """Every place with people, capacity or activity, in file order; rescued counts per run
     sum exactly to the run's ``rescued``."""
-    scenario = runs[0].result.scenario
+    scenario = runs[0].run.scenario
     per_run = [{st.place: st for st in r.flow.places} for r in runs]
     whole = []
     ids = [p.id for p in scenario.places]
     for r, by_id in zip(runs, per_run, strict=True):
-        counts = apportion([by_id[i].rescued if i in by_id else 0.0 for i in ids], r.result.rescued)
+        counts = apportion([by_id[i].rescued if i in by_id else 0.0 for i in ids], r.run.rescued)
         whole.append(dict(zip(ids, counts, strict=True)))
     rows = []
     for p in scenario.places:
@@ -183,68 +227,88 @@ def place_table(runs: list[RunSeries]) -> list[PlaceRow]:
     return rows
 
 
-def _run_heads(runs: list[RunSeries], span: int) -> str:
+def _run_heads(runs: list[RunSeries]) -> str:
     return "".join(
-        f'<th class="run" colspan="{span}" style="--c: {variant_colour(i)}">{_e(r.label)}</th>'
+        f'<th class="n run" style="--c: {variant_colour(i)}">{_breakable(r.label)}</th>'
         for i, r in enumerate(runs)
     )
 
 
+def _breakable(label: str) -> str:
+    """A run label that may wrap after its underscores (never inside a word)."""
+    return _e(label).replace("_", "_<wbr>")
+
+
+def _when(axis: TimeAxis, t: float | None) -> str:
+    """A date (or time) on one line; the full label on hover."""
+    if t is None:
+        return "<td></td>"
+    return f"<td class='d' title='{_e(axis.label(t))}'>{_e(axis.short(t))}</td>"
+
+
+def _source_table(
+    runs: list[RunSeries], sources: list[PlaceRow], axis: TimeAxis, measure: str, total: str
+) -> str:
+    head = (
+        "<tr><th>Place</th><th class='n'>Population</th><th>Deadline</th>"
+        + _run_heads(runs)
+        + "</tr>"
+    )
+    body = []
+    for row in sources:
+        if measure == "rescued":
+            cells = "".join(f"<td class='n'>{number(v)}</td>" for v in row.rescued)
+        elif measure == "lost":
+            cells = "".join(f"<td class='n'>{number(st.lost)}</td>" for st in row.runs)
+        else:
+            cells = "".join(_when(axis, st.last_pickup) for st in row.runs)
+        body.append(
+            f"<tr><td>{_e(row.name)}</td><td class='n'>{number(row.population)}</td>"
+            f"{_when(axis, row.deadline)}{cells}</tr>"
+        )
+    if total:
+        body.append(
+            f"<tr class='total'><td>Total</td>"
+            f"<td class='n'>{sum(r.population for r in sources):,}</td><td></td>{total}</tr>"
+        )
+    return (
+        f"<div class='table-wrap'><table class='places {measure}'><thead>{head}</thead>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
 def tables_html(runs: list[RunSeries]) -> str:
-    axis = TimeAxis(runs[0].result.scenario)
+    """Per place: one narrow table per measure (rescued, lost, last pickup) with a column per
+    run, so the page needs no horizontal scroll and dates stay on one line; then the havens."""
+    axis = TimeAxis(runs[0].run.scenario)
     rows = place_table(runs)
     sources = [r for r in rows if not r.haven]
     havens = [r for r in rows if r.haven]
     out = []
     if sources:
-        head = (
-            "<tr><th rowspan='2'>Place</th><th rowspan='2' class='n'>Population</th>"
-            "<th rowspan='2'>Deadline</th>"
-            + _run_heads(runs, 3)
-            + "</tr><tr>"
-            + "".join(
-                "<th class='n'>Rescued</th><th class='n'>Lost</th><th>Last pickup</th>"
-                for _ in runs
-            )
-            + "</tr>"
-        )
-        body = []
-        for row in sources:
-            cells = "".join(
-                f"<td class='n'>{number(resc)}</td><td class='n'>{number(st.lost)}</td>"
-                f"<td>{_e(axis.label(st.last_pickup))}</td>"
-                for st, resc in zip(row.runs, row.rescued, strict=True)
-            )
-            body.append(
-                f"<tr><td>{_e(row.name)}</td><td class='n'>{number(row.population)}</td>"
-                f"<td>{_e(axis.label(row.deadline))}</td>{cells}</tr>"
-            )
-        totals = "".join(
-            f"<td class='n'>{r.result.rescued - sum(h.rescued[i] for h in havens):,}</td>"
-            f"<td class='n'>{sum(row.runs[i].lost for row in sources):,}</td><td></td>"
+        rescued_total = "".join(
+            f"<td class='n'>{r.run.rescued - sum(h.rescued[i] for h in havens):,}</td>"
             for i, r in enumerate(runs)
         )
-        body.append(
-            f"<tr class='total'><td>Total</td>"
-            f"<td class='n'>{sum(r.population for r in sources):,}</td><td></td>{totals}</tr>"
+        lost_total = "".join(
+            f"<td class='n'>{sum(row.runs[i].lost for row in sources):,}</td>"
+            for i in range(len(runs))
         )
         out.append(
-            "<h3>Places with people to evacuate, and staging places</h3>"
-            "<p class='lede'>Rescued: people from this place who reached a haven (through staging "
-            "places too). Lost: people lost at this place (its deadline struck, or vehicles lost "
-            "there). Last pickup: the last loaded departure from it.</p>"
-            f"<div class='table-wrap'><table><thead>{head}</thead>"
-            f"<tbody>{''.join(body)}</tbody></table></div>"
+            "<h3>Rescued, by place of origin</h3>"
+            "<p class='lede'>People from each place who reached a haven (through staging places "
+            "too), per run. Hover a date for its day number.</p>"
+            + _source_table(runs, sources, axis, "rescued", rescued_total)
+            + "<h3>Lost, by place</h3>"
+            "<p class='lede'>People lost at each place: its deadline struck, or vehicles were "
+            "lost there with people on board.</p>"
+            + _source_table(runs, sources, axis, "lost", lost_total)
+            + "<h3>Last pickup</h3>"
+            "<p class='lede'>The last loaded departure from each place; empty: nobody was "
+            "picked up there.</p>" + _source_table(runs, sources, axis, "pickup", "")
         )
     if havens:
-        head = (
-            "<tr><th>Haven</th><th class='n'>Capacity</th>"
-            + "".join(
-                f"<th class='n run' style='--c: {variant_colour(i)}'>{_e(r.label)}: received</th>"
-                for i, r in enumerate(runs)
-            )
-            + "</tr>"
-        )
+        head = "<tr><th>Haven</th><th class='n'>Capacity</th>" + _run_heads(runs) + "</tr>"
         body = [
             f"<tr><td>{_e(row.name)}</td><td class='n'>{number(row.capacity)}</td>"
             + "".join(f"<td class='n'>{number(st.received)}</td>" for st in row.runs)
@@ -261,25 +325,34 @@ def tables_html(runs: list[RunSeries]) -> str:
             + "</tr>"
         )
         out.append(
-            "<h3>Havens</h3><p class='lede'>Received: people delivered to the haven and not "
-            "moved on; their sum is the number rescued.</p>"
-            f"<div class='table-wrap'><table><thead>{head}</thead>"
+            "<h3>Received, by haven</h3><p class='lede'>People delivered to each haven and not "
+            "moved on, per run; their sum is the number rescued.</p>"
+            f"<div class='table-wrap'><table class='havens'><thead>{head}</thead>"
             f"<tbody>{''.join(body)}</tbody></table></div>"
         )
     return "".join(out)
 
 
 # ---------------------------------------------------------------------------- the page
-def _figure_html(fig: Any, div_id: str, first: bool) -> str:
-    text: str = pio.to_html(
-        fig,
-        include_plotlyjs=first,
-        full_html=False,
-        div_id=div_id,
-        config=_CONFIG,
-        default_width="100%",
+@functools.cache
+def _plotly_js_gz() -> str:
+    """plotly.js (as the plotly package ships it), gzipped and in base64: a third of its size.
+    The page inflates it with the browser's DecompressionStream (no network access)."""
+    js = get_plotlyjs().encode("utf-8")
+    return base64.b64encode(gzip.compress(js, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def _figure_html(fig: Any, div_id: str) -> str:
+    """A chart's place and its figure as JSON; the loader at the end of the page draws it."""
+    height = fig.layout.height
+    style = f"height:{int(height)}px;width:100%" if height else "width:100%"
+    spec = pio.to_json(fig, validate=False, pretty=False, engine="json")
+    spec = spec.replace("</", "<\\/")  # never close the script element early
+    return (
+        f'<div id="{_e(div_id)}" class="plotly-graph-div" style="{style}"></div>'
+        f'<script type="application/json" class="figure" data-target="{_e(div_id)}">'
+        f"{spec}</script>"
     )
-    return text
 
 
 def page_html(
@@ -287,21 +360,17 @@ def page_html(
 ) -> str:
     """The whole page as text (deterministic: same input, same bytes)."""
     parts = []
-    first = True
     nav = " ".join(f'<a href="#{_e(s.id)}">{_e(s.title)}</a>' for s in sections)
     for s in sections:
         figs = []
         for k, fig in enumerate(s.figures):
-            figs.append(f'<div class="chart">{_figure_html(fig, f"fig-{s.id}-{k}", first)}</div>')
-            first = False
+            figs.append(f'<div class="chart">{_figure_html(fig, f"fig-{s.id}-{k}")}</div>')
         note = f'<p class="note">{_e(s.note)}</p>' if s.note else ""
         parts.append(
             f'<section id="{_e(s.id)}"><h2>{_e(s.title)}</h2>'
             f'<p class="lede">{_e(s.lede)}</p>{note}{"".join(figs)}{s.html}</section>'
         )
-    runs_text = "; ".join(
-        f"{r.label}: policy {r.result.policy}, seed {r.result.seed}" for r in runs
-    )
+    runs_text = "; ".join(f"{r.label}: policy {r.run.policy}, seed {r.run.seed}" for r in runs)
     foot = footer or f"Made by evacuate {evacuate.__version__}. Runs: {runs_text}."
     return (
         "<!DOCTYPE html>\n"
@@ -311,5 +380,8 @@ def page_html(
         f'<body style="--accent: {OKABE_ITO["blue"]}">'
         f"<header><h1>{_e(title)}</h1><p class='sub'>{_e(subtitle)}</p><nav>{nav}</nav></header>\n"
         + "\n".join(parts)
-        + f"\n<footer><p>{_e(foot)}</p></footer>\n<script>{_SCRIPT}</script>\n</body></html>\n"
+        + f"\n<footer><p>{_e(foot)}</p></footer>\n"
+        f'<script type="application/octet-stream" id="plotly-js-gz">{_plotly_js_gz()}</script>\n'
+        f"<script>{_SCRIPT.replace('CONFIG', json.dumps(_CONFIG, sort_keys=True))}</script>\n"
+        "</body></html>\n"
     )
