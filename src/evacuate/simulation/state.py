@@ -15,7 +15,8 @@ from it read the same as in the original. What changes:
 - events: those that fired are applied and dropped, except the lasting ones (a lane or place
   still closed, an operator withdrawn), which stay as ``known``; events still to come are
   kept as they are, surprises included (the plan made from the state stays blind to them);
-- variants are dropped (the state is one concrete world); ``applied_variant`` is kept.
+- variants and uncertainties are dropped (the state is one concrete world);
+  ``applied_variant`` is kept.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
     now = engine.now if t is None else t
     data: dict[str, Any] = s.to_data()
     data.pop("variants", None)
+    data.pop("uncertainties", None)
     meta = data["scenario"]
     note = f"State of the operation at t = {now:g} {s.time_unit}s (evacuate state)."
     meta["description"] = (meta.get("description", "").rstrip() + "\n" + note).strip()
