@@ -17,6 +17,8 @@ from it read the same as in the original. What changes:
   kept as they are, surprises included (the plan made from the state stays blind to them);
 - variants are dropped (the state is one concrete world); ``applied_variant`` is kept; so are
   the attack and defence menus of ``evacuate sabotage``.
+- variants and uncertainties are dropped (the state is one concrete world);
+  ``applied_variant`` is kept.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
     # stock entries the state renames)
     data.pop("attacks", None)
     data.pop("defences", None)
+    data.pop("uncertainties", None)
     meta = data["scenario"]
     note = f"State of the operation at t = {now:g} {s.time_unit}s (evacuate state)."
     meta["description"] = (meta.get("description", "").rstrip() + "\n" + note).strip()
