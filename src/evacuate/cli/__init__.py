@@ -5,7 +5,7 @@
 - ``app``: the Typer application, the root options and ``main`` (the console entry point);
 - ``tables`` and ``render``: console tables and how a scenario is drawn;
 - ``scenario`` (validate, schema, show), ``demo``, ``planning`` (plan, check), ``simulate``
-  (simulate, state), ``imports`` (import bep), ``report``.
+  (simulate, state), ``imports`` (import bep), ``report``, ``serve`` (mission control).
 
 Only this package prints; the library logs. Importing a command module registers its commands
 on ``app``; the imports below are in the order of ``evacuate --help``.
@@ -20,6 +20,7 @@ from evacuate.cli import planning  # noqa: F401  plan, check
 from evacuate.cli import simulate  # noqa: F401  simulate, state
 from evacuate.cli import imports  # noqa: F401  import bep
 from evacuate.cli import report  # noqa: F401
+from evacuate.cli import serve  # noqa: F401
 
 # isort: on
 from evacuate.cli.app import app, main
