@@ -55,6 +55,7 @@ __all__ = [
     "Stock",
     "StopProduction",
     "Travel",
+    "Uncertainty",
     "Variant",
     "VehicleClass",
     "Window",
@@ -478,6 +479,39 @@ class DefenceMenu(_Frozen):
     measures: tuple[DefenceMeasure, ...] = Field(min_length=1)
 
 
+Quantity = float | str
+"""A number in the target field's units, or a string with a unit ("36h", "2.8 ly/d")."""
+
+
+class Uncertainty(_Frozen):
+    """One uncertain input of a sweep (``evacuate sweep``): the number at ``path`` drawn from a
+    ``distribution``, or the event ``event`` happening with ``probability``. Values are in the
+    target's units; see docs/scenario-format.md (Uncertainties) and ``evacuate.scenario.uncertain``.
+    """
+
+    id: Id | None = None
+    """The name in results; default: the path (or ``event.<id>``)."""
+    path: str | None = None
+    """Where the number is, e.g. ``places[romulus].population`` or ``hazard.speed``."""
+    event: Id | None = None
+    probability: Annotated[float, Field(ge=0, le=1)] | None = None
+    distribution: Literal["uniform", "normal", "lognormal", "triangular", "discrete"] | None = None
+    low: Quantity | None = None
+    high: Quantity | None = None
+    mode: Quantity | None = None
+    """Triangular: the most likely value."""
+    mean: Quantity | None = None
+    sd: Quantity | None = None
+    """Normal: the standard deviation (``low``/``high``, if given, truncate)."""
+    median: Quantity | None = None
+    sigma: Annotated[float, Field(gt=0)] | None = None
+    """Lognormal: the standard deviation of the value's logarithm."""
+    values: tuple[Quantity, ...] | None = None
+    weights: tuple[Annotated[float, Field(ge=0)], ...] | None = None
+    """Discrete: relative weights of ``values`` (default: equal)."""
+    notes: str = ""
+
+
 class ScenarioModel(_Frozen):
     """A whole scenario as written in the file (see ``evacuate.Scenario`` for the public type)."""
 
@@ -492,3 +526,4 @@ class ScenarioModel(_Frozen):
     perturbations: Perturbations = Perturbations()
     attacks: AttackMenu | None = None
     defences: DefenceMenu | None = None
+    uncertainties: tuple[Uncertainty, ...] = ()

@@ -501,7 +501,14 @@ def speedless_classes(scenario: Scenario) -> Iterator[Found]:
             )
 
 
-MODEL_RULES: list[ModelRule] = [isolated_places, speedless_classes]
+def uncertainties(scenario: Scenario) -> Iterator[Found]:
+    """The ``uncertainties`` section: shapes, paths that name numbers, units, ranges."""
+    from evacuate.scenario import uncertain
+
+    yield from uncertain.check(scenario)
+
+
+MODEL_RULES: list[ModelRule] = [isolated_places, speedless_classes, uncertainties]
 """Rules on the typed scenario that hold even when references are broken."""
 
 

@@ -15,8 +15,9 @@ from it read the same as in the original. What changes:
 - events: those that fired are applied and dropped, except the lasting ones (a lane or place
   still closed, an operator withdrawn), which stay as ``known``; events still to come are
   kept as they are, surprises included (the plan made from the state stays blind to them);
-- variants are dropped (the state is one concrete world); ``applied_variant`` is kept; so are
-  the attack and defence menus of ``evacuate sabotage``.
+- variants and uncertainties are dropped (the state is one concrete world);
+  ``applied_variant`` is kept; so are the attack and defence menus of
+  ``evacuate sabotage``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
     # stock entries the state renames)
     data.pop("attacks", None)
     data.pop("defences", None)
+    data.pop("uncertainties", None)
     meta = data["scenario"]
     note = f"State of the operation at t = {now:g} {s.time_unit}s (evacuate state)."
     meta["description"] = (meta.get("description", "").rstrip() + "\n" + note).strip()

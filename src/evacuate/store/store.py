@@ -26,7 +26,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, select
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -61,6 +61,7 @@ DEFAULT_URL = "sqlite:///evacuate-runs.db"
 KINDS = ("plan", "simulate", "sweep", "sample", "sabotage")
 STATUSES = ("running", "finished", "failed", "killed")
 _MIGRATIONS = Path(__file__).with_name("migrations")
+_LOCK_KEY = 0x65766163  # "evac": the advisory lock PostgreSQL migrations hold
 _PACKAGES = ("evacuate", "numpy", "scipy", "highspy", "ortools", "sqlalchemy")
 
 
@@ -171,6 +172,7 @@ class Store:
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.artifact_root = Path(artifacts) if artifacts else self._default_artifacts(parsed)
         try:
@@ -197,7 +199,13 @@ class Store:
         """Bring the schema to the newest migration (idempotent; done on opening)."""
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
-        with self.engine.begin() as connection:
+        # one process migrates at a time: the others wait, then find the schema up to date
+        with (
+            self.engine.connect().execution_options(immediate=True) as connection,
+            connection.begin(),
+        ):
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
 
@@ -574,12 +582,19 @@ def _record(row: RunRow) -> RunRecord:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # transactions are begun by _sqlite_begin, so that schema changes are transactional too
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=60000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    immediate = connection.get_execution_options().get("immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def open_store(url: str | None = None, *, artifacts: str | Path | None = None) -> Store:
