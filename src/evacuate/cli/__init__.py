@@ -5,7 +5,8 @@
 - ``app``: the Typer application, the root options and ``main`` (the console entry point);
 - ``tables`` and ``render``: console tables and how a scenario is drawn;
 - ``scenario`` (validate, schema, show), ``demo``, ``planning`` (plan, check), ``simulate``
-  (simulate, state), ``sabotage``, ``imports`` (import bep), ``report``.
+  (simulate, state), ``sabotage``, ``imports`` (import bep), ``report``, ``sweeps`` (sweep,
+  runs).
 
 Only this package prints; the library logs. Importing a command module registers its commands
 on ``app``; the imports below are in the order of ``evacuate --help``.
@@ -21,6 +22,7 @@ from evacuate.cli import simulate  # noqa: F401  simulate, state
 from evacuate.cli import sabotage  # noqa: F401
 from evacuate.cli import imports  # noqa: F401  import bep
 from evacuate.cli import report  # noqa: F401
+from evacuate.cli import sweeps  # noqa: F401  sweep, runs
 
 # isort: on
 from evacuate.cli.app import app, main

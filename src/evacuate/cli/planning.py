@@ -47,6 +47,10 @@ def plan_cmd(
     output: Annotated[
         Path | None, option("output", help="Write the plan (.csv, .json or .parquet).")
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option("--store", help="Also record the run in this run store (URL or file)."),
+    ] = None,
 ) -> None:
     """Plan an evacuation: rescued, a bound no plan can beat, the gap, and a per-place table."""
     with reported_errors():
@@ -73,6 +77,12 @@ def plan_cmd(
             refuse_input(output, file)
             write_plan(result.plan, output)
             out.print(Text.assemble(("wrote", "bold green"), f" {output}"), soft_wrap=True)
+        if store is not None:
+            from evacuate.cli.sweeps import record_plan, store_note
+
+            params = {"objective": objective, "time_limit": time_limit, "seed": seed}
+            run = record_plan(store, s, result, {**params, "hindsight": hindsight})
+            out.print(store_note(run, store), soft_wrap=True)
 
 
 def _headline(s: Scenario, result: Any) -> Text:

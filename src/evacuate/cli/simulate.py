@@ -78,6 +78,10 @@ def simulate_cmd(
             aliases=("--log",),
         ),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option("--store", help="Also record each run in this run store (URL or file)."),
+    ] = None,
 ) -> None:
     """Simulate a plan as the world happens: noise, surprise events and replanning."""
     with reported_errors():
@@ -151,6 +155,18 @@ def simulate_cmd(
         for path, text in texts:
             write_atomic(path, text)
             out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)
+        if store is not None:
+            from evacuate.cli.sweeps import record_simulation, store_note
+
+            params = {
+                "policy": policy,
+                "time_limit": time_limit,
+                "travel_time_cv": pert.travel_time_cv,
+                "breakdowns_per_trip": pert.breakdowns_per_trip,
+                "plan": str(plan_file) if plan_file is not None else None,
+            }
+            for r in results:
+                out.print(store_note(record_simulation(store, s, r, params), store), soft_wrap=True)
 
 
 def _sim_table(s: Scenario, results: list[Any]) -> Fitted:
