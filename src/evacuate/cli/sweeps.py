@@ -86,6 +86,9 @@ def sweep_cmd(
     target: Annotated[
         str, typer.Option("--target", help="Success: a share of the population (95%) or people.")
     ] = "95%",
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write the sweep's report (sweep.html) here.")
+    ] = None,
 ) -> None:
     """Sample the scenario's uncertainties; plan and simulate each sample for each variant."""
     with reported_errors():
@@ -136,6 +139,11 @@ def sweep_cmd(
         out.print(_analysis_table(s, analyses, target), soft_wrap=False)
         for a in analyses:
             out.print(_drivers(a), soft_wrap=True)
+        if report is not None:
+            from evacuate.report.sweep import build_sweep_report
+
+            path = build_sweep_report(result, analyses, report)
+            out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)
         out.print(
             f"{len(result.results):,} tasks ({result.ran:,} run now) on {result.executor} in "
             f"{result.seconds:.1f} s; stored as sweep {result.run_id} in {st.safe_url}",
@@ -316,6 +324,33 @@ def runs_export(
             Text.assemble(("wrote", "bold green"), f" {output} ({len(runs):,} runs)"),
             soft_wrap=True,
         )
+
+
+@runs_app.command("report")
+def runs_report(
+    run: Annotated[str, typer.Argument(help="A sweep's run id (or a unique prefix).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for sweep.html.")],
+    store: StoreOpt = None,
+    target: Annotated[
+        str, typer.Option("--target", help="Success: a share of the population (95%) or people.")
+    ] = "95%",
+) -> None:
+    """Analyse a stored sweep and write its report (fan chart, histogram, drivers, PRIM)."""
+    with reported_errors():
+        from evacuate.report.sweep import build_sweep_report
+        from evacuate.store import open_store
+        from evacuate.sweep.run import load_sweep
+
+        people, share = _target(target)
+        with open_store(store) as st:
+            result = load_sweep(st, run)
+        analyses = result.analyse(target=people, target_share=share)
+        out = stdout()
+        out.print(_analysis_table(result.scenario, analyses, target), soft_wrap=False)
+        for a in analyses:
+            out.print(_drivers(a), soft_wrap=True)
+        path = build_sweep_report(result, analyses, output)
+        out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)
 
 
 # ------------------------------------------------------------------ plan/simulate --store

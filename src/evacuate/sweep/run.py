@@ -19,13 +19,13 @@ import numpy as np
 
 from evacuate.scenario import uncertain
 from evacuate.scenario.scenario import Scenario
-from evacuate.store import RunRecord, Store, open_store
+from evacuate.store import RunRecord, Store, StoreError, open_store
 from evacuate.sweep.analysis import VariantAnalysis, analyse
 from evacuate.sweep.executors import Executor, make_executor
 from evacuate.sweep.sampling import Sampler, draw
 from evacuate.sweep.tasks import BASE, Job, SampleResult, Task, run_batch, task_seed
 
-__all__ = ["Progress", "SweepResult", "sweep"]
+__all__ = ["Progress", "SweepResult", "load_sweep", "sweep"]
 
 log = logging.getLogger(__name__)
 
@@ -268,4 +268,30 @@ def sweep(
         executor=ex.name,
         ran=ran,
         seconds=seconds,
+    )
+
+
+def load_sweep(store: Store | str | None, run_id: str) -> SweepResult:
+    """A stored sweep read back (for analysis and reports); runs nothing."""
+    from evacuate.scenario.load import from_dict
+
+    st = store if isinstance(store, Store) else open_store(store)
+    run = st.get_run(run_id)
+    if run.kind != "sweep" or run.scenario_hash is None:
+        raise StoreError(f"run {run.id} is a {run.kind} run, not a sweep")
+    data = st.get_scenario(run.scenario_hash)
+    scenario = from_dict(data, source=f"<store scenario {run.scenario_hash[:12]}>")
+    series = st.children_series(run.id, "rescued")
+    children = st.list_runs(parent=run.id)
+    results = tuple(_from_record(c, series.get(c.key or "", [])) for c in children)
+    return SweepResult(
+        scenario=scenario,
+        uncertainties=tuple(uncertain.resolve(scenario)),
+        variants=tuple(run.params.get("variants") or (BASE,)),
+        results=results,
+        settings=dict(run.params),
+        run_id=run.id,
+        store_url=st.url,
+        executor="(read from the store)",
+        seconds=run.seconds or 0.0,
     )
