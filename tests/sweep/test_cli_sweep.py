@@ -40,14 +40,14 @@ def run(*args: str) -> tuple[int, str]:
 def test_sweep_stores_and_runs_commands_read_it(files: tuple[Path, str], tmp_path: Path) -> None:
     """A sweep prints its analysis and is stored; runs list/show/compare/export read it back."""
     path, url = files
-    code, out = run("sweep", str(path), "-n", "3", "--store", url, "--plan-time", "20")
+    code, out = run("sweep", str(path), "-n", "3", "--store", url, "--plan-time", "600")
     assert code == 0, out
     assert "people rescued" in out and "base" in out and "3 tasks" in out
     with open_store(url) as store:
         (sweep_run,) = store.list_runs(kind="sweep")
         samples = store.list_runs(parent=sweep_run.id)
     assert len(samples) == 3
-    code, out = run("sweep", str(path), "-n", "3", "--store", url, "--plan-time", "20", "--resume")
+    code, out = run("sweep", str(path), "-n", "3", "--store", url, "--plan-time", "600", "--resume")
     assert code == 0 and "(0 run now)" in out, out
     code, out = run("runs", "list", "--store", url)
     assert code == 0 and sweep_run.id[:12] in out and "3 tasks" in out
@@ -63,9 +63,9 @@ def test_sweep_stores_and_runs_commands_read_it(files: tuple[Path, str], tmp_pat
 def test_plan_and_simulate_record_runs(files: tuple[Path, str]) -> None:
     """--store on plan and simulate writes a run with its figures (and the plan as artifact)."""
     path, url = files
-    code, out = run("plan", str(path), "--store", url, "--time-limit", "20")
+    code, out = run("plan", str(path), "--store", url, "--time-limit", "600")
     assert code == 0 and "stored run" in out, out
-    code, out = run("simulate", str(path), "--store", url, "--runs", "2", "--time-limit", "20")
+    code, out = run("simulate", str(path), "--store", url, "--runs", "2", "--time-limit", "600")
     assert code == 0 and out.count("stored run") == 2, out
     with open_store(url) as store:
         (plan,) = store.list_runs(kind="plan")

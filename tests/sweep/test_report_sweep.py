@@ -16,7 +16,7 @@ from evacuate.sweep.run import load_sweep
 def test_stored_sweep_reads_back_and_reports(tiny: evacuate.Scenario, tmp_path: Path) -> None:
     """load_sweep gives back what the sweep returned; the report draws it without recomputing."""
     url = f"sqlite:///{tmp_path / 'runs.db'}"
-    result = sweep(tiny, samples=6, seed=4, plan_time=20.0, store=url)
+    result = sweep(tiny, samples=6, seed=4, plan_time=600.0, store=url)
     stored = load_sweep(url, result.run_id or "")
     assert stored.scenario == tiny
     assert stored.settings == result.settings

@@ -17,7 +17,7 @@ from evacuate.store import open_store
 from evacuate.sweep import DaskExecutor, sweep
 from evacuate.sweep.run import SweepResult
 
-SETTINGS = dict(samples=6, variants=["base", "more_buses"], seed=11, plan_time=20.0)
+SETTINGS = dict(samples=6, variants=["base", "more_buses"], seed=11, plan_time=600.0)
 
 
 def _fingerprint(result: SweepResult) -> list[tuple[object, ...]]:
@@ -69,7 +69,7 @@ def test_results_are_stored_and_resume_runs_only_what_is_missing(
 ) -> None:
     """Every task is stored with its inputs, metrics and curve; a resume finds them all."""
     url = f"sqlite:///{tmp_path / 'runs.db'}"
-    first = sweep(tiny, samples=3, seed=2, plan_time=20.0, store=url)
+    first = sweep(tiny, samples=3, seed=2, plan_time=600.0, store=url)
     assert first.ran == 3 and first.run_id is not None
     stored = _stored(url)
     assert sorted(stored) == ["000000/base", "000001/base", "000002/base"]
@@ -78,7 +78,7 @@ def test_results_are_stored_and_resume_runs_only_what_is_missing(
     assert params["u.people"] == first.results[1].values["people"]
     assert metrics["rescued"] == first.results[1].metrics["rescued"]
     assert curve is not None and curve[-1][1] == metrics["rescued"]
-    again = sweep(tiny, samples=3, seed=2, plan_time=20.0, store=url, resume=True)
+    again = sweep(tiny, samples=3, seed=2, plan_time=600.0, store=url, resume=True)
     assert again.ran == 0 and again.run_id == first.run_id
     assert _fingerprint(again) == _fingerprint(first)
     with open_store(url) as store:
@@ -90,7 +90,7 @@ import sys
 import evacuate
 from evacuate.sweep import sweep
 from tests.sweep.conftest import TINY
-sweep(evacuate.loads(TINY), samples=8, seed=5, plan_time=20.0, store=sys.argv[1], resume=True)
+sweep(evacuate.loads(TINY), samples=8, seed=5, plan_time=600.0, store=sys.argv[1], resume=True)
 """
 
 
@@ -116,16 +116,16 @@ def test_killed_sweep_resumed_equals_uninterrupted(tiny: evacuate.Scenario, tmp_
             child.kill()
     partial = _stored(killed)
     assert 3 <= len(partial) < 8
-    resumed = sweep(tiny, samples=8, seed=5, plan_time=20.0, store=killed, resume=True)
+    resumed = sweep(tiny, samples=8, seed=5, plan_time=600.0, store=killed, resume=True)
     assert resumed.ran == 8 - len(partial)
     whole = f"sqlite:///{tmp_path / 'whole.db'}"
-    sweep(tiny, samples=8, seed=5, plan_time=20.0, store=whole)
+    sweep(tiny, samples=8, seed=5, plan_time=600.0, store=whole)
     assert _stored(killed) == _stored(whole)
 
 
 def test_analysis_of_a_sweep(tiny: evacuate.Scenario) -> None:
     """Quantiles are ordered, shares are probabilities, scores cover the inputs."""
-    result = sweep(tiny, samples=8, seed=1, plan_time=20.0)
+    result = sweep(tiny, samples=8, seed=1, plan_time=600.0)
     (a,) = result.analyse(target_share=0.95)
     qs = list(a.rescued.values())
     assert qs == sorted(qs) and a.samples == 8 and a.failed == 0

@@ -93,7 +93,7 @@ class DaskExecutor:
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: never clash with another cluster
             )
             self._client = dd.Client(self._cluster)
         else:
