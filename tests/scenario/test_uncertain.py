@@ -53,7 +53,7 @@ def test_values_with_units_are_read_by_the_target_field() -> None:
         "- {path: 'events[flood].at', distribution: triangular, low: 4h, mode: 1d, high: 30h}\n"
         "- {path: 'fleet.stock[buses].count', distribution: discrete, values: [2, 4, 8]}\n"
         "- {path: 'places[0].population', distribution: normal, mean: 400, sd: 50, low: 0}\n"
-        "- {id: spread, path: perturbations.travel_time_cv, distribution: lognormal,"
+        "- {id: spread, path: perturbations.travel_cv, distribution: lognormal,"
         " median: 0.1, sigma: 0.5}\n"
         "- {event: flood, probability: 0.25}\n"
     )

@@ -33,7 +33,7 @@ variants:
 uncertainties:
   - {id: speed, path: hazard.speed, distribution: triangular, low: 2, mode: 5, high: 9}
   - {id: people, path: 'places[town].population', distribution: uniform, low: 200, high: 600}
-  - {id: spread, path: perturbations.travel_time_cv, distribution: uniform, low: 0, high: 0.3}
+  - {id: spread, path: perturbations.travel_cv, distribution: uniform, low: 0, high: 0.3}
   - {event: bridge_out, probability: 0.5}
 """
 

@@ -80,7 +80,9 @@ def simulate_cmd(
     ] = None,
     store: Annotated[
         str | None,
-        typer.Option("--store", help="Also record each run in this run store (URL or file)."),
+        typer.Option(
+            "--store", metavar="URL", help="Also record each run in this run store (URL or file)."
+        ),
     ] = None,
 ) -> None:
     """Simulate a plan as the world happens: noise, surprise events and replanning."""
@@ -161,8 +163,8 @@ def simulate_cmd(
             params = {
                 "policy": policy,
                 "time_limit": time_limit,
-                "travel_time_cv": pert.travel_time_cv,
-                "breakdowns_per_trip": pert.breakdowns_per_trip,
+                "travel_cv": pert.travel_cv,
+                "breakdowns": pert.breakdowns,
                 "plan": str(plan_file) if plan_file is not None else None,
             }
             for r in results:

@@ -3,7 +3,7 @@
 A path names a number in the file format: dotted field names, and ``[key]`` to pick an item of
 a list by its ``id`` (or by position, ``[0]``) or a mapping entry: ``hazard.speed``,
 ``places[romulus].population``, ``events[attack_on_mars].at``, ``fleet.stock[buses].count``,
-``perturbations.travel_time_cv``. Values written with units are converted by the target field
+``perturbations.travel_cv``. Values written with units are converted by the target field
 itself, so "36h" means the same in an uncertainty as in the field. Drawing values is the
 sweep's business (``evacuate.sweep``); this module knows no distribution beyond its parameters.
 """
