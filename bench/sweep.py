@@ -55,9 +55,7 @@ def measure(samples: int, plan_time: float, seed: int = 0) -> dict[str, Any]:
         t0 = time.perf_counter()
         ex = make()
         try:
-            result = sweep(
-                scenario, samples=samples, plan_time=plan_time, seed=seed, executor=ex
-            )
+            result = sweep(scenario, samples=samples, plan_time=plan_time, seed=seed, executor=ex)
             seconds = time.perf_counter() - t0
             if isinstance(ex, DaskExecutor):
                 n = 200

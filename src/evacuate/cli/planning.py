@@ -50,7 +50,9 @@ def plan_cmd(
     ] = None,
     store: Annotated[
         str | None,
-        typer.Option("--store", help="Also record the run in this run store (URL or file)."),
+        typer.Option(
+            "--store", metavar="URL", help="Also record the run in this run store (URL or file)."
+        ),
     ] = None,
 ) -> None:
     """Plan an evacuation: rescued, a bound no plan can beat, the gap, and a per-place table."""

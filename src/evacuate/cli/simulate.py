@@ -80,7 +80,9 @@ def simulate_cmd(
     ] = None,
     store: Annotated[
         str | None,
-        typer.Option("--store", help="Also record each run in this run store (URL or file)."),
+        typer.Option(
+            "--store", metavar="URL", help="Also record each run in this run store (URL or file)."
+        ),
     ] = None,
 ) -> None:
     """Simulate a plan as the world happens: noise, surprise events and replanning."""

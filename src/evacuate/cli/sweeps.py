@@ -14,8 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 import evacuate
-from evacuate.cli.app import app
-from evacuate.cli.common import FileArg, fmt_num, print_issues, reported_errors, stderr, stdout
+from evacuate.cli.app import Command, app, command
+from evacuate.cli.common import fmt_num, print_issues, reported_errors, stderr, stdout
+from evacuate.cli.options import Policy, ScenarioArg, Seed, option
 from evacuate.errors import EvacuateError
 from evacuate.scenario.scenario import Scenario
 
@@ -23,6 +24,7 @@ StoreOpt = Annotated[
     str | None,
     typer.Option(
         "--store",
+        metavar="URL",
         help="Run store URL (sqlite:///file.db, postgresql://...) or file; "
         "default: $EVACUATE_STORE, else evacuate-runs.db.",
         show_default=False,
@@ -53,41 +55,62 @@ def _target(text: str) -> tuple[float | None, float | None]:
         ) from None
 
 
-@app.command("sweep")
+@command("sweep")
 def sweep_cmd(
-    file: FileArg = None,
-    samples: Annotated[int, typer.Option("--samples", "-n", help="Samples to draw.", min=1)] = 100,
-    sampler: Annotated[str, typer.Option("--sampler", help="lhs, sobol, mc or factorial.")] = "lhs",
+    file: ScenarioArg = None,
+    samples: Annotated[
+        int, typer.Option("--samples", "-n", metavar="N", help="Samples to draw.")
+    ] = 100,
+    sampler: Annotated[
+        str, typer.Option("--sampler", metavar="NAME", help="lhs, sobol, mc or factorial.")
+    ] = "lhs",
     variants: Annotated[
         list[str] | None,
-        typer.Option("--variant", help="Run every sample on this variant (repeat; base: none)."),
+        typer.Option(
+            "--variant",
+            metavar="NAME",
+            help="Run every sample on this variant (repeat; base: none).",
+        ),
     ] = None,
-    policy: Annotated[
-        str, typer.Option("--policy", help="At a surprise: replan or follow.")
-    ] = "replan",
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the samples and the noise.")] = 0,
+    policy: Policy = "replan",
+    seed: Seed = 0,
     plan_time: Annotated[
-        float, typer.Option("--plan-time", help="Seconds for each plan (a safety stop).", min=0.01)
+        float,
+        typer.Option(
+            "--plan-time",
+            metavar="SECONDS",
+            help="Seconds for each plan (a safety stop).",
+        ),
     ] = 1.0,
-    workers: Annotated[int, typer.Option("--workers", help="Local processes.", min=1)] = 1,
+    workers: Annotated[int, typer.Option("--workers", metavar="N", help="Local processes.")] = 1,
     dask: Annotated[
         str | None,
         typer.Option(
-            "--dask", help="Run on Dask: 'local' (a LocalCluster) or a scheduler address."
+            "--dask",
+            metavar="ADDRESS",
+            help="Run on Dask: 'local' (a LocalCluster) or a scheduler address.",
         ),
     ] = None,
     store: StoreOpt = None,
     resume: Annotated[
         bool,
         typer.Option(
-            "--resume", help="Continue the same sweep in the store; run only what is missing."
+            "--resume",
+            metavar="",
+            help="Continue the same sweep in the store; run only what is missing.",
         ),
     ] = False,
     target: Annotated[
-        str, typer.Option("--target", help="Success: a share of the population (95%) or people.")
+        str,
+        typer.Option(
+            "--target",
+            metavar="SHARE|PEOPLE",
+            help="Success: a share of the population (95%) or people.",
+        ),
     ] = "95%",
     report: Annotated[
-        Path | None, typer.Option("--report", help="Write the sweep's report (sweep.html) here.")
+        Path | None,
+        typer.Option("--report", metavar="DIR", help="Write the sweep's report (sweep.html) here."),
     ] = None,
 ) -> None:
     """Sample the scenario's uncertainties; plan and simulate each sample for each variant."""
@@ -103,6 +126,13 @@ def sweep_cmd(
             raise typer.BadParameter(
                 f"found {policy!r}; expected replan or follow", param_hint="--policy"
             )
+        for flag, value, least in (("--samples", samples, 1), ("--workers", workers, 1)):
+            if value < least:
+                raise typer.BadParameter(
+                    f"found {value}; expected at least {least}", param_hint=flag
+                )
+        if plan_time <= 0:
+            raise typer.BadParameter(f"found {plan_time}; expected > 0", param_hint="--plan-time")
         people, share = _target(target)
         s = evacuate.load(file)
         print_issues(stderr(), s.warnings)
@@ -192,14 +222,16 @@ runs_app = typer.Typer(
 app.add_typer(runs_app, name="runs")
 
 
-@runs_app.command("list")
+@runs_app.command("list", cls=Command)
 def runs_list(
     store: StoreOpt = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="plan, simulate, sweep, ...")] = None,
-    parent: Annotated[
-        str | None, typer.Option("--parent", help="The samples of this sweep.")
+    kind: Annotated[
+        str | None, typer.Option("--kind", metavar="KIND", help="plan, simulate, sweep, ...")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many.", min=1)] = 30,
+    parent: Annotated[
+        str | None, typer.Option("--parent", metavar="ID", help="The samples of this sweep.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", help="At most this many.")] = 30,
 ) -> None:
     """Stored runs, newest first (top-level runs unless --parent)."""
     with reported_errors():
@@ -230,9 +262,9 @@ def runs_list(
         stdout().print(table, soft_wrap=False)
 
 
-@runs_app.command("show")
+@runs_app.command("show", cls=Command)
 def runs_show(
-    run: Annotated[str, typer.Argument(help="Run id (or a unique prefix).")],
+    run: Annotated[str, typer.Argument(metavar="ID", help="Run id (or a unique prefix).")],
     store: StoreOpt = None,
 ) -> None:
     """One run: identity, parameters, metrics, series and artifacts."""
@@ -270,9 +302,11 @@ def runs_show(
         stdout().print(table, soft_wrap=False)
 
 
-@runs_app.command("compare")
+@runs_app.command("compare", cls=Command)
 def runs_compare(
-    runs: Annotated[list[str], typer.Argument(help="Run ids (or unique prefixes).")],
+    runs: Annotated[
+        list[str], typer.Argument(metavar="ID...", help="Run ids (or unique prefixes).")
+    ],
     store: StoreOpt = None,
 ) -> None:
     """Runs side by side: every parameter and metric any of them has."""
@@ -294,12 +328,14 @@ def runs_compare(
         stdout().print(table, soft_wrap=False)
 
 
-@runs_app.command("export")
+@runs_app.command("export", cls=Command)
 def runs_export(
-    output: Annotated[Path, typer.Option("--output", "-o", help="A .csv or .parquet file.")],
+    output: Annotated[Path | None, option("output", help="Write a .csv or .parquet file.")] = None,
     run: Annotated[
         str | None,
-        typer.Argument(help="A sweep: export its samples (default: all top-level runs)."),
+        typer.Argument(
+            metavar="ID", help="A sweep: export its samples (default: all top-level runs)."
+        ),
     ] = None,
     store: StoreOpt = None,
 ) -> None:
@@ -308,6 +344,8 @@ def runs_export(
         from evacuate.store import open_store
         from evacuate.store.export import write_table
 
+        if output is None:
+            raise typer.BadParameter("expected a .csv or .parquet file", param_hint="--output")
         if output.suffix.lower() not in (".csv", ".parquet"):
             raise typer.BadParameter(
                 f"found {output.suffix or 'no suffix'!r}; expected .csv or .parquet",
@@ -326,13 +364,20 @@ def runs_export(
         )
 
 
-@runs_app.command("report")
+@runs_app.command("report", cls=Command)
 def runs_report(
-    run: Annotated[str, typer.Argument(help="A sweep's run id (or a unique prefix).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for sweep.html.")],
+    run: Annotated[
+        str, typer.Argument(metavar="ID", help="A sweep's run id (or a unique prefix).")
+    ],
+    output: Annotated[Path | None, option("output", help="Folder for sweep.html.")] = None,
     store: StoreOpt = None,
     target: Annotated[
-        str, typer.Option("--target", help="Success: a share of the population (95%) or people.")
+        str,
+        typer.Option(
+            "--target",
+            metavar="SHARE|PEOPLE",
+            help="Success: a share of the population (95%) or people.",
+        ),
     ] = "95%",
 ) -> None:
     """Analyse a stored sweep and write its report (fan chart, histogram, drivers, PRIM)."""
@@ -341,6 +386,8 @@ def runs_report(
         from evacuate.store import open_store
         from evacuate.sweep.run import load_sweep
 
+        if output is None:
+            raise typer.BadParameter("expected a folder for sweep.html", param_hint="--output")
         people, share = _target(target)
         with open_store(store) as st:
             result = load_sweep(st, run)

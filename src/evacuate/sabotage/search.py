@@ -275,10 +275,6 @@ class Search:
         out = [a if a.evaluated else self.full(a.strikes) for a in per.values()]
         return sorted(out, key=lambda a: (-a.damage_low, -a.damage_high, a.strikes))
 
-    def _proxy(self, key: Key) -> float:
-        """An order for sets without simulating them: the caps of their single strikes."""
-        return sum(self._cap.get((s,), 0.0) for s in key)
-
     def greedy(self, budget: float, start: Attack, ceiling: float) -> BudgetRow:
         """Extend ``start`` by one strike, then exchange strikes while that improves."""
         best = start
@@ -297,7 +293,7 @@ class Search:
                     k = tuple(sorted((*rest, s)))
                     if self.cost(k) <= budget:
                         keys.append(k)
-            best, seen = self.best_of(keys, cur, ceiling, order=self._proxy)
+            best, seen = self.best_of(keys, cur, ceiling)
             candidates += len(seen)
             evaluated += sum(a.evaluated for a in seen)
             if best.strikes == cur.strikes:

@@ -15,10 +15,9 @@ from it read the same as in the original. What changes:
 - events: those that fired are applied and dropped, except the lasting ones (a lane or place
   still closed, an operator withdrawn), which stay as ``known``; events still to come are
   kept as they are, surprises included (the plan made from the state stays blind to them);
-- variants are dropped (the state is one concrete world); ``applied_variant`` is kept; so are
-  the attack and defence menus of ``evacuate sabotage``.
 - variants and uncertainties are dropped (the state is one concrete world);
-  ``applied_variant`` is kept.
+  ``applied_variant`` is kept; so are the attack and defence menus of
+  ``evacuate sabotage``.
 """
 
 from __future__ import annotations
