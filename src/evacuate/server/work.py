@@ -192,7 +192,7 @@ def simulate_job(base: Any, params: dict[str, Any], scratch: Path, send: Send) -
     )
     batch.flush()
     write_log(r.events, scratch / "events.jsonl")
-    series = analyse(ReportRun(label=s.applied_variant or s.id, result=r))
+    series = analyse(ReportRun.from_sim(s.applied_variant or s.id, r))
     rows = place_table([series])
     curve = series.flow.rescued
     label = s.applied_variant or s.id
@@ -248,27 +248,28 @@ def simulate_job(base: Any, params: dict[str, Any], scratch: Path, send: Send) -
 
 def report_job(base: Any, params: dict[str, Any], scratch: Path, send: Send) -> dict[str, Any]:
     from evacuate.report import build_report
-    from evacuate.report.build import simulate_runs
+    from evacuate.report.results import ReportResults
+    from evacuate.runs import simulate_variants
 
     names: list[str | None] = list(params.get("variants") or base.variant_names) or [None]
     runs = []
     for k, name in enumerate(names):
         _progress(send, k / (len(names) + 1), f"simulating {name or base.id}")
-        runs += simulate_runs(
+        runs += simulate_variants(
             base,
             [name] if name else None,
             time_limit=float(params.get("time_limit", 10.0)),
             seed=int(params.get("seed", 0)),
         )
     _progress(send, len(names) / (len(names) + 1), "drawing the report")
-    build_report(runs, scratch)
+    build_report(ReportResults(tuple(d.record() for d in runs)), scratch)
     return {
         "label": f"report {base.id}",
         "kind": "report",
         "message": f"report of {len(runs)} run(s)",
         "headline": {
             "runs": len(runs),
-            "rescued": {r.label: r.result.rescued for r in runs},
+            "rescued": {d.label: d.result.rescued for d in runs},
         },
     }
 
