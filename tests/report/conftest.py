@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import evacuate
-from evacuate.report import ReportRun, simulate_runs
+from evacuate.report import ReportRun
+from evacuate.runs import simulate_runs
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.log import LogEvent
 from evacuate.simulation.result import SimResult
@@ -146,7 +147,7 @@ def simulated(path: Path | None, time_limit: float = 1.0) -> list[ReportRun]:
     """Every variant of the scenario, simulated once per test process (planner: short)."""
     key = str(path)
     if key not in _RUNS:
-        _RUNS[key] = simulate_runs(evacuate.load(path), time_limit=time_limit)
+        _RUNS[key] = list(simulate_runs(evacuate.load(path), time_limit=time_limit).runs)
     return _RUNS[key]
 
 

@@ -45,25 +45,28 @@ def test_report_builds_for_every_example(path: Path | None, tmp_path: Path) -> N
     )  # nothing else left behind (no temporary folder)
     for r in runs:
         assert r.label in text
-        assert f"{r.result.rescued:,}" in text  # the headline, with thousands separators
+        assert f"{r.rescued:,}" in text  # the headline, with thousands separators
         s = analyse(r)
-        assert s.flow.rescued.final == r.result.rescued
+        assert s.flow.rescued.final == r.rescued
         stats = s.flow.places
-        assert sum(p.lost for p in stats) == r.result.lost_people
-        assert sum(p.population for p in stats if not p.haven) == r.result.population
-        assert sum(p.received for p in stats if p.haven) == r.result.rescued
-        assert sum(p.rescued for p in stats) == pytest.approx(r.result.rescued, abs=0.5)
+        assert sum(p.lost for p in stats) == r.lost_people
+        assert sum(p.population for p in stats if not p.haven) == r.population
+        assert sum(p.received for p in stats if p.haven) == r.rescued
+        assert sum(p.rescued for p in stats) == pytest.approx(r.rescued, abs=0.5)
         assert sum(p.waiting_at_end for p in stats if not p.haven) == pytest.approx(
-            r.result.waiting_at_end, abs=0.5
+            r.waiting_at_end, abs=0.5
         )
     rows = place_table([analyse(r) for r in runs])
     for i, r in enumerate(runs):
-        assert sum(row.rescued[i] for row in rows) == r.result.rescued
+        assert sum(row.rescued[i] for row in rows) == r.rescued
 
 
 def test_tiny_report_is_deterministic(tiny_result: SimResult, tmp_path: Path) -> None:
     """The same runs give the same bytes (no timestamps, no random ids)."""
-    runs = [ReportRun("base", tiny_result, bound=100.0), ReportRun("again", tiny_result)]
+    runs = [
+        ReportRun.from_sim("base", tiny_result, bound=100.0),
+        ReportRun.from_sim("again", tiny_result),
+    ]
     a = build_report(runs, tmp_path / "a", title="Tiny")
     b = build_report(runs, tmp_path / "b", title="Tiny")
     for x, y in zip(a.all, b.all, strict=True):
@@ -80,7 +83,7 @@ def test_report_without_positions_or_calendar(tiny_result: SimResult, tmp_path: 
     meta = s.scenario.model_copy(update={"start_date": None})
     bare = s.model_copy(update={"places": places, "hazard": None, "scenario": meta})
     result = SimResult(**{**tiny_result.__dict__, "scenario": bare})
-    files = build_report([ReportRun("bare", result)], tmp_path)
+    files = build_report([ReportRun.from_sim("bare", result)], tmp_path)
     text = files.html.read_text(encoding="utf-8")
     assert "drawn evenly on a circle" in text
     assert "Time (hours after time zero)" in text
@@ -96,7 +99,7 @@ def test_failed_build_writes_nothing(
 
     monkeypatch.setattr(static_figures, "fleet_png", boom)
     with pytest.raises(RuntimeError):
-        build_report([ReportRun("x", tiny_result)], tmp_path / "out")
+        build_report([ReportRun.from_sim("x", tiny_result)], tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
 
 

@@ -11,17 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evacuate.report import figures, page, static
-from evacuate.report.data import ReportRun, RunSeries, analyse, people_panels
+from evacuate.report.data import RunSeries, analyse, people_panels
 from evacuate.report.geometry import layout
+from evacuate.report.results import ReportResults, ReportRun
 from evacuate.report.series import deadline_marks, event_marks
 from evacuate.report.style import TimeAxis
 from evacuate.scenario.scenario import Scenario
 
-__all__ = ["HTML_NAME", "PNG_NAMES", "ReportFiles", "build_report", "simulate_runs"]
+__all__ = ["HTML_NAME", "PNG_NAMES", "RESULTS_NAME", "ReportFiles", "build_report"]
 
 log = logging.getLogger(__name__)
 
 HTML_NAME = "report.html"
+RESULTS_NAME = "results.json"
 PNG_NAMES = {
     "curve": "evacuation_curve.png",
     "people": "people_per_place.png",
@@ -37,10 +39,12 @@ class ReportFiles:
     html: Path
     pngs: dict[str, Path]
     """By figure: ``curve``, ``people``, ``map``, ``fleet``."""
+    results: Path
+    """The results drawn (``ReportResults.load`` reads them back)."""
 
     @property
     def all(self) -> list[Path]:
-        return [self.html, *self.pngs.values()]
+        return [self.html, *self.pngs.values(), self.results]
 
 
 def _subtitle(scenario: Scenario) -> str:
@@ -52,9 +56,9 @@ def _subtitle(scenario: Scenario) -> str:
     return "; ".join(parts)
 
 
-def _write(runs: list[RunSeries], folder: Path, title: str) -> None:
-    scenario = runs[0].result.scenario
-    events = event_marks([r.result for r in runs])
+def _write(runs: list[RunSeries], results: ReportResults, folder: Path, title: str) -> None:
+    scenario = runs[0].run.scenario
+    events = event_marks([r.run for r in runs])
     deadlines = deadline_marks(scenario)
     panels = people_panels(runs)
     lay = layout(scenario)
@@ -117,35 +121,39 @@ def _write(runs: list[RunSeries], folder: Path, title: str) -> None:
 
 
 def build_report(
-    runs: Sequence[ReportRun], out_dir: str | Path, *, title: str | None = None
+    runs: ReportResults | Sequence[ReportRun], out_dir: str | Path, *, title: str | None = None
 ) -> ReportFiles:
-    """Write ``report.html`` (self-contained, works offline) and PNG figures into ``out_dir``.
+    """Write ``report.html`` (self-contained, works offline), PNG figures and ``results.json``
+    (the results drawn, to redraw or store) into ``out_dir``. Draws only: it plans nothing.
 
-    ``runs`` are compared in the given order (the first is the reference for the map's
-    still figure); they should be runs of one scenario (variants of it). Files are written to a
-    temporary folder first, then moved into ``out_dir`` (created if missing), so a failure
-    leaves no half-written report. Same input, same bytes.
+    ``runs`` are compared in the given order; they should be runs of one scenario (variants of
+    it). Files are written to a temporary folder first, then moved into ``out_dir`` (created if
+    missing), so a failure leaves no half-written report. Same input, same bytes.
     """
-    if not runs:
+    results = runs if isinstance(runs, ReportResults) else ReportResults(tuple(runs))
+    if not results.runs:
         raise ValueError("build_report needs at least one run")
     out = Path(out_dir).expanduser()
-    series = [analyse(r) for r in runs]
-    scenario = runs[0].result.scenario
-    heading = title or f"Evacuation report: {scenario.name}"
+    series = [analyse(r) for r in results.runs]
+    scenario = results.runs[0].scenario
+    heading = title or results.title or f"Evacuation report: {scenario.name}"
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=out))
     try:
-        _write(series, tmp, heading)
+        _write(series, results, tmp, heading)
+        results.save(tmp / RESULTS_NAME)
         files = ReportFiles(
-            html=out / HTML_NAME, pngs={k: out / name for k, name in PNG_NAMES.items()}
+            html=out / HTML_NAME,
+            pngs={k: out / name for k, name in PNG_NAMES.items()},
+            results=out / RESULTS_NAME,
         )
         mode = 0o666 & ~_umask()
-        for name in (HTML_NAME, *PNG_NAMES.values()):
+        for name in (HTML_NAME, *PNG_NAMES.values(), RESULTS_NAME):
             os.chmod(tmp / name, mode)
             os.replace(tmp / name, out / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    log.info("wrote %s and %d figures", files.html, len(files.pngs))
+    log.info("wrote %s, %d figures and %s", files.html, len(files.pngs), files.results)
     return files
 
 
@@ -153,30 +161,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def simulate_runs(
-    scenario: Scenario,
-    variants: Sequence[str] | None = None,
-    *,
-    time_limit: float = 10.0,
-    seed: int = 0,
-    bounds: bool = True,
-) -> list[ReportRun]:
-    """Simulate each variant (default: every variant, or the scenario itself without any) with
-    the default replanning policy; the bound of each run is the planner's with hindsight."""
-    from evacuate.plan.api import plan, reveal_surprises
-    from evacuate.simulation import simulate
-
-    names: list[str | None] = list(variants) if variants else list(scenario.variant_names)
-    if not names:
-        names = [None]
-    runs = []
-    for name in names:
-        s = scenario.variant(name) if name is not None else scenario
-        label = name or scenario.id
-        log.info("simulating %s", label)
-        result = simulate(s, time_limit=time_limit, seed=seed)
-        bound = plan(reveal_surprises(s), time_limit=time_limit).bound if bounds else None
-        runs.append(ReportRun(label=label, result=result, bound=bound))
-    return runs

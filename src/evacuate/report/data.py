@@ -5,24 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evacuate.report import series
+from evacuate.report.results import ReportRun
 from evacuate.report.series import FleetSeries, PeopleFlow, Step
 from evacuate.scenario import summary
-from evacuate.simulation.result import SimResult
 
 __all__ = ["Panel", "ReportRun", "RunSeries", "analyse", "people_panels"]
 
 MAX_POINTS = 1500
 """Points per drawn series at most: a long log is sampled evenly for drawing."""
-
-
-@dataclass(frozen=True)
-class ReportRun:
-    """One simulated run to show, under a label (usually the variant's name)."""
-
-    label: str
-    result: SimResult
-    bound: float | None = None
-    """The certified upper bound to compare against (e.g. the planner with hindsight), or None."""
 
 
 @dataclass(frozen=True)
@@ -41,27 +31,23 @@ class RunSeries:
         return self.run.label
 
     @property
-    def result(self) -> SimResult:
-        return self.run.result
-
-    @property
     def gap(self) -> float | None:
         """(bound - rescued) / bound, or None without a bound."""
         b = self.run.bound
         if b is None:
             return None
-        return (b - self.result.rescued) / b if b > 0 else 0.0
+        return (b - self.run.rescued) / b if b > 0 else 0.0
 
 
 def analyse(run: ReportRun) -> RunSeries:
-    fleet = series.fleet_series(run.result)
+    fleet = series.fleet_series(run)
     return RunSeries(
         run=run,
-        flow=series.people_flow(run.result),
+        flow=series.people_flow(run),
         fleet=fleet,
-        utilization=series.utilization(run.result, fleet),
-        routes=series.route_flows(run.result.events),
-        end=series.horizon(run.result),
+        utilization=series.utilization(run, fleet),
+        routes=series.route_flows(run.events),
+        end=series.horizon(run),
     )
 
 
@@ -84,7 +70,7 @@ def _sum(steps: list[Step]) -> Step:
 def people_panels(runs: list[RunSeries], top: int = 8) -> list[Panel]:
     """The ``top`` places that held the most people (peak over the runs), then "other" summing
     the rest. Havens are left out (their people are rescued)."""
-    scenario = runs[0].result.scenario
+    scenario = runs[0].run.scenario
     names = {p.id: p.name or p.id for p in scenario.places}
     peaks: dict[str, float] = {}
     for r in runs:

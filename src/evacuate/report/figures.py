@@ -91,7 +91,7 @@ def _vline(fig: Any, axis: TimeAxis, t: float, colour: str, dash: str, **ref: st
 # ---------------------------------------------------------------------------- evacuation curve
 def curve_figure(runs: list[RunSeries], events: list[Mark], deadlines: list[Mark]) -> Any:
     """Cumulative people rescued per run; events, replannings and hazard arrivals marked."""
-    scenario = runs[0].result.scenario
+    scenario = runs[0].run.scenario
     axis = TimeAxis(scenario)
     fig = go.Figure()
     for i, r in enumerate(runs):
@@ -165,7 +165,7 @@ def curve_figure(runs: list[RunSeries], events: list[Mark], deadlines: list[Mark
 def people_figure(runs: list[RunSeries], panels: list[Panel]) -> Any:
     """Small multiples: people waiting at each place over time, one line per run, deadline
     marked."""
-    scenario = runs[0].result.scenario
+    scenario = runs[0].run.scenario
     axis = TimeAxis(scenario)
     cols = 3 if len(panels) > 4 else max(1, min(2, len(panels)))
     rows = max(1, math.ceil(len(panels) / cols))
@@ -267,7 +267,7 @@ def _size(people: float, biggest: float) -> float:
 
 def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
     """Places at their positions, the hazard's reach, and routes drawn by people carried."""
-    scenario = runs[0].result.scenario
+    scenario = runs[0].run.scenario
     axis = TimeAxis(scenario)
     fig = go.Figure()
     for k, ring in enumerate(hazard_rings(scenario, lay)):
@@ -400,7 +400,7 @@ def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
 # ---------------------------------------------------------------------------- fleet
 def fleet_figure(runs: list[RunSeries], events: list[Mark]) -> Any:
     """Per run: vehicles in trips and idle (stacked), lost and retired (cumulative), entered."""
-    scenario = runs[0].result.scenario
+    scenario = runs[0].run.scenario
     axis = TimeAxis(scenario)
     fig = make_subplots(
         rows=len(runs),
@@ -467,7 +467,7 @@ def fleet_figure(runs: list[RunSeries], events: list[Mark]) -> Any:
 
 def utilization_figure(runs: list[RunSeries]) -> Any:
     """Per class and run: the share of vehicle-time in service spent in trips."""
-    scenario = runs[0].result.scenario
+    scenario = runs[0].run.scenario
     classes = [c.id for c in scenario.fleet.classes if any(c.id in r.utilization for r in runs)]
     names = {c.id: c.name or c.id for c in scenario.fleet.classes}
     fig = go.Figure()

@@ -99,7 +99,7 @@ def apportion(values: list[float], total: int) -> list[int]:
 
 # ---------------------------------------------------------------------------- headline
 def _card(i: int, r: RunSeries) -> str:
-    res = r.result
+    res = r.run
     rows = [
         ("rescued", f"{res.rescued:,}"),
         ("of", f"{res.population:,}"),
@@ -126,12 +126,12 @@ def headline_html(runs: list[RunSeries]) -> str:
     cards = "".join(_card(i, r) for i, r in enumerate(runs))
     text = ""
     if len(runs) > 1:
-        best = max(runs, key=lambda r: r.result.rescued)
-        worst = min(runs, key=lambda r: r.result.rescued)
-        diff = best.result.rescued - worst.result.rescued
+        best = max(runs, key=lambda r: r.run.rescued)
+        worst = min(runs, key=lambda r: r.run.rescued)
+        diff = best.run.rescued - worst.run.rescued
         text = (
-            f"<p class='lede'>{_e(best.label)} rescues the most ({best.result.rescued:,}); "
-            f"{_e(worst.label)} the fewest ({worst.result.rescued:,}), {diff:,} fewer.</p>"
+            f"<p class='lede'>{_e(best.label)} rescues the most ({best.run.rescued:,}); "
+            f"{_e(worst.label)} the fewest ({worst.run.rescued:,}), {diff:,} fewer.</p>"
         )
     return f'{text}<div class="cards">{cards}</div>'
 
@@ -155,12 +155,12 @@ class PlaceRow:
 def place_table(runs: list[RunSeries]) -> list[PlaceRow]:
     """Every place with people, capacity or activity, in file order; rescued counts per run
     sum exactly to the run's ``rescued``."""
-    scenario = runs[0].result.scenario
+    scenario = runs[0].run.scenario
     per_run = [{st.place: st for st in r.flow.places} for r in runs]
     whole = []
     ids = [p.id for p in scenario.places]
     for r, by_id in zip(runs, per_run, strict=True):
-        counts = apportion([by_id[i].rescued if i in by_id else 0.0 for i in ids], r.result.rescued)
+        counts = apportion([by_id[i].rescued if i in by_id else 0.0 for i in ids], r.run.rescued)
         whole.append(dict(zip(ids, counts, strict=True)))
     rows = []
     for p in scenario.places:
@@ -191,7 +191,7 @@ def _run_heads(runs: list[RunSeries], span: int) -> str:
 
 
 def tables_html(runs: list[RunSeries]) -> str:
-    axis = TimeAxis(runs[0].result.scenario)
+    axis = TimeAxis(runs[0].run.scenario)
     rows = place_table(runs)
     sources = [r for r in rows if not r.haven]
     havens = [r for r in rows if r.haven]
@@ -220,7 +220,7 @@ def tables_html(runs: list[RunSeries]) -> str:
                 f"<td>{_e(axis.label(row.deadline))}</td>{cells}</tr>"
             )
         totals = "".join(
-            f"<td class='n'>{r.result.rescued - sum(h.rescued[i] for h in havens):,}</td>"
+            f"<td class='n'>{r.run.rescued - sum(h.rescued[i] for h in havens):,}</td>"
             f"<td class='n'>{sum(row.runs[i].lost for row in sources):,}</td><td></td>"
             for i, r in enumerate(runs)
         )
@@ -299,9 +299,7 @@ def page_html(
             f'<section id="{_e(s.id)}"><h2>{_e(s.title)}</h2>'
             f'<p class="lede">{_e(s.lede)}</p>{note}{"".join(figs)}{s.html}</section>'
         )
-    runs_text = "; ".join(
-        f"{r.label}: policy {r.result.policy}, seed {r.result.seed}" for r in runs
-    )
+    runs_text = "; ".join(f"{r.label}: policy {r.run.policy}, seed {r.run.seed}" for r in runs)
     foot = footer or f"Made by evacuate {evacuate.__version__}. Runs: {runs_text}."
     return (
         "<!DOCTYPE html>\n"

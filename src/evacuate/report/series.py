@@ -1,7 +1,8 @@
 """Time series derived from a simulation's event log: what the report's figures draw.
 
-Everything here reads ``SimResult.events`` (see ``evacuate.simulation.log`` for the kinds) and
-the scenario; nothing draws or prints. The people model follows ``docs/model.md``:
+Everything here reads a run's event log (``ReportRun.events`` or ``SimResult.events``; see
+``evacuate.simulation.log`` for the kinds) and the scenario; nothing draws or prints. The
+people model follows ``docs/model.md``:
 
 - **rescued** at time t is the net inflow of havens: people delivered (``arrive``) to a haven,
   minus people picked up (``depart``) at a haven (a haven-to-haven move rescues nobody twice);
@@ -22,11 +23,11 @@ import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from evacuate.scenario import summary
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.log import LogEvent
-from evacuate.simulation.result import SimResult
 
 __all__ = [
     "FleetSeries",
@@ -44,6 +45,16 @@ __all__ = [
 ]
 
 _EPS = 1e-9
+
+
+class Logged(Protocol):
+    """A run with its scenario and event log: a ``SimResult`` or a stored ``ReportRun``."""
+
+    @property
+    def scenario(self) -> Scenario: ...
+
+    @property
+    def events(self) -> Sequence[LogEvent]: ...
 
 
 # ---------------------------------------------------------------------------- step functions
@@ -123,13 +134,13 @@ class _StepBuilder:
         return Step(tuple(self.times), tuple(self.values))
 
 
-def horizon(result: SimResult) -> float:
+def horizon(result: Logged) -> float:
     """The end of the figures' time axes: the scenario's end, or the last logged event."""
     last = result.events[-1].time if result.events else 0.0
     return max(result.scenario.end, last)
 
 
-def _start(result: SimResult) -> float:
+def _start(result: Logged) -> float:
     return min(0.0, result.events[0].time) if result.events else 0.0
 
 
@@ -189,7 +200,7 @@ def _put(pool: dict[str, float], part: dict[str, float]) -> None:
         pool[k] = pool.get(k, 0.0) + v
 
 
-def people_flow(result: SimResult) -> PeopleFlow:
+def people_flow(result: Logged) -> PeopleFlow:
     """Follow every person in the log: rescued over time, people per place, per-place totals."""
     s = result.scenario
     haven = {p.id: summary.is_haven(s, p.id) for p in s.places}
@@ -339,7 +350,7 @@ class _FleetBuilders:
         )
 
 
-def fleet_series(result: SimResult) -> dict[str, FleetSeries]:
+def fleet_series(result: Logged) -> dict[str, FleetSeries]:
     """Vehicles by state over time per class (key: class id) and in all (key: ``""``)."""
     start = _start(result)
     builders: dict[str, _FleetBuilders] = {}
@@ -398,7 +409,7 @@ def _fields(fs: FleetSeries) -> tuple[Step, Step, Step, Step, Step]:
     return (fs.entered, fs.in_trip, fs.idle, fs.lost, fs.retired)
 
 
-def utilization(result: SimResult, fleet: dict[str, FleetSeries] | None = None) -> dict[str, float]:
+def utilization(result: Logged, fleet: dict[str, FleetSeries] | None = None) -> dict[str, float]:
     """Per class (and ``""`` for all): vehicle-time in trips / vehicle-time in service, 0..1.
 
     A class that never entered service is left out.
@@ -434,7 +445,7 @@ class Mark:
     """``event``, ``replan`` or ``deadline``."""
 
 
-def event_marks(results: Sequence[SimResult]) -> list[Mark]:
+def event_marks(results: Sequence[Logged]) -> list[Mark]:
     """Scenario events that fired in any of the runs (once each), in time order.
 
     Events are read from the logs (``event`` records; ``detail`` is the event id); a run whose log

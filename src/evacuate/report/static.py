@@ -79,7 +79,7 @@ def _vline(ax: Any, axis: TimeAxis, t: float, **kw: Any) -> None:
 
 def curve_png(runs: list[RunSeries], events: list[Mark], deadlines: list[Mark], path: Path) -> None:
     """Cumulative people rescued per run, bounds dotted, events and hazard arrivals marked."""
-    axis = TimeAxis(runs[0].result.scenario)
+    axis = TimeAxis(runs[0].run.scenario)
     fig, axes = _new()
     ax = axes[0][0]
     for i, r in enumerate(runs):
@@ -125,7 +125,7 @@ def curve_png(runs: list[RunSeries], events: list[Mark], deadlines: list[Mark], 
 
 def people_png(runs: list[RunSeries], panels: list[Panel], path: Path) -> None:
     """Small multiples of people waiting per place, one line per run, deadlines dotted."""
-    axis = TimeAxis(runs[0].result.scenario)
+    axis = TimeAxis(runs[0].run.scenario)
     cols = 3 if len(panels) > 4 else max(1, min(2, len(panels)))
     rows = max(1, math.ceil(len(panels) / cols))
     fig, axes = _new(rows, cols, sharex=True)
@@ -160,7 +160,7 @@ def map_png(runs: list[RunSeries], lay: Layout, path: Path) -> None:
     """Places, hazard reach and the routes (width: people carried) of the run that carried
     the most people (the first such run on a tie): the busiest picture of the map."""
     first = max(runs, key=lambda r: sum(n for n, _ in r.routes.values()))
-    scenario = first.result.scenario
+    scenario = first.run.scenario
     axis = TimeAxis(scenario)
     fig, axes = _new()
     ax = axes[0][0]
@@ -251,7 +251,7 @@ def map_png(runs: list[RunSeries], lay: Layout, path: Path) -> None:
 
 def fleet_png(runs: list[RunSeries], events: list[Mark], path: Path) -> None:
     """Per run: vehicles in trips and idle (stacked), lost and retired, entered; utilization."""
-    axis = TimeAxis(runs[0].result.scenario)
+    axis = TimeAxis(runs[0].run.scenario)
     n = len(runs)
     fig = _figure()
     grid = fig.add_gridspec(n, 2, width_ratios=(3, 1))
@@ -291,7 +291,7 @@ def fleet_png(runs: list[RunSeries], events: list[Mark], path: Path) -> None:
         if i == 0:
             ax.legend(loc="upper left", fontsize=8, frameon=False)
     ux = fig.add_subplot(grid[:, 1])
-    scenario = runs[0].result.scenario
+    scenario = runs[0].run.scenario
     classes = [c for c in scenario.fleet.classes if any(c.id in r.utilization for r in runs)]
     width = 0.8 / max(n, 1)
     for i, r in enumerate(runs):
