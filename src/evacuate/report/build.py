@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from evacuate.report import figures, page, static
+from evacuate.report import curve, figures, page, static
 from evacuate.report.data import RunSeries, analyse, people_panels
 from evacuate.report.geometry import layout
 from evacuate.report.results import ReportResults, ReportRun
@@ -76,9 +76,12 @@ def _write(runs: list[RunSeries], results: ReportResults, folder: Path, title: s
             "curve",
             "Evacuation curve",
             "Cumulative people delivered to havens. Where the curves part, something happened: "
-            "dashed lines mark the scenario's events, red triangles the hazard reaching places "
-            "with people. A curve that flattens early means the fleet stopped rescuing.",
-            figures=(figures.curve_figure(runs, events, deadlines),),
+            "dashed lines mark the scenario's events (numbered, listed below the chart), red "
+            "triangles the hazard reaching places with people. A curve that flattens early means "
+            "the fleet stopped rescuing. When some runs rescue far fewer than others, the lower "
+            "panel zooms on them; the buttons switch to a log scale.",
+            figures=(curve.curve_figure(runs, events, deadlines),),
+            html=page.events_key_html(events, TimeAxis(scenario)),
         ),
         page.Section(
             "people",
@@ -114,7 +117,7 @@ def _write(runs: list[RunSeries], results: ReportResults, folder: Path, title: s
     ]
     text = page.page_html(title, _subtitle(scenario), sections, runs)
     (folder / HTML_NAME).write_text(text, encoding="utf-8")
-    static.curve_png(runs, events, deadlines, folder / PNG_NAMES["curve"])
+    curve.curve_png(runs, events, deadlines, folder / PNG_NAMES["curve"])
     static.people_png(runs, panels, folder / PNG_NAMES["people"])
     static.map_png(runs, lay, folder / PNG_NAMES["map"])
     static.fleet_png(runs, events, folder / PNG_NAMES["fleet"])

@@ -7,13 +7,15 @@ calendar; colours are Okabe–Ito; numbers use thousands separators.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from evacuate.report.data import MAX_POINTS, Panel, RunSeries
-from evacuate.report.geometry import Layout, hazard_rings
+from evacuate.report.geometry import HazardRing, Layout, hazard_rings
+from evacuate.report.labels import place_labels, text_width, unique_titles, wrap
 from evacuate.report.series import Mark, Step
 from evacuate.report.style import (
     OKABE_ITO,
@@ -27,18 +29,21 @@ from evacuate.scenario import summary
 from evacuate.scenario.scenario import Scenario
 
 __all__ = [
-    "curve_figure",
     "fleet_figure",
+    "layout_figure",
     "map_figure",
+    "map_run",
     "people_figure",
     "place_roles",
+    "ring_legend",
     "utilization_figure",
+    "vline",
 ]
 
 _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 
 
-def _layout(fig: Any, title: str, height: int, *, bottom: int = 60) -> None:
+def layout_figure(fig: Any, title: str, height: int, *, bottom: int = 60) -> None:
     top = 110
     plot = max(height - top - bottom, 100)
     fig.update_layout(
@@ -59,11 +64,6 @@ def _layout(fig: Any, title: str, height: int, *, bottom: int = 60) -> None:
     )
 
 
-def short_text(text: str, limit: int = 34) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis (for titles and labels)."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _xy(axis: TimeAxis, st: Step) -> tuple[list[Any], list[float]]:
     return axis.xs(list(st.times)), list(st.values)
 
@@ -72,7 +72,7 @@ def _x_title(axis: TimeAxis) -> str:
     return axis.title
 
 
-def _vline(fig: Any, axis: TimeAxis, t: float, colour: str, dash: str, **ref: str) -> None:
+def vline(fig: Any, axis: TimeAxis, t: float, colour: str, dash: str, **ref: str) -> None:
     xref = ref.get("xref", "x")
     yref = ref.get("yref", "y domain")
     fig.add_shape(
@@ -88,79 +88,6 @@ def _vline(fig: Any, axis: TimeAxis, t: float, colour: str, dash: str, **ref: st
     )
 
 
-# ---------------------------------------------------------------------------- evacuation curve
-def curve_figure(runs: list[RunSeries], events: list[Mark], deadlines: list[Mark]) -> Any:
-    """Cumulative people rescued per run; events, replannings and hazard arrivals marked."""
-    scenario = runs[0].run.scenario
-    axis = TimeAxis(scenario)
-    fig = go.Figure()
-    for i, r in enumerate(runs):
-        st = r.flow.rescued.sampled(MAX_POINTS, r.end)
-        x, y = _xy(axis, st)
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=y,
-                name=r.label,
-                mode="lines",
-                line={"color": variant_colour(i), "dash": variant_dash(i), "width": 2.5},
-                line_shape="hv",
-                legendgroup=r.label,
-                hovertemplate=f"{r.label}<br>%{{x}}<br>%{{y:,.0f}} rescued<extra></extra>",
-            )
-        )
-        if r.run.bound is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=[axis.x(0.0), axis.x(r.end)],
-                    y=[r.run.bound, r.run.bound],
-                    name=f"bound: {r.label}",
-                    mode="lines",
-                    line={"color": variant_colour(i), "dash": "dot", "width": 1.2},
-                    legendgroup=r.label,
-                    showlegend=False,
-                    hovertemplate=(
-                        f"bound for {r.label}: no plan rescues more than "
-                        f"{r.run.bound:,.0f}<extra></extra>"
-                    ),
-                )
-            )
-    for k, m in enumerate(events):
-        _vline(fig, axis, m.time, OKABE_ITO["black"], "dash")
-        fig.add_annotation(
-            x=axis.x(m.time),
-            y=1.0,
-            yref="y domain",
-            yanchor="top",
-            xanchor="right" if k % 2 == 0 else "left",
-            xshift=-4 if k % 2 == 0 else 4,
-            yshift=-18 * ((k // 2) % 4),
-            text=f"{short_text(m.label, 48)} ({axis.short(m.time)})",
-            hovertext=f"{m.label}: {axis.label(m.time)}",
-            showarrow=False,
-            font={"size": 11},
-            bgcolor="rgba(255,255,255,0.85)",
-        )
-    if deadlines:
-        for m in deadlines:
-            _vline(fig, axis, m.time, OKABE_ITO["vermillion"], "dot")
-        fig.add_trace(
-            go.Scatter(
-                x=[axis.x(m.time) for m in deadlines],
-                y=[0] * len(deadlines),
-                mode="markers",
-                name="hazard reaches a place",
-                marker={"symbol": "triangle-up", "size": 11, "color": OKABE_ITO["vermillion"]},
-                text=[f"{m.label}: lost at {axis.label(m.time)}" for m in deadlines],
-                hovertemplate="%{text}<extra></extra>",
-            )
-        )
-    _layout(fig, "Evacuation curve: people rescued over time (dotted: bound)", 520)
-    fig.update_xaxes(title_text=_x_title(axis))
-    fig.update_yaxes(title_text="People rescued (cumulative)", tickformat=",", rangemode="tozero")
-    return fig
-
-
 # ---------------------------------------------------------------------------- people per place
 def people_figure(runs: list[RunSeries], panels: list[Panel]) -> Any:
     """Small multiples: people waiting at each place over time, one line per run, deadline
@@ -169,14 +96,15 @@ def people_figure(runs: list[RunSeries], panels: list[Panel]) -> Any:
     axis = TimeAxis(scenario)
     cols = 3 if len(panels) > 4 else max(1, min(2, len(panels)))
     rows = max(1, math.ceil(len(panels) / cols))
+    names = unique_titles([p.title for p in panels], [", ".join(p.places) for p in panels])
     titles = [
-        short_text(p.title)
+        wrap(name, 44)
         + (
             f"<br><span style='font-size:11px'>lost {axis.short(p.deadline)}</span>"
             if p.deadline is not None
             else ""
         )
-        for p in panels
+        for name, p in zip(names, panels, strict=True)
     ] or ["no place held people"]
     fig = make_subplots(
         rows=rows,
@@ -210,7 +138,7 @@ def people_figure(runs: list[RunSeries], panels: list[Panel]) -> Any:
         if panel.deadline is not None and panel.deadline <= scenario.end:
             n = (row - 1) * cols + col
             suffix = "" if n == 1 else str(n)
-            _vline(
+            vline(
                 fig,
                 axis,
                 panel.deadline,
@@ -219,7 +147,7 @@ def people_figure(runs: list[RunSeries], panels: list[Panel]) -> Any:
                 xref=f"x{suffix}",
                 yref=f"y{suffix} domain",
             )
-    _layout(
+    layout_figure(
         fig,
         "People waiting per place over time (dotted red: the place's deadline)",
         max(360, 250 * rows + 120),
@@ -251,7 +179,7 @@ def place_roles(scenario: Scenario) -> dict[str, str]:
 
 
 _ROLE_NAMES = {
-    "people": "threatened place (people to evacuate)",
+    "people": "threatened place",
     "haven": "haven",
     "staging": "staging place",
     "depot": "depot / shipyard",
@@ -265,18 +193,64 @@ def _size(people: float, biggest: float) -> float:
     return 9 + 26 * math.sqrt(people / biggest) if biggest > 0 else 10
 
 
+def map_run(runs: list[RunSeries]) -> int:
+    """The run the map shows first, on the page and in the still figure: the one that carried
+    the most people (the first such on a tie), so the busiest routes are seen."""
+    carried = [sum(n for n, _ in r.routes.values()) for r in runs]
+    return carried.index(max(carried))
+
+
+def ring_legend(axis: TimeAxis, rings: list[HazardRing]) -> str:
+    """One legend entry for the hazard rings, their dates from the inside out."""
+    when = [axis.short(r.time) for r in rings]
+    if len(when) > 1:
+        return f"hazard front: {when[0]} (inner) to {when[-1]}"
+    return f"hazard front: {when[0]}" if when else "hazard front"
+
+
+MAP_PLOT_PX = (900.0, 460.0)
+"""The plot area the page's label placement allows for (narrower than at 1280 px wide)."""
+
+
+def _label_sides(
+    scenario: Scenario, lay: Layout, sizes: Mapping[str, float], biggest: float
+) -> dict[str, str]:
+    """A side of its marker for each place's name, so that names neither touch one another
+    nor cover a marker, on a plot at least ``MAP_PLOT_PX`` large (plotly cannot do this)."""
+    ids = [p.id for p in scenario.places if p.id in lay.points]
+    if not ids:
+        return {}
+    xs = [lay.points[i][0] for i in ids]
+    ys = [lay.points[i][1] for i in ids]
+    dx = (max(xs) - min(xs)) * 1.1 or 1.0
+    dy = (max(ys) - min(ys)) * 1.1 * lay.aspect or 1.0
+    scale = min(MAP_PLOT_PX[0] / dx, MAP_PLOT_PX[1] / dy)
+    names = {p.id: p.name or p.id for p in scenario.places}
+    order = sorted(ids, key=lambda i: (-sizes[i], ids.index(i)))
+    x0, y0 = min(xs) - 0.05 * dx, (min(ys) - 0.05 * dy / lay.aspect) * lay.aspect
+    x1, y1 = max(xs) + 0.05 * dx, (max(ys) + 0.05 * dy / lay.aspect) * lay.aspect
+    placed = place_labels(
+        [(lay.points[i][0] * scale, lay.points[i][1] * lay.aspect * scale) for i in order],
+        [_size(sizes[i], biggest) / 2 for i in order],
+        [(text_width(names[i], 11), 14.0) for i in order],
+        frame=(x0 * scale, y0 * scale, x1 * scale, y1 * scale),
+    )
+    return {i: p.side for i, p in zip(order, placed, strict=True)}
+
+
 def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
     """Places at their positions, the hazard's reach, and routes drawn by people carried."""
     scenario = runs[0].run.scenario
     axis = TimeAxis(scenario)
     fig = go.Figure()
-    for k, ring in enumerate(hazard_rings(scenario, lay)):
+    rings = hazard_rings(scenario, lay)
+    for k, ring in enumerate(rings):
         fig.add_trace(
             go.Scatter(
                 x=[p[0] for p in ring.points],
                 y=[p[1] for p in ring.points],
                 mode="lines",
-                name="hazard front",
+                name=ring_legend(axis, rings),
                 legendgroup="hazard",
                 showlegend=k == 0,
                 line={"color": OKABE_ITO["vermillion"], "dash": "dot", "width": 1.2},
@@ -284,15 +258,7 @@ def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
                 text=f"hazard front at {axis.label(ring.time)}",
             )
         )
-        top = max(ring.points, key=lambda p: p[1])
-        fig.add_annotation(
-            x=top[0],
-            y=top[1],
-            text=axis.short(ring.time),
-            showarrow=False,
-            yshift=8,
-            font={"size": 10, "color": OKABE_ITO["vermillion"]},
-        )
+    shown = map_run(runs)
     biggest = max((n for r in runs for n, _ in r.routes.values()), default=0)
     route_traces: list[list[int]] = []
     for i, r in enumerate(runs):
@@ -312,7 +278,7 @@ def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
                     name=f"routes: {r.label}",
                     legendgroup=f"routes {r.label}",
                     showlegend=j == 0,
-                    visible=i == 0,
+                    visible=i == shown,
                     opacity=0.55,
                     line={"color": variant_colour(i), "width": width},
                     hoverinfo="text",
@@ -326,6 +292,7 @@ def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
         for p in scenario.places
     }
     biggest_place = max(sizes.values(), default=0)
+    sides = _label_sides(scenario, lay, sizes, biggest_place)
     for role in ("people", "staging", "haven", "depot", "other"):
         members = [p for p in scenario.places if roles[p.id] == role and p.id in lay.points]
         if not members:
@@ -337,7 +304,7 @@ def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
                 mode="markers+text",
                 name=_ROLE_NAMES[role],
                 text=[p.name or p.id for p in members],
-                textposition="top center",
+                textposition=[sides[p.id] for p in members],
                 textfont={"size": 11},
                 marker={
                     "size": [_size(sizes[p.id], biggest_place) for p in members],
@@ -379,13 +346,14 @@ def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
                     "y": -0.12,
                     "yanchor": "top",
                     "showactive": True,
+                    "active": shown,
                 }
             ]
         )
     title = "Map: places, hazard reach and routes (line width: people carried)"
     if lay.kind == "circle":
         title = "Places and routes (no positions: drawn on a circle; width: people carried)"
-    _layout(fig, title, 680, bottom=110)
+    layout_figure(fig, title, 680, bottom=110)
     if lay.kind == "circle":
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
@@ -451,7 +419,7 @@ def fleet_figure(runs: list[RunSeries], events: list[Mark]) -> Any:
         fig.update_yaxes(title_text="Vehicles", tickformat=",", row=i + 1, col=1)
         suffix = "" if i == 0 else str(i + 1)
         for m in events:
-            _vline(
+            vline(
                 fig,
                 axis,
                 m.time,
@@ -460,7 +428,9 @@ def fleet_figure(runs: list[RunSeries], events: list[Mark]) -> Any:
                 xref=f"x{suffix}",
                 yref=f"y{suffix} domain",
             )
-    _layout(fig, "Fleet over time: vehicles by state (dashed lines: events)", 180 + 230 * len(runs))
+    layout_figure(
+        fig, "Fleet over time: vehicles by state (dashed lines: events)", 180 + 230 * len(runs)
+    )
     fig.update_xaxes(title_text=_x_title(axis), row=len(runs), col=1)
     return fig
 
@@ -483,7 +453,7 @@ def utilization_figure(runs: list[RunSeries]) -> Any:
                 "<extra></extra>",
             )
         )
-    _layout(fig, "Utilization per vehicle class: time in trips / time in service", 420)
+    layout_figure(fig, "Utilization per vehicle class: time in trips / time in service", 420)
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text="Vehicle class")
     fig.update_yaxes(title_text="Utilization (%)", range=[0, 100])

@@ -16,11 +16,18 @@ import plotly.io as pio
 
 import evacuate
 from evacuate.report.data import RunSeries
-from evacuate.report.series import PlaceStats
+from evacuate.report.series import Mark, PlaceStats
 from evacuate.report.style import OKABE_ITO, TimeAxis, number, percent, variant_colour
 from evacuate.scenario import summary
 
-__all__ = ["PlaceRow", "Section", "apportion", "page_html", "place_table"]
+__all__ = [
+    "PlaceRow",
+    "Section",
+    "apportion",
+    "events_key_html",
+    "page_html",
+    "place_table",
+]
 
 _CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"scale": 2}}
 
@@ -51,6 +58,11 @@ td.n, th.n { text-align: right; }
 tr.total td { font-weight: 650; border-top: 2px solid var(--ink); }
 th.run { border-bottom: 3px solid var(--c); text-align: center; }
 nav a { margin-right: 14px; }
+ol.events { list-style: none; padding: 0; margin: -6px 0 18px; columns: 2 320px; }
+ol.events li { break-inside: avoid; margin: 2px 0; }
+.badge { display: inline-block; min-width: 1.6em; padding: 0 4px; border: 1px solid var(--ink);
+  font-weight: 650; font-size: 12px; text-align: center; }
+.when { color: var(--muted); white-space: nowrap; }
 """
 
 _SCRIPT = """
@@ -134,6 +146,18 @@ def headline_html(runs: list[RunSeries]) -> str:
             f"{_e(worst.label)} the fewest ({worst.run.rescued:,}), {diff:,} fewer.</p>"
         )
     return f'{text}<div class="cards">{cards}</div>'
+
+
+def events_key_html(events: list[Mark], axis: TimeAxis) -> str:
+    """The events the curve's numbered badges stand for, in full."""
+    if not events:
+        return ""
+    items = "".join(
+        f"<li><span class='badge'>{k}</span> {_e(m.label)} "
+        f"<span class='when'>{_e(axis.label(m.time))}</span></li>"
+        for k, m in enumerate(events, start=1)
+    )
+    return f"<ol class='events' aria-label='Events'>{items}</ol>"
 
 
 # ---------------------------------------------------------------------------- per-place tables

@@ -16,8 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from evacuate.report.data import MAX_POINTS, Panel, RunSeries
-from evacuate.report.figures import place_roles, short_text
+from evacuate.report.figures import map_run, place_roles, ring_legend
 from evacuate.report.geometry import Layout, hazard_rings
+from evacuate.report.labels import place_labels, unique_titles, wrap
 from evacuate.report.series import Mark, Step
 from evacuate.report.style import (
     OKABE_ITO,
@@ -27,32 +28,44 @@ from evacuate.report.style import (
     variant_colour,
 )
 
-__all__ = ["curve_png", "fleet_png", "map_png", "people_png"]
+__all__ = [
+    "THOUSANDS",
+    "figure",
+    "fleet_png",
+    "map_png",
+    "new",
+    "people_png",
+    "save",
+    "step",
+    "time_axis",
+    "vline",
+    "x",
+]
 
 SIZE = (12.8, 7.2)
 DPI = 125
 _DASH = {"solid": "-", "dash": "--", "dot": ":", "dashdot": "-."}
-_THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
 
 
-def _new(rows: int = 1, cols: int = 1, **kw: Any) -> tuple[Figure, Any]:
-    fig = _figure()
+def new(rows: int = 1, cols: int = 1, **kw: Any) -> tuple[Figure, Any]:
+    fig = figure()
     axes = fig.subplots(rows, cols, squeeze=False, **kw)
     return fig, axes
 
 
-def _figure() -> Figure:
+def figure() -> Figure:
     # no pyplot: no global state, no window, the Agg canvas whatever the configured backend
     fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
 
-def _save(fig: Figure, path: Path) -> None:
+def save(fig: Figure, path: Path) -> None:
     fig.savefig(path, format="png", metadata={"Software": None})
 
 
-def _time_axis(ax: Any, axis: TimeAxis, label: bool = True) -> None:
+def time_axis(ax: Any, axis: TimeAxis, label: bool = True) -> None:
     if axis.dated:
         locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_locator(locator)
@@ -62,65 +75,19 @@ def _time_axis(ax: Any, axis: TimeAxis, label: bool = True) -> None:
         ax.set_xlabel(axis.title)
 
 
-def _x(axis: TimeAxis, times: tuple[float, ...] | list[float]) -> list[Any]:
+def x(axis: TimeAxis, times: tuple[float, ...] | list[float]) -> list[Any]:
     return [
         mdates.date2num(v) if isinstance(v, dt.datetime) else v  # type: ignore[no-untyped-call]
         for v in axis.xs(times)
     ]
 
 
-def _step(ax: Any, axis: TimeAxis, st: Step, **kw: Any) -> None:
-    ax.step(_x(axis, st.times), st.values, where="post", **kw)
+def step(ax: Any, axis: TimeAxis, st: Step, **kw: Any) -> None:
+    ax.step(x(axis, st.times), st.values, where="post", **kw)
 
 
-def _vline(ax: Any, axis: TimeAxis, t: float, **kw: Any) -> None:
-    ax.axvline(_x(axis, [t])[0], **kw)
-
-
-def curve_png(runs: list[RunSeries], events: list[Mark], deadlines: list[Mark], path: Path) -> None:
-    """Cumulative people rescued per run, bounds dotted, events and hazard arrivals marked."""
-    axis = TimeAxis(runs[0].run.scenario)
-    fig, axes = _new()
-    ax = axes[0][0]
-    for i, r in enumerate(runs):
-        colour = variant_colour(i)
-        _step(
-            ax, axis, r.flow.rescued.sampled(MAX_POINTS, r.end), color=colour, lw=2.5, label=r.label
-        )
-        if r.run.bound is not None:
-            ax.axhline(r.run.bound, color=colour, ls=":", lw=1.2)
-    for k, m in enumerate(events):
-        _vline(ax, axis, m.time, color=OKABE_ITO["black"], ls="--", lw=1)
-        ax.annotate(
-            f"{short_text(m.label, 48)} ({axis.short(m.time)})",
-            xy=(_x(axis, [m.time])[0], 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(-3 if k % 2 == 0 else 3, -12 - 13 * ((k // 2) % 4)),
-            textcoords="offset points",
-            ha="right" if k % 2 == 0 else "left",
-            fontsize=9,
-            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
-        )
-    for m in deadlines:
-        _vline(ax, axis, m.time, color=OKABE_ITO["vermillion"], ls=":", lw=1)
-    if deadlines:
-        ax.plot(
-            _x(axis, [m.time for m in deadlines]),
-            [0] * len(deadlines),
-            "^",
-            color=OKABE_ITO["vermillion"],
-            ms=9,
-            clip_on=False,
-            label="hazard reaches a place",
-        )
-    ax.set_title("Evacuation curve: people rescued over time (dotted: bound)", loc="left")
-    ax.set_ylabel("People rescued (cumulative)")
-    ax.yaxis.set_major_formatter(_THOUSANDS)
-    ax.set_ylim(bottom=0)
-    _time_axis(ax, axis)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.1), ncol=4, frameon=False)
-    _save(fig, path)
+def vline(ax: Any, axis: TimeAxis, t: float, **kw: Any) -> None:
+    ax.axvline(x(axis, [t])[0], **kw)
 
 
 def people_png(runs: list[RunSeries], panels: list[Panel], path: Path) -> None:
@@ -128,7 +95,8 @@ def people_png(runs: list[RunSeries], panels: list[Panel], path: Path) -> None:
     axis = TimeAxis(runs[0].run.scenario)
     cols = 3 if len(panels) > 4 else max(1, min(2, len(panels)))
     rows = max(1, math.ceil(len(panels) / cols))
-    fig, axes = _new(rows, cols, sharex=True)
+    fig, axes = new(rows, cols, sharex=True)
+    names = unique_titles([p.title for p in panels], [", ".join(p.places) for p in panels])
     for k in range(rows * cols):
         ax = axes[k // cols][k % cols]
         if k >= len(panels):
@@ -136,52 +104,43 @@ def people_png(runs: list[RunSeries], panels: list[Panel], path: Path) -> None:
             continue
         panel = panels[k]
         for i, (r, st) in enumerate(zip(runs, panel.steps, strict=True)):
-            _step(ax, axis, st, color=variant_colour(i), lw=1.8, label=r.label)
+            step(ax, axis, st, color=variant_colour(i), lw=1.8, label=r.label)
         if panel.deadline is not None:
-            _vline(ax, axis, panel.deadline, color=OKABE_ITO["vermillion"], ls=":", lw=1.2)
-        title = short_text(panel.title, 30)
+            vline(ax, axis, panel.deadline, color=OKABE_ITO["vermillion"], ls=":", lw=1.2)
+        title = wrap(names[k], 40, "\n")
         if panel.deadline is not None:
-            title += f" (lost {axis.short(panel.deadline)})"
+            title += f"\nlost {axis.short(panel.deadline)}"
         ax.set_title(title, fontsize=10, loc="left")
-        ax.yaxis.set_major_formatter(_THOUSANDS)
+        ax.yaxis.set_major_formatter(THOUSANDS)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         if k % cols == 0:
             ax.set_ylabel("People")
-        _time_axis(ax, axis, label=k // cols == rows - 1 or k + cols >= len(panels))
+        time_axis(ax, axis, label=k // cols == rows - 1 or k + cols >= len(panels))
     fig.suptitle("People waiting per place (dotted red: deadline)", x=0.01, ha="left")
     handles, labels = axes[0][0].get_legend_handles_labels()
     if handles:
         fig.legend(handles, labels, loc="outside lower left", ncol=min(len(runs), 6), frameon=False)
-    _save(fig, path)
+    save(fig, path)
 
 
 def map_png(runs: list[RunSeries], lay: Layout, path: Path) -> None:
     """Places, hazard reach and the routes (width: people carried) of the run that carried
     the most people (the first such run on a tie): the busiest picture of the map."""
-    first = max(runs, key=lambda r: sum(n for n, _ in r.routes.values()))
+    first = runs[map_run(runs)]
     scenario = first.run.scenario
     axis = TimeAxis(scenario)
-    fig, axes = _new()
+    fig, axes = new()
     ax = axes[0][0]
-    for k, ring in enumerate(hazard_rings(scenario, lay)):
+    rings = hazard_rings(scenario, lay)
+    for k, ring in enumerate(rings):
         ax.plot(
             [p[0] for p in ring.points],
             [p[1] for p in ring.points],
             ls=":",
             color=OKABE_ITO["vermillion"],
             lw=1.2,
-            label="hazard front" if k == 0 else None,
-        )
-        top = max(ring.points, key=lambda p: p[1])
-        ax.annotate(
-            axis.short(ring.time),
-            top,
-            textcoords="offset points",
-            xytext=(0, 3),
-            ha="center",
-            fontsize=8,
-            color=OKABE_ITO["vermillion"],
+            label=ring_legend(axis, rings) if k == 0 else None,
         )
     biggest = max((n for n, _ in first.routes.values()), default=0)
     for (a, b), (people, _trips) in sorted(first.routes.items(), key=lambda kv: kv[1][0]):
@@ -208,6 +167,9 @@ def map_png(runs: list[RunSeries], lay: Layout, path: Path) -> None:
         "depot": "depot / shipyard",
         "other": "other place",
     }
+    texts: list[Any] = []
+    anchors: list[tuple[float, float]] = []
+    radii: list[float] = []
     for role, label in names.items():
         members = [p for p in scenario.places if roles[p.id] == role and p.id in lay.points]
         if not members:
@@ -224,15 +186,11 @@ def map_png(runs: list[RunSeries], lay: Layout, path: Path) -> None:
             label=label,
         )
         for p in members:
-            ax.annotate(
-                p.name or p.id,
-                lay.points[p.id],
-                textcoords="offset points",
-                xytext=(0, 9),
-                ha="center",
-                fontsize=8,
-                zorder=4,
+            texts.append(
+                ax.text(*lay.points[p.id], p.name or p.id, fontsize=8, ha="center", va="center")
             )
+            anchors.append(lay.points[p.id])
+            radii.append((7 + 20 * math.sqrt(sizes[p.id] / big)) / 2)
     if lay.kind == "circle":
         ax.set_axis_off()
         ax.set_aspect("equal")
@@ -245,15 +203,46 @@ def map_png(runs: list[RunSeries], lay: Layout, path: Path) -> None:
     ax.set_title(title, loc="left")
     if lay.note:
         ax.text(0, -0.04, lay.note, transform=ax.transAxes, fontsize=9, va="top", wrap=True)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, markerscale=0.5)
-    _save(fig, path)
+    fig.legend(loc="outside lower center", ncol=5, frameon=False, markerscale=0.5)
+    _spread_labels(fig, ax, texts, anchors, radii)
+    save(fig, path)
+
+
+def _spread_labels(
+    fig: Figure, ax: Any, texts: list[Any], anchors: list[tuple[float, float]], radii: list[float]
+) -> None:
+    """Put each place name on a side of its marker where it touches no other name and no
+    marker (measured in pixels once the layout is settled), the largest places first."""
+    if not texts:
+        return
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    frame = ax.get_window_extent(renderer)
+    points = [tuple(ax.transData.transform(a)) for a in anchors]
+    sizes = []
+    for t in texts:
+        box = t.get_window_extent(renderer)
+        sizes.append((box.width, box.height))
+    px = fig.dpi / 72
+    order = sorted(range(len(texts)), key=lambda i: -radii[i])
+    placed = place_labels(
+        [points[i] for i in order],
+        [radii[i] * px for i in order],
+        [sizes[i] for i in order],
+        frame=(frame.x0, frame.y0, frame.x1, frame.y1),
+    )
+    back = ax.transData.inverted()
+    for i, p in zip(order, placed, strict=True):
+        cx, cy = (p.box[0] + p.box[2]) / 2, (p.box[1] + p.box[3]) / 2
+        texts[i].set_position(tuple(back.transform((cx, cy))))
 
 
 def fleet_png(runs: list[RunSeries], events: list[Mark], path: Path) -> None:
     """Per run: vehicles in trips and idle (stacked), lost and retired, entered; utilization."""
     axis = TimeAxis(runs[0].run.scenario)
     n = len(runs)
-    fig = _figure()
+    fig = figure()
     grid = fig.add_gridspec(n, 2, width_ratios=(3, 1))
     first_ax = None
     for i, r in enumerate(runs):
@@ -263,15 +252,15 @@ def fleet_png(runs: list[RunSeries], events: list[Mark], path: Path) -> None:
         trip = fs.in_trip.sampled(MAX_POINTS, r.end)
         idle = fs.idle.sampled(MAX_POINTS, r.end)
         times = sorted(set(trip.times) | set(idle.times))
-        xs = _x(axis, times)
+        xs = x(axis, times)
         a = [trip.at(t) for t in times]
         b = [trip.at(t) + idle.at(t) for t in times]
         ax.fill_between(xs, 0, a, step="post", color=STATE_COLOURS["in_trip"], label="in a trip")
         ax.fill_between(xs, a, b, step="post", color=STATE_COLOURS["idle"], label="idle")
         if fs.lost.peak > 0:
-            _step(ax, axis, fs.lost, color=STATE_COLOURS["lost"], lw=2, label="lost (cumulative)")
+            step(ax, axis, fs.lost, color=STATE_COLOURS["lost"], lw=2, label="lost (cumulative)")
         if fs.retired.peak > 0:
-            _step(
+            step(
                 ax,
                 axis,
                 fs.retired,
@@ -279,15 +268,15 @@ def fleet_png(runs: list[RunSeries], events: list[Mark], path: Path) -> None:
                 lw=2,
                 label="broken down or withdrawn",
             )
-        _step(ax, axis, fs.entered, color="black", ls="--", lw=1.2, label="entered (cumulative)")
+        step(ax, axis, fs.entered, color="black", ls="--", lw=1.2, label="entered (cumulative)")
         for m in events:
-            _vline(ax, axis, m.time, color="black", ls="--", lw=0.8)
+            vline(ax, axis, m.time, color="black", ls="--", lw=0.8)
         ax.set_title(r.label, fontsize=10, loc="left")
         ax.set_ylabel("Vehicles")
-        ax.yaxis.set_major_formatter(_THOUSANDS)
+        ax.yaxis.set_major_formatter(THOUSANDS)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-        _time_axis(ax, axis, label=i == n - 1)
+        time_axis(ax, axis, label=i == n - 1)
         if i == 0:
             ax.legend(loc="upper left", fontsize=8, frameon=False)
     ux = fig.add_subplot(grid[:, 1])
@@ -310,4 +299,4 @@ def fleet_png(runs: list[RunSeries], events: list[Mark], path: Path) -> None:
     ux.set_title("Utilization per class", fontsize=10, loc="left")
     ux.legend(fontsize=8, frameon=False, loc="lower right")
     fig.suptitle("Fleet over time (dashed lines: events)", x=0.01, ha="left")
-    _save(fig, path)
+    save(fig, path)
