@@ -11,8 +11,9 @@ from evacuate.scenario import summary
 
 __all__ = ["Panel", "ReportRun", "RunSeries", "analyse", "people_panels"]
 
-MAX_POINTS = 1500
-"""Points per drawn series at most: a long log is sampled evenly for drawing."""
+MAX_POINTS = 600
+"""Points per drawn series at most: a long log is sampled evenly for drawing (about one point
+per two pixels of a full-width chart; more only makes the page heavier)."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ __all__ = [
     "place_roles",
     "ring_legend",
     "utilization_figure",
+    "utilization_rows",
+    "utilization_text",
     "vline",
 ]
 
@@ -435,26 +437,54 @@ def fleet_figure(runs: list[RunSeries], events: list[Mark]) -> Any:
     return fig
 
 
-def utilization_figure(runs: list[RunSeries]) -> Any:
-    """Per class and run: the share of vehicle-time in service spent in trips."""
+ALL_VEHICLES = "all vehicles (weighted by time in service)"
+"""The utilization of the whole fleet: vehicle-time in trips over vehicle-time in service, so
+a large class that sat idle (e.g. ships held at a yard until destroyed) pulls it down."""
+
+
+def utilization_rows(runs: list[RunSeries]) -> tuple[list[str], list[list[float | None]]]:
+    """Row labels (classes that entered service in some run, then all vehicles) and, per run,
+    the utilization in percent (None for a class that run never put in service)."""
     scenario = runs[0].run.scenario
-    classes = [c.id for c in scenario.fleet.classes if any(c.id in r.utilization for r in runs)]
-    names = {c.id: c.name or c.id for c in scenario.fleet.classes}
+    classes = [c for c in scenario.fleet.classes if any(c.id in r.utilization for r in runs)]
+    labels = [c.name or c.id for c in classes] + [ALL_VEHICLES]
+    keys = [c.id for c in classes] + [""]
+    return labels, [
+        [100 * r.utilization[k] if k in r.utilization else None for k in keys] for r in runs
+    ]
+
+
+def utilization_text(value: float | None) -> str:
+    return "not in service" if value is None else f"{value:.1f}%"
+
+
+def utilization_figure(runs: list[RunSeries]) -> Any:
+    """Per class and run: the share of vehicle-time in service spent in trips, figures on the
+    bars (a 0% bar is still read), whole class names."""
+    labels, values = utilization_rows(runs)
+    wrapped = [wrap(name, 34) for name in labels]
     fig = go.Figure()
     for i, r in enumerate(runs):
         fig.add_trace(
             go.Bar(
-                x=[names[c] for c in classes] + ["all classes"],
-                y=[100 * r.utilization.get(c, 0.0) for c in classes]
-                + [100 * r.utilization.get("", 0.0)],
+                y=wrapped,
+                x=[v or 0.0 for v in values[i]],
+                orientation="h",
                 name=r.label,
                 marker={"color": variant_colour(i)},
-                hovertemplate=f"{r.label}<br>%{{x}}: %{{y:.1f}}% of service time in trips"
-                "<extra></extra>",
+                text=[utilization_text(v) for v in values[i]],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=[
+                    [name, utilization_text(v)] for name, v in zip(labels, values[i], strict=True)
+                ],
+                hovertemplate=f"{r.label}<br>%{{customdata[0]}}: %{{customdata[1]}} of service "
+                "time in trips<extra></extra>",
             )
         )
-    layout_figure(fig, "Utilization per vehicle class: time in trips / time in service", 420)
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(title_text="Vehicle class")
-    fig.update_yaxes(title_text="Utilization (%)", range=[0, 100])
+    height = 150 + 22 * len(labels) * len(runs) + 16 * len(labels)
+    layout_figure(fig, "Utilization per vehicle class: time in trips / time in service", height)
+    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_xaxes(title_text="Utilization (% of service time in trips)", range=[0, 112])
+    fig.update_yaxes(autorange="reversed", automargin=True)
     return fig

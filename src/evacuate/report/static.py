@@ -16,7 +16,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from evacuate.report.data import MAX_POINTS, Panel, RunSeries
-from evacuate.report.figures import map_run, place_roles, ring_legend
+from evacuate.report.figures import (
+    map_run,
+    place_roles,
+    ring_legend,
+    utilization_rows,
+    utilization_text,
+)
 from evacuate.report.geometry import Layout, hazard_rings
 from evacuate.report.labels import place_labels, unique_titles, wrap
 from evacuate.report.series import Mark, Step
@@ -280,23 +286,23 @@ def fleet_png(runs: list[RunSeries], events: list[Mark], path: Path) -> None:
         if i == 0:
             ax.legend(loc="upper left", fontsize=8, frameon=False)
     ux = fig.add_subplot(grid[:, 1])
-    scenario = runs[0].run.scenario
-    classes = [c for c in scenario.fleet.classes if any(c.id in r.utilization for r in runs)]
+    labels, values = utilization_rows(runs)
     width = 0.8 / max(n, 1)
     for i, r in enumerate(runs):
-        ux.barh(
-            [k + i * width for k in range(len(classes))],
-            [100 * r.utilization.get(c.id, 0.0) for c in classes],
+        bars = ux.barh(
+            [k + i * width for k in range(len(labels))],
+            [v or 0.0 for v in values[i]],
             height=width,
             color=variant_colour(i),
             label=r.label,
         )
-    ux.set_yticks([k + 0.4 - width / 2 for k in range(len(classes))])
-    ux.set_yticklabels([(c.name or c.id)[:28] for c in classes], fontsize=8)
+        ux.bar_label(bars, [utilization_text(v) for v in values[i]], fontsize=7, padding=2)
+    ux.set_yticks([k + 0.4 - width / 2 for k in range(len(labels))])
+    ux.set_yticklabels([wrap(name, 24, "\n") for name in labels], fontsize=8)
     ux.invert_yaxis()
-    ux.set_xlim(0, 100)
-    ux.set_xlabel("Utilization (% of service time in trips)")
+    ux.set_xlim(0, 118)
+    ux.set_xlabel("% of service time in trips")
     ux.set_title("Utilization per class", fontsize=10, loc="left")
-    ux.legend(fontsize=8, frameon=False, loc="lower right")
+    ux.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.09), ncol=2)
     fig.suptitle("Fleet over time (dashed lines: events)", x=0.01, ha="left")
     save(fig, path)
