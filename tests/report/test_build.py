@@ -20,11 +20,11 @@ from tests.report.conftest import EXAMPLES, SCENARIOS, png_size, simulated
 def _check_files(files_html: Path, pngs: dict[str, Path]) -> str:
     text = files_html.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")
-    # self-contained: no external script or style, plotly.js embedded exactly once
+    # self-contained: no external script or style, plotly.js embedded exactly once (gzipped)
     assert not re.search(r"<script[^>]+src=", text)
     assert not re.search(r"<link[^>]+href=[\"']https?:", text)
-    assert text.count("* plotly.js v") == 1
-    assert text.count("Plotly.newPlot") == 5
+    assert text.count('id="plotly-js-gz"') == 1
+    assert text.count('<script type="application/json" class="figure"') == 5
     for path in pngs.values():
         width, height = png_size(path)
         assert width >= 800 and height >= 450

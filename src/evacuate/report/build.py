@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from evacuate.report import curve, figures, page, static
+from evacuate.report import curve, figures, page, sections, static
 from evacuate.report.data import RunSeries, analyse, people_panels
 from evacuate.report.geometry import layout
 from evacuate.report.results import ReportResults, ReportRun
@@ -63,7 +63,7 @@ def _write(runs: list[RunSeries], results: ReportResults, folder: Path, title: s
     panels = people_panels(runs)
     lay = layout(scenario)
     compared = ", ".join(r.label for r in runs)
-    sections = [
+    parts = [
         page.Section(
             "headline",
             "Headline",
@@ -95,7 +95,13 @@ def _write(runs: list[RunSeries], results: ReportResults, folder: Path, title: s
             "Map",
             "Places at their positions (size: people or capacity), the hazard front at a few "
             "times, and the routes each run used, drawn wider for more people carried. "
-            + ("Pick a run with the buttons below the map." if len(runs) > 1 else ""),
+            + (
+                f"Pick a run with the buttons below the map; it opens on "
+                f"{runs[figures.map_run(runs)].label}, the run that carried the most people "
+                "(as the still figure map.png does)."
+                if len(runs) > 1
+                else ""
+            ),
             figures=(figures.map_figure(runs, lay),),
             note=lay.note,
         ),
@@ -104,10 +110,13 @@ def _write(runs: list[RunSeries], results: ReportResults, folder: Path, title: s
             "Fleet over time",
             "Vehicles in trips and idle (stacked: together, those in service), vehicles lost "
             "and otherwise out of service, and all that entered service. Utilization: the share "
-            "of service time spent in trips; low utilization with people still waiting means "
-            "vehicles were in the wrong place or held back.",
+            "of service time spent in trips, per class and for all vehicles together (weighted "
+            "by time in service, so a large class that sat idle, such as ships held at a yard, "
+            "pulls it down); low utilization with people still waiting means vehicles were in "
+            "the wrong place or held back.",
             figures=(figures.fleet_figure(runs, events), figures.utilization_figure(runs)),
         ),
+        *sections.drawn(results.extras, runs),
         page.Section(
             "places",
             "Per place",
@@ -115,7 +124,7 @@ def _write(runs: list[RunSeries], results: ReportResults, folder: Path, title: s
             html=page.tables_html(runs),
         ),
     ]
-    text = page.page_html(title, _subtitle(scenario), sections, runs)
+    text = page.page_html(title, _subtitle(scenario), parts, runs)
     (folder / HTML_NAME).write_text(text, encoding="utf-8")
     curve.curve_png(runs, events, deadlines, folder / PNG_NAMES["curve"])
     static.people_png(runs, panels, folder / PNG_NAMES["people"])
