@@ -45,8 +45,12 @@ __all__ = [
 _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 
 
-def layout_figure(fig: Any, title: str, height: int, *, bottom: int = 60) -> None:
-    top = 110
+def layout_figure(
+    fig: Any, title: str, height: int, *, bottom: int = 60, titles_px: int = 32
+) -> None:
+    """Title, font, size and a horizontal legend above the plot area and any subplot titles
+    (``titles_px``: the height they take above the plots)."""
+    top = 94 + titles_px // 2
     plot = max(height - top - bottom, 100)
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "y": 1 - 12 / height, "yanchor": "top"},
@@ -58,7 +62,7 @@ def layout_figure(fig: Any, title: str, height: int, *, bottom: int = 60) -> Non
         legend={
             "orientation": "h",
             "yanchor": "bottom",
-            "y": 1 + 32 / plot,
+            "y": 1 + titles_px / plot,
             "x": 0,
             "xanchor": "left",
         },
@@ -114,7 +118,7 @@ def people_figure(runs: list[RunSeries], panels: list[Panel]) -> Any:
         subplot_titles=titles,
         shared_xaxes=True,
         vertical_spacing=min(0.35 / rows + 0.05, 0.16),
-        horizontal_spacing=0.07,
+        horizontal_spacing=0.08,
     )
     for k, panel in enumerate(panels):
         row, col = k // cols + 1, k % cols + 1
@@ -153,8 +157,10 @@ def people_figure(runs: list[RunSeries], panels: list[Panel]) -> Any:
         fig,
         "People waiting per place over time (dotted red: the place's deadline)",
         max(360, 250 * rows + 120),
+        titles_px=56,
     )
-    fig.update_yaxes(tickformat=",", rangemode="tozero")
+    # short ticks (120M) so small multiples keep their room; hover gives every digit
+    fig.update_yaxes(tickformat="~s", rangemode="tozero")
     for row in range(1, rows + 1):
         fig.update_yaxes(title_text="People", row=row, col=1)
     for col in range(1, cols + 1):
