@@ -79,7 +79,7 @@ def simulate_variants(
         seconds = result.seconds
         if bounds:
             say("planning with hindsight (for the bound)")
-            known = plan(reveal_surprises(s), time_limit=time_limit)
+            known = plan(reveal_surprises(s), time_limit=time_limit, seed=seed)
             # the planner's bound is certified; rescued above it would be a rounding artefact
             bound = max(known.bound, float(result.rescued))
             seconds += known.seconds
