@@ -95,7 +95,10 @@ class TimeAxis:
     def x(self, t: float) -> dt.datetime | float:
         """The axis coordinate of scenario time ``t``."""
         when = summary.calendar(self.scenario, t)
-        return t if when is None else when
+        if when is None:
+            return t
+        # whole seconds: finer is invisible on any chart and makes the page heavier
+        return when.replace(microsecond=0) + dt.timedelta(seconds=round(when.microsecond / 1e6))
 
     def xs(self, times: tuple[float, ...] | list[float]) -> list[dt.datetime | float]:
         return [self.x(t) for t in times]
