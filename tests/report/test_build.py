@@ -129,3 +129,25 @@ def test_cli_report_unknown_variant(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "unknown variant 'nope'" in result.output
     assert not (tmp_path / "report.html").exists()
+
+
+def test_cli_report_from_stored_results(tiny_result: SimResult, tmp_path: Path) -> None:
+    """``evacuate report --from results.json`` draws the same report, planning nothing."""
+    first = build_report([ReportRun.from_sim("base", tiny_result, bound=100.0)], tmp_path / "a")
+    out = tmp_path / "b"
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(
+        app, ["report", "--from", str(first.results), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Report for Tiny town" in result.output
+    assert (out / "report.html").read_bytes() == first.html.read_bytes()
+
+
+def test_cli_report_from_a_bad_file(tmp_path: Path) -> None:
+    """A results file that does not read is the user's error: exit 2, the field named."""
+    bad = tmp_path / "results.json"
+    bad.write_text('{"format": "evacuate-report-results", "version": 1, "runs": []}')
+    result = CliRunner().invoke(app, ["report", "--from", str(bad), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "runs" in result.output and "non-empty list" in result.output
+    assert not (tmp_path / "o" / "report.html").exists()

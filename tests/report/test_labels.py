@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evacuate.report.curve import ASSUMED_PLOT_PX, event_badges
+from evacuate.report import ReportRun
+from evacuate.report.curve import ASSUMED_PLOT_PX, event_badges, zoom_top
+from evacuate.report.data import RunSeries, analyse
 from evacuate.report.labels import pack_rows, place_labels, unique_titles, wrap
 from evacuate.report.series import Mark
+from evacuate.simulation.result import SimResult
 
 _spans = st.lists(
     st.tuples(st.floats(0, 1000), st.floats(1, 300)).map(lambda t: (t[0], t[0] + t[1])),
@@ -84,3 +88,28 @@ def test_titles_made_unique_and_wrapped_whole() -> None:
     assert unique_titles(["A", "B", "A"], ["a1", "b", "a2"]) == ["A (a1)", "B", "A (a2)"]
     text = "Romulan inner colonies (aggregate of the outer worlds)"
     assert wrap(text, 20).replace("<br>", " ") == text
+
+
+def test_zoom_on_the_runs_that_rescued_fewest(tiny_result: SimResult) -> None:
+    """A zoomed panel only when some runs rescued under a fifth of the most; its top holds
+    the low runs and the bounds that fit."""
+
+    def runs(*pairs: tuple[int, float | None]) -> list[RunSeries]:
+        return [
+            analyse(
+                ReportRun(
+                    **{
+                        **ReportRun.from_sim(f"r{k}", tiny_result).__dict__,
+                        "rescued": v,
+                        "bound": b,
+                    }
+                )
+            )
+            for k, (v, b) in enumerate(pairs)
+        ]
+
+    assert zoom_top(runs((900, 900.0), (800, 1000.0))) is None  # one scale reads them all
+    assert zoom_top(runs((15, 23.0), (29, 45.0))) is None  # all low: nothing to zoom from
+    assert zoom_top(runs((900, 900.0), (15, 23.0), (29, 45.0))) == pytest.approx(1.1 * 45)
+    # a weak bound (900) on a low run does not stretch the zoom
+    assert zoom_top(runs((900, 900.0), (15, 900.0))) == pytest.approx(1.1 * 15)

@@ -35,10 +35,8 @@ def demo(
 ) -> None:
     """The Romulan Rescue Mission: the scenario, then every variant planned and simulated."""
     with reported_errors():
-        from evacuate.plan.api import plan as make_plan
-        from evacuate.plan.api import reveal_surprises
-        from evacuate.report import ReportRun, build_report
-        from evacuate.simulation import simulate
+        from evacuate.report import ReportResults, build_report
+        from evacuate.runs import simulate_variants
 
         claim_folder(output, "demo", force)
         out = stdout()
@@ -56,17 +54,15 @@ def demo(
         bounds: dict[str, float] = {}
         seconds = 0.0
         with stderr().status("simulating every variant") as status:
+            done = []
             for name in base.variant_names:
-                s = base.variant(name)
                 session.context = f"variant {name}"  # warnings name the run
-
-                def say(msg: str, name: str = name) -> None:
-                    status.update(f"{name}: {msg}")
-
-                sim = simulate(s, time_limit=time_limit, seed=seed, progress=say)
-                say("planning with hindsight (for the bound)")
-                known = make_plan(reveal_surprises(s), time_limit=time_limit, seed=seed)
-                bound = max(known.bound, float(sim.rescued))
+                d = simulate_variants(
+                    base, [name], time_limit=time_limit, seed=seed, progress=status.update
+                )[0]
+                done.append(d)
+                sim, s = d.result, d.result.scenario
+                bound = d.bound or 0.0
                 sims[name], bounds[name] = sim, bound
                 cells: list[Any] = [
                     name,
@@ -80,7 +76,7 @@ def demo(
                 ]
                 rows.append((cells, None))
                 session.context = ""
-                seconds += sim.seconds + known.seconds
+                seconds += d.seconds
         out.print(
             Fitted(
                 "Every variant, planned blind to the surprises and simulated as they strike "
@@ -123,8 +119,7 @@ def demo(
         mars = sims.get("attack_but_no_withdrawal")
         romulan_story(time_limit, None if mars is None else mars.lost_people)
         with stderr().status("drawing the report"):
-            runs = [ReportRun(name, sims[name], bounds[name]) for name in sims]
-            files = build_report(runs, output)
+            files = build_report(ReportResults(tuple(d.record() for d in done)), output)
             mark_folder(output, "demo")
         out.print(
             Text.assemble(

@@ -37,40 +37,59 @@ def report_cmd(
         typer.Option("--title", metavar="TEXT", help="Page title. Default: the scenario's name."),
     ] = None,
     force: Force = False,
+    stored: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            metavar="RESULTS",
+            help="Draw the report from stored results (a results.json that a report wrote), "
+            "without planning or simulating; the scenario comes from the results.",
+        ),
+    ] = None,
 ) -> None:
     """Simulate each variant and write a report: one self-contained HTML page and PNG figures."""
     with reported_errors():
-        from evacuate.report import build_report, simulate_runs
+        from evacuate.report import ReportResults, build_report
+        from evacuate.runs import simulate_runs
 
-        claim_folder(output, "report", force)
-        base = evacuate.load(file)
-        for name in variant or []:
-            base.variant(name)  # an unknown variant is reported before any work
-        print_issues(stderr(), base.warnings)
-        with stderr().status(f"simulating {base.name} (up to {time_limit:g} s per plan)"):
-            runs = simulate_runs(base, variant, time_limit=time_limit, seed=seed)
+        if stored is not None:
+            if file is not None or variant:
+                raise typer.BadParameter(
+                    "--from draws stored results: give no scenario file and no --variant"
+                )
+            results = ReportResults.load(stored)
+            name = results.runs[0].scenario.name
+            claim_folder(output, "report", force)
+        else:
+            claim_folder(output, "report", force)
+            base = evacuate.load(file)
+            for v in variant or []:
+                base.variant(v)  # an unknown variant is reported before any work
+            print_issues(stderr(), base.warnings)
+            name = base.name
+            with stderr().status(f"simulating {name} (up to {time_limit:g} s per plan)"):
+                results = simulate_runs(base, variant, time_limit=time_limit, seed=seed)
         with stderr().status("drawing the report"):
-            files = build_report(runs, output, title=title)
+            files = build_report(results, output, title=title)
             mark_folder(output, "report")
         out = stdout()
         rows: list[Row] = []
-        for r in runs:
-            res = r.result
-            gap = (r.bound - res.rescued) / r.bound if r.bound else 0.0
+        for r in results.runs:
+            gap = (r.bound - r.rescued) / r.bound if r.bound else 0.0
             rows.append(
                 (
                     [
                         r.label,
-                        f"{res.rescued:,}",
-                        f"{100 * res.rescued / max(res.population, 1):.2f}%",
+                        f"{r.rescued:,}",
+                        f"{100 * r.rescued / max(r.population, 1):.2f}%",
                         fmt_num(None if r.bound is None else round(r.bound)),
                         "" if r.bound is None else f"{100 * gap:.2f}%",
-                        f"{res.lost_people:,}",
+                        f"{r.lost_people:,}",
                     ],
                     None,
                 )
             )
         columns = ["@Variant", "#Rescued", "#%", "#Bound", "#Gap", "#Lost"]
-        out.print(Fitted(f"Report for {base.name}", columns, rows))
+        out.print(Fitted(f"Report for {name}", columns, rows))
         for path in files.all:
             out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)

@@ -25,7 +25,7 @@ from evacuate.report.style import OKABE_ITO, TimeAxis, variant_colour, variant_d
 __all__ = ["ASSUMED_PLOT_PX", "ZOOM_SHARE", "curve_figure", "curve_png", "event_badges", "zoom_top"]
 
 ZOOM_SHARE = 0.2
-"""A run is "low" when its rescued and bound are below this share of the highest run's."""
+"""A run is "low" when it rescued less than this share of the most any run rescued."""
 ASSUMED_PLOT_PX = 600.0
 """The narrowest plot width the page's badge packing allows for (a small laptop window)."""
 _BADGE_PX = 12.0
@@ -33,13 +33,17 @@ _ROW_PX = 20
 
 
 def zoom_top(runs: list[RunSeries]) -> float | None:
-    """The top of a panel zoomed on the low runs, or None when every run reads on one scale."""
-    heights = [max(r.run.rescued, r.run.bound or 0.0) for r in runs]
-    top = max(heights, default=0.0)
-    low = [h for h in heights if h < ZOOM_SHARE * top]
-    if not low or len(low) == len(heights) or max(low) <= 0:
+    """The top of a panel zoomed on the low runs (those that rescued less than ``ZOOM_SHARE`` of
+    the most any run rescued), or None when every run reads on one scale. The low runs' bounds
+    are shown in the zoom when they fit in that band, else they run off its top."""
+    rescued = [float(r.run.rescued) for r in runs]
+    top = max(rescued, default=0.0)
+    low = [r for r, v in zip(runs, rescued, strict=True) if v < ZOOM_SHARE * top]
+    if not low or len(low) == len(runs):
         return None
-    return 1.1 * max(low)
+    heights = [float(r.run.rescued) for r in low]
+    heights += [b for r in low if (b := r.run.bound) is not None and b < ZOOM_SHARE * top]
+    return 1.1 * max(heights) if max(heights) > 0 else None
 
 
 def event_badges(events: list[Mark], start: float, end: float) -> list[tuple[str, float, int]]:

@@ -55,7 +55,7 @@ p.note { font-style: italic; }
 .card .big { font-size: 24px; font-weight: 650; }
 .card dl { display: grid; grid-template-columns: auto 1fr; gap: 0 10px; margin: 6px 0 0; }
 .card dt { color: var(--muted); } .card dd { margin: 0; text-align: right;
-  font-variant-numeric: tabular-nums; }
+  font-variant-numeric: tabular-nums; white-space: nowrap; }
 .chart { margin: 6px 0 18px; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 14px; }
@@ -144,7 +144,7 @@ def _card(i: int, r: RunSeries) -> str:
         rows.append(("still waiting at the end", f"{res.waiting_at_end:,}"))
     rows.append(("vehicles lost", f"{res.vehicles_lost:,}"))
     if res.last_rescue is not None:
-        rows.append(("last rescue", TimeAxis(res.scenario).label(res.last_rescue)))
+        rows.append(("last rescue", TimeAxis(res.scenario).short(res.last_rescue)))
     dl = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     return (
         f'<div class="card" style="--c: {variant_colour(i)}">'
