@@ -139,10 +139,16 @@ def _inside(boxes: list[list[Any]], frame: list[Any]) -> list[str]:
 def test_low_curves_readable(page: tuple[Any, list[str], Path]) -> None:
     """A panel zoomed on the runs that rescued fewest; the log-scale button switches both."""
     pg, problems, _out = page
-    top = pg.evaluate("document.getElementById('fig-curve-0').layout.yaxis2.range[1]")
-    assert top == pytest.approx(zoom_top([analyse(r) for r in simulated(None)]))
-    historical = next(r for r in simulated(None) if r.label == "historical")
-    assert historical.rescued < top < 0.25 * max(r.rescued for r in simulated(None))
+    expected = zoom_top([analyse(r) for r in simulated(None)])
+    # the runs come from a short planner time limit on a loaded machine: which runs are low
+    # may vary, so the expectation comes from the same runs (the rule is tested in test_labels)
+    zoom = pg.evaluate("(document.getElementById('fig-curve-0').layout.yaxis2 || {}).range")
+    if expected is None:
+        assert zoom is None
+    else:
+        assert zoom[1] == pytest.approx(expected)
+        historical = next(r for r in simulated(None) if r.label == "historical")
+        assert historical.rescued < zoom[1] < 0.2 * max(r.rescued for r in simulated(None))
     pg.get_by_text("Log scale", exact=True).click()
     pg.wait_for_function("document.getElementById('fig-curve-0').layout.yaxis.type === 'log'")
     assert pg.evaluate("document.getElementById('fig-curve-0').layout.yaxis2.type") == "log"

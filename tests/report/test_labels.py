@@ -91,8 +91,8 @@ def test_titles_made_unique_and_wrapped_whole() -> None:
 
 
 def test_zoom_on_the_runs_that_rescued_fewest(tiny_result: SimResult) -> None:
-    """A zoomed panel only when some runs rescued under a fifth of the most; its top holds
-    the low runs and the bounds that fit."""
+    """A zoomed panel on the runs below the first 5x jump in rescued; its top holds them and
+    their bounds below the next run."""
 
     def runs(*pairs: tuple[int, float | None]) -> list[RunSeries]:
         return [
@@ -113,3 +113,6 @@ def test_zoom_on_the_runs_that_rescued_fewest(tiny_result: SimResult) -> None:
     assert zoom_top(runs((900, 900.0), (15, 23.0), (29, 45.0))) == pytest.approx(1.1 * 45)
     # a weak bound (900) on a low run does not stretch the zoom
     assert zoom_top(runs((900, 900.0), (15, 900.0))) == pytest.approx(1.1 * 15)
+    # the Romulan case: 15 M and 29 M, then 156 M and 900 M: the zoom is on the first two
+    romulan = runs((15, 22.9), (900, 900.0), (29, 45.4), (156, 310.0))
+    assert zoom_top(romulan) == pytest.approx(1.1 * 45.4)

@@ -9,6 +9,7 @@ the whole labels, measured and packed into rows.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from evacuate.report.style import OKABE_ITO, TimeAxis, variant_colour, variant_d
 __all__ = ["ASSUMED_PLOT_PX", "ZOOM_SHARE", "curve_figure", "curve_png", "event_badges", "zoom_top"]
 
 ZOOM_SHARE = 0.2
-"""A run is "low" when it rescued less than this share of the most any run rescued."""
+"""Runs are zoomed on when the next run up rescued more than 1 / ZOOM_SHARE times as many."""
 ASSUMED_PLOT_PX = 600.0
 """The narrowest plot width the page's badge packing allows for (a small laptop window)."""
 _BADGE_PX = 12.0
@@ -33,17 +34,22 @@ _ROW_PX = 20
 
 
 def zoom_top(runs: list[RunSeries]) -> float | None:
-    """The top of a panel zoomed on the low runs (those that rescued less than ``ZOOM_SHARE`` of
-    the most any run rescued), or None when every run reads on one scale. The low runs' bounds
-    are shown in the zoom when they fit in that band, else they run off its top."""
-    rescued = [float(r.run.rescued) for r in runs]
-    top = max(rescued, default=0.0)
-    low = [r for r, v in zip(runs, rescued, strict=True) if v < ZOOM_SHARE * top]
-    if not low or len(low) == len(runs):
-        return None
-    heights = [float(r.run.rescued) for r in low]
-    heights += [b for r in low if (b := r.run.bound) is not None and b < ZOOM_SHARE * top]
-    return 1.1 * max(heights) if max(heights) > 0 else None
+    """The top of a panel zoomed on the low runs, or None when every run reads on one scale.
+
+    The low runs are those below the first jump of ``1 / ZOOM_SHARE`` (5×) or more between
+    successive runs' rescued, from the smallest (Romulan: 15 M and 29 M, then 156 M): the
+    comparison of the runs that rescued least, readable. Their bounds are drawn in the zoom
+    when they are below the next run's rescued; a weak bound does not stretch it.
+    """
+    values = sorted({float(r.run.rescued) for r in runs})
+    for low_top, above in itertools.pairwise(values):
+        if above >= low_top / ZOOM_SHARE and above > 0:
+            low = [r for r in runs if r.run.rescued <= low_top]
+            heights = [float(r.run.rescued) for r in low]
+            heights += [b for r in low if (b := r.run.bound) is not None and b < above]
+            top = max(heights)
+            return 1.1 * top if top > 0 else None
+    return None
 
 
 def event_badges(events: list[Mark], start: float, end: float) -> list[tuple[str, float, int]]:
