@@ -74,7 +74,6 @@ def simulate_variants(
                 progress(f"{label}: {msg}")
 
         log.info("simulating %s", label)
-        say("simulating")
         result = simulate(s, time_limit=time_limit, seed=seed, progress=say)
         bound: float | None = None
         seconds = result.seconds

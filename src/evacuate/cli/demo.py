@@ -54,15 +54,14 @@ def demo(
         bounds: dict[str, float] = {}
         seconds = 0.0
         with stderr().status("simulating every variant") as status:
-
-            def say(msg: str) -> None:
-                session.context = f"variant {msg.split(': ', 1)[0]}"  # warnings name the run
-                status.update(msg)
-
-            done = simulate_variants(base, time_limit=time_limit, seed=seed, progress=say)
-            session.context = ""
-            for d in done:
-                name, sim, s = d.label, d.result, d.result.scenario
+            done = []
+            for name in base.variant_names:
+                session.context = f"variant {name}"  # warnings name the run
+                d = simulate_variants(
+                    base, [name], time_limit=time_limit, seed=seed, progress=status.update
+                )[0]
+                done.append(d)
+                sim, s = d.result, d.result.scenario
                 bound = d.bound or 0.0
                 sims[name], bounds[name] = sim, bound
                 cells: list[Any] = [
@@ -76,6 +75,7 @@ def demo(
                     fmt_date(s, sim.last_rescue) or fmt_num(sim.last_rescue),
                 ]
                 rows.append((cells, None))
+                session.context = ""
                 seconds += d.seconds
         out.print(
             Fitted(
