@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 EPS = 1e-9
 MAX_DECISIONS = 500_000
+CANDIDATE_DROPS = 16
+"""Drops considered per pickup place: the nearest ones that still have room."""
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,26 @@ class _Dispatcher:
         self.deadline = d
         window = params.urgency_window * max(problem.end, EPS)
         self.urgent_until = d - window
+        # totals of every ledger as arrays, kept up to date on each commit, so that one
+        # decision costs O(places), not a pass over Python objects
+        self.stock_tot = np.array([led.total_stock for led in self.ledgers], dtype=float)
+        self.netin_tot = np.zeros(n_p)
+        self.cap = problem.sink_capacity.astype(float)
+        self.has_pick = np.zeros(n_p, dtype=bool)
+        # candidate drops: for each class and place, the nearest few places that can take
+        # people (and may still have room); rows are refreshed when one of theirs fills up
+        self.sinks = np.flatnonzero(sink)
+        self.sink_open = sink.copy()
+        self.n_cand = min(len(self.sinks), max(params.top_k, CANDIDATE_DROPS))
+        self.cand = [self._nearest(c, np.arange(n_p)) for c in range(problem.n_classes)]
+        self.stale: list[int] = []
+        self.waiting_key = b""
+        self.reachable = np.zeros(n_p, dtype=bool)
+        # when waiting may help: later arrivals, openings, and any change at a place with
+        # capacity once it has received people (see ``_next_change``)
+        self.arrival_times = sorted({a for _, a, _ in problem.arrivals})
+        self.open_times = sorted({float(o) for o in problem.open_from if math.isfinite(o)})
+        self.sink_times: list[float] = []
 
     # ----------------------------------------------------------------- helpers
     def _new_gid(self) -> str:
@@ -226,26 +248,44 @@ class _Dispatcher:
         return math.floor(t / self.pb.period + 1e-9)
 
     # ----------------------------------------------------------------- candidates
+    def _nearest(self, c: int, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), n_cand) the open drops nearest to each row's place for class c."""
+        open_sinks = self.sinks[self.sink_open[self.sinks]]
+        out = np.full((len(rows), self.n_cand), -1, dtype=np.int64)
+        if len(open_sinks) == 0 or len(rows) == 0:
+            return out
+        k = min(self.n_cand, len(open_sinks))
+        tt = self.pb.travel[c][np.ix_(rows, open_sinks)]
+        if k < len(open_sinks):
+            part = np.argpartition(tt, k - 1, axis=1)[:, :k]
+        else:
+            part = np.broadcast_to(np.arange(k), (len(rows), k))
+        order = np.argsort(np.take_along_axis(tt, part, axis=1), axis=1, kind="stable")
+        out[:, :k] = open_sinks[np.take_along_axis(part, order, axis=1)]
+        return out
+
+    def _refresh(self) -> None:
+        """Candidate rows that list a drop which has filled up: the nearest open ones."""
+        if not self.stale:
+            return
+        full = np.array(self.stale, dtype=np.int64)
+        self.stale = []
+        for c, cand in enumerate(self.cand):
+            rows = np.flatnonzero(np.isin(cand, full).any(axis=1))
+            if len(rows):
+                cand[rows] = self._nearest(c, rows)
+
     def _estimates(self) -> tuple[np.ndarray, np.ndarray]:
-        pick = np.array([max(0, led.total_stock) for led in self.ledgers], dtype=float)
-        pick = np.maximum(0.0, pick - self.res_pick)
-        room = np.array(
-            [
-                max(0, led.capacity - led.total_netin) if led.capacity > 0 else 0
-                for led in self.ledgers
-            ],
-            dtype=float,
-        )
+        pick = np.maximum(0.0, np.maximum(0.0, self.stock_tot) - self.res_pick)
+        cap = self.cap
+        room = np.where(cap > 0, np.maximum(0.0, cap - self.netin_tot), 0.0)
         room = np.where(room > 0, np.maximum(0.0, room - self.res_room), room)
-        for p, led in enumerate(self.ledgers):
-            if led.has_pickups and led.capacity > 0:
-                room[p] = max(room[p], 1.0)  # room may free up; check exactly
-        return pick, room
+        # room may free up where people are picked up again: check exactly
+        return pick, np.where(self.has_pick & (cap > 0), np.maximum(room, 1.0), room)
 
     def _options(self, g: _Group, t: float) -> list[_Option]:
         pb = self.pb
         c, n, p = g.c, g.n, g.p
-        n_p = pb.n_places
         load, unload = float(pb.load[c]), float(pb.unload[c])
         w = float(pb.withdraw[c])
         d = self.deadline
@@ -259,24 +299,38 @@ class _Dispatcher:
         ok_i = (ti < d) & (ti <= pb.end) & (pick > 0) & (x + load <= d + EPS) & (x < w)
         if not np.any(ok_i):
             return []
-        y = x[:, None] + load + tt + unload
-        ok = ok_i[:, None] & (room[None, :] > 0) & (y < d[None, :]) & (y <= pb.end + EPS)
-        ok &= self.value > 0
+        self._refresh()
+        rows = np.flatnonzero(ok_i)
+        cols = self.cand[c][rows]  # (R, K) drop places, -1 where fewer
+        has = cols >= 0
+        cols = np.where(has, cols, 0)
+        ri = rows[:, None]
+        y = x[rows][:, None] + load + tt[ri, cols] + unload
+        ok = has & (room[cols] > 0) & (y < d[cols]) & (y <= pb.end + EPS)
+        value = self.value[ri, cols]
+        ok &= value > 0
         # moving people between havens only pays when room is what limits the rescue: the
         # havens the remaining people can reach directly cannot take them all, and the
         # origin is (nearly) full
-        haven = self.pb.is_haven
-        waiting = (pick > 0) & ~haven
-        reachable = np.any(self.direct[waiting], axis=0) & haven if np.any(waiting) else haven
-        scarce = float(room[reachable].sum()) < float(pick[waiting].sum())
-        full = room < self.full_room
-        ok &= ~(self.both_havens & ~(full[:, None] & scarce))
+        both = self.both_havens[ri, cols] & ok
+        if np.any(both):
+            haven = self.pb.is_haven
+            waiting = (pick > 0) & ~haven
+            key = waiting.tobytes()
+            if key != self.waiting_key:
+                self.waiting_key = key
+                self.reachable = (
+                    np.any(self.direct[waiting], axis=0) & haven if np.any(waiting) else haven
+                )
+            scarce = float(room[self.reachable].sum()) < float(pick[waiting].sum())
+            full = room[rows] < self.full_room[rows]
+            ok &= ~(both & ~(full[:, None] & scarce))
         if not np.any(ok):
             return []
         ncap = float(n * pb.capacity[c])
-        amount = np.minimum(np.minimum(ncap, pick[:, None]), room[None, :])
-        urgent = np.where(x >= self.urgent_until, 1.0 + self.prm.urgency, 1.0)
-        score = self.value * amount * urgent[:, None] / np.maximum(y - t, EPS)
+        amount = np.minimum(np.minimum(ncap, pick[rows][:, None]), room[cols])
+        urgent = np.where(x[rows] >= self.urgent_until[rows], 1.0 + self.prm.urgency, 1.0)
+        score = value * amount * urgent[:, None] / np.maximum(y - t, EPS)
         score = np.where(ok, score, -1.0)
         flat = score.ravel()
         k = min(self.prm.top_k, int(np.count_nonzero(flat > 0)))
@@ -284,8 +338,10 @@ class _Dispatcher:
             return []
         top = np.argpartition(-flat, k - 1)[:k]
         out = []
-        for idx in top[np.argsort(-flat[top])]:
-            i, j = divmod(int(idx), n_p)
+        width = cols.shape[1]
+        for idx in top[np.argsort(-flat[top], kind="stable")]:
+            r, q = divmod(int(idx), width)
+            i, j = int(rows[r]), int(cols[r, q])
             opt = self._exact(g, t, i, j)
             if opt is not None:
                 out.append(opt)
@@ -362,18 +418,26 @@ class _Dispatcher:
             return _Option(score, i, j, empty, xx, yy, people, vehicles)
         return None
 
+    def _all_done(self, t: float) -> bool:
+        """No people outside havens that are still alive at ``t``, and none to arrive: the
+        only trips left would move people between havens, which frees room for nobody."""
+        if self.arrival_times and self.arrival_times[-1] > t + EPS:
+            return False
+        waiting = (self.stock_tot > 0) & ~self.pb.is_haven & (self.deadline > t)
+        return not bool(np.any(waiting))
+
     def _next_change(self, t: float) -> float | None:
         """When waiting could help: a later arrival, opening, or delivery somewhere."""
-        pb = self.pb
-        times = [a for _, a, _ in pb.arrivals if a > t + EPS]
-        times += [float(o) for o in pb.open_from if math.isfinite(o) and o > t + EPS]
-        for led in self.ledgers:
-            if led.has_deliveries and led.capacity > 0:
-                k = bisect.bisect_right(led.times, t)
-                if k < len(led.times):
-                    times.append(led.times[k])
-        times = [x for x in times if x <= pb.end]
-        return min(times) if times else None
+        times = []
+        for seq, after in ((self.arrival_times, t + EPS), (self.open_times, t + EPS)):
+            k = bisect.bisect_right(seq, after)
+            if k < len(seq):
+                times.append(seq[k])
+        k = bisect.bisect_right(self.sink_times, t)
+        if k < len(self.sink_times):
+            times.append(self.sink_times[k])
+        first = min(times, default=None)
+        return first if first is not None and first <= self.pb.end else None
 
     # ----------------------------------------------------------------- main loop
     def run(self) -> list[Trip]:
@@ -420,6 +484,9 @@ class _Dispatcher:
                 continue
             options = self._options(g, t)
             if not options:
+                if self._all_done(t):
+                    self._reserve(g, g.legs, -1.0)
+                    continue  # nobody is left to move: waiting cannot help
                 nxt = self._next_change(t)
                 if nxt is not None:
                     g.free = nxt
@@ -479,8 +546,24 @@ class _Dispatcher:
         li, lj = self.ledgers[o.i], self.ledgers[o.j]
         li.add(o.x, -o.people, -o.people)
         li.has_pickups = True
+        if li.has_deliveries and li.capacity > 0:
+            bisect.insort(self.sink_times, o.x)
         lj.add(o.y, o.people, o.people)
+        if lj.capacity > 0:
+            for when in lj.times if not lj.has_deliveries else (o.y,):
+                bisect.insort(self.sink_times, when)
         lj.has_deliveries = True
+        for q in (o.i, o.j):
+            led = self.ledgers[q]
+            self.stock_tot[q] = led.total_stock
+            self.netin_tot[q] = led.total_netin
+        self.has_pick[o.i] = True
+        if not self.sink_open[o.i] and li.capacity > 0:
+            self.sink_open[o.i] = True  # people left a full place: room again
+            self.cand = [self._nearest(c, np.arange(pb.n_places)) for c in range(pb.n_classes)]
+        if self.sink_open[o.j] and not lj.has_pickups and lj.total_netin >= lj.capacity:
+            self.sink_open[o.j] = False  # full for good (nobody leaves it): drop it
+            self.stale.append(o.j)
         load, unload = float(pb.load[c]), float(pb.unload[c])
         self.berths[o.i].add(o.x, load, k)
         self.berths[o.j].add(o.y - unload, unload, k)

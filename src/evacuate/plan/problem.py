@@ -9,6 +9,7 @@ planner does not know them. Time grids for bounds are built from it in ``grid.py
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,13 +21,16 @@ from evacuate.scenario.model import (
     ClosePlace,
     DestroyVehicles,
     Lane,
+    LatLon,
     MoveDeadline,
     StopProduction,
+    VehicleClass,
     WithdrawOperator,
 )
 from evacuate.scenario.scenario import Scenario
+from evacuate.units import DISTANCE_UNITS
 
-__all__ = ["Destroy", "Problem", "Route", "Supply", "compile_problem"]
+__all__ = ["Destroy", "Problem", "Route", "Routes", "Supply", "compile_problem"]
 
 INF = math.inf
 
@@ -98,6 +102,110 @@ class Route:
         return None
 
 
+class Routes(Mapping[tuple[int, int, int], list[Route]]):
+    """Routes for (class, i, j) pairs that have any travel time, built on demand.
+
+    Most pairs have only the undeclared direct route, open at all times: those live in one
+    (C, P, P) array of times, and only pairs with lanes or closures keep route objects, so
+    the cost of a scenario grows with what it declares, not with places squared."""
+
+    def __init__(
+        self,
+        travel: NDArray[np.float64],
+        direct: NDArray[np.float64],
+        special: dict[tuple[int, int, int], list[Route]],
+    ) -> None:
+        self._travel = travel
+        self._direct = direct
+        self._special = special
+        self._keys: list[tuple[int, int, int]] | None = None
+
+    def __getitem__(self, key: tuple[int, int, int]) -> list[Route]:
+        found = self._special.get(key)
+        if found is not None:
+            return found
+        c, i, j = key
+        t = float(self._direct[c, i, j])
+        if i == j or not math.isfinite(t):
+            raise KeyError(key)
+        return [Route(t, None)]
+
+    def _all(self) -> list[tuple[int, int, int]]:
+        if self._keys is None:
+            idx = np.argwhere(np.isfinite(self._travel))
+            self._keys = [(int(c), int(i), int(j)) for c, i, j in idx if i != j]
+        return self._keys
+
+    def __iter__(self) -> Iterator[tuple[int, int, int]]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __contains__(self, key: object) -> bool:
+        if key in self._special:
+            return True
+        if not isinstance(key, tuple) or len(key) != 3:
+            return False
+        c, i, j = key
+        return i != j and bool(np.isfinite(self._direct[c, i, j]))
+
+
+def _positions(scenario: Scenario) -> NDArray[np.float64]:
+    """(P, 3) plane coordinates, or (P, 2) latitude/longitude in radians; NaN where none."""
+    sphere = scenario.map.kind == "sphere"
+    out = np.full((len(scenario.places), 2 if sphere else 3), np.nan)
+    for k, place in enumerate(scenario.places):
+        pos = place.position
+        if pos is None:
+            continue
+        if isinstance(pos, LatLon):
+            if sphere:
+                out[k] = (math.radians(pos.lat), math.radians(pos.lon))
+        elif not sphere:
+            out[k] = (pos[0], pos[1], pos[2] if len(pos) > 2 else 0.0)
+    return out
+
+
+def _direct_times(scenario: Scenario, vcs: list[VehicleClass]) -> NDArray[np.float64]:
+    """(C, P, P) times of the undeclared direct routes (inf: none), all pairs at once; the
+    same numbers as ``derive.route_time`` (up to rounding in the last bits)."""
+    n_p = len(scenario.places)
+    out = np.full((len(vcs), n_p, n_p), INF)
+    if scenario.travel.routes != "all" or n_p == 0:
+        return out
+    pos = _positions(scenario)
+    with np.errstate(invalid="ignore", over="ignore"):
+        if scenario.map.kind == "sphere":
+            lat, lon = pos[:, 0], pos[:, 1]
+            dp = lat[None, :] - lat[:, None]
+            dl = lon[None, :] - lon[:, None]
+            a = (
+                np.sin(dp / 2) ** 2
+                + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dl / 2) ** 2
+            )
+            km = 2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+            dist = km * DISTANCE_UNITS["km"] / DISTANCE_UNITS[scenario.map.unit]
+        else:
+            sq = np.zeros((n_p, n_p))
+            for k in range(3):
+                d = pos[None, :, k] - pos[:, None, k]
+                sq += d * d
+            del d
+            dist = np.sqrt(sq)
+            del sq
+        known = np.asarray(np.isfinite(pos).all(axis=1), dtype=np.bool_)
+        # huge coordinates overflow the squares: those pairs the slow, careful way
+        for i, j in np.argwhere(np.isinf(dist) & known[:, None] & known[None, :]):
+            dist[i, j] = math.hypot(*(pos[i] - pos[j]))
+    dist[~np.isfinite(dist)] = INF
+    np.fill_diagonal(dist, INF)
+    for ci, vc in enumerate(vcs):
+        if vc.speed is not None:
+            out[ci] = dist / vc.speed
+    return out
+
+
 @dataclass
 class Problem:
     """Arrays of a scenario's planning problem (known events applied)."""
@@ -116,7 +224,7 @@ class Problem:
     """(C,) the withdrawal does not let a trip under way finish: trips must end by then."""
     travel: NDArray[np.float64]
     """(C, P, P) fastest travel time over every route ignoring windows and closures (inf: none)."""
-    routes: dict[tuple[int, int, int], list[Route]]
+    routes: Routes
     """Routes for (class, i, j) pairs that have any travel time."""
     deadline: NDArray[np.float64]
     """(P,) inf where none."""
@@ -269,27 +377,47 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
                 elif eff.between is not None:
                     pair_closed.setdefault(frozenset(eff.between), []).append(window)
 
-    routes: dict[tuple[int, int, int], list[Route]] = {}
-    travel = np.full((n_c, n_p, n_p), INF)
-    for ci, vc in enumerate(vcs):
-        for i, a in enumerate(places):
-            for j, b in enumerate(places):
-                if i == j:
-                    continue
-                options: list[Route] = []
-                closed_pair = tuple(pair_closed.get(frozenset((a, b)), ()))
-                if derive.direct_route_allowed(scenario, a, b):
-                    t = derive.route_time(scenario, vc, a, b, None)
-                    if t is not None:
-                        options.append(Route(t, None, closed_pair))
-                for lane in derive.lanes_between(scenario, a, b):
-                    t = derive.route_time(scenario, vc, a, b, lane)
-                    if t is not None:
-                        closed = tuple(lane_closed.get(lane.id, ())) + closed_pair
-                        options.append(Route(t, lane, closed))
-                if options:
-                    routes[(ci, i, j)] = options
-                    travel[ci, i, j] = min(r.time for r in options)
+    direct = _direct_times(scenario, vcs)
+    special: dict[tuple[int, int, int], list[Route]] = {}
+    lanes_of: dict[tuple[int, int], list[Lane]] = {}
+    for ln in scenario.travel.lanes:
+        a, b = pindex[ln.start], pindex[ln.end]
+        # a declared lane replaces the direct route, in both directions
+        direct[:, a, b] = INF
+        direct[:, b, a] = INF
+        lanes_of.setdefault((a, b), []).append(ln)
+        if ln.bidirectional and a != b:
+            lanes_of.setdefault((b, a), []).append(ln)
+    travel = direct.copy() if lanes_of else direct
+    for (i, j), lanes in lanes_of.items():
+        if i == j:
+            continue
+        for ci, vc in enumerate(vcs):
+            options = []
+            for lane in lanes:
+                t = derive.route_time(scenario, vc, places[i], places[j], lane)
+                if t is not None:
+                    closed = tuple(lane_closed.get(lane.id, ()))
+                    options.append(Route(t, lane, closed))
+            if options:
+                special[(ci, i, j)] = options
+                travel[ci, i, j] = min(r.time for r in options)
+    for pair, windows in pair_closed.items():
+        ids = sorted(pair)
+        if len(ids) != 2:
+            continue
+        a, b = pindex[ids[0]], pindex[ids[1]]
+        for i, j in ((a, b), (b, a)):
+            for ci in range(n_c):
+                opts = [
+                    Route(r.time, r.lane, r.closed + tuple(windows))
+                    for r in special.get((ci, i, j), ())
+                ]
+                if math.isfinite(direct[ci, i, j]):
+                    opts.insert(0, Route(float(direct[ci, i, j]), None, tuple(windows)))
+                if opts:
+                    special[(ci, i, j)] = opts
+    routes = Routes(travel, direct, special)
 
     hours_per_unit = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}[scenario.time_unit]
     period = max(1.0, 1.0 / hours_per_unit)  # one hour or one time unit, whichever is longer
