@@ -83,9 +83,9 @@ def _scenario(spec: Spec) -> Any:
     from evacuate.scenario.load import from_dict
 
     if spec.kind == "ladder":
-        from bench.generate import LADDER
+        from bench.generate import LADDER, SCALE
 
-        rung = next(s for s in LADDER if s.name == spec.key)
+        rung = next(s for s in LADDER + SCALE if s.name == spec.key)
         return from_dict(rung.generate(), source=f"<bench:{spec.name}>")
     import evacuate
 
@@ -432,7 +432,7 @@ def render(table: Table, meta: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    ap.add_argument("--ladder", default="small", help="small, full, or one rung's name")
+    ap.add_argument("--ladder", default="small", help="small, full, scale, or one rung's name")
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per method")
     ap.add_argument("--out", type=Path, default=None, help="markdown file (default: dated)")
     ap.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset")

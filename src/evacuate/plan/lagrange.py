@@ -598,7 +598,7 @@ def column_generation_bound(
     bt_p = np.array([p for p, _ in rows.berth], dtype=np.int64)
     bt_k = np.array([k for _, k in rows.berth], dtype=np.int64)
     cap_p = np.array(rows.cap, dtype=np.int64)
-    cols: list[NDArray[np.float64]] = []
+    cols = _Columns(n_rows)
     values: list[float] = []
     paths: list[tuple[int, list[tuple[int, int]]]] = []
     seen: set[bytes] = set()
@@ -628,11 +628,13 @@ def column_generation_bound(
         col[n_a + n_m + n_r + n_b + k] = 1.0
         if n_w:
             col[o_w:] = vcap * (cum_del[rm_p, rm_k - 1] - cum_pick[rm_p, rm_k - 1])
-        key = col.tobytes()
+        nz = np.flatnonzero(col)
+        vals = col[nz]
+        key = nz.tobytes() + vals.tobytes()
         if key in seen:
             return False
         seen.add(key)
-        cols.append(col)
+        cols.append(nz, vals)
         paths.append((k, legs))
         # deliveries arriving past the horizon (window K) are not rescued
         del_in = tot_del - delivered[:, -1]
@@ -646,6 +648,10 @@ def column_generation_bound(
         "berth": np.zeros(n_b),
         "room": np.zeros(n_w),
     }
+    from evacuate.solvers.highs import IncrementalLP
+
+    master = IncrementalLP(row_lower, row_upper, options=_MASTER_OPTIONS)
+    n_in = 0  # columns passed to the master so far
     best = math.inf
     best_duals = duals
     master_x: NDArray[np.float64] | None = None
@@ -662,7 +668,9 @@ def column_generation_bound(
         added = sum(add(k, pk, dl, lg) for k, pk, dl, lg in columns)
         if not cols:
             break
-        res = _solve_master(values, cols, row_lower, row_upper, options=_MASTER_OPTIONS)
+        master.add_columns(values[n_in:], cols.matrix(n_in))
+        n_in = len(cols)
+        res = master.solve()
         if res.row_dual is None or res.objective is None:
             log.warning("column generation: master LP %s", res.status)
             break
@@ -715,23 +723,48 @@ def column_generation_bound(
     )
 
 
+class _Columns:
+    """The master's columns, kept sparse (a path touches few rows)."""
+
+    def __init__(self, n_rows: int) -> None:
+        self.n_rows = n_rows
+        self.index: list[NDArray[np.int64]] = []
+        self.value: list[NDArray[np.float64]] = []
+
+    def append(self, index: NDArray[np.int64], value: NDArray[np.float64]) -> None:
+        self.index.append(index)
+        self.value.append(value)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def matrix(self, first: int = 0) -> Any:
+        """The columns from ``first`` on, as a sparse matrix."""
+        import scipy.sparse as sp
+
+        idx, val = self.index[first:], self.value[first:]
+        ptr = np.zeros(len(idx) + 1, dtype=np.int64)
+        np.cumsum([len(i) for i in idx], out=ptr[1:])
+        index = np.concatenate(idx) if idx else np.zeros(0, dtype=np.int64)
+        value = np.concatenate(val) if val else np.zeros(0)
+        return sp.csc_array((value, index, ptr), shape=(self.n_rows, len(idx)))
+
+
 def _solve_master(
     values: list[float],
-    cols: list[NDArray[np.float64]],
+    cols: _Columns,
     row_lower: NDArray[np.float64],
     row_upper: NDArray[np.float64],
     **options: Any,
 ) -> HighsResult:
     """The master problem: how many vehicles follow each path (``options``: as for
     ``highs.solve``, e.g. integrality for whole vehicles)."""
-    import scipy.sparse as sp
-
     from evacuate.solvers import highs
 
     n = len(cols)
     return highs.solve(
         np.array(values),
-        sp.csc_array(np.column_stack(cols)),
+        cols.matrix(),
         row_lower,
         row_upper,
         np.zeros(n),

@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["INF", "HighsResult", "solve"]
+__all__ = ["INF", "HighsResult", "IncrementalLP", "solve"]
 
 log = logging.getLogger(__name__)
 
@@ -270,3 +270,103 @@ def solve(
         n_rows=n_rows,
         row_dual=row_dual,
     )
+
+
+class IncrementalLP:
+    """An LP that grows by columns and is re-solved from its last basis (column generation):
+    each ``solve`` after ``add_columns`` starts where the previous one ended.
+
+    Rows are ``row_lower <= A x <= row_upper``; columns are ``x >= 0`` with a cost each.
+    """
+
+    def __init__(
+        self,
+        row_lower: ArrayLike,
+        row_upper: ArrayLike,
+        sense: Literal["max", "min"] = "max",
+        options: Mapping[str, bool | int | float | str] | None = None,
+    ) -> None:
+        import highspy
+
+        lower = np.ascontiguousarray(row_lower, dtype=np.float64)
+        upper = _as_float_array(row_upper, len(lower), "row_upper")
+        self.n_rows = len(lower)
+        self.n_cols = 0
+        self.nnz = 0
+        self._h = _new_highs()
+        for key, value in (options or {}).items():
+            if self._h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+                raise ValueError(f"HiGHS refused option {key}={value!r}")
+        none = np.zeros(0, dtype=np.int32)
+        starts = np.zeros(self.n_rows, dtype=np.int32)
+        self._h.addRows(self.n_rows, lower, upper, 0, starts, none, np.zeros(0))
+        self._h.changeObjectiveSense(
+            highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize
+        )
+
+    def add_columns(self, cost: ArrayLike, A: sp.spmatrix | sp.sparray) -> None:
+        """Columns ``A`` (n_rows x k, sparse) with costs ``cost`` (k,)."""
+        csc = sp.csc_array(A)
+        csc.sum_duplicates()
+        csc.sort_indices()
+        k = csc.shape[1]
+        if csc.shape[0] != self.n_rows:
+            raise ValueError(f"columns have {csc.shape[0]} rows, the LP {self.n_rows}")
+        if k == 0:
+            return
+        self._h.addCols(
+            k,
+            _as_float_array(cost, k, "cost"),
+            np.zeros(k),
+            np.full(k, INF),
+            csc.nnz,
+            np.ascontiguousarray(csc.indptr[:-1], dtype=np.int32),
+            np.ascontiguousarray(csc.indices, dtype=np.int32),
+            np.ascontiguousarray(csc.data, dtype=np.float64),
+        )
+        self.n_cols += k
+        self.nnz += csc.nnz
+
+    def solve(self) -> HighsResult:
+        import highspy
+
+        t0 = time.perf_counter()
+        h = self._h
+        run_status = h.run()
+        seconds = time.perf_counter() - t0
+        model_status = h.getModelStatus()
+        name = str(getattr(model_status, "name", model_status)).split(".")[-1]
+        status = _STATUS.get(name, "error" if run_status == highspy.HighsStatus.kError else name)
+        info = h.getInfo()
+        x: NDArray[np.float64] | None = None
+        objective: float | None = None
+        row_dual: NDArray[np.float64] | None = None
+        if status == "optimal":
+            sol = h.getSolution()
+            x = np.asarray(sol.col_value, dtype=np.float64)
+            objective = float(info.objective_function_value)
+            row_dual = np.asarray(sol.row_dual, dtype=np.float64)
+        iterations = int(info.simplex_iteration_count)
+        log.debug(
+            "HiGHS LP (incremental): %d cols, %d rows, %d nonzeros, status %s, objective %s, "
+            "%.2f s, %d iterations",
+            self.n_cols,
+            self.n_rows,
+            self.nnz,
+            status,
+            objective,
+            seconds,
+            iterations,
+        )
+        return HighsResult(
+            status=status,
+            objective=objective,
+            x=x,
+            dual_bound=objective,
+            seconds=seconds,
+            iterations=iterations,
+            nodes=0,
+            n_cols=self.n_cols,
+            n_rows=self.n_rows,
+            row_dual=row_dual,
+        )
