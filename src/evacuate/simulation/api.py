@@ -15,6 +15,7 @@ from evacuate.planio import Plan, Trip
 from evacuate.scenario.model import Perturbations
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.engine import _DEPART, Engine
+from evacuate.simulation.log import LogEvent
 from evacuate.simulation.result import Replan, SimResult
 from evacuate.simulation.state import state_scenario
 
@@ -24,6 +25,18 @@ log = logging.getLogger(__name__)
 
 Policy = Literal["replan", "follow"]
 Progress = Callable[[str], None]
+
+
+class _Tapped(list[LogEvent]):
+    """The engine's log, also handing each record to a listener as it is written."""
+
+    def __init__(self, listener: Callable[[LogEvent], None]) -> None:
+        super().__init__()
+        self.listener = listener
+
+    def append(self, event: LogEvent) -> None:
+        super().append(event)
+        self.listener(event)
 
 
 def _engine(scenario: Scenario, seed: int, perturbations: Perturbations | None) -> Engine:
@@ -61,6 +74,7 @@ def simulate(
     perturbations: Perturbations | None = None,
     time_limit: float = OPTIONS["time_limit"].default,
     progress: Progress | None = None,
+    on_event: Callable[[LogEvent], None] | None = None,
 ) -> SimResult:
     """Simulate ``plan`` (default: the planner's plan, blind to surprises) on ``scenario``.
 
@@ -68,7 +82,8 @@ def simulate(
     (keeping the old plan when following it would rescue at least as many, judged without
     noise and without further surprises); ``follow`` keeps the plan. ``perturbations``
     overrides the scenario's noise settings; the noise is drawn from ``seed``.
-    ``time_limit``: seconds for each call of the planner.
+    ``time_limit``: seconds for each call of the planner. ``on_event`` sees each record of
+    the event log as it is written (the live view of ``evacuate serve``).
     """
     from evacuate.plan.api import plan as make_plan
 
@@ -90,6 +105,11 @@ def simulate(
         )
         bound = float(plan.bound) if isinstance(plan, Plan) and plan.bound is not None else math.nan
     engine = _engine(scenario, seed, perturbations)
+    if on_event is not None:
+        tapped = _Tapped(on_event)
+        for e in engine.log:  # what the engine logged as it set up (stock entering service)
+            tapped.append(e)
+        engine.log = tapped
     engine.load_plan(trips)
     replans: list[Replan] = []
     say("simulating")

@@ -1,0 +1,284 @@
+"""Jobs run in worker processes, never in the web server's process.
+
+A ``JobRunner`` keeps a queue: at most ``max_jobs`` workers at once, the rest wait in the order
+they came. Each job is a fresh process (``spawn``: nothing of the server's threads is copied)
+with a memory ceiling (``RLIMIT_AS``) and a wall-clock safety stop; it talks to the server
+through one pipe (progress, live events, then its result or its error). The server alone writes
+job records, so a worker that dies mid-job (killed, out of memory) leaves its job marked
+``failed`` and nothing half-written: results are written to a temporary folder by the worker
+and moved into place by the server only when the worker says it is done.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing as mp
+import multiprocessing.connection as mpc
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from evacuate.server import work
+from evacuate.server.records import JobRecord, Records
+
+__all__ = ["JobRunner", "JobView", "Limits"]
+
+log = logging.getLogger(__name__)
+
+State = Literal["queued", "running", "done", "failed", "cancelled"]
+FINAL: frozenset[str] = frozenset({"done", "failed", "cancelled"})
+
+MAX_STREAM = 20_000
+"""Live messages kept per job for late listeners; beyond it, vehicle moves are not kept."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one job may use."""
+
+    max_jobs: int = 2
+    """Jobs running at once; the rest are queued."""
+    seconds: float = 900.0
+    """Wall-clock safety stop per job (the job's own work is budgeted by its options)."""
+    memory_mb: int = 4096
+    """Address-space ceiling of a worker process."""
+
+
+@dataclass
+class _Live:
+    record: JobRecord
+    process: Any = None
+    conn: mpc.Connection | None = None
+    started: float = 0.0
+    stream: list[dict[str, Any]] = field(default_factory=list)
+    cancel: bool = False
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A job as the API shows it."""
+
+    record: JobRecord
+    position: int | None
+    """Place in the queue (0: next to start), or None when not queued."""
+
+
+class JobRunner:
+    """Start, watch, cancel and finish jobs; ``records`` is where their outcome is kept."""
+
+    def __init__(self, records: Records, limits: Limits | None = None) -> None:
+        self.records = records
+        self.limits = limits or Limits()
+        self._ctx = mp.get_context("spawn")
+        self._lock = threading.Lock()
+        self._jobs: dict[str, _Live] = {}
+        self._queue: list[str] = []
+        self._stop = threading.Event()
+        self._seq = itertools.count(1)
+        self._thread = threading.Thread(target=self._loop, name="evacuate-jobs", daemon=True)
+        self._thread.start()
+
+    # ----------------------------------------------------------------- API
+    def submit(self, kind: str, params: dict[str, Any], scenario_id: str | None) -> JobRecord:
+        rec = self.records.new_job(kind, params, scenario_id)
+        with self._lock:
+            self._jobs[rec.id] = _Live(rec)
+            self._queue.append(rec.id)
+            self._message(rec.id, {"type": "state", "state": "queued"})
+        log.info("queued job %s (%s)", rec.id, kind)
+        return rec
+
+    def view(self, job_id: str) -> JobView | None:
+        with self._lock:
+            live = self._jobs.get(job_id)
+            if live is not None:
+                pos = self._queue.index(job_id) if job_id in self._queue else None
+                return JobView(live.record, pos)
+        rec = self.records.job(job_id)
+        return None if rec is None else JobView(rec, None)
+
+    def stream(self, job_id: str, start: int) -> tuple[list[dict[str, Any]], bool]:
+        """Messages from index ``start`` on, and whether the job is over."""
+        with self._lock:
+            live = self._jobs.get(job_id)
+            if live is None:
+                return [], True
+            return live.stream[start:], live.record.state in FINAL
+
+    def cancel(self, job_id: str) -> JobRecord | None:
+        with self._lock:
+            live = self._jobs.get(job_id)
+            if live is None or live.record.state in FINAL:
+                return None if live is None else live.record
+            if job_id in self._queue:
+                self._queue.remove(job_id)
+                self._finish(live, "cancelled", "cancelled before it started")
+            else:
+                live.cancel = True
+                if live.process is not None:
+                    live.process.terminate()
+            return live.record
+
+    def running(self) -> list[str]:
+        with self._lock:
+            return [j for j, lv in self._jobs.items() if lv.record.state == "running"]
+
+    def pid(self, job_id: str) -> int | None:
+        """The worker's process id (for tests that kill workers)."""
+        with self._lock:
+            live = self._jobs.get(job_id)
+            return None if live is None or live.process is None else int(live.process.pid)
+
+    def close(self) -> None:
+        """Stop every worker (their jobs fail: the server stopped) and the supervisor."""
+        self._stop.set()
+        self._thread.join(timeout=10)
+        with self._lock:
+            for live in self._jobs.values():
+                if live.record.state == "running" and live.process is not None:
+                    live.process.kill()
+                    live.process.join(5)
+                    self._finish(live, "failed", "the server stopped while the job ran")
+                elif live.record.state == "queued":
+                    self._finish(live, "cancelled", "the server stopped before it started")
+
+    # ----------------------------------------------------------------- supervisor
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._tick()
+            except Exception:  # the supervisor must outlive any one job's trouble
+                log.exception("job supervisor")
+                time.sleep(0.5)
+
+    def _tick(self) -> None:
+        with self._lock:
+            self._start_queued()
+            conns = {lv.conn: lv for lv in self._jobs.values() if lv.conn is not None}
+        ready = mpc.wait(list(conns), timeout=0.2) if conns else []
+        if not conns:
+            time.sleep(0.1)
+        with self._lock:
+            for conn in ready:
+                live = conns[conn]  # type: ignore[index]
+                self._drain(live)
+            now = time.monotonic()
+            for live in list(self._jobs.values()):
+                if live.record.state != "running" or live.process is None:
+                    continue
+                if now - live.started > self.limits.seconds:
+                    live.process.kill()
+                    live.process.join(5)
+                    self._finish(live, "failed", f"time limit of {self.limits.seconds:g} s reached")
+                elif not live.process.is_alive() and live.conn is not None and not live.conn.poll():
+                    self._ended(live)
+
+    def _ended(self, live: _Live) -> None:
+        if live.cancel:
+            self._finish(live, "cancelled", "cancelled while running")
+        else:
+            self._finish(live, "failed", _exit_text(live.process.exitcode))
+
+    def _start_queued(self) -> None:
+        while self._queue and self._count("running") < self.limits.max_jobs:
+            job_id = self._queue.pop(0)
+            live = self._jobs[job_id]
+            rec = live.record
+            parent, child = self._ctx.Pipe(duplex=False)
+            tmp = self.records.scratch(rec.id)
+            proc = self._ctx.Process(
+                target=work.main,
+                args=(child, rec.kind, rec.params, self.records.scenario_text(rec), str(tmp)),
+                kwargs={"memory_mb": self.limits.memory_mb},
+                name=f"evacuate-job-{rec.id}",
+                daemon=True,
+            )
+            proc.start()
+            child.close()
+            live.process, live.conn, live.started = proc, parent, time.monotonic()
+            live.record = self.records.update(rec.id, state="running", started=_now())
+            self._message(job_id, {"type": "state", "state": "running"})
+            log.info("started job %s in process %s", rec.id, proc.pid)
+
+    def _count(self, state: str) -> int:
+        return sum(1 for lv in self._jobs.values() if lv.record.state == state)
+
+    def _drain(self, live: _Live) -> None:
+        conn = live.conn
+        assert conn is not None
+        while live.conn is not None and conn.poll():
+            try:
+                msg = conn.recv()
+            except (EOFError, OSError):  # the worker is gone without saying it was done
+                live.process.join(5)
+                self._ended(live)
+                break
+            kind = msg.get("type")
+            if kind == "progress":
+                live.record = self.records.update(
+                    live.record.id, progress=float(msg["progress"]), message=str(msg["message"])
+                )
+                self._message(live.record.id, msg)
+            elif kind == "events":
+                self._message(live.record.id, msg)
+            elif kind == "done":
+                live.process.join(10)
+                self._complete(live, msg)
+            elif kind == "error":
+                live.process.join(10)
+                self._finish(live, "failed", str(msg["message"]))
+
+    def _complete(self, live: _Live, msg: dict[str, Any]) -> None:
+        try:
+            self.records.save_result(
+                live.record, msg["result"], self.records.scratch(live.record.id)
+            )
+        except Exception as exc:  # a result the server cannot keep is a failed job
+            log.exception("keeping the result of job %s", live.record.id)
+            self._finish(live, "failed", f"could not keep the result: {exc}")
+            return
+        self._finish(live, "done", msg.get("message", "done"), progress=1.0)
+
+    def _finish(
+        self, live: _Live, state: State, message: str, progress: float | None = None
+    ) -> None:
+        fields: dict[str, Any] = {"state": state, "message": message, "finished": _now()}
+        if progress is not None:
+            fields["progress"] = progress
+        if state != "done":
+            fields["error"] = message if state == "failed" else None
+        live.record = self.records.update(live.record.id, **fields)
+        if live.conn is not None:
+            live.conn.close()
+            live.conn = None
+        shutil.rmtree(self.records.scratch(live.record.id), ignore_errors=True)
+        self._message(
+            live.record.id,
+            {"type": "state", "state": state, "message": message, "run": live.record.run_id},
+        )
+        log.info("job %s %s: %s", live.record.id, state, message)
+
+    def _message(self, job_id: str, msg: dict[str, Any]) -> None:
+        live = self._jobs[job_id]
+        if msg.get("type") == "events" and len(live.stream) >= MAX_STREAM:
+            return
+        live.stream.append({"seq": len(live.stream), **msg})
+
+
+def _exit_text(code: int | None) -> str:
+    if code is not None and code < 0:
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the worker was killed ({name}) before it finished"
+    return f"the worker exited (code {code}) before it finished"
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -1,0 +1,94 @@
+"""The options of each job kind, in the command line's words (``--time-limit`` is
+``time_limit`` here), checked by pydantic before a job is queued."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["JOB_OPTIONS", "PlanOptions", "ReportOptions", "SimulateOptions", "describe"]
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlanOptions(_Options):
+    """``evacuate plan``."""
+
+    variant: Annotated[str | None, Field(description="Apply this what-if variant first.")] = None
+    objective: Annotated[
+        Literal["max-rescued", "min-makespan"], Field(description="What to optimise.")
+    ] = "max-rescued"
+    time_limit: Annotated[float, Field(ge=0.1, le=3600, description="Seconds to spend.")] = 10.0
+    seed: Annotated[int, Field(ge=0, le=2**31, description="Seed of the extra restarts.")] = 0
+    hindsight: Annotated[
+        bool, Field(description="Treat surprise events as known (what could have been).")
+    ] = False
+
+
+class SimulateOptions(_Options):
+    """``evacuate simulate`` (one run)."""
+
+    variant: Annotated[str | None, Field(description="Apply this what-if variant first.")] = None
+    policy: Annotated[
+        Literal["replan", "follow"], Field(description="At a surprise: replan or follow the plan.")
+    ] = "replan"
+    seed: Annotated[int, Field(ge=0, le=2**31, description="Seed of the run's noise.")] = 0
+    travel_cv: Annotated[
+        float | None,
+        Field(ge=0, le=5, description="Travel-time noise (coefficient of variation)."),
+    ] = None
+    breakdowns: Annotated[
+        float | None, Field(ge=0, le=1, description="Probability a vehicle breaks down on a trip.")
+    ] = None
+    time_limit: Annotated[float, Field(ge=0.1, le=3600, description="Seconds for each plan.")] = (
+        10.0
+    )
+
+
+class ReportOptions(_Options):
+    """``evacuate report``."""
+
+    variants: Annotated[
+        list[str] | None,
+        Field(max_length=64, description="Variants to compare (default: every variant)."),
+    ] = None
+    time_limit: Annotated[
+        float, Field(ge=0.1, le=3600, description="Seconds per plan (and replan).")
+    ] = 10.0
+    seed: Annotated[int, Field(ge=0, le=2**31, description="Seed of the simulation's noise.")] = 0
+
+
+JOB_OPTIONS: dict[str, type[_Options]] = {
+    "plan": PlanOptions,
+    "simulate": SimulateOptions,
+    "report": ReportOptions,
+}
+
+
+def describe() -> dict[str, list[dict[str, Any]]]:
+    """Each kind's options for the launch panel: name, CLI flag, type, default, choices, help."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind, model in JOB_OPTIONS.items():
+        schema = model.model_json_schema()
+        rows = []
+        for name, prop in schema["properties"].items():
+            info = model.model_fields[name]
+            kinds = [p.get("type") for p in prop.get("anyOf", [prop])]
+            choices = next((p["enum"] for p in prop.get("anyOf", [prop]) if "enum" in p), None)
+            rows.append(
+                {
+                    "name": name,
+                    "flag": "--" + name.replace("_", "-"),
+                    "type": next((k for k in kinds if k and k != "null"), "string"),
+                    "default": info.default,
+                    "choices": choices,
+                    "help": info.description or "",
+                    "minimum": prop.get("minimum"),
+                    "maximum": prop.get("maximum"),
+                }
+            )
+        out[kind] = rows
+    return out

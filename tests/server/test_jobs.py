@@ -1,0 +1,148 @@
+"""Jobs in worker processes: the queue, the limits, cancelling, and a worker killed mid-job."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from evacuate.server.jobs import JobRunner, Limits
+from evacuate.server.records import Records
+from tests.server.conftest import TINY, wait_job
+
+
+class _Direct:
+    """``wait_job``'s view of a runner without HTTP."""
+
+    def __init__(self, runner: JobRunner) -> None:
+        self.runner = runner
+
+    def get(self, path: str) -> _Direct:
+        self.last = path.rsplit("/", 1)[-1]
+        return self
+
+    def json(self) -> dict[str, object]:
+        v = self.runner.view(self.last)
+        assert v is not None
+        return vars(v.record)
+
+
+def _runner(tmp_path: Path, **kw: float) -> tuple[Records, JobRunner, str]:
+    records = Records(tmp_path / "data")
+    sid = records.add_scenario("tiny.yaml", TINY, True).id
+    return records, JobRunner(records, Limits(**kw)), sid  # type: ignore[arg-type]
+
+
+def _wait_running(runner: JobRunner, job_id: str, timeout: float = 60) -> int:
+    stop = time.monotonic() + timeout
+    while time.monotonic() < stop:
+        v = runner.view(job_id)
+        pid = runner.pid(job_id)
+        if v is not None and v.record.state == "running" and pid is not None:
+            return pid
+        time.sleep(0.05)
+    raise AssertionError("the job never started")
+
+
+@pytest.mark.slow
+def test_at_most_k_jobs_run_the_rest_queue(tmp_path: Path) -> None:
+    """With K=1, three jobs run one after another in the order they came."""
+    records, runner, sid = _runner(tmp_path, max_jobs=1)
+    try:
+        ids = [runner.submit("plan", {"time_limit": 1}, sid).id for _ in range(3)]
+        positions = [runner.view(i).position for i in ids]  # type: ignore[union-attr]
+        assert positions[1:] == [0, 1] or positions == [0, 1, 2]
+        most = 0
+        while any(runner.view(i).record.state not in ("done", "failed") for i in ids):  # type: ignore[union-attr]
+            most = max(most, len(runner.running()))
+            time.sleep(0.02)
+        assert most == 1
+        jobs = [records.job(i) for i in ids]
+        assert [j.state for j in jobs] == ["done"] * 3  # type: ignore[union-attr]
+        starts = [j.started for j in jobs]  # type: ignore[union-attr]
+        assert starts == sorted(starts)  # type: ignore[type-var]
+    finally:
+        runner.close()
+
+
+@pytest.mark.slow
+def test_worker_killed_mid_job_leaves_it_failed(tmp_path: Path) -> None:
+    """SIGKILL to a worker mid-job: the job is failed, no run appears, no scratch is left,
+    and the next job still runs."""
+    records, runner, _ = _runner(tmp_path, max_jobs=1)
+    try:
+        job = runner.submit("simulate", {"time_limit": 60}, "romulan")
+        pid = _wait_running(runner, job.id)
+        time.sleep(1.0)  # let it get into the work
+        os.kill(pid, signal.SIGKILL)
+        done = wait_job(_Direct(runner), job.id, timeout=30)
+        assert done["state"] == "failed"
+        assert "killed (SIGKILL)" in str(done["error"])
+        assert records.run(job.id) is None
+        assert records.result(job.id) is None
+        assert not (records.folder / "runs" / job.id).exists()
+        assert not (records.folder / "scratch" / job.id).exists()
+        assert records.job(job.id).state == "failed"  # type: ignore[union-attr]
+        sid = records.add_scenario("tiny.yaml", TINY, True).id
+        nxt = runner.submit("plan", {"time_limit": 1}, sid)
+        assert wait_job(_Direct(runner), nxt.id)["state"] == "done"
+    finally:
+        runner.close()
+
+
+@pytest.mark.slow
+def test_time_limit_stops_a_job(tmp_path: Path) -> None:
+    """The per-job safety stop kills a worker that runs too long; the job says why."""
+    records, runner, _ = _runner(tmp_path, max_jobs=1, seconds=4)
+    try:
+        job = runner.submit("plan", {"time_limit": 120}, "romulan")
+        done = wait_job(_Direct(runner), job.id, timeout=60)
+        assert done["state"] == "failed"
+        assert done["error"] == "time limit of 4 s reached"
+        assert records.run(job.id) is None
+    finally:
+        runner.close()
+
+
+@pytest.mark.slow
+def test_memory_ceiling(tmp_path: Path) -> None:
+    """A worker that needs more memory than its ceiling fails; the server does not."""
+    records, runner, sid = _runner(tmp_path, max_jobs=1, memory_mb=300)
+    try:
+        job = runner.submit("plan", {"time_limit": 1}, sid)
+        done = wait_job(_Direct(runner), job.id, timeout=60)
+        assert done["state"] == "failed"
+        assert records.run(job.id) is None
+    finally:
+        runner.close()
+
+
+@pytest.mark.slow
+def test_cancel_running_and_queued(tmp_path: Path) -> None:
+    records, runner, sid = _runner(tmp_path, max_jobs=1)
+    try:
+        first = runner.submit("plan", {"time_limit": 60}, "romulan")
+        second = runner.submit("plan", {"time_limit": 1}, sid)
+        _wait_running(runner, first.id)
+        runner.cancel(second.id)
+        assert records.job(second.id).state == "cancelled"  # type: ignore[union-attr]
+        runner.cancel(first.id)
+        done = wait_job(_Direct(runner), first.id, timeout=30)
+        assert done["state"] == "cancelled"
+        assert records.run(first.id) is None
+    finally:
+        runner.close()
+
+
+def test_jobs_of_a_stopped_server_are_failed_on_restart(tmp_path: Path) -> None:
+    """A job left queued or running by a server that died is marked failed by the next one."""
+    records = Records(tmp_path)
+    rec = records.new_job("plan", {}, "romulan")
+    records.update(rec.id, state="running")
+    again = Records(tmp_path)
+    job = again.job(rec.id)
+    assert job is not None and job.state == "failed"
+    assert job.error == "the server stopped while the job was running"
