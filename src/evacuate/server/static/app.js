@@ -233,6 +233,21 @@ async function launch(kind, options) {
   return r.body;
 }
 
+async function launchVariants() {
+  // the demo's runs: one simulation per variant (the launch form's other options apply)
+  if ($("kind-select").value !== "simulate") { $("kind-select").value = "simulate"; drawOptions(); }
+  const opts = formOptions();
+  const names = app.view.variants.map((x) => x.name);
+  for (const name of names.length ? names : [null]) {
+    const r = await api("/api/jobs", {method: "POST", json: {kind: "simulate", scenario: app.scenario,
+      options: Object.assign({}, opts, {variant: name})}});
+    if (!r.ok) { $("launch-verdict").className = "bad"; $("launch-verdict").textContent = "refused: " + JSON.stringify(r.body.detail); return; }
+  }
+  $("launch-verdict").className = "ok";
+  $("launch-verdict").textContent = `${names.length || 1} simulations queued`;
+  loadJobs();
+}
+
 function formOptions() {
   const kind = $("kind-select").value;
   const out = {};
@@ -393,6 +408,7 @@ window.addEventListener("DOMContentLoaded", async () => {
   $("issues").addEventListener("click", (e) => { const l = parseInt(e.target.dataset.line, 10); if (l) goToLine(l); });
   $("kind-select").addEventListener("change", drawOptions);
   $("launch-button").addEventListener("click", () => launch($("kind-select").value, formOptions()));
+  $("variants-button").addEventListener("click", launchVariants);
   $("jobs-table").addEventListener("click", (e) => { if (e.target.dataset.watch) watch(e.target.dataset.watch, e.target.dataset.kind); });
   $("cancel-button").addEventListener("click", async () => { if (app.live) await api(`/api/jobs/${app.live.id}/cancel`, {method: "POST"}); });
   $("compare-button").addEventListener("click", () => compare([...document.querySelectorAll(".run-pick:checked")].map((x) => x.value)));

@@ -1,0 +1,146 @@
+"""Mission control in headless Chromium (Playwright, Debian's /usr/bin/chromium), against a
+real server on 127.0.0.1: upload a scenario with an error and see it at its line, fix it,
+launch two simulations and watch them reach 100%, compare them; no console errors, and no
+request to any other host.
+
+Skipped when Playwright or the browser is missing on a developer's machine; under CI
+(``CI=true``) that is a failure. ``EVACUATE_UPDATE_SCREENSHOT=1`` also copies the screenshot to
+``docs/img/server.png`` (the README's picture).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.report.test_browser import CHROMIUM, IN_CI, _missing
+from tests.server.conftest import BROKEN, TINY, Served
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _browser_page(pw: Any, served: Served, problems: list[str]) -> tuple[Any, Any]:
+    browser = pw.chromium.launch(
+        executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+    )
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(served.url)
+            else (problems.append(f"network request: {route.request.url}"), route.abort())
+        ),
+    )
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    return browser, page
+
+
+def _launch_simulation(page: Any, policy: str, before: str | None) -> str:
+    page.click("#tabs button[data-tab=launch]")
+    page.select_option("#kind-select", "simulate")
+    page.select_option("#options-form select[name=policy]", policy)
+    page.fill("#options-form input[name=time_limit]", "2")
+    page.click("#launch-button")
+    page.wait_for_function(
+        "(b) => document.body.dataset.lastJob && document.body.dataset.lastJob !== b",
+        arg=before or "",
+        timeout=120_000,
+    )
+    assert page.evaluate("document.body.dataset.lastJobState") == "done"
+    assert page.inner_text("#live-progress") == "100%"
+    return str(page.evaluate("document.body.dataset.lastJob"))
+
+
+@pytest.mark.slow
+def test_mission_control_end_to_end(served: Served, tmp_path: Path) -> None:
+    missing = _missing()
+    if missing is not None:
+        if IN_CI:
+            pytest.fail(f"browser test cannot run in CI: {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser, page = _browser_page(pw, served, problems)
+        try:
+            page.goto(served.url + "/", wait_until="load")
+            page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+            # the Romulan scenario on its map, with every variant
+            assert "Romulan" in page.inner_text("#scenario-title")
+            assert page.eval_on_selector("#map", "d => d.querySelectorAll('g.trace').length") > 0
+            assert page.locator("#variants-list li").count() >= 3
+
+            # a file with errors: each one marked at its line
+            page.click("#tabs button[data-tab=editor]")
+            page.fill("#file-name", "broken.yaml")
+            page.fill("#source", BROKEN)
+            page.click("#check-button")
+            page.wait_for_selector("#gutter div.err")
+            marked = page.eval_on_selector_all(
+                "#gutter div.err", "ds => ds.map(d => +d.dataset.line)"
+            )
+            assert 8 in marked and 18 in marked
+            assert "line 8: places[0].population" in page.inner_text("#issues")
+            assert "error" in page.inner_text("#editor-verdict")
+            # fixed: kept on the server, and shown
+            page.fill("#file-name", "tiny_plane.yaml")
+            page.fill("#source", TINY)
+            page.click("#save-button")
+            page.wait_for_function(
+                "document.getElementById('editor-verdict').textContent.startsWith('saved as')"
+            )
+            assert page.locator("#gutter div.err").count() == 0
+            page.click("#tabs button[data-tab=scenario]")
+            page.wait_for_function(
+                "document.getElementById('scenario-title').textContent.startsWith('Tiny plane')"
+            )
+
+            # two simulations, watched live to 100%
+            first = _launch_simulation(page, "replan", None)
+            assert (
+                page.eval_on_selector("#live-curve", "d => d.querySelectorAll('g.trace').length")
+                > 0
+            )
+            second = _launch_simulation(page, "follow", first)
+
+            # compared side by side
+            page.click("#tabs button[data-tab=compare]")
+            page.wait_for_selector(f".run-pick[value='{first}']")
+            page.check(f".run-pick[value='{first}']")
+            page.check(f".run-pick[value='{second}']")
+            page.click("#compare-button")
+            page.wait_for_function("document.body.dataset.compared === '2'")
+            headline = page.inner_text("#compare-headline")
+            assert "rescued" in headline and "population" in headline
+            assert page.locator("#compare-places tbody tr").count() >= 2
+
+            page.click("#tabs button[data-tab=scenario]")
+            page.select_option("#scenario-select", "romulan")
+            page.wait_for_function(
+                "document.getElementById('scenario-title').textContent.includes('Romulan')"
+            )
+            page.wait_for_timeout(500)
+            shot = tmp_path / "server.png"
+            page.screenshot(path=str(shot))
+            if os.environ.get("EVACUATE_UPDATE_SCREENSHOT") == "1":
+                target = ROOT / "docs" / "img" / "server.png"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(shot, target)
+        finally:
+            browser.close()
+    assert problems == []
