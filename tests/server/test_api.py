@@ -77,6 +77,9 @@ def test_plan_job_to_a_run(client: TestClient) -> None:
     assert "plan.csv" in run["artifacts"]
     csv = client.get(f"/api/runs/{run['id']}/artifacts/plan.csv")
     assert csv.status_code == 200 and "group" in csv.text.lower()
+    stored = client.app.state.records.store.get_run(run["id"])  # type: ignore[attr-defined]
+    assert (stored.kind, stored.status) == ("plan", "finished")
+    assert stored.metrics["rescued"] == direct.rescued
 
 
 def test_simulate_and_compare(client: TestClient) -> None:
@@ -92,7 +95,8 @@ def test_simulate_and_compare(client: TestClient) -> None:
         ids.append(job["id"])
     done = [wait_job(client, i) for i in ids]
     assert [d["state"] for d in done] == ["done", "done"], done
-    cmp = client.get("/api/compare?runs=" + ",".join(ids)).json()
+    runs = [d["run_id"] for d in done]
+    cmp = client.get("/api/compare?runs=" + ",".join(runs)).json()
     assert [h["name"] for h in cmp["headline"]][:2] == ["population", "rescued"]
     rescued = next(h for h in cmp["headline"] if h["name"] == "rescued")
     tiny = evacuate.loads(TINY)
@@ -103,7 +107,11 @@ def test_simulate_and_compare(client: TestClient) -> None:
     assert {p["place"] for p in cmp["places"]} >= {"town", "shelter"}
     events = client.get(f"/api/jobs/{ids[0]}/events")
     assert "event: events" in events.text and "event: end" in events.text
-    assert "events.jsonl" in client.get(f"/api/runs/{ids[0]}").json()["artifacts"]
+    run = client.get(f"/api/runs/{runs[0]}").json()
+    assert "events.jsonl" in run["artifacts"]
+    assert run["status"] == "finished" and run["headline"]["rescued"] == want[0]
+    series = client.get(f"/api/runs/{runs[0]}/series").json()
+    assert series["curve"]["values"][-1] == want[0]
 
 
 def test_bad_options_and_ids(client: TestClient) -> None:

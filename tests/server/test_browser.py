@@ -65,6 +65,10 @@ def _launch_simulation(page: Any, policy: str, before: str | None) -> str:
     return str(page.evaluate("document.body.dataset.lastJob"))
 
 
+def _run_of(page: Any) -> str:
+    return str(page.evaluate("document.body.dataset.lastRun"))
+
+
 @pytest.mark.slow
 def test_mission_control_end_to_end(served: Served, tmp_path: Path) -> None:
     missing = _missing()
@@ -112,17 +116,19 @@ def test_mission_control_end_to_end(served: Served, tmp_path: Path) -> None:
 
             # two simulations, watched live to 100%
             first = _launch_simulation(page, "replan", None)
+            first_run = _run_of(page)
             assert (
                 page.eval_on_selector("#live-curve", "d => d.querySelectorAll('g.trace').length")
                 > 0
             )
-            second = _launch_simulation(page, "follow", first)
+            _launch_simulation(page, "follow", first)
+            second_run = _run_of(page)
 
             # compared side by side
             page.click("#tabs button[data-tab=compare]")
-            page.wait_for_selector(f".run-pick[value='{first}']")
-            page.check(f".run-pick[value='{first}']")
-            page.check(f".run-pick[value='{second}']")
+            page.wait_for_selector(f".run-pick[value='{first_run}']")
+            page.check(f".run-pick[value='{first_run}']")
+            page.check(f".run-pick[value='{second_run}']")
             page.click("#compare-button")
             page.wait_for_function("document.body.dataset.compared === '2'")
             headline = page.inner_text("#compare-headline")

@@ -81,14 +81,14 @@ def test_worker_killed_mid_job_leaves_it_failed(tmp_path: Path) -> None:
         done = wait_job(_Direct(runner), job.id, timeout=30)
         assert done["state"] == "failed"
         assert "killed (SIGKILL)" in str(done["error"])
-        assert records.run(job.id) is None
-        assert records.result(job.id) is None
-        assert not (records.folder / "runs" / job.id).exists()
+        assert records.job(job.id).run_id is None  # type: ignore[union-attr]
+        assert records.store.count_runs() == 0
         assert not (records.folder / "scratch" / job.id).exists()
         assert records.job(job.id).state == "failed"  # type: ignore[union-attr]
         sid = records.add_scenario("tiny.yaml", TINY, True).id
         nxt = runner.submit("plan", {"time_limit": 1}, sid)
         assert wait_job(_Direct(runner), nxt.id)["state"] == "done"
+        assert [r.kind for r in records.store.list_runs()] == ["plan"]
     finally:
         runner.close()
 
@@ -102,7 +102,7 @@ def test_time_limit_stops_a_job(tmp_path: Path) -> None:
         done = wait_job(_Direct(runner), job.id, timeout=60)
         assert done["state"] == "failed"
         assert done["error"] == "time limit of 4 s reached"
-        assert records.run(job.id) is None
+        assert records.store.count_runs() == 0
     finally:
         runner.close()
 
@@ -115,7 +115,7 @@ def test_memory_ceiling(tmp_path: Path) -> None:
         job = runner.submit("plan", {"time_limit": 1}, sid)
         done = wait_job(_Direct(runner), job.id, timeout=60)
         assert done["state"] == "failed"
-        assert records.run(job.id) is None
+        assert records.store.count_runs() == 0
     finally:
         runner.close()
 
@@ -132,17 +132,22 @@ def test_cancel_running_and_queued(tmp_path: Path) -> None:
         runner.cancel(first.id)
         done = wait_job(_Direct(runner), first.id, timeout=30)
         assert done["state"] == "cancelled"
-        assert records.run(first.id) is None
+        assert records.store.count_runs() == 0
     finally:
         runner.close()
 
 
 def test_jobs_of_a_stopped_server_are_failed_on_restart(tmp_path: Path) -> None:
-    """A job left queued or running by a server that died is marked failed by the next one."""
+    """A job left queued or running by a server that died is marked failed by the next one,
+    and so is the run it was recording."""
     records = Records(tmp_path)
     rec = records.new_job("plan", {}, "romulan")
-    records.update(rec.id, state="running")
+    run_id = records.store.start_run("plan")
+    records.update(rec.id, state="running", run_id=run_id)
+    records.close()
     again = Records(tmp_path)
     job = again.job(rec.id)
     assert job is not None and job.state == "failed"
     assert job.error == "the server stopped while the job was running"
+    assert again.store.get_run(run_id).status == "failed"
+    again.close()

@@ -92,12 +92,14 @@ class _Guard(BaseHTTPMiddleware):
 def create_app(
     data_dir: str | Path,
     *,
+    store: str | None = None,
     token: str | None = None,
     limits: Limits | None = None,
     max_upload: int = MAX_UPLOAD,
 ) -> FastAPI:
-    """The application over the data folder ``data_dir``; ``token``: required on ``/api``."""
-    records = Records(data_dir)
+    """The application over the data folder ``data_dir`` and the run store at ``store`` (a
+    SQLAlchemy URL; default: SQLite in the data folder); ``token``: required on ``/api``."""
+    records = Records(data_dir, store)
     runner = JobRunner(records, limits)
     app = FastAPI(
         title="evacuate mission control",
@@ -108,7 +110,12 @@ def create_app(
     )
     app.state.records, app.state.runner = records, runner
     app.add_middleware(_Guard, token=token, max_body=max_upload)
-    app.router.add_event_handler("shutdown", runner.close)
+
+    def close() -> None:
+        runner.close()
+        records.close()
+
+    app.router.add_event_handler("shutdown", close)
 
     def scenario_or_404(ident: str) -> evacuate.Scenario:
         rec = records.scenario(ident)

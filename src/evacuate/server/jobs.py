@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import evacuate
 from evacuate.server import work
 from evacuate.server.records import JobRecord, Records
 
@@ -189,6 +190,7 @@ class JobRunner:
             rec = live.record
             parent, child = self._ctx.Pipe(duplex=False)
             tmp = self.records.scratch(rec.id)
+            tmp.mkdir(parents=True, exist_ok=True)
             proc = self._ctx.Process(
                 target=work.main,
                 args=(child, rec.kind, rec.params, self.records.scenario_text(rec), str(tmp)),
@@ -233,8 +235,10 @@ class JobRunner:
 
     def _complete(self, live: _Live, msg: dict[str, Any]) -> None:
         try:
+            text = self.records.scenario_text(live.record)
+            data = None if text is None else evacuate.loads(text).to_data()
             self.records.save_result(
-                live.record, msg["result"], self.records.scratch(live.record.id)
+                live.record, msg["result"], self.records.scratch(live.record.id), data
             )
         except Exception as exc:  # a result the server cannot keep is a failed job
             log.exception("keeping the result of job %s", live.record.id)

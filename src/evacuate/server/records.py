@@ -1,11 +1,12 @@
-"""What the server keeps: scenarios, jobs and runs, in one data folder.
+"""What the server keeps: scenarios and jobs in its data folder, runs in the run store.
 
 Every name the server writes is one it made itself (a content hash, a random id, a fixed file
 name), checked against a strict pattern before use: nothing a request says reaches the file
 system unchecked. Records are written whole (temporary file, then rename), so a crash leaves
-the old record or the new one. A run's folder appears only when its job is done (a rename of
-the worker's scratch folder), so a failed job leaves no run. Jobs that were queued or running
-when a previous server stopped are marked failed when the next one opens the folder.
+the old record or the new one. Runs go to the run store (``evacuate.store``: SQLite in the
+data folder by default, PostgreSQL by URL) only when their job is done, so a failed job leaves
+no run. Jobs that were queued or running when a previous server stopped are marked failed when
+the next one opens the folder (and a run it was recording, failed too).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mimetypes
 import os
 import re
 import secrets
+import shutil
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -23,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from evacuate.scenario.load import ROMULAN, builtin_path
+from evacuate.store import RunRecord as StoredRun
+from evacuate.store import StoreError, open_store
 
 __all__ = ["ID", "JobRecord", "Records", "RunRecord", "ScenarioRecord", "valid_id"]
 
@@ -65,14 +70,18 @@ class JobRecord:
 
 @dataclass(frozen=True)
 class RunRecord:
+    """A run in the store, as the API lists it."""
+
     id: str
-    job_id: str
     kind: str
-    scenario_id: str | None
+    status: str
+    scenario_hash: str | None
+    variant: str | None
     label: str
     created: str
     headline: dict[str, Any] = field(default_factory=dict)
     artifacts: tuple[str, ...] = ()
+    error: str | None = None
 
 
 def _now() -> str:
@@ -88,18 +97,28 @@ def _write_json(path: Path, data: Any) -> None:
 class Records:
     """The server's data folder: ``scenarios/``, ``jobs/``, ``runs/``, ``scratch/``."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, store: str | None = None) -> None:
         self.folder = Path(folder).expanduser().resolve()
-        for sub in ("scenarios", "jobs", "runs", "scratch"):
+        for sub in ("scenarios", "jobs", "scratch"):
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        url = store or f"sqlite:///{self.folder / 'runs.db'}"
+        self.store = open_store(url, artifacts=self.folder / "artifacts")
         self._recover()
+
+    def close(self) -> None:
+        self.store.close()
 
     def _recover(self) -> None:
         for path in (self.folder / "jobs").glob("*.json"):
             rec = JobRecord(**json.loads(path.read_text(encoding="utf-8")))
             if rec.state in ("queued", "running"):
                 log.warning("job %s was %s when the server stopped: failed", rec.id, rec.state)
+                run = None if rec.run_id is None else self._stored(rec.run_id)
+                if run is not None and run.status == "running":
+                    self.store.finish_run(
+                        run.id, "failed", error="the server stopped while recording it"
+                    )
                 _write_json(
                     path,
                     asdict(
@@ -113,10 +132,7 @@ class Records:
                     ),
                 )
         for path in (self.folder / "scratch").iterdir():
-            if path.is_dir():
-                for f in path.iterdir():
-                    f.unlink()
-                path.rmdir()
+            shutil.rmtree(path, ignore_errors=True)
 
     def _path(self, sub: str, ident: str, suffix: str = ".json") -> Path:
         if not valid_id(ident):
@@ -196,69 +212,115 @@ class Records:
         return self.folder / "scratch" / job_id
 
     # ----------------------------------------------------------------- runs
-    def save_result(self, job: JobRecord, result: dict[str, Any], scratch: Path) -> RunRecord:
-        """Move a finished job's scratch folder into ``runs/`` and record the run."""
-        files = tuple(sorted(p.name for p in scratch.iterdir() if _FILE.match(p.name)))
-        rec = RunRecord(
-            id=job.id,
-            job_id=job.id,
-            kind=job.kind,
-            scenario_id=job.scenario_id,
-            label=str(result.get("label") or job.kind),
-            created=_now(),
-            headline=dict(result.get("headline", {})),
-            artifacts=files,
+    def save_result(
+        self, job: JobRecord, result: dict[str, Any], scratch: Path, scenario: Any
+    ) -> str:
+        """Record a finished job as a run in the store: its scenario, parameters, headline
+        figures as metrics, curves as series, and the worker's files (and the result itself,
+        ``result.json``) as artifacts. The run is ``running`` until everything is written, and
+        the job knows its id from the start, so a server that dies half-way leaves a run the
+        next server marks failed."""
+        digest = None if scenario is None else self.store.put_scenario(scenario)
+        params = dict(job.params)
+        run_id = self.store.start_run(
+            job.kind,
+            scenario=digest,
+            params=params,
+            seed=params.get("seed"),
+            variant=params.get("variant"),
+            name=str(result.get("label") or job.kind),
         )
-        _write_json(scratch / "result.json", result)
-        target = self.folder / "runs" / job.id
-        with self._lock:
-            os.replace(scratch, target)
-            _write_json(self._path("jobs", job.id), asdict(replace(job, run_id=job.id)))
-        return rec
+        self.update(job.id, run_id=run_id)
+        for path in sorted(scratch.iterdir()):
+            if path.is_file() and _FILE.match(path.name):
+                self.store.log_artifact(run_id, path.name, path=path, media_type=_media(path.name))
+        self.store.log_artifact(
+            run_id, "result.json", data=json.dumps(result), media_type="application/json"
+        )
+        headline = result.get("headline", {})
+        self.store.log_metrics(
+            run_id,
+            {
+                k: v
+                for k, v in headline.items()
+                if isinstance(v, int | float) and not isinstance(v, bool)
+            },
+        )
+        for key in ("curve", "lost_curve"):
+            if result.get(key):
+                points = zip(result[key]["times"], result[key]["values"], strict=True)
+                self.store.log_series(run_id, "rescued" if key == "curve" else "lost", points)
+        self.store.finish_run(run_id, "finished", seconds=headline.get("seconds"))
+        return run_id
+
+    def _stored(self, run_id: str) -> StoredRun | None:
+        if not valid_id(run_id):
+            return None
+        try:
+            return self.store.get_run(run_id)
+        except StoreError:
+            return None
 
     def run(self, run_id: str) -> RunRecord | None:
-        result = self.result(run_id)
-        job = self.job(run_id)
-        if result is None or job is None:
-            return None
-        return RunRecord(
-            id=run_id,
-            job_id=run_id,
-            kind=job.kind,
-            scenario_id=job.scenario_id,
-            label=str(result.get("label") or job.kind),
-            created=job.finished or job.created,
-            headline=dict(result.get("headline", {})),
-            artifacts=tuple(a for a in self.artifacts(run_id) if a != "result.json"),
-        )
+        rec = self._stored(run_id)
+        return None if rec is None else _run_record(rec)
 
-    def runs(self) -> list[RunRecord]:
-        out = []
-        for path in (self.folder / "runs").iterdir():
-            rec = self.run(path.name) if valid_id(path.name) else None
-            if rec is not None:
-                out.append(rec)
-        return sorted(out, key=lambda r: (r.created, r.id), reverse=True)
+    def runs(self, limit: int = 500) -> list[RunRecord]:
+        """Runs in the store (every kind, not a sweep's samples), newest first."""
+        return [_run_record(r) for r in self.store.list_runs(top_level=True, limit=limit)]
 
     def result(self, run_id: str) -> dict[str, Any] | None:
-        if not valid_id(run_id):
+        """The page's view of a run: the worker's result for runs the server made, else what
+        the store holds (metrics as the headline, the rescued series as the curve)."""
+        rec = self._stored(run_id)
+        if rec is None:
             return None
-        path = self.folder / "runs" / run_id / "result.json"
-        if not path.exists():
-            return None
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return data
+        path = self.artifact(run_id, "result.json")
+        if path is not None:
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return data
+        series = self.store.series(run_id)
+        out: dict[str, Any] = {
+            "label": rec.name or rec.kind,
+            "kind": rec.kind,
+            "headline": dict(rec.metrics),
+        }
+        if "rescued" in series:
+            out["curve"] = {
+                "times": [t for t, _ in series["rescued"]],
+                "values": [v for _, v in series["rescued"]],
+            }
+        return out
 
     def artifacts(self, run_id: str) -> list[str]:
-        if not valid_id(run_id):
-            return []
-        folder = self.folder / "runs" / run_id
-        if not folder.is_dir():
-            return []
-        return sorted(p.name for p in folder.iterdir() if p.is_file() and _FILE.match(p.name))
+        rec = self._stored(run_id)
+        return [] if rec is None else sorted(a.name for a in rec.artifacts)
 
     def artifact(self, run_id: str, name: str) -> Path | None:
-        """The file of a run's artifact, only if ``name`` is one the run lists."""
-        if name not in self.artifacts(run_id):
+        """The local file of a run's artifact, only if ``name`` is one the run lists."""
+        rec = self._stored(run_id)
+        if rec is None:
             return None
-        return self.folder / "runs" / run_id / name
+        for a in rec.artifacts:
+            if a.name == name and a.path is not None and a.path.is_file():
+                return a.path
+        return None
+
+
+def _media(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _run_record(rec: StoredRun) -> RunRecord:
+    return RunRecord(
+        id=rec.id,
+        kind=rec.kind,
+        status=rec.status,
+        scenario_hash=rec.scenario_hash,
+        variant=rec.variant,
+        label=rec.name or rec.kind,
+        created=rec.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        headline=dict(rec.metrics),
+        artifacts=tuple(sorted(a.name for a in rec.artifacts if a.name != "result.json")),
+        error=rec.error,
+    )

@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_URL = "sqlite:///evacuate-runs.db"
 """Used when neither a URL nor ``EVACUATE_STORE`` is given: a file in the working directory."""
-KINDS = ("plan", "simulate", "sweep", "sample", "sabotage")
+KINDS = ("plan", "simulate", "sweep", "sample", "sabotage", "report")
 STATUSES = ("running", "finished", "failed", "killed")
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _LOCK_KEY = 0x65766163  # "evac": the advisory lock PostgreSQL migrations hold

@@ -296,6 +296,7 @@ function watch(jobId, kind) {
     setProgress(job.state === "done" ? 1 : null, job.state + (job.message ? ": " + job.message : ""));
     document.body.dataset.lastJob = job.id;
     document.body.dataset.lastJobState = job.state;
+    document.body.dataset.lastRun = job.run_id || "";
     loadJobs();
   });
   showTab("live");
