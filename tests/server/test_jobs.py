@@ -115,6 +115,7 @@ def test_memory_ceiling(tmp_path: Path) -> None:
         job = runner.submit("plan", {"time_limit": 1}, sid)
         done = wait_job(_Direct(runner), job.id, timeout=60)
         assert done["state"] == "failed"
+        assert "memory" in str(done["error"]), done["error"]
         assert records.store.count_runs() == 0
     finally:
         runner.close()

@@ -247,8 +247,12 @@ def create_app(
         request: Request, job_id: Id, start: Annotated[int, Query(ge=0)] = 0
     ) -> EventSourceResponse:
         """Server-sent events: ``state``, ``progress`` and ``events`` (the simulation's log as
-        it is written) messages, from ``start``; the stream ends when the job does."""
+        it is written) messages, from ``start`` (or after ``Last-Event-ID``); the stream ends
+        when the job does."""
         job_json(job_id)
+        last = request.headers.get("last-event-id", "")
+        if last.isdigit():  # the browser reconnecting: go on after the last message it had
+            start = max(start, int(last) + 1)
 
         async def feed() -> AsyncIterator[dict[str, str]]:
             at = start

@@ -50,6 +50,7 @@ def serve(
     port: int = 8000,
     *,
     data_dir: str | Path | None = None,
+    store: str | None = None,
     token: str | None = None,
     limits: Limits | None = None,
     max_upload: int = MAX_UPLOAD,
@@ -58,6 +59,6 @@ def serve(
     import uvicorn
 
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
-    app = create_app(folder, token=token, limits=limits, max_upload=max_upload)
+    app = create_app(folder, store=store, token=token, limits=limits, max_upload=max_upload)
     log.info("serving %s on %s:%d", folder, host, port)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)

@@ -42,6 +42,14 @@ def main(
         conn.send({"type": "done", "result": result, "message": result.get("message", "done")})
     except MemoryError:
         conn.send({"type": "error", "message": f"out of memory (limit {memory_mb} MiB per job)"})
+    except (OSError, ImportError) as exc:  # mapping a library fails first when memory is short
+        conn.send(
+            {
+                "type": "error",
+                "message": f"{type(exc).__name__}: {exc} (the worker's memory limit is "
+                f"{memory_mb} MiB per job)",
+            }
+        )
     except Exception as exc:
         from evacuate.errors import EvacuateError
 

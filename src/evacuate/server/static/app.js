@@ -100,7 +100,8 @@ function drawMap(div, v, ring, extra) {
       fill: "toself", fillcolor: "rgba(255,140,0,0.15)", line: {color: "#e07000", dash: "dot"}, hoverinfo: "name"});
   }
   traces.push(...placeTraces(v), ...extra);
-  const layout = {margin: {l: 50, r: 10, t: 10, b: 40}, showlegend: true, legend: {orientation: "h"},
+  const layout = {margin: {l: 50, r: 10, t: 30, b: 40}, showlegend: true,
+    legend: {orientation: "h", x: 0, y: 1.0, yanchor: "bottom"},
     xaxis: {title: {text: v.map.x_title}, zeroline: false},
     yaxis: {title: {text: v.map.y_title}, zeroline: false, scaleanchor: "x", scaleratio: v.map.aspect}};
   if (v.map.kind === "circle") { layout.xaxis.visible = false; layout.yaxis.visible = false; }
@@ -152,6 +153,7 @@ function goToLine(line) {
 }
 
 function showIssues(valid, issues) {
+  issues = [...issues].sort((a, b) => (a.line || 0) - (b.line || 0));
   app.issues = issues;
   gutter(issues);
   $("editor-verdict").className = valid ? "ok" : "bad";
@@ -208,6 +210,7 @@ function drawOptions() {
     if (o.type === "boolean") return `<label title="${title}">${label}<input type="checkbox" name="${o.name}" ${o.default ? "checked" : ""}></label>`;
     const step = o.type === "integer" ? "1" : "any";
     return `<label title="${title}">${label}<input type="number" step="${step}" name="${o.name}" value="${o.default ?? ""}"` +
+      (o.default === null ? ' placeholder="the scenario\'s"' : "") +
       `${o.minimum !== null ? ` min="${o.minimum}"` : ""}${o.maximum !== null ? ` max="${o.maximum}"` : ""}></label>`;
   }).join("");
   fillLaunchVariants();
