@@ -6,7 +6,7 @@
 - ``tables`` and ``render``: console tables and how a scenario is drawn;
 - ``scenario`` (validate, schema, show), ``demo``, ``planning`` (plan, check), ``simulate``
   (simulate, state), ``sabotage``, ``imports`` (import bep), ``report``, ``sweeps`` (sweep,
-  runs).
+  runs), ``serve`` (mission control).
 
 Only this package prints; the library logs. Importing a command module registers its commands
 on ``app``; the imports below are in the order of ``evacuate --help``.
@@ -23,6 +23,7 @@ from evacuate.cli import sabotage  # noqa: F401
 from evacuate.cli import imports  # noqa: F401  import bep
 from evacuate.cli import report  # noqa: F401
 from evacuate.cli import sweeps  # noqa: F401  sweep, runs
+from evacuate.cli import serve  # noqa: F401
 
 # isort: on
 from evacuate.cli.app import app, main
