@@ -9,6 +9,7 @@ only by id (checked against a pattern) and artifact names only from a run's own 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 import logging
@@ -117,11 +118,20 @@ def create_app(
 
     app.router.add_event_handler("shutdown", close)
 
+    # a kept scenario never changes (its id is its text's hash): parse and lay out once
+    @functools.lru_cache(maxsize=64)
+    def loaded(ident: str, name: str) -> evacuate.Scenario:
+        return evacuate.loads(records.scenario_source(ident), source=name)
+
+    @functools.lru_cache(maxsize=256)
+    def view_of(ident: str, name: str, variant: str | None) -> dict[str, Any]:
+        return views.scenario_view(loaded(ident, name), variant)
+
     def scenario_or_404(ident: str) -> evacuate.Scenario:
         rec = records.scenario(ident)
         if rec is None:
             raise HTTPException(404, f"no scenario {ident!r}")
-        return evacuate.loads(records.scenario_source(ident), source=rec.name)
+        return loaded(ident, rec.name)
 
     # ----------------------------------------------------------------- page
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -181,7 +191,7 @@ def create_app(
             raise HTTPException(
                 404, f"no variant {variant!r}; the variants are {list(s.variant_names)}"
             )
-        return views.scenario_view(s, variant)
+        return view_of(ident, s.source or "", variant or None)
 
     @app.get("/api/scenarios/{ident}/source", response_class=Response)
     def scenario_source(ident: Id) -> Response:
@@ -191,7 +201,8 @@ def create_app(
 
     @app.get("/api/scenarios/{ident}/variants")
     def scenario_variants(ident: Id) -> list[dict[str, Any]]:
-        return list(views.scenario_view(scenario_or_404(ident))["variants"])
+        s = scenario_or_404(ident)
+        return list(view_of(ident, s.source or "", None)["variants"])
 
     # ----------------------------------------------------------------- jobs
     def job_json(job_id: str) -> dict[str, Any]:
