@@ -160,3 +160,15 @@ def test_page_and_vendored_plotly(client: TestClient) -> None:
     js = client.get("/static/plotly.min.js")
     assert js.status_code == 200 and len(js.content) > 1_000_000
     assert "plotly" in js.text[:2000].lower()
+
+
+def test_options_speak_the_cli_vocabulary(client: TestClient) -> None:
+    """The launch panel's options carry the registry's help and the command line's flags."""
+    from evacuate.options import OPTIONS
+
+    opts = client.get("/api/options").json()
+    sim = {o["name"]: o for o in opts["simulate"]}
+    assert sim["time_limit"]["flag"] == "--time-limit"
+    assert sim["time_limit"]["help"] == OPTIONS["time_limit"].describe()
+    assert sim["time_limit"]["default"] == OPTIONS["time_limit"].default
+    assert sim["policy"]["choices"] == list(OPTIONS["policy"].choices)

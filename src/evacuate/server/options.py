@@ -1,11 +1,15 @@
 """The options of each job kind, in the command line's words (``--time-limit`` is
-``time_limit`` here), checked by pydantic before a job is queued."""
+``time_limit`` here), checked by pydantic before a job is queued. Defaults and help come from
+the one registry (``evacuate.options``) where it has the setting, so the page, the API and the
+command line say the same."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from evacuate.options import OPTIONS
 
 __all__ = ["JOB_OPTIONS", "PlanOptions", "ReportOptions", "SimulateOptions", "describe"]
 
@@ -21,8 +25,12 @@ class PlanOptions(_Options):
     objective: Annotated[
         Literal["max-rescued", "min-makespan"], Field(description="What to optimise.")
     ] = "max-rescued"
-    time_limit: Annotated[float, Field(ge=0.1, le=3600, description="Seconds to spend.")] = 10.0
-    seed: Annotated[int, Field(ge=0, le=2**31, description="Seed of the extra restarts.")] = 0
+    time_limit: Annotated[float, Field(ge=0.1, le=3600, description="Seconds to spend.")] = OPTIONS[
+        "time_limit"
+    ].default
+    seed: Annotated[int, Field(ge=0, le=2**31, description="Seed of the extra restarts.")] = (
+        OPTIONS["seed"].default
+    )
     hindsight: Annotated[
         bool, Field(description="Treat surprise events as known (what could have been).")
     ] = False
@@ -78,6 +86,7 @@ def describe() -> dict[str, list[dict[str, Any]]]:
             info = model.model_fields[name]
             kinds = [p.get("type") for p in prop.get("anyOf", [prop])]
             choices = next((p["enum"] for p in prop.get("anyOf", [prop]) if "enum" in p), None)
+            shared = OPTIONS.get(name)
             rows.append(
                 {
                     "name": name,
@@ -85,7 +94,7 @@ def describe() -> dict[str, list[dict[str, Any]]]:
                     "type": next((k for k in kinds if k and k != "null"), "string"),
                     "default": info.default,
                     "choices": choices,
-                    "help": info.description or "",
+                    "help": shared.describe() if shared is not None else info.description or "",
                     "minimum": prop.get("minimum"),
                     "maximum": prop.get("maximum"),
                 }
