@@ -1,0 +1,124 @@
+"""Deadlines at origin and destination, open_from, and known close_place and
+withdraw_operator events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from evacuate.scenario.model import (
+    ClosePlace,
+    WithdrawOperator,
+)
+
+if TYPE_CHECKING:
+    pass
+
+from evacuate.check.base import CheckerBase
+from evacuate.check.common import INF, BoolArr, _t, _tol, _tols
+
+
+class EventRules(CheckerBase):
+    def _check_deadlines_and_events(self) -> None:
+        out, n = self.out, self.n
+        idx = np.arange(n, dtype=np.int64)
+        base = self.finite & self.kp
+        o = np.where(self.o >= 0, self.o, 0)
+        d = np.where(self.d >= 0, self.d, 0)
+        dl_o = self.deadline[o]
+        late = self.t0 - dl_o
+        m = base & self.has_deadline[o] & (late > _tols(dl_o))
+        out.many(
+            "deadline_origin",
+            idx[m],
+            late[m],
+            lambda i, a: (
+                f"leaves {self.places[o[i]].id} at {_t(self.t0[i])}"
+                + (f" (loading from {_t(self.depart[i])})" if self.L[i] else "")
+                + f", after its deadline {_t(self.deadline[o[i]])}"
+            ),
+        )
+        dl_d = self.deadline[d]
+        m = base & self.has_deadline[d] & (self.arrive >= dl_d)
+        out.many(
+            "deadline_destination",
+            idx[m],
+            (self.arrive - dl_d)[m],
+            lambda i, a: (
+                f"arrives at {self.places[d[i]].id} at {_t(self.arrive[i])}, not before its"
+                f" deadline {_t(self.deadline[d[i]])}"
+            ),
+        )
+        open_from = np.array(
+            [-INF if p.open_from is None else p.open_from for p in self.places], dtype=np.float64
+        )
+        of = open_from[o]
+        early = of - self.depart
+        m = base & self.loaded & np.isfinite(of) & (early > _tols(of))
+        out.many(
+            "open_from",
+            idx[m],
+            early[m],
+            lambda i, a: (
+                f"picks up at {self.places[o[i]].id} at {_t(self.depart[i])}, before it opens"
+                f" at {_t(open_from[o[i]])}"
+            ),
+        )
+
+        operators: dict[str, list[int]] = defaultdict(list)
+        for ci, vc in enumerate(self.classes):
+            operators[vc.operator].append(ci)
+        for ev in self.events:
+            for eff in ev.effects:
+                if isinstance(eff, ClosePlace):
+                    self._closed_place(ev.at, eff, base)
+                elif isinstance(eff, WithdrawOperator):
+                    classes = operators.get(eff.operator, [])
+                    if not classes:
+                        continue
+                    mine = self.finite & self.kc & np.isin(self.cls, classes)
+                    m = mine & (self.depart >= ev.at)
+                    tail = f"operator {eff.operator} withdraws at {_t(ev.at)} (event {ev.id})"
+                    out.many(
+                        "withdrawn",
+                        idx[m],
+                        self.depart[m] - ev.at,
+                        self._text("departs at {depart}; " + tail),
+                    )
+                    if not eff.finish_current_trip:
+                        m = mine & (self.depart < ev.at) & (self.arrive > ev.at + _tol(ev.at))
+                        out.many(
+                            "withdrawn",
+                            idx[m],
+                            self.arrive[m] - ev.at,
+                            self._text(
+                                "under way until {arrive} when " + tail + " without finishing trips"
+                            ),
+                        )
+
+    def _closed_place(self, at: float, eff: ClosePlace, base: BoolArr) -> None:
+        p = self.pidx.get(eff.place)
+        if p is None:
+            return
+        until = INF if eff.until is None else eff.until
+        idx = np.arange(self.n, dtype=np.int64)
+        for side, where, times in (
+            ("departs", self.o, self.depart),
+            ("arrives", self.d, self.arrive),
+        ):
+            inside = (times >= at) & (
+                np.ones(self.n, dtype=bool) if until == INF else times < until - _tol(until)
+            )
+            m = base & (where == p) & inside
+            when = "{depart}" if side == "departs" else "{arrive}"
+            self.out.many(
+                "closed_place",
+                idx[m],
+                until - times[m],
+                self._text(
+                    f"{side} at {eff.place} at {when}, closed from {_t(at)}"
+                    + (" for good" if until == INF else f" until {_t(until)}")
+                ),
+            )
