@@ -301,7 +301,8 @@ def read_bep(path: str | Path) -> BepInstance:
 def greedy_schedule(inst: BepInstance) -> list[Trip]:
     """A simple feasible schedule as trips of the scenario ``bep_to_scenario`` writes: loads
     (each to the nearest shelter with room) go one by one to the bus that reaches their point
-    first; each bus is a group of one (``bus1``, ``bus2``, ...).
+    first. Buses free at the same time and place move as one group (``bus1``, ``bus2``, ...,
+    first one group per yard), so the cost grows with the loads, not with the buses.
 
     Raises ``ScenarioError`` if there is demand but no bus, or shelters cannot hold everyone.
     """
@@ -321,35 +322,58 @@ def greedy_schedule(inst: BepInstance) -> list[Trip]:
             [Issue("people wait but there are no buses to move them", file=inst.source, line=1)]
         )
     room = list(inst.shelter_capacity)
-    # each bus: (free time, yard index, shelter index or -1 while still at its yard)
-    fleet: list[tuple[float, int, int]] = [
-        (0.0, y, -1) for y, n in enumerate(inst.yard_buses) for _ in range(n)
+    cap = inst.bus_capacity
+    # identical buses that are free at the same time and place form one group, so the work
+    # grows with the loads' distinct decisions, not with the number of buses: each group is
+    # [free time, yard index, shelter index or -1 while at its yard, buses, group id]
+    fleet: list[list[Any]] = [
+        [0.0, y, -1, n, f"bus{y + 1}"] for y, n in enumerate(inst.yard_buses) if n > 0
     ]
+    names = len(inst.yard_buses)
     trips: list[Trip] = []
 
-    def reach(b: int, i: int) -> float:
-        free, y, at = fleet[b]
-        return free + (inst.yard_point[y][i] if at < 0 else inst.point_shelter[i][at])
+    def reach(g: list[Any], i: int) -> float:
+        free, y, at = g[0], g[1], g[2]
+        return float(free + (inst.yard_point[y][i] if at < 0 else inst.point_shelter[i][at]))
 
     for i, left in enumerate(inst.demand):
         while left > 0:
             s = min(
                 (s for s in range(len(room)) if room[s] > 0), key=lambda s: inst.point_shelter[i][s]
             )
-            people = min(left, inst.bus_capacity, room[s])
-            b = min(range(len(fleet)), key=lambda b: reach(b, i))
-            free, y, at = fleet[b]
-            there = reach(b, i)
-            start = f"yard_{y + 1}" if at < 0 else f"shelter_{at + 1}"
+            people = min(left, cap, room[s])
+            g = min(fleet, key=lambda g: reach(g, i))
+            # as many full loads as the group has buses go at once (one by one, each would
+            # take the next bus of the same group: they reach the point at the same time)
+            moving = 1 if people < cap else min(g[3], left // cap, room[s] // cap)
+            free, y, at = g[0], g[1], g[2]
+            there = reach(g, i)
             done = there + inst.point_shelter[i][s]
-            group = f"bus{b + 1}"
-            trips.append(Trip(group, BUS_CLASS, 1, start, free, f"point_{i + 1}", there, 0))
+            if moving == g[3]:
+                group = g[4]
+                fleet.remove(g)
+            else:
+                g[3] -= moving
+                names += 1
+                group = f"bus{names}"
+            start = f"yard_{y + 1}" if at < 0 else f"shelter_{at + 1}"
+            point = f"point_{i + 1}"
+            trips.append(Trip(group, BUS_CLASS, moving, start, free, point, there, 0))
             trips.append(
-                Trip(group, BUS_CLASS, 1, f"point_{i + 1}", there, f"shelter_{s + 1}", done, people)
+                Trip(
+                    group,
+                    BUS_CLASS,
+                    moving,
+                    point,
+                    there,
+                    f"shelter_{s + 1}",
+                    done,
+                    moving * people,
+                )
             )
-            fleet[b] = (done, y, s)
-            left -= people
-            room[s] -= people
+            fleet.append([done, y, s, moving, group])
+            left -= moving * people
+            room[s] -= moving * people
     return trips
 
 

@@ -68,7 +68,7 @@ class UnitError(ValueError):
 
 def _finite(x: float, what: str) -> float:
     if not math.isfinite(x):
-        raise UnitError(f"{what} must be a finite number")
+        raise UnitError(f"{what} that is a finite number")
     return x
 
 
@@ -100,7 +100,8 @@ def parse_duration(value: object, time_unit: str) -> float:
 
 def _as_date(value: object) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
+        # an offset would be silently dropped: refuse it (the caller's message says why)
+        return value if value.tzinfo is None else None
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
     if isinstance(value, str):
@@ -122,20 +123,34 @@ def parse_time(value: object, time_unit: str, start_date: dt.datetime | None) ->
             raise UnitError("a time; calendar dates need 'scenario.start_date' to be set")
         seconds = (when - start_date).total_seconds()
         return seconds / TIME_UNITS[time_unit]
+    if isinstance(value, dt.date):
+        raise UnitError("a calendar date without a time-zone offset, such as '2383-01-01T06:00'")
     try:
-        return parse_duration(value, time_unit)
+        t = parse_duration(value, time_unit)
     except UnitError:
         raise UnitError(
             "a time: a number in the scenario's time unit, a duration such as '36h', "
             "or a date such as '2385-04-05' (with scenario.start_date set)"
         ) from None
+    if start_date is not None:
+        try:
+            start_date + dt.timedelta(seconds=t * TIME_UNITS[time_unit])
+        except (OverflowError, ValueError):
+            raise UnitError(
+                "a time that falls in the calendar (years 1 to 9999) counted from "
+                "scenario.start_date"
+            ) from None
+    return t
 
 
 def parse_date(value: object) -> dt.datetime:
     """A calendar date or date-time ("2383-01-01", "2383-01-01T06:00")."""
     when = _as_date(value)
     if when is None:
-        raise UnitError("a calendar date such as '2383-01-01' or '2383-01-01T06:00'")
+        raise UnitError(
+            "a calendar date such as '2383-01-01' or '2383-01-01T06:00' (local time, without "
+            "a time-zone offset)"
+        )
     return when
 
 

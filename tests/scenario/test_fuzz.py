@@ -216,8 +216,8 @@ def test_nasty_yaml_loads_cleanly(text: str) -> None:
 
 
 @pytest.mark.parametrize("big", [1e154, 1.7e308])
-def test_huge_coordinates_and_tiny_speeds_load_cleanly(big: float) -> None:
-    """Coordinates near the float limit and tiny speeds give infinite times, not exceptions."""
+def test_huge_coordinates_and_tiny_speeds_are_refused_with_the_limit(big: float) -> None:
+    """Coordinates near the float limit and tiny speeds are refused, each naming its limit."""
     data = {
         "scenario": {"id": "far", "end": 10},
         "hazard": {"origin": [-big, -big, big], "speed": 5e-324},
@@ -231,5 +231,10 @@ def test_huge_coordinates_and_tiny_speeds_load_cleanly(big: float) -> None:
             "stock": [{"class": "c", "place": "b", "count": 1}],
         },
     }
-    scenario = _clean_outcome(lambda: from_dict(data))
-    assert scenario is not None and scenario.warnings
+    with pytest.raises(ScenarioError) as info:
+        from_dict(data)
+    text = str(info.value)
+    for path in ("hazard.speed", "places[0].position", "travel.lanes[0].speed_factor"):
+        assert path in text
+    assert "fleet.classes[0].speed: found 1e-300; expected a speed from 1e-09 to 1e+20 m/s" in text
+    assert f"places[0].position[0]: found {big!r}; expected at most 1,000,000,000,000" in text

@@ -90,18 +90,14 @@ BROKEN: dict[str, list[Expected]] = {
         ("fleet.classes[0].load_time", 18, "found '2 fortnights'; expected a duration")
     ],
     "bad_speed": [("fleet.classes[0].speed", 17, "found '60 km'; expected a speed")],
-    "negative_count": [
-        ("fleet.stock[0].count", 19, "found -2; expected greater than or equal to 0")
-    ],
+    "negative_count": [("fleet.stock[0].count", 19, "found -2; expected at least 0")],
     "unknown_field": [("places[0].populaton", 8, "unknown field")],
     "bad_effect_type": [("events[0].effects[0]", 27, "found type 'explode'; expected one of")],
     "missing_effect_type": [("events[0].effects[0]", 27, "missing 'type'")],
     "bad_id": [("places[0].id", 6, "found 'old town'; expected an id")],
     "date_without_start_date": [("places[0].deadline", 9, "need 'scenario.start_date'")],
     "bad_map_kind": [("map.kind", 24, "found 'globe'; expected 'plane' or 'sphere'")],
-    "latitude_out_of_range": [
-        ("places[0].position.lat", 7, "found 95; expected less than or equal")
-    ],
+    "latitude_out_of_range": [("places[0].position.lat", 7, "found 95; expected at most 90")],
     "empty_places": [("places", 5, "expected at least 1 item")],
     # reading the file
     "yaml_syntax": [("", 8, "not valid YAML")],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 from collections.abc import Mapping
 from importlib import resources
@@ -21,6 +22,7 @@ from pydantic import ValidationError
 
 from evacuate import units
 from evacuate.errors import Issue, ScenarioError, format_path
+from evacuate.scenario import limits
 from evacuate.scenario.scenario import Scenario
 
 __all__ = ["ROMULAN", "builtin_path", "dump", "dumps", "from_dict", "load", "loads"]
@@ -40,12 +42,75 @@ def builtin_path(name: str = ROMULAN) -> Path:
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML 1.1 loading that also reads floats without a dot ('1e5', '5e-324') as numbers,
-    as JSON and YAML 1.2 do; otherwise JSON written by ``json.dumps`` would not load back."""
+    """Safe YAML loading with the YAML 1.2 core schema (which JSON also follows).
+
+    PyYAML implements YAML 1.1, whose implicit types misread ordinary text: ``12:30`` is the
+    base-60 number 750, ``yes``/``no``/``on``/``off`` are booleans, ``0012`` is octal and
+    ``2383-01-01T00:00+10:00`` is a date whose offset is then lost. Here plain scalars resolve
+    as in YAML 1.2: null, true/false, decimal (``0o``/``0x``) integers and floats; everything
+    else is text, which the schema then reads as a quantity, a date or an id. Nesting deeper
+    than ``MAX_DEPTH`` is refused while composing.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > limits.MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"values nested more than {limits.MAX_DEPTH} levels deep "
+                    f"(the limit; a scenario needs fewer than 10)",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
-_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")
-_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
+_CORE_SCHEMA = (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    (
+        "tag:yaml.org,2002:int",
+        r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+        list("-+0123456789"),
+    ),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+0123456789."),
+    ),
+)
+_Loader.yaml_implicit_resolvers = {}  # drop YAML 1.1's; add YAML 1.2's core schema
+for _tag, _pattern, _first in _CORE_SCHEMA:
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    return int(text, 16) if text.startswith("0x") else int(text)
+
+
+def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    return str(loader.construct_scalar(node)).lower() == "true"
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+# explicit !!timestamp tags are text too: the schema reads dates (and refuses offsets)
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    lambda loader, node: str(loader.construct_scalar(node)),  # type: ignore[arg-type]
+)
 
 
 def _join_surrogates(value: Any) -> Any:
@@ -59,6 +124,10 @@ def _join_surrogates(value: Any) -> Any:
     return value
 
 
+class _TooLarge(Exception):
+    """The file is past a size limit (``limits``); the message says which."""
+
+
 class _Composer:
     """Turns YAML nodes into plain data while recording the line of every field path."""
 
@@ -66,13 +135,42 @@ class _Composer:
         self.loader = loader
         self.lines: dict[Loc, int] = {}
         self.issues: list[Issue] = []
+        self.nodes = 0
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.nodes += 1
+        if self.nodes > limits.MAX_NODES:
+            raise _TooLarge(
+                f"more than {limits.MAX_NODES:,} values once YAML aliases are expanded (the "
+                "limit); an alias bomb? write repeated parts out or reference them by id"
+            )
         self.lines.setdefault(loc, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
+            own = [pair for pair in node.value if pair[0].tag != "tag:yaml.org,2002:merge"]
             self.loader.flatten_mapping(node)
+            # YAML merge keys ("<<: *base"): the mapping's own keys override merged ones, and
+            # of the merged ones the first wins
+            merged = node.value[: len(node.value) - len(own)]
+            own_keys = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+            seen_merged: set[Any] = set()
+            pairs = []
+            for key_node, value_node in merged:
+                name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                if name in own_keys or name in seen_merged:
+                    continue
+                seen_merged.add(name)
+                pairs.append((key_node, value_node))
             out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
+            for key_node, value_node in [*pairs, *own]:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.issues.append(
+                        Issue(
+                            "found a complex mapping key; expected a plain name",
+                            format_path(loc),
+                            line=key_node.start_mark.line + 1,
+                        )
+                    )
+                    continue
                 key = _join_surrogates(self.loader.construct_object(key_node, deep=True))
                 if not isinstance(key, (str, int, float, bool)) or key is None:
                     self.issues.append(
@@ -102,6 +200,26 @@ class _Composer:
         return _join_surrogates(self.loader.construct_object(node, deep=True))
 
 
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Values under ``node`` once aliases are expanded, counted on the composed graph (each
+    distinct node once), so an alias bomb is refused before anything is expanded."""
+    size = memo.get(id(node))
+    if size is not None:
+        return size
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, memo) for child in node.value)
+    if size > limits.MAX_NODES:
+        raise _TooLarge(
+            f"more than {limits.MAX_NODES:,} values once YAML aliases are expanded (the "
+            "limit); an alias bomb? write repeated parts out or reference them by id"
+        )
+    memo[id(node)] = size
+    return size
+
+
 def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
     """YAML (or JSON) text -> plain data and a line map; raises ScenarioError on syntax."""
     try:
@@ -117,12 +235,16 @@ def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
     composer = _Composer(loader)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _expanded_size(node, {})
         data = None if node is None else composer.build(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise ScenarioError([Issue(f"not valid YAML: {what}", file=source, line=line)]) from None
+    except _TooLarge as exc:
+        raise ScenarioError([Issue(str(exc), file=source)]) from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as exc:
         raise ScenarioError([Issue(f"not valid YAML: {exc}", file=source)]) from None
     finally:
@@ -172,6 +294,23 @@ def _context(data: Mapping[str, Any]) -> dict[str, Any]:
 def _describe(value: Any) -> str:
     text = value.isoformat() if isinstance(value, (dt.date, dt.time)) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_BOUNDS = {
+    "greater_than": "a number above",
+    "greater_than_equal": "at least",
+    "less_than": "a number below",
+    "less_than_equal": "at most",
+}
+
+
+def _number(value: Any) -> str:
+    """A bound as people read it: 1,000,000,000 for integers, 1e-09 for small floats."""
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
+    return str(value)
 
 
 _POSITION = "a position: [x, y], [x, y, z] or {lat: ..., lon: ...}"
@@ -262,6 +401,9 @@ def _pydantic_issues(
             size = ctx.get("min_length" if kind == "string_too_short" else "max_length")
             bound = "at least" if kind == "string_too_short" else "at most"
             text = f"found {_describe(err.get('input'))}; expected {bound} {size} character(s)"
+        elif kind in _BOUNDS:
+            bound = next(iter(ctx.values()), None)
+            text = f"found {_describe(err.get('input'))}; expected {_BOUNDS[kind]} {_number(bound)}"
         elif kind == "missing":
             text = "missing; this field is required"
         elif kind == "extra_forbidden":
@@ -322,22 +464,44 @@ def from_dict(
     return scenario.model_copy(update={"source": source, "warnings": tuple(issues)})
 
 
+def _too_big(source: str) -> ScenarioError:
+    size = f"{limits.MAX_FILE_BYTES // (1024 * 1024)} MiB"
+    return ScenarioError(
+        [Issue(f"the file is larger than {size} (the limit for a scenario)", file=source)]
+    )
+
+
 def loads(text: str, *, source: str = "<string>") -> Scenario:
     """Parse YAML or JSON text."""
+    if not isinstance(text, str):
+        hint = " (decode bytes first: text.decode('utf-8'))" if isinstance(text, bytes) else ""
+        raise TypeError(f"loads() takes YAML or JSON text, not {type(text).__name__}{hint}")
+    if len(text) > limits.MAX_FILE_BYTES:
+        raise _too_big(source)
     data, lines = _parse(text, source)
     return from_dict(data, source=source, lines=lines)
 
 
 def load(path: str | Path | None = None) -> Scenario:
     """Load a scenario file; with no path, the embedded Romulan Rescue Mission."""
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"load() takes a file path, not {type(path).__name__}; use "
+            "evacuate.scenario.from_dict(data) for a mapping or loads(text) for YAML/JSON text"
+        )
+    if path is not None and not str(path):
+        raise ValueError("load() got an empty path; give the scenario file's path")
     file = builtin_path() if path is None else Path(path)
     source = str(path) if path is not None else f"<builtin:{ROMULAN}>"
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as handle:
+            raw = handle.read(limits.MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ScenarioError(
             [Issue(f"cannot read the file: {exc.strerror or exc}", file=source)]
         ) from None
+    if len(raw) > limits.MAX_FILE_BYTES:
+        raise _too_big(source)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -349,6 +513,9 @@ def load(path: str | Path | None = None) -> Scenario:
             raise ScenarioError(
                 [Issue(f"not valid JSON: {exc.msg}", file=source, line=exc.lineno)]
             ) from None
+        except RecursionError:
+            message = f"not valid JSON: nested more than {limits.MAX_DEPTH} levels deep (the limit)"
+            raise ScenarioError([Issue(message, file=source)]) from None
     return loads(text, source=source)
 
 
@@ -364,11 +531,15 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 _Dumper.add_representer(str, _represent_str)
 # so that text such as "1e5" is quoted, as _Loader would read it as a number
-_Dumper.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
+# so that text our loader would read as a number, a boolean or null is quoted
+for _tag, _pattern, _first in _CORE_SCHEMA:
+    _Dumper.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 
 def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
     """The scenario as YAML or JSON text, in its own units; loading it gives an equal scenario."""
+    if fmt not in ("yaml", "json"):
+        raise ValueError(f"dumps() writes 'yaml' or 'json', not {fmt!r}")
     data = scenario.to_data()
     if fmt == "json":
         return json.dumps(data, indent=2) + "\n"

@@ -18,10 +18,12 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    Strict,
     ValidationInfo,
 )
 
 from evacuate import units
+from evacuate.scenario import limits
 
 __all__ = [
     "Arrival",
@@ -83,25 +85,67 @@ def _to_distance(v: object, info: ValidationInfo) -> float:
 
 def _to_speed(v: object, info: ValidationInfo) -> float:
     c = _ctx(info)
-    return units.parse_speed(v, c.get("map_unit", "km"), c.get("time_unit", "hour"))
+    map_unit, time_unit = c.get("map_unit", "km"), c.get("time_unit", "hour")
+    x = units.parse_speed(v, map_unit, time_unit)
+    metres_per_s = x * units.DISTANCE_UNITS[map_unit] / units.TIME_UNITS[time_unit]
+    lo, hi = limits.MIN_SPEED_M_PER_S, limits.MAX_SPEED_M_PER_S
+    if not lo <= metres_per_s <= hi:
+        raise ValueError(
+            f"a speed from {lo:g} to {hi:g} m/s (the limits; found {metres_per_s:.3g} m/s)"
+        )
+    return x
 
 
 def _reject_bool(v: object) -> object:
+    """Numbers only: YAML's true/false and quoted text such as "5" are not read as numbers."""
     if isinstance(v, bool):
         raise ValueError("a number, not true/false")
+    if isinstance(v, str):
+        try:
+            float(v)
+        except ValueError:
+            return v  # not a number at all: pydantic says so
+        raise ValueError("a number, not text (write it without quotes)")
     return v
 
 
-Duration = Annotated[float, BeforeValidator(_to_duration), Field(ge=0)]
+def _to_period(v: object, info: ValidationInfo) -> float:
+    """A duration of at least ``MIN_PERIOD_SECONDS`` (periods repeat; shorter ones never end)."""
+    unit = _ctx(info).get("time_unit", "hour")
+    x = units.parse_duration(v, unit)
+    shortest = limits.MIN_PERIOD_SECONDS / units.TIME_UNITS[unit]
+    if not x >= shortest:
+        raise ValueError(
+            f"a period of at least {limits.MIN_PERIOD_SECONDS:g} second ({shortest:.3g} {unit})"
+        )
+    return x
+
+
+_MAX_T = limits.MAX_TIME
+_MAX_X = limits.MAX_MAGNITUDE
+_MIN_X = limits.MIN_POSITIVE
+
+Duration = Annotated[float, BeforeValidator(_to_duration), Field(ge=0, le=_MAX_T)]
 """A non-negative length of time in the scenario's time unit."""
-Time = Annotated[float, BeforeValidator(_to_time)]
+Time = Annotated[float, BeforeValidator(_to_time), Field(ge=-_MAX_T, le=_MAX_T)]
 """A point in time in the scenario's time unit after time zero (may be negative)."""
-Distance = Annotated[float, BeforeValidator(_to_distance), Field(ge=0)]
+Period = Annotated[float, BeforeValidator(_to_period), Field(le=_MAX_T)]
+"""A repeat interval: at least one second."""
+Distance = Annotated[float, BeforeValidator(_to_distance), Field(ge=0, le=_MAX_X)]
 Speed = Annotated[float, BeforeValidator(_to_speed), Field(gt=0)]
-Count = Annotated[int, BeforeValidator(_reject_bool), Field(ge=0)]
-PositiveCount = Annotated[int, BeforeValidator(_reject_bool), Field(gt=0)]
-Rate = Annotated[float, BeforeValidator(_reject_bool), Field(gt=0, allow_inf_nan=False)]
-Coordinate = Annotated[float, BeforeValidator(_reject_bool), Field(allow_inf_nan=False)]
+Count = Annotated[int, BeforeValidator(_reject_bool), Field(ge=0, le=limits.MAX_PEOPLE)]
+"""A number of people (or of places' capacity)."""
+Vehicles = Annotated[int, BeforeValidator(_reject_bool), Field(ge=0, le=limits.MAX_VEHICLES)]
+PositiveCount = Annotated[int, BeforeValidator(_reject_bool), Field(gt=0, le=limits.MAX_CAPACITY)]
+Rate = Annotated[
+    float, BeforeValidator(_reject_bool), Field(ge=_MIN_X, le=_MAX_X, allow_inf_nan=False)
+]
+Coordinate = Annotated[
+    float, BeforeValidator(_reject_bool), Field(ge=-_MAX_X, le=_MAX_X, allow_inf_nan=False)
+]
+Fraction = Annotated[float, BeforeValidator(_reject_bool), Field(allow_inf_nan=False)]
+Flag = Annotated[bool, Strict()]
+"""true or false only (not "yes", "on", 1 or "true")."""
 
 
 def _to_date(v: object) -> dt.datetime:
@@ -180,7 +224,9 @@ class Place(_Frozen):
     load_per_hour: Rate | None = None
     """People per hour the place can board, summed over all vehicles."""
     unload_per_hour: Rate | None = None
-    berths: PositiveCount | None = None
+    berths: (
+        Annotated[int, BeforeValidator(_reject_bool), Field(gt=0, le=limits.MAX_VEHICLES)] | None
+    ) = None
     """Vehicles that can load or unload here at the same time."""
     notes: str = ""
 
@@ -207,7 +253,7 @@ class Window(_Frozen):
 class PeriodicWindow(_Frozen):
     """Open for ``open_for`` at the start of each ``every``, shifted by ``offset`` (e.g. nights)."""
 
-    every: Annotated[float, BeforeValidator(_to_duration), Field(gt=0)]
+    every: Period
     open_for: Duration
     offset: Duration = 0.0
     start: Time | None = None
@@ -220,14 +266,14 @@ class Lane(_Frozen):
     id: Id
     start: Id = Field(alias="from")
     end: Id = Field(alias="to")
-    bidirectional: bool = True
+    bidirectional: Flag = True
     distance: Distance | None = None
     """Overrides the distance computed from positions."""
     time: Duration | None = None
     """A fixed travel time for every class (overrides distance and speed)."""
     class_times: dict[Id, Duration] = Field(default_factory=dict)
     """Fixed travel time per vehicle class id."""
-    speed_factor: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    speed_factor: Rate = 1.0
     """Multiplies each class's speed on this lane (e.g. 1.5 for a contraflow highway)."""
     windows: tuple[Window, ...] = ()
     periodic: PeriodicWindow | None = None
@@ -254,7 +300,7 @@ class VehicleClass(_Frozen):
     """Time one vehicle spends loading at the pickup place (the whole group loads at once)."""
     unload_time: Duration = 0.0
     operator: Id = "default"
-    enabled: bool = True
+    enabled: Flag = True
     notes: str = ""
 
 
@@ -264,7 +310,7 @@ class Stock(_Frozen):
     id: Id | None = None
     vehicle_class: Id = Field(alias="class")
     place: Id
-    count: Count
+    count: Vehicles
     available_from: Time = 0.0
     notes: str = ""
 
@@ -276,8 +322,12 @@ class ProductionPeriod(_Frozen):
 
     start: Time
     end: Time | None = None
-    rate: Annotated[float, BeforeValidator(_reject_bool), Field(ge=0, allow_inf_nan=False)]
-    per: Annotated[float, BeforeValidator(_to_duration), Field(gt=0)] = 1.0
+    rate: Annotated[
+        float,
+        BeforeValidator(_reject_bool),
+        Field(ge=0, le=limits.MAX_VEHICLES, allow_inf_nan=False),
+    ]
+    per: Period = 1.0
 
 
 class Shipyard(_Frozen):
@@ -287,7 +337,7 @@ class Shipyard(_Frozen):
     place: Id
     vehicle_class: Id = Field(alias="class")
     schedule: tuple[ProductionPeriod, ...]
-    max_total: Count | None = None
+    max_total: Vehicles | None = None
     available_from: Time | None = None
     """Vehicles it produces may not leave before this time (held at the yard)."""
     notes: str = ""
@@ -307,7 +357,7 @@ class DestroyVehicles(_Frozen):
     type: Literal["destroy_vehicles"]
     place: Id
     classes: tuple[Id, ...] | None = None
-    count: Count | None = None
+    count: Vehicles | None = None
 
 
 class StopProduction(_Frozen):
@@ -343,7 +393,7 @@ class WithdrawOperator(_Frozen):
 
     type: Literal["withdraw_operator"]
     operator: Id
-    finish_current_trip: bool = True
+    finish_current_trip: Flag = True
 
 
 Effect = Annotated[
@@ -359,7 +409,7 @@ class Event(_Frozen):
     name: str = ""
     at: Time
     mode: Literal["known", "surprise"] = "known"
-    enabled: bool = True
+    enabled: Flag = True
     effects: tuple[Effect, ...] = Field(min_length=1)
     reported_casualties: Count | None = None
     """People killed outside the evacuation (reported only, not modelled)."""
@@ -370,17 +420,17 @@ class Variant(_Frozen):
     """A named what-if: switch events and vehicle classes on or off, change stock counts."""
 
     description: str = ""
-    events: dict[Id, bool] = Field(default_factory=dict)
-    classes: dict[Id, bool] = Field(default_factory=dict)
-    stock: dict[Id, Count] = Field(default_factory=dict)
+    events: dict[Id, Flag] = Field(default_factory=dict)
+    classes: dict[Id, Flag] = Field(default_factory=dict)
+    stock: dict[Id, Vehicles] = Field(default_factory=dict)
 
 
 class Perturbations(_Frozen):
     """Stochastic noise for simulation (off by default)."""
 
-    travel_cv: Annotated[float, Field(ge=0, le=5)] = 0.0
+    travel_cv: Annotated[Fraction, Field(ge=0, le=5)] = 0.0
     """Coefficient of variation of each trip's travel time (lognormal)."""
-    breakdowns: Annotated[float, Field(ge=0, le=1)] = 0.0
+    breakdowns: Annotated[Fraction, Field(ge=0, le=1)] = 0.0
     """Probability that a vehicle breaks down on a trip and leaves service."""
 
 

@@ -350,7 +350,8 @@ def _effects(raw: _Raw) -> Iterator[tuple[Loc, Mapping[str, Any], Mapping[str, A
 
 
 def close_lane_target(raw: _Raw) -> Iterator[Found]:
-    """A close_lane effect names exactly one of ``lane`` or ``between``."""
+    """A close_lane effect names exactly one of ``lane`` or ``between``, and ``between`` two
+    different places."""
     for loc, _, effect in _effects(raw):
         if effect.get("type") != "close_lane":
             continue
@@ -361,6 +362,18 @@ def close_lane_target(raw: _Raw) -> Iterator[Found]:
                 f"found {found}; expected exactly one: 'lane: <lane id>' for a declared lane, or "
                 "'between: [place, place]' for the direct route",
                 loc,
+            )
+        between = effect.get("between")
+        if (
+            isinstance(between, _SEQ)
+            and len(between) == 2
+            and isinstance(between[0], str)
+            and between[0] == between[1]
+        ):
+            yield _found(
+                f"found [{between[0]}, {between[0]}]; expected two different places (there is no "
+                "route from a place to itself)",
+                (*loc, "between"),
             )
 
 
