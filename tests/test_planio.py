@@ -120,12 +120,13 @@ def test_pandas_reads_the_csv(tmp_path: Path) -> None:
 
 
 def test_lenient_reading(tmp_path: Path) -> None:
-    """Columns in any order, extra columns, blank and comment lines, 'vehicle_class', 3.0."""
+    """Columns in any order, extra columns, blank lines, comment lines before the column row,
+    'vehicle_class', 2.0."""
     path = tmp_path / "plan.csv"
     path.write_text(
         "# a free comment\n\n# scenario: tiny\n# time_unit: hour\n# note: hello\n"
         "people,arrive,destination,depart,origin,count,vehicle_class,group,extra\n"
-        "100,2,camp,0,town,2.0,bus,g1,x\n\n# a comment row\n"
+        "100,2,camp,0,town,2.0,bus,g1,x\n\n"
     )
     plan = read_plan(path)
     assert plan.trips == (Trip("g1", "bus", 2, "town", 0.0, "camp", 2.0, 100),)

@@ -71,6 +71,9 @@ HEADER_KEYS: tuple[str, ...] = (
 
 TIME_UNITS: tuple[str, ...] = ("minute", "hour", "day")
 
+MAX_COUNT = 10**18
+"""Largest ``count`` or ``people`` read from a file: sums over trips stay exact in 64 bits."""
+
 MAX_ISSUES = 1000
 """A file with more problems than this reports the first ones and how many more there are."""
 
@@ -282,9 +285,13 @@ def _csv_text(plan: Plan) -> str:
     for key, value in plan.header().items():
         out.write(f"# {key}: {_header_text_value(key, value)}\n")
     writer = csv.writer(out, lineterminator="\n")
+    # other tools (pandas' comment="#", R's comment.char) cut text from an unquoted '#' on;
+    # such rows are written fully quoted
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
-    writer.writerows(
-        (
+    for t in plan.trips:
+        texts = (t.group, t.vehicle_class, t.origin, t.destination)
+        row = (
             t.group,
             t.vehicle_class,
             t.count,
@@ -294,8 +301,7 @@ def _csv_text(plan: Plan) -> str:
             _num(t.arrive),
             t.people,
         )
-        for t in plan.trips
-    )
+        (quoted if any("#" in x for x in texts) else writer).writerow(row)
     return out.getvalue()
 
 
@@ -428,8 +434,8 @@ _EXPECT = {
     "class": "a vehicle class id (text)",
     "origin": "a place id (text)",
     "destination": "a place id (text)",
-    "count": "a whole number of vehicles, at least 1",
-    "people": "a whole number of people, 0 or more",
+    "count": "a whole number of vehicles, from 1 to 10**18",
+    "people": "a whole number of people, from 0 to 10**18",
     "depart": "a finite number (time in the scenario's time unit)",
     "arrive": "a finite number (time in the scenario's time unit)",
 }
@@ -480,7 +486,7 @@ def _as_int(value: object, text: bool, minimum: int) -> int | None:
             n = int(f)
     else:
         return None
-    return n if n >= minimum else None
+    return n if minimum <= n <= MAX_COUNT else None
 
 
 def _trip_from_values(
@@ -634,24 +640,25 @@ def _column_getter(data: Mapping[str, list[object]], i: int) -> Callable[[str], 
 
 
 def _read_csv(text: str, source: str) -> Plan:
+    """The documented CSV form, read strictly: a block of lines starting with '#' (``# key:
+    value`` header fields or free comments) and empty lines, then the column row, then CSV
+    records (RFC 4180 quoting). After the column row nothing is a comment: a record whose
+    first field starts with '#' is a trip like any other."""
     issues = _Issues(source)
     lines = text.splitlines(keepends=True)
     header: dict[str, object] = {}
     header_lines: dict[str, int] = {}
     start = len(lines)
     for i, raw_line in enumerate(lines):
-        stripped = raw_line.strip()
-        if not stripped:
+        if not raw_line.strip():
             continue
-        if not stripped.startswith("#"):
+        if not raw_line.startswith("#"):
             start = i
             break
-        body = stripped[1:].strip()
-        if not body:
-            continue
+        body = raw_line[1:].strip()
         key, sep, value = body.partition(":")
         key, value = key.strip(), value.strip()
-        if not sep or not key:
+        if not sep or not key or " " in key:
             continue  # a free comment
         if key in header:
             issues.add(f"duplicate header field '{key}'", f"header.{key}", i + 1)
@@ -660,9 +667,10 @@ def _read_csv(text: str, source: str) -> Plan:
         if key == "meta":
             try:
                 header[key] = json.loads(value)
-            except json.JSONDecodeError as exc:
+            except (json.JSONDecodeError, RecursionError) as exc:
+                why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deep"
                 issues.add(
-                    f"found {_describe(value)}; expected a JSON object ({exc.msg})",
+                    f"found {_describe(value)}; expected a JSON object ({why})",
                     "header.meta",
                     i + 1,
                 )
@@ -676,8 +684,13 @@ def _read_csv(text: str, source: str) -> Plan:
             len(lines) + 1,
         )
         issues.raise_if_any()
-    reader = csv.reader(lines[start:])
-    columns = [c.strip() for c in next(reader)]
+    reader = csv.reader(lines[start:], strict=True)
+    try:
+        columns = [c.strip() for c in next(reader)]
+    except csv.Error as exc:
+        issues.add(_csv_problem(exc), "columns", start + 1)
+        issues.raise_if_any()
+        raise AssertionError("unreachable") from None  # pragma: no cover
     col_line = start + 1
     if "class" not in columns and "vehicle_class" in columns:
         columns = ["class" if c == "vehicle_class" else c for c in columns]
@@ -696,13 +709,18 @@ def _read_csv(text: str, source: str) -> Plan:
     trips: list[Trip] = []
     row = 0
     prev_line = reader.line_num
-    for fields in reader:
+    while True:
         line = start + prev_line + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            issues.add(_csv_problem(exc), f"trips[{row}]", line)
+            break  # the reader cannot resynchronise after a broken record
         prev_line = reader.line_num
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue
-        if fields[0].lstrip().startswith("#"):
-            continue
+        if not fields:
+            continue  # an empty line
         if len(fields) != len(columns):
             issues.add(
                 f"found {len(fields)} field(s); expected {len(columns)} ({','.join(columns)})",
@@ -719,6 +737,16 @@ def _read_csv(text: str, source: str) -> Plan:
     return _make_plan(values, trips)
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return (
+            f"found a field longer than {csv.field_size_limit():,} characters (the limit); "
+            "expected ids and numbers"
+        )
+    return f"not valid CSV: {text}"
+
+
 def _read_json(text: str, source: str) -> Plan:
     issues = _Issues(source)
     try:
@@ -726,6 +754,10 @@ def _read_json(text: str, source: str) -> Plan:
     except json.JSONDecodeError as exc:
         raise PlanFormatError(
             [Issue(f"not valid JSON: {exc.msg}", "", source, exc.lineno)]
+        ) from None
+    except RecursionError:
+        raise PlanFormatError(
+            [Issue("not valid JSON: nested too deep for a plan", "", source, 1)]
         ) from None
     if not isinstance(data, Mapping):
         raise PlanFormatError(

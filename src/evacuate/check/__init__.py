@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from evacuate.arguments import need_plan, need_scenario
 from evacuate.check.claims import ClaimRules
 from evacuate.check.events import EventRules
 from evacuate.check.people import PeopleRules
@@ -47,6 +48,8 @@ def check(
         Keep at most this many ``Violation`` objects per rule (None: all);
         ``violation_counts`` and ``violation_totals`` always count every one.
     """
+    need_scenario(scenario, "check")
+    need_plan(plan, "check")
     started = _time.perf_counter()
     # non-finite trip times are reported as violations; the arithmetic on them must not warn
     with np.errstate(all="ignore"):

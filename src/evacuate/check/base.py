@@ -22,8 +22,18 @@ if TYPE_CHECKING:
     from evacuate.scenario.model import Position
     from evacuate.scenario.scenario import Scenario
 
-from evacuate.check.common import EARTH_RADIUS_KM, INF, IntArr, _codes, _t, _tol
+from evacuate.check.common import _BIG, EARTH_RADIUS_KM, INF, IntArr, _codes, _t, _tol
 from evacuate.check.report import _Collector
+
+
+def _whole(x: object) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool) and abs(int(x)) < _BIG
+
+
+def _real(x: object) -> float:
+    if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool):
+        return float(x)
+    return math.nan
 
 
 class CheckerBase:
@@ -78,10 +88,22 @@ class CheckerBase:
         self.cls = np.where(self.cls_code < C, self.cls_code, -1)
         self.o = np.where(self.o_code < P, self.o_code, -1)
         self.d = np.where(self.d_code < P, self.d_code, -1)
-        self.count = np.fromiter(map(attrgetter("count"), trips), np.int64, n)
-        self.people = np.fromiter(map(attrgetter("people"), trips), np.int64, n)
-        self.depart = np.fromiter(map(attrgetter("depart"), trips), np.float64, n)
-        self.arrive = np.fromiter(map(attrgetter("arrive"), trips), np.float64, n)
+        # a Trip built in Python may hold anything: counts that are not whole numbers (or
+        # past 2**62) are reported under "not_whole" and read as an empty move of one vehicle;
+        # times that are not real numbers are read as NaN and reported under "not_finite"
+        counts = list(map(attrgetter("count"), trips))
+        people = list(map(attrgetter("people"), trips))
+        self.not_whole = [
+            i
+            for i, (c, p) in enumerate(zip(counts, people, strict=True))
+            if not (_whole(c) and _whole(p))
+        ]
+        for i in self.not_whole:
+            counts[i], people[i] = 1, 0
+        self.count = np.fromiter(counts, np.int64, n)
+        self.people = np.fromiter(people, np.int64, n)
+        self.depart = np.fromiter(map(_real, map(attrgetter("depart"), trips)), np.float64, n)
+        self.arrive = np.fromiter(map(_real, map(attrgetter("arrive"), trips)), np.float64, n)
         self.finite = np.isfinite(self.depart) & np.isfinite(self.arrive)
         self.kc = self.cls >= 0
         self.kp = (self.o >= 0) & (self.d >= 0)
@@ -129,7 +151,8 @@ class CheckerBase:
             # AMBIGUITY: a move that comes after the deadline has struck changes nothing (the
             # place is already lost); a move to a time before the event takes effect at the
             # event: trips before it were judged by the old deadline.
-            for at, to in sorted(moves.get(p.id, [])):
+            # at one instant, moves apply in file order (the last one wins): docs/model.md
+            for at, to in sorted(moves.get(p.id, []), key=lambda m: m[0]):
                 if d is not None and d < at:
                     break
                 d = max(to, at)

@@ -18,6 +18,7 @@ from evacuate.check.common import FloatArr, IntArr, _t
 RULES: dict[str, str] = {
     "header": "the plan was made for another scenario, variant or time unit (amount 1)",
     "not_finite": "a trip time is not a finite number (amount 1)",
+    "not_whole": "a group count or people is not a whole number below 2**62 (amount 1)",
     "negative": "a group count below 1 or people below 0 (amount: how far below)",
     "unknown_class": "the trip's vehicle class is not in the scenario (amount 1)",
     "disabled_class": "the trip's vehicle class is disabled (amount 1)",

@@ -25,6 +25,15 @@ class TripRules(CheckerBase):
                 f"depart {self.depart[i]} / arrive {self.arrive[i]}; expected finite times"
             ),
         )
+        out.many(
+            "not_whole",
+            self.not_whole,
+            np.ones(len(self.not_whole)),
+            lambda i, a: (
+                f"count {self.plan.trips[i].count!r} / people {self.plan.trips[i].people!r}; "
+                "expected whole numbers"
+            ),
+        )
         m = self.count < 1
         out.many(
             "negative",

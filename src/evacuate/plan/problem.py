@@ -67,34 +67,29 @@ class Route:
         return self.lane is None or derive.lane_open(self.lane, t)
 
     def next_open(self, t: float, horizon: float) -> float | None:
-        """The earliest instant >= t at which travel may start, or None before ``horizon``."""
-        candidates = [t]
-        for _a, b in self.closed:
-            candidates.append(b)
+        """The earliest instant >= t at which travel may start, or None before ``horizon``.
+
+        Travel can only become possible at ``t``, at the end of a closure, at a window's
+        start or at the start of a period (the first at or after each of those), so these few
+        candidates are tried in order: no walk over periods, however short they are.
+        """
+        candidates = [t, *(b for _a, b in self.closed)]
+        pw = None
         if self.lane is not None:
-            for w in self.lane.windows:
-                candidates.append(w.start)
+            candidates += [w.start for w in self.lane.windows]
             pw = self.lane.periodic
-            if pw is not None:
-                base = max(t, pw.start if pw.start is not None else t)
-                k = math.floor((base - pw.offset) / pw.every)
-                for j in range(k, k + 3):
-                    candidates.append(pw.offset + j * pw.every)
-                if pw.start is not None:
-                    candidates.append(pw.start)
-        for c in sorted(x for x in candidates if x >= t):
+            if pw is not None and pw.start is not None:
+                candidates.append(pw.start)
+        if pw is not None:
+            every, offset = pw.every, pw.offset
+            for c in list(candidates):
+                k = math.ceil((max(c, t) - offset) / every)
+                candidates += [offset + (k - 1) * every, offset + k * every]
+        for c in sorted({x for x in candidates if x >= t}):
             if c > horizon:
                 break
             if self.open_at(c):
                 return c
-        if self.lane is not None and self.lane.periodic is not None:
-            # later periods: walk period starts until the horizon
-            pw = self.lane.periodic
-            s = pw.offset + math.ceil((t - pw.offset) / pw.every) * pw.every
-            while s <= horizon:
-                if self.open_at(s):
-                    return s
-                s += pw.every
         return None
 
 

@@ -402,8 +402,8 @@ def _pydantic_issues(
             bound = "at least" if kind == "string_too_short" else "at most"
             text = f"found {_describe(err.get('input'))}; expected {bound} {size} character(s)"
         elif kind in _BOUNDS:
-            bound = next(iter(ctx.values()), None)
-            text = f"found {_describe(err.get('input'))}; expected {_BOUNDS[kind]} {_number(bound)}"
+            limit = next(iter(ctx.values()), None)
+            text = f"found {_describe(err.get('input'))}; expected {_BOUNDS[kind]} {_number(limit)}"
         elif kind == "missing":
             text = "missing; this field is required"
         elif kind == "extra_forbidden":

@@ -10,6 +10,7 @@ from typing import Literal
 
 import numpy as np
 
+from evacuate.arguments import need_scenario
 from evacuate.options import OPTIONS, check_option
 from evacuate.planio import Plan, Trip
 from evacuate.scenario.model import Perturbations
@@ -72,6 +73,7 @@ def simulate(
     """
     from evacuate.plan.api import plan as make_plan
 
+    need_scenario(scenario, "simulate")
     for name, value in (("policy", policy), ("seed", seed), ("time_limit", time_limit)):
         check_option(name, value)
     t0 = time.perf_counter()

@@ -36,7 +36,7 @@ def _next_window(lane: Lane, t: float) -> float | None:
         if w.start >= t and (best is None or w.start < best):
             best = w.start
     pw = lane.periodic
-    if pw is not None:
+    if pw is not None and pw.open_for > 0:  # a window open for 0 never opens
         lo = t if pw.start is None else max(t, pw.start)
         k = math.ceil((lo - pw.offset) / pw.every - _EPS)
         cand = pw.offset + k * pw.every
