@@ -262,6 +262,8 @@ CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, int | No
      "negative", 0, 1),
     ("not_finite", {}, [Trip("g1", "bus", 2, "town", math.nan, "camp", 2, 0)], {},
      "not_finite", 0, 1),
+    ("not_whole", {}, [Trip("g1", "bus", 1.5, "town", 0, "camp", 2, 50)], {},  # type: ignore[arg-type]
+     "not_whole", 0, 1),
     ("group_chain place", {"stock": STOCK_AT["depot"]},
      [GOOD, Trip("g1", "bus", 2, "depot", 3, "camp", 5, 0)], {}, "group_chain", 1, 2),
     ("group_chain time", {"stock": STOCK_AT["camp"]},

@@ -73,7 +73,7 @@ class Route:
         start or at the start of a period (the first at or after each of those), so these few
         candidates are tried in order: no walk over periods, however short they are.
         """
-        candidates = [t, *(b for _a, b in self.closed)]
+        candidates = [t, *(b for _a, b in self.closed if math.isfinite(b))]
         pw = None
         if self.lane is not None:
             candidates += [w.start for w in self.lane.windows]
