@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from evacuate.arguments import need_scenario
+from evacuate.arguments import need_scenario, need_time_limit
 from evacuate.options import OPTIONS, check_option
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.lagrange import (
@@ -359,6 +359,7 @@ def plan(
         Seeds the dispatcher's extra restarts; the same seed gives the same plan.
     """
     need_scenario(scenario, "plan")
+    time_limit = need_time_limit(time_limit, "plan")  # also refuses nan and inf
     for name, value in (("objective", objective), ("time_limit", time_limit), ("seed", seed)):
         check_option(name, value)
     start = time.perf_counter()

@@ -10,7 +10,7 @@ from typing import Literal
 
 import numpy as np
 
-from evacuate.arguments import need_scenario
+from evacuate.arguments import need_scenario, need_time_limit
 from evacuate.options import OPTIONS, check_option
 from evacuate.planio import Plan, Trip
 from evacuate.scenario.model import Perturbations
@@ -74,6 +74,7 @@ def simulate(
     from evacuate.plan.api import plan as make_plan
 
     need_scenario(scenario, "simulate")
+    time_limit = need_time_limit(time_limit, "simulate")  # also refuses nan and inf
     for name, value in (("policy", policy), ("seed", seed), ("time_limit", time_limit)):
         check_option(name, value)
     t0 = time.perf_counter()
