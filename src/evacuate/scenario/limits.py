@@ -25,8 +25,8 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
-"""A scenario file is at most 8 MiB: the largest example is a few kB, a scenario with 100,000
-places fits in about 5 MB, and a file at the limit still validates in well under a minute."""
+"""A scenario file is at most 8 MiB: the largest example is a few kB and 50,000 places with a
+short note each take 7.5 MB; ``/dev/zero`` or a 50 MB file is refused before it is parsed."""
 
 MAX_DEPTH = 64
 """Nesting of mappings and lists: the format itself is at most 7 deep."""
