@@ -194,7 +194,7 @@ def romulan_story(time_limit: float, historical_loss: int | None) -> None:
     with stderr().status("sabotage analysis") as status:
         result = sabotage(
             s,
-            budget=3,
+            budget=1,  # the single worst attack and the defence against it: minutes, not hours
             defend=1,
             defend_against=1,
             time_limit=max(time_limit, 60.0),
