@@ -98,7 +98,7 @@ def test_time_limit_stops_a_job(tmp_path: Path) -> None:
     """The per-job safety stop kills a worker that runs too long; the job says why."""
     records, runner, _ = _runner(tmp_path, max_jobs=1, seconds=4)
     try:
-        job = runner.submit("plan", {"time_limit": 120}, "romulan")
+        job = runner.submit("report", {"time_limit": 120}, "romulan")  # minutes of work
         done = wait_job(_Direct(runner), job.id, timeout=60)
         assert done["state"] == "failed"
         assert done["error"] == "time limit of 4 s reached"

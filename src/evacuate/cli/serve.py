@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from evacuate.cli.app import app
+from evacuate.cli.app import command
 from evacuate.cli.common import reported_errors, stderr
 
 
-@app.command("serve")
+def _between(low: float, high: float | None = None) -> Callable[[float], float]:
+    """A check of a number's range, said in the message rather than as ``[x>=...]`` in help."""
+
+    def check(value: float) -> float:
+        if value < low or (high is not None and value > high):
+            limit = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
+            raise typer.BadParameter(f"found {value:g}; expected {limit}")
+        return value
+
+    return check
+
+
+@command("serve")
 def serve_cmd(
     host: Annotated[
         str,
@@ -23,7 +36,13 @@ def serve_cmd(
         ),
     ] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="Port to listen on.")
+        int,
+        typer.Option(
+            "--port",
+            metavar="PORT",
+            callback=_between(1, 65535),
+            help="Port to listen on (1-65535).",
+        ),
     ] = 8000,
     data: Annotated[
         Path | None,
@@ -57,15 +76,17 @@ def serve_cmd(
         typer.Option(
             "--max-jobs",
             metavar="N",
-            min=1,
-            max=64,
-            help="Jobs running at once; the rest wait in a queue.",
+            callback=_between(1, 64),
+            help="Jobs running at once (1-64); the rest wait in a queue.",
         ),
     ] = 2,
     job_seconds: Annotated[
         float,
         typer.Option(
-            "--job-seconds", metavar="SECONDS", min=1, help="Safety stop of one job (wall clock)."
+            "--job-seconds",
+            metavar="SECONDS",
+            callback=_between(1),
+            help="Safety stop of one job (wall clock; at least 1).",
         ),
     ] = 900.0,
     job_memory: Annotated[
@@ -73,14 +94,17 @@ def serve_cmd(
         typer.Option(
             "--job-memory",
             metavar="MIB",
-            min=256,
-            help="Memory ceiling of one job's worker process.",
+            callback=_between(256),
+            help="Memory ceiling of one job's worker process (at least 256).",
         ),
     ] = 4096,
     max_upload: Annotated[
         int,
         typer.Option(
-            "--max-upload", metavar="BYTES", min=1024, help="Largest request body accepted."
+            "--max-upload",
+            metavar="BYTES",
+            callback=_between(1024),
+            help="Largest request body accepted (at least 1024).",
         ),
     ] = 2 * 1024 * 1024,
 ) -> None:
