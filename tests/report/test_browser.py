@@ -8,7 +8,6 @@ to ``docs/img/report.png`` (the README's picture).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from collections.abc import Iterator
@@ -20,28 +19,14 @@ import pytest
 from evacuate.report import build_report
 from evacuate.report.curve import zoom_top
 from evacuate.report.data import analyse
+from tests.browser import need_browser, open_page
 from tests.report.conftest import ROOT, png_size, simulated
-
-CHROMIUM = Path(os.environ.get("EVACUATE_CHROMIUM", "/usr/bin/chromium"))
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _missing() -> str | None:
-    if importlib.util.find_spec("playwright") is None:
-        return "Playwright for Python is not installed (pip install -e '.[test]')"
-    if not CHROMIUM.exists():
-        return f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
-    return None
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, list[str], Path]]:
     """The Romulan report (every variant) loaded in headless Chromium, once for the module."""
-    missing = _missing()
-    if missing is not None:
-        if IN_CI:
-            pytest.fail(f"browser test cannot run in CI: {missing}")
-        pytest.skip(missing)
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     out = tmp_path_factory.mktemp("browser")
@@ -49,30 +34,8 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, list[s
     assert files.html.stat().st_size < 3_000_000  # plotly.js gzipped once, series thinned
     problems: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--no-zygote"]
-        )
+        browser, pg = open_page(pw, "file:", problems)
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            # offline: any request that is not the file itself fails the test
-            context.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith("file:")
-                    else (problems.append(f"network request: {route.request.url}"), route.abort())
-                ),
-            )
-            pg = context.new_page()
-            pg.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console {m.type}: {m.text}")
-                    if m.type in ("error", "warning")
-                    else None
-                ),
-            )
-            pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
             pg.goto(files.html.as_uri(), wait_until="load")
             pg.wait_for_function(
                 "document.body.dataset.charts !== undefined && "

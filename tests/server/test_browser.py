@@ -17,36 +17,10 @@ from typing import Any
 
 import pytest
 
-from tests.report.test_browser import CHROMIUM, IN_CI, _missing
+from tests.browser import need_browser, open_page
 from tests.server.conftest import BROKEN, TINY, Served
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _browser_page(pw: Any, served: Served, problems: list[str]) -> tuple[Any, Any]:
-    browser = pw.chromium.launch(
-        executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-    )
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(served.url)
-            else (problems.append(f"network request: {route.request.url}"), route.abort())
-        ),
-    )
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    return browser, page
 
 
 def _launch_simulation(page: Any, policy: str, before: str | None) -> str:
@@ -71,16 +45,12 @@ def _run_of(page: Any) -> str:
 
 @pytest.mark.slow
 def test_mission_control_end_to_end(served: Served, tmp_path: Path) -> None:
-    missing = _missing()
-    if missing is not None:
-        if IN_CI:
-            pytest.fail(f"browser test cannot run in CI: {missing}")
-        pytest.skip(missing)
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     problems: list[str] = []
     with sync_playwright() as pw:
-        browser, page = _browser_page(pw, served, problems)
+        browser, page = open_page(pw, served.url, problems, (1400, 900))
         try:
             page.goto(served.url + "/", wait_until="load")
             page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)

@@ -65,6 +65,7 @@ app = typer.Typer(
     ),
     epilog=(
         "Exit status: 0 ok, 2 invalid input (every problem is listed with its file and line), "
+        "3 no complete plan (plan --objective min-makespan could not rescue everyone), "
         "1 internal error. Formats: docs/scenario-format.md; semantics: docs/model.md."
     ),
     no_args_is_help=True,

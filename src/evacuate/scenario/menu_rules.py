@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from evacuate.errors import format_path
 from evacuate.scenario.validate import (
     _EFFECT_REFS,
     _SEQ,
@@ -19,6 +18,7 @@ from evacuate.scenario.validate import (
     _found,
     _Raw,
     _reference,
+    unique_ids,
 )
 
 __all__ = ["MENU_RULES"]
@@ -28,20 +28,7 @@ _MENUS = ((("attacks", "options"), "attack option"), (("defences", "measures"), 
 
 def menu_duplicate_ids(raw: _Raw) -> Iterator[Found]:
     """Option and measure ids are unique within their menu."""
-    for section, noun in _MENUS:
-        first: dict[str, int] = {}
-        for i, item in raw.items(*section):
-            ident = item.get("id")
-            if not isinstance(ident, str):
-                continue
-            if ident in first:
-                yield _found(
-                    f"found duplicate {noun} id '{ident}', already used by "
-                    f"{format_path((*section, first[ident]))}; expected a unique id",
-                    (*section, i, "id"),
-                )
-            else:
-                first[ident] = i
+    return unique_ids(raw, _MENUS)
 
 
 def menu_references(raw: _Raw) -> Iterator[Found]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -144,7 +144,12 @@ _SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 def duplicate_ids(raw: _Raw) -> Iterator[Found]:
     """Ids are unique within each section; the second use is reported."""
-    for section, noun in _SECTIONS:
+    return unique_ids(raw, _SECTIONS)
+
+
+def unique_ids(raw: _Raw, sections: Iterable[tuple[tuple[str, ...], str]]) -> Iterator[Found]:
+    """Ids are unique within each of ``sections`` (path, noun); the second use is reported."""
+    for section, noun in sections:
         first: dict[str, int] = {}
         for i, item in raw.items(*section):
             ident = item.get("id")
