@@ -6,8 +6,9 @@ plan whose times are integers, vehicle by vehicle (groups of one), with memoisat
 
 Scope: at most 4 vehicles and a handful of people; integer times and durations (travel times
 >= 1 after load and unload); explicit deadlines (no hazard); lanes or direct routes; lane
-windows; stock (no shipyards); known ``close_place``, ``close_lane`` and
-``withdraw_operator`` events. Throughput, berths and other events are refused.
+windows; stock (no shipyards); known ``close_place``, ``close_lane``, ``withdraw_operator``,
+``add_vehicles`` (reinforcements: stock from ``at``), ``open_place``, ``open_lane`` and
+``note`` events. Throughput, berths and other events are refused.
 
 Why integer times lose nothing: with integer data, flooring every time of a feasible plan
 keeps it feasible (``floor(a) >= floor(d) + D`` when ``a >= d + D``; deadlines, windows,
@@ -25,7 +26,16 @@ from dataclasses import dataclass
 from functools import cache
 
 from evacuate.planio import Trip
-from evacuate.scenario.model import CloseLane, ClosePlace, Lane, WithdrawOperator
+from evacuate.scenario.model import (
+    AddVehicles,
+    CloseLane,
+    ClosePlace,
+    Lane,
+    Note,
+    OpenLane,
+    OpenPlace,
+    WithdrawOperator,
+)
 from evacuate.scenario.scenario import Scenario
 
 __all__ = ["OracleResult", "exhaustive"]
@@ -109,19 +119,47 @@ class _Data:
         self.closed: list[list[tuple[float, float]]] = [[] for _ in places]
         lane_closed: dict[str, list[tuple[float, float]]] = {}
         pair_closed: dict[frozenset[str], list[tuple[float, float]]] = {}
+        # openings end closures of the same target that began strictly before them
+        opened: dict[object, list[float]] = {}
+        arriving: list[tuple[int, int, float, int]] = []  # reinforcements (class, place, at, n)
         for ev in sc.events:
             if not ev.enabled or ev.mode != "known":
                 continue
             for eff in ev.effects:
+                if isinstance(eff, OpenPlace):
+                    opened.setdefault(("place", eff.place), []).append(ev.at)
+                elif isinstance(eff, OpenLane):
+                    key = eff.lane if eff.lane is not None else frozenset(eff.between or ())
+                    opened.setdefault(("lane", key), []).append(ev.at)
+
+        def end_of(key: object, at: float, until: float | None) -> float:
+            ends = [INF if until is None else until]
+            ends += [r for r in opened.get(key, []) if r > at]
+            return min(ends)
+
+        for ev in sc.events:
+            if not ev.enabled or ev.mode != "known":
+                continue
+            for eff in ev.effects:
+                if isinstance(eff, Note | OpenPlace | OpenLane):
+                    continue
+                if isinstance(eff, AddVehicles):
+                    if eff.vehicle_class in cidx:
+                        arriving.append(
+                            (cidx[eff.vehicle_class], pidx[eff.place], ev.at, eff.count)
+                        )
+                    continue
                 if isinstance(eff, ClosePlace):
-                    until = INF if eff.until is None else eff.until
+                    until = end_of(("place", eff.place), ev.at, eff.until)
                     self.closed[pidx[eff.place]].append((ev.at, until))
                 elif isinstance(eff, CloseLane):
-                    until = INF if eff.until is None else eff.until
                     if eff.lane is not None:
+                        until = end_of(("lane", eff.lane), ev.at, eff.until)
                         lane_closed.setdefault(eff.lane, []).append((ev.at, until))
                     if eff.between is not None:
-                        pair_closed.setdefault(frozenset(eff.between), []).append((ev.at, until))
+                        pair = frozenset(eff.between)
+                        until = end_of(("lane", pair), ev.at, eff.until)
+                        pair_closed.setdefault(pair, []).append((ev.at, until))
                 elif isinstance(eff, WithdrawOperator):
                     for c, vc in enumerate(classes):
                         if vc.operator == eff.operator:
@@ -181,6 +219,10 @@ class _Data:
                 self.vehicles.append(
                     (cidx[st.vehicle_class], pidx[st.place], max(0, round(st.available_from)))
                 )
+        for c, p, at, n in arriving:
+            if not _is_int(at):
+                raise NotImplementedError("oracle: integer reinforcement times")
+            self.vehicles += [(c, p, max(0, round(at)))] * n
         if len(self.vehicles) > 4:
             raise NotImplementedError("oracle: at most 4 vehicles")
 

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from evacuate.scenario.model import OpenLane, OpenPlace
+
 if TYPE_CHECKING:
-    pass
+    from evacuate.scenario.model import Event
 
 
 FloatArr = npt.NDArray[np.float64]
@@ -25,6 +27,29 @@ _BIG = 2.0**62  # vehicle counts are capped here before integer arithmetic
 
 
 # ---------------------------------------------------------------------------- helpers
+def reopenings(events: Iterable[Event]) -> dict[tuple[str, object], list[float]]:
+    """When known open_place / open_lane effects reopen what, keyed ``("place", id)``,
+    ``("lane", id)`` or ``("pair", frozenset of two place ids)``."""
+    out: dict[tuple[str, object], list[float]] = {}
+    for ev in events:
+        for eff in ev.effects:
+            key: tuple[str, object] | None = None
+            if isinstance(eff, OpenPlace):
+                key = ("place", eff.place)
+            elif isinstance(eff, OpenLane) and eff.lane is not None:
+                key = ("lane", eff.lane)
+            elif isinstance(eff, OpenLane) and eff.between is not None:
+                key = ("pair", frozenset(eff.between))
+            if key is not None:
+                out.setdefault(key, []).append(ev.at)
+    return out
+
+
+def reopened(times: Iterable[float], at: float, until: float) -> float:
+    """The end of a closure from ``at``: ``until``, or the first reopening after ``at``."""
+    return min([until, *(r for r in times if r > at)])
+
+
 def _tol(x: float) -> float:
     return max(ABS_TOL, REL_TOL * abs(x)) if math.isfinite(x) else ABS_TOL
 

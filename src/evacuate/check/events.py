@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     pass
 
 from evacuate.check.base import CheckerBase
-from evacuate.check.common import INF, BoolArr, _t, _tol, _tols
+from evacuate.check.common import INF, BoolArr, _t, _tol, _tols, reopened, reopenings
 
 
 class EventRules(CheckerBase):
@@ -70,10 +70,13 @@ class EventRules(CheckerBase):
         operators: dict[str, list[int]] = defaultdict(list)
         for ci, vc in enumerate(self.classes):
             operators[vc.operator].append(ci)
+        reopen = reopenings(self.events)
         for ev in self.events:
             for eff in ev.effects:
                 if isinstance(eff, ClosePlace):
-                    self._closed_place(ev.at, eff, base)
+                    until = INF if eff.until is None else eff.until
+                    until = reopened(reopen.get(("place", eff.place), ()), ev.at, until)
+                    self._closed_place(ev.at, eff, until, base)
                 elif isinstance(eff, WithdrawOperator):
                     classes = operators.get(eff.operator, [])
                     if not classes:
@@ -98,11 +101,11 @@ class EventRules(CheckerBase):
                             ),
                         )
 
-    def _closed_place(self, at: float, eff: ClosePlace, base: BoolArr) -> None:
+    def _closed_place(self, at: float, eff: ClosePlace, until: float, base: BoolArr) -> None:
+        """``until``: the closure's end (an open_place may end it before ``eff.until``)."""
         p = self.pidx.get(eff.place)
         if p is None:
             return
-        until = INF if eff.until is None else eff.until
         idx = np.arange(self.n, dtype=np.int64)
         for side, where, times in (
             ("departs", self.o, self.depart),

@@ -16,7 +16,17 @@ if TYPE_CHECKING:
     pass
 
 from evacuate.check.base import CheckerBase
-from evacuate.check.common import INF, FloatArr, IntArr, _const, _t, _tol, _tols
+from evacuate.check.common import (
+    INF,
+    FloatArr,
+    IntArr,
+    _const,
+    _t,
+    _tol,
+    _tols,
+    reopened,
+    reopenings,
+)
 from evacuate.check.lanes import _next_open, _Route, _window_open
 
 
@@ -28,16 +38,20 @@ class TravelRules(CheckerBase):
     ]:
         by_lane: dict[str, list[tuple[float, float]]] = defaultdict(list)
         by_pair: dict[frozenset[str], list[tuple[float, float]]] = defaultdict(list)
+        reopen = reopenings(self.events)
         for ev in self.events:
             for eff in ev.effects:
                 if isinstance(eff, CloseLane):
                     until = INF if eff.until is None else eff.until
                     if eff.lane is not None:
-                        by_lane[eff.lane].append((ev.at, until))
+                        end = reopened(reopen.get(("lane", eff.lane), ()), ev.at, until)
+                        by_lane[eff.lane].append((ev.at, end))
                     if eff.between is not None:
                         # AMBIGUITY: 'between' closes every way between the two places (the
                         # direct route and any declared lane), in both directions.
-                        by_pair[frozenset(eff.between)].append((ev.at, until))
+                        pair = frozenset(eff.between)
+                        end = reopened(reopen.get(("pair", pair), ()), ev.at, until)
+                        by_pair[pair].append((ev.at, end))
         return by_lane, by_pair
 
     def _routes(self, vc: VehicleClass, a: int, b: int) -> list[_Route]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from evacuate.scenario.model import (
+    AddVehicles,
     DestroyVehicles,
     Shipyard,
     StopProduction,
@@ -69,11 +70,16 @@ class VehicleRules(CheckerBase):
 
     def _supplies(self) -> dict[tuple[int, int], _Supply]:
         stops: dict[str, float] = {}
+        out: dict[tuple[int, int], _Supply] = defaultdict(_Supply)
         for ev in self.events:
             for eff in ev.effects:
                 if isinstance(eff, StopProduction):
                     stops[eff.shipyard] = min(stops.get(eff.shipyard, INF), ev.at)
-        out: dict[tuple[int, int], _Supply] = defaultdict(_Supply)
+                elif isinstance(eff, AddVehicles):
+                    # reinforcements enter like stock available from the event's time
+                    p, c = self.pidx.get(eff.place), self.cidx.get(eff.vehicle_class)
+                    if p is not None and c is not None and self.cenabled[c] and eff.count:
+                        out[(p, c)].stock.append((ev.at, eff.count))
         for s in self.sc.fleet.stock:
             p, c = self.pidx.get(s.place), self.cidx.get(s.vehicle_class)
             if p is not None and c is not None and self.cenabled[c] and s.count:

@@ -17,12 +17,15 @@ from numpy.typing import NDArray
 
 from evacuate.scenario import derive
 from evacuate.scenario.model import (
+    AddVehicles,
     CloseLane,
     ClosePlace,
     DestroyVehicles,
     Lane,
     LatLon,
     MoveDeadline,
+    OpenLane,
+    OpenPlace,
     StopProduction,
     VehicleClass,
     WithdrawOperator,
@@ -315,6 +318,11 @@ def _production_batches(
     return out
 
 
+def _reopen(windows: list[tuple[float, float]], at: float) -> list[tuple[float, float]]:
+    """Closures begun before ``at`` end by ``at`` (an open_place or open_lane effect)."""
+    return [(a, min(b, at) if a < at else b) for a, b in windows]
+
+
 def compile_problem(scenario: Scenario, *, production_batch: float | None = None) -> Problem:
     """Arrays for the planners. ``production_batch``: production is released in batches of this
     length (default: a hundredth of the horizon), so cost grows with batches, not hulls."""
@@ -337,6 +345,7 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
     place_closed: list[tuple[int, float, float]] = []
     lane_closed: dict[str, list[tuple[float, float]]] = {}
     pair_closed: dict[frozenset[str], list[tuple[float, float]]] = {}
+    reinforcements: list[Supply] = []
     for ev in sorted(known, key=lambda e: e.at):
         for eff in ev.effects:
             if isinstance(eff, MoveDeadline):
@@ -371,6 +380,21 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
                     lane_closed.setdefault(eff.lane, []).append(window)
                 elif eff.between is not None:
                     pair_closed.setdefault(frozenset(eff.between), []).append(window)
+            elif isinstance(eff, OpenPlace):
+                k = pindex[eff.place]
+                place_closed = [
+                    (q, a, min(b, ev.at) if q == k and a < ev.at else b) for q, a, b in place_closed
+                ]
+            elif isinstance(eff, OpenLane):
+                if eff.lane is not None and eff.lane in lane_closed:
+                    lane_closed[eff.lane] = _reopen(lane_closed[eff.lane], ev.at)
+                elif eff.between is not None and frozenset(eff.between) in pair_closed:
+                    pair = frozenset(eff.between)
+                    pair_closed[pair] = _reopen(pair_closed[pair], ev.at)
+            elif isinstance(eff, AddVehicles) and eff.vehicle_class in cindex and ev.at <= end:
+                ci, pi = cindex[eff.vehicle_class], pindex[eff.place]
+                if eff.count > 0:
+                    reinforcements.append(Supply(ci, pi, max(ev.at, 0.0), eff.count, ev.at))
 
     direct = _direct_times(scenario, vcs)
     special: dict[tuple[int, int, int], list[Route]] = {}
@@ -438,7 +462,7 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
     for i, _, n in arrivals:
         population[i] += n
 
-    supply: list[Supply] = []
+    supply: list[Supply] = list(reinforcements)
     for st in scenario.fleet.stock:
         if st.vehicle_class in cindex and st.count > 0:
             t = max(st.available_from, 0.0)
@@ -501,7 +525,10 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         ),
         population=population,
         arrivals=arrivals,
-        sink_capacity=np.array([p.capacity for p in pl], dtype=np.int64),
+        # no place ever holds more than everyone: ``unlimited`` (10**12) binds nowhere
+        sink_capacity=np.minimum(
+            np.array([p.capacity for p in pl], dtype=np.int64), max(1, int(population.sum()))
+        ),
         is_haven=np.array([p.capacity > 0 for p in pl], dtype=np.bool_) & (deadline > end),
         load_budget=load_budget,
         unload_budget=unload_budget,

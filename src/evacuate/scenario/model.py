@@ -26,6 +26,7 @@ from evacuate import units
 from evacuate.scenario import limits
 
 __all__ = [
+    "AddVehicles",
     "Arrival",
     "AttackMenu",
     "AttackOption",
@@ -38,6 +39,7 @@ __all__ = [
     "Disperse",
     "Effect",
     "Event",
+    "EventEffect",
     "Fleet",
     "Guard",
     "Hazard",
@@ -46,6 +48,9 @@ __all__ = [
     "MapSpec",
     "Meta",
     "MoveDeadline",
+    "Note",
+    "OpenLane",
+    "OpenPlace",
     "PeriodicWindow",
     "Perturbations",
     "Place",
@@ -136,6 +141,28 @@ Distance = Annotated[float, BeforeValidator(_to_distance), Field(ge=0, le=_MAX_X
 Speed = Annotated[float, BeforeValidator(_to_speed), Field(gt=0)]
 Count = Annotated[int, BeforeValidator(_reject_bool), Field(ge=0, le=limits.MAX_PEOPLE)]
 """A number of people (or of places' capacity)."""
+
+
+def _unlimited(v: object) -> object:
+    """``unlimited`` is room for everyone: the largest capacity a place may have."""
+    if v == "unlimited":
+        return limits.MAX_PEOPLE
+    if isinstance(v, str) and not v.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("a number of people or 'unlimited'")
+    return _reject_bool(v)
+
+
+def _capacity_text(n: int) -> int | str:
+    return "unlimited" if n == limits.MAX_PEOPLE else n
+
+
+HavenCapacity = Annotated[
+    int,
+    BeforeValidator(_unlimited),
+    Field(ge=0, le=limits.MAX_PEOPLE),
+    PlainSerializer(_capacity_text),
+]
+"""A place's capacity: a number of people, or ``unlimited`` (stored as ``MAX_PEOPLE``)."""
 Vehicles = Annotated[int, BeforeValidator(_reject_bool), Field(ge=0, le=limits.MAX_VEHICLES)]
 PositiveCount = Annotated[int, BeforeValidator(_reject_bool), Field(gt=0, le=limits.MAX_CAPACITY)]
 Rate = Annotated[
@@ -218,8 +245,9 @@ class Place(_Frozen):
     deadline: Time | None = None
     """When the hazard reaches the place: people still there are lost, vehicles destroyed.
     Overrides the hazard's deadline."""
-    capacity: Count = 0
-    """How many evacuees the place can hold (received by trips, net of those moved on)."""
+    capacity: HavenCapacity = 0
+    """How many evacuees the place can hold (received by trips, net of those moved on);
+    ``unlimited`` for a haven with room for everyone."""
     open_from: Time | None = None
     """No trip may pick people up here before this time (e.g. permission to enter)."""
     load_per_hour: Rate | None = None
@@ -401,6 +429,57 @@ Effect = Annotated[
     DestroyVehicles | StopProduction | CloseLane | ClosePlace | MoveDeadline | WithdrawOperator,
     Field(discriminator="type"),
 ]
+"""What a disruption (and an attack option) does."""
+
+
+class Note(_Frozen):
+    """No effect on the operation: a marker (e.g. an attack with casualties only) that the
+    simulator logs and the report shows on its curves."""
+
+    type: Literal["note"]
+
+
+class AddVehicles(_Frozen):
+    """Reinforcements: ``count`` vehicles of ``class`` appear at ``place``, free to leave."""
+
+    type: Literal["add_vehicles"]
+    vehicle_class: Id = Field(alias="class")
+    place: Id
+    count: Vehicles
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class OpenPlace(_Frozen):
+    """Reopen a place early: every close_place of it that began before this event ends now."""
+
+    type: Literal["open_place"]
+    place: Id
+
+
+class OpenLane(_Frozen):
+    """Reopen a lane (or the way between two places) early: every close_lane of the same
+    ``lane`` (or the same ``between`` pair) that began before this event ends now."""
+
+    type: Literal["open_lane"]
+    lane: Id | None = None
+    between: tuple[Id, Id] | None = None
+
+
+EventEffect = Annotated[
+    DestroyVehicles
+    | StopProduction
+    | CloseLane
+    | ClosePlace
+    | MoveDeadline
+    | WithdrawOperator
+    | Note
+    | AddVehicles
+    | OpenPlace
+    | OpenLane,
+    Field(discriminator="type"),
+]
+"""What an event does: the disruptions of ``Effect``, a note, or help (docs/model.md)."""
 
 
 class Event(_Frozen):
@@ -411,7 +490,7 @@ class Event(_Frozen):
     at: Time
     mode: Literal["known", "surprise"] = "known"
     enabled: Flag = True
-    effects: tuple[Effect, ...] = Field(min_length=1)
+    effects: tuple[EventEffect, ...] = Field(min_length=1)
     reported_casualties: Count | None = None
     """People killed outside the evacuation (reported only, not modelled)."""
     notes: str = ""

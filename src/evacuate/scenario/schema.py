@@ -71,6 +71,9 @@ class _FileSchema(GenerateJsonSchema):
         function = schema["function"]["function"]
         if function is model._to_date:
             return dict(_DATE_TEXT)
+        if function is model._unlimited:
+            number = {**self.generate_inner(schema["schema"]), "description": "People."}
+            return {"anyOf": [number, {"const": "unlimited", "description": "Room for everyone."}]}
         if function not in _CONVERTERS:
             return super().function_before_schema(schema)
         number = self.generate_inner(schema["schema"])

@@ -14,11 +14,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from evacuate.scenario.model import (
+    AddVehicles,
     CloseLane,
     ClosePlace,
     DestroyVehicles,
-    Effect,
+    EventEffect,
     MoveDeadline,
+    Note,
+    OpenLane,
+    OpenPlace,
     Place,
     Shipyard,
     StopProduction,
@@ -360,7 +364,7 @@ def fleet_over_time(scenario: Scenario, limit: int = 10) -> list[FleetSnapshot]:
 
 
 # ---------------------------------------------------------------------------- words
-def describe_effect(scenario: Scenario, effect: Effect) -> str:
+def describe_effect(scenario: Scenario, effect: EventEffect) -> str:
     """An event's effect in words, e.g. ``destroy all wallenberg_armada vehicles at mars``."""
     if isinstance(effect, DestroyVehicles):
         what = "all" if effect.count is None else f"{effect.count:,}"
@@ -390,6 +394,19 @@ def describe_effect(scenario: Scenario, effect: Effect) -> str:
             "trips under way finish" if effect.finish_current_trip else "no trip may be under way"
         )
         return f"operator {effect.operator} withdraws ({tail})"
+    if isinstance(effect, AddVehicles):
+        return f"{effect.count:,} {effect.vehicle_class} vehicles arrive at {effect.place}"
+    if isinstance(effect, OpenPlace):
+        return f"reopen {effect.place}"
+    if isinstance(effect, OpenLane):
+        target = (
+            f"lane {effect.lane}"
+            if effect.lane
+            else "the route " + " - ".join(effect.between or ())
+        )
+        return f"reopen {target}"
+    if isinstance(effect, Note):
+        return "a note (no effect on the operation)"
     raise TypeError(f"unknown effect {effect!r}")  # pragma: no cover
 
 

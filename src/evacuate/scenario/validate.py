@@ -187,6 +187,9 @@ _EFFECT_REFS: dict[str, tuple[str, ...]] = {
     "close_place": ("place",),
     "move_deadline": ("place",),
     "withdraw_operator": ("operator",),
+    "add_vehicles": ("place",),
+    "open_place": ("place",),
+    "open_lane": ("lane", "between"),
 }
 
 
@@ -358,7 +361,7 @@ def close_lane_target(raw: _Raw) -> Iterator[Found]:
     """A close_lane effect names exactly one of ``lane`` or ``between``, and ``between`` two
     different places."""
     for loc, _, effect in _effects(raw):
-        if effect.get("type") != "close_lane":
+        if effect.get("type") not in ("close_lane", "open_lane"):
             continue
         has_lane, has_between = effect.get("lane") is not None, effect.get("between") is not None
         if has_lane == has_between:
@@ -819,3 +822,8 @@ def check_model(scenario: Scenario) -> list[tuple[Issue, Loc]]:
 from evacuate.scenario.menu_rules import MENU_RULES  # noqa: E402
 
 RAW_RULES.extend(MENU_RULES)
+
+# the rules of the fleet's help and wear (reinforcements, reopenings)
+from evacuate.scenario.fleet_rules import FLEET_RULES  # noqa: E402
+
+RAW_RULES.extend(FLEET_RULES)

@@ -27,11 +27,14 @@ import numpy as np
 from evacuate import units
 from evacuate.planio import Trip
 from evacuate.scenario.model import (
+    AddVehicles,
     CloseLane,
     ClosePlace,
     DestroyVehicles,
     Event,
     MoveDeadline,
+    OpenLane,
+    OpenPlace,
     Shipyard,
     StopProduction,
     VehicleClass,
@@ -755,6 +758,36 @@ class Engine:
                 self._schedule_strike(fx.place)
             elif isinstance(fx, WithdrawOperator):
                 self._withdraw(fx, t)
+            elif isinstance(fx, AddVehicles):
+                self._reinforce(fx, e.id, t)
+            elif isinstance(fx, OpenPlace):
+                self._reopen(self.place_closures, fx.place, t)
+            elif isinstance(fx, OpenLane):
+                if fx.lane is not None:
+                    self._reopen(self.routes.lane_closures, fx.lane, t)
+                if fx.between is not None:
+                    self._reopen(self.routes.direct_closures, frozenset(fx.between), t)
+
+    @staticmethod
+    def _reopen(closures: dict[Any, list[Closure]], key: object, t: float) -> None:
+        """End at ``t`` every closure of ``key`` that began before ``t``."""
+        if key in closures:
+            closures[key] = [
+                Closure(c.at, t) if c.at < t and (c.until is None or c.until > t) else c
+                for c in closures[key]
+            ]
+
+    def _reinforce(self, fx: AddVehicles, why: str, t: float) -> None:
+        """Reinforcements appear at their place, free to leave at once."""
+        if fx.vehicle_class not in self.classes or fx.count <= 0:
+            return
+        key = (fx.place, fx.vehicle_class)
+        self.pool[key] = self.pool.get(key, 0) + fx.count
+        self.vehicles_entered += fx.count
+        self._log(
+            t, "enter", fx.place, vehicle_class=fx.vehicle_class, vehicles=fx.count, detail=why
+        )
+        self._unpark(fx.place, fx.vehicle_class)
 
     def _destroy(self, fx: DestroyVehicles, why: str) -> None:
         t = self.now

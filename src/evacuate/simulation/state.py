@@ -25,7 +25,14 @@ from __future__ import annotations
 from typing import Any
 
 from evacuate.scenario.load import from_dict
-from evacuate.scenario.model import CloseLane, ClosePlace, StopProduction, WithdrawOperator
+from evacuate.scenario.model import (
+    CloseLane,
+    ClosePlace,
+    OpenLane,
+    OpenPlace,
+    StopProduction,
+    WithdrawOperator,
+)
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.engine import Engine
 
@@ -34,6 +41,32 @@ __all__ = ["state_scenario"]
 
 def _num(x: float) -> float | int:
     return int(x) if float(x).is_integer() else float(x)
+
+
+def _reopened(engine: Engine, at: float, fx: CloseLane | ClosePlace) -> bool:
+    """Whether an open_place / open_lane that fired after ``at`` ended this closure."""
+    for e in engine.fired:
+        if e.at <= at:
+            continue
+        for op in e.effects:
+            same_place = (
+                isinstance(fx, ClosePlace) and isinstance(op, OpenPlace) and op.place == fx.place
+            )
+            same_lane = (
+                isinstance(fx, CloseLane)
+                and isinstance(op, OpenLane)
+                and (
+                    (fx.lane is not None and op.lane == fx.lane)
+                    or (
+                        fx.between is not None
+                        and op.between is not None
+                        and set(op.between) == set(fx.between)
+                    )
+                )
+            )
+            if same_place or same_lane:
+                return True
+    return False
 
 
 def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
@@ -217,6 +250,8 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
             still_closed = isinstance(fx, CloseLane | ClosePlace) and (
                 fx.until is None or fx.until > now
             )
+            if isinstance(fx, CloseLane | ClosePlace) and _reopened(engine, e.at, fx):
+                still_closed = False
             if still_closed or isinstance(fx, WithdrawOperator):
                 lasting.append(fx_data)
         if lasting:

@@ -1,0 +1,65 @@
+"""Checks of the effects that help an operation (``add_vehicles``, ``open_place``, ``open_lane``).
+
+Rules on plain data like those of ``validate`` (they share its helpers and are listed in its
+``RAW_RULES``): a reinforcement names a declared vehicle class; an opening reopens something
+that a closure of the same target closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from evacuate.scenario.validate import Found, RawRule, _effects, _found, _Raw, _reference
+
+__all__ = ["FLEET_RULES"]
+
+
+def reinforcement_class(raw: _Raw) -> Iterator[Found]:
+    """An add_vehicles effect names a declared vehicle class."""
+    classes = raw.ids("fleet", "classes")
+    for loc, _, effect in _effects(raw):
+        if effect.get("type") == "add_vehicles":
+            yield from _reference(
+                effect.get("class"), classes, "class", "the ids in fleet.classes", (*loc, "class")
+            )
+
+
+def _target(effect: object) -> tuple[str, object] | None:
+    if not hasattr(effect, "get"):
+        return None
+    kind = effect.get("type")
+    if kind in ("close_place", "open_place") and isinstance(effect.get("place"), str):
+        return ("place", effect.get("place"))
+    if kind in ("close_lane", "open_lane"):
+        if effect.get("lane") is not None and effect.get("between") is not None:
+            return None  # close_lane_target says so
+        if isinstance(effect.get("lane"), str):
+            return ("lane", effect.get("lane"))
+        between = effect.get("between")
+        if isinstance(between, list | tuple) and all(isinstance(x, str) for x in between):
+            return ("between", frozenset(between))
+    return None
+
+
+def opening_has_closure(raw: _Raw) -> Iterator[Found]:
+    """An open_place / open_lane reopens a place or lane that some close_place / close_lane
+    of the same target (``lane`` with ``lane``, ``between`` with ``between``) closes."""
+    closed = {
+        t
+        for _, _, fx in _effects(raw)
+        if str(fx.get("type", "")).startswith("close_") and (t := _target(fx)) is not None
+    }
+    for loc, _, fx in _effects(raw):
+        kind = fx.get("type")
+        target = _target(fx)
+        if kind in ("open_place", "open_lane") and target is not None and target not in closed:
+            what = "place" if kind == "open_place" else "lane"
+            closer = "close_place" if kind == "open_place" else "close_lane"
+            yield _found(
+                f"found an {kind} of a {what} that no {closer} event closes; expected a "
+                f"{closer} of the same target (an opening ends closures begun before it)",
+                loc,
+            )
+
+
+FLEET_RULES: list[RawRule] = [reinforcement_class, opening_has_closure]

@@ -1,0 +1,264 @@
+"""Help in the format (issue 10 item 6) and the small items (9): reinforcements, places and
+lanes reopened early, ``capacity: unlimited`` and ``note`` events, honoured alike by the bound
+(never below the exhaustive optimum), the planner, the checker and the simulator."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import evacuate
+from evacuate.check import check
+from evacuate.plan.api import plan, reveal_surprises
+from evacuate.plan.lagrange import column_generation_bound, has_instant_trips
+from evacuate.plan.problem import compile_problem
+from evacuate.planio import Plan, Trip
+from evacuate.scenario.model import Perturbations
+from evacuate.simulation import simulate
+from tests.oracle import exhaustive
+from tests.plan.tiny import tiny_scenarios
+
+FEW = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@st.composite
+def helped_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A tiny scenario (at most 3 vehicles) with one kind of help added: a reinforcement, a
+    closure ended early by an opening, an unlimited haven or a note."""
+    data = draw(tiny_scenarios(max_vehicles=3))
+    end = data["scenario"]["end"]
+    ids = [p["id"] for p in data["places"]]
+    lanes = [ln["id"] for ln in data["travel"]["lanes"]]
+    at = draw(st.integers(0, end))
+    kind = draw(st.sampled_from(["reinforce", "open_place", "open_lane", "unlimited", "note"]))
+    events = data["events"]
+    if kind == "reinforce":
+        fx: dict[str, Any] = {
+            "type": "add_vehicles",
+            "class": "c0",
+            "place": draw(st.sampled_from(ids)),
+            "count": 1,
+        }
+        events.append({"id": "help", "at": at, "effects": [fx]})
+    elif kind == "open_place":
+        place = draw(st.sampled_from(ids))
+        shut = draw(st.integers(0, at))
+        events.append(
+            {"id": "shut", "at": shut, "effects": [{"type": "close_place", "place": place}]}
+        )
+        events.append({"id": "help", "at": at, "effects": [{"type": "open_place", "place": place}]})
+    elif kind == "open_lane":
+        lane = draw(st.sampled_from(lanes))
+        shut = draw(st.integers(0, at))
+        events.append({"id": "shut", "at": shut, "effects": [{"type": "close_lane", "lane": lane}]})
+        events.append({"id": "help", "at": at, "effects": [{"type": "open_lane", "lane": lane}]})
+    elif kind == "unlimited":
+        data["places"][1]["capacity"] = "unlimited"
+    else:
+        events.append({"id": "help", "at": at, "effects": [{"type": "note"}]})
+    return data
+
+
+@FEW
+@given(helped_scenarios())
+def test_bound_holds_the_optimum_and_plans_pass_the_checker(data: dict[str, Any]) -> None:
+    """bound >= exhaustive optimum >= the planner's rescued, which the checker confirms."""
+    scenario = evacuate.scenario.from_dict(data)
+    best = exhaustive(scenario).rescued
+    result = plan(scenario, time_limit=2)
+    report = check(scenario, result.plan)
+    assert report.feasible, report.violations[:3]
+    assert round(report.rescued) == round(result.rescued) <= best
+    assert result.bound >= best - 1e-6
+    problem = compile_problem(scenario)
+    if problem.supply and not has_instant_trips(problem):
+        cg = column_generation_bound(problem, 1.0, iterations=300)
+        assert cg.bound >= best - 1e-6, (cg.bound, best)
+
+
+@FEW
+@given(helped_scenarios())
+def test_undisturbed_simulation_runs_the_plan_to_the_instant(data: dict[str, Any]) -> None:
+    """Known help: the simulation departs every trip as planned and rescues the plan's count."""
+    s = reveal_surprises(evacuate.scenario.from_dict(data))
+    result = plan(s, time_limit=1)
+    sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == round(result.rescued)
+    departs = sorted((e.group, e.time, e.place, e.other) for e in sim.events if e.kind == "depart")
+    planned = sorted((t.group, t.depart, t.origin, t.destination) for t in result.plan.trips)
+    assert departs == planned
+
+
+def _base() -> dict[str, Any]:
+    """A town of 60, a camp 2 h away, 1 bus of 20 at the depot next to the town."""
+    return {
+        "scenario": {"id": "help", "end": 20, "time_unit": "hour"},
+        "places": [
+            {"id": "town", "population": 60, "deadline": 8},
+            {"id": "camp", "capacity": "unlimited"},
+            {"id": "depot"},
+        ],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [
+                {"id": "road", "from": "town", "to": "camp", "time": 2},
+                {"id": "spur", "from": "depot", "to": "town", "time": 1},
+            ],
+        },
+        "fleet": {
+            "classes": [{"id": "bus", "capacity": 20}],
+            "stock": [{"class": "bus", "place": "depot", "count": 1}],
+        },
+    }
+
+
+_to_town = Trip("g", "bus", 1, "depot", 0, "town", 1, 0)
+
+
+def _with(events: list[dict[str, Any]]) -> evacuate.Scenario:
+    data = _base()
+    data["events"] = events
+    return evacuate.scenario.from_dict(data)
+
+
+def test_known_reinforcements_are_planned_for_and_a_surprise_is_replanned() -> None:
+    """Two more buses at the depot at t=2: known, the plan uses them; as a surprise, the
+    plan does not count on them and the simulation replans when they come."""
+    convoy = {
+        "id": "convoy",
+        "at": 2,
+        "effects": [{"type": "add_vehicles", "class": "bus", "place": "depot", "count": 2}],
+    }
+    alone = plan(_with([]), time_limit=2)
+    known = _with([convoy])
+    helped = plan(known, time_limit=2)
+    assert check(known, helped.plan).feasible
+    assert helped.rescued > alone.rescued
+    surprise = _with([dict(convoy, mode="surprise")])
+    blind = plan(surprise, time_limit=2)
+    assert blind.rescued == alone.rescued
+    followed = simulate(surprise, blind.plan, policy="follow")
+    replanned = simulate(surprise, blind.plan, policy="replan")
+    assert followed.rescued == alone.rescued
+    assert replanned.rescued > followed.rescued
+    assert any(e.kind == "enter" and e.detail == "convoy" for e in replanned.events)
+
+
+def test_the_checker_rejects_reinforcements_used_before_they_come() -> None:
+    """A plan that takes the convoy's buses before t=2 breaks the inventory rule; after, not."""
+    s = _with(
+        [
+            {
+                "id": "convoy",
+                "at": 2,
+                "effects": [{"type": "add_vehicles", "class": "bus", "place": "depot", "count": 2}],
+            }
+        ]
+    )
+
+    def trip_at(t: float) -> Plan:
+        return Plan("help", trips=(Trip("g", "bus", 3, "depot", t, "town", t + 1, 0),))
+
+    early = check(s, trip_at(1))
+    assert not early.feasible and {v.rule for v in early.violations} == {"inventory"}
+    assert check(s, trip_at(2)).feasible
+
+
+def test_a_new_haven_opens_at_an_instant_and_the_checker_knows_when() -> None:
+    """A camp closed from the start and opened at t=6: arriving at 5 is a violation, at 6
+    not; planned, the camp is used from 6 on."""
+    events = [
+        {"id": "not_ready", "at": 0, "effects": [{"type": "close_place", "place": "camp"}]},
+        {"id": "ready", "at": 6, "effects": [{"type": "open_place", "place": "camp"}]},
+    ]
+    s = _with(events)
+
+    def arrive_at(t: float) -> Plan:
+        return Plan("help", trips=(_to_town, Trip("g", "bus", 1, "town", 1, "camp", t, 20)))
+
+    assert {v.rule for v in check(s, arrive_at(5)).violations} == {"closed_place"}
+    assert check(s, arrive_at(6)).feasible
+    result = plan(s, time_limit=2)
+    assert check(s, result.plan).feasible
+    assert result.rescued > 0
+    assert min(t.arrive for t in result.plan.trips if t.destination == "camp") >= 6
+    never = plan(_with(events[:1]), time_limit=2)
+    assert never.rescued == 0
+
+
+def test_a_lane_reopened_early_is_usable_then_not_before() -> None:
+    """The road closed from 0 to 15 and reopened at 4: travel may start at 4, not at 3."""
+    events = [
+        {"id": "flood", "at": 0, "effects": [{"type": "close_lane", "lane": "road", "until": 15}]},
+        {"id": "pumped", "at": 4, "effects": [{"type": "open_lane", "lane": "road"}]},
+    ]
+    s = _with(events)
+
+    def leave_at(t: float) -> Plan:
+        return Plan("help", trips=(_to_town, Trip("g", "bus", 1, "town", t, "camp", t + 2, 20)))
+
+    assert {v.rule for v in check(s, leave_at(3)).violations} == {"lane_closed"}
+    assert check(s, leave_at(4)).feasible
+    result = plan(s, time_limit=2)
+    closed_for_good = plan(_with(events[:1]), time_limit=2)
+    assert result.rescued > closed_for_good.rescued
+    sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == round(result.rescued)
+
+
+def test_a_surprise_reopening_is_replanned_and_the_state_drops_the_closure() -> None:
+    """The camp is closed for good as far as the plan knows; it reopens as a surprise at 5;
+    replanning uses it, and the state after 5 has no closure left."""
+    events = [
+        {"id": "not_ready", "at": 0, "effects": [{"type": "close_place", "place": "camp"}]},
+        {
+            "id": "ready",
+            "at": 5,
+            "mode": "surprise",
+            "effects": [{"type": "open_place", "place": "camp"}],
+        },
+    ]
+    s = _with(events)
+    blind = plan(s, time_limit=2)
+    assert blind.rescued == 0
+    replanned = simulate(s, blind.plan, policy="replan")
+    assert replanned.rescued > 0
+    from evacuate.simulation.engine import Engine
+    from evacuate.simulation.state import state_scenario
+
+    e = Engine(s)
+    e.load_plan(list(blind.plan.trips))
+    e.run(until=6, stop_at_surprise=False)
+    state = state_scenario(e)
+    assert not [fx for ev in state.events for fx in ev.effects if fx.type == "close_place"]
+
+
+def test_notes_change_nothing_and_are_logged() -> None:
+    """A note event: the same plan and count as without it, and one logged event."""
+    note = {"id": "shelling", "at": 3, "effects": [{"type": "note"}], "reported_casualties": 13}
+    s = _with([note])
+    with_note = plan(s, time_limit=2)
+    without = plan(_with([]), time_limit=2)
+    assert with_note.plan.trips == without.plan.trips
+    sim = simulate(s, with_note.plan, policy="follow")
+    logged = [e for e in sim.events if e.kind == "event"]
+    assert [(e.time, e.detail, e.people) for e in logged] == [(3.0, "shelling", 13)]
+
+
+def test_unlimited_capacity_loads_writes_back_and_never_binds() -> None:
+    """``capacity: unlimited`` is written back as ``unlimited`` and rescues everyone a big
+    number would."""
+    s = _with([])
+    assert s.to_data()["places"][1]["capacity"] == "unlimited"
+    assert evacuate.scenario.from_dict(copy.deepcopy(s.to_data())) == s
+    data = _base()
+    data["places"][1]["capacity"] = 10_000_000
+    big = plan(evacuate.scenario.from_dict(data), time_limit=2)
+    assert plan(s, time_limit=2).rescued == big.rescued
