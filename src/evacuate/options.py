@@ -163,6 +163,15 @@ for _option in (
     ),
     Option("output", Path, None, "Where to write the result.", metavar="PATH", short="-o"),
     Option(
+        "per",
+        str,
+        None,
+        "Print people rescued per period of this length (1d, 6h, day, or a number of the "
+        "scenario's time units) beside the scenario's observed series; a scenario with an "
+        "observed series prints the table anyway, per its period or per day.",
+        metavar="DURATION",
+    ),
+    Option(
         "policy",
         str,
         "replan",

@@ -34,6 +34,7 @@ __all__ = [
     "Force",
     "Hindsight",
     "Objective",
+    "Per",
     "PlanFile",
     "Policy",
     "Runs",
@@ -116,3 +117,4 @@ TravelCV = Annotated[float | None, option("travel_cv")]
 Breakdowns = Annotated[float | None, option("breakdowns")]
 At = Annotated[str, option("at")]
 Force = Annotated[bool, option("force")]
+Per = Annotated[str | None, option("per")]

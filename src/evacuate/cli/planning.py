@@ -26,6 +26,7 @@ from evacuate.cli.options import (
     DEFAULT,
     Hindsight,
     Objective,
+    Per,
     PlanFile,
     ScenarioArg,
     Seed,
@@ -45,6 +46,7 @@ def plan_cmd(
     time_limit: TimeLimit = DEFAULT["time_limit"],
     seed: Seed = DEFAULT["seed"],
     hindsight: Hindsight = False,
+    per: Per = None,
     output: Annotated[
         Path | None, option("output", help="Write the plan (.csv, .json or .parquet).")
     ] = None,
@@ -75,6 +77,7 @@ def plan_cmd(
             )
         out = stdout()
         out.print(_plan_table(s, result), soft_wrap=False)
+        _print_periods(s, result, per)
         out.print(_headline(s, result), soft_wrap=True)
         if objective == "min-makespan" and result.rescued < result.population:
             stderr().print(
@@ -99,6 +102,16 @@ def plan_cmd(
             params = {"objective": objective, "time_limit": time_limit, "seed": seed}
             run = record_plan(store, s, result, {**params, "hindsight": hindsight})
             out.print(store_note(run, store), soft_wrap=True)
+
+
+def _print_periods(s: Scenario, result: Any, per: str | None) -> None:
+    """The plan's rescued per period beside the observed series (if asked or given)."""
+    from evacuate.cli.periods import period_rows, period_table
+    from evacuate.periods import steps_from_trips
+
+    rows = period_rows(s, steps_from_trips(s, result.plan.trips), per)
+    if rows:
+        stdout().print(period_table(s, rows, "Planned"), soft_wrap=False)
 
 
 def _headline(s: Scenario, result: Any) -> Text:

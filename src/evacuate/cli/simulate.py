@@ -27,6 +27,7 @@ from evacuate.cli.options import (
     DEFAULT,
     At,
     Breakdowns,
+    Per,
     Policy,
     Runs,
     ScenarioArg,
@@ -69,6 +70,7 @@ def simulate_cmd(
     travel_cv: TravelCV = None,
     breakdowns: Breakdowns = None,
     time_limit: TimeLimit = DEFAULT["time_limit"],
+    per: Per = None,
     output: Annotated[
         Path | None,
         option(
@@ -133,6 +135,7 @@ def simulate_cmd(
         out = stdout()
         out.print(_sim_table(s, results), soft_wrap=False)
         out.print(_lost_table(s, results), soft_wrap=False)
+        _print_periods(s, results[0], per)
         for r in results[:1]:
             for rp in r.replans:
                 kept = "the new plan" if rp.adopted == "new" else "the old plan (as good)"
@@ -169,6 +172,16 @@ def simulate_cmd(
             }
             for r in results:
                 out.print(store_note(record_simulation(store, s, r, params), store), soft_wrap=True)
+
+
+def _print_periods(s: Scenario, result: Any, per: str | None) -> None:
+    """The first run's rescued per period beside the observed series (if asked or given)."""
+    from evacuate.cli.periods import period_rows, period_table
+    from evacuate.periods import steps_from_log
+
+    rows = period_rows(s, steps_from_log(s, result.events), per)
+    if rows:
+        stdout().print(period_table(s, rows, "Simulated"), soft_wrap=False)
 
 
 def _sim_table(s: Scenario, results: list[Any]) -> Fitted:

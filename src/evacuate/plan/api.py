@@ -20,6 +20,7 @@ import numpy as np
 
 from evacuate.arguments import need_scenario
 from evacuate.options import OPTIONS, check_option
+from evacuate.periods import PeriodRow, per_period, steps_from_trips
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.improve import improve_makespan, shuttle_makespan_bound
 from evacuate.plan.lagrange import (
@@ -76,6 +77,8 @@ class PlanResult(ResultTables):
     stats: dict[str, Any] = field(default_factory=dict)
     start_date: dt.datetime | None = None
     """The scenario's calendar (``scenario.start_date``), for ``date`` and ``dates=True``."""
+    per_period: tuple[PeriodRow, ...] = ()
+    """People rescued per period beside the observed series (``evacuate.periods``)."""
 
     def _calendar(self) -> tuple[dt.datetime | None, str]:
         return self.start_date, self.plan.time_unit
@@ -98,12 +101,14 @@ class PlanResult(ResultTables):
             "places": self.places,
             "trips": pl.trips,
             "stats": self.stats,
+            "per_period": self.per_period,
         }
 
     def _tables(self) -> dict[str, list[dict[str, Any]]]:
         return {
             "places": [asdict(r) for r in self.places],
             "trips": [asdict(t) for t in self.plan.trips],
+            "per_period": [asdict(r) for r in self.per_period],
         }
 
     @property
@@ -422,6 +427,7 @@ def plan(
         places=_place_rows(problem, trips),
         stats=stats,
         start_date=scenario.scenario.start_date,
+        per_period=per_period(scenario, steps_from_trips(scenario, out.trips)),
     )
 
 

@@ -11,6 +11,7 @@ from pydantic import PrivateAttr
 from evacuate.errors import Issue, ScenarioError
 from evacuate.scenario import derive
 from evacuate.scenario.model import Event, Place, ScenarioModel, VehicleClass
+from evacuate.scenario.observed import Observed
 
 __all__ = ["Scenario"]
 
@@ -21,6 +22,8 @@ class Scenario(ScenarioModel):
     Equality compares the scenario's content only (not where it was read from).
     """
 
+    observed: Observed | None = None
+    """What history recorded (people rescued over time), beside plans and simulations."""
     applied_variant: str | None = None
     """The variant this scenario was derived with, if any."""
 

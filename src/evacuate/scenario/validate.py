@@ -827,3 +827,8 @@ RAW_RULES.extend(MENU_RULES)
 from evacuate.scenario.fleet_rules import FLEET_RULES  # noqa: E402
 
 RAW_RULES.extend(FLEET_RULES)
+
+# the observed series' rules (a record beside the plan; evacuate plan --per)
+from evacuate.scenario.observed_rules import OBSERVED_RULES  # noqa: E402
+
+RAW_RULES.extend(OBSERVED_RULES)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from evacuate.periods import PeriodRow, per_period, steps_from_log
 from evacuate.results import ResultTables
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.log import LogEvent
@@ -88,6 +89,7 @@ class SimResult(ResultTables):
         for name in self.__dataclass_fields__:
             if name != "scenario":
                 out[name] = getattr(self, name)
+        out["per_period"] = self.per_period()
         return out
 
     def _tables(self) -> dict[str, list[dict[str, Any]]]:
@@ -102,7 +104,13 @@ class SimResult(ResultTables):
             "places": places,
             "events": [e.row() for e in self.events],
             "replans": [asdict(r) for r in self.replans],
+            "per_period": [asdict(r) for r in self.per_period()],
         }
+
+    def per_period(self, period: float | None = None) -> tuple[PeriodRow, ...]:
+        """People rescued per period (in the scenario's time unit; default: a day, or the
+        observed series' period) beside the observed series: see ``evacuate.periods``."""
+        return per_period(self.scenario, steps_from_log(self.scenario, self.events), period)
 
     def summary(self) -> str:
         lines = [
