@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def test_rows_tile_the_horizon_and_sum_to_the_steps(
     s = evacuate.load(TINY)
     rows = periods.per_period(s, steps, period)
     assert rows[0].start == 0 and rows[-1].end == pytest.approx(max(s.end, period))
-    assert all(a.end == pytest.approx(b.start) for a, b in zip(rows, rows[1:], strict=False))
+    assert all(a.end == pytest.approx(b.start) for a, b in itertools.pairwise(rows))
     assert sum(r.rescued for r in rows) == sum(n for _, n in steps)
     running = 0
     for r in rows:
