@@ -223,3 +223,33 @@ for _option in (
     ),
 ):
     register(_option)
+
+# the sweep's settings (``evacuate sweep``; the server's sweep jobs)
+for _option in (
+    Option("samples", int, 100, "Samples to draw.", minimum=1, metavar="N"),
+    Option(
+        "sampler",
+        str,
+        "lhs",
+        "How to draw the samples: Latin hypercube, Sobol, plain Monte Carlo or factorial.",
+        choices=("lhs", "sobol", "mc", "factorial"),
+        metavar="NAME",
+    ),
+    Option(
+        "plan_time",
+        float,
+        1.0,
+        "Safety stop for each plan of a sweep.",
+        unit="s",
+        minimum=0.01,
+        metavar="SECONDS",
+    ),
+    Option(
+        "target",
+        str,
+        "95%",
+        "Success: a share of the population (95%) or a number of people (16000).",
+        metavar="SHARE|PEOPLE",
+    ),
+):
+    register(_option)

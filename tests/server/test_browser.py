@@ -1,7 +1,7 @@
 """Mission control in headless Chromium (Playwright, Debian's /usr/bin/chromium), against a
 real server on 127.0.0.1: upload a scenario with an error and see it at its line, fix it,
-launch two simulations and watch them reach 100%, compare them; no console errors, and no
-request to any other host.
+launch two simulations and watch them reach 100%, compare them; launch a sabotage analysis and
+see its damage-budget curve; no console errors, and no request to any other host.
 
 Skipped when Playwright or the browser is missing on a developer's machine; under CI
 (``CI=true``) that is a failure. ``EVACUATE_UPDATE_SCREENSHOT=1`` also copies the screenshot to
@@ -21,6 +21,7 @@ from tests.browser import need_browser, open_page
 from tests.server.conftest import BROKEN, TINY, Served
 
 ROOT = Path(__file__).resolve().parents[2]
+SABOTAGE_TINY = (ROOT / "tests" / "data" / "sabotage" / "tiny.yaml").read_text(encoding="utf-8")
 
 
 def _launch_simulation(page: Any, policy: str, before: str | None) -> str:
@@ -117,6 +118,54 @@ def test_mission_control_end_to_end(served: Served, tmp_path: Path) -> None:
                 target = ROOT / "docs" / "img" / "server.png"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(shot, target)
+        finally:
+            browser.close()
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_sabotage_analysis_from_the_page(served: Served) -> None:
+    """Launch a budget-1 sabotage of a tiny scenario from the launch panel, watch it to the
+    end, and see the report's damage-budget curve, the ranked attacks and their targets."""
+    missing = _missing()
+    if missing is not None:
+        if IN_CI:
+            pytest.fail(f"browser test cannot run in CI: {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser, page = _browser_page(pw, served, problems)
+        try:
+            page.goto(served.url + "/", wait_until="load")
+            page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+            page.click("#tabs button[data-tab=editor]")
+            page.fill("#file-name", "tiny_sabotage.yaml")
+            page.fill("#source", SABOTAGE_TINY)
+            page.click("#save-button")
+            page.wait_for_function(
+                "document.getElementById('editor-verdict').textContent.startsWith('saved as')"
+            )
+            page.click("#tabs button[data-tab=launch]")
+            page.select_option("#kind-select", "sabotage")
+            labels = page.inner_text("#options-form")
+            assert "--budget" in labels and "--defend" in labels
+            page.fill("#options-form input[name=budget]", "1")
+            page.click("#launch-button")
+            page.wait_for_function("document.body.dataset.analysis", timeout=240_000)
+            assert page.evaluate("document.body.dataset.lastJobState") == "done"
+            assert page.is_visible("#tab-analyses")
+            curve = "#analysis-sabotage-curve"
+            assert "damage for each budget" in page.inner_text(curve)
+            assert page.eval_on_selector(curve, "d => d.querySelectorAll('g.trace').length") == 2
+            points = page.eval_on_selector(
+                curve, "d => d.querySelector('.js-plotly-plot').data[1].x"
+            )
+            assert points == [0, 1]
+            assert page.locator("#analysis-sabotage-attacks table.ranked tbody tr").count() >= 1
+            page.click("#tabs button[data-tab=analyses]")
+            page.wait_for_selector("#analyses-table button[data-analysis]")
         finally:
             browser.close()
     assert problems == []

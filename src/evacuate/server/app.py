@@ -50,7 +50,7 @@ class ScenarioIn(BaseModel):
 
 
 class JobIn(BaseModel):
-    kind: Literal["plan", "simulate", "report"]
+    kind: Literal["plan", "simulate", "report", "sabotage", "sweep"]
     scenario: Id = "romulan"
     options: dict[str, Any] = Field(default_factory=dict)
 
@@ -213,8 +213,8 @@ def create_app(
 
     @app.post("/api/jobs", status_code=202)
     def start_job(body: JobIn) -> dict[str, Any]:
-        """Queue a job: ``plan``, ``simulate`` or ``report`` of a scenario, with the command
-        line's options."""
+        """Queue a job: ``plan``, ``simulate``, ``report``, ``sabotage`` or ``sweep`` of a
+        scenario, with the command line's options."""
         s = scenario_or_404(body.scenario)
         try:
             opts = JOB_OPTIONS[body.kind].model_validate(body.options)
@@ -247,8 +247,9 @@ def create_app(
 
     @app.get("/api/jobs/{job_id}/result")
     def job_result(job_id: Id) -> dict[str, Any]:
+        """The job's result (that of the run it made), once it is done."""
         rec = job_json(job_id)
-        result = records.result(job_id)
+        result = None if rec["run_id"] is None else records.result(rec["run_id"])
         if result is None:
             raise HTTPException(409, f"job {job_id} has no result ({rec['state']})")
         return result

@@ -1,12 +1,15 @@
 """Jobs run in worker processes, never in the web server's process.
 
-A ``JobRunner`` keeps a queue: at most ``max_jobs`` workers at once, the rest wait in the order
-they came. Each job is a fresh process (``spawn``: nothing of the server's threads is copied)
-with a memory ceiling (``RLIMIT_AS``) and a wall-clock safety stop; it talks to the server
-through one pipe (progress, live events, then its result or its error). The server alone writes
-job records, so a worker that dies mid-job (killed, out of memory) leaves its job marked
-``failed`` and nothing half-written: results are written to a temporary folder by the worker
-and moved into place by the server only when the worker says it is done.
+A ``JobRunner`` keeps a queue and a pool of at most ``max_jobs`` warm workers: spawned
+processes (nothing of the server's threads is copied) that imported the library once and then
+take one job at a time, in the order the jobs came. Each worker has a memory ceiling
+(``RLIMIT_AS``) and each job a wall-clock safety stop; a worker talks to the server through one
+pipe (ready, then per job: progress, live events, then its result or its error). The server
+alone writes job records, so a worker that dies mid-job (killed, out of memory, stopped for its
+time limit, cancelled) leaves its job marked failed (or cancelled) and nothing half-written:
+results are written to a temporary folder by the worker and moved into place by the server only
+when the worker says it is done. A worker that dies is replaced by a fresh one; so is a worker
+whose job failed (its state is not trusted), and one that served ``recycle`` jobs.
 """
 
 from __future__ import annotations
@@ -41,18 +44,30 @@ class Limits:
     """What one job may use."""
 
     max_jobs: int = 2
-    """Jobs running at once; the rest are queued."""
+    """Jobs running at once (warm workers in the pool); the rest are queued."""
     seconds: float = 900.0
     """Wall-clock safety stop per job (the job's own work is budgeted by its options)."""
     memory_mb: int = 4096
     """Address-space ceiling of a worker process."""
+    recycle: int = 100
+    """Jobs a worker serves before it is replaced (bounds what a long-lived process keeps)."""
+
+
+@dataclass
+class _Worker:
+    """One warm process of the pool."""
+
+    process: Any
+    conn: mpc.Connection
+    ready: bool = False
+    job: str | None = None
+    served: int = 0
 
 
 @dataclass
 class _Live:
     record: JobRecord
-    process: Any = None
-    conn: mpc.Connection | None = None
+    worker: _Worker | None = None
     started: float = 0.0
     stream: list[dict[str, Any]] = field(default_factory=list)
     cancel: bool = False
@@ -77,18 +92,28 @@ class JobRunner:
         self._lock = threading.Lock()
         self._jobs: dict[str, _Live] = {}
         self._queue: list[str] = []
+        self._pool: list[_Worker] = []
+        self._warm = False
         self._stop = threading.Event()
         self._seq = itertools.count(1)
         self._thread = threading.Thread(target=self._loop, name="evacuate-jobs", daemon=True)
         self._thread.start()
 
     # ----------------------------------------------------------------- API
+    def warm(self) -> None:
+        """Start the pool's workers now (else at the first job) so the first job is quick."""
+        with self._lock:
+            self._warm = True
+            self._fill()
+
     def submit(self, kind: str, params: dict[str, Any], scenario_id: str | None) -> JobRecord:
         rec = self.records.new_job(kind, params, scenario_id)
         with self._lock:
             self._jobs[rec.id] = _Live(rec)
             self._queue.append(rec.id)
             self._message(rec.id, {"type": "state", "state": "queued"})
+            self._warm = True
+            self._fill()
         log.info("queued job %s (%s)", rec.id, kind)
         return rec
 
@@ -119,8 +144,8 @@ class JobRunner:
                 self._finish(live, "cancelled", "cancelled before it started")
             else:
                 live.cancel = True
-                if live.process is not None:
-                    live.process.terminate()
+                if live.worker is not None:
+                    live.worker.process.terminate()
             return live.record
 
     def running(self) -> list[str]:
@@ -128,10 +153,17 @@ class JobRunner:
             return [j for j, lv in self._jobs.items() if lv.record.state == "running"]
 
     def pid(self, job_id: str) -> int | None:
-        """The worker's process id (for tests that kill workers)."""
+        """The process id of the worker running the job (for tests that kill workers)."""
         with self._lock:
             live = self._jobs.get(job_id)
-            return None if live is None or live.process is None else int(live.process.pid)
+            if live is None or live.worker is None:
+                return None
+            return int(live.worker.process.pid)
+
+    def workers(self) -> list[int]:
+        """Process ids of the pool's live workers."""
+        with self._lock:
+            return [int(w.process.pid) for w in self._pool if w.process.is_alive()]
 
     def close(self) -> None:
         """Stop every worker (their jobs fail: the server stopped) and the supervisor."""
@@ -139,12 +171,44 @@ class JobRunner:
         self._thread.join(timeout=10)
         with self._lock:
             for live in self._jobs.values():
-                if live.record.state == "running" and live.process is not None:
-                    live.process.kill()
-                    live.process.join(5)
+                if live.record.state == "running" and live.worker is not None:
+                    live.worker.process.kill()
+                    live.worker.process.join(5)
                     self._finish(live, "failed", "the server stopped while the job ran")
                 elif live.record.state == "queued":
                     self._finish(live, "cancelled", "the server stopped before it started")
+            for w in self._pool:
+                w.process.kill()
+                w.process.join(5)
+                w.conn.close()
+            self._pool = []
+
+    # ----------------------------------------------------------------- pool
+    def _fill(self) -> None:
+        """Start workers until the pool has ``max_jobs`` (once warm)."""
+        while self._warm and not self._stop.is_set() and len(self._pool) < self.limits.max_jobs:
+            parent, child = self._ctx.Pipe(duplex=True)
+            proc = self._ctx.Process(
+                target=work.serve,
+                args=(child,),
+                kwargs={"memory_mb": self.limits.memory_mb},
+                name="evacuate-worker",
+                daemon=True,
+            )
+            proc.start()
+            child.close()
+            self._pool.append(_Worker(proc, parent))
+            log.info("started worker process %s", proc.pid)
+
+    def _retire(self, w: _Worker) -> None:
+        """Take a worker out of the pool (killed if still alive); a fresh one replaces it."""
+        if w in self._pool:
+            self._pool.remove(w)
+        if w.process.is_alive():
+            w.process.kill()
+        w.process.join(5)
+        w.conn.close()
+        self._fill()
 
     # ----------------------------------------------------------------- supervisor
     def _loop(self) -> None:
@@ -158,67 +222,75 @@ class JobRunner:
     def _tick(self) -> None:
         with self._lock:
             self._start_queued()
-            conns = {lv.conn: lv for lv in self._jobs.values() if lv.conn is not None}
+            conns = {w.conn: w for w in self._pool}
         ready = mpc.wait(list(conns), timeout=0.2) if conns else []
         if not conns:
             time.sleep(0.1)
         with self._lock:
             for conn in ready:
-                live = conns[conn]  # type: ignore[index]
-                self._drain(live)
+                w = conns[conn]  # type: ignore[index]
+                if w in self._pool:
+                    self._drain(w)
             now = time.monotonic()
-            for live in list(self._jobs.values()):
-                if live.record.state != "running" or live.process is None:
-                    continue
-                if now - live.started > self.limits.seconds:
-                    live.process.kill()
-                    live.process.join(5)
+            for w in list(self._pool):
+                live = None if w.job is None else self._jobs[w.job]
+                if live is not None and now - live.started > self.limits.seconds:
                     self._finish(live, "failed", f"time limit of {self.limits.seconds:g} s reached")
-                elif not live.process.is_alive() and live.conn is not None and not live.conn.poll():
-                    self._ended(live)
+                    self._retire(w)
+                elif not w.process.is_alive() and not w.conn.poll():
+                    self._died(w)
 
-    def _ended(self, live: _Live) -> None:
-        if live.cancel:
-            self._finish(live, "cancelled", "cancelled while running")
-        else:
-            self._finish(live, "failed", _exit_text(live.process.exitcode))
+    def _died(self, w: _Worker) -> None:
+        """A worker that is gone: its job (if any) is over, and it is replaced."""
+        w.process.join(5)
+        live = None if w.job is None else self._jobs[w.job]
+        if live is not None:
+            if live.cancel:
+                self._finish(live, "cancelled", "cancelled while running")
+            else:
+                self._finish(live, "failed", _exit_text(w.process.exitcode))
+        elif not w.ready:
+            log.error("worker %s exited before it was ready", w.process.pid)
+        self._retire(w)
 
     def _start_queued(self) -> None:
-        while self._queue and self._count("running") < self.limits.max_jobs:
+        for w in self._pool:
+            if not self._queue:
+                return
+            if not w.ready or w.job is not None:
+                continue
             job_id = self._queue.pop(0)
             live = self._jobs[job_id]
             rec = live.record
-            parent, child = self._ctx.Pipe(duplex=False)
             tmp = self.records.scratch(rec.id)
             tmp.mkdir(parents=True, exist_ok=True)
-            proc = self._ctx.Process(
-                target=work.main,
-                args=(child, rec.kind, rec.params, self.records.scenario_text(rec), str(tmp)),
-                kwargs={"memory_mb": self.limits.memory_mb},
-                name=f"evacuate-job-{rec.id}",
-                daemon=True,
+            w.conn.send(
+                {
+                    "kind": rec.kind,
+                    "params": rec.params,
+                    "text": self.records.scenario_text(rec),
+                    "scratch": str(tmp),
+                }
             )
-            proc.start()
-            child.close()
-            live.process, live.conn, live.started = proc, parent, time.monotonic()
+            w.job, live.worker, live.started = job_id, w, time.monotonic()
             live.record = self.records.update(rec.id, state="running", started=_now())
             self._message(job_id, {"type": "state", "state": "running"})
-            log.info("started job %s in process %s", rec.id, proc.pid)
+            log.info("started job %s in worker %s", rec.id, w.process.pid)
 
-    def _count(self, state: str) -> int:
-        return sum(1 for lv in self._jobs.values() if lv.record.state == state)
-
-    def _drain(self, live: _Live) -> None:
-        conn = live.conn
-        assert conn is not None
-        while live.conn is not None and conn.poll():
+    def _drain(self, w: _Worker) -> None:
+        while w in self._pool and w.conn.poll():
             try:
-                msg = conn.recv()
+                msg = w.conn.recv()
             except (EOFError, OSError):  # the worker is gone without saying it was done
-                live.process.join(5)
-                self._ended(live)
-                break
+                self._died(w)
+                return
             kind = msg.get("type")
+            if kind == "ready":
+                w.ready = True
+                continue
+            live = None if w.job is None else self._jobs[w.job]
+            if live is None:
+                continue
             if kind == "progress":
                 live.record = self.records.update(
                     live.record.id, progress=float(msg["progress"]), message=str(msg["message"])
@@ -226,12 +298,18 @@ class JobRunner:
                 self._message(live.record.id, msg)
             elif kind == "events":
                 self._message(live.record.id, msg)
-            elif kind == "done":
-                live.process.join(10)
-                self._complete(live, msg)
-            elif kind == "error":
-                live.process.join(10)
-                self._finish(live, "failed", str(msg["message"]))
+            elif kind in ("done", "error"):
+                w.job, live.worker = None, None
+                w.served += 1
+                if kind == "done" and not live.cancel:
+                    self._complete(live, msg)
+                elif live.cancel:
+                    self._finish(live, "cancelled", "cancelled while running")
+                else:
+                    self._finish(live, "failed", str(msg["message"]))
+                if kind == "error" or live.cancel or w.served >= self.limits.recycle:
+                    self._retire(w)  # a failed job's worker is not trusted with the next one
+                self._start_queued()
 
     def _complete(self, live: _Live, msg: dict[str, Any]) -> None:
         try:
@@ -249,15 +327,17 @@ class JobRunner:
     def _finish(
         self, live: _Live, state: State, message: str, progress: float | None = None
     ) -> None:
+        if live.record.state in FINAL:
+            return
         fields: dict[str, Any] = {"state": state, "message": message, "finished": _now()}
         if progress is not None:
             fields["progress"] = progress
         if state != "done":
             fields["error"] = message if state == "failed" else None
         live.record = self.records.update(live.record.id, **fields)
-        if live.conn is not None:
-            live.conn.close()
-            live.conn = None
+        if live.worker is not None:
+            live.worker.job = None
+            live.worker = None
         shutil.rmtree(self.records.scratch(live.record.id), ignore_errors=True)
         self._message(
             live.record.id,

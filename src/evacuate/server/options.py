@@ -9,9 +9,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+import evacuate.sabotage.api  # noqa: F401  (registers the sabotage settings)
 from evacuate.options import OPTIONS
 
-__all__ = ["JOB_OPTIONS", "PlanOptions", "ReportOptions", "SimulateOptions", "describe"]
+__all__ = [
+    "JOB_OPTIONS",
+    "PlanOptions",
+    "ReportOptions",
+    "SabotageOptions",
+    "SimulateOptions",
+    "SweepOptions",
+    "describe",
+    "target_of",
+]
 
 
 class _Options(BaseModel):
@@ -69,10 +79,68 @@ class ReportOptions(_Options):
     seed: Annotated[int, Field(ge=0, le=2**31, description="Seed of the simulation's noise.")] = 0
 
 
+class SabotageOptions(_Options):
+    """``evacuate sabotage``."""
+
+    variant: Annotated[str | None, Field(description="Apply this what-if variant first.")] = None
+    budget: Annotated[float | None, Field(ge=0, le=1e6, description=OPTIONS["budget"].help)] = (
+        OPTIONS["budget"].default
+    )
+    defend: Annotated[float | None, Field(ge=0, le=1e6, description=OPTIONS["defend"].help)] = (
+        OPTIONS["defend"].default
+    )
+    time_limit: Annotated[float, Field(ge=0.1, le=3600, description="Seconds for each plan.")] = (
+        OPTIONS["time_limit"].default
+    )
+    seed: Annotated[int, Field(ge=0, le=2**31, description="Seed of the planner's restarts.")] = (
+        OPTIONS["seed"].default
+    )
+
+
+TARGET = r"^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%$|^[0-9]{1,15}(\.[0-9]+)?$"
+"""A share of the population (``95%``) or a number of people (``16000``)."""
+
+
+def target_of(text: str) -> tuple[float | None, float | None]:
+    """``95%`` -> (None, 0.95); ``16000`` -> (16000, None)."""
+    if text.endswith("%"):
+        return None, float(text[:-1]) / 100
+    return float(text), None
+
+
+class SweepOptions(_Options):
+    """``evacuate sweep`` (in the worker, one process)."""
+
+    samples: Annotated[int, Field(ge=1, le=100_000, description=OPTIONS["samples"].help)] = OPTIONS[
+        "samples"
+    ].default
+    sampler: Annotated[
+        Literal["lhs", "sobol", "mc", "factorial"], Field(description=OPTIONS["sampler"].help)
+    ] = OPTIONS["sampler"].default
+    variants: Annotated[
+        list[str] | None,
+        Field(max_length=64, description="Run every sample on these variants (default: base)."),
+    ] = None
+    policy: Annotated[
+        Literal["replan", "follow"], Field(description="At a surprise: replan or follow the plan.")
+    ] = "replan"
+    seed: Annotated[int, Field(ge=0, le=2**31, description="Seed of the samples.")] = OPTIONS[
+        "seed"
+    ].default
+    plan_time: Annotated[float, Field(ge=0.01, le=3600, description=OPTIONS["plan_time"].help)] = (
+        OPTIONS["plan_time"].default
+    )
+    target: Annotated[
+        str, Field(pattern=TARGET, max_length=40, description=OPTIONS["target"].help)
+    ] = OPTIONS["target"].default
+
+
 JOB_OPTIONS: dict[str, type[_Options]] = {
     "plan": PlanOptions,
     "simulate": SimulateOptions,
     "report": ReportOptions,
+    "sabotage": SabotageOptions,
+    "sweep": SweepOptions,
 }
 
 

@@ -216,12 +216,16 @@ class Records:
         self, job: JobRecord, result: dict[str, Any], scratch: Path, scenario: Any
     ) -> str:
         """Record a finished job as a run in the store: its scenario, parameters, headline
-        figures as metrics, curves as series, and the worker's files (and the result itself,
+        figures as metrics, curves as series, a sweep's samples as its children, and the
+        worker's files (and the result itself,
         ``result.json``) as artifacts. The run is ``running`` until everything is written, and
         the job knows its id from the start, so a server that dies half-way leaves a run the
         next server marks failed."""
         digest = None if scenario is None else self.store.put_scenario(scenario)
-        params = dict(job.params)
+        result = dict(result)
+        samples = result.pop("samples", None) or []
+        # a sweep's run holds the sweep's settings, as ``evacuate sweep`` stores them
+        params = dict(result.get("settings") or job.params)
         run_id = self.store.start_run(
             job.kind,
             scenario=digest,
@@ -231,6 +235,23 @@ class Records:
             name=str(result.get("label") or job.kind),
         )
         self.update(job.id, run_id=run_id)
+        for sample in samples:  # a sweep's tasks: its children, as the sweep writes them
+            self.store.record(
+                "sample",
+                scenario=digest,
+                parent=run_id,
+                key=sample["key"],
+                variant=sample["variant"],
+                seed=sample["seed"],
+                params=sample["params"],
+                metrics=sample["metrics"],
+                series={"rescued": [tuple(p) for p in sample["curve"]]}
+                if sample["curve"]
+                else None,
+                status=sample["status"],
+                seconds=sample["seconds"],
+                error=sample["error"],
+            )
         for path in sorted(scratch.iterdir()):
             if path.is_file() and _FILE.match(path.name):
                 self.store.log_artifact(run_id, path.name, path=path, media_type=_media(path.name))

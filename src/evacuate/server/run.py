@@ -60,5 +60,6 @@ def serve(
 
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     app = create_app(folder, store=store, token=token, limits=limits, max_upload=max_upload)
+    app.state.runner.warm()  # the pool's workers import the library before the first job
     log.info("serving %s on %s:%d", folder, host, port)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)

@@ -1,14 +1,16 @@
-"""What a worker process does: one job, from the scenario's text to a result and its files.
+"""What a worker process does: jobs, from the scenario's text to a result and its files.
 
-``main`` runs in a fresh process. It caps its own address space first, then loads the scenario,
-runs the job and sends, through its pipe: ``progress`` messages, ``events`` (the simulation's
-log as it is written, in batches) and finally ``done`` with a JSON-ready result, or ``error``.
-Files (plan, event log, report) go to the scratch folder the server gave it; the server moves
-them into the run store only after ``done``.
+``serve`` runs in a spawned process kept warm by the server's pool. It caps its own address
+space first, imports the library once (the cost a fresh process per job used to pay), says
+``ready``, then takes one job at a time from its pipe. For each job it sends ``progress``
+messages, ``events`` (the simulation's log as it is written, in batches) and finally ``done``
+with a JSON-ready result, or ``error``. Files (plan, event log, report) go to the scratch
+folder the server gave the job; the server moves them into the run store only after ``done``.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import math
 import resource
@@ -18,7 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KINDS", "main", "run_job"]
+from evacuate.server import analyses
+
+__all__ = ["KINDS", "WARM", "run_job", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +31,47 @@ Send = Callable[[dict[str, Any]], None]
 BATCH_EVENTS = 400
 BATCH_SECONDS = 0.25
 
+WARM = (
+    "evacuate",
+    "evacuate.plan.api",
+    "evacuate.simulation",
+    "evacuate.report",
+    "evacuate.report.sabotage",
+    "evacuate.report.sweep",
+    "evacuate.runs",
+    "evacuate.sabotage",
+    "evacuate.sweep",
+)
+"""Modules a warm worker imports before its first job."""
 
-def main(
-    conn: Any, kind: str, params: dict[str, Any], text: str | None, scratch: str, *, memory_mb: int
-) -> None:
-    """Worker entry point (see the module docstring)."""
+
+def serve(conn: Any, *, memory_mb: int) -> None:
+    """Worker entry point (see the module docstring): jobs until the pipe closes."""
     if memory_mb > 0:
         cap = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     logging.basicConfig(level=logging.WARNING)
+    for name in WARM:
+        try:
+            importlib.import_module(name)
+        except (MemoryError, OSError, ImportError):
+            # too little memory to warm up: each job then says so when it imports
+            log.warning("could not import %s in a worker (memory limit %d MiB)", name, memory_mb)
+            break
+    conn.send({"type": "ready"})
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        _one(conn, job["kind"], job["params"], job["text"], job["scratch"], memory_mb)
+
+
+def _one(
+    conn: Any, kind: str, params: dict[str, Any], text: str | None, scratch: str, memory_mb: int
+) -> None:
     try:
         Path(scratch).mkdir(parents=True, exist_ok=True)
         result = run_job(kind, params, text, Path(scratch), conn.send)
@@ -63,8 +99,6 @@ def main(
                     "traceback": traceback.format_exc(),
                 }
             )
-    finally:
-        conn.close()
 
 
 def run_job(
@@ -278,5 +312,7 @@ KINDS: dict[str, Callable[[Any, dict[str, Any], Path, Send], dict[str, Any]]] = 
     "plan": plan_job,
     "simulate": simulate_job,
     "report": report_job,
+    "sabotage": analyses.sabotage_job,
+    "sweep": analyses.sweep_job,
 }
-"""Job kinds by name. Sabotage and sweep jobs join when their analyses exist."""
+"""Job kinds by name."""

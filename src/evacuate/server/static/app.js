@@ -208,6 +208,7 @@ function drawOptions() {
         o.choices.map((c) => `<option ${c === o.default ? "selected" : ""}>${esc(c)}</option>`).join("") + "</select></label>";
     }
     if (o.type === "boolean") return `<label title="${title}">${label}<input type="checkbox" name="${o.name}" ${o.default ? "checked" : ""}></label>`;
+    if (o.type === "string") return `<label title="${title}">${label}<input type="text" name="${o.name}" value="${esc(o.default ?? "")}"></label>`;
     const step = o.type === "integer" ? "1" : "any";
     return `<label title="${title}">${label}<input type="number" step="${step}" name="${o.name}" value="${o.default ?? ""}"` +
       (o.default === null ? ' placeholder="the scenario\'s"' : "") +
@@ -232,7 +233,7 @@ async function launch(kind, options) {
   $("launch-verdict").className = "ok";
   $("launch-verdict").textContent = `job ${r.body.id} ${r.body.state}`;
   loadJobs();
-  if (kind === "simulate" || kind === "plan" || kind === "report") watch(r.body.id, kind);
+  watch(r.body.id, kind);
   return r.body;
 }
 
@@ -301,6 +302,10 @@ function watch(jobId, kind) {
     document.body.dataset.lastJobState = job.state;
     document.body.dataset.lastRun = job.run_id || "";
     loadJobs();
+    if ((kind === "sabotage" || kind === "sweep") && job.state === "done" && job.run_id) {
+      showTab("analyses");
+      showAnalysis(job.run_id);
+    }
   });
   showTab("live");
 }
@@ -366,9 +371,34 @@ async function loadRuns() {
     runs.map((r) => [`<input type="checkbox" class="run-pick" value="${esc(r.id)}">`, esc(r.id), esc(r.label), esc(r.kind),
       fmt(typeof r.headline.rescued === "number" ? r.headline.rescued : ""),
       r.artifacts.filter((a) => a !== "result.json").map((a) => `<a href="/api/runs/${esc(r.id)}/artifacts/${esc(a)}${TOKEN ? "?token=" + encodeURIComponent(TOKEN) : ""}">${esc(a)}</a>`).join(" ")]));
-  const kinds = new Set(runs.map((r) => r.kind));
-  $("analyses").innerHTML = ["sabotage", "sweep"].filter((k) => kinds.has(k)).map((k) =>
-    `<p>${runs.filter((r) => r.kind === k).length} ${k} run(s)</p>`).join("");
+  const analyses = runs.filter((r) => r.kind === "sabotage" || r.kind === "sweep");
+  $("analyses-note").hidden = analyses.length > 0;
+  table($("analyses-table"), [{t: "Run"}, {t: "Kind"}, {t: "Label"}, {t: "Status"}, {t: ""}],
+    analyses.map((r) => [esc(r.id), esc(r.kind), esc(r.label), esc(r.status),
+      `<button data-analysis="${esc(r.id)}">show</button>`]));
+}
+
+// ------------------------------------------------------------------ sabotage and sweep results
+async function showAnalysis(runId) {
+  // the report's own sections for the analysis: the same figures (plotly JSON) and tables
+  const r = await api(`/api/runs/${runId}`);
+  if (!r.ok) { status("analysis: " + JSON.stringify(r.body.detail)); return; }
+  const res = r.body.result;
+  const box = $("analysis");
+  const sections = res.sections || [];
+  box.innerHTML = `<h2>${esc(res.label || runId)}</h2><p class="facts">${esc(res.message || "")}</p>` +
+    sections.map((sec, i) => `<section class="analysis-section" id="analysis-${esc(sec.id)}"><h3>${esc(sec.title)}</h3>` +
+      `<p>${esc(sec.lede)}</p>` + sec.figures.map((_, k) => `<div class="chart" id="analysis-fig-${i}-${k}"></div>`).join("") +
+      (sec.note ? `<p class="help">${esc(sec.note)}</p>` : "") + `<div class="analysis-html">${sec.html}</div></section>`).join("");
+  let drawn = 0;
+  for (const [i, sec] of sections.entries()) {
+    for (const [k, fig] of sec.figures.entries()) {
+      await Plotly.react(`analysis-fig-${i}-${k}`, fig.data, Object.assign({}, fig.layout, {autosize: true}), PLOT);
+      drawn++;
+    }
+  }
+  document.body.dataset.analysis = runId;
+  document.body.dataset.analysisFigures = String(drawn);
 }
 
 async function compare(ids) {
@@ -415,6 +445,7 @@ window.addEventListener("DOMContentLoaded", async () => {
   $("variants-button").addEventListener("click", launchVariants);
   $("jobs-table").addEventListener("click", (e) => { if (e.target.dataset.watch) watch(e.target.dataset.watch, e.target.dataset.kind); });
   $("cancel-button").addEventListener("click", async () => { if (app.live) await api(`/api/jobs/${app.live.id}/cancel`, {method: "POST"}); });
+  $("analyses-table").addEventListener("click", (e) => { if (e.target.dataset.analysis) showAnalysis(e.target.dataset.analysis); });
   $("compare-button").addEventListener("click", () => compare([...document.querySelectorAll(".run-pick:checked")].map((x) => x.value)));
   await loadScenarios();
   await loadOptions();
