@@ -1,7 +1,8 @@
 """Load test of ``evacuate serve`` on 127.0.0.1: jobs queued while people load the page.
 
-Starts the server (uvicorn, in this process; jobs in worker processes as always) on a free
-loopback port over a fresh data folder, then, at once:
+Starts the server (uvicorn, in this process; jobs in its pool of warm worker processes, started
+with the server as ``evacuate serve`` does) on a free loopback port over a fresh data folder,
+then, at once:
 
 - submits ``--jobs`` plan jobs of a small scenario (at most ``--max-jobs`` run, the rest queue);
 - makes ``--pages`` page loads from ``--clients`` threads, each load being what a browser asks
@@ -95,6 +96,7 @@ def run(jobs: int, pages: int, clients: int, max_jobs: int, timeout: float) -> d
 
     folder = Path(tempfile.mkdtemp(prefix="evacuate-load-"))
     app = create_app(folder / "data", limits=Limits(max_jobs=max_jobs, seconds=timeout))
+    app.state.runner.warm()  # as ``evacuate serve`` does: the pool starts with the server
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -187,7 +189,7 @@ def _markdown(r: dict[str, Any], when: str) -> str:
     lines = [
         f"# evacuate serve: load test on 127.0.0.1 ({when})",
         "",
-        f"{r['jobs']} plan jobs submitted (at most {r['max_jobs']} at once, the rest queued) "
+        f"{r['jobs']} plan jobs submitted ({r['max_jobs']} warm workers, the rest queued) "
         f"while {r['clients']} clients made {r['pages']} page loads. Machine: "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, shared and "
         "loaded: timings vary from run to run.",

@@ -1,4 +1,5 @@
-"""Jobs in worker processes: the queue, the limits, cancelling, and a worker killed mid-job."""
+"""Jobs in warm worker processes: the queue, the limits, cancelling, a worker killed mid-job,
+and workers reused from job to job."""
 
 from __future__ import annotations
 
@@ -89,6 +90,32 @@ def test_worker_killed_mid_job_leaves_it_failed(tmp_path: Path) -> None:
         nxt = runner.submit("plan", {"time_limit": 1}, sid)
         assert wait_job(_Direct(runner), nxt.id)["state"] == "done"
         assert [r.kind for r in records.store.list_runs()] == ["plan"]
+        assert pid not in runner.workers() and len(runner.workers()) == 1  # replaced
+    finally:
+        runner.close()
+
+
+@pytest.mark.slow
+def test_warm_workers_take_job_after_job(tmp_path: Path) -> None:
+    """The pool's processes outlive their jobs: with K=1, consecutive jobs run in the same
+    worker; a job that fails has its worker replaced, and the pool never exceeds K."""
+    records, runner, sid = _runner(tmp_path, max_jobs=1)
+    try:
+        first = runner.submit("plan", {"time_limit": 1}, sid)
+        assert wait_job(_Direct(runner), first.id)["state"] == "done"
+        pool = runner.workers()
+        assert len(pool) == 1
+        second = runner.submit("simulate", {"time_limit": 1}, sid)
+        assert wait_job(_Direct(runner), second.id)["state"] == "done"
+        assert runner.workers() == pool
+        bad = runner.submit("plan", {"variant": "no_such_variant"}, sid)
+        done = wait_job(_Direct(runner), bad.id)
+        assert done["state"] == "failed" and "no_such_variant" in str(done["error"])
+        stop = time.monotonic() + 30
+        while runner.workers() in ([], pool) and time.monotonic() < stop:
+            time.sleep(0.05)
+        assert len(runner.workers()) == 1 and runner.workers() != pool
+        assert [r.kind for r in records.store.list_runs()] == ["simulate", "plan"]
     finally:
         runner.close()
 
