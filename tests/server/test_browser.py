@@ -127,16 +127,12 @@ def test_mission_control_end_to_end(served: Served, tmp_path: Path) -> None:
 def test_sabotage_analysis_from_the_page(served: Served) -> None:
     """Launch a budget-1 sabotage of a tiny scenario from the launch panel, watch it to the
     end, and see the report's damage-budget curve, the ranked attacks and their targets."""
-    missing = _missing()
-    if missing is not None:
-        if IN_CI:
-            pytest.fail(f"browser test cannot run in CI: {missing}")
-        pytest.skip(missing)
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     problems: list[str] = []
     with sync_playwright() as pw:
-        browser, page = _browser_page(pw, served, problems)
+        browser, page = open_page(pw, served.url, problems, (1400, 900))
         try:
             page.goto(served.url + "/", wait_until="load")
             page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
