@@ -97,6 +97,18 @@ BROKEN: dict[str, list[Expected]] = {
     "bad_id": [("places[0].id", 6, "found 'old town'; expected an id")],
     "date_without_start_date": [("places[0].deadline", 9, "need 'scenario.start_date'")],
     "bad_map_kind": [("map.kind", 24, "found 'globe'; expected 'plane' or 'sphere'")],
+    # arrivals over time (docs/model.md, Arrivals over time)
+    "arrival_curve_after_horizon": [
+        ("places[0].arrival_curve.start", 12, "expected a time from 0 to before scenario.end")
+    ],
+    "arrival_curve_rayleigh_spread": [
+        ("places[0].arrival_curve.spread", 13, "expected spread only with shape: logistic")
+    ],
+    "arrival_rates_out_of_order": [
+        ("places[0].arrival_rates.rates[2].from", 13, "expected the rates in time order")
+    ],
+    "change_arrivals_until_before_at": [("events[0].effects[0].until", 22, "expected until > at")],
+    "unknown_change_arrivals_place": [("events[0].effects[0].place", 22, "unknown place 'twon'")],
     "latitude_out_of_range": [("places[0].position.lat", 7, "found 95; expected at most 90")],
     "empty_places": [("places", 5, "expected at least 1 item")],
     # reading the file

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from evacuate.scenario.model import Position
     from evacuate.scenario.scenario import Scenario
 
+from evacuate.check.arrivals import place_arrivals
 from evacuate.check.common import _BIG, EARTH_RADIUS_KM, INF, IntArr, _codes, _t, _tol
 from evacuate.check.report import _Collector
 
@@ -56,6 +57,7 @@ class CheckerBase:
         self.classes = list(sc.fleet.classes)
         self.cidx = {c.id: i for i, c in enumerate(self.classes)}
         self.events = [e for e in sc.events if e.enabled and e.mode == "known"]
+        self.arrivals = [place_arrivals(p, self.events, self.end, self.unit) for p in self.places]
         trips = plan.trips
         self.n = n = len(trips)
         groups, vclasses, origins, dests = (

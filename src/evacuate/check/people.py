@@ -28,11 +28,10 @@ class PeopleRules(CheckerBase):
                 pop_place.append(pi)
                 pop_time.append(0.0)
                 pop_n.append(p.population)
-            for arr in p.arrivals:
-                if arr.people:
-                    pop_place.append(pi)
-                    pop_time.append(arr.at)
-                    pop_n.append(arr.people)
+            for at, n in self.arrivals[pi]:
+                pop_place.append(pi)
+                pop_time.append(at)
+                pop_n.append(n)
         pp = np.array(pop_place, dtype=np.int64)
         pt = np.array(pop_time, dtype=np.float64)
         pn = np.array(pop_n, dtype=np.int64)
@@ -146,7 +145,7 @@ class PeopleRules(CheckerBase):
             value = float(result[pi])
             if abs(value - round(value)) < 1e-6:
                 value = float(round(value))
-            if value or ((p.population or p.arrivals) and not self.haven[pi]):
+            if value or ((p.population or self.arrivals[pi]) and not self.haven[pi]):
                 out[p.id] = value
         return out
 
@@ -160,7 +159,7 @@ class PeopleRules(CheckerBase):
         for pi, p in enumerate(self.places):
             if not mixing[pi]:
                 continue
-            for at, k in [(0.0, p.population), *((a.at, a.people) for a in p.arrivals)]:
+            for at, k in [(0.0, p.population), *self.arrivals[pi]]:
                 if k and at <= E:
                     pop_key.append(at - _tol(at))
                     pop_place.append(pi)

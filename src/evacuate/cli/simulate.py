@@ -232,7 +232,7 @@ def _lost_table(s: Scenario, results: list[Any]) -> Fitted:
     )
     rows: list[Row] = []
     for p in s.places:
-        people = p.population + sum(a.people for a in p.arrivals)
+        people = s.people_at(p)
         lost = sum(r.lost_by_place.get(p.id, 0) for r in results) / len(results)
         if not people and not lost:
             continue
@@ -285,11 +285,7 @@ def state_cmd(
         refuse_input(output, file, plan_file)
         text = dumps(state, "json" if output.suffix.lower() == ".json" else "yaml")
         write_atomic(output, text)
-        waiting = sum(
-            p.population + sum(a.people for a in p.arrivals)
-            for p in state.places
-            if not state.is_haven(p.id)
-        )
+        waiting = sum(state.people_at(p) for p in state.places if not state.is_haven(p.id))
         vehicles = sum(x.count for x in state.fleet.stock)
         out = stdout()
         out.print(

@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from evacuate.plan.problem import Problem
+from evacuate.plan.rates import throughput_rows
 
 if TYPE_CHECKING:
     from evacuate.solvers.highs import HighsResult
@@ -380,9 +381,12 @@ class _Rows:
     cap: list[int]
     room: list[tuple[int, int]]
     """(place with capacity, k): deliveries before boundary k - pickups before it <= capacity."""
-    rate: list[tuple[int, int]]
+    rate: list[tuple[int, int, int]]
+    """(place, k0, k1): people starting to load in windows k0 .. k1 - 1 <= the allowance of
+    the periods they may start in (``evacuate.plan.rates``)."""
     rate_limit: list[float]
-    berth: list[tuple[int, int]]
+    berth: list[tuple[int, int, int]]
+    """(place, k0, k1): vehicle-time of loading in those windows <= berths x their time."""
     berth_limit: list[float]
 
 
@@ -416,20 +420,9 @@ def _rows(problem: Problem, grid: Grid, n_windows: int) -> _Rows:
             rows.avail_limit.append(limit)
     rows.cap = [int(p) for p in np.flatnonzero(grid.capacity > 0)]
     rows.room = [(p, k) for p in rows.cap if pickup[p] for k in range(1, n_k)]
-    per = problem.period
-    for p in range(problem.n_places):
-        budget = float(problem.load_budget[p])
-        berths = int(problem.berths[p])
-        for k in range(n_k):
-            a, b = bounds[k] * dt, bounds[k + 1] * dt
-            if math.isfinite(budget) and pickup[p]:
-                periods = math.floor((b - 1e-9) / per) - math.floor(a / per + 1e-9) + 1
-                rows.rate.append((p, k))
-                rows.rate_limit.append(budget * periods)
-            if berths < 1 << 39 and pickup[p]:
-                longest = float(np.max(problem.load)) if problem.n_classes else 0.0
-                rows.berth.append((p, k))
-                rows.berth_limit.append(berths * (b - a + longest))
+    rows.rate, rows.rate_limit, rows.berth, rows.berth_limit = throughput_rows(
+        problem, pickup, bounds, dt
+    )
     return rows
 
 
@@ -484,11 +477,11 @@ def _price(
     for (p, k), y in zip(rows.room, duals["room"], strict=True):
         avail[p, :k] -= y
     nu = np.zeros((n_p, n_k + 1))
-    for (p, k), y in zip(rows.rate, duals["rate"], strict=True):
-        nu[p, k] += y
+    for (p, k0, k1), y in zip(rows.rate, duals["rate"], strict=True):
+        nu[p, k0:k1] += y
     rho = np.zeros((n_p, n_k + 1))
-    for (p, k), y in zip(rows.berth, duals["berth"], strict=True):
-        rho[p, k] += y
+    for (p, k0, k1), y in zip(rows.berth, duals["berth"], strict=True):
+        rho[p, k0:k1] += y
     total = float(
         np.dot(rows.avail_limit, duals["avail"])
         + np.dot(grid.capacity[rows.cap], mu[rows.cap])
@@ -605,10 +598,8 @@ def column_generation_bound(
     row_lower = np.full(n_rows, -np.inf)
     av_p = np.array([p for p, _ in rows.avail], dtype=np.int64)
     av_k = np.array([k for _, k in rows.avail], dtype=np.int64)
-    rt_p = np.array([p for p, _ in rows.rate], dtype=np.int64)
-    rt_k = np.array([k for _, k in rows.rate], dtype=np.int64)
-    bt_p = np.array([p for p, _ in rows.berth], dtype=np.int64)
-    bt_k = np.array([k for _, k in rows.berth], dtype=np.int64)
+    rt_p, rt_k0, rt_k1 = np.array(rows.rate, dtype=np.int64).reshape(-1, 3).T
+    bt_p, bt_k0, bt_k1 = np.array(rows.berth, dtype=np.int64).reshape(-1, 3).T
     cap_p = np.array(rows.cap, dtype=np.int64)
     cols = _Columns(n_rows)
     values: list[float] = []
@@ -624,6 +615,7 @@ def column_generation_bound(
         c = int(grid.supply_c[k])
         vcap = float(grid.vcap[c])
         cum_pick = np.cumsum(picked, axis=1)  # [p, w]: loads in windows <= w
+        runs = np.concatenate([np.zeros((picked.shape[0], 1)), cum_pick], axis=1)
         cum_del = np.cumsum(delivered, axis=1)
         col = np.zeros(n_rows)
         if n_a:
@@ -632,10 +624,10 @@ def column_generation_bound(
         if n_m:
             col[n_a : n_a + n_m] = vcap * (tot_del[cap_p] - tot_pick[cap_p])
         if n_r:
-            col[n_a + n_m : n_a + n_m + n_r] = vcap * picked[rt_p, rt_k]
+            col[n_a + n_m : n_a + n_m + n_r] = vcap * (runs[rt_p, rt_k1] - runs[rt_p, rt_k0])
         if n_b:
-            col[n_a + n_m + n_r : n_a + n_m + n_r + n_b] = (
-                float(problem.load[c]) * picked[bt_p, bt_k]
+            col[n_a + n_m + n_r : n_a + n_m + n_r + n_b] = float(problem.load[c]) * (
+                runs[bt_p, bt_k1] - runs[bt_p, bt_k0]
             )
         col[n_a + n_m + n_r + n_b + k] = 1.0
         if n_w:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from evacuate.scenario import arrivals as scenario_arrivals
 from evacuate.scenario import derive
 from evacuate.scenario.model import (
     AddVehicles,
@@ -454,9 +455,8 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
     for i, p in enumerate(pl):
         if p.population:
             arrivals.append((i, 0.0, p.population))
-        for arr in p.arrivals:
-            if arr.people:
-                arrivals.append((i, arr.at, arr.people))
+        for at, n in scenario_arrivals.releases(scenario, p):
+            arrivals.append((i, at, n))
     arrivals.sort(key=lambda x: (x[1], x[0]))
     population = np.zeros(n_p, dtype=np.int64)
     for i, _, n in arrivals:

@@ -295,10 +295,7 @@ def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
             )
         route_traces.append(ids)
     roles = place_roles(scenario)
-    sizes = {
-        p.id: p.population + sum(a.people for a in p.arrivals) or p.capacity
-        for p in scenario.places
-    }
+    sizes = {p.id: scenario.people_at(p) or p.capacity for p in scenario.places}
     biggest_place = max(sizes.values(), default=0)
     sides = _label_sides(scenario, lay, sizes, biggest_place)
     for role in ("people", "staging", "haven", "depot", "other"):
@@ -322,7 +319,7 @@ def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
                 },
                 customdata=[
                     [
-                        f"{p.population + sum(a.people for a in p.arrivals):,}",
+                        f"{scenario.people_at(p):,}",
                         f"{p.capacity:,}",
                         axis.label(summary.effective_deadline(scenario, p.id)) or "none",
                     ]

@@ -208,7 +208,7 @@ def place_table(runs: list[RunSeries]) -> list[PlaceRow]:
         whole.append(dict(zip(ids, counts, strict=True)))
     rows = []
     for p in scenario.places:
-        people = p.population + sum(a.people for a in p.arrivals)
+        people = scenario.people_at(p)
         stats = tuple(by_place[p.id] for by_place in per_run)
         if not (people or p.capacity or any(s.picked_up or s.received or s.lost for s in stats)):
             continue

@@ -471,7 +471,7 @@ def deadline_marks(scenario: Scenario) -> list[Mark]:
     """Deadlines of places with people to evacuate, in time order (one mark per time)."""
     by_time: dict[float, list[str]] = defaultdict(list)
     for p in scenario.places:
-        people = p.population + sum(a.people for a in p.arrivals)
+        people = scenario.people_at(p)
         d = summary.effective_deadline(scenario, p.id)
         if people > 0 and d is not None and d <= scenario.end:
             by_time[d].append(p.name or p.id)

@@ -161,10 +161,7 @@ def map_png(runs: list[RunSeries], lay: Layout, path: Path) -> None:
                 solid_capstyle="round",
             )
     roles = place_roles(scenario)
-    sizes = {
-        p.id: p.population + sum(a.people for a in p.arrivals) or p.capacity
-        for p in scenario.places
-    }
+    sizes = {p.id: scenario.people_at(p) or p.capacity for p in scenario.places}
     big = max(sizes.values(), default=0) or 1
     names = {
         "people": "threatened place",

@@ -152,7 +152,7 @@ def _breakpoints(scenario: Scenario) -> set[float]:
     for p in scenario.places:
         if p.open_from is not None:
             out.add(p.open_from)
-        out.update(a.at for a in p.arrivals)
+        out.update(at for at, _ in scenario.releases(p))
     out.update(e.at for e in scenario.enabled_events)
     return out
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from evacuate.scenario.model import Count, Period, Time, _Frozen
+from evacuate.scenario.fields import Count, Period, Time, _Frozen
 
 __all__ = ["Observation", "Observed"]
 

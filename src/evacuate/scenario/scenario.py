@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import PrivateAttr
 
 from evacuate.errors import Issue, ScenarioError
+from evacuate.scenario import arrivals as scenario_arrivals
 from evacuate.scenario import derive
 from evacuate.scenario.model import Event, Place, ScenarioModel, VehicleClass
 from evacuate.scenario.observed import Observed
@@ -126,10 +127,20 @@ class Scenario(ScenarioModel):
     def havens(self) -> tuple[Place, ...]:
         return tuple(p for p in self.places if self.is_haven(p.id))
 
+    def people_at(self, place: Place) -> int:
+        """People who need to leave the place: population at time zero plus every release of
+        its arrivals, curve and rate table (docs/model.md, Arrivals)."""
+        return scenario_arrivals.people(self, place)
+
+    def releases(self, place: Place) -> list[tuple[float, int]]:
+        """The place's arrivals after time zero as sorted ``(time, people)`` releases, with
+        the known events that hold people back applied."""
+        return scenario_arrivals.releases(self, place)
+
     @property
     def population(self) -> int:
         """Everyone to evacuate: people at places at time zero plus all later arrivals."""
-        return sum(p.population + sum(a.people for a in p.arrivals) for p in self.places)
+        return sum(scenario_arrivals.people(self, p) for p in self.places)
 
     # ------------------------------------------------------------------ variants
     @property

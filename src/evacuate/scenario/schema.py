@@ -15,7 +15,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from evacuate import units
-from evacuate.scenario import model
+from evacuate.scenario import fields
 from evacuate.scenario.scenario import Scenario
 
 __all__ = ["SCHEMA_ID", "json_schema"]
@@ -54,11 +54,11 @@ _SPEED_TEXT = _text(
 )
 
 _CONVERTERS: dict[Callable[..., Any], tuple[str, list[dict[str, Any]]]] = {
-    model._to_duration: ("in the scenario's time unit", [_DURATION_TEXT]),
-    model._to_period: ("in the scenario's time unit, at least one second", [_DURATION_TEXT]),
-    model._to_time: ("time units after time zero", [_DURATION_TEXT, _DATE_TEXT]),
-    model._to_distance: ("in the map unit", [_DISTANCE_TEXT]),
-    model._to_speed: ("map units per time unit", [_SPEED_TEXT]),
+    fields._to_duration: ("in the scenario's time unit", [_DURATION_TEXT]),
+    fields._to_period: ("in the scenario's time unit, at least one second", [_DURATION_TEXT]),
+    fields._to_time: ("time units after time zero", [_DURATION_TEXT, _DATE_TEXT]),
+    fields._to_distance: ("in the map unit", [_DISTANCE_TEXT]),
+    fields._to_speed: ("map units per time unit", [_SPEED_TEXT]),
 }
 
 
@@ -69,9 +69,9 @@ class _FileSchema(GenerateJsonSchema):
         self, schema: core_schema.BeforeValidatorFunctionSchema
     ) -> JsonSchemaValue:
         function = schema["function"]["function"]
-        if function is model._to_date:
+        if function is fields._to_date:
             return dict(_DATE_TEXT)
-        if function is model._unlimited:
+        if function is fields._unlimited:
             number = {**self.generate_inner(schema["schema"]), "description": "People."}
             return {"anyOf": [number, {"const": "unlimited", "description": "Room for everyone."}]}
         if function not in _CONVERTERS:

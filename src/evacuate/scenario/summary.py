@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from evacuate.scenario.model import (
     AddVehicles,
+    ChangeArrivals,
     CloseLane,
     ClosePlace,
     DestroyVehicles,
@@ -151,7 +152,7 @@ def place_rows(scenario: Scenario) -> list[PlaceRow]:
     yards = {y.place for y in scenario.fleet.shipyards if y.vehicle_class in enabled}
     rows = []
     for p in scenario.places:
-        later = sum(a.people for a in p.arrivals)
+        later = scenario.people_at(p) - p.population
         roles = []
         if p.population + later > 0:
             roles.append("people")
@@ -407,6 +408,12 @@ def describe_effect(scenario: Scenario, effect: EventEffect) -> str:
         return f"reopen {target}"
     if isinstance(effect, Note):
         return "a note (no effect on the operation)"
+    if isinstance(effect, ChangeArrivals):
+        until = (
+            "for good" if effect.until is None else f"until {format_time(scenario, effect.until)}"
+        )
+        flow = "stop" if effect.per_hour == 0 else f"pass at most {effect.per_hour:,g}/h"
+        return f"arrivals at {effect.place} {flow} {until}"
     raise TypeError(f"unknown effect {effect!r}")  # pragma: no cover
 
 

@@ -25,7 +25,7 @@ from evacuate.scenario.load import _context
 from evacuate.scenario.model import LatLon
 
 if TYPE_CHECKING:
-    from evacuate.scenario.model import Lane, Place, Position, VehicleClass
+    from evacuate.scenario.model import Lane, Position, VehicleClass
     from evacuate.scenario.scenario import Scenario
 
 __all__ = [
@@ -190,6 +190,7 @@ _EFFECT_REFS: dict[str, tuple[str, ...]] = {
     "add_vehicles": ("place",),
     "open_place": ("place",),
     "open_lane": ("lane", "between"),
+    "change_arrivals": ("place",),
 }
 
 
@@ -463,13 +464,9 @@ def _when(scenario: Scenario, t: float) -> str:
     return text
 
 
-def _people(place: Place) -> int:
-    return place.population + sum(a.people for a in place.arrivals)
-
-
 def _used_places(scenario: Scenario) -> set[str]:
     """Places that trips must reach: people, capacity, or vehicles entering there."""
-    used = {p.id for p in scenario.places if _people(p) > 0 or p.capacity > 0}
+    used = {p.id for p in scenario.places if scenario.people_at(p) > 0 or p.capacity > 0}
     used |= {s.place for s in scenario.fleet.stock} | {y.place for y in scenario.fleet.shipyards}
     return used
 
@@ -552,10 +549,15 @@ def haven_in_hazard_reach(scenario: Scenario) -> Iterator[Found]:
 def populated_haven(scenario: Scenario) -> Iterator[Found]:
     """A haven (safe through the horizon) has nobody to evacuate."""
     for i, place in enumerate(scenario.places):
-        if _people(place) > 0 and scenario.is_haven(place.id):
-            field = "population" if place.population > 0 else "arrivals"
+        people = scenario.people_at(place)
+        if people > 0 and scenario.is_haven(place.id):
+            field = next(
+                f
+                for f in ("population", "arrivals", "arrival_curve", "arrival_rates")
+                if getattr(place, f)
+            )
             yield _found(
-                f"found {_people(place)} people at haven '{place.id}', which is safe through the "
+                f"found {people} people at haven '{place.id}', which is safe through the "
                 "horizon, so they are already rescued; expected no population at a haven "
                 "(remove it, or give the place a deadline)",
                 ("places", i, field),
@@ -749,9 +751,10 @@ def no_haven_reachable(scenario: Scenario) -> Iterator[Found]:
             if receiver[i]:
                 todo.append(i)
     for i, place in enumerate(scenario.places):
-        if _people(place) > 0 and i not in safe:
+        people = scenario.people_at(place)
+        if people > 0 and i not in safe:
             yield _found(
-                f"found {_people(place):,} people at '{place.id}' with no route to any haven for "
+                f"found {people:,} people at '{place.id}' with no route to any haven for "
                 "any enabled class; expected a route (position or lane) to a haven",
                 ("places", i),
                 "warning",
@@ -766,10 +769,10 @@ def unreachable_population(scenario: Scenario) -> Iterator[Found]:
     routes = _Routes(scenario)
     arrivals = {vc.id: _earliest_arrivals(scenario, routes, vc) for vc in classes}
     for i, place in enumerate(scenario.places):
-        people, deadline = _people(place), scenario.deadline(place.id)
+        people, deadline = scenario.people_at(place), scenario.deadline(place.id)
         if people <= 0 or deadline is None:
             continue
-        ready = 0.0 if place.population > 0 else min(a.at for a in place.arrivals if a.people > 0)
+        ready = 0.0 if place.population > 0 else scenario.releases(place)[0][0]
         ready = max(ready, place.open_from if place.open_from is not None else -math.inf)
         done = [
             max(float(arrivals[vc.id][i]), ready) + vc.load_time
@@ -820,6 +823,7 @@ def check_model(scenario: Scenario) -> list[tuple[Issue, Loc]]:
 
 # the attack and defence menus' rules use the helpers above (evacuate sabotage)
 from evacuate.scenario.menu_rules import MENU_RULES  # noqa: E402
+from evacuate.scenario.ops_rules import OPS_RULES  # noqa: E402
 
 RAW_RULES.extend(MENU_RULES)
 
@@ -832,3 +836,4 @@ RAW_RULES.extend(FLEET_RULES)
 from evacuate.scenario.observed_rules import OBSERVED_RULES  # noqa: E402
 
 RAW_RULES.extend(OBSERVED_RULES)
+RAW_RULES.extend(OPS_RULES)

@@ -68,7 +68,7 @@ def scenario_view(base: Scenario, variant: str | None = None) -> dict[str, Any]:
     places = []
     for p in s.places:
         x, y = lay.points[p.id]
-        people = p.population + sum(a.people for a in p.arrivals)
+        people = s.people_at(p)
         haven = summary.is_haven(s, p.id)
         places.append(
             {

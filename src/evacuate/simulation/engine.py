@@ -26,6 +26,7 @@ import numpy as np
 
 from evacuate import units
 from evacuate.planio import Trip
+from evacuate.scenario.arrivals import releases
 from evacuate.scenario.model import (
     AddVehicles,
     CloseLane,
@@ -189,9 +190,9 @@ class Engine:
             if not self.haven[p.id]:
                 if p.population:
                     self._push(0.0, _APPEAR, "appear", (p.id, p.population))
-                for a in p.arrivals:
-                    if a.people:
-                        self._push(a.at, _APPEAR, "appear", (p.id, a.people))
+                # the world's arrivals: every enabled event holds people back, surprises too
+                for at, n in releases(s, p, [e for e in s.events if e.enabled]):
+                    self._push(at, _APPEAR, "appear", (p.id, n))
         # stock is at its place from time zero, held there until ``available_from``
         self.held: list[_Held] = []
         for st in s.fleet.stock:

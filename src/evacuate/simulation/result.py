@@ -95,7 +95,7 @@ class SimResult(ResultTables):
     def _tables(self) -> dict[str, list[dict[str, Any]]]:
         places = []
         for p in self.scenario.places:
-            people = p.population + sum(a.people for a in p.arrivals)
+            people = self.scenario.people_at(p)
             lost = self.lost_by_place.get(p.id, 0)
             if people or lost:
                 deadline = self.scenario.deadline(p.id)

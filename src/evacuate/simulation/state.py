@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from evacuate.scenario.arrivals import releases
 from evacuate.scenario.load import from_dict
 from evacuate.scenario.model import (
     CloseLane,
@@ -105,7 +106,14 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
             q["capacity"] = max(0, p.capacity - engine.netinflow[p.id] - under_way)
         else:
             q["population"] = 0 if struck else engine.present[p.id]
-            arrivals = [{"at": _num(a.at), "people": a.people} for a in p.arrivals if a.at > now]
+            # curves and rate tables written out as releases, holds that fired applied
+            q.pop("arrival_curve", None)
+            q.pop("arrival_rates", None)
+            arrivals = [
+                {"at": _num(at), "people": n}
+                for at, n in releases(s, p, engine.fired)
+                if now < at <= s.end  # later ones never count
+            ]
             for eta, n in incoming.get(p.id, []):
                 if d is None or eta < d:
                     arrivals.append({"at": _num(max(eta, now)), "people": n})

@@ -1,0 +1,84 @@
+"""The bound's throughput rows: loading rate and berths of a place over runs of time windows.
+
+A row covers the loads whose grid step falls in windows ``k0 .. k1 - 1`` of a place. Its
+rate limit is the place's allowance times the throughput periods those loads can start in
+(docs/model.md, Throughput); its berth limit is berths times the time they can occupy. Each
+place has one row per window (local limits) and one per window to the end (tails, down to
+the whole horizon): windows that share a period count it twice, tails never do, so the
+whole-horizon row is exactly rate x open time. At a place that only sends people (no room),
+a load that cannot deliver before the end rescues nobody and is left out of a plan mapped
+to the grid, so its loads are counted up to the latest start that can still deliver.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from evacuate.plan.problem import Problem
+
+__all__ = ["latest_useful_start", "throughput_rows"]
+
+EPS = 1e-9
+
+Row = tuple[int, int, int]
+"""(place, first window, one past the last window)."""
+
+
+def latest_useful_start(problem: Problem, p: int) -> float:
+    """The latest load start at ``p`` that can still deliver before the end and its deadline
+    (the end itself at a place with room, where a late load may only move people on)."""
+    end = float(problem.end)
+    if problem.sink_capacity[p] > 0:
+        return end
+    latest = -math.inf
+    for c in range(problem.n_classes):
+        full = problem.travel[c, p] + problem.load[c] + problem.unload[c]
+        ok = np.isfinite(full) & (problem.sink_capacity > 0)
+        ok[p] = False
+        if np.any(ok):
+            start = end - float(np.min(full[ok]))
+            start = min(start, float(problem.deadline[p]) - float(problem.load[c]))
+            latest = max(latest, start)
+    return latest
+
+
+def _periods(a: float, b: float, per: float) -> int:
+    """Throughput periods ``[k per, (k+1) per)`` that a start in ``[a, b]`` may fall in."""
+    if b < a:
+        return 0
+    return math.floor(b / per + EPS) - max(0, math.floor(a / per)) + 1
+
+
+def throughput_rows(
+    problem: Problem, pickup: NDArray[np.bool_], bounds: NDArray[np.int64], dt: float
+) -> tuple[list[Row], list[float], list[Row], list[float]]:
+    """Rate rows and limits, berth rows and limits, per pickup place with limits."""
+    n_k = len(bounds) - 1
+    per = problem.period
+    longest = float(np.max(problem.load)) if problem.n_classes else 0.0
+    rate: list[Row] = []
+    rate_limit: list[float] = []
+    berth: list[Row] = []
+    berth_limit: list[float] = []
+    for p in np.flatnonzero(pickup).tolist():
+        budget = float(problem.load_budget[p])
+        berths = int(problem.berths[p])
+        rated, berthed = math.isfinite(budget), berths < 1 << 39
+        if not (rated or berthed):
+            continue
+        last = latest_useful_start(problem, p)
+        spans = [(k, k + 1) for k in range(n_k)] + [(k, n_k) for k in range(n_k - 1)]
+        for k0, k1 in spans:
+            # a load in step s starts at a time t with floor(t / dt + EPS) = s
+            a = max(0.0, (bounds[k0] - EPS) * dt)
+            b = min(last, bounds[k1] * dt)
+            if rated:
+                rate.append((p, k0, k1))
+                rate_limit.append(budget * _periods(a, b, per))
+            if berthed:
+                berth.append((p, k0, k1))
+                berth_limit.append(berths * (max(0.0, b - a) + longest))
+    return rate, rate_limit, berth, berth_limit
