@@ -6,12 +6,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evacuate.check import check
 from evacuate.check.arrivals import place_arrivals
 from evacuate.plan.api import plan
+from evacuate.plan.lagrange import column_generation_bound
+from evacuate.plan.problem import compile_problem
 from evacuate.planio import Plan, Trip
 from evacuate.scenario import from_dict
 from evacuate.scenario.model import Perturbations
@@ -158,3 +161,41 @@ def test_bound_is_never_below_the_optimum_with_flows(data: dict[str, Any]) -> No
     report = check(s, result.plan)
     assert report.feasible, report.summary()
     assert round(report.rescued) <= best
+
+
+def _port(**port: Any) -> dict[str, Any]:
+    """A port that boards 900 people an hour for a 408-hour operation, ships 10 h away."""
+    return {
+        "scenario": {"id": "port", "end": 408},
+        "places": [
+            {"id": "port", "load_per_hour": 900, **port},
+            {"id": "haven", "capacity": 2_000_000},
+        ],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [{"id": "sea", "from": "port", "to": "haven", "time": 10}],
+        },
+        "fleet": {
+            "classes": [{"id": "ship", "capacity": 2000, "load_time": 1}],
+            "stock": [{"class": "ship", "place": "port", "count": 50}],
+        },
+    }
+
+
+def test_bound_is_rate_times_open_time() -> None:
+    """900/h for 408 h bounds the rescue by 367,200 whatever the population; loads must start
+    by 397 h to land by the end (1 h loading, 10 h at sea): 398 hours x 900 = 358,200."""
+    problem = compile_problem(from_dict(_port(population=1_000_000)))
+    for dt in (None, 0.5, 1.0):
+        res = column_generation_bound(problem, dt, iterations=300)
+        assert res.bound <= 367_200
+        assert res.bound == pytest.approx(358_200)
+
+
+def test_bound_sees_arrivals_as_a_release_schedule() -> None:
+    """People released by a rate table (1,000/h from 300 h) can only board from then: at most
+    (397 - 300 + 1) x 900 = 88,200, far below the 108,000 who arrive by the end."""
+    table = {"rates": [{"from": 300, "per_hour": 1000}]}
+    problem = compile_problem(from_dict(_port(arrival_rates=table)))
+    res = column_generation_bound(problem, 1.0, iterations=300)
+    assert res.bound <= 88_200 + 1e-6
