@@ -362,13 +362,7 @@ class ChangeArrivals(_Frozen):
 
 
 Effect = Annotated[
-    DestroyVehicles
-    | StopProduction
-    | CloseLane
-    | ClosePlace
-    | MoveDeadline
-    | WithdrawOperator
-    | ChangeArrivals,
+    DestroyVehicles | StopProduction | CloseLane | ClosePlace | MoveDeadline | WithdrawOperator,
     Field(discriminator="type"),
 ]
 """What a disruption (and an attack option) does."""
@@ -418,7 +412,8 @@ EventEffect = Annotated[
     | Note
     | AddVehicles
     | OpenPlace
-    | OpenLane,
+    | OpenLane
+    | ChangeArrivals,
     Field(discriminator="type"),
 ]
 """What an event does: the disruptions of ``Effect``, a note, or help (docs/model.md)."""
