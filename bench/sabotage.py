@@ -1,19 +1,25 @@
 """Benchmark: the sabotage search against brute force, on a generated instance.
 
-A generated instance (``bench/generate.py``, seed 3: 8 threatened places, 4 havens, 2 depots,
-a shipyard, 40 vehicles, 48 hourly steps) with a menu of 50 attack options (destroy all or
-half the vehicles at a depot, stop the yard, close a haven or a threatened place for 4 or 12
-hours, move a place's deadline to the instant of the attack; each in an early and a late
-window). Two comparisons, each reporting planner calls, simulations and wall seconds:
+A generated instance (``bench/generate.py``, seed 3: 4 havens, 2 depots, a shipyard, 20
+vehicles, 24 hourly steps) with a menu of 50 attack options (destroy all or half the vehicles
+at a depot, stop the yard, close a haven for 4 or 12 hours; close a threatened place for 4
+hours or move its deadline to the instant of the attack; each in an early and a late window).
+Every option costs 1 for budget 1; for budget 2 the last two kinds cost 2 (so the affordable
+pairs are those of the 26 cheap options). Two comparisons (``--part 1``, ``--part 2``, or
+both), each reporting planner calls, simulations, wall and CPU seconds:
 
-- budget 1, every option on its window's grid: the search (pruned by the bound, no
-  refinement) against evaluating every (option, instant);
+- budget 1, every option on its window's grid (``--points`` evenly spaced instants plus the
+  scenario's breakpoints): the search (pruned by the bound, no refinement) against evaluating
+  every (option, instant);
 - budget 2, each option at one fixed instant (its window's start): the search (greedy plus
-  exact exchange) against evaluating every affordable pair.
+  exact exchange) against evaluating every affordable single option and pair.
 
-"Same answer" means the same worst lowest damage. Seconds are wall time on whatever machine
-runs it (a shared, loaded one gives larger figures). Results: ``bench/results/DATE-sabotage.md``.
-Usage: ``python -m bench.sabotage [--out DIR] [--time-limit S]``.
+"Same answer" means the same worst lowest damage. Both sides use the same planner: the
+operator's, with a gap target of 1% (``--gap-target``; on this instance it plans the same as the
+default 1e-4 in about a third of the time). Seconds are wall time on whatever machine runs it
+(a shared, loaded one gives larger figures). Results, rewritten as each row finishes:
+``bench/results/DATE-sabotage.md`` and ``.json``.
+Usage: ``python -m bench.sabotage [--out DIR] [--time-limit S] [--gap-target G]``.
 """
 
 from __future__ import annotations
@@ -22,13 +28,15 @@ import argparse
 import datetime as dt
 import itertools
 import json
+import sys
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench.generate import generate
-from evacuate.sabotage.follower import plan_state
+from evacuate.plan.api import PlanResult, plan
 from evacuate.sabotage.menu import Strike, strike_scenario
 from evacuate.sabotage.search import Attack, Search
 from evacuate.scenario.load import from_dict
@@ -40,19 +48,22 @@ __all__ = ["instance", "main"]
 
 def instance(fixed: bool) -> Scenario:
     """The generated scenario with its 50-option menu (``fixed``: one instant per option)."""
-    data = generate(3, places=8, vehicles=40, steps=48, classes=1, havens=4, depots=2)
+    data = generate(3, places=8, vehicles=20, steps=24, classes=1, havens=4, depots=2)
     s = from_dict(data)
     threatened = [p.id for p in s.places if p.population > 0]
     depots = sorted({st.place for st in s.fleet.stock})
     windows = {"early": (0, 10), "late": (10, 24)}
     opts: list[dict[str, Any]] = []
 
-    def add(oid: str, effects: list[dict[str, Any]], lasts: float | None = None) -> None:
+    def add(
+        oid: str, effects: list[dict[str, Any]], lasts: float | None = None, cost: float = 1
+    ) -> None:
         for wname, (a, b) in windows.items():
             o: dict[str, Any] = {
                 "id": f"{oid}_{wname}",
                 "effects": effects,
                 "window": {"start": a, "end": a if fixed else b},
+                "cost": cost if fixed else 1,
             }
             if lasts is not None:
                 o["lasts"] = lasts
@@ -68,14 +79,18 @@ def instance(fixed: bool) -> Scenario:
         for hours in (4, 12):
             add(f"close_{h.id}_{hours}h", [{"type": "close_place", "place": h.id}], hours)
     for p in threatened:
-        add(f"close_{p}", [{"type": "close_place", "place": p}], 4)
-        add(f"doom_{p}", [{"type": "move_deadline", "place": p, "to": 0}])
+        add(f"close_{p}", [{"type": "close_place", "place": p}], 4, cost=2)
+        add(f"doom_{p}", [{"type": "move_deadline", "place": p, "to": 0}], cost=2)
     data["attacks"] = {"budget": 2, "options": opts[:50]}
     return from_dict(data)
 
 
-def _search(s: Scenario, time_limit: float, points: int) -> Search:
-    planner = partial(plan_state, time_limit=time_limit, seed=0)
+def _plan(s: Scenario, *, time_limit: float, gap_target: float) -> PlanResult:
+    return plan(s, time_limit=time_limit, seed=0, gap_target=gap_target)
+
+
+def _search(s: Scenario, time_limit: float, points: int, gap_target: float = 0.01) -> Search:
+    planner = partial(_plan, time_limit=time_limit, gap_target=gap_target)
     menu = s.attacks
     assert isinstance(menu, AttackMenu)
     base = planner(strike_scenario(s, menu, ()))
@@ -96,7 +111,9 @@ _CPU = [0.0]
 
 def _brute(search: Search, keys: list[tuple[Strike, ...]]) -> Attack:
     best = search.nothing()
-    for k in keys:
+    for n, k in enumerate(keys):
+        if n % 50 == 0:
+            log(f"brute force: {n}/{len(keys)} candidates, {search.planner_calls} planner calls")
         a = search.full(k)
         if a.better_than(best):
             best = a
@@ -118,41 +135,76 @@ def _row(name: str, search: Search, seconds: float, a: Attack) -> dict[str, Any]
     }
 
 
-def run(time_limit: float) -> list[dict[str, Any]]:
+def run(
+    time_limit: float,
+    gap_target: float,
+    save: Callable[[list[dict[str, Any]]], None],
+    parts: tuple[int, ...] = (1, 2),
+    points: int = 2,
+) -> list[dict[str, Any]]:
+    """Search and brute force for each budget of ``parts``; ``save`` after each row."""
     rows: list[dict[str, Any]] = []
-    _CPU[0] = time.process_time()
-    # budget 1: windows with a grid of instants
-    s = instance(fixed=False)
-    t0 = time.perf_counter()
-    fast = _search(s, time_limit, points=4)
-    row, _ = fast.single(1.0, fast.nothing())
-    rows.append({"budget": 1, **_row("search", fast, time.perf_counter() - t0, row.attack)})
-    _CPU[0] = time.process_time()
-    t0 = time.perf_counter()
-    brute = _search(s, time_limit, points=4)
-    best = _brute(brute, [(x,) for x in brute.singles])
-    rows.append({"budget": 1, **_row("brute force", brute, time.perf_counter() - t0, best)})
-    rows[-2]["options"] = rows[-1]["options"] = len(s.attacks.options) if s.attacks else 0
-    rows[-2]["candidates"] = rows[-1]["candidates"] = len(brute.singles)
-    # budget 2: one instant per option
-    s = instance(fixed=True)
-    _CPU[0] = time.process_time()
-    t0 = time.perf_counter()
-    fast = _search(s, time_limit, points=1)
-    one, _ = fast.single(1.0, fast.nothing())
-    ceiling = float(s.population)
-    two = fast.greedy(2.0, one.attack, ceiling)
-    rows.append({"budget": 2, **_row("search", fast, time.perf_counter() - t0, two.attack)})
-    _CPU[0] = time.process_time()
-    t0 = time.perf_counter()
-    brute = _search(s, time_limit, points=1)
-    keys: list[tuple[Strike, ...]] = [(x,) for x in brute.singles]
-    keys += [(a, b) for a, b in itertools.combinations(brute.singles, 2) if a.option != b.option]
-    best = _brute(brute, keys)
-    rows.append({"budget": 2, **_row("brute force", brute, time.perf_counter() - t0, best)})
-    rows[-2]["candidates"] = rows[-1]["candidates"] = len(keys)
-    rows[-2]["options"] = rows[-1]["options"] = len(s.attacks.options) if s.attacks else 0
+
+    def add(row: dict[str, Any], options: int, candidates: int) -> None:
+        rows.append({**row, "options": options, "candidates": candidates})
+        log(f"{row['method']} budget {row['budget']}: {row['planner_calls']} planner calls")
+        save(rows)
+
+    if 1 in parts:  # windows with a grid of instants
+        s = instance(fixed=False)
+        n = len(s.attacks.options) if s.attacks else 0
+        _CPU[0] = time.process_time()
+        t0 = time.perf_counter()
+        fast = _search(s, time_limit, points, gap_target)
+        row, _ = fast.single(1.0, fast.nothing())
+        singles = [(x,) for x in fast.singles if fast.cost((x,)) <= 1]
+        add(
+            {"budget": 1, **_row("search", fast, time.perf_counter() - t0, row.attack)},
+            n,
+            len(singles),
+        )
+        _CPU[0] = time.process_time()
+        t0 = time.perf_counter()
+        brute = _search(s, time_limit, points, gap_target)
+        best = _brute(brute, singles)
+        add(
+            {"budget": 1, **_row("brute force", brute, time.perf_counter() - t0, best)},
+            n,
+            len(singles),
+        )
+    if 2 in parts:  # one instant per option
+        s = instance(fixed=True)
+        n = len(s.attacks.options) if s.attacks else 0
+        _CPU[0] = time.process_time()
+        t0 = time.perf_counter()
+        fast = _search(s, time_limit, 1, gap_target)
+        one, _ = fast.single(1.0, fast.nothing())
+        two = fast.greedy(2.0, one.attack, float(s.population))
+        keys: list[tuple[Strike, ...]] = [(x,) for x in fast.singles if fast.cost((x,)) <= 2]
+        keys += [
+            (a, b)
+            for a, b in itertools.combinations(fast.singles, 2)
+            if a.option != b.option and fast.cost((a, b)) <= 2
+        ]
+        add(
+            {"budget": 2, **_row("search", fast, time.perf_counter() - t0, two.attack)},
+            n,
+            len(keys),
+        )
+        _CPU[0] = time.process_time()
+        t0 = time.perf_counter()
+        brute = _search(s, time_limit, 1, gap_target)
+        best = _brute(brute, keys)
+        add(
+            {"budget": 2, **_row("brute force", brute, time.perf_counter() - t0, best)},
+            n,
+            len(keys),
+        )
     return rows
+
+
+def log(msg: str) -> None:
+    print(f"[bench.sabotage {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 def _markdown(rows: list[dict[str, Any]], command: str) -> str:
@@ -169,7 +221,10 @@ def _markdown(rows: list[dict[str, Any]], command: str) -> str:
     for r in rows:
         out.append("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
     for b in (1, 2):
-        fast, brute = (r for r in rows if r["budget"] == b)
+        pair = [r for r in rows if r["budget"] == b]
+        if len(pair) < 2:
+            continue
+        fast, brute = pair
         ratio = brute["planner_calls"] / max(1, fast["planner_calls"])
         same = fast["damage_low"] == brute["damage_low"]
         out.append("")
@@ -184,15 +239,24 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.sabotage", description=__doc__)
     ap.add_argument("--out", type=Path, default=Path("bench/results"))
     ap.add_argument("--time-limit", type=float, default=30.0, help="safety stop per plan")
+    ap.add_argument("--gap-target", type=float, default=0.01, help="the planner's gap target")
+    ap.add_argument("--points", type=int, default=2, help="evenly spaced instants per window")
+    ap.add_argument("--part", type=int, choices=(1, 2), help="only this budget's comparison")
     args = ap.parse_args(argv)
-    rows = run(args.time_limit)
-    command = "python -m bench.sabotage" + (f" --time-limit {args.time_limit:g}")
-    text = _markdown(rows, command)
-    print(text)
+    parts = (1, 2) if args.part is None else (args.part,)
+    command = f"python -m bench.sabotage --time-limit {args.time_limit:g}"
+    command += f" --gap-target {args.gap_target:g} --points {args.points}"
+    command += "" if args.part is None else f" --part {args.part}"
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"{dt.date.today()}-sabotage"
-    stem.with_suffix(".md").write_text(text)
-    stem.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n")
+    suffix = "" if args.part is None else f"-budget{args.part}"
+    stem = args.out / f"{dt.date.today()}-sabotage{suffix}"
+
+    def save(rows: list[dict[str, Any]]) -> None:
+        stem.with_suffix(".md").write_text(_markdown(rows, command))
+        stem.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n")
+
+    rows = run(args.time_limit, args.gap_target, save, parts, args.points)
+    print(_markdown(rows, command))
 
 
 if __name__ == "__main__":

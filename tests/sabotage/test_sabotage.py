@@ -3,6 +3,7 @@ intervals, follower plans the checker accepts, menus, defences."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,8 @@ from evacuate.plan.api import PlanResult
 from evacuate.plan.api import plan as make_plan
 from evacuate.planio import Plan
 from evacuate.sabotage import Attack, Strike, default_menu, sabotage
-from evacuate.sabotage.follower import respond
-from evacuate.sabotage.menu import instants, strike_scenario
+from evacuate.sabotage.follower import Undisturbed, follow, respond
+from evacuate.sabotage.menu import instants, strike_events, strike_scenario
 from evacuate.scenario.load import from_dict
 from evacuate.scenario.scenario import Scenario
 from tests.oracle import exhaustive
@@ -248,3 +249,28 @@ def test_top_level_api() -> None:
     res = evacuate.sabotage(s, budget=1, rank=False)
     assert res.curve[-1].attack.options == ("burn_depot",)
     assert evacuate.sabotage.default_menu is default_menu
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_scenarios(), st.randoms(use_true_random=False))
+def test_caps_from_the_undisturbed_flight_equal_caps_from_time_zero(
+    data: dict[str, Any], rnd: Any
+) -> None:
+    """A strike simulated from the undisturbed flight kept at its instant rescues exactly as
+    many as the flight simulated from time zero with the strike in the scenario, single
+    strikes and pairs, asked in any order."""
+    s = from_dict(data)
+    menu = s.attacks
+    assert menu is not None
+    world = strike_scenario(s, menu, ())
+    trips = list(make_plan(world, time_limit=10).plan.trips)
+    strikes = [
+        Strike(o.id, t) for o in menu.options for t in instants(s, o, trips, step=1.0, departures=0)
+    ]
+    keys: list[tuple[Strike, ...]] = [(x,) for x in strikes]
+    keys += [(a, b) for a, b in itertools.combinations(strikes, 2) if a.option != b.option]
+    rnd.shuffle(keys)
+    cached = Undisturbed(world, trips)
+    for key in keys[:40]:
+        events = strike_events(s, menu, key)
+        assert cached.follow(events) == follow(strike_scenario(s, menu, key), trips), key

@@ -12,6 +12,7 @@ planner makes every answer here better.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 from collections.abc import Callable
@@ -20,11 +21,12 @@ from dataclasses import dataclass
 from evacuate.check import check
 from evacuate.plan.api import PlanResult, plan
 from evacuate.planio import Plan, Trip
+from evacuate.scenario.model import Event
 from evacuate.scenario.scenario import Scenario
-from evacuate.simulation.engine import Engine
+from evacuate.simulation.engine import _EVENT, Engine
 from evacuate.simulation.state import state_scenario
 
-__all__ = ["Planner", "Response", "follow", "plan_state", "respond"]
+__all__ = ["Planner", "Response", "Undisturbed", "follow", "plan_state", "respond"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,51 @@ def follow(scenario: Scenario, trips: list[Trip]) -> int:
     engine = _engine(scenario, trips)
     engine.run(stop_at_surprise=False)
     return engine.rescued()
+
+
+class Undisturbed:
+    """The operator's plan flown with no attack, kept at the instants strikes come.
+
+    ``follow(events)`` equals ``follow`` on the scenario with ``events`` added (each strike an
+    event after the scenario's own at its instant), but the flight up to the first strike is
+    not repeated: it forks the run kept at the nearest earlier instant and goes on from there.
+    The snapshots are forks (nothing shared is changed), so answers do not depend on the order
+    of the questions."""
+
+    def __init__(self, scenario: Scenario, trips: list[Trip], keep: int = 512) -> None:
+        self.root = _engine(scenario, trips)
+        self.keep = keep
+        self.times: list[float] = []
+        self.snapshots: list[Engine] = []
+        self.events_run = 0
+        """Events processed in all (a work count: what the snapshots save shows here)."""
+
+    def at(self, t: float) -> Engine:
+        """A fork of the undisturbed run at ``t``: everything before the events of ``t`` done."""
+        k = bisect.bisect_right(self.times, t)
+        start = self.snapshots[k - 1] if k else self.root
+        engine = start.fork()
+        before = engine.progress
+        engine.run(until=t, stop_at_surprise=False, before=_EVENT)
+        self.events_run += engine.progress - before
+        if (not k or self.times[k - 1] != t) and len(self.times) < self.keep:
+            self.times.insert(k, t)
+            self.snapshots.insert(k, engine)
+            engine = engine.fork()
+        return engine
+
+    def follow(self, events: list[Event]) -> int:
+        """People rescued if the operator keeps flying its plan through ``events``."""
+        if not events:
+            engine = self.root.fork()
+        else:
+            engine = self.at(min(e.at for e in events))
+            for e in events:
+                engine.add_event(e)
+        before = engine.progress
+        engine.run(stop_at_surprise=False)
+        self.events_run += engine.progress - before
+        return engine.rescued()
 
 
 def respond(

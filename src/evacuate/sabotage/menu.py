@@ -33,6 +33,7 @@ __all__ = [
     "attack_menu",
     "default_menu",
     "instants",
+    "strike_events",
     "strike_scenario",
     "targets",
 ]
@@ -199,17 +200,16 @@ def _effect_at(fx: Effect, t: float, lasts: float | None) -> Effect:
     return fx
 
 
-def strike_scenario(
+def strike_events(
     scenario: Scenario,
     menu: AttackMenu,
     strikes: Iterable[Strike],
     guarded: frozenset[str] = frozenset(),
-) -> Scenario:
-    """The scenario with each strike added as a surprise event (options aimed at a guarded
-    place fail and add nothing); the menus themselves are left out (they are no part of
-    the world the operator flies in)."""
+) -> list[Event]:
+    """Each strike as a surprise event, in time order (options aimed at a guarded place fail
+    and give none)."""
     by_id = {o.id: o for o in menu.options}
-    events = list(scenario.events)
+    events: list[Event] = []
     for s in sorted(strikes):
         opt = by_id[s.option]
         if guarded and targets(scenario, opt) & guarded:
@@ -224,6 +224,18 @@ def strike_scenario(
                 effects=effects,
             )
         )
+    return events
+
+
+def strike_scenario(
+    scenario: Scenario,
+    menu: AttackMenu,
+    strikes: Iterable[Strike],
+    guarded: frozenset[str] = frozenset(),
+) -> Scenario:
+    """The scenario with each strike added as a surprise event (``strike_events``); the menus
+    themselves are left out (they are no part of the world the operator flies in)."""
+    events = [*scenario.events, *strike_events(scenario, menu, strikes, guarded)]
     return scenario.model_copy(update={"events": tuple(events), "attacks": None, "defences": None})
 
 

@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from evacuate.planio import Trip
-from evacuate.sabotage.follower import Planner, follow, respond
-from evacuate.sabotage.menu import Strike, instants, strike_scenario
+from evacuate.sabotage.follower import Planner, Undisturbed, respond
+from evacuate.sabotage.menu import Strike, instants, strike_events, strike_scenario
 from evacuate.scenario.model import AttackMenu
 from evacuate.scenario.scenario import Scenario
 
@@ -107,6 +107,7 @@ class Search:
 
     def __post_init__(self) -> None:
         self.population = self.scenario.population
+        self.undisturbed = Undisturbed(strike_scenario(self.scenario, self.menu, ()), self.trips)
         self.options = {o.id: o for o in self.menu.options}
         for o in self.menu.options:
             for t in instants(
@@ -131,11 +132,12 @@ class Search:
         return math.prod(self.options[s.option].success for s in key)
 
     def cap(self, key: Key) -> float:
-        """Highest possible damage: the operator keeps flying its plan through the attack."""
+        """Highest possible damage: the operator keeps flying its plan through the attack
+        (simulated from the undisturbed flight at the first strike, not from the start)."""
         if key not in self._cap:
-            world = strike_scenario(self.scenario, self.menu, key, self.guarded)
+            events = strike_events(self.scenario, self.menu, key, self.guarded)
             self.simulations += 1
-            self._cap[key] = float(self.population - follow(world, self.trips))
+            self._cap[key] = float(self.population - self.undisturbed.follow(events))
         return self._cap[key]
 
     def full(self, key: Key) -> Attack:

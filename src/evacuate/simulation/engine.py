@@ -291,6 +291,14 @@ class Engine:
             self.groups[g.id] = g
             self._push(ts[0].depart, _DEPART, "dispatch", g)
 
+    def add_event(self, event: Event) -> None:
+        """Schedule one more event (at or after ``now``), as if it had been in the scenario
+        after its own events of that instant: a forked run can take a strike the scenario
+        did not have."""
+        if event.at < self.now:
+            raise ValueError(f"event {event.id} at {event.at:g} is before now ({self.now:g})")
+        self._push(event.at, _EVENT, "event", event)
+
     def drop_orders(self) -> None:
         """Forget every trip not yet started (groups under way finish their current trip)."""
         for g in self.groups.values():

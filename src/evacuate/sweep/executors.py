@@ -106,7 +106,9 @@ class DaskExecutor:
     def run(
         self, fn: Callable[[Any, Sequence[T]], R], shared: Any, batches: Sequence[Sequence[T]]
     ) -> Iterator[tuple[Sequence[T], R]]:
-        shared_future = self._client.scatter(shared, broadcast=True)
+        # hash=False: a fresh key per run, so a run never shares (and, ending, releases)
+        # the data of another run on the same client
+        shared_future = self._client.scatter(shared, broadcast=True, hash=False)
         futures = {
             self._client.submit(fn, shared_future, batch, pure=False): batch for batch in batches
         }
