@@ -4,8 +4,8 @@ launch two simulations and watch them reach 100%, compare them; launch a sabotag
 see its damage-budget curve; no console errors, and no request to any other host.
 
 Skipped when Playwright or the browser is missing on a developer's machine; under CI
-(``CI=true``) that is a failure. ``EVACUATE_UPDATE_SCREENSHOT=1`` also copies the screenshot to
-``docs/img/server.png`` (the README's picture).
+(``CI=true``) that is a failure. ``EVACUATE_UPDATE_SCREENSHOT=1`` also copies the screenshots to
+``docs/img/server.png`` (the README's picture) and ``docs/img/server-sabotage.png``.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def test_mission_control_end_to_end(served: Served, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_sabotage_analysis_from_the_page(served: Served) -> None:
+def test_sabotage_analysis_from_the_page(served: Served, tmp_path: Path) -> None:
     """Launch a budget-1 sabotage of a tiny scenario from the launch panel, watch it to the
     end, and see the report's damage-budget curve, the ranked attacks and their targets."""
     need_browser()
@@ -162,6 +162,11 @@ def test_sabotage_analysis_from_the_page(served: Served) -> None:
             assert page.locator("#analysis-sabotage-attacks table.ranked tbody tr").count() >= 1
             page.click("#tabs button[data-tab=analyses]")
             page.wait_for_selector("#analyses-table button[data-analysis]")
+            page.wait_for_timeout(500)
+            shot = tmp_path / "server-sabotage.png"
+            page.screenshot(path=str(shot), full_page=True)
+            if os.environ.get("EVACUATE_UPDATE_SCREENSHOT") == "1":
+                shutil.copyfile(shot, ROOT / "docs" / "img" / "server-sabotage.png")
         finally:
             browser.close()
     assert problems == []
