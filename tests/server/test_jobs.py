@@ -179,3 +179,31 @@ def test_jobs_of_a_stopped_server_are_failed_on_restart(tmp_path: Path) -> None:
     assert job.error == "the server stopped while the job was running"
     assert again.store.get_run(run_id).status == "failed"
     again.close()
+
+
+@pytest.mark.slow
+def test_workers_that_cannot_start_fail_the_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes that die as they start (here: Python exits before it runs anything)
+    are tried a few times, then the queued jobs fail saying why, instead of processes being
+    started in a loop."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text("import os\nos._exit(3)\n", encoding="utf-8")
+    records, runner, sid = _runner(tmp_path, max_jobs=1)
+    try:
+        monkeypatch.setenv("PYTHONPATH", str(site))
+        job = runner.submit("plan", {"time_limit": 1}, sid)
+        done = wait_job(_Direct(runner), job.id, timeout=60)
+        assert done["state"] == "failed"
+        assert done["error"] == (
+            "no worker process could start (3 tried; the last: the worker exited (code 3) as "
+            "it started)"
+        )
+        assert runner.workers() == [] and records.store.count_runs() == 0
+        monkeypatch.delenv("PYTHONPATH")
+        again = runner.submit("plan", {"time_limit": 1}, sid)  # fixed: the next job runs
+        assert wait_job(_Direct(runner), again.id)["state"] == "done"
+    finally:
+        runner.close()

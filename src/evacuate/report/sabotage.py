@@ -94,7 +94,7 @@ def damage_figure(s: Scenario, data: Mapping[str, Any]) -> go.Figure:
             x=budgets,
             y=low,
             mode="lines+markers",
-            line={"color": colour, "shape": "hv"},
+            line={"color": colour},
             marker={
                 "color": [colour if r["proven"] else "white" for r in rows],
                 "line": {"color": colour, "width": 2},

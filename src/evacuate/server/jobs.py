@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 State = Literal["queued", "running", "done", "failed", "cancelled"]
 FINAL: frozenset[str] = frozenset({"done", "failed", "cancelled"})
 
+STARTS = 3
+"""Workers in a row that die before they are ready, after which queued jobs fail (rather than
+the pool starting processes in a loop)."""
+
 MAX_STREAM = 20_000
 """Live messages kept per job for late listeners; beyond it, vehicle moves are not kept."""
 
@@ -94,6 +98,7 @@ class JobRunner:
         self._queue: list[str] = []
         self._pool: list[_Worker] = []
         self._warm = False
+        self._broken = 0
         self._stop = threading.Event()
         self._seq = itertools.count(1)
         self._thread = threading.Thread(target=self._loop, name="evacuate-jobs", daemon=True)
@@ -113,6 +118,8 @@ class JobRunner:
             self._queue.append(rec.id)
             self._message(rec.id, {"type": "state", "state": "queued"})
             self._warm = True
+            if not self._pool and self._broken >= STARTS:
+                self._broken = 0  # a new job: try starting workers again
             self._fill()
         log.info("queued job %s (%s)", rec.id, kind)
         return rec
@@ -186,7 +193,12 @@ class JobRunner:
     # ----------------------------------------------------------------- pool
     def _fill(self) -> None:
         """Start workers until the pool has ``max_jobs`` (once warm)."""
-        while self._warm and not self._stop.is_set() and len(self._pool) < self.limits.max_jobs:
+        while (
+            self._warm
+            and not self._stop.is_set()
+            and self._broken < STARTS
+            and len(self._pool) < self.limits.max_jobs
+        ):
             parent, child = self._ctx.Pipe(duplex=True)
             proc = self._ctx.Process(
                 target=work.serve,
@@ -250,7 +262,17 @@ class JobRunner:
             else:
                 self._finish(live, "failed", _exit_text(w.process.exitcode))
         elif not w.ready:
-            log.error("worker %s exited before it was ready", w.process.pid)
+            self._broken += 1
+            why = _exit_text(w.process.exitcode).replace("before it finished", "as it started")
+            log.error("worker %s: %s", w.process.pid, why)
+            if self._broken >= STARTS:
+                for job_id in self._queue:
+                    self._finish(
+                        self._jobs[job_id],
+                        "failed",
+                        f"no worker process could start ({STARTS} tried; the last: {why})",
+                    )
+                self._queue.clear()
         self._retire(w)
 
     def _start_queued(self) -> None:
@@ -287,6 +309,7 @@ class JobRunner:
             kind = msg.get("type")
             if kind == "ready":
                 w.ready = True
+                self._broken = 0
                 continue
             live = None if w.job is None else self._jobs[w.job]
             if live is None:
