@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from evacuate.plan.api import plan, reveal_surprises
 from evacuate.report.results import ReportResults, ReportRun
@@ -27,7 +28,7 @@ from evacuate.scenario.scenario import Scenario
 from evacuate.simulation import simulate
 from evacuate.simulation.result import SimResult
 
-__all__ = ["Simulated", "simulate_runs", "simulate_variants"]
+__all__ = ["Simulated", "observed_extra", "simulate_runs", "simulate_variants"]
 
 log = logging.getLogger(__name__)
 
@@ -101,4 +102,16 @@ def simulate_runs(
     done = simulate_variants(
         scenario, variants, time_limit=time_limit, seed=seed, bounds=bounds, progress=progress
     )
-    return ReportResults(tuple(d.record() for d in done), title=title)
+    extras: dict[str, Any] = {}
+    if scenario.observed is not None:
+        extras["observed"] = observed_extra(done)
+    return ReportResults(tuple(d.record() for d in done), title=title, extras=extras)
+
+
+def observed_extra(done: Sequence[Simulated]) -> dict[str, Any]:
+    """What the report's "against history" section draws: each run's rescued per period
+    (``SimResult.per_period``, the observed series' period) as plain data."""
+    rows = {d.label: [asdict(r) for r in d.result.per_period()] for d in done}
+    first = next(iter(rows.values()), [])
+    period = first[0]["end"] - first[0]["start"] if first else None
+    return {"period": period, "runs": rows}

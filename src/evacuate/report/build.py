@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from evacuate.report import curve, figures, page, sections, static
+from evacuate.report import curve, figures, observed, page, sections, static
 from evacuate.report.data import RunSeries, analyse, people_panels
 from evacuate.report.geometry import layout
 from evacuate.report.results import ReportResults, ReportRun
@@ -21,6 +21,9 @@ from evacuate.scenario.scenario import Scenario
 __all__ = ["HTML_NAME", "PNG_NAMES", "RESULTS_NAME", "ReportFiles", "build_report"]
 
 log = logging.getLogger(__name__)
+
+_SECTIONS = (observed,)
+"""Modules that register optional sections (imported for their registration)."""
 
 HTML_NAME = "report.html"
 RESULTS_NAME = "results.json"
