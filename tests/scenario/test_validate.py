@@ -108,6 +108,12 @@ BROKEN: dict[str, list[Expected]] = {
         ("places[0].arrival_rates.rates[2].from", 13, "expected the rates in time order")
     ],
     "change_arrivals_until_before_at": [("events[0].effects[0].until", 22, "expected until > at")],
+    "load_rates_beyond_repeat": [
+        ("places[0].load_rates.rates[1].from", 14, "expected every entry within one repeat")
+    ],
+    "change_throughput_until_before_at": [
+        ("events[0].effects[0].until", 23, "expected until > at")
+    ],
     "unknown_change_arrivals_place": [("events[0].effects[0].place", 22, "unknown place 'twon'")],
     "latitude_out_of_range": [("places[0].position.lat", 7, "found 95; expected at most 90")],
     "empty_places": [("places", 5, "expected at least 1 item")],

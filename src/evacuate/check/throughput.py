@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 
 from evacuate.check.base import CheckerBase
 from evacuate.check.common import REL_TOL, _seg_cumsum, _t, _tols
+from evacuate.check.rates import period_allowances
 
 
 class ThroughputRules(CheckerBase):
@@ -68,10 +70,12 @@ class ThroughputRules(CheckerBase):
             ("load_rate", "load_per_hour", self.o, self.depart),
             ("unload_rate", "unload_per_hour", self.d, self.arrive),
         ):
-            rates = np.array(
-                [getattr(p, attr) or 0.0 for p in self.places] + [0.0], dtype=np.float64
-            )
-            sel = np.flatnonzero(ok & (rates[where] > 0))
+            unload = rule == "unload_rate"
+            allowed = [
+                period_allowances(p, unload, self.events, self.end, self.unit) for p in self.places
+            ]
+            limited = np.array([a is not None for a in allowed] + [False])
+            sel = np.flatnonzero(ok & limited[where])
             if len(sel) == 0:
                 continue
             tt = times[sel]
@@ -82,14 +86,22 @@ class ThroughputRules(CheckerBase):
             sel, k, place = sel[order], k[order], place[order]
             group = np.r_[True, (k[1:] != k[:-1]) | (place[1:] != place[:-1])].cumsum()
             cum = _seg_cumsum(group.astype(np.int64), self.people[sel])
-            limit = rates[place] * hours
+            limit = np.array(
+                [_period(allowed[q], kk) for q, kk in zip(place.tolist(), k.tolist(), strict=True)]
+            )
             over = cum - limit
             bad = over > REL_TOL * np.maximum(1.0, limit)
             if rule == "load_rate":
                 text = "{people} people start loading at {origin} at {depart}"
             else:
                 text = "{people} people arrive at {destination} at {arrive}"
-            text += f"; {{amount}} over the limit {attr} x {_t(hours)} h per period"
+            text += f"; {{amount}} over the period's allowance ({attr} x {_t(hours)} h if constant)"
             self.out.many(
                 rule, sel[bad], np.minimum(over[bad], self.people[sel[bad]]), self._text(text)
             )
+
+
+def _period(allowed: np.ndarray | None, k: int) -> float:
+    if allowed is None:
+        return math.inf
+    return float(allowed[min(max(k, 0), len(allowed) - 1)])

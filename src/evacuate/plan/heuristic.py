@@ -395,8 +395,9 @@ class _Dispatcher:
             if self.berths[j].usage(yy - unload, yy) + want > self.berths[j].limit:
                 ready = xx + max(unload, pb.period * 0.25)
                 continue
-            left_load = pb.load_budget[i] - self.load_used[i].get(self._period(xx), 0.0)
-            left_unload = pb.unload_budget[j] - self.unload_used[j].get(self._period(yy), 0.0)
+            kx, ky = self._period(xx), self._period(yy)
+            left_load = pb.load_allowance(i, kx) - self.load_used[i].get(kx, 0.0)
+            left_unload = pb.unload_allowance(j, ky) - self.unload_used[j].get(ky, 0.0)
             if left_load < 1 or left_unload < 1:
                 ready = (self._period(xx) + 1) * pb.period if left_load < 1 else xx + pb.period
                 continue
@@ -569,10 +570,10 @@ class _Dispatcher:
         load, unload = float(pb.load[c]), float(pb.unload[c])
         self.berths[o.i].add(o.x, load, k)
         self.berths[o.j].add(o.y - unload, unload, k)
-        if math.isfinite(pb.load_budget[o.i]):
+        if math.isfinite(pb.load_budget[o.i]) or pb.load_periods[o.i] is not None:
             per = self._period(o.x)
             self.load_used[o.i][per] = self.load_used[o.i].get(per, 0.0) + o.people
-        if math.isfinite(pb.unload_budget[o.j]):
+        if math.isfinite(pb.unload_budget[o.j]) or pb.unload_periods[o.j] is not None:
             per = self._period(o.y)
             self.unload_used[o.j][per] = self.unload_used[o.j].get(per, 0.0) + o.people
         self._push(_Group(o.y, 0, gid, c, k, o.j, since=o.y - unload, legs=g.legs))

@@ -241,7 +241,7 @@ class _Naive:
                 t = dep
                 continue
             # loading rate: people who start loading in dep's period
-            budget = float(pb.load_budget[p])
+            budget = pb.load_allowance(p, self.period(dep))
             can = people
             if math.isfinite(budget):
                 left = int(budget - self.load_used.get((p, self.period(dep)), 0.0) + 1e-9)
@@ -259,14 +259,19 @@ class _Naive:
                 before = arrive
                 arrive = self.clear_from(h, arrive - unload, unload) + unload
                 arrive = self.berths_from(h, arrive - unload, unload, m) + unload
-                ubudget = float(pb.unload_budget[h])
-                if math.isfinite(ubudget):
+                ubudget = float(pb.unload_budget[h])  # the largest period's
+                if math.isfinite(ubudget) or pb.unload_periods[h] is not None:
                     if can > ubudget:
                         can = int(ubudget)
                         if can <= 0:
                             return None
-                    while self.unload_used.get((h, self.period(arrive)), 0.0) + can > ubudget:
+                    while (
+                        self.unload_used.get((h, self.period(arrive)), 0.0) + can
+                        > pb.unload_allowance(h, self.period(arrive)) + 1e-9
+                    ):
                         arrive = (self.period(arrive) + 1) * pb.period
+                        if arrive > self.end:
+                            return None
                 if arrive == before:
                     break
             if not math.isfinite(arrive) or arrive >= pb.deadline[h] or arrive > self.end:
@@ -375,10 +380,10 @@ class _Naive:
             self.berth_use[opt.p].append((leg.depart, leg.depart + load, m))
         if unload > 0 and pb.berths[opt.h] < _UNLIMITED:
             self.berth_use[opt.h].append((leg.arrive - unload, leg.arrive, m))
-        if math.isfinite(float(pb.load_budget[opt.p])):
+        if math.isfinite(float(pb.load_budget[opt.p])) or pb.load_periods[opt.p] is not None:
             key = (opt.p, self.period(leg.depart))
             self.load_used[key] = self.load_used.get(key, 0.0) + opt.people
-        if math.isfinite(float(pb.unload_budget[opt.h])):
+        if math.isfinite(float(pb.unload_budget[opt.h])) or pb.unload_periods[opt.h] is not None:
             key = (opt.h, self.period(leg.arrive))
             self.unload_used[key] = self.unload_used.get(key, 0.0) + opt.people
         moved = _Group(gid, c, m, opt.h, leg.arrive, leg.arrive - unload)

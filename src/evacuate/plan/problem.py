@@ -32,6 +32,7 @@ from evacuate.scenario.model import (
     WithdrawOperator,
 )
 from evacuate.scenario.scenario import Scenario
+from evacuate.scenario.throughput import allowances
 from evacuate.units import DISTANCE_UNITS
 
 __all__ = ["Destroy", "Problem", "Route", "Routes", "Supply", "compile_problem"]
@@ -205,6 +206,15 @@ def _direct_times(scenario: Scenario, vcs: list[VehicleClass]) -> NDArray[np.flo
     return out
 
 
+def _allowance(
+    periods: list[NDArray[np.float64] | None], budget: NDArray[np.float64], p: int, k: int
+) -> float:
+    a = periods[p] if periods else None
+    if a is None:
+        return float(budget[p])
+    return float(a[min(max(k, 0), len(a) - 1)])
+
+
 @dataclass
 class Problem:
     """Arrays of a scenario's planning problem (known events applied)."""
@@ -235,7 +245,8 @@ class Problem:
     sink_capacity: NDArray[np.int64]
     is_haven: NDArray[np.bool_]
     load_budget: NDArray[np.float64]
-    """(P,) people that may start loading per throughput period (inf: unlimited)."""
+    """(P,) the most people that may start loading in any one throughput period (inf:
+    unlimited); ``load_allowance`` gives each period's own."""
     unload_budget: NDArray[np.float64]
     berths: NDArray[np.int64]
     """(P,) vehicles loading or unloading at once (a large number where unlimited)."""
@@ -246,6 +257,17 @@ class Problem:
     end: float
     pindex: dict[str, int] = field(default_factory=dict)
     cindex: dict[str, int] = field(default_factory=dict)
+    load_periods: list[NDArray[np.float64] | None] = field(default_factory=list)
+    """Per place, the loading allowance of each period up to the end (None: constant)."""
+    unload_periods: list[NDArray[np.float64] | None] = field(default_factory=list)
+
+    def load_allowance(self, p: int, k: int) -> float:
+        """People that may start loading at ``p`` in throughput period ``k``."""
+        return _allowance(self.load_periods, self.load_budget, p, k)
+
+    def unload_allowance(self, p: int, k: int) -> float:
+        """People that may arrive unloaded at ``p`` in throughput period ``k``."""
+        return _allowance(self.unload_periods, self.unload_budget, p, k)
 
     @property
     def n_places(self) -> int:
@@ -441,14 +463,11 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
 
     hours_per_unit = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}[scenario.time_unit]
     period = max(1.0, 1.0 / hours_per_unit)  # one hour or one time unit, whichever is longer
-    period_hours = period * hours_per_unit
     pl = scenario.places
-    load_budget = np.array(
-        [INF if p.load_per_hour is None else p.load_per_hour * period_hours for p in pl]
-    )
-    unload_budget = np.array(
-        [INF if p.unload_per_hour is None else p.unload_per_hour * period_hours for p in pl]
-    )
+    load_periods = [allowances(scenario, p, unload=False) for p in pl]
+    unload_periods = [allowances(scenario, p, unload=True) for p in pl]
+    load_budget = np.array([INF if a is None else float(np.max(a)) for a in load_periods])
+    unload_budget = np.array([INF if a is None else float(np.max(a)) for a in unload_periods])
     berths = np.array([p.berths if p.berths is not None else 1 << 40 for p in pl], dtype=np.int64)
 
     arrivals: list[tuple[int, float, int]] = []
@@ -534,6 +553,8 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         unload_budget=unload_budget,
         berths=berths,
         period=period,
+        load_periods=load_periods,
+        unload_periods=unload_periods,
         supply=supply,
         destroys=destroys,
         place_closed=place_closed,

@@ -1,13 +1,14 @@
 """The bound's throughput rows: loading rate and berths of a place over runs of time windows.
 
 A row covers the loads whose grid step falls in windows ``k0 .. k1 - 1`` of a place. Its
-rate limit is the place's allowance times the throughput periods those loads can start in
-(docs/model.md, Throughput); its berth limit is berths times the time they can occupy. Each
-place has one row per window (local limits) and one per window to the end (tails, down to
-the whole horizon): windows that share a period count it twice, tails never do, so the
-whole-horizon row is exactly rate x open time. At a place that only sends people (no room),
-a load that cannot deliver before the end rescues nobody and is left out of a plan mapped
-to the grid, so its loads are counted up to the latest start that can still deliver.
+rate limit is the sum of the allowances of the throughput periods those loads can start in
+(docs/model.md, Throughput; rates may change from period to period); its berth limit is
+berths times the time they can occupy. Each place has one row per window (local limits)
+and one per window to the end (tails, down to the whole horizon): windows that share a
+period count it twice, tails never do, so the whole-horizon row is exactly rate x open
+time. At a place that only sends people (no room), a load that cannot deliver before the
+end rescues nobody and is left out of a plan mapped to the grid, so its loads are counted
+up to the latest start that can still deliver.
 """
 
 from __future__ import annotations
@@ -45,11 +46,14 @@ def latest_useful_start(problem: Problem, p: int) -> float:
     return latest
 
 
-def _periods(a: float, b: float, per: float) -> int:
-    """Throughput periods ``[k per, (k+1) per)`` that a start in ``[a, b]`` may fall in."""
+def _allowance(problem: Problem, p: int, a: float, b: float) -> float:
+    """The allowances of the throughput periods ``[k P, (k+1) P)`` that a start in
+    ``[a, b]`` may fall in (each period's own: rates may change over time)."""
     if b < a:
-        return 0
-    return math.floor(b / per + EPS) - max(0, math.floor(a / per)) + 1
+        return 0.0
+    per = problem.period
+    first, last = max(0, math.floor(a / per)), math.floor(b / per + EPS)
+    return sum(problem.load_allowance(p, k) for k in range(first, last + 1))
 
 
 def throughput_rows(
@@ -57,7 +61,6 @@ def throughput_rows(
 ) -> tuple[list[Row], list[float], list[Row], list[float]]:
     """Rate rows and limits, berth rows and limits, per pickup place with limits."""
     n_k = len(bounds) - 1
-    per = problem.period
     longest = float(np.max(problem.load)) if problem.n_classes else 0.0
     rate: list[Row] = []
     rate_limit: list[float] = []
@@ -66,7 +69,8 @@ def throughput_rows(
     for p in np.flatnonzero(pickup).tolist():
         budget = float(problem.load_budget[p])
         berths = int(problem.berths[p])
-        rated, berthed = math.isfinite(budget), berths < 1 << 39
+        varies = bool(problem.load_periods) and problem.load_periods[p] is not None
+        rated, berthed = math.isfinite(budget) or varies, berths < 1 << 39
         if not (rated or berthed):
             continue
         last = latest_useful_start(problem, p)
@@ -75,9 +79,10 @@ def throughput_rows(
             # a load in step s starts at a time t with floor(t / dt + EPS) = s
             a = max(0.0, (bounds[k0] - EPS) * dt)
             b = min(last, bounds[k1] * dt)
-            if rated:
+            limit = _allowance(problem, p, a, b) if rated else math.inf
+            if math.isfinite(limit):
                 rate.append((p, k0, k1))
-                rate_limit.append(budget * _periods(a, b, per))
+                rate_limit.append(limit)
             if berthed:
                 berth.append((p, k0, k1))
                 berth_limit.append(berths * (max(0.0, b - a) + longest))

@@ -64,7 +64,7 @@ import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -869,10 +869,11 @@ def _throughput(
     for p in range(problem.n_places):
         budget = float(problem.load_budget[p]) / scale
         out = np.flatnonzero(loaded.i == p)
-        if math.isfinite(budget) and len(out):
+        varies = problem.load_periods[p] is not None if problem.load_periods else False
+        if (math.isfinite(budget) or (feasible and varies)) and len(out):
             if feasible:
                 period = _period_of(t_dep[out], per)
-                _group_rows(b, period, col_ly[out], budget)
+                _group_rows(b, period, col_ly[out], _allowances(problem, p, False, scale))
             else:
                 k = loaded.k[out]
                 lo = k * dt
@@ -895,9 +896,10 @@ def _throughput(
         if feasible:
             ub = float(problem.unload_budget[p]) / scale
             into = np.flatnonzero(loaded.j == p)
-            if math.isfinite(ub) and len(into):
+            varies = problem.unload_periods[p] is not None if problem.unload_periods else False
+            if (math.isfinite(ub) or varies) and len(into):
                 period = _period_of(t_arr[into], per)
-                _group_rows(b, period, col_ly[into], ub)
+                _group_rows(b, period, col_ly[into], _allowances(problem, p, True, scale))
         berths = int(problem.berths[p])
         if berths >= _BIG:
             continue
@@ -933,16 +935,29 @@ def _period_of(t: FloatArray, per: float) -> IntArray:
     return np.where((k + 1) * per - t <= tol, k + 1, k).astype(np.int64)
 
 
+def _allowances(
+    problem: Problem, p: int, unload: bool, scale: float
+) -> Callable[[IntArray], FloatArray]:
+    """Each throughput period's own allowance at ``p`` (in units of ``scale``)."""
+    get = problem.unload_allowance if unload else problem.load_allowance
+    return lambda ks: np.array([get(p, int(k)) for k in ks], dtype=np.float64) / scale
+
+
 def _group_rows(
     b: _Builder,
     key: IntArray,
     cols: IntArray,
-    budget: float,
+    budget: float | Callable[[IntArray], FloatArray],
     min_steps: int = 1,
     steps: IntArray | None = None,
 ) -> None:
-    """One row ``sum cols <= budget`` per distinct key (with at least ``min_steps`` steps)."""
+    """One row ``sum cols <= budget`` per distinct key (with at least ``min_steps`` steps);
+    ``budget`` may give each key's own limit (a throughput period's allowance)."""
     uk, inv = np.unique(key, return_inverse=True)
+    if callable(budget):
+        limit: float | FloatArray = budget(uk)
+    else:
+        limit = budget
     if steps is not None and min_steps > 1:
         pairs = np.unique(np.stack([inv, steps]), axis=1)
         n_steps = np.bincount(pairs[0], minlength=len(uk))
@@ -952,10 +967,11 @@ def _group_rows(
         remap = np.full(len(uk), -1, dtype=np.int64)
         remap[keep] = np.arange(int(keep.sum()))
         sel = keep[inv]
-        rows = b.rows(int(keep.sum()), -INF, budget)
+        kept = limit[keep] if isinstance(limit, np.ndarray) else limit
+        rows = b.rows(int(keep.sum()), -INF, kept)
         b.nz(rows[remap[inv[sel]]], cols[sel], 1.0)
         return
-    rows = b.rows(len(uk), -INF, budget)
+    rows = b.rows(len(uk), -INF, limit)
     b.nz(rows[inv], cols, 1.0)
 
 

@@ -15,7 +15,6 @@ from pydantic import BeforeValidator, ConfigDict, Field
 
 from evacuate.scenario import limits
 from evacuate.scenario.fields import (
-    _MAX_T,
     Coordinate,
     Count,
     Date,
@@ -25,7 +24,6 @@ from evacuate.scenario.fields import (
     Fraction,
     HavenCapacity,
     Id,
-    PeopleRate,
     Period,
     PositiveCount,
     Rate,
@@ -35,6 +33,14 @@ from evacuate.scenario.fields import (
     _Frozen,
     _reject_bool,
     _to_duration,
+)
+from evacuate.scenario.flows import (
+    ArrivalCurve,
+    ArrivalRates,
+    ChangeArrivals,
+    ChangeThroughput,
+    RateFrom,
+    RateTable,
 )
 
 __all__ = [
@@ -46,6 +52,7 @@ __all__ = [
     "AttackOption",
     "AttackWindow",
     "ChangeArrivals",
+    "ChangeThroughput",
     "CloseLane",
     "ClosePlace",
     "DefenceMeasure",
@@ -72,6 +79,7 @@ __all__ = [
     "Preposition",
     "ProductionPeriod",
     "RateFrom",
+    "RateTable",
     "Reserve",
     "ScenarioModel",
     "Shipyard",
@@ -121,40 +129,6 @@ class Arrival(_Frozen):
     people: Count
 
 
-class ArrivalCurve(_Frozen):
-    """A mobilization curve: ``people`` answer an order from ``start``, half of them by
-    ``start + half`` (logistic or Rayleigh; formulas in docs/model.md), released every ``step``."""
-
-    shape: Literal["logistic", "rayleigh"]
-    people: Count
-    start: Time = 0.0
-    half: Annotated[float, BeforeValidator(_to_duration), Field(gt=0, le=_MAX_T)]
-    """Time from ``start`` until half the people have arrived."""
-    spread: Annotated[float, BeforeValidator(_to_duration), Field(gt=0, le=_MAX_T)] | None = None
-    """Logistic only: time from 10% to 90% of the people (default: ``half``)."""
-    step: Period | None = None
-    """People who arrive within a step are released at its end (default: one hour or one
-    time unit, whichever is longer)."""
-
-
-class RateFrom(_Frozen):
-    """From ``from`` (until the next entry), ``per_hour`` people arrive."""
-
-    start: Time = Field(alias="from")
-    per_hour: PeopleRate
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-
-class ArrivalRates(_Frozen):
-    """A piecewise rate table of arrivals, up to ``people`` in all (omitted: no limit)."""
-
-    rates: tuple[RateFrom, ...] = Field(min_length=1)
-    people: Count | None = None
-    step: Period | None = None
-    """As for ``ArrivalCurve``."""
-
-
 class Place(_Frozen):
     """Anywhere people or vehicles can be: a threatened place, a haven, a depot, a staging base."""
 
@@ -168,6 +142,9 @@ class Place(_Frozen):
     """People reaching the place by a mobilization curve (added to ``arrivals``)."""
     arrival_rates: ArrivalRates | None = None
     """People reaching the place by a rate table (added to ``arrivals``)."""
+    load_rates: RateTable | None = None
+    """``load_per_hour`` changing over time (piecewise, optionally periodic)."""
+    unload_rates: RateTable | None = None
     deadline: Time | None = None
     """When the hazard reaches the place: people still there are lost, vehicles destroyed.
     Overrides the hazard's deadline."""
@@ -351,16 +328,6 @@ class WithdrawOperator(_Frozen):
     finish_current_trip: Flag = True
 
 
-class ChangeArrivals(_Frozen):
-    """People due at the place from the event until ``until`` (omitted: for good) pass at
-    most ``per_hour`` (0: the flow stops); those held back arrive at ``until``."""
-
-    type: Literal["change_arrivals"]
-    place: Id
-    per_hour: PeopleRate = 0.0
-    until: Time | None = None
-
-
 Effect = Annotated[
     DestroyVehicles | StopProduction | CloseLane | ClosePlace | MoveDeadline | WithdrawOperator,
     Field(discriminator="type"),
@@ -413,7 +380,8 @@ EventEffect = Annotated[
     | AddVehicles
     | OpenPlace
     | OpenLane
-    | ChangeArrivals,
+    | ChangeArrivals
+    | ChangeThroughput,
     Field(discriminator="type"),
 ]
 """What an event does: the disruptions of ``Effect``, a note, or help (docs/model.md)."""

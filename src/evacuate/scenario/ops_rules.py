@@ -2,8 +2,8 @@
 
 Rules on plain data like those of ``validate`` (they share its helpers and are listed in its
 ``RAW_RULES``): a curve starts between time zero and the horizon; a rate table's entries are
-in time order and start at or after zero; ``spread`` belongs to logistic curves only; a
-change of arrivals ends after its event.
+in time order, start at or after zero and, repeating, fall within one repeat; ``spread``
+belongs to logistic curves only; a change of arrivals or throughput ends after its event.
 """
 
 from __future__ import annotations
@@ -38,35 +38,50 @@ def arrival_curve_start(raw: _Raw) -> Iterator[Found]:
             )
 
 
-def arrival_rates_order(raw: _Raw) -> Iterator[Found]:
-    """A rate table's entries start at or after zero, each after the one before."""
+def rate_tables_order(raw: _Raw) -> Iterator[Found]:
+    """A rate table's entries start at or after zero, each after the one before; a repeating
+    table's entries all fall within one repeat of the first."""
     for i, place in raw.items("places"):
-        table = place.get("arrival_rates")
-        rates = table.get("rates") if isinstance(table, Mapping) else None
-        before: float | None = None
-        for k, entry in enumerate(rates if isinstance(rates, _SEQ) else []):
-            t = raw.time(entry.get("from")) if isinstance(entry, Mapping) else None
-            if t is None:
-                continue
-            loc = ("places", i, "arrival_rates", "rates", k, "from")
-            if t < 0:
-                yield _found(f"found from {raw.fmt(t)}; expected a time from 0", loc)
-            elif before is not None and t <= before:
-                yield _found(
-                    f"found from {raw.fmt(t)}, not after the entry before ({raw.fmt(before)}); "
-                    "expected the rates in time order, one per start",
-                    loc,
-                )
-            before = t
+        for section in ("arrival_rates", "load_rates", "unload_rates"):
+            table = place.get(section)
+            rates = table.get("rates") if isinstance(table, Mapping) else None
+            every = raw.duration(table.get("every")) if isinstance(table, Mapping) else None
+            first: float | None = None
+            before: float | None = None
+            for k, entry in enumerate(rates if isinstance(rates, _SEQ) else []):
+                t = raw.time(entry.get("from")) if isinstance(entry, Mapping) else None
+                if t is None:
+                    continue
+                loc = ("places", i, section, "rates", k, "from")
+                first = t if first is None else first
+                if t < 0:
+                    yield _found(f"found from {raw.fmt(t)}; expected a time from 0", loc)
+                elif before is not None and t <= before:
+                    yield _found(
+                        f"found from {raw.fmt(t)}, not after the entry before "
+                        f"({raw.fmt(before)}); expected the rates in time order, one per start",
+                        loc,
+                    )
+                elif every is not None and t >= first + every:
+                    yield _found(
+                        f"found from {raw.fmt(t)}, a full repeat ({raw.fmt(every)}) or more "
+                        f"after the first entry ({raw.fmt(first)}); expected every entry "
+                        "within one repeat of the first",
+                        loc,
+                    )
+                before = t
 
 
-def change_arrivals_until(raw: _Raw) -> Iterator[Found]:
-    """A change of arrivals ends (``until``) after its event."""
+def change_until(raw: _Raw) -> Iterator[Found]:
+    """A change of arrivals or of throughput ends (``until``) after its event."""
     for i, event in raw.items("events"):
         at = raw.time(event.get("at"))
         effects = event.get("effects")
         for k, fx in enumerate(effects if isinstance(effects, _SEQ) else []):
-            if not isinstance(fx, Mapping) or fx.get("type") != "change_arrivals":
+            if not isinstance(fx, Mapping) or fx.get("type") not in (
+                "change_arrivals",
+                "change_throughput",
+            ):
                 continue
             until = raw.time(fx.get("until"))
             if at is not None and until is not None and until <= at:
@@ -77,4 +92,4 @@ def change_arrivals_until(raw: _Raw) -> Iterator[Found]:
                 )
 
 
-OPS_RULES: list[RawRule] = [arrival_curve_start, arrival_rates_order, change_arrivals_until]
+OPS_RULES: list[RawRule] = [arrival_curve_start, rate_tables_order, change_until]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from evacuate.scenario.model import (
     AddVehicles,
     ChangeArrivals,
+    ChangeThroughput,
     CloseLane,
     ClosePlace,
     DestroyVehicles,
@@ -414,6 +415,16 @@ def describe_effect(scenario: Scenario, effect: EventEffect) -> str:
         )
         flow = "stop" if effect.per_hour == 0 else f"pass at most {effect.per_hour:,g}/h"
         return f"arrivals at {effect.place} {flow} {until}"
+    if isinstance(effect, ChangeThroughput):
+        until = (
+            "for good" if effect.until is None else f"until {format_time(scenario, effect.until)}"
+        )
+        parts = [
+            f"{what} {rate:,g}/h"
+            for what, rate in (("load", effect.load_per_hour), ("unload", effect.unload_per_hour))
+            if rate is not None
+        ]
+        return f"{effect.place} throughput: {', '.join(parts) or 'unchanged'} {until}"
     raise TypeError(f"unknown effect {effect!r}")  # pragma: no cover
 
 

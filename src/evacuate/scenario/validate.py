@@ -191,6 +191,7 @@ _EFFECT_REFS: dict[str, tuple[str, ...]] = {
     "open_place": ("place",),
     "open_lane": ("lane", "between"),
     "change_arrivals": ("place",),
+    "change_throughput": ("place",),
 }
 
 

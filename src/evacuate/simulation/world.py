@@ -9,9 +9,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+from numpy.typing import NDArray
+
 from evacuate.scenario import derive
 from evacuate.scenario.model import Lane, VehicleClass
 from evacuate.scenario.scenario import Scenario
+from evacuate.scenario.throughput import allowances
 
 __all__ = ["Closure", "Routes", "Throughput"]
 
@@ -132,6 +136,23 @@ class Throughput:
     berths_used: dict[str, list[tuple[float, float, int]]] = field(default_factory=dict)
     load_used: dict[tuple[str, int], float] = field(default_factory=dict)
     unload_used: dict[tuple[str, int], float] = field(default_factory=dict)
+    allowed: dict[tuple[str, bool], NDArray[np.float64] | None] = field(default_factory=dict)
+
+    def allowance(self, place: str, k: int, unload: bool) -> float:
+        """People the place may load (unload) in period ``k``: the world's rates, every
+        enabled event's change included (surprises too)."""
+        key = (place, unload)
+        if key not in self.allowed:
+            s = self.scenario
+            self.allowed[key] = allowances(
+                s, s.place(place), unload, [e for e in s.events if e.enabled]
+            )
+        a = self.allowed[key]
+        return math.inf if a is None else float(a[min(max(k, 0), len(a) - 1)])
+
+    def _limited(self, place: str, unload: bool) -> bool:
+        self.allowance(place, 0, unload)
+        return self.allowed[(place, unload)] is not None
 
     def _berths_free(self, place: str, start: float, end: float) -> int | None:
         cap = self.scenario.place(place).berths
@@ -149,11 +170,12 @@ class Throughput:
         """The earliest start >= t for a load (or unload) of ``people`` by ``vehicles`` lasting
         ``duration``, and the people it may move (capped at one period's allowance)."""
         p = self.scenario.place(place)
-        rate = p.unload_per_hour if unload else p.load_per_hour
         used = self.unload_used if unload else self.load_used
-        allowance = math.inf if rate is None else rate * self.period * self.hours_per_unit
-        if math.isfinite(allowance):
-            people = int(min(people, math.floor(allowance + 1e-6)))
+        limited = self._limited(place, unload)
+        allowed = self.allowed[(place, unload)]
+        biggest = math.inf if allowed is None else float(allowed.max())
+        if math.isfinite(biggest):
+            people = int(min(people, math.floor(biggest + 1e-6)))
         cap = p.berths
         if cap is not None:
             vehicles = min(vehicles, cap)
@@ -163,10 +185,10 @@ class Throughput:
         start = t
         for _ in range(100_000):
             blocked_until: float | None = None
-            if people > 0 and rate is not None:
+            if people > 0 and limited:
                 # the period counted: loading start, or for unloading the trip's arrival
                 k = math.floor((start + (duration if unload else 0.0)) / self.period + _EPS)
-                if used.get((place, k), 0.0) + people > allowance + 1e-6:
+                if used.get((place, k), 0.0) + people > self.allowance(place, k, unload) + 1e-6:
                     blocked_until = (k + 1) * self.period - (duration if unload else 0.0)
             if blocked_until is None and cap is not None and duration > 0:
                 free = self._berths_free(place, start, start + duration)
@@ -185,8 +207,7 @@ class Throughput:
         if p.berths is not None and duration > 0:
             item = (start, start + duration, min(vehicles, p.berths))
             self.berths_used.setdefault(place, []).append(item)
-        rate = p.unload_per_hour if unload else p.load_per_hour
-        if rate is not None and people > 0:
+        if self._limited(place, unload) and people > 0:
             used = self.unload_used if unload else self.load_used
             k = math.floor((start + (duration if unload else 0.0)) / self.period + _EPS)
             used[(place, k)] = used.get((place, k), 0.0) + people

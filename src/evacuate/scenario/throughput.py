@@ -1,0 +1,95 @@
+"""Loading and unloading allowances per throughput period, from rates that change over time.
+
+A place's rate (people an hour) at an instant is, in order: its constant ``load_per_hour``
+(none: no limit); the entry of ``load_rates`` in force (a repeating table when ``every`` is
+given); a known ``change_throughput`` in force. The allowance of period ``k`` (``[k P,
+(k+1) P)``, ``P`` one hour or one time unit, whichever is longer) is the integral of the rate
+over the period, in people: a constant rate gives ``rate x P`` (docs/model.md, Throughput).
+The work grows with the number of periods and rate changes, never with people.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from evacuate.scenario.flows import ChangeThroughput, RateTable
+
+if TYPE_CHECKING:
+    from evacuate.scenario.model import Event, Place
+    from evacuate.scenario.scenario import Scenario
+
+__all__ = ["allowances", "period_length"]
+
+HOURS_PER_UNIT = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}
+
+
+def period_length(time_unit: str) -> float:
+    """The throughput period ``P`` in time units: one hour or one time unit, the longer."""
+    return max(1.0, 1.0 / HOURS_PER_UNIT[time_unit])
+
+
+def _table_segments(table: RateTable, stop: float) -> list[tuple[float, float]]:
+    """(from, per_hour) of the table up to ``stop``, its repeats unrolled."""
+    first = table.rates[0].start
+    if table.every is None:
+        return [(r.start, r.per_hour) for r in table.rates]
+    out: list[tuple[float, float]] = []
+    cycle = 0
+    while first + cycle * table.every < stop:
+        base = cycle * table.every
+        out += [(r.start + base, r.per_hour) for r in table.rates]
+        cycle += 1
+    return out
+
+
+def allowances(
+    scenario: Scenario, place: Place, unload: bool, events: Iterable[Event] | None = None
+) -> NDArray[np.float64] | None:
+    """People the place may load (``unload``: unload) in each period ``0 .. K``, the last
+    one covering the horizon's end; None when it has no limit at all. ``events``: those
+    whose ``change_throughput`` apply (default: the enabled known events)."""
+    unit = scenario.time_unit
+    per = period_length(unit)
+    n = max(1, math.floor(max(scenario.end, 0.0) / per + 1e-9) + 1)
+    stop = n * per
+    base = place.unload_per_hour if unload else place.load_per_hour
+    table = place.unload_rates if unload else place.load_rates
+    if events is None:
+        events = [e for e in scenario.enabled_events if e.mode == "known"]
+    changes: list[tuple[float, float, float]] = []  # (from, until, per_hour), in order
+    for e in sorted(events, key=lambda e: e.at):
+        for fx in e.effects:
+            if isinstance(fx, ChangeThroughput) and fx.place == place.id:
+                rate = fx.unload_per_hour if unload else fx.load_per_hour
+                if rate is not None:
+                    until = math.inf if fx.until is None else fx.until
+                    changes.append((e.at, until, rate))
+    if base is None and table is None and not changes:
+        return None
+    steps = _table_segments(table, stop) if table is not None else []
+    cuts = {k * per for k in range(n + 1)}
+    cuts.update(t for t, _ in steps if 0 < t < stop)
+    for a, b, _ in changes:
+        cuts.update(t for t in (a, b) if 0 < t < stop)
+    edges = sorted(cuts)
+    starts = [t for t, _ in steps]
+    out = np.zeros(n, dtype=np.float64)
+    hours = HOURS_PER_UNIT[unit]
+    for a, b in itertools.pairwise(edges):
+        mid = 0.5 * (a + b)
+        rate = math.inf if base is None else float(base)
+        k = int(np.searchsorted(starts, mid, side="right")) - 1
+        if k >= 0:
+            rate = steps[k][1]
+        for c0, c1, r in changes:
+            if c0 <= mid < c1:
+                rate = r
+        k_per = min(n - 1, math.floor(a / per + 1e-9))
+        out[k_per] += rate * (b - a) * hours if rate > 0 else 0.0
+    return out
