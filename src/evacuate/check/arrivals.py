@@ -71,7 +71,7 @@ def _table(place: Place, end: float, unit: str) -> list[tuple[float, int]]:
 
 
 def _held(
-    due: list[tuple[float, int]], at: float, until: float, per_hour: float, unit: str
+    due: list[tuple[float, int]], at: float, until: float, per_hour: float, unit: str, end: float
 ) -> list[tuple[float, int]]:
     inside = [(t, n) for t, n in due if at <= t < until]
     if until <= at or not inside:
@@ -81,9 +81,10 @@ def _held(
     moments = {t for t, _ in inside}
     if rate > 0:
         h = max(1.0, 1.0 / _HOURS[unit])
-        stop = min(until, inside[-1][0] + sum(n for _, n in inside) / rate + h)
+        after_end = at + max(1, math.ceil((end - at) / h - 1e-9)) * h
+        stop = min(until, inside[-1][0] + sum(n for _, n in inside) / rate + h, after_end)
         k = 1
-        while at + k * h < stop:
+        while at + k * h <= stop + 1e-9 * h:
             moments.add(at + k * h)
             k += 1
     waiting = through = 0
@@ -97,6 +98,8 @@ def _held(
             waiting -= go
     if waiting and until != math.inf:
         rest.append((until, waiting))
+    elif waiting and rate > 0:
+        rest.append((max(moments), waiting))
     return rest
 
 
@@ -112,7 +115,7 @@ def place_arrivals(
             place.id
         ):
             until = fx.until if fx.until is not None else math.inf  # type: ignore[union-attr]
-            due = _held(due, at, until, fx.per_hour, unit)  # type: ignore[union-attr]
+            due = _held(due, at, until, fx.per_hour, unit, end)  # type: ignore[union-attr]
     total: dict[float, int] = {}
     for t, n in due:
         total[t] = total.get(t, 0) + n

@@ -103,11 +103,12 @@ def _rates_releases(table: ArrivalRates, end: float, unit: str) -> list[tuple[fl
 
 
 def _hold(
-    due: list[tuple[float, int]], fx: ChangeArrivals, at: float, unit: str
+    due: list[tuple[float, int]], fx: ChangeArrivals, at: float, unit: str, end: float
 ) -> list[tuple[float, int]]:
     """Apply one ``change_arrivals``: due people in ``[at, until)`` pass at most ``per_hour``
-    (counted from ``at``, at their own instants and at each step after ``at``); the rest
-    arrive at ``until``."""
+    (counted from ``at``, at their own instants and at each step after ``at``, up to the
+    first step at or past the horizon, where those still waiting arrive when the gate never
+    closes); the rest arrive at ``until``."""
     until = fx.until if fx.until is not None else NEVER
     if until <= at:
         return due
@@ -119,9 +120,10 @@ def _hold(
     instants = sorted({t for t, _ in inside})
     if per_unit > 0:
         step = default_step(unit)
-        last = min(until, inside[-1][0] + sum(n for _, n in inside) / per_unit + step)
+        late = at + max(1, math.ceil((end - at) / step - 1e-9)) * step
+        last = min(until, inside[-1][0] + sum(n for _, n in inside) / per_unit + step, late)
         k = 1
-        while at + k * step < last:
+        while at + k * step <= last + 1e-9 * step:
             instants.append(at + k * step)
             k += 1
         instants = sorted(set(instants))
@@ -138,6 +140,8 @@ def _hold(
             backlog -= k
     if backlog > 0 and until < NEVER:
         out.append((until, backlog))
+    elif backlog > 0 and per_unit > 0:
+        out.append((max(instants), backlog))  # past the horizon: they still come
     return out
 
 
@@ -162,7 +166,7 @@ def releases(
     )
     for at, _, fx in changes:
         if isinstance(fx, ChangeArrivals) and fx.place == place.id:
-            due = _hold(due, fx, at, unit)
+            due = _hold(due, fx, at, unit, end)
     merged: dict[float, int] = {}
     for t, n in due:
         merged[t] = merged.get(t, 0) + n
