@@ -12,7 +12,16 @@ from evacuate.cli.tables import Fitted, Row
 from evacuate.periods import PeriodRow, Step, parse_period, per_period
 from evacuate.scenario.scenario import Scenario
 
-__all__ = ["period_rows", "period_table"]
+__all__ = ["check_per", "period_rows", "period_table"]
+
+
+def check_per(s: Scenario, per: str | None) -> float | None:
+    """``--per`` in the scenario's time unit (None: the default period), or a usage error
+    (exit 2) before any work is done."""
+    try:
+        return None if per is None else parse_period(per, s.time_unit)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{exc}", param_hint="--per") from None
 
 
 def period_rows(s: Scenario, steps: Sequence[Step], per: str | None) -> tuple[PeriodRow, ...]:
@@ -20,11 +29,7 @@ def period_rows(s: Scenario, steps: Sequence[Step], per: str | None) -> tuple[Pe
     series; trailing periods with nothing rescued and nothing observed are left out."""
     if per is None and s.observed is None:
         return ()
-    try:
-        period = None if per is None else parse_period(per, s.time_unit)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{exc}", param_hint="--per") from None
-    rows = per_period(s, steps, period)
+    rows = per_period(s, steps, check_per(s, per))
     last = max(
         (k for k, r in enumerate(rows) if r.rescued or r.observed_total is not None), default=0
     )

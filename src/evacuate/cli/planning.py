@@ -34,6 +34,7 @@ from evacuate.cli.options import (
     Variant,
     option,
 )
+from evacuate.cli.periods import check_per
 from evacuate.cli.tables import Fitted, Row
 from evacuate.scenario.scenario import Scenario
 
@@ -68,6 +69,7 @@ def plan_cmd(
         if hindsight:
             s = reveal_surprises(s)
         print_issues(stderr(), s.warnings)
+        check_per(s, per)
         with stderr().status(f"planning {s.name} ({objective}, up to {time_limit:g} s)"):
             result = make_plan(
                 s,

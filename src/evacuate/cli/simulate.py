@@ -37,6 +37,7 @@ from evacuate.cli.options import (
     Variant,
     option,
 )
+from evacuate.cli.periods import check_per
 from evacuate.cli.tables import Fitted, Row
 from evacuate.scenario import summary
 from evacuate.scenario.scenario import Scenario
@@ -107,6 +108,7 @@ def simulate_cmd(
             variant = pl.variant  # the plan's own variant
         s = base.variant(variant) if variant is not None else base
         print_issues(stderr(), s.warnings)
+        check_per(s, per)
         pert = _perturbations(s, travel_cv, breakdowns)
         results = []
         texts: list[tuple[Path, str]] = []
