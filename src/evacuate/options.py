@@ -253,3 +253,45 @@ for _option in (
     ),
 ):
     register(_option)
+
+# the server's settings (``evacuate serve``; ``evacuate.server.Limits`` defaults to them)
+for _option in (
+    Option("port", int, 8000, "Port to listen on.", minimum=1, maximum=65535, metavar="PORT"),
+    Option(
+        "max_jobs",
+        int,
+        2,
+        "Jobs running at once, each in a warm worker process; the rest wait in a queue.",
+        minimum=1,
+        maximum=64,
+        metavar="N",
+    ),
+    Option(
+        "job_seconds",
+        float,
+        900.0,
+        "Safety stop of one job (wall clock).",
+        unit="s",
+        minimum=1,
+        metavar="SECONDS",
+    ),
+    Option(
+        "job_memory",
+        int,
+        4096,
+        "Memory ceiling of a worker process.",
+        unit="MiB",
+        minimum=256,
+        metavar="MIB",
+    ),
+    Option(
+        "max_upload",
+        int,
+        2 * 1024 * 1024,
+        "Largest request body accepted.",
+        unit="bytes",
+        minimum=1024,
+        metavar="BYTES",
+    ),
+):
+    register(_option)

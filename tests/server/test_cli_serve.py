@@ -56,3 +56,26 @@ def test_serve_starts_and_answers(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in err
     assert (tmp_path / "data" / "runs.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "0"], "Invalid value for '--port': found 0; expected at least 1"),
+        (["--max-jobs", "65"], "Invalid value for '--max-jobs': found 65; expected at most 64"),
+        (["--job-memory", "100"], "found 100; expected at least 256"),
+    ],
+)
+def test_serve_settings_are_checked_by_the_registry(args: list[str], message: str) -> None:
+    """Out-of-range settings stop ``serve`` before it starts: exit 2, the registry's words;
+    its help shows the registry's range and unit."""
+    from typer.testing import CliRunner
+
+    from evacuate.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["serve", *args], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert message in result.output
+    shown = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "200"}).output
+    assert "From 1 to 64." in shown and "At least 256 MiB." in shown

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -11,18 +10,8 @@ import typer
 
 from evacuate.cli.app import command
 from evacuate.cli.common import reported_errors, stderr
-
-
-def _between(low: float, high: float | None = None) -> Callable[[float], float]:
-    """A check of a number's range, said in the message rather than as ``[x>=...]`` in help."""
-
-    def check(value: float) -> float:
-        if value < low or (high is not None and value > high):
-            limit = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
-            raise typer.BadParameter(f"found {value:g}; expected {limit}")
-        return value
-
-    return check
+from evacuate.cli.options import option
+from evacuate.options import OPTIONS
 
 
 @command("serve")
@@ -35,15 +24,7 @@ def serve_cmd(
             help="Address to listen on; not loopback: a token is required.",
         ),
     ] = "127.0.0.1",
-    port: Annotated[
-        int,
-        typer.Option(
-            "--port",
-            metavar="PORT",
-            callback=_between(1, 65535),
-            help="Port to listen on (1-65535).",
-        ),
-    ] = 8000,
+    port: Annotated[int, option("port")] = OPTIONS["port"].default,
     data: Annotated[
         Path | None,
         typer.Option(
@@ -71,42 +52,10 @@ def serve_cmd(
             help="Required on every API call (default: none on loopback, a random one otherwise).",
         ),
     ] = None,
-    max_jobs: Annotated[
-        int,
-        typer.Option(
-            "--max-jobs",
-            metavar="N",
-            callback=_between(1, 64),
-            help="Jobs running at once (1-64); the rest wait in a queue.",
-        ),
-    ] = 2,
-    job_seconds: Annotated[
-        float,
-        typer.Option(
-            "--job-seconds",
-            metavar="SECONDS",
-            callback=_between(1),
-            help="Safety stop of one job (wall clock; at least 1).",
-        ),
-    ] = 900.0,
-    job_memory: Annotated[
-        int,
-        typer.Option(
-            "--job-memory",
-            metavar="MIB",
-            callback=_between(256),
-            help="Memory ceiling of one job's worker process (at least 256).",
-        ),
-    ] = 4096,
-    max_upload: Annotated[
-        int,
-        typer.Option(
-            "--max-upload",
-            metavar="BYTES",
-            callback=_between(1024),
-            help="Largest request body accepted (at least 1024).",
-        ),
-    ] = 2 * 1024 * 1024,
+    max_jobs: Annotated[int, option("max_jobs")] = OPTIONS["max_jobs"].default,
+    job_seconds: Annotated[float, option("job_seconds")] = OPTIONS["job_seconds"].default,
+    job_memory: Annotated[int, option("job_memory")] = OPTIONS["job_memory"].default,
+    max_upload: Annotated[int, option("max_upload")] = OPTIONS["max_upload"].default,
 ) -> None:
     """Serve mission control: the page and the HTTP API (jobs run in worker processes)."""
     with reported_errors():

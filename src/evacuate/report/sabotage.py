@@ -82,6 +82,7 @@ def damage_figure(s: Scenario, data: Mapping[str, Any]) -> go.Figure:
         go.Scatter(
             x=budgets + budgets[::-1],
             y=high + low[::-1],
+            mode="lines",
             fill="toself",
             fillcolor="rgba(213,94,0,0.15)",
             line={"width": 0},
@@ -105,12 +106,14 @@ def damage_figure(s: Scenario, data: Mapping[str, Any]) -> go.Figure:
             name="worst attack found (filled: proven)",
         )
     )
-    return _figure_layout(
+    fig = _figure_layout(
         fig,
         f"Damage of the worst attack for each budget (of {int(data['population']):,} people)",
         "attacker's budget",
         "people not rescued",
     )
+    fig.update_xaxes(tickvals=budgets)  # only the budgets analysed
+    return fig
 
 
 def ranked_html(s: Scenario, data: Mapping[str, Any], limit: int = RANKED_ROWS) -> str:

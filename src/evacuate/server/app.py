@@ -27,6 +27,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 import evacuate
 from evacuate.errors import ScenarioError
+from evacuate.options import OPTIONS
 from evacuate.server import views
 from evacuate.server.jobs import JobRunner, Limits
 from evacuate.server.options import JOB_OPTIONS, describe
@@ -36,7 +37,7 @@ __all__ = ["MAX_UPLOAD", "create_app"]
 
 log = logging.getLogger(__name__)
 
-MAX_UPLOAD = 2 * 1024 * 1024
+MAX_UPLOAD: int = OPTIONS["max_upload"].default
 """Largest request body accepted (bytes)."""
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]

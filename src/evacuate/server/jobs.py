@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import evacuate
+from evacuate.options import OPTIONS
 from evacuate.server import work
 from evacuate.server.records import JobRecord, Records
 
@@ -47,11 +48,11 @@ MAX_STREAM = 20_000
 class Limits:
     """What one job may use."""
 
-    max_jobs: int = 2
+    max_jobs: int = OPTIONS["max_jobs"].default
     """Jobs running at once (warm workers in the pool); the rest are queued."""
-    seconds: float = 900.0
+    seconds: float = OPTIONS["job_seconds"].default
     """Wall-clock safety stop per job (the job's own work is budgeted by its options)."""
-    memory_mb: int = 4096
+    memory_mb: int = OPTIONS["job_memory"].default
     """Address-space ceiling of a worker process."""
     recycle: int = 100
     """Jobs a worker serves before it is replaced (bounds what a long-lived process keeps)."""
