@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["EvacuateError", "Issue", "PlanFormatError", "ScenarioError", "format_path"]
+__all__ = [
+    "EvacuateError",
+    "Issue",
+    "PlanFormatError",
+    "PlanMismatchError",
+    "ScenarioError",
+    "format_path",
+]
 
 
 def format_path(loc: tuple[str | int, ...]) -> str:
@@ -59,3 +66,7 @@ class PlanFormatError(EvacuateError, ValueError):
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = list(issues)
         super().__init__(f"{len(issues)} error(s) in plan\n" + "\n".join(str(i) for i in issues))
+
+
+class PlanMismatchError(EvacuateError, ValueError):
+    """A plan was made for another scenario (its header names the scenario it is for)."""

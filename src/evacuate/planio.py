@@ -16,7 +16,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +24,13 @@ from typing import Any
 import numpy as np
 
 from evacuate.errors import Issue, PlanFormatError
+from evacuate.files import atomic_write
 
 __all__ = [
     "COLUMNS",
     "FORMAT",
     "HEADER_KEYS",
+    "SUFFIXES",
     "TIME_UNITS",
     "Plan",
     "Trip",
@@ -60,6 +61,7 @@ COLUMNS: tuple[str, ...] = (
 HEADER_KEYS: tuple[str, ...] = (
     "format",
     "scenario",
+    "scenario_digest",
     "variant",
     "objective",
     "rescued",
@@ -78,6 +80,8 @@ MAX_ISSUES = 1000
 """A file with more problems than this reports the first ones and how many more there are."""
 
 _SUFFIXES = {".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
+SUFFIXES: tuple[str, ...] = tuple(_SUFFIXES)
+"""The suffixes of plan files, each naming its format."""
 _PARQUET_KEY = b"evacuate.plan"
 
 
@@ -116,6 +120,8 @@ class Plan:
     trips: tuple[Trip, ...] = ()
     time_unit: str = "hour"
     meta: dict[str, object] = field(default_factory=dict, hash=False)
+    scenario_digest: str | None = None
+    """The scenario's ``Scenario.digest``: readers refuse the plan for another scenario."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.trips, tuple):
@@ -126,6 +132,7 @@ class Plan:
         out: dict[str, object] = {
             "format": FORMAT,
             "scenario": self.scenario_id,
+            "scenario_digest": self.scenario_digest,
             "variant": self.variant,
             "objective": self.objective,
             "rescued": self.rescued,
@@ -236,26 +243,11 @@ def write_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
     if fmt == "parquet":
         pa, pq = _pyarrow(target)
         table = _arrow_table(plan, pa)
-        _atomic(target, lambda tmp: pq.write_table(table, str(tmp)))
+        atomic_write(target, lambda tmp: pq.write_table(table, str(tmp)))
         return
     text = _csv_text(plan) if fmt == "csv" else _json_text(plan)
-    _atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
+    atomic_write(target, text)
     log.debug("wrote %d trips to %s", len(plan.trips), target)
-
-
-def _atomic(target: Path, write: Callable[[Path], object]) -> None:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual mode
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _num(x: float) -> str:
@@ -541,6 +533,7 @@ def _header_from_mapping(
     """Validate header fields; unknown keys are kept in ``meta``."""
     lines = line_of or {}
     out: dict[str, Any] = {
+        "scenario_digest": None,
         "variant": None,
         "objective": "max_rescued",
         "rescued": None,
@@ -585,7 +578,7 @@ def _header_from_mapping(
             lines.get("time_unit"),
         )
     out["time_unit"] = unit
-    for key in ("variant", "objective"):
+    for key in ("scenario_digest", "variant", "objective"):
         value = header.get(key)
         if value is None or value == "":
             continue
@@ -621,6 +614,7 @@ def _header_from_mapping(
 def _make_plan(header: Mapping[str, Any], trips: list[Trip]) -> Plan:
     return Plan(
         scenario_id=header["scenario_id"],
+        scenario_digest=header["scenario_digest"],
         variant=header["variant"],
         objective=header["objective"],
         rescued=header["rescued"],

@@ -7,6 +7,8 @@ declared with :func:`command` so their help shows metavars (``SECONDS``), never 
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -124,8 +126,24 @@ def _root(
     configure_logging(session.verbosity)
 
 
+_MAIN_PID = os.getpid()
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    # SIGTERM (kill, a CI timeout) ends the command as an exception, so that every ``finally``
+    # runs and no temporary file or folder is left behind; a forked worker dies as usual
+    if os.getpid() != _MAIN_PID:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console entry point: run the app; no traceback unless ``--debug``."""
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app(prog_name="evacuate")
     except EvacuateError as exc:  # raised outside a command body (e.g. a callback)

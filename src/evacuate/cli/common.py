@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,10 +23,14 @@ from rich.logging import RichHandler
 from rich.text import Text
 
 from evacuate.errors import EvacuateError, Issue
+from evacuate.files import atomic_write, check_output
 from evacuate.scenario import summary
 from evacuate.scenario.load import ROMULAN
 from evacuate.scenario.scenario import Scenario
 from evacuate.units import format_duration
+
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+"""What a scenario file may be called (and what ``state -o`` and ``import bep -o`` write)."""
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -144,23 +147,23 @@ def refuse_input(output: Path, *inputs: Path | None) -> None:
             )
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
-    target = path.expanduser()
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual mode
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+write_atomic = atomic_write
+"""The one atomic write (``evacuate.files.atomic_write``), under the name commands import."""
+
+
+def output_path(
+    path: Path,
+    *inputs: Path | None,
+    folder: bool = False,
+    flag: str = "-o",
+    suffixes: tuple[str, ...] = (),
+) -> None:
+    """Stop (exit 2) before any work unless ``path`` can be written: its folder exists and takes
+    files, it is not a folder (or, with ``folder``, not a file), it has one of ``suffixes``,
+    and it is none of the command's ``inputs``. Every command that writes calls this first."""
+    check_output(path, folder=folder, flag=flag, suffixes=suffixes)
+    if not folder:
+        refuse_input(path, *inputs)
 
 
 # ---------------------------------------------------------------------------- logging

@@ -14,6 +14,7 @@ from evacuate.cli.common import (
     fmt_date,
     fmt_num,
     mark_folder,
+    output_path,
     reported_errors,
     session,
     stderr,
@@ -50,6 +51,7 @@ def demo(
         from evacuate.report import ReportResults, build_report
         from evacuate.runs import simulate_variants
 
+        output_path(output, folder=True)
         claim_folder(output, "demo", force)
         out = stdout()
         out.print(

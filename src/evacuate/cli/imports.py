@@ -10,8 +10,9 @@ from rich.text import Text
 
 from evacuate.cli.app import Command, Group, app
 from evacuate.cli.common import (
+    SCENARIO_SUFFIXES,
     counts_line,
-    refuse_input,
+    output_path,
     reported_errors,
     stdout,
 )
@@ -48,7 +49,7 @@ def import_bep(
 
         if output is None:
             output = Path(source.stem + ".yaml")
-        refuse_input(output, source)
+        output_path(output, source, suffixes=SCENARIO_SUFFIXES)
         s = convert(source, output, name)
         stdout().print(
             Text.assemble(("wrote", "bold green"), f" {output} ({counts_line(s)})"), soft_wrap=True

@@ -9,6 +9,7 @@ import typer
 from rich.text import Text
 
 import evacuate
+from evacuate.arguments import need_plan_for
 from evacuate.cli.app import command
 from evacuate.cli.common import (
     EXIT_INCOMPLETE,
@@ -16,8 +17,8 @@ from evacuate.cli.common import (
     fmt_date,
     fmt_dur,
     fmt_num,
+    output_path,
     print_issues,
-    refuse_input,
     reported_errors,
     stderr,
     stdout,
@@ -36,6 +37,7 @@ from evacuate.cli.options import (
 )
 from evacuate.cli.periods import check_per
 from evacuate.cli.tables import Fitted, Row
+from evacuate.planio import SUFFIXES as PLAN_SUFFIXES
 from evacuate.scenario.scenario import Scenario
 
 
@@ -64,6 +66,8 @@ def plan_cmd(
         from evacuate.plan.api import reveal_surprises
         from evacuate.planio import write_plan
 
+        if output is not None:
+            output_path(output, file, suffixes=PLAN_SUFFIXES)
         base = evacuate.load(file)
         s = base.variant(variant) if variant is not None else base
         if hindsight:
@@ -95,7 +99,6 @@ def plan_cmd(
             )
             raise typer.Exit(EXIT_INCOMPLETE)
         if output is not None:
-            refuse_input(output, file)
             write_plan(result.plan, output)
             out.print(Text.assemble(("wrote", "bold green"), f" {output}"), soft_wrap=True)
         if store is not None:
@@ -206,6 +209,7 @@ def check_cmd(
             raise typer.BadParameter(f"which plan? give it with --plan FILE{hint}")
         base = evacuate.load(file)
         pl = read_plan(plan_file)
+        need_plan_for(base, pl, str(plan_file))
         name = variant if variant is not None else pl.variant
         s = base.variant(name) if name else base
         if hindsight:

@@ -14,6 +14,7 @@ from evacuate.cli.common import (
     claim_folder,
     fmt_num,
     mark_folder,
+    output_path,
     print_issues,
     reported_errors,
     stderr,
@@ -52,6 +53,7 @@ def report_cmd(
         from evacuate.report import ReportResults, build_report
         from evacuate.runs import simulate_runs
 
+        output_path(output, folder=True)
         if stored is not None:
             if file is not None or variant:
                 raise typer.BadParameter(

@@ -14,6 +14,7 @@ from evacuate.cli.app import command
 from evacuate.cli.common import (
     fmt_num,
     fmt_when,
+    output_path,
     print_issues,
     reported_errors,
     stderr,
@@ -127,6 +128,8 @@ def sabotage_cmd(
         from evacuate.planio import write_plan
         from evacuate.sabotage import sabotage
 
+        if output is not None:
+            output_path(output, folder=True)
         base = evacuate.load(file)
         s = base.variant(variant) if variant is not None else base
         print_issues(stderr(), s.warnings)

@@ -14,6 +14,7 @@ from evacuate.cli.app import command
 from evacuate.cli.common import (
     EXIT_INVALID,
     counts_line,
+    output_path,
     plural,
     print_issues,
     reported_errors,
@@ -85,6 +86,8 @@ def schema(
 
         from evacuate.scenario.schema import json_schema
 
+        if output is not None:
+            output_path(output)
         text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
         if output is None:
             sys.stdout.write(text)

@@ -9,14 +9,16 @@ import typer
 from rich.text import Text
 
 import evacuate
+from evacuate.arguments import need_plan_for
 from evacuate.cli.app import command
 from evacuate.cli.common import (
+    SCENARIO_SUFFIXES,
     fmt_date,
     fmt_num,
     fmt_when,
+    output_path,
     parse_at,
     print_issues,
-    refuse_input,
     reported_errors,
     session,
     stderr,
@@ -95,15 +97,13 @@ def simulate_cmd(
         from evacuate.simulation.log import dumps_log
 
         log_file = output
-        if log_file is not None and log_file.suffix.lower() not in (".jsonl", ".json", ".csv"):
-            raise typer.BadParameter(
-                f"found {log_file.suffix or 'no suffix'!r}; expected .jsonl or .csv",
-                param_hint="-o",
-            )
         for k in range(runs if log_file is not None else 0):
-            refuse_input(_log_path(log_file, k, runs), file, plan_file)  # type: ignore[arg-type]
+            path = _log_path(log_file, k, runs)  # type: ignore[arg-type]
+            output_path(path, file, plan_file, suffixes=(".jsonl", ".json", ".csv"))
         base = evacuate.load(file)
         pl = read_plan(plan_file) if plan_file is not None else None
+        if pl is not None:
+            need_plan_for(base, pl, str(plan_file))
         if variant is None and pl is not None and pl.variant:
             variant = pl.variant  # the plan's own variant
         s = base.variant(variant) if variant is not None else base
@@ -271,8 +271,11 @@ def state_cmd(
         from evacuate.scenario.load import dumps
         from evacuate.simulation import run_to, state_scenario
 
+        output_path(output, file, plan_file, suffixes=SCENARIO_SUFFIXES)
         base = evacuate.load(file)
         pl = read_plan(plan_file) if plan_file is not None else None
+        if pl is not None:
+            need_plan_for(base, pl, str(plan_file))
         if variant is None and pl is not None and pl.variant:
             variant = pl.variant  # the plan's own variant
         s = base.variant(variant) if variant is not None else base
@@ -284,7 +287,6 @@ def state_cmd(
                 trips = list(make_plan(s, time_limit=time_limit, seed=seed).plan.trips)
         engine = run_to(s, trips, when)
         state = state_scenario(engine, when)
-        refuse_input(output, file, plan_file)
         text = dumps(state, "json" if output.suffix.lower() == ".json" else "yaml")
         write_atomic(output, text)
         waiting = sum(state.people_at(p) for p in state.places if not state.is_haven(p.id))

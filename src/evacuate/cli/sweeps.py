@@ -15,7 +15,14 @@ from rich.text import Text
 
 import evacuate
 from evacuate.cli.app import Command, app, command
-from evacuate.cli.common import fmt_num, print_issues, reported_errors, stderr, stdout
+from evacuate.cli.common import (
+    fmt_num,
+    output_path,
+    print_issues,
+    reported_errors,
+    stderr,
+    stdout,
+)
 from evacuate.cli.options import Policy, ScenarioArg, Seed, option
 from evacuate.errors import EvacuateError
 from evacuate.scenario.scenario import Scenario
@@ -133,6 +140,8 @@ def sweep_cmd(
                 )
         if plan_time <= 0:
             raise typer.BadParameter(f"found {plan_time}; expected > 0", param_hint="--plan-time")
+        if report is not None:
+            output_path(report, folder=True, flag="--report")
         people, share = _target(target)
         s = evacuate.load(file)
         print_issues(stderr(), s.warnings)
@@ -346,11 +355,7 @@ def runs_export(
 
         if output is None:
             raise typer.BadParameter("expected a .csv or .parquet file", param_hint="--output")
-        if output.suffix.lower() not in (".csv", ".parquet"):
-            raise typer.BadParameter(
-                f"found {output.suffix or 'no suffix'!r}; expected .csv or .parquet",
-                param_hint="--output",
-            )
+        output_path(output, suffixes=(".csv", ".parquet"))
         with open_store(store) as st:
             if run is not None:
                 parent = st.get_run(run)
@@ -388,6 +393,7 @@ def runs_report(
 
         if output is None:
             raise typer.BadParameter("expected a folder for sweep.html", param_hint="--output")
+        output_path(output, folder=True)
         people, share = _target(target)
         with open_store(store) as st:
             result = load_sweep(st, run)

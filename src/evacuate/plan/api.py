@@ -135,7 +135,7 @@ class PlanResult(ResultTables):
 def reveal_surprises(scenario: Scenario) -> Scenario:
     """The same scenario with every surprise event made known: planning with hindsight."""
     events = tuple(e.model_copy(update={"mode": "known"}) for e in scenario.events)
-    return scenario.model_copy(update={"events": events})
+    return scenario.model_copy(update={"events": events, "digest": scenario.digest})
 
 
 def rescued_by_trips(problem: Problem, trips: list[Trip]) -> int:
@@ -405,6 +405,7 @@ def plan(
     out = Plan(
         scenario_id=scenario.id,
         variant=scenario.applied_variant,
+        scenario_digest=scenario.digest,
         objective=objective,
         rescued=float(rescued),
         bound=float(bound),

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from evacuate.files import temporary_folder
 from evacuate.report import curve, figures, observed, page, sections, static
 from evacuate.report.data import RunSeries, analyse, people_panels
 from evacuate.report.geometry import layout
@@ -153,8 +152,7 @@ def build_report(
     scenario = results.runs[0].scenario
     heading = title or results.title or f"Evacuation report: {scenario.name}"
     out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".report-", dir=out))
-    try:
+    with temporary_folder(out, "report") as tmp:
         _write(series, results, tmp, heading)
         results.save(tmp / RESULTS_NAME)
         files = ReportFiles(
@@ -166,8 +164,6 @@ def build_report(
         for name in (HTML_NAME, *PNG_NAMES.values(), RESULTS_NAME):
             os.chmod(tmp / name, mode)
             os.replace(tmp / name, out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     log.info("wrote %s, %d figures and %s", files.html, len(files.pngs), files.results)
     return files
 

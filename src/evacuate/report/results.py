@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from evacuate.errors import EvacuateError, Issue, ScenarioError
+from evacuate.files import atomic_write
 from evacuate.scenario.load import from_dict
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.log import COLUMNS, LogEvent
@@ -133,7 +134,7 @@ class ReportResults:
 
     def save(self, path: str | Path) -> Path:
         p = Path(path)
-        p.write_text(self.dumps(), encoding="utf-8")
+        atomic_write(p, self.dumps())
         return p
 
     @classmethod

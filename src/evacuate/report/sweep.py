@@ -20,6 +20,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 import evacuate
+from evacuate.files import atomic_write
 from evacuate.report import page
 from evacuate.report.style import OKABE_ITO, variant_colour
 from evacuate.sweep.analysis import VariantAnalysis
@@ -168,7 +169,5 @@ def build_sweep_report(
     )
     text = page.page_html("Robustness sweep", subtitle, sections, [], footer=footer)
     target = out / "sweep.html"
-    tmp = out / ".sweep.html.part"
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    atomic_write(target, text)
     return target

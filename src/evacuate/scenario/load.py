@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from evacuate import units
 from evacuate.errors import Issue, ScenarioError, format_path
+from evacuate.files import atomic_write
 from evacuate.scenario import limits
 from evacuate.scenario.scenario import Scenario
 
@@ -550,6 +551,4 @@ def dump(scenario: Scenario, path: str | Path) -> None:
     """Write the scenario to a file (.json gives JSON, anything else YAML), atomically."""
     target = Path(path)
     text = dumps(scenario, "json" if target.suffix.lower() == ".json" else "yaml")
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    atomic_write(target, text)

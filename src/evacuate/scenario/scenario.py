@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -29,6 +31,7 @@ class Scenario(ScenarioModel):
     """The variant this scenario was derived with, if any."""
 
     _source: str | None = PrivateAttr(default=None)
+    _digest: str | None = PrivateAttr(default=None)
     _warnings: tuple[Issue, ...] = PrivateAttr(default=())
 
     # ------------------------------------------------------------------ identity
@@ -63,14 +66,32 @@ class Scenario(ScenarioModel):
     ) -> Scenario:
         update = dict(update or {})
         source = update.pop("source", self._source)
+        digest = update.pop("digest", None)
         warnings = update.pop("warnings", self._warnings)
         # a copy with changed fields must be re-derived, so drop cached lookups
         new = super().model_copy(update=update, deep=deep)
         for key in ("_place_index", "_class_index", "_deadlines"):
             new.__dict__.pop(key, None)
         new._source = source
+        new._digest = digest  # changed content, a new digest (unless given: see ``digest``)
         new._warnings = tuple(warnings)
         return new
+
+    @property
+    def digest(self) -> str:
+        """Which scenario this is, by content: 16 hex digits of the SHA-256 of its canonical
+        JSON (``to_data``, keys sorted), so formatting, comments and key order do not count.
+
+        A variant (``variant``) and the scenario with hindsight keep the digest of the
+        scenario they derive from: a plan header names the scenario by this digest and the
+        variant by its name (docs/plan-format.md).
+        """
+        if self._digest is None:
+            data = self.to_data()
+            data.pop("applied_variant", None)
+            text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            self._digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return self._digest
 
     def to_data(self) -> dict[str, Any]:
         """Plain JSON-ready data in the file format (aliases, defaults left out)."""
@@ -174,4 +195,5 @@ class Scenario(ScenarioModel):
             for s in self.fleet.stock
         )
         fleet = self.fleet.model_copy(update={"classes": classes, "stock": stock})
-        return self.model_copy(update={"events": events, "fleet": fleet, "applied_variant": name})
+        update = {"events": events, "fleet": fleet, "applied_variant": name, "digest": self.digest}
+        return self.model_copy(update=update)

@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import mimetypes
-import os
 import re
 import secrets
 import shutil
@@ -25,6 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from evacuate.files import atomic_write
 from evacuate.scenario.load import ROMULAN, builtin_path
 from evacuate.store import RunRecord as StoredRun
 from evacuate.store import StoreError, open_store
@@ -89,9 +89,7 @@ def _now() -> str:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(data, indent=1))
 
 
 class Records:

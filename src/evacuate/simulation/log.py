@@ -47,6 +47,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
+from evacuate.files import atomic_write
+
 __all__ = ["COLUMNS", "KINDS", "LogEvent", "read_log", "write_log"]
 
 Kind = Literal[
@@ -110,7 +112,7 @@ def dumps_log(events: Iterable[LogEvent], fmt: str = "jsonl") -> str:
 def write_log(events: Sequence[LogEvent], path: str | Path, fmt: str | None = None) -> None:
     """Write the log to ``path``; the format follows the suffix (``.csv``, else JSONL)."""
     p = Path(path)
-    p.write_text(dumps_log(events, _fmt(p, fmt)), encoding="utf-8")
+    atomic_write(p, dumps_log(events, _fmt(p, fmt)))
 
 
 def _event(d: dict[str, object]) -> LogEvent:

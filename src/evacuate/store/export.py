@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evacuate.files import atomic_write
 from evacuate.store.store import RunRecord
 
 __all__ = ["FORMATS", "runs_table", "write_table"]
@@ -48,8 +48,8 @@ def write_table(runs: Sequence[RunRecord], path: str | Path, fmt: str | None = N
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected csv or parquet")
     columns, rows = runs_table(runs)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
+
+    def write(tmp: Path) -> None:
         if fmt == "csv":
             with tmp.open("w", newline="", encoding="utf-8") as f:
                 writer = csv.writer(f)
@@ -61,7 +61,6 @@ def write_table(runs: Sequence[RunRecord], path: str | Path, fmt: str | None = N
 
             table = pa.table({c: [row[i] for row in rows] for i, c in enumerate(columns)})
             pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    atomic_write(path, write)
     return path

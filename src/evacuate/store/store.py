@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from evacuate.errors import EvacuateError
+from evacuate.files import atomic_write
 from evacuate.store.models import (
     ArtifactRow,
     MetricRow,
@@ -332,12 +333,11 @@ class Store:
                 raise ValueError(f"artifact name {name!r} must be a plain file name")
             target = self.artifact_root / run_id / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".part")
-            if path is not None:
-                shutil.copyfile(path, tmp)
+            source = path
+            if source is not None:
+                atomic_write(target, lambda tmp: shutil.copyfile(source, tmp))
             else:
-                tmp.write_bytes(data.encode() if isinstance(data, str) else data or b"")
-            tmp.replace(target)
+                atomic_write(target, data.encode() if isinstance(data, str) else data or b"")
             content = target.read_bytes()
             size, digest = len(content), hashlib.sha256(content).hexdigest()
             uri = "file://" + str(target.resolve())
