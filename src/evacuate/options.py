@@ -64,11 +64,11 @@ class Option:
         if self.minimum is not None or self.maximum is not None:
             unit = f" {self.unit}" if self.unit else ""
             if self.minimum is not None and self.maximum is not None:
-                text += f" From {self.minimum:g} to {self.maximum:g}{unit}."
+                text += f" From {_num(self.minimum)} to {_num(self.maximum)}{unit}."
             elif self.minimum is not None:
-                text += f" At least {self.minimum:g}{unit}."
+                text += f" At least {_num(self.minimum)}{unit}."
             else:
-                text += f" At most {self.maximum:g}{unit}."
+                text += f" At most {_num(self.maximum)}{unit}."
         return text
 
     def check(self, value: Any) -> Any:
@@ -87,13 +87,23 @@ class Option:
             number = float(value)
             if not math.isfinite(number):
                 raise ValueError(f"{self.name}: found {value!r}; expected a finite number")
-            if self.minimum is not None and number < self.minimum:
-                raise ValueError(
-                    f"{self.name}: found {value!r}; expected at least {self.minimum:g}"
-                )
-            if self.maximum is not None and number > self.maximum:
-                raise ValueError(f"{self.name}: found {value!r}; expected at most {self.maximum:g}")
+            low = self.minimum is not None and number < self.minimum
+            high = self.maximum is not None and number > self.maximum
+            if low or high:
+                if self.minimum is not None and self.maximum is not None:
+                    what = f"from {_num(self.minimum)} to {_num(self.maximum)}"
+                elif low:
+                    what = f"at least {_num(self.minimum)}"
+                else:
+                    what = f"at most {_num(self.maximum)}"
+                unit = f" {self.unit}" if self.unit else ""
+                raise ValueError(f"{self.name}: found {value!r}; expected {what}{unit}")
         return value
+
+
+def _num(x: float) -> str:
+    """1000000 as 1,000,000 (not 1e+06); 0.1 as 0.1."""
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e16 else f"{x:g}"
 
 
 OPTIONS: dict[str, Option] = {}
@@ -185,6 +195,7 @@ for _option in (
         1,
         "Number of simulation runs, with seeds seed, seed+1, ...",
         minimum=1,
+        maximum=100_000,
         metavar="INT",
     ),
     Option(
@@ -282,6 +293,7 @@ for _option in (
         "Memory ceiling of a worker process.",
         unit="MiB",
         minimum=256,
+        maximum=1 << 20,
         metavar="MIB",
     ),
     Option(
@@ -291,6 +303,7 @@ for _option in (
         "Largest request body accepted.",
         unit="bytes",
         minimum=1024,
+        maximum=1 << 30,
         metavar="BYTES",
     ),
 ):

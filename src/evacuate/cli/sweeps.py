@@ -23,8 +23,9 @@ from evacuate.cli.common import (
     stderr,
     stdout,
 )
-from evacuate.cli.options import Policy, ScenarioArg, Seed, option
+from evacuate.cli.options import DEFAULT, Policy, ScenarioArg, Seed, option
 from evacuate.errors import EvacuateError
+from evacuate.options import Option, register
 from evacuate.scenario.scenario import Scenario
 
 StoreOpt = Annotated[
@@ -37,6 +38,33 @@ StoreOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+for _option in (
+    Option(
+        "samples",
+        int,
+        100,
+        "Samples to draw.",
+        minimum=1,
+        maximum=1_000_000,
+        metavar="N",
+        short="-n",
+    ),
+    Option(
+        "plan_time",
+        float,
+        1.0,
+        "Safety stop of each plan of a sweep.",
+        unit="s",
+        minimum=0.01,
+        maximum=86400,
+        metavar="SECONDS",
+    ),
+    Option("workers", int, 1, "Local processes.", minimum=1, maximum=256, metavar="N"),
+    Option("limit", int, 30, "At most this many.", minimum=1, maximum=1_000_000, metavar="N"),
+):
+    register(_option)
 
 
 class BadTarget(EvacuateError):
@@ -65,9 +93,7 @@ def _target(text: str) -> tuple[float | None, float | None]:
 @command("sweep")
 def sweep_cmd(
     file: ScenarioArg = None,
-    samples: Annotated[
-        int, typer.Option("--samples", "-n", metavar="N", help="Samples to draw.")
-    ] = 100,
+    samples: Annotated[int, option("samples")] = DEFAULT["samples"],
     sampler: Annotated[
         str, typer.Option("--sampler", metavar="NAME", help="lhs, sobol, mc or factorial.")
     ] = "lhs",
@@ -81,15 +107,8 @@ def sweep_cmd(
     ] = None,
     policy: Policy = "replan",
     seed: Seed = 0,
-    plan_time: Annotated[
-        float,
-        typer.Option(
-            "--plan-time",
-            metavar="SECONDS",
-            help="Seconds for each plan (a safety stop).",
-        ),
-    ] = 1.0,
-    workers: Annotated[int, typer.Option("--workers", metavar="N", help="Local processes.")] = 1,
+    plan_time: Annotated[float, option("plan_time")] = DEFAULT["plan_time"],
+    workers: Annotated[int, option("workers")] = DEFAULT["workers"],
     dask: Annotated[
         str | None,
         typer.Option(
@@ -133,13 +152,6 @@ def sweep_cmd(
             raise typer.BadParameter(
                 f"found {policy!r}; expected replan or follow", param_hint="--policy"
             )
-        for flag, value, least in (("--samples", samples, 1), ("--workers", workers, 1)):
-            if value < least:
-                raise typer.BadParameter(
-                    f"found {value}; expected at least {least}", param_hint=flag
-                )
-        if plan_time <= 0:
-            raise typer.BadParameter(f"found {plan_time}; expected > 0", param_hint="--plan-time")
         if report is not None:
             output_path(report, folder=True, flag="--report")
         people, share = _target(target)
@@ -240,7 +252,7 @@ def runs_list(
     parent: Annotated[
         str | None, typer.Option("--parent", metavar="ID", help="The samples of this sweep.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", metavar="N", help="At most this many.")] = 30,
+    limit: Annotated[int, option("limit")] = DEFAULT["limit"],
 ) -> None:
     """Stored runs, newest first (top-level runs unless --parent)."""
     with reported_errors():
