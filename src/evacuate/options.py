@@ -84,8 +84,11 @@ class Option:
             if isinstance(value, bool) or not isinstance(value, kind):
                 what = "a whole number" if self.type is int else "a number"
                 raise TypeError(f"{self.name}: found {value!r}; expected {what}")
-            number = float(value)
-            if not math.isfinite(number):
+            # a whole number is compared exactly (10**400 would overflow a float)
+            number: float | int = (
+                int(value) if isinstance(value, numbers.Integral) else float(value)
+            )
+            if isinstance(number, float) and not math.isfinite(number):
                 raise ValueError(f"{self.name}: found {value!r}; expected a finite number")
             low = self.minimum is not None and number < self.minimum
             high = self.maximum is not None and number > self.maximum
@@ -97,12 +100,17 @@ class Option:
                 else:
                     what = f"at most {_num(self.maximum)}"
                 unit = f" {self.unit}" if self.unit else ""
-                raise ValueError(f"{self.name}: found {value!r}; expected {what}{unit}")
+                found = repr(value)
+                if len(found) > 30:
+                    found = f"{found[:12]}...({len(found)} digits)"
+                raise ValueError(f"{self.name}: found {found}; expected {what}{unit}")
         return value
 
 
-def _num(x: float) -> str:
+def _num(x: float | None) -> str:
     """1000000 as 1,000,000 (not 1e+06); 0.1 as 0.1."""
+    if x is None:
+        return ""
     return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e16 else f"{x:g}"
 
 
