@@ -245,7 +245,7 @@ for _option in (
 
 # the sweep's settings (``evacuate sweep``; the server's sweep jobs)
 for _option in (
-    Option("samples", int, 100, "Samples to draw.", minimum=1, metavar="N"),
+    Option("samples", int, 100, "Samples to draw.", minimum=1, maximum=100_000, metavar="N"),
     Option(
         "sampler",
         str,
@@ -261,6 +261,7 @@ for _option in (
         "Safety stop for each plan of a sweep.",
         unit="s",
         minimum=0.01,
+        maximum=3600,
         metavar="SECONDS",
     ),
     Option(
@@ -270,6 +271,8 @@ for _option in (
         "Success: a share of the population (95%) or a number of people (16000).",
         metavar="SHARE|PEOPLE",
     ),
+    Option("workers", int, 1, "Local processes.", minimum=1, maximum=256, metavar="N"),
+    Option("limit", int, 30, "At most this many.", minimum=1, maximum=1_000_000, metavar="N"),
 ):
     register(_option)
 

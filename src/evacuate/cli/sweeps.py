@@ -25,7 +25,6 @@ from evacuate.cli.common import (
 )
 from evacuate.cli.options import DEFAULT, Policy, ScenarioArg, Seed, option
 from evacuate.errors import EvacuateError
-from evacuate.options import Option, register
 from evacuate.scenario.scenario import Scenario
 
 StoreOpt = Annotated[
@@ -38,33 +37,6 @@ StoreOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-for _option in (
-    Option(
-        "samples",
-        int,
-        100,
-        "Samples to draw.",
-        minimum=1,
-        maximum=1_000_000,
-        metavar="N",
-        short="-n",
-    ),
-    Option(
-        "plan_time",
-        float,
-        1.0,
-        "Safety stop of each plan of a sweep.",
-        unit="s",
-        minimum=0.01,
-        maximum=86400,
-        metavar="SECONDS",
-    ),
-    Option("workers", int, 1, "Local processes.", minimum=1, maximum=256, metavar="N"),
-    Option("limit", int, 30, "At most this many.", minimum=1, maximum=1_000_000, metavar="N"),
-):
-    register(_option)
 
 
 class BadTarget(EvacuateError):
@@ -93,7 +65,7 @@ def _target(text: str) -> tuple[float | None, float | None]:
 @command("sweep")
 def sweep_cmd(
     file: ScenarioArg = None,
-    samples: Annotated[int, option("samples")] = DEFAULT["samples"],
+    samples: Annotated[int, option("samples", aliases=("-n",))] = DEFAULT["samples"],
     sampler: Annotated[
         str, typer.Option("--sampler", metavar="NAME", help="lhs, sobol, mc or factorial.")
     ] = "lhs",
