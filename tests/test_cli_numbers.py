@@ -57,8 +57,8 @@ def test_every_numeric_option_comes_from_the_registry() -> None:
 def test_out_of_range_numbers_are_refused_with_the_range(
     command: str, flag: str, name: str
 ) -> None:
-    """Below the minimum, past the maximum (10**400 for a whole number), nan and inf: exit 2, the flag named,
-    and the range said as the registry says it."""
+    """Below the minimum, past the maximum (10**400 for a whole number), nan and inf: exit 2,
+    the flag named, and the range said as the registry says it."""
     entry = OPTIONS[name]
     bad = ["-1"] if entry.minimum is not None and entry.minimum >= 0 else []
     bad.append(str(10**400) if entry.type is int else "1e400")
