@@ -151,6 +151,7 @@ def test_sabotage_analysis_from_the_page(served: Served, tmp_path: Path) -> None
             page.click("#launch-button")
             page.wait_for_function("document.body.dataset.analysis", timeout=240_000)
             assert page.evaluate("document.body.dataset.lastJobState") == "done"
+            assert page.is_hidden("#live-curve")  # a simulation's own view, not an analysis's
             assert page.is_visible("#tab-analyses")
             curve = "#analysis-sabotage-curve"
             assert "damage for each budget" in page.inner_text(curve)

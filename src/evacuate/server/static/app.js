@@ -285,9 +285,14 @@ function watch(jobId, kind) {
   $("live-events").innerHTML = "";
   $("cancel-button").disabled = false;
   setProgress(0, "queued");
-  Plotly.react("live-curve", [{type: "scatter", mode: "lines", line: {shape: "hv"}, name: "rescued", x: [], y: []}],
-    {margin: {l: 70, r: 10, t: 10, b: 40}, xaxis: {title: {text: v ? v.time_unit + "s" : "time"}}, yaxis: {title: {text: "people rescued"}}}, PLOT);
-  if (v) drawMap("live-map", v, null, [vehicleTrace(live)]);
+  // only a simulation streams its log: the growing curve and the moving vehicles are its own
+  const simulation = kind === "simulate";
+  $("live-curve").hidden = $("live-map").hidden = !simulation;
+  if (simulation) {
+    Plotly.react("live-curve", [{type: "scatter", mode: "lines", line: {shape: "hv"}, name: "rescued", x: [], y: []}],
+      {margin: {l: 70, r: 10, t: 10, b: 40}, xaxis: {title: {text: v ? v.time_unit + "s" : "time"}}, yaxis: {title: {text: "people rescued"}}}, PLOT);
+    if (v) drawMap("live-map", v, null, [vehicleTrace(live)]);
+  }
   const q = TOKEN ? "?token=" + encodeURIComponent(TOKEN) : "";
   const src = live.source = new EventSource(`/api/jobs/${jobId}/events${q}`);
   src.addEventListener("progress", (e) => { const m = JSON.parse(e.data); setProgress(m.progress, m.message); });
