@@ -39,7 +39,9 @@ __all__ = [
     "Vehicles",
 ]
 
-Id = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$", min_length=1, max_length=100)]
+ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
+"""What an id may be: letters, digits, '_', '.' or '-', starting with a letter or '_'."""
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=100)]
 
 
 def _ctx(info: ValidationInfo) -> dict[str, Any]:
@@ -63,7 +65,8 @@ def _to_speed(v: object, info: ValidationInfo) -> float:
     c = _ctx(info)
     map_unit, time_unit = c.get("map_unit", "km"), c.get("time_unit", "hour")
     x = units.parse_speed(v, map_unit, time_unit)
-    metres_per_s = x * units.DISTANCE_UNITS[map_unit] / units.TIME_UNITS[time_unit]
+    # the factor first: 1e308 km/h is 2.8e307 m/s, not an overflow to inf
+    metres_per_s = x * (units.DISTANCE_UNITS[map_unit] / units.TIME_UNITS[time_unit])
     lo, hi = limits.MIN_SPEED_M_PER_S, limits.MAX_SPEED_M_PER_S
     if not lo <= metres_per_s <= hi:
         raise ValueError(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,6 +22,7 @@ import numpy.typing as npt
 from evacuate import units
 from evacuate.errors import Issue, format_path
 from evacuate.scenario import derive
+from evacuate.scenario.fields import ID_PATTERN
 from evacuate.scenario.load import _context
 from evacuate.scenario.model import LatLon
 
@@ -166,12 +168,16 @@ def unique_ids(raw: _Raw, sections: Iterable[tuple[tuple[str, ...], str]]) -> It
                 first[ident] = i
 
 
+_VALID_ID = re.compile(ID_PATTERN)
+
+
 def _reference(
     value: object, known: set[str] | None, what: str, where: str, loc: Loc
 ) -> Iterator[Found]:
     """Report ``value`` if it is a name not among ``known`` (non-names are pydantic's to report)."""
     if known is None or not isinstance(value, str) or value in known:
         return
+    known = {k for k in known if _VALID_ID.match(k)}  # a broken id is never offered back
     close = difflib.get_close_matches(value, sorted(known), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     expected = (
