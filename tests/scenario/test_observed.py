@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import evacuate
 from evacuate import ScenarioError
@@ -83,3 +85,38 @@ def test_the_json_schema_describes_observed() -> None:
     point = schema["$defs"]["Observation"]
     assert {"at", "rescued", "total", "source"} <= set(point["properties"])
     assert "source" in point["required"]
+
+
+_POINT = st.tuples(
+    st.integers(-5, 80),
+    st.sampled_from(["rescued", "total", "both", "neither"]),
+    st.integers(0, 400),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(points=st.lists(_POINT, min_size=1, max_size=6))
+def test_a_series_loads_exactly_when_every_rule_holds(points: list[tuple[int, str, int]]) -> None:
+    """One count per point, times in order within 0..end, totals never falling: the file loads
+    if and only if all hold, and then its running totals are the ones written."""
+    lines, ok, last, so_far, want = [], True, None, 0, []
+    for at, kind, n in points:
+        count = {"rescued": f"rescued: {n}", "total": f"total: {n}"}.get(kind)
+        if kind == "both":
+            count = f"rescued: {n}, total: {n}"
+        lines.append(f"    - {{at: {at}, {count + ', ' if count else ''}source: s}}")
+        ok &= kind in ("rescued", "total") and 0 <= at <= 72 and (last is None or at > last)
+        last = at
+        if kind == "rescued":
+            so_far += n
+        elif kind == "total":
+            ok &= n >= so_far
+            so_far = n
+        want.append((float(at), so_far))
+    text = BASE + "observed:\n  points:\n" + "\n".join(lines) + "\n"
+    if ok:
+        s = evacuate.loads(text)
+        assert s.observed is not None and s.observed.totals() == want
+    else:
+        with pytest.raises(ScenarioError):
+            evacuate.loads(text)
