@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 import evacuate
-from evacuate.report.sweep import build_sweep_report, sweep_sections
+from evacuate.report import sections as report_sections
+from evacuate.report.sweep import build_sweep_report, sweep_data, sweep_sections
 from evacuate.store import StoreError, open_store
 from evacuate.sweep import sweep
 from evacuate.sweep.run import load_sweep
@@ -37,6 +39,13 @@ def test_stored_sweep_reads_back_and_reports(tiny: evacuate.Scenario, tmp_path: 
     assert text.startswith("<!DOCTYPE html>") and text.count('class="chart"') == 2
     assert result.run_id in text
     assert build_sweep_report(stored, analyses, tmp_path / "again").read_text() == text
+    # the same sections from plain stored data (a report's extras["sweep"]), through the hook
+    data = json.loads(json.dumps(sweep_data(stored, analyses)))
+    drawn = report_sections.drawn({"sweep": data}, [])
+    assert [s.id for s in drawn] == ["sweep-fan", "sweep-outcomes"]
+    for a, b in zip(drawn, sections, strict=True):
+        assert [f.to_json() for f in a.figures] == [f.to_json() for f in b.figures]
+        assert a.html == b.html
 
 
 def test_load_sweep_refuses_other_runs(tmp_path: Path) -> None:

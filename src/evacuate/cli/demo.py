@@ -128,13 +128,17 @@ def demo(
                 f"{100 * picard.rescued / 900_000_000:.1f}% of the 900 million).",
                 soft_wrap=True,
             )
+        extras = {}
         if sabotage:
             from evacuate.cli.sabotage import romulan_story
 
             mars = sims.get("attack_but_no_withdrawal")
-            romulan_story(time_limit, None if mars is None else mars.lost_people)
+            extras["sabotage"] = romulan_story(
+                time_limit, None if mars is None else mars.lost_people
+            )
         with stderr().status("drawing the report"):
-            files = build_report(ReportResults(tuple(d.record() for d in done)), output)
+            results = ReportResults(tuple(d.record() for d in done), extras=extras)
+            files = build_report(results, output)
             mark_folder(output, "demo")
         out.print(
             Text.assemble(

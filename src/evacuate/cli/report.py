@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
@@ -47,6 +49,30 @@ def report_cmd(
             "without planning or simulating; the scenario comes from the results.",
         ),
     ] = None,
+    sabotage: Annotated[
+        Path | None,
+        typer.Option(
+            "--sabotage",
+            metavar="FILE",
+            help="Add the sabotage section from a sabotage.json (written by evacuate sabotage "
+            "-o DIR).",
+        ),
+    ] = None,
+    sweep: Annotated[
+        str | None,
+        typer.Option(
+            "--sweep",
+            metavar="ID",
+            help="Add the sweep section from this sweep in the run store (see --store); "
+            "success is 95% of the population rescued.",
+        ),
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store", metavar="URL", help="The run store --sweep reads (default: as runs)."
+        ),
+    ] = None,
 ) -> None:
     """Simulate each variant and write a report: one self-contained HTML page and PNG figures."""
     with reported_errors():
@@ -71,6 +97,9 @@ def report_cmd(
             name = base.name
             with stderr().status(f"simulating {name} (up to {time_limit:g} s per plan)"):
                 results = simulate_runs(base, variant, time_limit=time_limit, seed=seed)
+        extras = _extras(sabotage, sweep, store)
+        if extras:
+            results = dataclasses.replace(results, extras={**results.extras, **extras})
         with stderr().status("drawing the report"):
             files = build_report(results, output, title=title)
             mark_folder(output, "report")
@@ -95,3 +124,28 @@ def report_cmd(
         out.print(Fitted(f"Report for {name}", columns, rows))
         for path in files.all:
             out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)
+
+
+def _extras(sabotage: Path | None, sweep: str | None, store: str | None) -> dict[str, Any]:
+    """The optional sections' data: a sabotage.json read, a stored sweep analysed."""
+    out: dict[str, Any] = {}
+    if sabotage is not None:
+        try:
+            data = json.loads(sabotage.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise typer.BadParameter(f"{sabotage}: {e}", param_hint="--sabotage") from None
+        if not isinstance(data, dict) or not isinstance(data.get("curve"), list):
+            raise typer.BadParameter(
+                f"{sabotage}: expected the sabotage.json that evacuate sabotage -o writes",
+                param_hint="--sabotage",
+            )
+        out["sabotage"] = data
+    if sweep is not None:
+        from evacuate.report.sweep import sweep_data
+        from evacuate.store import open_store
+        from evacuate.sweep.run import load_sweep
+
+        with open_store(store) as st:
+            result = load_sweep(st, sweep)
+        out["sweep"] = sweep_data(result, result.analyse(target_share=0.95))
+    return out

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import typer
 from rich.table import Table
 from rich.text import Text
 
@@ -122,6 +124,15 @@ def sabotage_cmd(
             help="Folder for sabotage.json and the operator's plan after each worst attack.",
         ),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            metavar="URL",
+            help="Also record the analysis in this run store (URL or file): a run of kind "
+            "sabotage with its figures, the damage-budget curve and sabotage.json.",
+        ),
+    ] = None,
 ) -> None:
     """Which attack hurts the evacuation most, when, with certified damage; and --defend."""
     with reported_errors():
@@ -185,11 +196,73 @@ def sabotage_cmd(
                 write_plan(result.defences[0].plan, output / "plan_defended.csv")
             write_atomic(output / "sabotage.json", json.dumps(result.to_data(), indent=2) + "\n")
             out.print(Text.assemble(("wrote", "bold green"), f" {output}"), soft_wrap=True)
+        if store is not None:
+            from evacuate.cli.sweeps import store_note
+
+            params = {"budget": budget, "defend": defend, "time_limit": time_limit, "seed": seed}
+            run = record_sabotage(store, s, result, params)
+            out.print(store_note(run, store), soft_wrap=True)
 
 
-def romulan_story(time_limit: float, historical_loss: int | None) -> None:
+def record_sabotage(url: str | None, s: Scenario, result: Any, params: dict[str, Any]) -> str:
+    """Store a sabotage analysis: settings, the worst attack's figures, the damage-budget
+    curve (series ``damage_low`` and ``damage_high`` over the budget), ``sabotage.json`` and
+    the operator's plan after each budget's worst attack."""
+    from evacuate.planio import write_plan
+    from evacuate.sabotage import SabotageResult
+    from evacuate.store import open_store
+
+    assert isinstance(result, SabotageResult)
+    worst = result.worst
+    st = result.stats
+    metrics: dict[str, float | int | None] = {
+        "population": result.population,
+        "budget": worst.budget,
+        "damage_low": worst.attack.damage_low,
+        "damage_high": worst.attack.damage_high,
+        "proven": int(worst.proven),
+        "gap": worst.gap,
+        "undisturbed_rescued": result.base.rescued,
+        "options": st["options"],
+        "planner_calls": st["planner_calls"],
+        "simulations": st["simulations"],
+        "follower_plans_checked": st["follower_plans_checked"],
+        "follower_plans_infeasible": len(st["follower_plans_infeasible"]),
+    }
+    if result.defences:
+        best = result.defences[0]
+        metrics["defence_cost"] = best.cost
+        metrics["defence_damage_high"] = best.worst.attack.damage_high
+        metrics["defence_price"] = best.price
+    with open_store(url) as store:
+        run = store.start_run(
+            "sabotage",
+            scenario=store.put_scenario(s),
+            params={k: v for k, v in params.items() if v is not None},
+            seed=params.get("seed"),
+            variant=s.applied_variant,
+        )
+        store.log_metrics(run, metrics)
+        for key in ("damage_low", "damage_high"):
+            points = [(row.budget, getattr(row.attack, key)) for row in result.curve]
+            store.log_series(run, key, points)
+        data = json.dumps(result.to_data(), indent=2) + "\n"
+        store.log_artifact(run, "sabotage.json", data=data, media_type="application/json")
+        with tempfile.TemporaryDirectory() as tmp:
+            for b, pl in result.plans.items():
+                if pl is None:
+                    continue
+                name = f"plan_budget_{fmt_num(b)}.json"
+                write_plan(pl, Path(tmp) / name)
+                store.log_artifact(run, name, path=Path(tmp) / name, media_type="application/json")
+        store.finish_run(run, seconds=float(st["seconds"]))
+        return run
+
+
+def romulan_story(time_limit: float, historical_loss: int | None) -> dict[str, Any]:
     """The demo's sabotage chapter: the worst attacks on the Romulan rescue, found without
-    being told of the attack on Mars, and what dispersing the yards or a reserve would save."""
+    being told of the attack on Mars, and what dispersing the yards or a reserve would save.
+    Returns the analysis's data (``SabotageResult.to_data()``) for the report's section."""
     from evacuate.sabotage import sabotage
 
     s = evacuate.load().variant("no_sabotage")
@@ -250,3 +323,4 @@ def romulan_story(time_limit: float, historical_loss: int | None) -> None:
         f"({len(st['follower_plans_infeasible'])} rejected), {st['seconds']:.0f} s.",
         soft_wrap=True,
     )
+    return result.to_data()

@@ -356,9 +356,14 @@ def runs_export(
 @runs_app.command("report", cls=Command)
 def runs_report(
     run: Annotated[
-        str, typer.Argument(metavar="ID", help="A sweep's run id (or a unique prefix).")
+        str,
+        typer.Argument(
+            metavar="ID", help="A sweep's or a sabotage analysis's run id (or a unique prefix)."
+        ),
     ],
-    output: Annotated[Path | None, option("output", help="Folder for sweep.html.")] = None,
+    output: Annotated[
+        Path | None, option("output", help="Folder for sweep.html (or sabotage.html).")
+    ] = None,
     store: StoreOpt = None,
     target: Annotated[
         str,
@@ -369,17 +374,26 @@ def runs_report(
         ),
     ] = "95%",
 ) -> None:
-    """Analyse a stored sweep and write its report (fan chart, histogram, drivers, PRIM)."""
+    """Report a stored run: a sweep (fan chart, histogram, drivers, PRIM) or a sabotage
+    analysis (damage-budget curve, ranked attacks, targets on the map, defences)."""
     with reported_errors():
         from evacuate.report.sweep import build_sweep_report
         from evacuate.store import open_store
         from evacuate.sweep.run import load_sweep
 
         if output is None:
-            raise typer.BadParameter("expected a folder for sweep.html", param_hint="--output")
+            raise typer.BadParameter("expected a folder for the report", param_hint="--output")
         output_path(output, folder=True)
         people, share = _target(target)
         with open_store(store) as st:
+            if st.get_run(run).kind == "sabotage":
+                from evacuate.report.sabotage import build_sabotage_report
+                from evacuate.sabotage import load_sabotage
+
+                data, scenario = load_sabotage(st, run)
+                path = build_sabotage_report(data, scenario, output)
+                stdout().print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)
+                return
             result = load_sweep(st, run)
         analyses = result.analyse(target=people, target_share=share)
         out = stdout()

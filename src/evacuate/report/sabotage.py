@@ -9,18 +9,25 @@ ranked, and the places they hit on the map. Drawn from a sabotage analysis's sto
   single attacks that hit it.
 
 ``sabotage_sections`` gives ``page.Section``s (the report, the server's page); each figure is
-a plotly figure.
+a plotly figure. They are registered in ``evacuate.report.sections`` under ``sabotage``, so
+``build_report`` draws them when ``extras["sabotage"]`` is present; ``build_sabotage_report``
+writes them alone as ``sabotage.html`` (``evacuate runs report`` on a stored analysis).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
 
-from evacuate.report import page
+import evacuate
+from evacuate.files import atomic_write
+from evacuate.report import page, sections
+from evacuate.report.data import RunSeries
 from evacuate.report.geometry import layout
 from evacuate.report.style import OKABE_ITO
 from evacuate.sabotage.menu import targets
@@ -29,6 +36,7 @@ from evacuate.scenario.model import AttackMenu
 from evacuate.scenario.scenario import Scenario
 
 __all__ = [
+    "build_sabotage_report",
     "damage_figure",
     "option_targets",
     "ranked_html",
@@ -235,3 +243,24 @@ def sabotage_sections(s: Scenario, data: Mapping[str, Any]) -> list[page.Section
             html=ranked_html(s, data),
         ),
     ]
+
+
+@sections.register("sabotage")
+def _drawn(data: Any, runs: Sequence[RunSeries]) -> list[page.Section]:
+    return sabotage_sections(runs[0].run.scenario, data)
+
+
+def build_sabotage_report(
+    data: Mapping[str, Any], scenario: Scenario, folder: str | os.PathLike[str]
+) -> Path:
+    """Write ``folder/sabotage.html`` (self-contained) from stored results; return its path."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    variant = data.get("variant")
+    subtitle = scenario.name + (f", variant {variant}" if variant else "")
+    footer = f"Made by evacuate {evacuate.__version__} from stored sabotage results."
+    parts = sabotage_sections(scenario, data)
+    text = page.page_html("Sabotage analysis", subtitle, parts, [], footer=footer)
+    target = out / "sabotage.html"
+    atomic_write(target, text)
+    return target

@@ -3,10 +3,12 @@ without touching its core.
 
 A section is registered under the name of its entry in ``ReportResults.extras`` (plain,
 JSON-ready data that the analysis stored); ``build_report`` calls the builder with that data and
-the runs, after the fleet section and before the per-place tables, in registration order. An
-entry with no registered builder is kept in ``results.json`` and not drawn. Planned: ``sabotage``
-(damage-budget curve, ranked attacks, targets on the map) and ``sweep`` (fan chart, histogram,
-PRIM boxes); see ``docs/report.md``.
+the runs, after the fleet section and before the per-place tables, in registration order; a
+builder gives one section or several. An entry with no registered builder is kept in
+``results.json`` and not drawn. Known entries register on first use: ``sabotage``
+(``evacuate.report.sabotage``: damage-budget curve, ranked attacks, targets on the map,
+defences) and ``sweep`` (``evacuate.report.sweep``: fan chart, histogram, drivers and PRIM
+boxes); see ``docs/report.md``.
 
 ```python
 from evacuate.report import sections
@@ -20,7 +22,8 @@ def sweep_section(data, runs):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import importlib
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from evacuate.report.data import RunSeries
@@ -28,10 +31,13 @@ from evacuate.report.page import Section
 
 __all__ = ["Builder", "drawn", "register", "registered"]
 
-Builder = Callable[[Any, list[RunSeries]], Section]
-"""``(data, runs) -> Section``: ``data`` is the section's entry in ``ReportResults.extras``."""
+Builder = Callable[[Any, list[RunSeries]], Section | Sequence[Section]]
+"""``(data, runs) -> Section`` (or several): ``data`` is the section's entry in
+``ReportResults.extras``."""
 
 _BUILDERS: dict[str, Builder] = {}
+_KNOWN = {"sabotage": "evacuate.report.sabotage", "sweep": "evacuate.report.sweep"}
+"""Modules that register the sections of this package, imported when their entry is present."""
 
 
 def register(name: str) -> Callable[[Builder], Builder]:
@@ -50,4 +56,12 @@ def registered() -> tuple[str, ...]:
 
 def drawn(extras: Mapping[str, Any], runs: list[RunSeries]) -> list[Section]:
     """The sections whose results are present, in registration order."""
-    return [build(extras[name], runs) for name, build in _BUILDERS.items() if name in extras]
+    for name in extras:
+        if name not in _BUILDERS and name in _KNOWN:
+            importlib.import_module(_KNOWN[name])
+    out: list[Section] = []
+    for name, build in _BUILDERS.items():
+        if name in extras:
+            drawn = build(extras[name], runs)
+            out.extend([drawn] if isinstance(drawn, Section) else drawn)
+    return out

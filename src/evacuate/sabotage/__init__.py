@@ -16,7 +16,7 @@ import sys
 import types
 from typing import Any
 
-from evacuate.sabotage.api import Defence, SabotageResult, sabotage
+from evacuate.sabotage.api import Defence, SabotageResult, load_sabotage, sabotage
 from evacuate.sabotage.menu import Strike, attack_menu, default_menu
 from evacuate.sabotage.search import Attack, BudgetRow
 
@@ -28,6 +28,7 @@ __all__ = [
     "Strike",
     "attack_menu",
     "default_menu",
+    "load_sabotage",
     "sabotage",
 ]
 

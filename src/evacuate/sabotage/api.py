@@ -24,7 +24,7 @@ from evacuate.scenario.model import AttackMenu, DefenceMenu
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.api import run_to
 
-__all__ = ["Defence", "SabotageResult", "sabotage"]
+__all__ = ["Defence", "SabotageResult", "load_sabotage", "sabotage"]
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +103,15 @@ class SabotageResult:
         return "\n".join(lines)
 
     def to_data(self) -> dict[str, Any]:
+        by_id = {o.id: o for o in self.menu.options}
+
         def attack(a: Attack) -> dict[str, Any]:
+            hit: set[str] = set()
+            for s in a.strikes:
+                hit |= targets(self.scenario, by_id[s.option])
             return {
                 "strikes": [{"option": s.option, "at": s.at} for s in a.strikes],
+                "targets": sorted(hit),
                 "cost": a.cost,
                 "success": a.success,
                 "damage_low": a.damage_low,
@@ -366,3 +372,27 @@ def sabotage(
         defence_menu_derived=dderived,
         defences=tuple(defences),
     )
+
+
+def load_sabotage(store: Any, run_id: str) -> tuple[dict[str, Any], Scenario]:
+    """A stored sabotage analysis read back, running nothing: ``SabotageResult.to_data()``
+    (the ``sabotage.json`` artifact) and the scenario it ran on (as stored: variant applied).
+    ``store``: a ``Store`` or a store URL."""
+    import json
+
+    from evacuate.scenario.load import from_dict
+    from evacuate.store import Store, StoreError, open_store
+
+    st = store if isinstance(store, Store) else open_store(store)
+    run = st.get_run(run_id)
+    if run.kind != "sabotage" or run.scenario_hash is None:
+        raise StoreError(f"run {run.id} is a {run.kind} run, not a sabotage analysis")
+    art = next((a for a in run.artifacts if a.name == "sabotage.json"), None)
+    path = art.path if art is not None else None
+    if path is None or not path.is_file():
+        raise StoreError(f"run {run.id}: its sabotage.json artifact is missing")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    scenario = from_dict(
+        st.get_scenario(run.scenario_hash), source=f"<store scenario {run.scenario_hash[:12]}>"
+    )
+    return data, scenario
