@@ -4,8 +4,9 @@ A generated instance (``bench/generate.py``, seed 3: 4 havens, 2 depots, a shipy
 vehicles, 24 hourly steps) with a menu of 50 attack options (destroy all or half the vehicles
 at a depot, stop the yard, close a haven for 4 or 12 hours; close a threatened place for 4
 hours or move its deadline to the instant of the attack; each in an early and a late window).
-Every option costs 1 for budget 1; for budget 2 the last two kinds cost 2 (so the affordable
-pairs are those of the 26 cheap options). Two comparisons (``--part 1``, ``--part 2``, or
+Every option costs 1 for budget 1; for budget 2 the closures and deadline moves cost 2 and
+the 10 options on the depots and the yard cost 1 (so 50 single options and 45 pairs are
+affordable; each pair's answer replans twice). Two comparisons (``--part 1``, ``--part 2``, or
 both), each reporting planner calls, simulations, wall and CPU seconds:
 
 - budget 1, every option on its window's grid (``--points`` evenly spaced instants plus the
@@ -77,7 +78,7 @@ def instance(fixed: bool) -> Scenario:
         add(f"stop_{y.id}", [{"type": "stop_production", "shipyard": y.id}])
     for h in s.havens:
         for hours in (4, 12):
-            add(f"close_{h.id}_{hours}h", [{"type": "close_place", "place": h.id}], hours)
+            add(f"close_{h.id}_{hours}h", [{"type": "close_place", "place": h.id}], hours, 2)
     for p in threatened:
         add(f"close_{p}", [{"type": "close_place", "place": p}], 4, cost=2)
         add(f"doom_{p}", [{"type": "move_deadline", "place": p, "to": 0}], cost=2)
