@@ -20,7 +20,9 @@ operator's, with a gap target of 1% (``--gap-target``; on this instance it plans
 default 1e-4 in about a third of the time). Seconds are wall time on whatever machine runs it
 (a shared, loaded one gives larger figures). Results, rewritten as each row finishes:
 ``bench/results/DATE-sabotage.md`` and ``.json``.
-Usage: ``python -m bench.sabotage [--out DIR] [--time-limit S] [--gap-target G]``.
+Part 3 runs ``evacuate.sabotage`` on the Romulan scenario (``no_sabotage``, derived menu,
+budget 3, the command's defaults) and reports its wall and CPU seconds and work counts.
+Usage: ``python -m bench.sabotage [--part 1|2|3] [--out DIR] [--time-limit S] [--gap-target G]``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import argparse
 import datetime as dt
 import itertools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -201,6 +204,33 @@ def run(
             n,
             len(keys),
         )
+    if 3 in parts:  # the Romulan scenario, budget 3, derived menu, as the command runs it
+        import evacuate
+        from evacuate.sabotage import sabotage
+
+        s = evacuate.load().variant("no_sabotage")
+        c0, t0 = time.process_time(), time.perf_counter()
+        res = sabotage(s, budget=3)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        worst = res.worst
+        rows.append(
+            {
+                "budget": 3,
+                "method": "search, Romulan no_sabotage (derived menu, ranked)",
+                "options": res.stats["options"],
+                "candidates": res.stats["instants"],
+                "planner_calls": res.stats["planner_calls"],
+                "simulations": res.stats["simulations"],
+                "seconds": round(seconds, 2),
+                "cpu_seconds": round(cpu, 2),
+                "worst": ", ".join(f"{x.option}@{x.at:g}" for x in worst.attack.strikes),
+                "damage_low": worst.attack.damage_low,
+                "damage_high": worst.attack.damage_high,
+                "proven": worst.proven,
+            }
+        )
+        log(f"Romulan budget 3: {seconds:.1f} s wall, {cpu:.1f} s CPU")
+        save(rows)
     return rows
 
 
@@ -210,11 +240,13 @@ def log(msg: str) -> None:
 
 def _markdown(rows: list[dict[str, Any]], command: str) -> str:
     cols = ["budget", "method", "options", "candidates", "planner_calls", "simulations"]
-    cols += ["seconds", "cpu_seconds", "worst", "damage_low", "damage_high"]
+    cols += ["seconds", "cpu_seconds", "worst", "damage_low", "damage_high", "proven"]
     out = [f"# Sabotage search against brute force ({dt.date.today()})", ""]
     out += [
         f"- command: `{command}`",
         "- seconds: wall time on a shared, loaded machine; cpu_seconds: this process's CPU",
+        f"- load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} CPUs",
         "",
     ]
     out.append("| " + " | ".join(cols) + " |")
@@ -242,9 +274,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--time-limit", type=float, default=30.0, help="safety stop per plan")
     ap.add_argument("--gap-target", type=float, default=0.01, help="the planner's gap target")
     ap.add_argument("--points", type=int, default=2, help="evenly spaced instants per window")
-    ap.add_argument("--part", type=int, choices=(1, 2), help="only this budget's comparison")
+    ap.add_argument(
+        "--part",
+        type=int,
+        choices=(1, 2, 3),
+        help="only this part: 1, 2 (search against brute force for that budget) or 3 (the "
+        "Romulan scenario, budget 3, derived menu: wall and CPU seconds)",
+    )
     args = ap.parse_args(argv)
-    parts = (1, 2) if args.part is None else (args.part,)
+    parts = (1, 2, 3) if args.part is None else (args.part,)
     command = f"python -m bench.sabotage --time-limit {args.time_limit:g}"
     command += f" --gap-target {args.gap_target:g} --points {args.points}"
     command += "" if args.part is None else f" --part {args.part}"
