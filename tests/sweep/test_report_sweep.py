@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import evacuate
+from evacuate.cli import app
 from evacuate.report import sections as report_sections
 from evacuate.report.sweep import build_sweep_report, sweep_data, sweep_sections
+from evacuate.scenario.load import dumps
 from evacuate.store import StoreError, open_store
 from evacuate.sweep import sweep
 from evacuate.sweep.run import load_sweep
@@ -46,6 +49,20 @@ def test_stored_sweep_reads_back_and_reports(tiny: evacuate.Scenario, tmp_path: 
     for a, b in zip(drawn, sections, strict=True):
         assert [f.to_json() for f in a.figures] == [f.to_json() for f in b.figures]
         assert a.html == b.html
+    # evacuate report --sweep ID: the scenario's report with the stored sweep's sections
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(dumps(tiny, "yaml"))
+    out = tmp_path / "with-sweep"
+    res = CliRunner().invoke(
+        app,
+        ["report", str(scenario), "--sweep", result.run_id or "", "--store", url, "-o", str(out)],
+    )
+    assert res.exit_code == 0, res.output
+    page = (out / "report.html").read_text()
+    assert '<section id="sweep-fan">' in page and '<section id="sweep-outcomes">' in page
+    assert json.loads((out / "results.json").read_text())["extras"]["sweep"]["run_id"] == (
+        result.run_id
+    )
 
 
 def test_load_sweep_refuses_other_runs(tmp_path: Path) -> None:
