@@ -38,6 +38,9 @@ Builder = Callable[[Any, list[RunSeries]], Section | Sequence[Section]]
 _BUILDERS: dict[str, Builder] = {}
 _KNOWN = {"sabotage": "evacuate.report.sabotage", "sweep": "evacuate.report.sweep"}
 """Modules that register the sections of this package, imported when their entry is present."""
+_ORDER = ("observed", "sabotage", "sweep")
+"""The package's own sections come in this order, whatever order their modules were imported
+in (so the same results give the same page); others follow in registration order."""
 
 
 def register(name: str) -> Callable[[Builder], Builder]:
@@ -55,13 +58,15 @@ def registered() -> tuple[str, ...]:
 
 
 def drawn(extras: Mapping[str, Any], runs: list[RunSeries]) -> list[Section]:
-    """The sections whose results are present, in registration order."""
+    """The sections whose results are present: the package's own first (``_ORDER``), then
+    the others in registration order."""
     for name in extras:
         if name not in _BUILDERS and name in _KNOWN:
             importlib.import_module(_KNOWN[name])
     out: list[Section] = []
-    for name, build in _BUILDERS.items():
+    rank = {name: k for k, name in enumerate(_ORDER)}
+    for name in sorted(_BUILDERS, key=lambda n: rank.get(n, len(rank))):
         if name in extras:
-            drawn = build(extras[name], runs)
+            drawn = _BUILDERS[name](extras[name], runs)
             out.extend([drawn] if isinstance(drawn, Section) else drawn)
     return out
