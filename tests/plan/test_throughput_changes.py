@@ -4,12 +4,15 @@ planners, the simulator and the bound."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import evacuate
 from evacuate.check import check
 from evacuate.check.rates import period_allowances
 from evacuate.plan.api import plan
@@ -155,3 +158,19 @@ def test_scenario_and_checker_compile_the_same_allowances(data: dict[str, Any]) 
     for unload in (False, True):
         out = _both(s, unload)
         assert out is None or min(out) >= 0
+
+
+def test_harbour_flows_file_validates_plans_checks_and_simulates() -> None:
+    """tests/data/valid/harbour_flows.yaml writes items 1 and 2 of issue 10 (a curve, a rate
+    table, a gate that closes, a tide table, surf): it loads back equal from its own dump,
+    the plan passes the checker and an undisturbed simulation reproduces it."""
+    path = Path(__file__).parent.parent / "data" / "valid" / "harbour_flows.yaml"
+    s = evacuate.load(path)
+    assert evacuate.loads(yaml.safe_dump(s.to_data())) == s
+    assert s.population == 5_500
+    result = plan(s, time_limit=3)
+    report = check(s, result.plan)
+    assert report.feasible, report.summary()
+    sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == round(report.rescued) > 0
+    assert sim.population == s.population
