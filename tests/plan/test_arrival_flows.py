@@ -199,3 +199,20 @@ def test_bound_sees_arrivals_as_a_release_schedule() -> None:
     problem = compile_problem(from_dict(_port(arrival_rates=table)))
     res = column_generation_bound(problem, 1.0, iterations=300)
     assert res.bound <= 88_200 + 1e-6
+
+
+def test_bound_leaves_out_time_the_pickup_is_closed() -> None:
+    """Closed from 100 to 200 h and opened only at 20 h: 900/h over 278 open hours."""
+    data = _port(population=1_000_000, open_from=20)
+    data["events"] = [
+        {
+            "id": "shut",
+            "at": 100,
+            "effects": [{"type": "close_place", "place": "port", "until": 200}],
+        }
+    ]
+    problem = compile_problem(from_dict(data))
+    res = column_generation_bound(problem, 1.0, iterations=300)
+    # starts in hours 20..99 and 200..397: 80 + 198 = 278 periods
+    assert res.bound <= 278 * 900 + 1e-6
+    assert res.bound == pytest.approx(278 * 900)

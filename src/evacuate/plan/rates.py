@@ -8,7 +8,8 @@ and one per window to the end (tails, down to the whole horizon): windows that s
 period count it twice, tails never do, so the whole-horizon row is exactly rate x open
 time. At a place that only sends people (no room), a load that cannot deliver before the
 end rescues nobody and is left out of a plan mapped to the grid, so its loads are counted
-up to the latest start that can still deliver.
+up to the latest start that can still deliver. No load starts before ``open_from`` or while
+a known ``close_place`` holds: periods closed throughout add no allowance.
 """
 
 from __future__ import annotations
@@ -46,14 +47,42 @@ def latest_useful_start(problem: Problem, p: int) -> float:
     return latest
 
 
-def _allowance(problem: Problem, p: int, a: float, b: float) -> float:
+def _closed(problem: Problem, p: int) -> list[tuple[float, float]]:
+    """The place's known closures, merged: no load may start in them."""
+    spans = sorted((a, b) for q, a, b in problem.place_closed if q == p and b > a)
+    out: list[tuple[float, float]] = []
+    for a, b in spans:
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _open(closed: list[tuple[float, float]], a: float, b: float) -> bool:
+    """Whether some instant of ``[a, b)`` lies outside every closure."""
+    t = a
+    for c0, c1 in closed:
+        if c0 <= t < c1:
+            t = c1
+    return t < b
+
+
+def _allowance(
+    problem: Problem, p: int, a: float, b: float, closed: list[tuple[float, float]]
+) -> float:
     """The allowances of the throughput periods ``[k P, (k+1) P)`` that a start in
-    ``[a, b]`` may fall in (each period's own: rates may change over time)."""
+    ``[a, b]`` may fall in (each period's own: rates may change over time), leaving out
+    periods the place is closed throughout."""
     if b < a:
         return 0.0
     per = problem.period
     first, last = max(0, math.floor(a / per)), math.floor(b / per + EPS)
-    return sum(problem.load_allowance(p, k) for k in range(first, last + 1))
+    return sum(
+        problem.load_allowance(p, k)
+        for k in range(first, last + 1)
+        if not closed or _open(closed, max(a, k * per), min(b + EPS, (k + 1) * per))
+    )
 
 
 def throughput_rows(
@@ -74,16 +103,19 @@ def throughput_rows(
         if not (rated or berthed):
             continue
         last = latest_useful_start(problem, p)
+        closed = _closed(problem, p)
+        opens = float(problem.open_from[p])
         spans = [(k, k + 1) for k in range(n_k)] + [(k, n_k) for k in range(n_k - 1)]
         for k0, k1 in spans:
             # a load in step s starts at a time t with floor(t / dt + EPS) = s
-            a = max(0.0, (bounds[k0] - EPS) * dt)
+            a = max(0.0, (bounds[k0] - EPS) * dt, opens)  # no loaded trip before open_from
             b = min(last, bounds[k1] * dt)
-            limit = _allowance(problem, p, a, b) if rated else math.inf
+            limit = _allowance(problem, p, a, b, closed) if rated else math.inf
             if math.isfinite(limit):
                 rate.append((p, k0, k1))
                 rate_limit.append(limit)
             if berthed:
                 berth.append((p, k0, k1))
+                # a loading may run on into a closure: the whole span counts for berths
                 berth_limit.append(berths * (max(0.0, b - a) + longest))
     return rate, rate_limit, berth, berth_limit
