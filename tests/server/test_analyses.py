@@ -95,6 +95,7 @@ def test_analysis_options_are_checked_before_queueing(client: TestClient) -> Non
         ("sabotage", {"budget": -1}, "budget"),
         ("sabotage", {"radius": 3}, "radius"),
         ("sweep", {"target": "lots"}, "target"),
+        ("sweep", {"target": "0%"}, "above 0%"),
         ("sweep", {"sampler": "grid"}, "sampler"),
         ("sweep", {"samples": 0}, "samples"),
     ):

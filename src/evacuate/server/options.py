@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 import evacuate.sabotage.api  # noqa: F401  (registers the sabotage settings)
 from evacuate.options import OPTIONS
@@ -133,6 +133,13 @@ class SweepOptions(_Options):
     target: Annotated[
         str, Field(pattern=TARGET, max_length=40, description=OPTIONS["target"].help)
     ] = OPTIONS["target"].default
+
+    @field_validator("target")
+    @classmethod
+    def _share_above_zero(cls, text: str) -> str:
+        if target_of(text)[1] == 0:
+            raise ValueError("a share of 0% counts every sample a success; expected above 0%")
+        return text
 
 
 JOB_OPTIONS: dict[str, type[_Options]] = {
