@@ -5,10 +5,13 @@ the message; a broken id is never offered back as a valid choice."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import evacuate
 from evacuate.check import check
+from evacuate.errors import EvacuateError
 from evacuate.plan.api import plan
 from evacuate.scenario import limits
 from evacuate.simulation import simulate
@@ -71,3 +74,18 @@ def test_a_broken_id_is_never_offered_as_a_choice() -> None:
         "expected one of the ids in places: depot, shelter, town2" in i.message for i in issues
     )
     assert not any("bad id!" in i.message for i in issues)
+
+
+@pytest.mark.parametrize("reader", ["bep", "plan", "results"])
+def test_endless_files_are_refused_after_the_limit(tmp_path: Path, reader: str) -> None:
+    """/dev/zero as a BEP instance, a plan or report results: refused once past the limit
+    (import bep once read it without end, 14 GB in a minute)."""
+    from evacuate.bep import read_bep
+    from evacuate.planio import read_plan
+    from evacuate.report.results import ReportResults
+
+    link = tmp_path / {"bep": "zero.txt", "plan": "zero.csv", "results": "zero.json"}[reader]
+    link.symlink_to("/dev/zero")
+    read = {"bep": read_bep, "plan": read_plan, "results": ReportResults.load}[reader]
+    with pytest.raises(EvacuateError, match="the file is larger than"):
+        read(link)

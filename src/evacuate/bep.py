@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from evacuate.errors import Issue, ScenarioError
+from evacuate.files import read_at_most
 from evacuate.planio import Trip
+from evacuate.scenario import limits
 from evacuate.scenario.scenario import Scenario
 
 __all__ = [
@@ -288,7 +290,12 @@ def read_bep(path: str | Path) -> BepInstance:
     """
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        raw = read_at_most(path, limits.MAX_FILE_BYTES)
+        if raw is None:
+            size = f"{limits.MAX_FILE_BYTES // 2**20} MiB"
+            message = f"the file is larger than {size} (the limit for an instance)"
+            raise ScenarioError([Issue(message, file=source)])
+        text = raw.decode("utf-8-sig")
     except OSError as exc:
         raise ScenarioError(
             [Issue(f"cannot read the file: {exc.strerror or exc}", file=source)]

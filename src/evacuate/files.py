@@ -1,4 +1,5 @@
-"""Writing files safely: one atomic write, one temporary folder, one check of an output path.
+"""Reading and writing files safely: a bounded read, one atomic write, one temporary folder,
+one check of an output path.
 
 Every file evacuate writes appears complete or not at all: it is written under a unique hidden
 name in the target's own folder (``.NAME.XXXXXXXX.tmp``), then renamed over the target, and the
@@ -20,11 +21,20 @@ from pathlib import Path
 
 from evacuate.errors import EvacuateError
 
-__all__ = ["OutputError", "atomic_write", "check_output", "temporary_folder"]
+__all__ = ["OutputError", "atomic_write", "check_output", "read_at_most", "temporary_folder"]
 
 
 class OutputError(EvacuateError, ValueError):
     """An output path cannot be written (no such folder, a file in the way, no permission)."""
+
+
+def read_at_most(path: str | os.PathLike[str], limit: int) -> bytes | None:
+    """The file's bytes, or None if it holds more than ``limit`` bytes. At most ``limit + 1``
+    bytes are read, so ``/dev/zero`` or a 50 GB file costs no more than a file at the limit.
+    ``OSError`` (no such file, a folder, no permission) is the caller's to report."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data
 
 
 def _umask() -> int:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from evacuate.errors import Issue, PlanFormatError
-from evacuate.files import atomic_write
+from evacuate.files import atomic_write, read_at_most
 
 __all__ = [
     "COLUMNS",
@@ -75,6 +75,9 @@ TIME_UNITS: tuple[str, ...] = ("minute", "hour", "day")
 
 MAX_COUNT = 10**18
 """Largest ``count`` or ``people`` read from a file: sums over trips stay exact in 64 bits."""
+
+MAX_PLAN_BYTES = 256 * 2**20
+"""Largest plan file read: about 4 million trips, far past any plan a planner writes."""
 
 MAX_ISSUES = 1000
 """A file with more problems than this reports the first ones and how many more there are."""
@@ -347,11 +350,16 @@ def read_plan(path: str | os.PathLike[str]) -> Plan:
     if fmt == "parquet":
         return _read_parquet(source)
     try:
-        raw = source.read_bytes()
+        raw = read_at_most(source, MAX_PLAN_BYTES)
     except OSError as exc:
         raise PlanFormatError(
             [Issue(f"cannot read the file: {exc.strerror or exc}", file=str(source))]
         ) from None
+    if raw is None:
+        size = f"{MAX_PLAN_BYTES // 2**20:,} MiB"
+        raise PlanFormatError(
+            [Issue(f"the file is larger than {size} (the limit for a plan)", file=str(source))]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from evacuate.errors import EvacuateError, Issue, ScenarioError
-from evacuate.files import atomic_write
+from evacuate.files import atomic_write, read_at_most
 from evacuate.scenario.load import from_dict
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.log import COLUMNS, LogEvent
 from evacuate.simulation.result import SimResult
+
+MAX_RESULTS_BYTES = 256 * 2**20
+"""Largest results file read (a report's results.json holds every event of every run)."""
 
 __all__ = ["FORMAT", "ReportResults", "ReportRun", "ResultsError"]
 
@@ -147,7 +150,11 @@ class ReportResults:
         """Read a results file written by ``save`` (or by ``evacuate report``)."""
         p = Path(path)
         try:
-            data = json.loads(p.read_text(encoding="utf-8"))
+            raw = read_at_most(p, MAX_RESULTS_BYTES)
+            if raw is None:
+                size = f"{MAX_RESULTS_BYTES // 2**20} MiB"
+                raise ResultsError([Issue(f"the file is larger than {size}", file=str(p))])
+            data = json.loads(raw.decode("utf-8"))
         except FileNotFoundError:
             raise ResultsError([Issue("file not found", file=str(p))]) from None
         except (UnicodeDecodeError, IsADirectoryError) as exc:
