@@ -6,9 +6,9 @@ plan whose times are integers, vehicle by vehicle (groups of one), with memoisat
 
 Scope: at most 4 vehicles and a handful of people; integer times and durations (travel times
 >= 1 after load and unload); explicit deadlines (no hazard); lanes or direct routes; lane
-windows; stock (no shipyards); known ``close_place``, ``close_lane``, ``withdraw_operator``,
-``add_vehicles`` (reinforcements: stock from ``at``), ``open_place``, ``open_lane`` and
-``note`` events. Throughput, berths and other events are refused.
+windows; stock (no shipyards); class turnarounds; known ``close_place``, ``close_lane``,
+``withdraw_operator``, ``add_vehicles`` (reinforcements: stock from ``at``), ``open_place``,
+``open_lane`` and ``note`` events. Throughput, berths and other events are refused.
 
 Why integer times lose nothing: with integer data, flooring every time of a feasible plan
 keeps it feasible (``floor(a) >= floor(d) + D`` when ``a >= d + D``; deadlines, windows,
@@ -114,6 +114,9 @@ class _Data:
         self.vcap = [c.capacity for c in classes]
         self.L = [c.load_time for c in classes]
         self.U = [c.unload_time for c in classes]
+        self.rest = [c.turnaround for c in classes]
+        if not all(_is_int(r) for r in self.rest):
+            raise NotImplementedError("oracle: integer turnarounds")
         self.withdraw = [INF] * len(classes)
         self.hard = [INF] * len(classes)  # arrivals must be by then (no finish_current_trip)
         self.closed: list[list[tuple[float, float]]] = [[] for _ in places]
@@ -317,7 +320,8 @@ def exhaustive(scenario: Scenario) -> OracleResult:
                 return value(t, 0, idx + 1, veh, present, net)
             # arrive now
             if d.can_arrive(c, p, t):
-                nv = (*veh[:idx], (c, 0, p, t, 0), *veh[idx + 1 :])
+                ready = t + round(d.rest[c]) if people > 0 else t  # turnaround
+                nv = (*veh[:idx], (c, 0, p, ready, 0), *veh[idx + 1 :])
                 pl, nl = list(present), list(net)
                 pl[p] += people
                 nl[p] += people
@@ -382,7 +386,8 @@ def _replay(d: _Data, value, departures, veh0: tuple[VState, ...], best: int) ->
                 choices: list[tuple[VState, int, int]] = []  # (new state, delta at place, place)
                 if phase == 0 and moving and when <= t:
                     if d.can_arrive(c, p, t):
-                        choices.append(((c, 0, p, t, 0), people, p))
+                        ready = t + round(d.rest[c]) if people > 0 else t
+                        choices.append(((c, 0, p, ready, 0), people, p))
                     if t < end:
                         choices.append((state, 0, p))
                 elif phase == 1 and not moving and when <= t:

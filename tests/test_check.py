@@ -270,6 +270,8 @@ CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, int | No
      [GOOD, Trip("g1", "bus", 2, "camp", 1.5, "town", 2.5, 0)], {}, "group_chain", 1, 0.5),
     ("group_chain count", {"stock": STOCK_AT["camp"]},
      [GOOD, Trip("g1", "bus", 3, "camp", 3, "town", 4, 0)], {}, "group_chain", 1, 1),
+    ("turnaround", {"stock": STOCK_AT["camp"], "classes": {"bus": {"turnaround": 2}}},
+     [GOOD, Trip("g1", "bus", 2, "camp", 3, "town", 4, 0)], {}, "turnaround", 1, 1),
     ("inventory", {}, [Trip("g1", "bus", 3, "town", 0, "camp", 2, 100)], {}, "inventory", 0, 1),
     ("inventory not yet available",
      {"stock": [{"id": "late", "class": "bus", "place": "depot", "count": 1,

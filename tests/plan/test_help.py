@@ -1,6 +1,6 @@
-"""Help in the format (issue 10 item 6) and the small items (9): reinforcements, places and
-lanes reopened early, ``capacity: unlimited`` and ``note`` events, honoured alike by the bound
-(never below the exhaustive optimum), the planner, the checker and the simulator."""
+"""Help and wear in the format (issue 10 items 4, 6 and 9): reinforcements, places and lanes
+reopened early, turnarounds, ``capacity: unlimited`` and ``note`` events, honoured alike by the
+bound (never below the exhaustive optimum), the planner, the checker and the simulator."""
 
 from __future__ import annotations
 
@@ -37,7 +37,9 @@ def helped_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     ids = [p["id"] for p in data["places"]]
     lanes = [ln["id"] for ln in data["travel"]["lanes"]]
     at = draw(st.integers(0, end))
-    kind = draw(st.sampled_from(["reinforce", "open_place", "open_lane", "unlimited", "note"]))
+    kind = draw(
+        st.sampled_from(["reinforce", "open_place", "open_lane", "unlimited", "note", "tired"])
+    )
     events = data["events"]
     if kind == "reinforce":
         fx: dict[str, Any] = {
@@ -59,6 +61,9 @@ def helped_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         shut = draw(st.integers(0, at))
         events.append({"id": "shut", "at": shut, "effects": [{"type": "close_lane", "lane": lane}]})
         events.append({"id": "help", "at": at, "effects": [{"type": "open_lane", "lane": lane}]})
+    elif kind == "tired":
+        for vc in data["fleet"]["classes"]:
+            vc["turnaround"] = draw(st.integers(1, 3))
     elif kind == "unlimited":
         data["places"][1]["capacity"] = "unlimited"
     else:
@@ -262,3 +267,61 @@ def test_unlimited_capacity_loads_writes_back_and_never_binds() -> None:
     data["places"][1]["capacity"] = 10_000_000
     big = plan(evacuate.scenario.from_dict(data), time_limit=2)
     assert plan(s, time_limit=2).rescued == big.rescued
+
+
+def _ferry(turnaround: float) -> evacuate.Scenario:
+    """A port of 1,000 with 2 ships of 50 seats, 1 h each way, and a turnaround at home."""
+    return evacuate.scenario.from_dict(
+        {
+            "scenario": {"id": "ferry", "end": 24, "time_unit": "hour"},
+            "places": [
+                {"id": "port", "population": 1000},
+                {"id": "home", "capacity": "unlimited"},
+            ],
+            "travel": {
+                "routes": "lanes",
+                "lanes": [{"id": "sea", "from": "port", "to": "home", "time": 1}],
+            },
+            "fleet": {
+                "classes": [{"id": "ship", "capacity": 50, "turnaround": turnaround}],
+                "stock": [{"class": "ship", "place": "home", "count": 2}],
+            },
+        }
+    )
+
+
+def test_turnaround_slows_the_fleet_and_the_bound_knows_it() -> None:
+    """Round trips of 2 h: fresh ships rescue all 1,000 in 24 h. With a 4 h turnaround each
+    makes 4 loaded trips (arrivals at 2, 8, 14, 20): 400; the fleet's working time bounds
+    it by 5 trips each (it ignores the first empty move): 500, not the population."""
+    fresh = plan(_ferry(0), time_limit=2)
+    assert fresh.rescued == 1000
+    tired = _ferry(4)
+    result = plan(tired, time_limit=2)
+    assert check(tired, result.plan).feasible
+    assert result.rescued == 400
+    assert result.bound == 500
+    sim = simulate(tired, result.plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == 400
+
+
+def test_the_checker_rejects_a_ship_leaving_before_its_turnaround() -> None:
+    """Back home at 2 with people, the ship may leave again at 6 (turnaround 4), not at 5;
+    vehicles it leaves at home are not free for another group before 6 either."""
+    s = _ferry(4)
+    first = Trip("a", "ship", 1, "home", 0, "port", 1, 0)
+    loaded = Trip("a", "ship", 1, "port", 1, "home", 2, 50)
+
+    def again(t: float, group: str = "a") -> Plan:
+        return Plan(
+            "ferry", trips=(first, loaded, Trip(group, "ship", 1, "home", t, "port", t + 1, 0))
+        )
+
+    assert {v.rule for v in check(s, again(5)).violations} == {"turnaround"}
+    assert check(s, again(6)).feasible
+    # ship "b" is the other stock ship; a third vehicle is not there until 6
+    both = Plan(
+        "ferry",
+        trips=(first, loaded, Trip("b", "ship", 2, "home", 5, "port", 6, 0)),
+    )
+    assert {v.rule for v in check(s, both).violations} == {"inventory"}

@@ -80,6 +80,7 @@ class CheckerBase:
         self.cload = np.array([c.load_time for c in self.classes] + [0.0], dtype=np.float64)
         self.cunload = np.array([c.unload_time for c in self.classes] + [0.0], dtype=np.float64)
         self.cenabled = np.array([c.enabled for c in self.classes] + [False], dtype=bool)
+        self.crest = np.array([c.turnaround for c in self.classes] + [0.0], dtype=np.float64)
 
         # trip arrays. Codes number every name (known ids first, unknown ones after); the
         # index arrays hold -1 for unknown ids (the extra last slot of the per-class arrays).
@@ -115,6 +116,8 @@ class CheckerBase:
         self.t0 = self.depart + self.L
         # people are delivered at arrive (never before they left, for the accounting)
         self.tdel = np.where(self.finite, np.maximum(self.arrive, self.depart), self.arrive)
+        # vehicles are free again after their turnaround (loaded trips only)
+        self.rest = np.where(self.loaded, self.crest[self.cls], 0.0)
 
     # ------------------------------------------------------------------ geometry
     def _distance(self, a: Position | None, b: Position | None) -> float | None:

@@ -40,6 +40,8 @@ RULES: dict[str, str] = {
     "then without finish_current_trip (amount: time past the withdrawal)",
     "group_chain": "a group's trip does not start where and after its previous trip ended, or "
     "changes class or count (amount: time overlap, vehicles, or count change)",
+    "turnaround": "a group's trip departs before the turnaround after its previous (loaded) "
+    "trip is over (amount: time early)",
     "inventory": "vehicles leave a place that does not hold them (amount: vehicles short)",
     "destroyed": "a known destroy_vehicles event hits this trip's vehicles while loading or "
     "unloading (amount: vehicles)",

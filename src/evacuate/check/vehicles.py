@@ -67,6 +67,22 @@ class VehicleRules(CheckerBase):
         for m, amount, text in checks:
             prev_of = dict(zip(cur[m].tolist(), prev[m].tolist(), strict=True))
             self.out.many("group_chain", cur[m], amount[m], _with_prev(text, prev_of))
+        # the turnaround after a loaded trip (reported apart from a plain overlap)
+        early = overlap + self.rest[prev]
+        m = same & ~(overlap > _tols(self.arrive[prev])) & (early > _tols(self.arrive[prev]))
+        prev_of = dict(zip(cur[m].tolist(), prev[m].tolist(), strict=True))
+        self.out.many(
+            "turnaround",
+            cur[m],
+            early[m],
+            _with_prev(
+                lambda i, j: (
+                    f"departs at {_t(trips[i].depart)}, before the {trips[j].vehicle_class}"
+                    f" turnaround after trip {j} (arrived {_t(trips[j].arrive)}) is over"
+                ),
+                prev_of,
+            ),
+        )
 
     def _supplies(self) -> dict[tuple[int, int], _Supply]:
         stops: dict[str, float] = {}
@@ -111,7 +127,7 @@ class VehicleRules(CheckerBase):
         tr = np.flatnonzero(self.finite & self.kp & self.kc & self.cenabled[self.cls])
         k = len(tr)
         pair = np.r_[self.o[tr] * C + self.cls[tr], self.d[tr] * C + self.cls[tr]]
-        t = np.r_[self.depart[tr], self.tdel[tr]]
+        t = np.r_[self.depart[tr], self.tdel[tr] + self.rest[tr]]
         delta = np.r_[-self.count[tr], self.count[tr]]
         is_dep = np.r_[np.ones(k, dtype=bool), np.zeros(k, dtype=bool)]
         trip = np.r_[tr, tr]

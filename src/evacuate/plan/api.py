@@ -21,6 +21,7 @@ import numpy as np
 from evacuate.arguments import need_scenario
 from evacuate.options import OPTIONS, check_option
 from evacuate.periods import PeriodRow, per_period, steps_from_trips
+from evacuate.plan.fatigue import fleet_work_bound
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.improve import improve_makespan, shuttle_makespan_bound
 from evacuate.plan.lagrange import (
@@ -247,6 +248,8 @@ def _exact_is_cheap(problem: Problem) -> bool:
     """Small enough for an exact MIP, with every time a whole number of time units."""
     if problem.total_vehicles > 50 or problem.end > 200 or problem.n_places > 6:
         return False
+    if problem.tires:
+        return False  # the MIP's network knows no turnaround
     times = [problem.end, *problem.load, *problem.unload, *(s.t for s in problem.supply)]
     times += [t for _, t, _ in problem.arrivals]
     times += [float(x) for x in problem.travel[np.isfinite(problem.travel)]]
@@ -269,6 +272,10 @@ def _max_rescued(
     best.more(1, stop)
     bound = trivial_bound(problem)
     stats: dict[str, Any] = {"trivial_bound": bound, "bounds": []}
+    work = fleet_work_bound(problem)
+    if math.isfinite(work):
+        stats["fleet_work_bound"] = work
+        bound = min(bound, work)
 
     def closed() -> bool:
         return bound <= 0 or (bound - best.rescued) / bound <= gap_target

@@ -576,7 +576,9 @@ class _Dispatcher:
         if math.isfinite(pb.unload_budget[o.j]) or pb.unload_periods[o.j] is not None:
             per = self._period(o.y)
             self.unload_used[o.j][per] = self.unload_used[o.j].get(per, 0.0) + o.people
-        self._push(_Group(o.y, 0, gid, c, k, o.j, since=o.y - unload, legs=g.legs))
+        # the vehicles rest (turnaround) before their next trip
+        ready = o.y + (pb.rest(c) if o.people > 0 else 0.0)
+        self._push(_Group(ready, 0, gid, c, k, o.j, since=o.y - unload, legs=g.legs))
 
 
 def dispatch(

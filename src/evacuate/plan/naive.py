@@ -386,7 +386,8 @@ class _Naive:
         if math.isfinite(float(pb.unload_budget[opt.h])) or pb.unload_periods[opt.h] is not None:
             key = (opt.h, self.period(leg.arrive))
             self.unload_used[key] = self.unload_used.get(key, 0.0) + opt.people
-        moved = _Group(gid, c, m, opt.h, leg.arrive, leg.arrive - unload)
+        tired = pb.rest(c) if opt.people > 0 else 0.0  # turnaround before the next trip
+        moved = _Group(gid, c, m, opt.h, leg.arrive + tired, leg.arrive - unload)
         return moved, rest
 
     def run(self) -> list[Trip]:

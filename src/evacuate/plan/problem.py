@@ -260,6 +260,8 @@ class Problem:
     load_periods: list[NDArray[np.float64] | None] = field(default_factory=list)
     """Per place, the loading allowance of each period up to the end (None: constant)."""
     unload_periods: list[NDArray[np.float64] | None] = field(default_factory=list)
+    turnaround: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    """(C,) time after each loaded trip before the vehicles' next trip (empty: none)."""
 
     def load_allowance(self, p: int, k: int) -> float:
         """People that may start loading at ``p`` in throughput period ``k``."""
@@ -268,6 +270,15 @@ class Problem:
     def unload_allowance(self, p: int, k: int) -> float:
         """People that may arrive unloaded at ``p`` in throughput period ``k``."""
         return _allowance(self.unload_periods, self.unload_budget, p, k)
+
+    def rest(self, c: int) -> float:
+        """The turnaround of class index ``c`` (0 when none)."""
+        return float(self.turnaround[c]) if len(self.turnaround) else 0.0
+
+    @property
+    def tires(self) -> bool:
+        """Some class has a turnaround (planners that cannot honour it stand aside)."""
+        return bool(np.any(self.turnaround > 0))
 
     @property
     def n_places(self) -> int:
@@ -561,4 +572,5 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         end=end,
         pindex=pindex,
         cindex=cindex,
+        turnaround=np.array([vc.turnaround for vc in vcs], dtype=np.float64),
     )

@@ -231,6 +231,9 @@ class VehicleClass(_Frozen):
     load_time: Duration = 0.0
     """Time one vehicle spends loading at the pickup place (the whole group loads at once)."""
     unload_time: Duration = 0.0
+    turnaround: Duration = 0.0
+    """After each loaded trip, time the vehicles stay at its destination before their next
+    trip (coaling, refuelling, repairs, crew rest); they take no berth meanwhile."""
     operator: Id = "default"
     enabled: Flag = True
     notes: str = ""

@@ -541,16 +541,23 @@ class Engine:
                 self._log(t, "withdrawn", dest, group=g.id, vehicle_class=g.vc.id, vehicles=n)
             g.done = True
             return
-        self.pool[(dest, g.vc.id)] = self.pool.get((dest, g.vc.id), 0) + n
-        self._unpark(dest, g.vc.id)
-        g.count, g.place, g.ready = n, dest, t
+        # after a loaded trip the vehicles rest (turnaround), held at the place meanwhile
+        rest = g.vc.turnaround if it.people > 0 else 0.0
+        if rest > 0 and n > 0:
+            h = _Held(dest, g.vc.id, n, t + rest)
+            self.held.append(h)
+            self._push(t + rest, _APPEAR, "release", h)
+        else:
+            self.pool[(dest, g.vc.id)] = self.pool.get((dest, g.vc.id), 0) + n
+            self._unpark(dest, g.vc.id)
+        g.count, g.place, g.ready = n, dest, t + rest
         if n <= 0:
             if not g.done and g.next < len(g.trips):
                 self._cancel(g, g.trips[g.next], t, "no vehicles left in the group")
             g.done = True
             return
         if not g.done and g.next < len(g.trips):
-            self._push(max(t, g.trips[g.next].depart), _DEPART, "dispatch", g)
+            self._push(max(t + rest, g.trips[g.next].depart), _DEPART, "dispatch", g)
 
     def _incoming(self, place: str, cls: str, waiting: Group) -> bool:
         """Whether vehicles of ``cls`` are still to come to ``place`` by the plan: a trip under
@@ -558,6 +565,9 @@ class Engine:
         for it in self.transit:
             if it.destination == place and it.group.vc.id == cls and it.vehicles > 0:
                 return True
+        for h in self.held:
+            if h.place == place and h.cls == cls and h.count > 0:
+                return True  # resting (turnaround) or not yet available: released later
         for g in self.groups.values():
             if g is waiting or g.done or g.vc.id != cls or g.count <= 0:
                 continue

@@ -186,6 +186,8 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
         d = engine.deadline[it.destination]
         if d is not None and eta >= d:
             continue
+        if it.people > 0:
+            eta += it.group.vc.turnaround  # free after the turnaround at the destination
         stock.append(
             {
                 "id": f"under_way_{i}_{it.group.id}".replace("/", "_")[:100],

@@ -1,0 +1,68 @@
+"""A bound from the fleet's working time: loaded trips each vehicle can make, times seats.
+
+A loaded trip lasts at least ``load + fastest travel + unload`` of its class, and after it the
+vehicles rest for the class's ``turnaround`` before their next trip (docs/model.md), so a
+vehicle free to leave at ``s`` completes at most ``floor((end - s + turnaround) /
+(load + travel + unload + turnaround))`` loaded trips by the horizon. Everyone rescued rode one
+of them, so the seats of those trips bound the rescued. Deadlines, closures, withdrawals and
+losses are relaxed (left out); vehicles enter at the earliest instant they could: stock at its
+``available_from``, reinforcements at their event, a shipyard's output at its first period.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from evacuate.plan.problem import Problem
+from evacuate.scenario.model import AddVehicles
+from evacuate.scenario.summary import produced
+
+__all__ = ["fleet_work_bound"]
+
+
+def _entries(problem: Problem) -> list[tuple[int, float, int]]:
+    """(class index, earliest departure, vehicles) of every vehicle that can enter."""
+    sc, cindex, end = problem.scenario, problem.cindex, problem.end
+    out: list[tuple[int, float, int]] = []
+    for st in sc.fleet.stock:
+        if st.vehicle_class in cindex and st.count > 0:
+            out.append((cindex[st.vehicle_class], max(0.0, st.available_from), st.count))
+    for ev in sc.enabled_events:
+        if ev.mode != "known":
+            continue
+        for fx in ev.effects:
+            if isinstance(fx, AddVehicles) and fx.vehicle_class in cindex and fx.count > 0:
+                out.append((cindex[fx.vehicle_class], max(0.0, ev.at), fx.count))
+    for y in sc.fleet.shipyards:
+        if y.vehicle_class not in cindex or not y.schedule:
+            continue
+        first = max(0.0, min(p.start for p in y.schedule))
+        if y.available_from is not None:
+            first = max(first, y.available_from)
+        made = produced(y, end)
+        if made > 0:
+            out.append((cindex[y.vehicle_class], first, made))
+    return out
+
+
+def fleet_work_bound(problem: Problem) -> float:
+    """Seats of every loaded trip the fleet can complete by the horizon (inf: no limit)."""
+    n_c = problem.n_classes
+    cycle = np.full(n_c, math.inf)
+    for c in range(n_c):
+        finite = problem.travel[c][np.isfinite(problem.travel[c])]
+        if len(finite):
+            cycle[c] = float(problem.load[c] + finite.min() + problem.unload[c])
+    total = 0.0
+    for c, start, count in _entries(problem):
+        rest = problem.rest(c)
+        step = cycle[c] + rest
+        if not math.isfinite(cycle[c]) or problem.end < start + cycle[c]:
+            continue  # no loaded trip at all
+        if step <= 0:
+            return math.inf  # instant round trips: no limit from time
+        trips = math.floor((problem.end - start + rest) / step + 1e-9)
+        total += float(count) * trips * float(problem.capacity[c])
+    return total
