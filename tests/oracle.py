@@ -7,8 +7,9 @@ plan whose times are integers, vehicle by vehicle (groups of one), with memoisat
 Scope: at most 4 vehicles and a handful of people; integer times and durations (travel times
 >= 1 after load and unload); explicit deadlines (no hazard); lanes or direct routes; lane
 windows; stock (no shipyards); class turnarounds; known ``close_place``, ``close_lane``,
-``withdraw_operator``, ``add_vehicles`` (reinforcements: stock from ``at``), ``open_place``,
-``open_lane`` and ``note`` events. Throughput, berths and other events are refused.
+``withdraw_operator`` (with ``return_operator`` after soft ones), ``add_vehicles``
+(reinforcements: stock from ``at``), ``open_place``, ``open_lane`` and ``note`` events.
+Throughput, berths and other events are refused.
 
 Why integer times lose nothing: with integer data, flooring every time of a feasible plan
 keeps it feasible (``floor(a) >= floor(d) + D`` when ``a >= d + D``; deadlines, windows,
@@ -34,6 +35,7 @@ from evacuate.scenario.model import (
     Note,
     OpenLane,
     OpenPlace,
+    ReturnOperator,
     WithdrawOperator,
 )
 from evacuate.scenario.scenario import Scenario
@@ -125,10 +127,14 @@ class _Data:
         # openings end closures of the same target that began strictly before them
         opened: dict[object, list[float]] = {}
         arriving: list[tuple[int, int, float, int]] = []  # reinforcements (class, place, at, n)
+        returns: dict[str, list[float]] = {}
+        self.paused: list[list[tuple[float, float]]] = [[] for _ in classes]
         for ev in sc.events:
             if not ev.enabled or ev.mode != "known":
                 continue
             for eff in ev.effects:
+                if isinstance(eff, ReturnOperator):
+                    returns.setdefault(eff.operator, []).append(ev.at)
                 if isinstance(eff, OpenPlace):
                     opened.setdefault(("place", eff.place), []).append(ev.at)
                 elif isinstance(eff, OpenLane):
@@ -144,7 +150,7 @@ class _Data:
             if not ev.enabled or ev.mode != "known":
                 continue
             for eff in ev.effects:
-                if isinstance(eff, Note | OpenPlace | OpenLane):
+                if isinstance(eff, Note | OpenPlace | OpenLane | ReturnOperator):
                     continue
                 if isinstance(eff, AddVehicles):
                     if eff.vehicle_class in cidx:
@@ -164,11 +170,18 @@ class _Data:
                         until = end_of(("lane", pair), ev.at, eff.until)
                         pair_closed.setdefault(pair, []).append((ev.at, until))
                 elif isinstance(eff, WithdrawOperator):
+                    back = min((r for r in returns.get(eff.operator, []) if r > ev.at), default=INF)
+                    if back < INF and not eff.finish_current_trip:
+                        raise NotImplementedError("oracle: no return after a hard withdrawal")
                     for c, vc in enumerate(classes):
-                        if vc.operator == eff.operator:
-                            self.withdraw[c] = min(self.withdraw[c], ev.at)
-                            if not eff.finish_current_trip:
-                                self.hard[c] = min(self.hard[c], ev.at)
+                        if vc.operator != eff.operator:
+                            continue
+                        if back < INF:  # a pause: no departure in [at, back)
+                            self.paused[c].append((ev.at, back))
+                            continue
+                        self.withdraw[c] = min(self.withdraw[c], ev.at)
+                        if not eff.finish_current_trip:
+                            self.hard[c] = min(self.hard[c], ev.at)
                 else:
                     raise NotImplementedError(f"oracle: no {type(eff).__name__} events")
         # routes
@@ -269,7 +282,8 @@ def exhaustive(scenario: Scenario) -> OracleResult:
         if key in options_cache:
             return options_cache[key]
         out: list[tuple[int, int, int]] = []
-        if t < d.withdraw[c] and d.place_open(p, t):
+        paused = any(a <= t < b for a, b in d.paused[c])
+        if t < d.withdraw[c] and not paused and d.place_open(p, t):
             for j in range(P):
                 if j == p or (c, p, j) not in d.routes:
                     continue

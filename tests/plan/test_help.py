@@ -38,7 +38,9 @@ def helped_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     lanes = [ln["id"] for ln in data["travel"]["lanes"]]
     at = draw(st.integers(0, end))
     kind = draw(
-        st.sampled_from(["reinforce", "open_place", "open_lane", "unlimited", "note", "tired"])
+        st.sampled_from(
+            ["reinforce", "open_place", "open_lane", "unlimited", "note", "tired", "back"]
+        )
     )
     events = data["events"]
     if kind == "reinforce":
@@ -61,6 +63,16 @@ def helped_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         shut = draw(st.integers(0, at))
         events.append({"id": "shut", "at": shut, "effects": [{"type": "close_lane", "lane": lane}]})
         events.append({"id": "help", "at": at, "effects": [{"type": "open_lane", "lane": lane}]})
+    elif kind == "back":
+        for ev in events:  # the oracle takes returns after soft withdrawals only
+            for fx in ev["effects"]:
+                if fx["type"] == "withdraw_operator":
+                    fx["finish_current_trip"] = True
+        away = draw(st.integers(0, at))
+        pause = {"type": "withdraw_operator", "operator": "op0"}
+        events.append({"id": "pause", "at": away, "effects": [pause]})
+        back = {"type": "return_operator", "operator": "op0"}
+        events.append({"id": "help", "at": at + 1, "effects": [back]})
     elif kind == "tired":
         for vc in data["fleet"]["classes"]:
             vc["turnaround"] = draw(st.integers(1, 3))
@@ -325,3 +337,52 @@ def test_the_checker_rejects_a_ship_leaving_before_its_turnaround() -> None:
         trips=(first, loaded, Trip("b", "ship", 2, "home", 5, "port", 6, 0)),
     )
     assert {v.rule for v in check(s, both).violations} == {"inventory"}
+
+
+def _paused(mode: str = "known", hard: bool = False) -> evacuate.Scenario:
+    """The bus's operator withdraws at 0 and comes back at 4."""
+    away = {"type": "withdraw_operator", "operator": "default", "finish_current_trip": not hard}
+    back = {"type": "return_operator", "operator": "default"}
+    return _with(
+        [
+            {"id": "away", "at": 0, "effects": [away]},
+            {"id": "back", "at": 4, "mode": mode, "effects": [back]},
+        ]
+    )
+
+
+def test_an_operator_that_comes_back_is_planned_for_and_checked() -> None:
+    """Withdrawn at 0, back at 4: departing at 3 breaks 'withdrawn', at 4 not; the plan uses
+    the bus from 4 on (one load before the town's deadline at 8), the undisturbed
+    simulation runs it, and without the return nobody is moved."""
+    s = _paused()
+    early = Plan("help", trips=(Trip("g", "bus", 1, "depot", 3, "town", 4, 0),))
+    assert {v.rule for v in check(s, early).violations} == {"withdrawn"}
+    assert check(s, Plan("help", trips=(Trip("g", "bus", 1, "depot", 4, "town", 5, 0),))).feasible
+    result = plan(s, time_limit=2)
+    assert check(s, result.plan).feasible
+    assert result.rescued == 20
+    assert min(t.depart for t in result.plan.trips) >= 4
+    sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == 20
+    gone = _with([{"id": "away", "at": 0, "effects": [s.events[0].effects[0].model_dump()]}])
+    assert plan(gone, time_limit=2).rescued == 0
+
+
+def test_a_surprise_return_is_replanned_and_the_state_keeps_benched_vehicles() -> None:
+    """Back at 4 as a surprise: the plan moves nobody, replanning at 4 rescues 20; a state
+    taken at 2 with the return still to come (known) keeps the bus, unable to leave before 4."""
+    s = _paused("surprise")
+    blind = plan(s, time_limit=2)
+    assert blind.rescued == 0
+    assert simulate(s, blind.plan, policy="replan").rescued == 20
+    from evacuate.simulation.engine import Engine
+    from evacuate.simulation.state import state_scenario
+
+    known = _paused()
+    e = Engine(known)
+    e.run(until=2, stop_at_surprise=False)
+    state = state_scenario(e)
+    assert sum(st.count for st in state.fleet.stock) == 1
+    assert plan(state, time_limit=2).rescued == 20
+    assert min(t.depart for t in plan(state, time_limit=2).plan.trips) >= 4

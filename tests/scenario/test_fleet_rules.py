@@ -32,6 +32,11 @@ EXPECTED: dict[str, tuple[str, int, str]] = {
         27,
         "found type 'add_vehicles'; expected one of 'destroy_vehicles'",
     ),
+    "return_never_withdrawn": (
+        "events[0].effects[0]",
+        28,
+        "return_operator of 'county', which no withdraw_operator event withdraws",
+    ),
     "capacity_not_unlimited": ("places[1].capacity", 12, "a number of people or 'unlimited'"),
 }
 
@@ -54,7 +59,7 @@ def test_broken_file_reports_path_line_and_message(stem: str) -> None:
 def test_the_schema_knows_help_notes_and_unlimited() -> None:
     """The JSON Schema lists the new effect types and accepts ``unlimited`` capacities."""
     text = str(schema.json_schema())
-    for kind in ("add_vehicles", "open_place", "open_lane", "note"):
+    for kind in ("add_vehicles", "open_place", "open_lane", "return_operator", "note"):
         assert f"'{kind}'" in text
     assert "'unlimited'" in text
 

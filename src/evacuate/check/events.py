@@ -10,6 +10,7 @@ import numpy as np
 
 from evacuate.scenario.model import (
     ClosePlace,
+    ReturnOperator,
     WithdrawOperator,
 )
 
@@ -71,6 +72,11 @@ class EventRules(CheckerBase):
         for ci, vc in enumerate(self.classes):
             operators[vc.operator].append(ci)
         reopen = reopenings(self.events)
+        back: dict[str, list[float]] = defaultdict(list)
+        for ev in self.events:
+            for eff in ev.effects:
+                if isinstance(eff, ReturnOperator):
+                    back[eff.operator].append(ev.at)
         for ev in self.events:
             for eff in ev.effects:
                 if isinstance(eff, ClosePlace):
@@ -82,8 +88,12 @@ class EventRules(CheckerBase):
                     if not classes:
                         continue
                     mine = self.finite & self.kc & np.isin(self.cls, classes)
-                    m = mine & (self.depart >= ev.at)
+                    # a return_operator after the withdrawal ends it
+                    until = reopened(back.get(eff.operator, ()), ev.at, INF)
+                    m = mine & (self.depart >= ev.at) & (self.depart < until - _tol(until))
                     tail = f"operator {eff.operator} withdraws at {_t(ev.at)} (event {ev.id})"
+                    if until < INF:
+                        tail += f" until {_t(until)}"
                     out.many(
                         "withdrawn",
                         idx[m],

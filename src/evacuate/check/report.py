@@ -36,8 +36,9 @@ RULES: dict[str, str] = {
     "open_from": "a loaded trip departs before the origin's open_from (amount: time early)",
     "closed_place": "departs from or arrives at a place while a known close_place event closes "
     "it (amount: time until it reopens; inf if never)",
-    "withdrawn": "a withdrawn operator's trip departs at or after the withdrawal, or is under way "
-    "then without finish_current_trip (amount: time past the withdrawal)",
+    "withdrawn": "a withdrawn operator's trip departs at or after the withdrawal (and before "
+    "a return_operator), or is under way then without finish_current_trip (amount: time past "
+    "the withdrawal)",
     "group_chain": "a group's trip does not start where and after its previous trip ended, or "
     "changes class or count (amount: time overlap, vehicles, or count change)",
     "turnaround": "a group's trip departs before the turnaround after its previous (loaded) "

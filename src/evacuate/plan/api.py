@@ -248,8 +248,8 @@ def _exact_is_cheap(problem: Problem) -> bool:
     """Small enough for an exact MIP, with every time a whole number of time units."""
     if problem.total_vehicles > 50 or problem.end > 200 or problem.n_places > 6:
         return False
-    if problem.tires:
-        return False  # the MIP's network knows no turnaround
+    if problem.tires or problem.pauses:
+        return False  # the MIP's network knows no turnaround and no return
     times = [problem.end, *problem.load, *problem.unload, *(s.t for s in problem.supply)]
     times += [t for _, t, _ in problem.arrivals]
     times += [float(x) for x in problem.travel[np.isfinite(problem.travel)]]

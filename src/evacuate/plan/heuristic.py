@@ -290,7 +290,7 @@ class _Dispatcher:
         load, unload = float(pb.load[c]), float(pb.unload[c])
         w = float(pb.withdraw[c])
         d = self.deadline
-        if t > d[p] + EPS or t >= w - EPS:
+        if t > d[p] + EPS or t >= w - EPS or pb.pause_end(c, t) is not None:
             return []
         pick, room = self._estimates()
         tt = pb.travel[c]
@@ -298,6 +298,8 @@ class _Dispatcher:
         ti[p] = t
         x = np.maximum(ti, pb.open_from)
         ok_i = (ti < d) & (ti <= pb.end) & (pick > 0) & (x + load <= d + EPS) & (x < w)
+        if pb.pauses:  # no departure while the operator is withdrawn (it comes back later)
+            ok_i &= np.array([pb.pause_end(c, float(v)) is None for v in x], dtype=np.bool_)
         if not np.any(ok_i):
             return []
         self._refresh()
@@ -367,6 +369,10 @@ class _Dispatcher:
                 return None
             if pb.withdraw_hard[c] and ti > w + EPS:
                 return None  # must be back at rest before the withdrawal
+            if pb.pauses and (
+                pb.pause_end(c, st0) is not None or pb.crosses_hard_pause(c, st0, ti)
+            ):
+                return None
             if not (pb.place_open(p, st0) and pb.place_open(i, ti)):
                 return None
             if self._destroyed(c, p, t, st0):
@@ -383,6 +389,12 @@ class _Dispatcher:
             if xx + load > d[i] + EPS or xx >= w - EPS or yy >= d[j] - EPS or yy > pb.end + EPS:
                 return None
             if pb.withdraw_hard[c] and yy > w + EPS:
+                return None
+            back = pb.pause_end(c, xx) if pb.pauses else None
+            if back is not None:
+                ready = back  # withdrawn for now: load when the operator is back
+                continue
+            if pb.pauses and pb.crosses_hard_pause(c, xx, yy):
                 return None
             if not (pb.place_open(i, xx) and pb.place_open(j, yy)):
                 ready = xx + pb.period
@@ -439,6 +451,7 @@ class _Dispatcher:
         k = bisect.bisect_right(self.sink_times, t)
         if k < len(self.sink_times):
             times.append(self.sink_times[k])
+        times += [b for _, _, b, _ in self.pb.pauses if b > t + EPS]  # an operator is back
         first = min(times, default=None)
         return first if first is not None and first <= self.pb.end else None
 

@@ -53,8 +53,8 @@ def is_shuttle(problem: Problem) -> bool:
         return False
     if pb.destroys or pb.place_closed or any(t > 0 for _, t, _ in pb.arrivals):
         return False
-    if pb.tires:
-        return False  # turnaround is a clock
+    if pb.tires or pb.pauses:
+        return False  # turnaround and withdrawal are clocks
     if np.any(np.isfinite(pb.load_budget)) or np.any(np.isfinite(pb.unload_budget)):
         return False
     if np.any(pb.berths < pb.total_vehicles) or np.any(pb.open_from > 0):

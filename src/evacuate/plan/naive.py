@@ -214,7 +214,7 @@ class _Naive:
         if got is None:
             return None
         dep, start, finish = got
-        if dep >= pb.withdraw[c] or self.destroyed(g.place, c, g.since, start):
+        if dep >= pb.stop_for_good(c) or self.destroyed(g.place, c, g.since, start):
             return None
         arrive = self.clear_from(p, finish, 0.0)
         if arrive >= pb.deadline[p] or arrive > self.end or arrive >= self.hard_stop[c]:
@@ -252,7 +252,7 @@ class _Naive:
             can = min(can, self.available(p, dep))
             if can <= 0:
                 return None
-            if dep >= pb.withdraw[c] or self.destroyed(p, c, since, start):
+            if dep >= pb.stop_for_good(c) or self.destroyed(p, c, since, start):
                 return None
             arrive = finish + unload
             for _ in range(_MAX_SHIFTS):
@@ -399,7 +399,7 @@ class _Naive:
             seq += 1
         while heap:
             t, _, g = heapq.heappop(heap)
-            if t > self.end or t >= pb.withdraw[g.c] or t > pb.deadline[g.place]:
+            if t > self.end or t >= pb.stop_for_good(g.c) or t > pb.deadline[g.place]:
                 continue
             if self.destroyed(g.place, g.c, g.since, t):
                 continue

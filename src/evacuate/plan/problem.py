@@ -27,6 +27,7 @@ from evacuate.scenario.model import (
     MoveDeadline,
     OpenLane,
     OpenPlace,
+    ReturnOperator,
     StopProduction,
     VehicleClass,
     WithdrawOperator,
@@ -275,6 +276,27 @@ class Problem:
         """The turnaround of class index ``c`` (0 when none)."""
         return float(self.turnaround[c]) if len(self.turnaround) else 0.0
 
+    pauses: list[tuple[int, float, float, bool]] = field(default_factory=list)
+    """(class, from, until, hard): withdrawals that a known return_operator ends; no departure
+    in ``[from, until)`` (hard: no trip under way at ``from``). Not in ``withdraw``."""
+
+    def pause_end(self, c: int, t: float) -> float | None:
+        """When class ``c`` may depart again if ``t`` is inside one of its pauses, else None."""
+        for k, a, b, _ in self.pauses:
+            if k == c and a <= t < b:
+                return b
+        return None
+
+    def crosses_hard_pause(self, c: int, a: float, b: float) -> bool:
+        """Whether a trip of class ``c`` from ``a`` to ``b`` is under way when a hard pause
+        (a withdrawal without finish_current_trip) begins."""
+        return any(k == c and hard and a < w < b for k, w, _, hard in self.pauses)
+
+    def stop_for_good(self, c: int) -> float:
+        """The first withdrawal of class ``c``, pauses included (for planners that cannot
+        wait for a return)."""
+        return min([float(self.withdraw[c]), *(a for k, a, _, _ in self.pauses if k == c)])
+
     @property
     def tires(self) -> bool:
         """Some class has a turnaround (planners that cannot honour it stand aside)."""
@@ -380,12 +402,25 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
     lane_closed: dict[str, list[tuple[float, float]]] = {}
     pair_closed: dict[frozenset[str], list[tuple[float, float]]] = {}
     reinforcements: list[Supply] = []
+    returns: dict[str, list[float]] = {}
+    for ev in known:
+        for eff in ev.effects:
+            if isinstance(eff, ReturnOperator):
+                returns.setdefault(eff.operator, []).append(ev.at)
+    pauses: list[tuple[int, float, float, bool]] = []
     for ev in sorted(known, key=lambda e: e.at):
         for eff in ev.effects:
             if isinstance(eff, MoveDeadline):
                 k = pindex[eff.place]
                 if deadline[k] >= ev.at:  # a place already lost stays lost
                     deadline[k] = max(eff.to, ev.at)
+            elif isinstance(eff, WithdrawOperator) and any(
+                r > ev.at for r in returns.get(eff.operator, ())
+            ):
+                back = min(r for r in returns[eff.operator] if r > ev.at)
+                for ci, vc in enumerate(vcs):
+                    if vc.operator == eff.operator:
+                        pauses.append((ci, ev.at, back, not eff.finish_current_trip))
             elif isinstance(eff, WithdrawOperator):
                 for ci, vc in enumerate(vcs):
                     if vc.operator == eff.operator and ev.at <= withdraw[ci]:
@@ -573,4 +608,5 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         pindex=pindex,
         cindex=cindex,
         turnaround=np.array([vc.turnaround for vc in vcs], dtype=np.float64),
+        pauses=pauses,
     )

@@ -324,7 +324,8 @@ def _hard_withdraw(problem: Problem) -> FloatArray:
         for eff in ev.effects:
             if isinstance(eff, WithdrawOperator) and not eff.finish_current_trip:
                 for c, op in enumerate(problem.operator):
-                    if op == eff.operator:
+                    paused = any(k == c and a == ev.at for k, a, _, _ in problem.pauses)
+                    if op == eff.operator and not paused:  # a return ends a pause: relaxed
                         out[c] = min(out[c], ev.at)
     return out
 

@@ -1,8 +1,9 @@
-"""Checks of the effects that help an operation (``add_vehicles``, ``open_place``, ``open_lane``).
+"""Checks of the effects that help an operation (``add_vehicles``, ``open_place``,
+``open_lane``, ``return_operator``).
 
 Rules on plain data like those of ``validate`` (they share its helpers and are listed in its
 ``RAW_RULES``): a reinforcement names a declared vehicle class; an opening reopens something
-that a closure of the same target closes.
+that a closure of the same target closes; a return brings back a withdrawn operator.
 """
 
 from __future__ import annotations
@@ -62,4 +63,20 @@ def opening_has_closure(raw: _Raw) -> Iterator[Found]:
             )
 
 
-FLEET_RULES: list[RawRule] = [reinforcement_class, opening_has_closure]
+def return_has_withdrawal(raw: _Raw) -> Iterator[Found]:
+    """A return_operator brings back an operator that some withdraw_operator withdraws."""
+    withdrawn = {
+        fx.get("operator") for _, _, fx in _effects(raw) if fx.get("type") == "withdraw_operator"
+    }
+    for loc, _, fx in _effects(raw):
+        op = fx.get("operator")
+        if fx.get("type") == "return_operator" and isinstance(op, str) and op not in withdrawn:
+            yield _found(
+                f"found a return_operator of '{op}', which no withdraw_operator event "
+                "withdraws; expected a withdraw_operator of the same operator (a return ends "
+                "withdrawals begun before it)",
+                loc,
+            )
+
+
+FLEET_RULES: list[RawRule] = [reinforcement_class, opening_has_closure, return_has_withdrawal]

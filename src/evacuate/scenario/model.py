@@ -81,6 +81,7 @@ __all__ = [
     "RateFrom",
     "RateTable",
     "Reserve",
+    "ReturnOperator",
     "ScenarioModel",
     "Shipyard",
     "Stock",
@@ -372,6 +373,14 @@ class OpenLane(_Frozen):
     between: tuple[Id, Id] | None = None
 
 
+class ReturnOperator(_Frozen):
+    """A withdrawn operator comes back: every withdraw_operator of it that began before this
+    event ends now, and its vehicles may start trips again where they are."""
+
+    type: Literal["return_operator"]
+    operator: Id
+
+
 EventEffect = Annotated[
     DestroyVehicles
     | StopProduction
@@ -384,7 +393,8 @@ EventEffect = Annotated[
     | OpenPlace
     | OpenLane
     | ChangeArrivals
-    | ChangeThroughput,
+    | ChangeThroughput
+    | ReturnOperator,
     Field(discriminator="type"),
 ]
 """What an event does: the disruptions of ``Effect``, a note, or help (docs/model.md)."""

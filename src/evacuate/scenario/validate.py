@@ -198,6 +198,7 @@ _EFFECT_REFS: dict[str, tuple[str, ...]] = {
     "open_lane": ("lane", "between"),
     "change_arrivals": ("place",),
     "change_throughput": ("place",),
+    "return_operator": ("operator",),
 }
 
 

@@ -36,6 +36,7 @@ from evacuate.scenario.model import (
     MoveDeadline,
     OpenLane,
     OpenPlace,
+    ReturnOperator,
     Shipyard,
     StopProduction,
     VehicleClass,
@@ -43,6 +44,7 @@ from evacuate.scenario.model import (
 )
 from evacuate.scenario.scenario import Scenario
 from evacuate.scenario.summary import effective_deadline, produced
+from evacuate.simulation import helps
 from evacuate.simulation.log import LogEvent
 from evacuate.simulation.world import Closure, Routes, Throughput
 
@@ -121,6 +123,8 @@ class _Yard:
     taken: int = 0
     destroyed: int = 0
     logged: int = 0
+    benched: tuple[float | None, int] | None = None
+    """(stop before, vehicles taken) when a withdrawal stopped it: a return undoes both."""
 
     def made(self, t: float) -> int:
         return produced(self.spec, t, stop=self.stop)
@@ -170,6 +174,9 @@ class Engine:
         self.parked: dict[tuple[str, str], list[Group]] = {}
         self.unloading: list[tuple[str, int, str, str]] = []
         self.withdrawn: dict[str, tuple[float, bool]] = {}
+        self.benched: dict[str, list[_Held]] = {}
+        """Vehicles of withdrawn operators, where they are (a return_operator gives them back);
+        shipyards' output is given back through ``_Yard.benched``."""
         self.population = 0
         self.lost_people = 0
         self.lost_by_place: dict[str, int] = {p.id: 0 for p in s.places}
@@ -535,14 +542,21 @@ class Engine:
                 self.vehicles_broken += broken
                 self._log(t, "breakdown", dest, group=g.id, vehicle_class=g.vc.id, vehicles=broken)
         op = g.vc.operator
+        # after a loaded trip the vehicles rest (turnaround), held at the place meanwhile
+        rest = g.vc.turnaround if it.people > 0 else 0.0
         if op in self.withdrawn and t >= self.withdrawn[op][0] - _EPS:
             if n:
                 self.vehicles_withdrawn += n
+                self.benched.setdefault(op, []).append(_Held(dest, g.vc.id, n, t + rest))
                 self._log(t, "withdrawn", dest, group=g.id, vehicle_class=g.vc.id, vehicles=n)
-            g.done = True
+            if not helps.comes_back(self, op, t) or n <= 0:
+                g.done = True
+                return
+            # the operator comes back: the group keeps its plan (its vehicles are benched)
+            g.count, g.place, g.ready = n, dest, t + rest
+            if not g.done and g.next < len(g.trips):
+                self._push(max(t + rest, g.trips[g.next].depart), _DEPART, "dispatch", g)
             return
-        # after a loaded trip the vehicles rest (turnaround), held at the place meanwhile
-        rest = g.vc.turnaround if it.people > 0 else 0.0
         if rest > 0 and n > 0:
             h = _Held(dest, g.vc.id, n, t + rest)
             self.held.append(h)
@@ -777,36 +791,8 @@ class Engine:
                 self._schedule_strike(fx.place)
             elif isinstance(fx, WithdrawOperator):
                 self._withdraw(fx, t)
-            elif isinstance(fx, AddVehicles):
-                self._reinforce(fx, e.id, t)
-            elif isinstance(fx, OpenPlace):
-                self._reopen(self.place_closures, fx.place, t)
-            elif isinstance(fx, OpenLane):
-                if fx.lane is not None:
-                    self._reopen(self.routes.lane_closures, fx.lane, t)
-                if fx.between is not None:
-                    self._reopen(self.routes.direct_closures, frozenset(fx.between), t)
-
-    @staticmethod
-    def _reopen(closures: dict[Any, list[Closure]], key: object, t: float) -> None:
-        """End at ``t`` every closure of ``key`` that began before ``t``."""
-        if key in closures:
-            closures[key] = [
-                Closure(c.at, t) if c.at < t and (c.until is None or c.until > t) else c
-                for c in closures[key]
-            ]
-
-    def _reinforce(self, fx: AddVehicles, why: str, t: float) -> None:
-        """Reinforcements appear at their place, free to leave at once."""
-        if fx.vehicle_class not in self.classes or fx.count <= 0:
-            return
-        key = (fx.place, fx.vehicle_class)
-        self.pool[key] = self.pool.get(key, 0) + fx.count
-        self.vehicles_entered += fx.count
-        self._log(
-            t, "enter", fx.place, vehicle_class=fx.vehicle_class, vehicles=fx.count, detail=why
-        )
-        self._unpark(fx.place, fx.vehicle_class)
+            elif isinstance(fx, AddVehicles | OpenPlace | OpenLane | ReturnOperator):
+                helps.apply(self, fx, e.id, t)
 
     def _destroy(self, fx: DestroyVehicles, why: str) -> None:
         t = self.now
@@ -863,19 +849,24 @@ class Engine:
         self.withdrawn[fx.operator] = (t, fx.finish_current_trip)
         self._yard_sync(t)
         mine = {c for c, vc in self.classes.items() if vc.operator == fx.operator}
+        bench = self.benched.setdefault(fx.operator, [])
         for (p, cls), k in sorted(self.pool.items()):
             if cls in mine and k > 0:
                 self.pool[(p, cls)] = 0
                 self.vehicles_withdrawn += k
+                bench.append(_Held(p, cls, k, t))
                 self._log(t, "withdrawn", p, vehicle_class=cls, vehicles=k)
         for h in self.held:
             if h.cls in mine and h.count > 0:
                 self.vehicles_withdrawn += h.count
+                bench.append(_Held(h.place, h.cls, h.count, h.until))
                 self._log(t, "withdrawn", h.place, vehicle_class=h.cls, vehicles=h.count)
                 h.count = 0
         for y in self.yards:
             if y.spec.vehicle_class in mine:
                 k = y.held_or_ready(t)
+                if y.benched is None:
+                    y.benched = (y.stop, k)
                 y.destroyed += k
                 y.stop = t if y.stop is None else min(y.stop, t)
                 if k:
@@ -895,6 +886,7 @@ class Engine:
             if it.people:
                 self._put_back(it.origin, it.people, t)
             self.vehicles_withdrawn += it.vehicles
+            bench.append(_Held(it.origin, it.group.vc.id, it.vehicles, t))
             self._log(
                 t,
                 "cancelled",

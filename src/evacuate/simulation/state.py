@@ -31,6 +31,7 @@ from evacuate.scenario.model import (
     ClosePlace,
     OpenLane,
     OpenPlace,
+    ReturnOperator,
     StopProduction,
     WithdrawOperator,
 )
@@ -130,7 +131,16 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
         places.append(q)
     data["places"] = places
 
-    gone = {op for op in engine.withdrawn}
+    fired_ids = {e.id for e in engine.fired}
+    pending_return = {
+        fx.operator
+        for e in s.enabled_events
+        if e.id not in fired_ids and e.at > now
+        for fx in e.effects
+        if isinstance(fx, ReturnOperator)
+    }
+    # an operator that is to come back keeps its classes and its benched vehicles
+    gone = {op for op in engine.withdrawn if op not in pending_return}
     usable = {c for c, vc in engine.classes.items() if vc.operator not in gone}
     stock: list[dict[str, Any]] = []
     idle: dict[tuple[str, str], int] = {}
@@ -168,6 +178,18 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
                 )
             else:
                 idle[(h.place, h.cls)] = idle.get((h.place, h.cls), 0) + h.count
+    for op, bench in engine.benched.items():
+        for i, h in enumerate(bench):
+            if h.count > 0 and h.cls in usable and h.place not in engine.struck:
+                stock.append(
+                    {
+                        "id": f"benched_{op}_{i}_{h.place}_{h.cls}"[:100],
+                        "class": h.cls,
+                        "place": h.place,
+                        "count": h.count,
+                        "available_from": _num(max(h.until, now)),
+                    }
+                )
     for (place, cls), n in sorted(idle.items()):
         stock.append(
             {
@@ -262,7 +284,9 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
             )
             if isinstance(fx, CloseLane | ClosePlace) and _reopened(engine, e.at, fx):
                 still_closed = False
-            if still_closed or isinstance(fx, WithdrawOperator):
+            if still_closed or (
+                isinstance(fx, WithdrawOperator) and fx.operator in engine.withdrawn
+            ):
                 lasting.append(fx_data)
         if lasting:
             kept = {k: v for k, v in e_data.items() if k in ("id", "name", "at", "notes")}
