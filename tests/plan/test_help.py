@@ -386,3 +386,48 @@ def test_a_surprise_return_is_replanned_and_the_state_keeps_benched_vehicles() -
     assert sum(st.count for st in state.fleet.stock) == 1
     assert plan(state, time_limit=2).rescued == 20
     assert min(t.depart for t in plan(state, time_limit=2).plan.trips) >= 4
+
+
+def test_a_known_sinking_is_avoided_and_a_surprise_one_loses_the_people_aboard() -> None:
+    """A sinking on the road at 4: a trip from town at 3 (under way until 5) breaks 'sunk',
+    one from 4 not; the plan avoids it; as a surprise, the 20 aboard are lost."""
+    sink = {"type": "sink_vehicles", "lane": "road"}
+    s = _with([{"id": "mine", "at": 4, "effects": [sink]}])
+
+    def leave_at(t: float) -> Plan:
+        return Plan("help", trips=(_to_town, Trip("g", "bus", 1, "town", t, "camp", t + 2, 20)))
+
+    assert {v.rule for v in check(s, leave_at(3)).violations} == {"sunk"}
+    assert check(s, leave_at(4)).feasible
+    result = plan(s, time_limit=2)
+    assert check(s, result.plan).feasible
+    sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == round(result.rescued)
+    assert not [e for e in sim.events if e.detail.startswith("sunk")]
+    surprise = _with([{"id": "mine", "at": 4, "mode": "surprise", "effects": [sink]}])
+    ran = simulate(surprise, leave_at(3), policy="follow", perturbations=Perturbations())
+    lost = [e for e in ran.events if e.kind == "lost_people"]
+    assert [(e.time, e.people, e.detail) for e in lost][:1] == [(4.0, 20, "sunk: mine")]
+    assert ran.rescued == 0
+
+
+@FEW
+@given(tiny_scenarios(max_vehicles=3), st.integers(0, 7), st.booleans())
+def test_plans_around_a_known_sinking_pass_the_checker_and_run_as_planned(
+    data: dict[str, Any], at: int, by_lane: bool
+) -> None:
+    """A sinking on a random lane at a random instant: the plan passes the checker, the
+    undisturbed simulation loses nobody to it and rescues the plan's count."""
+    lane = data["travel"]["lanes"][0]
+    fx: dict[str, Any] = {"type": "sink_vehicles"}
+    if by_lane:
+        fx["lane"] = lane["id"]
+    else:
+        fx["between"] = [lane["from"], lane["to"]]
+    data["events"].append({"id": "mine", "at": at, "effects": [fx]})
+    s = reveal_surprises(evacuate.scenario.from_dict(data))
+    result = plan(s, time_limit=1)
+    assert check(s, result.plan).feasible
+    sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == round(result.rescued)
+    assert not [e for e in sim.events if e.detail.startswith("sunk")]

@@ -11,6 +11,7 @@ import numpy as np
 from evacuate.scenario.model import (
     ClosePlace,
     ReturnOperator,
+    SinkVehicles,
     WithdrawOperator,
 )
 
@@ -79,6 +80,8 @@ class EventRules(CheckerBase):
                     back[eff.operator].append(ev.at)
         for ev in self.events:
             for eff in ev.effects:
+                if isinstance(eff, SinkVehicles):
+                    self._sunk(ev.at, ev.id, eff, base)
                 if isinstance(eff, ClosePlace):
                     until = INF if eff.until is None else eff.until
                     until = reopened(reopen.get(("place", eff.place), ()), ev.at, until)
@@ -110,6 +113,34 @@ class EventRules(CheckerBase):
                                 "under way until {arrive} when " + tail + " without finishing trips"
                             ),
                         )
+
+    def _sunk(self, at: float, ev_id: str, eff: SinkVehicles, base: BoolArr) -> None:
+        """Trips travelling between the struck places at ``at`` (after loading, before
+        unloading, strictly) are lost with their people: a known sinking must be avoided."""
+        if eff.lane is not None:
+            lane = next((ln for ln in self.sc.travel.lanes if ln.id == eff.lane), None)
+            ends = None if lane is None else (lane.start, lane.end)
+        else:
+            ends = eff.between
+        if ends is None or ends[0] not in self.pidx or ends[1] not in self.pidx:
+            return
+        a, b = self.pidx[ends[0]], self.pidx[ends[1]]
+        names = [c.id for c in self.classes] if eff.classes is None else list(eff.classes)
+        classes = [self.cidx[c] for c in names if c in self.cidx]
+        pair = ((self.o == a) & (self.d == b)) | ((self.o == b) & (self.d == a))
+        under_way = (self.t0 < at - _tol(at)) & (self.arrive - self.U > at + _tol(at))
+        m = base & self.kc & pair & np.isin(self.cls, classes) & under_way
+        idx = np.arange(self.n, dtype=np.int64)
+        self.out.many(
+            "sunk",
+            idx[m],
+            self.count[m].astype(np.float64),
+            self._text(
+                "{count} x {vehicle_class} under way from {origin} to {destination} at "
+                f"{_t(at)}, when event {ev_id} sinks what travels between "
+                f"{ends[0]} and {ends[1]}"
+            ),
+        )
 
     def _closed_place(self, at: float, eff: ClosePlace, until: float, base: BoolArr) -> None:
         """``until``: the closure's end (an open_place may end it before ``eff.until``)."""

@@ -46,6 +46,7 @@ RULES: dict[str, str] = {
     "inventory": "vehicles leave a place that does not hold them (amount: vehicles short)",
     "destroyed": "a known destroy_vehicles event hits this trip's vehicles while loading or "
     "unloading (amount: vehicles)",
+    "sunk": "a known sink_vehicles event strikes this trip under way (amount: vehicles)",
     "population": "picks up people who are not there (amount: people short)",
     "haven_capacity": "net inflow of evacuees exceeds the place's capacity (amount: people over)",
     "berths": "more vehicles load or unload at once than the place has berths (amount: vehicles)",

@@ -224,6 +224,13 @@ def fmt_num(x: float | None) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
+def fmt_capacity(x: float | None) -> str:
+    """A place's capacity: ``unlimited`` for the value ``capacity: unlimited`` stands for."""
+    from evacuate.scenario.limits import MAX_PEOPLE
+
+    return "unlimited" if x is not None and x >= MAX_PEOPLE else fmt_num(x)
+
+
 def fmt_dur(s: Scenario, x: float) -> str:
     return format_duration(x, s.time_unit) if x else "0"
 

@@ -14,6 +14,7 @@ from evacuate.cli.app import command
 from evacuate.cli.common import (
     EXIT_INCOMPLETE,
     EXIT_INVALID,
+    fmt_capacity,
     fmt_date,
     fmt_dur,
     fmt_num,
@@ -153,7 +154,7 @@ def _plan_table(s: Scenario, result: Any) -> Fitted:
             fmt_num(row.picked_up or None),
             fmt_num(row.left_behind or None),
             fmt_num(row.received or None),
-            fmt_num(row.capacity or None),
+            fmt_capacity(row.capacity or None),
             _time(s, row.last_pickup),
         ]
         rows.append((cells, None))

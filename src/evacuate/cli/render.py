@@ -10,6 +10,7 @@ from rich.text import Text
 
 import evacuate
 from evacuate.cli.common import (
+    fmt_capacity,
     fmt_date,
     fmt_dur,
     fmt_num,
@@ -97,7 +98,7 @@ def _places(s: Scenario) -> Fitted:
         if r.berths is not None:
             limits.append(plural(r.berths, "berth"))
         cells: list[Any] = [r.id, r.name, ", ".join(r.roles), people, deadline]
-        cells += [fmt_date(s, r.deadline), fmt_num(r.capacity) if r.capacity else ""]
+        cells += [fmt_date(s, r.deadline), fmt_capacity(r.capacity) if r.capacity else ""]
         cells += [fmt_num(r.open_from), ", ".join(limits)]
         rows.append((cells, None))
     notes = []
@@ -127,13 +128,17 @@ def _havens(s: Scenario) -> Fitted:
     havens = summary.havens(s)
     total = sum(p.capacity for p in havens)
     rows: list[Row] = [
-        ([p.id, fmt_num(p.capacity), f"{p.capacity / total:.0%}" if total else ""], None)
+        ([p.id, fmt_capacity(p.capacity), f"{p.capacity / total:.0%}" if total else ""], None)
         for p in havens
     ]
     ratio = f"{s.population / total:.0%}" if total else "no haven"
     footer: list[Row] = [
         (
-            [Text("total haven capacity", style="bold"), Text(fmt_num(total), style="bold"), ""],
+            [
+                Text("total haven capacity", style="bold"),
+                Text(fmt_capacity(total), style="bold"),
+                "",
+            ],
             None,
         ),
         (["people to evacuate", fmt_num(s.population), ratio], None),
@@ -226,6 +231,7 @@ def _lanes(s: Scenario) -> Fitted:
 
 def _classes(s: Scenario) -> Fitted:
     speed_unit = f"{_distance_unit(s)}/{s.time_unit}"
+    tired = any(c.turnaround > 0 for c in s.fleet.classes)
     rows: list[Row] = []
     for c in s.fleet.classes:
         cells: list[Any] = [
@@ -235,6 +241,7 @@ def _classes(s: Scenario) -> Fitted:
             fmt_num(c.speed) if c.speed is not None else "by lane",
             fmt_dur(s, c.load_time),
             fmt_dur(s, c.unload_time),
+            *([fmt_dur(s, c.turnaround)] if tired else []),
             c.operator,
             "yes" if c.enabled else "no",
         ]
@@ -248,6 +255,7 @@ def _classes(s: Scenario) -> Fitted:
             f"#Speed\n({speed_unit})",
             "#Load",
             "#Unload",
+            *(["#Turnaround"] if tired else []),
             "Operator",
             "Enabled",
         ],

@@ -177,7 +177,7 @@ def _place_rows(problem: Problem, trips: list[Trip]) -> tuple[PlaceRow, ...]:
                 if not problem.is_haven[p]
                 else 0,
                 received=int(received[p]),
-                capacity=int(problem.sink_capacity[p]),
+                capacity=problem.scenario.places[p].capacity,
                 last_pickup=last[p],
             )
         )

@@ -28,6 +28,7 @@ from evacuate.scenario.model import (
     OpenLane,
     OpenPlace,
     ReturnOperator,
+    SinkVehicles,
     StopProduction,
     VehicleClass,
     WithdrawOperator,
@@ -408,6 +409,8 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
             if isinstance(eff, ReturnOperator):
                 returns.setdefault(eff.operator, []).append(ev.at)
     pauses: list[tuple[int, float, float, bool]] = []
+    sinks: list[tuple[tuple[int, int], float, list[int]]] = []
+    lane_ends = {ln.id: (ln.start, ln.end) for ln in scenario.travel.lanes}
     for ev in sorted(known, key=lambda e: e.at):
         for eff in ev.effects:
             if isinstance(eff, MoveDeadline):
@@ -460,6 +463,11 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
                 elif eff.between is not None and frozenset(eff.between) in pair_closed:
                     pair = frozenset(eff.between)
                     pair_closed[pair] = _reopen(pair_closed[pair], ev.at)
+            elif isinstance(eff, SinkVehicles):
+                ends = lane_ends.get(eff.lane or "") if eff.lane is not None else eff.between
+                if ends is not None:
+                    hit = [cindex[c] for c in eff.classes or classes if c in cindex]
+                    sinks.append(((pindex[ends[0]], pindex[ends[1]]), ev.at, hit))
             elif isinstance(eff, AddVehicles) and eff.vehicle_class in cindex and ev.at <= end:
                 ci, pi = cindex[eff.vehicle_class], pindex[eff.place]
                 if eff.count > 0:
@@ -505,6 +513,18 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
                     opts.insert(0, Route(float(direct[ci, i, j]), None, tuple(windows)))
                 if opts:
                     special[(ci, i, j)] = opts
+    # a known sinking: no travel may be under way between its places at its instant, so
+    # travel may not start in [at - duration, at) on any route between them
+    for (a, b), at, hit in sinks:
+        for i, j in ((a, b), (b, a)):
+            for ci in hit:
+                found = special.get((ci, i, j))
+                if found is None and not math.isfinite(direct[ci, i, j]):
+                    continue
+                ways = found if found is not None else [Route(float(direct[ci, i, j]), None)]
+                special[(ci, i, j)] = [
+                    Route(r.time, r.lane, (*r.closed, (at - r.time, at))) for r in ways
+                ]
     routes = Routes(travel, direct, special)
 
     hours_per_unit = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}[scenario.time_unit]

@@ -295,7 +295,11 @@ def map_figure(runs: list[RunSeries], lay: Layout) -> Any:
             )
         route_traces.append(ids)
     roles = place_roles(scenario)
-    sizes = {p.id: scenario.people_at(p) or p.capacity for p in scenario.places}
+    sizes = {
+        # an unlimited haven is drawn as big as everyone it could take
+        p.id: scenario.people_at(p) or min(p.capacity, scenario.population)
+        for p in scenario.places
+    }
     biggest_place = max(sizes.values(), default=0)
     sides = _label_sides(scenario, lay, sizes, biggest_place)
     for role in ("people", "staging", "haven", "depot", "other"):

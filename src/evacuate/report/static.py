@@ -161,7 +161,11 @@ def map_png(runs: list[RunSeries], lay: Layout, path: Path) -> None:
                 solid_capstyle="round",
             )
     roles = place_roles(scenario)
-    sizes = {p.id: scenario.people_at(p) or p.capacity for p in scenario.places}
+    sizes = {
+        # an unlimited haven is drawn as big as everyone it could take
+        p.id: scenario.people_at(p) or min(p.capacity, scenario.population)
+        for p in scenario.places
+    }
     big = max(sizes.values(), default=0) or 1
     names = {
         "people": "threatened place",

@@ -84,6 +84,7 @@ __all__ = [
     "ReturnOperator",
     "ScenarioModel",
     "Shipyard",
+    "SinkVehicles",
     "Stock",
     "StopProduction",
     "Travel",
@@ -373,6 +374,17 @@ class OpenLane(_Frozen):
     between: tuple[Id, Id] | None = None
 
 
+class SinkVehicles(_Frozen):
+    """Losses under way: every vehicle (of ``classes``, default all) travelling between the
+    two places of ``lane`` (or ``between``) at the event's instant is lost with the people
+    aboard (a ship sunk at sea, an aircraft shot down)."""
+
+    type: Literal["sink_vehicles"]
+    lane: Id | None = None
+    between: tuple[Id, Id] | None = None
+    classes: tuple[Id, ...] | None = None
+
+
 class ReturnOperator(_Frozen):
     """A withdrawn operator comes back: every withdraw_operator of it that began before this
     event ends now, and its vehicles may start trips again where they are."""
@@ -394,7 +406,8 @@ EventEffect = Annotated[
     | OpenLane
     | ChangeArrivals
     | ChangeThroughput
-    | ReturnOperator,
+    | ReturnOperator
+    | SinkVehicles,
     Field(discriminator="type"),
 ]
 """What an event does: the disruptions of ``Effect``, a note, or help (docs/model.md)."""

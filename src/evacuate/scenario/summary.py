@@ -26,7 +26,9 @@ from evacuate.scenario.model import (
     OpenLane,
     OpenPlace,
     Place,
+    ReturnOperator,
     Shipyard,
+    SinkVehicles,
     StopProduction,
     WithdrawOperator,
 )
@@ -407,6 +409,14 @@ def describe_effect(scenario: Scenario, effect: EventEffect) -> str:
             else "the route " + " - ".join(effect.between or ())
         )
         return f"reopen {target}"
+    if isinstance(effect, ReturnOperator):
+        return f"operator {effect.operator} comes back"
+    if isinstance(effect, SinkVehicles):
+        where = (
+            f"lane {effect.lane}" if effect.lane else "the way " + " - ".join(effect.between or ())
+        )
+        kinds = "/".join(effect.classes) + " " if effect.classes else ""
+        return f"sink the {kinds}vehicles under way on {where}"
     if isinstance(effect, Note):
         return "a note (no effect on the operation)"
     if isinstance(effect, ChangeArrivals):

@@ -199,6 +199,7 @@ _EFFECT_REFS: dict[str, tuple[str, ...]] = {
     "change_arrivals": ("place",),
     "change_throughput": ("place",),
     "return_operator": ("operator",),
+    "sink_vehicles": ("lane", "between", "classes"),
 }
 
 
@@ -370,7 +371,7 @@ def close_lane_target(raw: _Raw) -> Iterator[Found]:
     """A close_lane effect names exactly one of ``lane`` or ``between``, and ``between`` two
     different places."""
     for loc, _, effect in _effects(raw):
-        if effect.get("type") not in ("close_lane", "open_lane"):
+        if effect.get("type") not in ("close_lane", "open_lane", "sink_vehicles"):
             continue
         has_lane, has_between = effect.get("lane") is not None, effect.get("between") is not None
         if has_lane == has_between:

@@ -38,6 +38,7 @@ from evacuate.scenario.model import (
     OpenPlace,
     ReturnOperator,
     Shipyard,
+    SinkVehicles,
     StopProduction,
     VehicleClass,
     WithdrawOperator,
@@ -791,7 +792,7 @@ class Engine:
                 self._schedule_strike(fx.place)
             elif isinstance(fx, WithdrawOperator):
                 self._withdraw(fx, t)
-            elif isinstance(fx, AddVehicles | OpenPlace | OpenLane | ReturnOperator):
+            elif isinstance(fx, AddVehicles | OpenPlace | OpenLane | ReturnOperator | SinkVehicles):
                 helps.apply(self, fx, e.id, t)
 
     def _destroy(self, fx: DestroyVehicles, why: str) -> None:

@@ -1,17 +1,27 @@
-"""Events that help a running operation: reinforcements, reopenings, an operator's return.
+"""Events that help a running operation (reinforcements, reopenings, an operator's return)
+and losses under way (sinkings).
 
 The rules are those of docs/model.md: reinforcements join the place's vehicles at once; an
 opening ends, at its instant, every closure of the same place (lane, pair of places) that
 began before it; a return_operator ends the operator's withdrawal and gives its vehicles back
 where they were benched (those still resting stay held until their turnaround is over), and
-its shipyards resume. Functions of the ``Engine``'s state, kept apart from its core loop.
+its shipyards resume; a sinking loses every group travelling between its two places (after
+loading, before unloading) with the people aboard. Functions of the ``Engine``'s state, kept
+apart from its core loop.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
-from evacuate.scenario.model import AddVehicles, OpenLane, OpenPlace, ReturnOperator
+from evacuate.scenario.model import (
+    AddVehicles,
+    OpenLane,
+    OpenPlace,
+    ReturnOperator,
+    SinkVehicles,
+)
 from evacuate.simulation.world import Closure
 
 if TYPE_CHECKING:
@@ -67,11 +77,33 @@ def _return(e: Engine, fx: ReturnOperator, why: str, t: float) -> None:
             y.benched = None
 
 
-def apply(
-    e: Engine, fx: AddVehicles | OpenPlace | OpenLane | ReturnOperator, why: str, t: float
-) -> None:
-    """Apply one helping effect of the event ``why`` at ``t``."""
-    if isinstance(fx, AddVehicles):
+def _sink(e: Engine, fx: SinkVehicles, why: str, t: float) -> None:
+    """Groups under way between the struck places are lost with their people."""
+    if fx.lane is not None:
+        lane = next((ln for ln in e.scenario.travel.lanes if ln.id == fx.lane), None)
+        ends = None if lane is None else {lane.start, lane.end}
+    else:
+        ends = set(fx.between or ())
+    if not ends:
+        return
+    classes = set(e.classes) if fx.classes is None else set(fx.classes)
+    for it in list(e.transit):
+        on_the_way = it.leave < t - _EPS and (not math.isfinite(it.reach) or t < it.reach - _EPS)
+        if {it.origin, it.destination} == ends and it.group.vc.id in classes and on_the_way:
+            e.transit.remove(it)
+            it.aborted = True
+            it.group.done = True
+            e._lose_transit(it, t, f"sunk: {why}")
+
+
+Effect = AddVehicles | OpenPlace | OpenLane | ReturnOperator | SinkVehicles
+
+
+def apply(e: Engine, fx: Effect, why: str, t: float) -> None:
+    """Apply one effect of the event ``why`` at ``t``."""
+    if isinstance(fx, SinkVehicles):
+        _sink(e, fx, why, t)
+    elif isinstance(fx, AddVehicles):
         _reinforce(e, fx, why, t)
     elif isinstance(fx, OpenPlace):
         _reopen(e.place_closures, fx.place, t)
