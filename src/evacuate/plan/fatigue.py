@@ -19,7 +19,10 @@ from evacuate.plan.problem import Problem
 from evacuate.scenario.model import AddVehicles
 from evacuate.scenario.summary import produced
 
-__all__ = ["fleet_work_bound"]
+__all__ = ["MAX_TRIPS", "fleet_work_bound"]
+
+MAX_TRIPS = 1e12
+"""More loaded trips per vehicle than this: the fleet's time sets no useful limit."""
 
 
 def _entries(problem: Problem) -> list[tuple[int, float, int]]:
@@ -58,11 +61,12 @@ def fleet_work_bound(problem: Problem) -> float:
     total = 0.0
     for c, start, count in _entries(problem):
         rest = problem.rest(c)
-        step = cycle[c] + rest
-        if not math.isfinite(cycle[c]) or problem.end < start + cycle[c]:
+        length = float(cycle[c])
+        if not math.isfinite(length) or problem.end < start + length:
             continue  # no loaded trip at all
-        if step <= 0:
-            return math.inf  # instant round trips: no limit from time
-        trips = math.floor((problem.end - start + rest) / step + 1e-9)
+        span, step = problem.end - start + rest, length + rest
+        if step <= 0 or span / MAX_TRIPS > step:
+            return math.inf  # (nearly) instant round trips: no limit from time
+        trips = math.floor(span / step + 1e-9)
         total += float(count) * trips * float(problem.capacity[c])
     return total
