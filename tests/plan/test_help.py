@@ -431,3 +431,37 @@ def test_plans_around_a_known_sinking_pass_the_checker_and_run_as_planned(
     sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
     assert sim.rescued == round(result.rescued)
     assert not [e for e in sim.events if e.detail.startswith("sunk")]
+
+
+def test_damaged_vehicles_are_out_of_service_then_back() -> None:
+    """The bus is damaged at the depot at 0.5 until 6: leaving at 5 breaks 'inventory', at 6
+    not; loading in town when damage strikes there breaks 'damaged'. A surprise damage in a
+    simulation holds the bus until 6, then the plan goes on."""
+    hurt = {"type": "damage_vehicles", "place": "depot", "until": 6}
+    s = _with([{"id": "shell", "at": 0.5, "effects": [hurt]}])
+
+    def leave_at(t: float) -> Plan:
+        return Plan("help", trips=(Trip("g", "bus", 1, "depot", t, "town", t + 1, 0),))
+
+    assert {v.rule for v in check(s, leave_at(5)).violations} == {"inventory"}
+    assert check(s, leave_at(6)).feasible
+    in_town = {"type": "damage_vehicles", "place": "town", "until": 6}
+    loading = _with([{"id": "shell", "at": 1.5, "effects": [in_town]}])
+    plan_ = Plan("help", trips=(_to_town, Trip("g", "bus", 1, "town", 1, "camp", 4, 20)))
+    bus = loading.fleet.classes[0].model_copy(update={"load_time": 1.0})
+    slow = loading.model_copy(
+        update={"fleet": loading.fleet.model_copy(update={"classes": (bus,)})}
+    )
+    assert {v.rule for v in check(slow, plan_).violations} == {"damaged"}
+    result = plan(s, time_limit=2)
+    assert check(s, result.plan).feasible
+    sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == round(result.rescued)
+    surprise = _with([{"id": "shell", "at": 0.5, "mode": "surprise", "effects": [hurt]}])
+    blind = plan(surprise, time_limit=2)
+    ran = simulate(surprise, blind.plan, policy="follow", perturbations=Perturbations())
+    damaged = [e for e in ran.events if e.kind == "damaged"]
+    assert [(e.time, e.vehicles) for e in damaged] == [(0.5, 1)] or not damaged
+    if damaged:  # the bus had not left the depot yet: it leaves at 6 at the earliest
+        first = min(e.time for e in ran.events if e.kind == "depart")
+        assert first >= 6

@@ -32,6 +32,7 @@ EXPECTED: dict[str, tuple[str, int, str]] = {
         27,
         "found type 'add_vehicles'; expected one of 'destroy_vehicles'",
     ),
+    "damage_repaired_before": ("events[0].effects[0].until", 29, "found until 5 h, not after"),
     "sink_both_targets": ("events[0].effects[0]", 27, "found both 'lane' and 'between'"),
     "return_never_withdrawn": (
         "events[0].effects[0]",
@@ -60,7 +61,15 @@ def test_broken_file_reports_path_line_and_message(stem: str) -> None:
 def test_the_schema_knows_help_notes_and_unlimited() -> None:
     """The JSON Schema lists the new effect types and accepts ``unlimited`` capacities."""
     text = str(schema.json_schema())
-    kinds = ("add_vehicles", "open_place", "open_lane", "return_operator", "sink_vehicles", "note")
+    kinds = (
+        "add_vehicles",
+        "open_place",
+        "open_lane",
+        "return_operator",
+        "sink_vehicles",
+        "damage_vehicles",
+        "note",
+    )
     for kind in kinds:
         assert f"'{kind}'" in text
     assert "'unlimited'" in text

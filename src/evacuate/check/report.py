@@ -47,6 +47,8 @@ RULES: dict[str, str] = {
     "destroyed": "a known destroy_vehicles event hits this trip's vehicles while loading or "
     "unloading (amount: vehicles)",
     "sunk": "a known sink_vehicles event strikes this trip under way (amount: vehicles)",
+    "damaged": "a known damage_vehicles event hits this trip's vehicles while loading or "
+    "unloading (amount: vehicles)",
     "population": "picks up people who are not there (amount: people short)",
     "haven_capacity": "net inflow of evacuees exceeds the place's capacity (amount: people over)",
     "berths": "more vehicles load or unload at once than the place has berths (amount: vehicles)",

@@ -11,6 +11,7 @@ import numpy as np
 
 from evacuate.scenario.model import (
     AddVehicles,
+    DamageVehicles,
     DestroyVehicles,
     Shipyard,
     StopProduction,
@@ -163,7 +164,7 @@ class VehicleRules(CheckerBase):
         destroyed: dict[int, list[tuple[float, int]]] = defaultdict(list)
         lost_class: dict[str, int] = defaultdict(int)
         lost_place: dict[str, int] = defaultdict(int)
-        self._destroy_events(entered, moved, destroyed, lost_class, lost_place)
+        self._destroy_events(entered, moved, destroyed, lost_class, lost_place, supplies)
 
         # departures: the inventory after each may not be negative
         for pc, (s, e) in seg.items():
@@ -212,12 +213,15 @@ class VehicleRules(CheckerBase):
         destroyed: dict[int, list[tuple[float, int]]],
         lost_class: dict[str, int],
         lost_place: dict[str, int],
+        supplies: dict[tuple[int, int], _Supply] | None = None,
     ) -> None:
+        """Known destroy_vehicles and damage_vehicles events, in time order: the vehicles hit
+        leave the inventory (damaged ones re-enter it at ``until``, like stock)."""
         C = self.C
-        todo: list[tuple[float, str, DestroyVehicles]] = []
+        todo: list[tuple[float, str, DestroyVehicles | DamageVehicles]] = []
         for ev in self.events:
             for eff in ev.effects:
-                if isinstance(eff, DestroyVehicles):
+                if isinstance(eff, DestroyVehicles | DamageVehicles):
                     todo.append((ev.at, ev.id, eff))
         todo.sort(key=lambda x: x[0])
         for at, ev_id, eff in todo:
@@ -241,26 +245,32 @@ class VehicleRules(CheckerBase):
                 take = int(min(left, max(0, here)))
                 if take:
                     destroyed[pc].append((at, take))
+                    left -= take
+                    if isinstance(eff, DamageVehicles):
+                        if supplies is not None:  # back in service, at the place
+                            supplies[(p, c)].stock.append((eff.until, take))
+                        continue
                     lost_class[self.classes[c].id] += take
                     lost_place[self.places[p].id] += take
-                    left -= take
             if left <= 0:
                 continue
             ok = self.finite & self.loaded & self.kc & np.isin(self.cls, classes)
             loading = ok & (self.o == p) & (self.depart <= at) & (at < self.t0)
             unloading = ok & (self.d == p) & (self.arrive - self.U <= at) & (at < self.arrive)
+            damage = isinstance(eff, DamageVehicles)
             for i in np.flatnonzero(loading | unloading).tolist():
                 if left <= 0:
                     break
                 take = int(min(left, self.count[i]))
                 left -= take
-                lost_class[self.classes[int(self.cls[i])].id] += take
-                lost_place[self.places[p].id] += take
+                if not damage:
+                    lost_class[self.classes[int(self.cls[i])].id] += take
+                    lost_place[self.places[p].id] += take
                 what = "loading" if loading[i] else "unloading"
                 self.out.one(
-                    "destroyed",
+                    "damaged" if damage else "destroyed",
                     i,
                     float(take),
                     f"{take} x {self.classes[int(self.cls[i])].id} {what} at {eff.place} are"
-                    f" destroyed at {_t(at)} (event {ev_id})",
+                    f" {'damaged' if damage else 'destroyed'} at {_t(at)} (event {ev_id})",
                 )

@@ -248,7 +248,7 @@ def _exact_is_cheap(problem: Problem) -> bool:
     """Small enough for an exact MIP, with every time a whole number of time units."""
     if problem.total_vehicles > 50 or problem.end > 200 or problem.n_places > 6:
         return False
-    if problem.tires or problem.pauses:
+    if problem.tires or problem.pauses or problem.damages:
         return False  # the MIP's network knows no turnaround and no return
     times = [problem.end, *problem.load, *problem.unload, *(s.t for s in problem.supply)]
     times += [t for _, t, _ in problem.arrivals]

@@ -234,7 +234,8 @@ class _Dispatcher:
     def _destroyed(self, c: int, p: int, a: float, b: float) -> bool:
         """Whether a known destroy event hits class c at place p during [a, b]."""
         return any(
-            d.p == p and c in d.classes and a - EPS <= d.t <= b + EPS for d in self.pb.destroys
+            d.p == p and c in d.classes and a - EPS <= d.t <= b + EPS
+            for d in (*self.pb.destroys, *self.pb.damages)
         )
 
     def _reserve(self, g: _Group, legs: tuple[tuple[int, int], ...], sign: float) -> None:

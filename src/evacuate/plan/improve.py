@@ -53,7 +53,7 @@ def is_shuttle(problem: Problem) -> bool:
         return False
     if pb.destroys or pb.place_closed or any(t > 0 for _, t, _ in pb.arrivals):
         return False
-    if pb.tires or pb.pauses:
+    if pb.tires or pb.pauses or pb.damages:
         return False  # turnaround and withdrawal are clocks
     if np.any(np.isfinite(pb.load_budget)) or np.any(np.isfinite(pb.unload_budget)):
         return False

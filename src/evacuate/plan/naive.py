@@ -88,7 +88,7 @@ class _Naive:
         self.picked = np.zeros(n_p, dtype=np.int64)
         # vehicle-side hazards per place: (time, classes) of known destruction
         self.destroy: list[list[tuple[float, frozenset[int]]]] = [[] for _ in range(n_p)]
-        for d in pb.destroys:
+        for d in (*pb.destroys, *pb.damages):  # damaged vehicles are not counted on again
             self.destroy[d.p].append((d.t, d.classes))
         self.closed: list[list[tuple[float, float]]] = [[] for _ in range(n_p)]
         for p, a, b in pb.place_closed:

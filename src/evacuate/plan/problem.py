@@ -21,6 +21,7 @@ from evacuate.scenario.model import (
     AddVehicles,
     CloseLane,
     ClosePlace,
+    DamageVehicles,
     DestroyVehicles,
     Lane,
     LatLon,
@@ -277,6 +278,9 @@ class Problem:
         """The turnaround of class index ``c`` (0 when none)."""
         return float(self.turnaround[c]) if len(self.turnaround) else 0.0
 
+    damages: list[Destroy] = field(default_factory=list)
+    """Known damage_vehicles effects: planners treat them as losses (they do not count on
+    the vehicles' return); the bound leaves them out."""
     pauses: list[tuple[int, float, float, bool]] = field(default_factory=list)
     """(class, from, until, hard): withdrawals that a known return_operator ends; no departure
     in ``[from, until)`` (hard: no trip under way at ``from``). Not in ``withdraw``."""
@@ -410,6 +414,7 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
                 returns.setdefault(eff.operator, []).append(ev.at)
     pauses: list[tuple[int, float, float, bool]] = []
     sinks: list[tuple[tuple[int, int], float, list[int]]] = []
+    damages: list[Destroy] = []
     lane_ends = {ln.id: (ln.start, ln.end) for ln in scenario.travel.lanes}
     for ev in sorted(known, key=lambda e: e.at):
         for eff in ev.effects:
@@ -463,6 +468,13 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
                 elif eff.between is not None and frozenset(eff.between) in pair_closed:
                     pair = frozenset(eff.between)
                     pair_closed[pair] = _reopen(pair_closed[pair], ev.at)
+            elif isinstance(eff, DamageVehicles):
+                hurt = (
+                    frozenset(range(n_c))
+                    if eff.classes is None
+                    else frozenset(cindex[c] for c in eff.classes if c in cindex)
+                )
+                damages.append(Destroy(ev.at, pindex[eff.place], hurt, eff.count))
             elif isinstance(eff, SinkVehicles):
                 ends = lane_ends.get(eff.lane or "") if eff.lane is not None else eff.between
                 if ends is not None:
@@ -556,7 +568,7 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
     for yard in scenario.fleet.shipyards:
         if yard.vehicle_class not in cindex:
             continue
-        breaks = [d.t for d in destroys]
+        breaks = [d.t for d in (*destroys, *damages)]
         for t, n in _production_batches(
             scenario, yard.id, stopped.get(yard.id, INF), batch, breaks
         ):
@@ -629,4 +641,5 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         cindex=cindex,
         turnaround=np.array([vc.turnaround for vc in vcs], dtype=np.float64),
         pauses=pauses,
+        damages=damages,
     )

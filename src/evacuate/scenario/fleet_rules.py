@@ -79,4 +79,23 @@ def return_has_withdrawal(raw: _Raw) -> Iterator[Found]:
             )
 
 
-FLEET_RULES: list[RawRule] = [reinforcement_class, opening_has_closure, return_has_withdrawal]
+def repair_after_damage(raw: _Raw) -> Iterator[Found]:
+    """A damage_vehicles effect's ``until`` is after the event's ``at``."""
+    for loc, event, fx in _effects(raw):
+        if fx.get("type") != "damage_vehicles":
+            continue
+        at, until = raw.time(event.get("at")), raw.time(fx.get("until"))
+        if at is not None and until is not None and until <= at:
+            yield _found(
+                f"found until {raw.fmt(until)}, not after the event's at {raw.fmt(at)}; "
+                "expected the time the vehicles are back in service, after at",
+                (*loc, "until"),
+            )
+
+
+FLEET_RULES: list[RawRule] = [
+    reinforcement_class,
+    opening_has_closure,
+    return_has_withdrawal,
+    repair_after_damage,
+]

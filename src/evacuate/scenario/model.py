@@ -55,6 +55,7 @@ __all__ = [
     "ChangeThroughput",
     "CloseLane",
     "ClosePlace",
+    "DamageVehicles",
     "DefenceMeasure",
     "DefenceMenu",
     "DestroyVehicles",
@@ -374,6 +375,17 @@ class OpenLane(_Frozen):
     between: tuple[Id, Id] | None = None
 
 
+class DamageVehicles(_Frozen):
+    """Vehicles at a place put out of service (all, or ``count``; optionally only
+    ``classes``) until ``until``: damaged, they are back at the place, repaired, then."""
+
+    type: Literal["damage_vehicles"]
+    place: Id
+    until: Time
+    classes: tuple[Id, ...] | None = None
+    count: Vehicles | None = None
+
+
 class SinkVehicles(_Frozen):
     """Losses under way: every vehicle (of ``classes``, default all) travelling between the
     two places of ``lane`` (or ``between``) at the event's instant is lost with the people
@@ -407,7 +419,8 @@ EventEffect = Annotated[
     | ChangeArrivals
     | ChangeThroughput
     | ReturnOperator
-    | SinkVehicles,
+    | SinkVehicles
+    | DamageVehicles,
     Field(discriminator="type"),
 ]
 """What an event does: the disruptions of ``Effect``, a note, or help (docs/model.md)."""

@@ -19,6 +19,7 @@ from evacuate.scenario.model import (
     ChangeThroughput,
     CloseLane,
     ClosePlace,
+    DamageVehicles,
     DestroyVehicles,
     EventEffect,
     MoveDeadline,
@@ -417,6 +418,11 @@ def describe_effect(scenario: Scenario, effect: EventEffect) -> str:
         )
         kinds = "/".join(effect.classes) + " " if effect.classes else ""
         return f"sink the {kinds}vehicles under way on {where}"
+    if isinstance(effect, DamageVehicles):
+        what = "all" if effect.count is None else f"{effect.count:,}"
+        kinds = "/".join(effect.classes) + " " if effect.classes else ""
+        back = format_time(scenario, effect.until)
+        return f"damage {what} {kinds}vehicles at {effect.place} (back in service {back})"
     if isinstance(effect, Note):
         return "a note (no effect on the operation)"
     if isinstance(effect, ChangeArrivals):

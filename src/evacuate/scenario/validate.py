@@ -200,6 +200,7 @@ _EFFECT_REFS: dict[str, tuple[str, ...]] = {
     "change_throughput": ("place",),
     "return_operator": ("operator",),
     "sink_vehicles": ("lane", "between", "classes"),
+    "damage_vehicles": ("place", "classes"),
 }
 
 

@@ -31,6 +31,7 @@ from evacuate.scenario.model import (
     AddVehicles,
     CloseLane,
     ClosePlace,
+    DamageVehicles,
     DestroyVehicles,
     Event,
     MoveDeadline,
@@ -792,7 +793,10 @@ class Engine:
                 self._schedule_strike(fx.place)
             elif isinstance(fx, WithdrawOperator):
                 self._withdraw(fx, t)
-            elif isinstance(fx, AddVehicles | OpenPlace | OpenLane | ReturnOperator | SinkVehicles):
+            elif isinstance(
+                fx,
+                AddVehicles | OpenPlace | OpenLane | ReturnOperator | SinkVehicles | DamageVehicles,
+            ):
                 helps.apply(self, fx, e.id, t)
 
     def _destroy(self, fx: DestroyVehicles, why: str) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from evacuate.scenario.model import (
     AddVehicles,
+    DamageVehicles,
     OpenLane,
     OpenPlace,
     ReturnOperator,
@@ -96,13 +97,53 @@ def _sink(e: Engine, fx: SinkVehicles, why: str, t: float) -> None:
             e._lose_transit(it, t, f"sunk: {why}")
 
 
-Effect = AddVehicles | OpenPlace | OpenLane | ReturnOperator | SinkVehicles
+def _damage(e: Engine, fx: DamageVehicles, why: str, t: float) -> None:
+    """Idle vehicles at the place (waiting, held or built) go out of service until
+    ``fx.until``, then are back there; groups loading or unloading there are spared."""
+    from evacuate.simulation.engine import _Held
+
+    e._yard_sync(t)
+    left = float("inf") if fx.count is None else float(fx.count)
+    classes = set(fx.classes) if fx.classes is not None else set(e.classes)
+    hit: dict[str, int] = {}
+    for (p, cls), k in sorted(e.pool.items()):
+        if p == fx.place and cls in classes and k > 0 and left > 0:
+            n = int(min(k, left))
+            e.pool[(p, cls)] = k - n
+            hit[cls] = hit.get(cls, 0) + n
+            left -= n
+    for h in e.held:
+        if h.place == fx.place and h.cls in classes and h.count > 0 and left > 0:
+            n = int(min(h.count, left))
+            h.count -= n
+            hit[h.cls] = hit.get(h.cls, 0) + n
+            left -= n
+    for y in e.yards:
+        cls = y.spec.vehicle_class
+        if y.spec.place == fx.place and cls in classes and left > 0:
+            n = int(min(y.held_or_ready(t), left))
+            y.destroyed += n  # out of the yard's count; back as held vehicles
+            hit[cls] = hit.get(cls, 0) + n
+            left -= n
+    for cls, n in sorted(hit.items()):
+        if n <= 0:
+            continue
+        back = _Held(fx.place, cls, n, max(fx.until, t))
+        e.held.append(back)
+        e._push(back.until, 1, "release", back)  # 1: the engine's _APPEAR step
+        detail = f"{why}: until {back.until:g}"
+        e._log(t, "damaged", fx.place, vehicle_class=cls, vehicles=n, detail=detail)
+
+
+Effect = AddVehicles | OpenPlace | OpenLane | ReturnOperator | SinkVehicles | DamageVehicles
 
 
 def apply(e: Engine, fx: Effect, why: str, t: float) -> None:
     """Apply one effect of the event ``why`` at ``t``."""
     if isinstance(fx, SinkVehicles):
         _sink(e, fx, why, t)
+    elif isinstance(fx, DamageVehicles):
+        _damage(e, fx, why, t)
     elif isinstance(fx, AddVehicles):
         _reinforce(e, fx, why, t)
     elif isinstance(fx, OpenPlace):

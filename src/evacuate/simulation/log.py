@@ -28,6 +28,8 @@ Kinds:
   vehicles that were lost); ``detail`` says why.
 - ``lost_vehicles``: ``vehicles`` of ``class`` lost at ``place``; ``detail`` says why
   (``hazard``, ``destroyed: <event>``, ``arrived after the deadline``).
+- ``damaged``: ``vehicles`` of ``class`` at ``place`` put out of service by the event in
+  ``detail`` (and the time they are back, repaired, at the same place).
 - ``breakdown``: ``vehicles`` broke down on the trip that ended at ``place``; they leave
   service after delivering their people.
 - ``withdrawn``: ``vehicles`` of a withdrawn operator leave service at ``place``.
@@ -59,6 +61,7 @@ Kind = Literal[
     "turned_away",
     "lost_people",
     "lost_vehicles",
+    "damaged",
     "breakdown",
     "withdrawn",
     "cancelled",
