@@ -69,7 +69,7 @@ def test_simulate_romulan_historical_replans(runner: CliRunner) -> None:
     ("args", "message"),
     [
         (["--policy", "panic"], "expected one of replan, follow"),
-        (["--log", "x.txt"], "expected .jsonl or .csv"),
+        (["--log", "x.txt"], "expected .jsonl, .json or .csv"),
         (["--variant", "nope"], "nope"),
     ],
 )
