@@ -145,6 +145,7 @@ def run(
     save: Callable[[list[dict[str, Any]]], None],
     parts: tuple[int, ...] = (1, 2),
     points: int = 2,
+    brute_force: bool = True,
 ) -> list[dict[str, Any]]:
     """Search and brute force for each budget of ``parts``; ``save`` after each row."""
     rows: list[dict[str, Any]] = []
@@ -170,12 +171,13 @@ def run(
         _CPU[0] = time.process_time()
         t0 = time.perf_counter()
         brute = _search(s, time_limit, points, gap_target)
-        best = _brute(brute, singles)
-        add(
-            {"budget": 1, **_row("brute force", brute, time.perf_counter() - t0, best)},
-            n,
-            len(singles),
-        )
+        best = _brute(brute, singles if brute_force else [])
+        if brute_force:
+            add(
+                {"budget": 1, **_row("brute force", brute, time.perf_counter() - t0, best)},
+                n,
+                len(singles),
+            )
     if 2 in parts:  # one instant per option
         s = instance(fixed=True)
         n = len(s.attacks.options) if s.attacks else 0
@@ -198,12 +200,13 @@ def run(
         _CPU[0] = time.process_time()
         t0 = time.perf_counter()
         brute = _search(s, time_limit, 1, gap_target)
-        best = _brute(brute, keys)
-        add(
-            {"budget": 2, **_row("brute force", brute, time.perf_counter() - t0, best)},
-            n,
-            len(keys),
-        )
+        best = _brute(brute, keys if brute_force else [])
+        if brute_force:
+            add(
+                {"budget": 2, **_row("brute force", brute, time.perf_counter() - t0, best)},
+                n,
+                len(keys),
+            )
     if 3 in parts:  # the Romulan scenario, budget 3, derived menu, as the command runs it
         import evacuate
         from evacuate.sabotage import sabotage
@@ -281,20 +284,34 @@ def main(argv: list[str] | None = None) -> None:
         help="only this part: 1, 2 (search against brute force for that budget) or 3 (the "
         "Romulan scenario, budget 3, derived menu: wall and CPU seconds)",
     )
+    ap.add_argument(
+        "--search-only",
+        action="store_true",
+        help="rerun the search rows only, keeping the brute-force rows of the results file "
+        "(brute force does not depend on the search's code)",
+    )
     args = ap.parse_args(argv)
     parts = (1, 2, 3) if args.part is None else (args.part,)
     command = f"python -m bench.sabotage --time-limit {args.time_limit:g}"
     command += f" --gap-target {args.gap_target:g} --points {args.points}"
     command += "" if args.part is None else f" --part {args.part}"
+    command += " --search-only" if args.search_only else ""
     args.out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.part is None else f"-budget{args.part}"
     stem = args.out / f"{dt.date.today()}-sabotage{suffix}"
 
+    kept: list[dict[str, Any]] = []
+    if args.search_only:
+        old = json.loads(stem.with_suffix(".json").read_text())
+        kept = [r for r in old if r["method"] == "brute force"]
+
     def save(rows: list[dict[str, Any]]) -> None:
+        rows = sorted(rows + kept, key=lambda r: (r["budget"], r["method"] != "search"))
         stem.with_suffix(".md").write_text(_markdown(rows, command))
         stem.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n")
 
-    rows = run(args.time_limit, args.gap_target, save, parts, args.points)
+    rows = run(args.time_limit, args.gap_target, save, parts, args.points, not args.search_only)
+    rows = sorted(rows + kept, key=lambda r: (r["budget"], r["method"] != "search"))
     print(_markdown(rows, command))
 
 

@@ -19,6 +19,7 @@ from evacuate.planio import Plan
 from evacuate.sabotage import Attack, Strike, default_menu, sabotage
 from evacuate.sabotage.follower import Undisturbed, follow, respond
 from evacuate.sabotage.menu import instants, strike_events, strike_scenario
+from evacuate.sabotage.search import Search
 from evacuate.scenario.load import from_dict
 from evacuate.scenario.scenario import Scenario
 from tests.oracle import exhaustive
@@ -274,3 +275,24 @@ def test_caps_from_the_undisturbed_flight_equal_caps_from_time_zero(
     for key in keys[:40]:
         events = strike_events(s, menu, key)
         assert cached.follow(events) == follow(strike_scenario(s, menu, key), trips), key
+
+
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_scenarios(), st.randoms(use_true_random=False))
+def test_caps_of_strike_pairs_bound_their_certified_damage(data: dict[str, Any], rnd: Any) -> None:
+    """The cap of a pair of strikes (the operator flying its plan, or the plan it adopted
+    after the first strike alone) is never below the pair's lowest certified damage, with an
+    exact operator: pruning by it never drops a worse attack."""
+    s = from_dict(data)
+    menu = s.attacks
+    assert menu is not None
+    base = exact(strike_scenario(s, menu, ()))
+    search = Search(s, menu, exact, list(base.plan.trips), base.bound, step=1.0, departures=0)
+    singles = list(search.singles)
+    for x in singles:
+        search.full((x,))  # every single strike answered: its plan is the cached answer
+    pairs = [(a, b) for a, b in itertools.combinations(singles, 2) if a.option != b.option]
+    rnd.shuffle(pairs)
+    for key in pairs[:12]:
+        assert search.cap(key) >= search.full(key).damage_low, key

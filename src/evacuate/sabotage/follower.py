@@ -26,7 +26,7 @@ from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.engine import _EVENT, Engine
 from evacuate.simulation.state import state_scenario
 
-__all__ = ["Planner", "Response", "Undisturbed", "follow", "plan_state", "respond"]
+__all__ = ["Planner", "Response", "Undisturbed", "fly", "follow", "plan_state", "respond"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,21 @@ def follow(scenario: Scenario, trips: list[Trip]) -> int:
     """People rescued if the operator keeps flying ``trips`` through every surprise (no
     replanning): a response the operator can always choose, so a floor on its value."""
     engine = _engine(scenario, trips)
+    engine.run(stop_at_surprise=False)
+    return engine.rescued()
+
+
+def fly(scenario: Scenario, trips: list[Trip], answer: list[Trip], at: float) -> int:
+    """People rescued if the operator flies ``trips`` up to the surprises of instant ``at``,
+    then ``answer`` (a plan made earlier, e.g. after another attack) to the end, whatever
+    else strikes: a response it can always choose, so a floor on its value. (Trips the
+    state no longer allows are cancelled by the simulation as they come.)"""
+    engine = _engine(scenario, trips)
+    while engine.run():
+        if engine.now >= at:
+            engine.drop_orders()
+            engine.load_plan(list(answer), prefix="r1.")
+            break
     engine.run(stop_at_surprise=False)
     return engine.rescued()
 

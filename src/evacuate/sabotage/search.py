@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from evacuate.planio import Trip
-from evacuate.sabotage.follower import Planner, Undisturbed, respond
+from evacuate.sabotage.follower import Planner, Undisturbed, fly, respond
 from evacuate.sabotage.menu import Strike, instants, strike_events, strike_scenario
 from evacuate.scenario.model import AttackMenu
 from evacuate.scenario.scenario import Scenario
@@ -103,6 +103,8 @@ class Search:
     infeasible: list[str] = field(default_factory=list)
     _cap: dict[Key, float] = field(default_factory=dict)
     _full: dict[Key, Attack] = field(default_factory=dict)
+    _answers: dict[Strike, list[Trip]] = field(default_factory=dict)
+    """The plan the operator adopted after each single strike evaluated in full."""
     singles: list[Strike] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -132,12 +134,27 @@ class Search:
         return math.prod(self.options[s.option].success for s in key)
 
     def cap(self, key: Key) -> float:
-        """Highest possible damage: the operator keeps flying its plan through the attack
-        (simulated from the undisturbed flight at the first strike, not from the start)."""
+        """Highest possible damage: population minus what a response rescues that needs no
+        planner call. The operator keeps flying its plan through the attack (simulated from
+        the undisturbed flight at the first strike, not from the start); and for several
+        strikes, it may also fly, from the first strike's instant on, the plan it adopted
+        after one of that instant's strikes alone (a plan already made: a response it can
+        always choose, so its value caps the damage too)."""
         if key not in self._cap:
             events = strike_events(self.scenario, self.menu, key, self.guarded)
             self.simulations += 1
-            self._cap[key] = float(self.population - self.undisturbed.follow(events))
+            rescued = self.undisturbed.follow(events)
+            first = min((s.at for s in key), default=0.0)
+            if len(key) > 1:
+                world: Scenario | None = None
+                for s in key:
+                    if s.at == first and s in self._answers:
+                        world = world or strike_scenario(
+                            self.scenario, self.menu, key, self.guarded
+                        )
+                        self.simulations += 1
+                        rescued = max(rescued, fly(world, self.trips, self._answers[s], first))
+            self._cap[key] = float(self.population - rescued)
         return self._cap[key]
 
     def full(self, key: Key) -> Attack:
@@ -150,7 +167,10 @@ class Search:
                 self.planner,
                 base_bound=self.base_bound,
                 check_plans=self.check_plans,
+                keep=len(key) == 1,
             )
+            if len(key) == 1 and r.plan is not None:
+                self._answers[key[0]] = list(r.plan.trips)
             bound = max(r.bound, float(r.rescued))
             self.planner_calls += r.planner_calls
             self.checked += r.checked
