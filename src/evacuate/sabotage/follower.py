@@ -26,7 +26,7 @@ from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.engine import _EVENT, Engine
 from evacuate.simulation.state import state_scenario
 
-__all__ = ["Planner", "Response", "Undisturbed", "fly", "follow", "plan_state", "respond"]
+__all__ = ["Planner", "Response", "Undisturbed", "follow", "plan_state", "respond"]
 
 log = logging.getLogger(__name__)
 
@@ -71,21 +71,6 @@ def follow(scenario: Scenario, trips: list[Trip]) -> int:
     return engine.rescued()
 
 
-def fly(scenario: Scenario, trips: list[Trip], answer: list[Trip], at: float) -> int:
-    """People rescued if the operator flies ``trips`` up to the surprises of instant ``at``,
-    then ``answer`` (a plan made earlier, e.g. after another attack) to the end, whatever
-    else strikes: a response it can always choose, so a floor on its value. (Trips the
-    state no longer allows are cancelled by the simulation as they come.)"""
-    engine = _engine(scenario, trips)
-    while engine.run():
-        if engine.now >= at:
-            engine.drop_orders()
-            engine.load_plan(list(answer), prefix="r1.")
-            break
-    engine.run(stop_at_surprise=False)
-    return engine.rescued()
-
-
 class Undisturbed:
     """The operator's plan flown with no attack, kept at the instants strikes come.
 
@@ -116,6 +101,25 @@ class Undisturbed:
             self.snapshots.insert(k, engine)
             engine = engine.fork()
         return engine
+
+    def fly(self, events: list[Event], answer: list[Trip]) -> int:
+        """People rescued if the operator flies its plan up to the first of ``events``, then
+        ``answer`` (a plan made earlier, e.g. after another attack) to the end, whatever
+        else strikes: a response it can always choose, so a floor on its value. (Trips the
+        state no longer allows are cancelled by the simulation as they come.)"""
+        at = min(e.at for e in events)
+        engine = self.at(at)
+        for e in events:
+            engine.add_event(e)
+        before = engine.progress
+        while engine.run():
+            if engine.now >= at:
+                engine.drop_orders()
+                engine.load_plan(list(answer), prefix="r1.")
+                break
+        engine.run(stop_at_surprise=False)
+        self.events_run += engine.progress - before
+        return engine.rescued()
 
     def follow(self, events: list[Event]) -> int:
         """People rescued if the operator keeps flying its plan through ``events``."""

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from evacuate.planio import Trip
-from evacuate.sabotage.follower import Planner, Undisturbed, fly, respond
+from evacuate.sabotage.follower import Planner, Undisturbed, respond
 from evacuate.sabotage.menu import Strike, instants, strike_events, strike_scenario
 from evacuate.scenario.model import AttackMenu
 from evacuate.scenario.scenario import Scenario
@@ -103,6 +103,7 @@ class Search:
     infeasible: list[str] = field(default_factory=list)
     _cap: dict[Key, float] = field(default_factory=dict)
     _full: dict[Key, Attack] = field(default_factory=dict)
+    _tight: dict[Key, float] = field(default_factory=dict)
     _answers: dict[Strike, list[Trip]] = field(default_factory=dict)
     """The plan the operator adopted after each single strike evaluated in full."""
     singles: list[Strike] = field(default_factory=list)
@@ -134,28 +135,32 @@ class Search:
         return math.prod(self.options[s.option].success for s in key)
 
     def cap(self, key: Key) -> float:
-        """Highest possible damage: population minus what a response rescues that needs no
-        planner call. The operator keeps flying its plan through the attack (simulated from
-        the undisturbed flight at the first strike, not from the start); and for several
-        strikes, it may also fly, from the first strike's instant on, the plan it adopted
-        after one of that instant's strikes alone (a plan already made: a response it can
-        always choose, so its value caps the damage too)."""
+        """Highest possible damage: the operator keeps flying its plan through the attack
+        (simulated from the undisturbed flight at the first strike, not from the start)."""
         if key not in self._cap:
             events = strike_events(self.scenario, self.menu, key, self.guarded)
             self.simulations += 1
-            rescued = self.undisturbed.follow(events)
-            first = min((s.at for s in key), default=0.0)
-            if len(key) > 1:
-                world: Scenario | None = None
-                for s in key:
-                    if s.at == first and s in self._answers:
-                        world = world or strike_scenario(
-                            self.scenario, self.menu, key, self.guarded
-                        )
-                        self.simulations += 1
-                        rescued = max(rescued, fly(world, self.trips, self._answers[s], first))
-            self._cap[key] = float(self.population - rescued)
+            self._cap[key] = float(self.population - self.undisturbed.follow(events))
         return self._cap[key]
+
+    def tight_cap(self, key: Key, threshold: float) -> float:
+        """``cap``, tightened when it exceeds ``threshold`` (so might not prune) and the key
+        has several strikes: the operator may also fly, from the first strike's instant on,
+        the plan it adopted after one of that instant's strikes alone (a plan already made:
+        a response it can always choose, so its value caps the damage too)."""
+        cap = self.cap(key)
+        if cap <= threshold or len(key) < 2:
+            return cap
+        if key not in self._tight:
+            first = min(s.at for s in key)
+            events = strike_events(self.scenario, self.menu, key, self.guarded)
+            rescued = self.population - cap
+            for s in key:
+                if s.at == first and s in self._answers and events:
+                    self.simulations += 1
+                    rescued = max(rescued, self.undisturbed.fly(events, self._answers[s]))
+            self._tight[key] = float(self.population - rescued)
+        return self._tight[key]
 
     def full(self, key: Key) -> Attack:
         """The certified damage interval: the operator replans after each strike."""
@@ -193,7 +198,7 @@ class Search:
             cost=self.cost(key),
             success=self.success(key),
             damage_low=0.0,
-            damage_high=self.cap(key),
+            damage_high=self._tight.get(key, self.cap(key)),
             rescued=math.nan,
             bound=math.nan,
             evaluated=False,
@@ -219,7 +224,7 @@ class Search:
         for n, k in enumerate(todo):
             if best.damage_low >= ceiling:
                 break
-            if self.cap(k) <= best.damage_low and k not in self._full:
+            if self.tight_cap(k, best.damage_low) <= best.damage_low and k not in self._full:
                 seen.append(self.pruned(k))
                 continue
             if n % 10 == 0:
