@@ -9,6 +9,7 @@ rate integrated over the period, in people.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     from evacuate.scenario.model import Event, Place
 
+REL_TOL = 1e-9
 _HOURS = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}
 
 
@@ -75,3 +77,41 @@ def period_allowances(
             if r > 0:
                 out[k] += r * (b - a) * _HOURS[unit]
     return out
+
+
+def overdrawn(
+    first: list[int], last: list[int], people: list[float], allowed: np.ndarray
+) -> list[tuple[int, float]]:
+    """Loadings that no split fits: loading ``i`` needs ``people[i]`` from periods ``first[i]
+    .. last[i]`` (docs/model.md, Throughput). Earliest deadline first: each period, in time
+    order, gives its allowance to the loadings it meets that end soonest; a loading left short
+    when its last period is over is reported with the people it lacks (and then set aside).
+    This finds a split whenever one exists (interval demands on period supplies)."""
+    order = sorted(range(len(first)), key=lambda i: (first[i], last[i], i))
+    heap: list[tuple[int, int]] = []
+    left = [float(x) for x in people]
+    out: list[tuple[int, float]] = []
+    n = len(allowed)
+    pos = 0
+    k = 0
+    while pos < len(order) or heap:
+        if not heap:
+            k = max(k, first[order[pos]])
+        while pos < len(order) and first[order[pos]] <= k:
+            i = order[pos]
+            heapq.heappush(heap, (last[i], i))
+            pos += 1
+        supply = float(allowed[min(max(k, 0), n - 1)])
+        while heap and supply > 0:
+            i = heap[0][1]
+            take = min(supply, left[i])
+            left[i] -= take
+            supply -= take
+            if left[i] <= 0:
+                heapq.heappop(heap)
+        while heap and heap[0][0] <= k:
+            _, i = heapq.heappop(heap)
+            if left[i] > REL_TOL * max(1.0, people[i]):
+                out.append((i, left[i]))
+        k += 1
+    return sorted(out)

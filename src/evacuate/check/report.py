@@ -52,8 +52,8 @@ RULES: dict[str, str] = {
     "population": "picks up people who are not there (amount: people short)",
     "haven_capacity": "net inflow of evacuees exceeds the place's capacity (amount: people over)",
     "berths": "more vehicles load or unload at once than the place has berths (amount: vehicles)",
-    "load_rate": "more people start loading in one throughput period than load_per_hour allows "
-    "(amount: people over)",
+    "load_rate": "more people load in throughput periods than load_per_hour allows there (a "
+    "loading draws on every period it spans) (amount: people over)",
     "unload_rate": "more people arrive in one throughput period than unload_per_hour allows "
     "(amount: people over)",
     "claimed_rescued": "the plan's rescued differs from the checked count "

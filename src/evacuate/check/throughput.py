@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 from evacuate.check.base import CheckerBase
 from evacuate.check.common import REL_TOL, _seg_cumsum, _t, _tols
-from evacuate.check.rates import period_allowances
+from evacuate.check.rates import overdrawn, period_allowances
 
 
 class ThroughputRules(CheckerBase):
@@ -82,6 +82,18 @@ class ThroughputRules(CheckerBase):
             k = np.floor(tt / period)
             k = np.where((k + 1) * period - tt <= _tols(tt), k + 1, k).astype(np.int64)
             place = where[sel]
+            if not unload:
+                # a loading draws on every period it meets (docs/model.md, Throughput)
+                t0 = self.t0[sel]
+                last = np.maximum(k, np.ceil(t0 / period - _tols(t0) / period) - 1).astype(np.int64)
+                spans = np.unique(place[last > k])
+                for q in spans.tolist():
+                    at = np.flatnonzero(place == q)
+                    self._overdrawn(sel[at], k[at], last[at], allowed[q], hours)
+                keep = ~np.isin(place, spans)
+                sel, tt, k, place = sel[keep], tt[keep], k[keep], place[keep]
+                if len(sel) == 0:
+                    continue
             order = np.lexsort((sel, tt, k, place))
             sel, k, place = sel[order], k[order], place[order]
             group = np.r_[True, (k[1:] != k[:-1]) | (place[1:] != place[:-1])].cumsum()
@@ -99,6 +111,28 @@ class ThroughputRules(CheckerBase):
             self.out.many(
                 rule, sel[bad], np.minimum(over[bad], self.people[sel[bad]]), self._text(text)
             )
+
+    def _overdrawn(
+        self,
+        trips: np.ndarray,
+        first: np.ndarray,
+        last: np.ndarray,
+        allowed: np.ndarray | None,
+        hours: float,
+    ) -> None:
+        """Loadings at one place, some over several periods: report those no split fits."""
+        assert allowed is not None
+        short = overdrawn(first.tolist(), last.tolist(), self.people[trips].tolist(), allowed)
+        if not short:
+            return
+        idx = np.array([int(trips[i]) for i, _ in short], dtype=np.int64)
+        amount = np.array([a for _, a in short], dtype=np.float64)
+        text = (
+            "{people} people load at {origin} from {depart}; {amount} more than the allowances"
+            f" of the periods their loading spans leave (load_per_hour x {_t(hours)} h a period"
+            " if constant)"
+        )
+        self.out.many("load_rate", idx, amount, self._text(text))
 
 
 def _period(allowed: np.ndarray | None, k: int) -> float:

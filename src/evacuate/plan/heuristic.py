@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from evacuate.plan import loading
 from evacuate.plan.problem import Problem
 from evacuate.planio import Trip
 
@@ -408,8 +409,8 @@ class _Dispatcher:
             if self.berths[j].usage(yy - unload, yy) + want > self.berths[j].limit:
                 ready = xx + max(unload, pb.period * 0.25)
                 continue
-            kx, ky = self._period(xx), self._period(yy)
-            left_load = pb.load_allowance(i, kx) - self.load_used[i].get(kx, 0.0)
+            ky = self._period(yy)
+            left_load = loading.room(pb, i, self.load_used[i], *loading.span(pb, xx, load))
             left_unload = pb.unload_allowance(j, ky) - self.unload_used[j].get(ky, 0.0)
             if left_load < 1 or left_unload < 1:
                 ready = (self._period(xx) + 1) * pb.period if left_load < 1 else xx + pb.period
@@ -585,8 +586,7 @@ class _Dispatcher:
         self.berths[o.i].add(o.x, load, k)
         self.berths[o.j].add(o.y - unload, unload, k)
         if math.isfinite(pb.load_budget[o.i]) or pb.load_periods[o.i] is not None:
-            per = self._period(o.x)
-            self.load_used[o.i][per] = self.load_used[o.i].get(per, 0.0) + o.people
+            loading.draw(pb, o.i, self.load_used[o.i], *loading.span(pb, o.x, load), o.people)
         if math.isfinite(pb.unload_budget[o.j]) or pb.unload_periods[o.j] is not None:
             per = self._period(o.y)
             self.unload_used[o.j][per] = self.unload_used[o.j].get(per, 0.0) + o.people

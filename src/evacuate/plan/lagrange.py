@@ -383,7 +383,7 @@ class _Rows:
     """(place with capacity, k): deliveries before boundary k - pickups before it <= capacity."""
     rate: list[tuple[int, int, int]]
     """(place, k0, k1): people starting to load in windows k0 .. k1 - 1 <= the allowance of
-    the periods they may start in (``evacuate.plan.rates``)."""
+    the periods their loadings may draw on (``evacuate.plan.rates``)."""
     rate_limit: list[float]
     berth: list[tuple[int, int, int]]
     """(place, k0, k1): vehicle-time of loading in those windows <= berths x their time."""

@@ -248,7 +248,7 @@ class Problem:
     sink_capacity: NDArray[np.int64]
     is_haven: NDArray[np.bool_]
     load_budget: NDArray[np.float64]
-    """(P,) the most people that may start loading in any one throughput period (inf:
+    """(P,) the most people that may load in any one throughput period (inf:
     unlimited); ``load_allowance`` gives each period's own."""
     unload_budget: NDArray[np.float64]
     berths: NDArray[np.int64]
@@ -267,7 +267,8 @@ class Problem:
     """(C,) time after each loaded trip before the vehicles' next trip (empty: none)."""
 
     def load_allowance(self, p: int, k: int) -> float:
-        """People that may start loading at ``p`` in throughput period ``k``."""
+        """People that may load at ``p`` in throughput period ``k`` (a loading draws on every
+        period it spans)."""
         return _allowance(self.load_periods, self.load_budget, p, k)
 
     def unload_allowance(self, p: int, k: int) -> float:

@@ -878,9 +878,12 @@ def _throughput(
             else:
                 k = loaded.k[out]
                 lo = k * dt
-                # periods met by departures in [k dt, (k+1) dt) that are <= end
+                # a loading draws on every period it spans (docs/model.md, Throughput):
+                # periods met by loadings from [k dt, (k+1) dt) lasting up to `longest`
+                longest = float(problem.load[loaded.c[out]].max())
                 m_hi = np.minimum(
-                    np.ceil((k + 1) * dt / per - _TOL) - 1, np.floor(problem.end / per + _TOL)
+                    np.ceil(((k + 1) * dt + longest) / per - _TOL) - 1,
+                    np.floor(problem.end / per + _TOL),
                 )
                 n_over = m_hi - np.floor(lo / per + _TOL) + 1
                 uk, inv = np.unique(k, return_inverse=True)
@@ -891,8 +894,15 @@ def _throughput(
                 m_lo = np.floor(lo / per + _TOL).astype(np.int64)
                 inside = (k + 1) * dt <= (m_lo + 1) * per + _TOL * max(1.0, per)
                 if inside.any():
+                    # loadings starting in period m draw on m .. m + spill
+                    spill = max(0, math.ceil(longest / per - _TOL))
                     _group_rows(
-                        b, m_lo[inside], col_ly[out[inside]], budget, min_steps=2, steps=k[inside]
+                        b,
+                        m_lo[inside],
+                        col_ly[out[inside]],
+                        budget * (1 + spill),
+                        min_steps=2,
+                        steps=k[inside],
                     )
         if feasible:
             ub = float(problem.unload_budget[p]) / scale

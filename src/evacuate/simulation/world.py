@@ -7,6 +7,7 @@ them as time passes (a lane closes, a deadline moves). Nothing here plans.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,16 +128,21 @@ class Routes:
 
 @dataclass
 class Throughput:
-    """Berths in use and people loaded or unloaded per throughput period, per place."""
+    """Berths in use, loadings booked (each drawing on the periods it spans) and people
+    unloaded per throughput period, per place."""
 
     scenario: Scenario
     period: float
     """Throughput period in the scenario's time unit (one hour or one unit, the longer)."""
     hours_per_unit: float
     berths_used: dict[str, list[tuple[float, float, int]]] = field(default_factory=dict)
-    load_used: dict[tuple[str, int], float] = field(default_factory=dict)
     unload_used: dict[tuple[str, int], float] = field(default_factory=dict)
     allowed: dict[tuple[str, bool], NDArray[np.float64] | None] = field(default_factory=dict)
+    loadings: dict[str, list[list[float]]] = field(default_factory=dict)
+    """Per place, the booked loadings not yet settled: [first period, last period, people
+    still to draw] (a loading draws on every period it spans, docs/model.md)."""
+    settled: dict[str, int] = field(default_factory=dict)
+    """Per place, the periods before this one are settled (no new loading reaches them)."""
 
     def allowance(self, place: str, k: int, unload: bool) -> float:
         """People the place may load (unload) in period ``k``: the world's rates, every
@@ -170,10 +176,15 @@ class Throughput:
         """The earliest start >= t for a load (or unload) of ``people`` by ``vehicles`` lasting
         ``duration``, and the people it may move (capped at one period's allowance)."""
         p = self.scenario.place(place)
-        used = self.unload_used if unload else self.load_used
+        used = self.unload_used
         limited = self._limited(place, unload)
         allowed = self.allowed[(place, unload)]
         biggest = math.inf if allowed is None else float(allowed.max())
+        if allowed is not None and not unload:
+            # a loading starting at a period's start spans this many periods
+            m = max(1, math.ceil(duration / self.period - _EPS))
+            padded = np.concatenate((allowed, np.full(m, allowed[-1])))
+            biggest = float(np.convolve(padded, np.ones(m), mode="valid").max())
         if math.isfinite(biggest):
             people = int(min(people, math.floor(biggest + 1e-6)))
         cap = p.berths
@@ -185,8 +196,12 @@ class Throughput:
         start = t
         for _ in range(100_000):
             blocked_until: float | None = None
-            if people > 0 and limited:
-                # the period counted: loading start, or for unloading the trip's arrival
+            if people > 0 and limited and not unload:
+                first, last = self._span(start, duration)
+                if not self._fits(place, first, last, people):
+                    blocked_until = (first + 1) * self.period
+            elif people > 0 and limited:
+                # the period counted for unloading: the trip's arrival
                 k = math.floor((start + (duration if unload else 0.0)) / self.period + _EPS)
                 if used.get((place, k), 0.0) + people > self.allowance(place, k, unload) + 1e-6:
                     blocked_until = (k + 1) * self.period - (duration if unload else 0.0)
@@ -207,7 +222,63 @@ class Throughput:
         if p.berths is not None and duration > 0:
             item = (start, start + duration, min(vehicles, p.berths))
             self.berths_used.setdefault(place, []).append(item)
-        if self._limited(place, unload) and people > 0:
-            used = self.unload_used if unload else self.load_used
+        if self._limited(place, unload) and people > 0 and not unload:
+            first, last = self._span(start, duration)
+            self._settle(place, first)
+            self.loadings.setdefault(place, []).append([first, last, float(people)])
+        elif self._limited(place, unload) and people > 0:
+            used = self.unload_used
             k = math.floor((start + (duration if unload else 0.0)) / self.period + _EPS)
             used[(place, k)] = used.get((place, k), 0.0) + people
+
+    def _span(self, start: float, duration: float) -> tuple[int, int]:
+        """The first and last throughput periods a loading over [start, start + duration)
+        meets (the start's period alone when it takes no time)."""
+        first = math.floor(start / self.period + _EPS)
+        last = math.ceil((start + duration) / self.period - _EPS) - 1
+        return first, max(first, last)
+
+    def _fits(self, place: str, first: int, last: int, people: int) -> bool:
+        """Whether the booked loadings and a new one still have a split that fits."""
+        items = [list(x) for x in self.loadings.get(place, [])] + [[first, last, float(people)]]
+        k0 = self.settled.get(place, 0)
+        return _serve(items, lambda k: self.allowance(place, k, False), k0, math.inf)
+
+    def _settle(self, place: str, k: int) -> None:
+        """Serve the periods before ``k`` (no later loading starts before it) and forget
+        the loadings that are done."""
+        k0 = self.settled.get(place, 0)
+        items = self.loadings.get(place, [])
+        if k <= k0 or not items:
+            self.settled[place] = max(k0, k)
+            return
+        _serve(items, lambda j: self.allowance(place, j, False), k0, k)
+        self.loadings[place] = [x for x in items if x[2] > 1e-6 and x[1] >= k]
+        self.settled[place] = k
+
+
+def _serve(items: list[list[float]], allowance: Callable[[int], float], k0: int, k1: float) -> bool:
+    """Earliest deadline first over periods ``k0 .. k1 - 1``: each period gives its allowance
+    to the loadings it meets that end soonest (``items``' people left shrink in place). False
+    if a loading is left short after its last period. This finds a split whenever one exists."""
+    items.sort(key=lambda x: (x[1], x[0]))
+    k = k0
+    while k < k1:
+        waiting = [x for x in items if x[2] > 1e-6]
+        if any(x[1] < k for x in waiting):
+            return False
+        active = [x for x in waiting if x[0] <= k]
+        if not active:
+            if not waiting:
+                return True
+            k = max(k + 1, int(min(x[0] for x in waiting)))
+            continue
+        supply = allowance(k)
+        for x in active:
+            take = min(supply, x[2])
+            x[2] -= take
+            supply -= take
+            if supply <= 0:
+                break
+        k += 1
+    return True
