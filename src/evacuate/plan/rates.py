@@ -102,8 +102,9 @@ def _allowance(
     if b < a:
         return 0.0
     per = problem.period
-    stop = max(b, min(b + longest, reach))
-    first, last = max(0, math.floor(a / per)), math.floor(stop / per + EPS)
+    stop = min(b + longest, reach)  # loadings end before this
+    first = max(0, math.floor(a / per))
+    last = max(math.floor(b / per + EPS), math.ceil(stop / per - EPS) - 1)
     return sum(
         problem.load_allowance(p, k)
         for k in range(first, last + 1)
