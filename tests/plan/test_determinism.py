@@ -1,50 +1,89 @@
-"""Same scenario, options and seed: the same plan file, byte for byte, whatever the load."""
+"""Same scenario, options and seed: the same plan file, byte for byte, whatever the load.
+
+The planner's searches are budgeted in work units (dispatcher runs, rounds of the bound, LP
+solves, MIP nodes, move evaluations); the time limit is only a safety stop. These cases run
+their whole budget (none closes its gap early) well within the default time limit, once on a
+quiet machine and once beside a process that spins on a core.
+"""
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import time
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from bench.generate import generate
 
 import evacuate
+from evacuate.bep import bep_to_scenario, read_bep
 from evacuate.plan.api import plan
 from evacuate.planio import write_plan
+from evacuate.scenario.load import from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _burn(seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    x = 0
-    while time.perf_counter() < end:
-        x += 1
+def _generated() -> evacuate.Scenario:
+    # 3 places, 6 vehicles: the dispatcher and the bound leave a gap (1.4%), so the search
+    # spends its whole budget (27 dispatcher runs, 2 rounds of the bound)
+    return from_dict(generate(4, places=3, vehicles=6, steps=24, classes=1, havens=2))
+
+
+def _two_yards() -> evacuate.Scenario:
+    # a bus evacuation problem whose route search never reaches its lower bound: it spends
+    # all its move evaluations
+    inst = read_bep(ROOT / "tests" / "data" / "bep" / "two_yards.txt")
+    return from_dict(bep_to_scenario(inst, "two_yards"))
+
+
+def _spinner() -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("example", "objective"),
-    [("hurricane_bus.yaml", "max-rescued"), ("airlift.yaml", "max-rescued")],
+    ("make", "objective", "work"),
+    [
+        (_generated, "max-rescued", None),
+        (_generated, "min-makespan", None),
+        # 100,000 move evaluations: 0.3 s of CPU, so that even at a load of 10 on 2 cores
+        # the default time limit stays far from binding
+        (_two_yards, "min-makespan", 100_000),
+    ],
 )
 def test_same_seed_same_file_beside_a_cpu_burner(
-    tmp_path: Path, example: str, objective: str
+    tmp_path: Path, make: Callable[[], evacuate.Scenario], objective: str, work: int | None
 ) -> None:
-    """Two runs with the same seed write identical plan files, though a process burns CPU
-    beside the second one; neither hit the time limit (it is only a safety stop)."""
-    scenario = evacuate.load(ROOT / "examples" / example)
-    quiet = plan(scenario, objective=objective, time_limit=600, seed=3)  # type: ignore[arg-type]
-    burner = mp.get_context("spawn").Process(target=_burn, args=(60.0,))
-    burner.start()
+    """Two runs with the same seed and the default time limit write identical plan files,
+    though a process burns CPU beside the second one; the time limit bound neither."""
+    scenario = make()
+    quiet = plan(scenario, objective=objective, seed=3, work=work)  # type: ignore[arg-type]
+    burner = _spinner()
     try:
-        busy = plan(scenario, objective=objective, time_limit=600, seed=3)  # type: ignore[arg-type]
+        busy = plan(scenario, objective=objective, seed=3, work=work)  # type: ignore[arg-type]
     finally:
-        burner.terminate()
-        burner.join()
+        burner.kill()
+        burner.wait()
     assert not quiet.stats["stopped_by_time"] and not busy.stats["stopped_by_time"]
     write_plan(quiet.plan, tmp_path / "quiet.csv")
     write_plan(busy.plan, tmp_path / "busy.csv")
     assert (tmp_path / "quiet.csv").read_bytes() == (tmp_path / "busy.csv").read_bytes()
+    # the search did its work: more than one dispatcher run, or move evaluations
+    assert quiet.stats.get("dispatch_runs", 0) > 1 or quiet.stats.get("work", 0) >= 100_000
+
+
+def test_a_binding_time_limit_is_said() -> None:
+    """A time limit far too short for the budget cuts the search, and the result says so
+    (in its stats and in the plan's header); the plan is still whole and feasible."""
+    from evacuate.check import check
+
+    scenario = _two_yards()
+    result = plan(scenario, objective="min-makespan", time_limit=0.1, work=10**9)
+    assert result.stats["stopped_by_time"]
+    assert result.plan.meta.get("stopped_by_time") is True
+    assert check(scenario, result.plan).feasible
 
 
 def test_no_wall_clock_in_the_plan_header() -> None:

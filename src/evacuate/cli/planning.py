@@ -139,6 +139,12 @@ def _headline(s: Scenario, result: Any) -> Text:
                 else ""
             )
         )
+    if result.stats.get("stopped_by_time"):
+        text.append(
+            "\nstopped by the time limit (a safety stop) before the search spent its work "
+            "budget: another run may give another plan; a larger --time-limit lets it finish",
+            style="yellow",
+        )
     return text
 
 

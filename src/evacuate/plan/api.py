@@ -21,6 +21,7 @@ import numpy as np
 from evacuate.arguments import need_scenario
 from evacuate.options import OPTIONS, check_option
 from evacuate.periods import PeriodRow, per_period, steps_from_trips
+from evacuate.plan.budget import SafetyStop
 from evacuate.plan.fatigue import fleet_work_bound
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.improve import improve_makespan, shuttle_makespan_bound
@@ -184,27 +185,26 @@ def _place_rows(problem: Problem, trips: list[Trip]) -> tuple[PlaceRow, ...]:
     return tuple(rows)
 
 
-def _settings(seed: int) -> list[DispatchParams]:
-    """Dispatcher settings to try, best first on our examples; then seeded random ones."""
+def _settings(seed: int, runs: int) -> list[DispatchParams]:
+    """``runs`` dispatcher settings: six that do best on our examples, then seeded random ones
+    (on the ladder and the examples, no run after the sixth greedy one ever improved the
+    best plan: guided runs do)."""
     first = [(0.0, 0.1), (1.0, 0.3), (0.5, 0.3), (4.0, 0.1), (8.0, 0.3), (1.0, 0.1)]
-    grid = [
-        (u, w)
-        for u in (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
-        for w in (0.05, 0.1, 0.2, 0.3, 0.5)
-        if (u, w) not in first and (u > 0 or w == 0.05)
-    ]
     rng = np.random.default_rng(seed)
-    extra = [(float(rng.uniform(0, 16)), float(rng.uniform(0.02, 0.6))) for _ in range(16)]
-    return [DispatchParams(urgency=u, urgency_window=w) for u, w in first + grid + extra]
+    extra = [
+        (float(rng.uniform(0, 16)), float(rng.uniform(0.02, 0.6)))
+        for _ in range(max(0, runs - len(first)))
+    ]
+    return [DispatchParams(urgency=u, urgency_window=w) for u, w in (first + extra)[:runs]]
 
 
 class _Best:
     """The best plan found so far by the dispatcher over a list of settings."""
 
-    def __init__(self, problem: Problem, seed: int, stop: float | None = None) -> None:
+    def __init__(self, problem: Problem, seed: int, stop: SafetyStop, runs: int) -> None:
         self.problem = problem
         self.stop = stop
-        self.todo = _settings(seed)
+        self.todo = _settings(seed, runs)
         self.trips: list[Trip] = []
         self.rescued = -1
         self.params: DispatchParams | None = None
@@ -213,22 +213,22 @@ class _Best:
     def guided(self, guide: dict[int, list[tuple[int, list[tuple[int, int]]]]]) -> None:
         """Follow the bound's LP paths (with a few greedy settings for what is left; the
         second one does not reserve people and room for the paths' later legs)."""
-        for k, prm in enumerate(_settings(0)[:3]):
+        for k, prm in enumerate(_settings(0, 3)):
             prm = replace(prm, reserve=k != 1)
-            if self.runs > 0 and self.stop is not None and time.perf_counter() > self.stop:
+            if self.runs > 0 and self.stop.reached():
                 return
-            trips = dispatch(self.problem, prm, guide, until=self.stop)
+            trips = dispatch(self.problem, prm, guide, stop=self.stop)
             got = rescued_by_trips(self.problem, trips)
             self.runs += 1
             if got > self.rescued:
                 self.trips, self.rescued, self.params = trips, got, prm
 
-    def more(self, n: int, until: float) -> None:
+    def more(self, n: int) -> None:
         for _ in range(n):
-            if not self.todo or (self.runs > 0 and time.perf_counter() > until):
+            if not self.todo or (self.runs > 0 and self.stop.reached()):
                 return
             prm = self.todo.pop(0)
-            trips = dispatch(self.problem, prm, until=self.stop)
+            trips = dispatch(self.problem, prm, stop=self.stop)
             got = rescued_by_trips(self.problem, trips)
             self.runs += 1
             log.debug("dispatch %s: rescued %d", prm, got)
@@ -236,8 +236,11 @@ class _Best:
                 self.trips, self.rescued, self.params = trips, got, prm
 
 
-DEFAULT_WORK = 1_500_000
-"""Work units (move evaluations) of the route search for min makespan."""
+WORK_PER_SECOND = 50_000
+"""The route search's default budget (min makespan): this many move evaluations per second of
+the time limit, about a sixth of what one core does (320,000 a second of CPU on
+tests/data/bep/two_yards.txt), so the budget, not the clock, ends the search on a loaded
+machine; the same options still give the same plan."""
 
 _SMALL_FLEET = 500
 """Beyond this many vehicles, one extra greedy run per round of refinement instead of six
@@ -264,99 +267,114 @@ def _with_end(scenario: Scenario, end: float) -> Scenario:
     )
 
 
+DISPATCH_RUNS = 12
+"""Work budget of max rescued: greedy dispatcher runs (guided runs come on top, three per
+guide) ..."""
+
+MAX_BOUND_ROUNDS = 3
+"""... and rounds of the bound (each on a grid twice as fine, each up to
+``BOUND_ITERATIONS`` LP solves of its master, each guiding three dispatcher runs)."""
+
+BOUND_ITERATIONS = 200
+"""LP solves of the column generation per round of the bound."""
+
+EXACT_NODES = 20_000
+"""Branch-and-bound nodes of the exact MIP on tiny whole-unit problems."""
+
+_PROBE_ROUNDS = 1
+_PROBE_RUNS = 6
+"""Budget of each min-makespan probe: one round of the bound and six greedy settings."""
+
+
 def _max_rescued(
-    problem: Problem, *, seed: int, time_limit: float, gap_target: float, start: float
+    problem: Problem,
+    *,
+    seed: int,
+    stop: SafetyStop,
+    gap_target: float,
+    rounds: int = MAX_BOUND_ROUNDS,
+    runs: int | None = None,
+    need: float | None = None,
 ) -> tuple[list[Trip], int, float, dict[str, Any]]:
-    stop = start + time_limit
-    best = _Best(problem, seed, stop)
-    best.more(1, stop)
+    """Best plan and bound within a budget in work units: ``runs`` dispatcher settings
+    (``DISPATCH_RUNS`` by default) and ``rounds`` rounds of the bound; ``stop`` is only a
+    safety stop. ``need``: the search ends as soon as a plan rescues that many, or the bound
+    proves that none can (a min-makespan probe)."""
+    best = _Best(problem, seed, stop, DISPATCH_RUNS if runs is None else runs)
+    best.more(1)
     bound = trivial_bound(problem)
     stats: dict[str, Any] = {"trivial_bound": bound, "bounds": []}
     work = fleet_work_bound(problem)
     if math.isfinite(work):
         stats["fleet_work_bound"] = work
         bound = min(bound, work)
+    lp_solves = 0
 
     def closed() -> bool:
+        if need is not None and (best.rescued >= need or bound < need - 1e-6):
+            return True
         return bound <= 0 or (bound - best.rescued) / bound <= gap_target
 
+    def cg(dt: float, **kw: Any) -> Any:
+        nonlocal lp_solves
+        res = column_generation_bound(problem, dt, iterations=BOUND_ITERATIONS, stop=stop, **kw)
+        lp_solves += res.iterations
+        return res
+
     dt = choose_dt(problem)
-    refine = bool(problem.supply) and not has_instant_trips(problem)
+    refine = rounds > 0 and bool(problem.supply) and not has_instant_trips(problem)
     direct_done = False
-    while not closed() and time.perf_counter() < stop and (best.todo or refine):
+    while not closed() and not stop.reached() and (best.todo or refine):
         if refine and not direct_done:
             # first, paths on a grid rounded up with no moves out of havens (so room at the
             # end is room at every instant): flown as they are, they come close to the
             # master's value, and this is cheaper than the bound
             direct_done = True
-            direct = column_generation_bound(
-                problem,
-                dt,
-                iterations=200,
-                time_limit=max(0.0, stop - time.perf_counter()),
-                conservative=True,
-                transfers=False,
-                integer_guide=max(1e-3, stop - time.perf_counter()),
+            direct = cg(
+                dt, conservative=True, transfers=False, integer_guide=stop.left() or math.inf
             )
-            stats["direct_guide"] = {"value": direct.bound, "seconds": round(direct.seconds, 3)}
+            stats["direct_guide"] = {"value": direct.bound, "iterations": direct.iterations}
             if direct.guide:
                 best.guided(direct.guide)
             if closed():
                 continue
-        # a few more greedy settings, within a slice of the time: on large instances the
-        # guided plans are the better ones, and the bound needs the time
-        # (a fixed number of them on small fleets, so that a seed gives one plan whenever the
-        # time limit does not bind)
-        # (counted, not timed, so that a seed gives one plan whenever the time limit does
-        # not bind)
+        # a few more greedy settings (counted, not timed: a seed gives one plan); on large
+        # fleets one per round, as the guided plans are the better ones there
         sliced = refine and problem.total_vehicles > _SMALL_FLEET
-        best.more(1 if sliced else 6, stop)
-        if closed() or not refine:
+        best.more(1 if sliced else 6)
+        if closed() or not refine or stop.reached():
             continue
-        res = column_generation_bound(
-            problem, dt, iterations=200, time_limit=max(0.0, stop - time.perf_counter())
-        )
+        res = cg(dt)
         stats["bounds"].append(
-            {
-                "dt": dt,
-                "bound": res.bound,
-                "iterations": res.iterations,
-                "seconds": round(res.seconds, 3),
-                "steps": res.n_steps,
-            }
+            {"dt": dt, "bound": res.bound, "iterations": res.iterations, "steps": res.n_steps}
         )
         if res.guide:
             best.guided(res.guide)
         # paths on a grid rounded up can be flown as they are: a second guide
-        if time.perf_counter() < stop:
-            flyable = column_generation_bound(
-                problem,
-                dt,
-                iterations=200,
-                time_limit=max(0.0, stop - time.perf_counter()),
-                conservative=True,
-            )
+        if not stop.reached():
+            flyable = cg(dt, conservative=True)
             if flyable.guide:
                 best.guided(flyable.guide)
         previous = bound
         bound = min(bound, res.bound)
         dt /= 2.0
-        # stop refining when the grid is huge or refining no longer pays
+        # stop refining when the grid is huge, refining no longer pays, or the rounds are spent
         if res.n_steps * 2 > 200_000 or (previous - bound) < 0.1 * gap_target * bound:
             refine = len(stats["bounds"]) < 2
-    if not closed() and _exact_is_cheap(problem) and time.perf_counter() < stop:
+        refine = refine and len(stats["bounds"]) < rounds
+    if not closed() and _exact_is_cheap(problem) and not stop.reached():
         # a tiny problem on whole time units: HiGHS's MIP on the grid of step 1 is exact
         from evacuate.plan.ten import ten_mip
 
-        mip = ten_mip(problem, 1.0, time_limit=max(0.1, stop - time.perf_counter()))
+        mip = ten_mip(problem, 1.0, time_limit=stop.left(), node_limit=EXACT_NODES)
+        stop.note_solver(mip.status)
         stats["mip"] = {"rescued": mip.rescued, "status": mip.status}
         if mip.rescued > best.rescued:
             best.trips, best.rescued = list(mip.trips), round(mip.rescued)
-    # every time check above compares with ``stop``: finishing before it means none cut the
-    # search short, and the result depends on the inputs and the seed alone
-    stats["stopped_by_time"] = time.perf_counter() > stop
+    stats["stopped_by_time"] = stop.bound
     stats["dispatch"] = best.params.__dict__ if best.params else {}
     stats["dispatch_runs"] = best.runs
+    stats["lp_solves"] = lp_solves
     return best.trips, best.rescued, max(bound, float(best.rescued)), stats
 
 
@@ -367,7 +385,7 @@ def plan(
     time_limit: float = OPTIONS["time_limit"].default,
     seed: int = OPTIONS["seed"].default,
     gap_target: float = 1e-4,
-    work: int = DEFAULT_WORK,
+    work: int | None = None,
 ) -> PlanResult:
     """Plan the evacuation of ``scenario`` (known events only; see ``reveal_surprises``).
 
@@ -377,25 +395,37 @@ def plan(
         ``max-rescued`` (ties go to earlier rescue) or ``min-makespan`` (everyone, as early as
         possible; the scenario's end is the latest horizon tried).
     time_limit
-        Seconds to spend; the bound is refined while the gap exceeds ``gap_target``.
+        A safety stop in seconds. The search is budgeted in work units (dispatcher runs,
+        rounds of the bound, LP solves, MIP nodes, ``work`` move evaluations for min makespan),
+        so the same inputs and seed give the same plan whatever the machine's load; when the
+        time limit cuts a search short, ``stats["stopped_by_time"]`` (and the plan's header)
+        say so.
     seed
         Seeds the dispatcher's extra restarts; the same seed gives the same plan.
+    work
+        Move evaluations of the route search (min makespan on shuttle problems such as the
+        bus evacuation problem); default ``WORK_PER_SECOND`` x ``time_limit``.
     """
     need_scenario(scenario, "plan")
     for name, value in (("objective", objective), ("time_limit", time_limit), ("seed", seed)):
         check_option(name, value)
     start = time.perf_counter()
+    stop = SafetyStop(time_limit, start)
     problem = compile_problem(scenario)
     population = int(problem.population.sum())
     makespan = makespan_lb = None
     stats: dict[str, Any] = {}
     if objective == "max-rescued":
         trips, rescued, bound, stats = _max_rescued(
-            problem, seed=seed, time_limit=time_limit, gap_target=gap_target, start=start
+            problem, seed=seed, stop=stop, gap_target=gap_target
         )
     elif objective == "min-makespan":
         trips, rescued, bound, makespan, makespan_lb, stats = _min_makespan(
-            problem, scenario, seed=seed, time_limit=time_limit, start=start, work=work
+            problem,
+            scenario,
+            seed=seed,
+            stop=stop,
+            work=round(WORK_PER_SECOND * time_limit) if work is None else work,
         )
     else:
         raise ValueError(f"unknown objective {objective!r}; expected max-rescued or min-makespan")
@@ -455,7 +485,7 @@ shuttle bound (improve.py), not the relaxation's bisection."""
 
 
 def _makespan_lower_bound(
-    problem: Problem, scenario: Scenario, hi: float, stop: float, stats: dict[str, Any]
+    problem: Problem, scenario: Scenario, hi: float, stop: SafetyStop, stats: dict[str, Any]
 ) -> float:
     """The longest horizon (to 0.1%) whose relaxation cannot hold everyone's rescue, and at
     least the shuttle bound of improve.py: no plan finishes before it."""
@@ -468,14 +498,13 @@ def _makespan_lower_bound(
     for _ in range(30):
         if hi - lo <= 1e-3 * max(1.0, hi):
             break
-        if time.perf_counter() > stop:
-            stats["stopped_by_time"] = True
+        if stop.reached():
             break
         mid = 0.5 * (lo + hi)
         pb = _at_end(problem, scenario, mid)
         b = trivial_bound(pb)
         if pb.supply and not has_instant_trips(pb) and b >= population - 1e-6:
-            b = min(b, column_generation_bound(pb, iterations=60).bound)
+            b = min(b, column_generation_bound(pb, iterations=60, stop=stop).bound)
         stats["probes"].append({"horizon": mid, "bound": b})
         if b < population - 1e-6:
             lo = mid
@@ -492,53 +521,65 @@ def _integral(problem: Problem) -> bool:
 
 
 def _min_makespan(
-    full: Problem, scenario: Scenario, *, seed: int, time_limit: float, start: float, work: int
+    full: Problem, scenario: Scenario, *, seed: int, stop: SafetyStop, work: int
 ) -> tuple[list[Trip], int, float, float | None, float | None, dict[str, Any]]:
     """The smallest horizon whose plan rescues everyone, and a lower bound on it.
 
     Shuttle problems (no clock in the rules but travel, such as the bus evacuation problem)
-    get the route search of improve.py. Others: bisection on a common horizon, every probe
-    planned by the full max-rescued planner. The lower bound is a bisection on the bound.
+    get the route search of improve.py, budgeted in ``work`` move evaluations. Others:
+    bisection on a common horizon, every probe planned by the max-rescued planner on a budget
+    of its own (``_PROBE_ROUNDS``, ``_PROBE_RUNS``). The lower bound is a bisection on the
+    bound. ``stop`` is only a safety stop.
     """
-    stop = start + time_limit
     population = int(full.population.sum())
     stats: dict[str, Any] = {"probes": []}
     lb = _makespan_lower_bound(full, scenario, full.end, stop, stats)
     target = math.ceil(lb - 1e-6) if _integral(full) else lb
-    shuttle = improve_makespan(full, seed=seed, work=work, target=target, until=stop)
+    shuttle = improve_makespan(full, seed=seed, work=work, target=target, until=stop.at)
     if shuttle is not None:
         stats["work"] = shuttle.work
         stats["search_rounds"] = shuttle.rounds
-        stats["stopped_by_time"] = stats.get("stopped_by_time", False) or shuttle.stopped_by_time
+        if shuttle.stopped_by_time:
+            stop.bound = True
         if shuttle.makespan <= full.end + 1e-9:
+            stats["stopped_by_time"] = stop.bound
             return shuttle.trips, population, float(population), shuttle.makespan, lb, stats
-    trips, rescued, _, _ = _max_rescued(
-        full, seed=seed, time_limit=0.3 * time_limit, gap_target=0.0, start=start
+    trips, rescued, _, first = _max_rescued(
+        full, seed=seed, stop=stop, gap_target=0.0, need=population
     )
+    stats["lp_solves"] = first["lp_solves"]
+    stats["dispatch_runs"] = first["dispatch_runs"]
     if rescued < population:
         bound = max(float(rescued), trivial_bound(full))
         stats["note"] = "not everyone can be rescued by the horizon: makespan undefined"
+        stats["stopped_by_time"] = stop.bound
         return trips, rescued, bound, None, lb, stats
     best_trips = trips
     hi = max(t.arrive for t in trips if t.people) if trips else 0.0
     lo = lb
-    # plan side: shorter horizons, each planned by the full planner (guided plans included)
+    # plan side: shorter horizons, each planned by the max-rescued planner (guided plans
+    # included) on the probe budget
     for _ in range(30):
-        if hi - lo <= 1e-3 * max(1.0, hi):
-            break
-        left = stop - time.perf_counter()
-        if left <= 0:
-            stats["stopped_by_time"] = True
+        if hi - lo <= 1e-3 * max(1.0, hi) or stop.reached():
             break
         mid = 0.5 * (lo + hi)
         pb = _at_end(full, scenario, mid)
-        tr, got, _, _ = _max_rescued(
-            pb, seed=seed, time_limit=0.25 * left, gap_target=0.0, start=time.perf_counter()
+        tr, got, _, st = _max_rescued(
+            pb,
+            seed=seed,
+            stop=stop,
+            gap_target=0.0,
+            rounds=_PROBE_ROUNDS,
+            runs=_PROBE_RUNS,
+            need=population,
         )
+        stats["lp_solves"] += st["lp_solves"]
+        stats["dispatch_runs"] += st["dispatch_runs"]
         stats["probes"].append({"horizon": mid, "rescued": got})
         if got >= population:
             best_trips, hi = tr, max(t.arrive for t in tr if t.people)
         else:
             lo = mid
+    stats["stopped_by_time"] = stop.bound
     makespan = max(t.arrive for t in best_trips if t.people) if best_trips else 0.0
     return best_trips, population, float(population), makespan, lb, stats

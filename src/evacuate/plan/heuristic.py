@@ -14,12 +14,12 @@ import bisect
 import heapq
 import logging
 import math
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from evacuate.plan import loading
+from evacuate.plan.budget import SafetyStop
 from evacuate.plan.problem import Problem
 from evacuate.planio import Trip
 
@@ -159,12 +159,12 @@ Guide = dict[int, list[tuple[int, list[tuple[int, int]]]]]
 
 class _Dispatcher:
     def __init__(
-        self, problem: Problem, params: DispatchParams, guide: Guide | None, until: float | None
+        self, problem: Problem, params: DispatchParams, guide: Guide | None, stop: SafetyStop | None
     ) -> None:
         self.pb = problem
         self.prm = params
         self.guide = guide or {}
-        self.until = until
+        self.stop = stop
         n_p = problem.n_places
         self.ledgers = [_Ledger(int(problem.sink_capacity[p])) for p in range(n_p)]
         for p, t, n in problem.arrivals:
@@ -477,16 +477,16 @@ class _Dispatcher:
         guard = 0
         while self.heap:
             guard += 1
-            # trips that take no time let one vehicle shuttle without end: stop at the
-            # time budget (or a decision cap); the plan so far stays feasible
+            # trips that take no time let one vehicle shuttle without end: stop at a
+            # decision cap (work), or at the safety stop; the plan so far stays feasible
             if guard > MAX_DECISIONS or (
-                self.until is not None and guard % 64 == 0 and time.perf_counter() > self.until
+                self.stop is not None and guard % 64 == 0 and self.stop.reached()
             ):
                 log.warning(
-                    "dispatcher stopped early after %d decisions (time limit); the plan so "
-                    "far is kept and is feasible; a larger --time-limit (time_limit=) lets "
-                    "it finish",
+                    "dispatcher stopped early after %d decisions (%s); the plan so far is "
+                    "kept and is feasible",
                     guard,
+                    "decision cap" if guard > MAX_DECISIONS else "time limit",
                 )
                 break
             g = heapq.heappop(self.heap)
@@ -599,12 +599,12 @@ def dispatch(
     problem: Problem,
     params: DispatchParams | None = None,
     guide: Guide | None = None,
-    until: float | None = None,
+    stop: SafetyStop | None = None,
 ) -> list[Trip]:
     """A feasible plan (trips) for the problem by dispatch of vehicle groups.
 
     ``guide``: per supply index, (vehicles, loaded legs) paths to follow first (from the
     bound's master LP); a group whose next leg is infeasible skips it, and a group with no
-    legs left is dispatched greedily.
+    legs left is dispatched greedily. ``stop``: the safety stop (see budget.py).
     """
-    return _Dispatcher(problem, params or DispatchParams(), guide, until).run()
+    return _Dispatcher(problem, params or DispatchParams(), guide, stop).run()

@@ -33,6 +33,7 @@ from evacuate.plan.problem import Problem
 from evacuate.plan.rates import throughput_rows
 
 if TYPE_CHECKING:
+    from evacuate.plan.budget import SafetyStop
     from evacuate.solvers.highs import HighsResult
 
 __all__ = [
@@ -556,6 +557,7 @@ def column_generation_bound(
     integer_guide: float = 0.0,
     transfers: bool = True,
     smoothing: float = 0.65,
+    stop: SafetyStop | None = None,
 ) -> LagrangeResult:
     """The Lagrangian dual solved by Dantzig-Wolfe column generation, with time windows.
 
@@ -573,6 +575,8 @@ def column_generation_bound(
     vehicles per path (the guide then needs no rounding; at most ``MIP_GUIDE_NODES`` nodes);
     0: round the LP solution.
     ``smoothing``: weight of the best multipliers so far in the next pricing (0: none).
+    ``iterations`` is the work budget (LP solves); ``time_limit`` (seconds) and ``stop`` are
+    safety stops only (``stop.bound`` says when one cut the rounds or the MIP short).
     """
     start = time.perf_counter()
     dt = choose_dt(problem) if dt is None else dt
@@ -699,6 +703,8 @@ def column_generation_bound(
             break
         if time_limit is not None and time.perf_counter() - start > time_limit:
             break
+        if stop is not None and stop.reached():
+            break
         mixed = smoothing > 0 and (added > 0 or it == 1)
         a = smoothing if mixed else 0.0
         at = {key: a * best_duals[key] + (1.0 - a) * duals[key] for key in duals}
@@ -715,6 +721,8 @@ def column_generation_bound(
             options={"mip_max_nodes": MIP_GUIDE_NODES},
             start=np.floor(master_x[: len(cols)] + 1e-9),
         )
+        if stop is not None:
+            stop.note_solver(mip.status)
         if mip.x is not None:
             guide_x = np.round(mip.x)
     seconds = time.perf_counter() - start

@@ -1065,12 +1065,13 @@ def ten_mip(
     threads: int | None = None,
     mip_rel_gap: float = 1e-6,
     max_delay_steps: int = 0,
+    node_limit: int | None = None,
 ) -> TenMip:
     """Best plan on the grid by HiGHS's MIP (feasible mode): trips, rescued, MIP bound.
 
     ``rescued`` is computed from the trips (no tie-break); ``mip_dual_bound`` bounds what any
     plan *on this grid* rescues, not the continuous problem. ``max_delay_steps``: see
-    ``build_ten``.
+    ``build_ten``. ``node_limit``: HiGHS's ``mip_max_nodes`` (a work budget).
     """
     t0 = time.perf_counter()
     model = build_ten(problem, dt, "feasible", max_delay_steps=max_delay_steps)
@@ -1089,6 +1090,7 @@ def ten_mip(
         time_limit=left,
         threads=threads,
         mip_rel_gap=mip_rel_gap,
+        options=None if node_limit is None else {"mip_max_nodes": node_limit},
         start=np.zeros(model.n_cols),  # everyone idle is feasible: an incumbent from the start
     )
     dual = INF if res.dual_bound is None else res.dual_bound + model.offset
