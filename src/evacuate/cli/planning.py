@@ -129,6 +129,11 @@ def _headline(s: Scenario, result: Any) -> Text:
         (f"{result.bound:,.0f}", "bold"),
         f"; gap {100 * result.gap:.2f}%; {len(result.plan.trips):,} trips; {result.seconds:.2f} s",
     )
+    if getattr(result, "vehicles_lost", 0):
+        text.append(
+            f"\n{result.vehicles_lost:,} vehicles lost: idle at places when their deadlines "
+            "strike, with no way out in time"
+        )
     if result.makespan is not None:
         lb = result.makespan_lower_bound
         text.append(
@@ -150,6 +155,7 @@ def _headline(s: Scenario, result: Any) -> Text:
 
 def _plan_table(s: Scenario, result: Any) -> Fitted:
     rows: list[Row] = []
+    lost = bool(getattr(result, "vehicles_lost", 0))  # a column only when the plan loses some
     for row in result.places:
         if not (row.population or row.capacity or row.picked_up):
             continue
@@ -163,6 +169,8 @@ def _plan_table(s: Scenario, result: Any) -> Fitted:
             fmt_capacity(row.capacity or None),
             _time(s, row.last_pickup),
         ]
+        if lost:
+            cells.append(fmt_num(row.vehicles_lost or None))
         rows.append((cells, None))
     unit = "" if s.scenario.start_date is not None else f"\n({s.time_unit})"
     return Fitted(
@@ -176,6 +184,7 @@ def _plan_table(s: Scenario, result: Any) -> Fitted:
             "#Received",
             "#Capacity",
             f"?#Last\npickup{unit}",
+            *(["#Vehicles\nlost"] if lost else []),
         ],
         rows,
     )

@@ -1,10 +1,8 @@
 """``plan``: a feasible plan, an upper bound no plan can beat, and the gap between them.
 
-Max rescued: the dispatcher (heuristic.py) runs with a few settings and keeps the best plan;
-the Lagrangian bound (lagrange.py) is driven towards it, on finer time grids while the gap is
-above the target and time remains. Min makespan: bisection on a common horizon, with the plan
-side from the dispatcher and the lower bound from the Lagrangian bound (a horizon whose bound
-is below the population cannot hold everyone's rescue).
+Max rescued: search.py; min makespan: makespan.py. Both are budgeted in work units, so the
+same scenario, options and seed give the same plan; the time limit is a safety stop
+(budget.py) and the result says when it bound.
 """
 
 from __future__ import annotations
@@ -13,30 +11,33 @@ import datetime as dt
 import logging
 import math
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from evacuate.arguments import need_scenario
 from evacuate.options import OPTIONS, check_option
 from evacuate.periods import PeriodRow, per_period, steps_from_trips
 from evacuate.plan.budget import SafetyStop
-from evacuate.plan.fatigue import fleet_work_bound
-from evacuate.plan.heuristic import DispatchParams, dispatch
-from evacuate.plan.improve import improve_makespan, shuttle_makespan_bound
-from evacuate.plan.lagrange import (
-    choose_dt,
-    column_generation_bound,
-    has_instant_trips,
-    trivial_bound,
-)
+from evacuate.plan.makespan import WORK_PER_SECOND, min_makespan
 from evacuate.plan.problem import Problem, compile_problem
+from evacuate.plan.search import DISPATCH_RUNS, max_rescued, rescued_by_trips
 from evacuate.planio import Plan, Trip
 from evacuate.results import ResultTables
 from evacuate.scenario.scenario import Scenario
 
-__all__ = ["PlaceRow", "PlanResult", "plan", "rescued_by_trips", "reveal_surprises"]
+__all__ = [
+    "DISPATCH_RUNS",
+    "WORK_PER_SECOND",
+    "PlaceRow",
+    "PlanResult",
+    "plan",
+    "rescued_by_trips",
+    "reveal_surprises",
+    "vehicles_lost_by_place",
+]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ class PlaceRow:
     received: int
     capacity: int
     last_pickup: float | None
+    vehicles_lost: int = 0
+    """Vehicles idle at the place when its deadline strikes (in the plan)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class PlanResult(ResultTables):
     makespan: float | None = None
     makespan_lower_bound: float | None = None
     places: tuple[PlaceRow, ...] = ()
+    vehicles_lost: int = 0
+    """Vehicles the plan leaves at places when their deadlines strike (the fleet counts
+    after people: the planner moves idle vehicles out when they can leave)."""
     stats: dict[str, Any] = field(default_factory=dict)
     start_date: dt.datetime | None = None
     """The scenario's calendar (``scenario.start_date``), for ``date`` and ``dates=True``."""
@@ -99,6 +105,7 @@ class PlanResult(ResultTables):
             "gap": self.gap,
             "makespan": self.makespan,
             "makespan_lower_bound": self.makespan_lower_bound,
+            "vehicles_lost": self.vehicles_lost,
             "seconds": self.seconds,
             "places": self.places,
             "trips": pl.trips,
@@ -140,21 +147,28 @@ def reveal_surprises(scenario: Scenario) -> Scenario:
     return scenario.model_copy(update={"events": events, "digest": scenario.digest})
 
 
-def rescued_by_trips(problem: Problem, trips: list[Trip]) -> int:
-    """Net people delivered into havens by the trips (the planner's own count)."""
+def vehicles_lost_by_place(problem: Problem, trips: list[Trip]) -> NDArray[np.int64]:
+    """Per place, vehicles there when its deadline strikes within the horizon (made or
+    arrived by then, not left before it): the plan loses them."""
+    n_p = problem.n_places
+    dl = problem.deadline
+    struck = dl <= problem.end
+    here = np.zeros(n_p, dtype=np.int64)
+    for s in problem.supply:
+        if struck[s.p] and s.made <= dl[s.p]:
+            here[s.p] += s.count
     idx = problem.pindex
-    haven = problem.is_haven
-    total = 0
     for tr in trips:
-        if tr.people:
-            if haven[idx[tr.destination]] and tr.arrive <= problem.end + 1e-9:
-                total += tr.people
-            if haven[idx[tr.origin]]:
-                total -= tr.people
-    return total
+        i, j = idx[tr.origin], idx[tr.destination]
+        if struck[i] and tr.depart <= dl[i]:
+            here[i] -= tr.count
+        if struck[j] and tr.arrive <= dl[j]:
+            here[j] += tr.count
+    return np.maximum(here, 0)
 
 
 def _place_rows(problem: Problem, trips: list[Trip]) -> tuple[PlaceRow, ...]:
+    lost = vehicles_lost_by_place(problem, trips)
     n_p = problem.n_places
     picked = np.zeros(n_p, dtype=np.int64)
     received = np.zeros(n_p, dtype=np.int64)
@@ -180,202 +194,10 @@ def _place_rows(problem: Problem, trips: list[Trip]) -> tuple[PlaceRow, ...]:
                 received=int(received[p]),
                 capacity=problem.scenario.places[p].capacity,
                 last_pickup=last[p],
+                vehicles_lost=int(lost[p]),
             )
         )
     return tuple(rows)
-
-
-def _settings(seed: int, runs: int) -> list[DispatchParams]:
-    """``runs`` dispatcher settings: six that do best on our examples, then seeded random ones
-    (on the ladder and the examples, no run after the sixth greedy one ever improved the
-    best plan: guided runs do)."""
-    first = [(0.0, 0.1), (1.0, 0.3), (0.5, 0.3), (4.0, 0.1), (8.0, 0.3), (1.0, 0.1)]
-    rng = np.random.default_rng(seed)
-    extra = [
-        (float(rng.uniform(0, 16)), float(rng.uniform(0.02, 0.6)))
-        for _ in range(max(0, runs - len(first)))
-    ]
-    return [DispatchParams(urgency=u, urgency_window=w) for u, w in (first + extra)[:runs]]
-
-
-class _Best:
-    """The best plan found so far by the dispatcher over a list of settings."""
-
-    def __init__(self, problem: Problem, seed: int, stop: SafetyStop, runs: int) -> None:
-        self.problem = problem
-        self.stop = stop
-        self.todo = _settings(seed, runs)
-        self.trips: list[Trip] = []
-        self.rescued = -1
-        self.params: DispatchParams | None = None
-        self.runs = 0
-
-    def guided(self, guide: dict[int, list[tuple[int, list[tuple[int, int]]]]]) -> None:
-        """Follow the bound's LP paths (with a few greedy settings for what is left; the
-        second one does not reserve people and room for the paths' later legs)."""
-        for k, prm in enumerate(_settings(0, 3)):
-            prm = replace(prm, reserve=k != 1)
-            if self.runs > 0 and self.stop.reached():
-                return
-            trips = dispatch(self.problem, prm, guide, stop=self.stop)
-            got = rescued_by_trips(self.problem, trips)
-            self.runs += 1
-            if got > self.rescued:
-                self.trips, self.rescued, self.params = trips, got, prm
-
-    def more(self, n: int) -> None:
-        for _ in range(n):
-            if not self.todo or (self.runs > 0 and self.stop.reached()):
-                return
-            prm = self.todo.pop(0)
-            trips = dispatch(self.problem, prm, stop=self.stop)
-            got = rescued_by_trips(self.problem, trips)
-            self.runs += 1
-            log.debug("dispatch %s: rescued %d", prm, got)
-            if got > self.rescued:
-                self.trips, self.rescued, self.params = trips, got, prm
-
-
-WORK_PER_SECOND = 50_000
-"""The route search's default budget (min makespan): this many move evaluations per second of
-the time limit, about a sixth of what one core does (320,000 a second of CPU on
-tests/data/bep/two_yards.txt), so the budget, not the clock, ends the search on a loaded
-machine; the same options still give the same plan."""
-
-_SMALL_FLEET = 500
-"""Beyond this many vehicles, one extra greedy run per round of refinement instead of six
-(the guided plans are the better ones there, and the bound needs the time)."""
-
-
-def _exact_is_cheap(problem: Problem) -> bool:
-    """Small enough for an exact MIP, with every time a whole number of time units."""
-    if problem.total_vehicles > 50 or problem.end > 200 or problem.n_places > 6:
-        return False
-    if problem.tires or problem.pauses or problem.damages:
-        return False  # the MIP's network knows no turnaround and no return
-    times = [problem.end, *problem.load, *problem.unload, *(s.t for s in problem.supply)]
-    times += [t for _, t, _ in problem.arrivals]
-    times += [float(x) for x in problem.travel[np.isfinite(problem.travel)]]
-    times += [float(x) for x in problem.deadline[np.isfinite(problem.deadline)]]
-    times += [float(x) for x in problem.open_from[np.isfinite(problem.open_from)]]
-    return all(abs(t - round(t)) < 1e-9 for t in times)
-
-
-def _with_end(scenario: Scenario, end: float) -> Scenario:
-    return scenario.model_copy(
-        update={"scenario": scenario.scenario.model_copy(update={"end": end})}
-    )
-
-
-DISPATCH_RUNS = 12
-"""Work budget of max rescued: greedy dispatcher runs (guided runs come on top, three per
-guide) ..."""
-
-MAX_BOUND_ROUNDS = 3
-"""... and rounds of the bound (each on a grid twice as fine, each up to
-``BOUND_ITERATIONS`` LP solves of its master, each guiding three dispatcher runs)."""
-
-BOUND_ITERATIONS = 200
-"""LP solves of the column generation per round of the bound."""
-
-EXACT_NODES = 20_000
-"""Branch-and-bound nodes of the exact MIP on tiny whole-unit problems."""
-
-_PROBE_ROUNDS = 1
-_PROBE_RUNS = 6
-"""Budget of each min-makespan probe: one round of the bound and six greedy settings."""
-
-
-def _max_rescued(
-    problem: Problem,
-    *,
-    seed: int,
-    stop: SafetyStop,
-    gap_target: float,
-    rounds: int = MAX_BOUND_ROUNDS,
-    runs: int | None = None,
-    need: float | None = None,
-) -> tuple[list[Trip], int, float, dict[str, Any]]:
-    """Best plan and bound within a budget in work units: ``runs`` dispatcher settings
-    (``DISPATCH_RUNS`` by default) and ``rounds`` rounds of the bound; ``stop`` is only a
-    safety stop. ``need``: the search ends as soon as a plan rescues that many, or the bound
-    proves that none can (a min-makespan probe)."""
-    best = _Best(problem, seed, stop, DISPATCH_RUNS if runs is None else runs)
-    best.more(1)
-    bound = trivial_bound(problem)
-    stats: dict[str, Any] = {"trivial_bound": bound, "bounds": []}
-    work = fleet_work_bound(problem)
-    if math.isfinite(work):
-        stats["fleet_work_bound"] = work
-        bound = min(bound, work)
-    lp_solves = 0
-
-    def closed() -> bool:
-        if need is not None and (best.rescued >= need or bound < need - 1e-6):
-            return True
-        return bound <= 0 or (bound - best.rescued) / bound <= gap_target
-
-    def cg(dt: float, **kw: Any) -> Any:
-        nonlocal lp_solves
-        res = column_generation_bound(problem, dt, iterations=BOUND_ITERATIONS, stop=stop, **kw)
-        lp_solves += res.iterations
-        return res
-
-    dt = choose_dt(problem)
-    refine = rounds > 0 and bool(problem.supply) and not has_instant_trips(problem)
-    direct_done = False
-    while not closed() and not stop.reached() and (best.todo or refine):
-        if refine and not direct_done:
-            # first, paths on a grid rounded up with no moves out of havens (so room at the
-            # end is room at every instant): flown as they are, they come close to the
-            # master's value, and this is cheaper than the bound
-            direct_done = True
-            direct = cg(
-                dt, conservative=True, transfers=False, integer_guide=stop.left() or math.inf
-            )
-            stats["direct_guide"] = {"value": direct.bound, "iterations": direct.iterations}
-            if direct.guide:
-                best.guided(direct.guide)
-            if closed():
-                continue
-        # a few more greedy settings (counted, not timed: a seed gives one plan); on large
-        # fleets one per round, as the guided plans are the better ones there
-        sliced = refine and problem.total_vehicles > _SMALL_FLEET
-        best.more(1 if sliced else 6)
-        if closed() or not refine or stop.reached():
-            continue
-        res = cg(dt)
-        stats["bounds"].append(
-            {"dt": dt, "bound": res.bound, "iterations": res.iterations, "steps": res.n_steps}
-        )
-        if res.guide:
-            best.guided(res.guide)
-        # paths on a grid rounded up can be flown as they are: a second guide
-        if not stop.reached():
-            flyable = cg(dt, conservative=True)
-            if flyable.guide:
-                best.guided(flyable.guide)
-        previous = bound
-        bound = min(bound, res.bound)
-        dt /= 2.0
-        # stop refining when the grid is huge, refining no longer pays, or the rounds are spent
-        if res.n_steps * 2 > 200_000 or (previous - bound) < 0.1 * gap_target * bound:
-            refine = len(stats["bounds"]) < 2
-        refine = refine and len(stats["bounds"]) < rounds
-    if not closed() and _exact_is_cheap(problem) and not stop.reached():
-        # a tiny problem on whole time units: HiGHS's MIP on the grid of step 1 is exact
-        from evacuate.plan.ten import ten_mip
-
-        mip = ten_mip(problem, 1.0, time_limit=stop.left(), node_limit=EXACT_NODES)
-        stop.note_solver(mip.status)
-        stats["mip"] = {"rescued": mip.rescued, "status": mip.status}
-        if mip.rescued > best.rescued:
-            best.trips, best.rescued = list(mip.trips), round(mip.rescued)
-    stats["stopped_by_time"] = stop.bound
-    stats["dispatch"] = best.params.__dict__ if best.params else {}
-    stats["dispatch_runs"] = best.runs
-    stats["lp_solves"] = lp_solves
-    return best.trips, best.rescued, max(bound, float(best.rescued)), stats
 
 
 def plan(
@@ -416,11 +238,11 @@ def plan(
     makespan = makespan_lb = None
     stats: dict[str, Any] = {}
     if objective == "max-rescued":
-        trips, rescued, bound, stats = _max_rescued(
+        trips, rescued, bound, stats = max_rescued(
             problem, seed=seed, stop=stop, gap_target=gap_target
         )
     elif objective == "min-makespan":
-        trips, rescued, bound, makespan, makespan_lb, stats = _min_makespan(
+        trips, rescued, bound, makespan, makespan_lb, stats = min_makespan(
             problem,
             scenario,
             seed=seed,
@@ -452,6 +274,7 @@ def plan(
     )
     stats["trips"] = len(trips)
     stats["groups"] = len({t.group for t in trips})
+    places = _place_rows(problem, trips)
     return PlanResult(
         plan=out,
         rescued=round(rescued),
@@ -462,124 +285,9 @@ def plan(
         population=population,
         makespan=makespan,
         makespan_lower_bound=makespan_lb,
-        places=_place_rows(problem, trips),
+        places=places,
+        vehicles_lost=sum(r.vehicles_lost for r in places),
         stats=stats,
         start_date=scenario.scenario.start_date,
         per_period=per_period(scenario, steps_from_trips(scenario, out.trips)),
     )
-
-
-def _at_end(problem: Problem, scenario: Scenario, end: float) -> Problem:
-    """The problem with horizon ``end``: production depends on the horizon, so a scenario
-    with shipyards is compiled again; otherwise only the horizon and the havens change."""
-    if scenario.fleet.shipyards:
-        return compile_problem(_with_end(scenario, end))
-    return replace(
-        problem, end=end, is_haven=(problem.sink_capacity > 0) & (problem.deadline > end)
-    )
-
-
-_LB_GRID_CAP = 5_000_000
-"""Grid steps x places^2 x classes beyond which the makespan lower bound uses only the
-shuttle bound (improve.py), not the relaxation's bisection."""
-
-
-def _makespan_lower_bound(
-    problem: Problem, scenario: Scenario, hi: float, stop: SafetyStop, stats: dict[str, Any]
-) -> float:
-    """The longest horizon (to 0.1%) whose relaxation cannot hold everyone's rescue, and at
-    least the shuttle bound of improve.py: no plan finishes before it."""
-    population = float(problem.population.sum())
-    lo = shuttle_makespan_bound(problem)
-    stats["shuttle_lower_bound"] = lo
-    steps = hi / choose_dt(problem) if problem.supply else math.inf
-    if steps * problem.n_places**2 * problem.n_classes > _LB_GRID_CAP:
-        return lo
-    for _ in range(30):
-        if hi - lo <= 1e-3 * max(1.0, hi):
-            break
-        if stop.reached():
-            break
-        mid = 0.5 * (lo + hi)
-        pb = _at_end(problem, scenario, mid)
-        b = trivial_bound(pb)
-        if pb.supply and not has_instant_trips(pb) and b >= population - 1e-6:
-            b = min(b, column_generation_bound(pb, iterations=60, stop=stop).bound)
-        stats["probes"].append({"horizon": mid, "bound": b})
-        if b < population - 1e-6:
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-def _integral(problem: Problem) -> bool:
-    """Every duration a whole number of time units: then so is every makespan."""
-    times = [*problem.load, *problem.unload, *(s.t for s in problem.supply)]
-    times += [float(x) for x in problem.travel[np.isfinite(problem.travel)]]
-    return all(abs(t - round(t)) < 1e-9 for t in times)
-
-
-def _min_makespan(
-    full: Problem, scenario: Scenario, *, seed: int, stop: SafetyStop, work: int
-) -> tuple[list[Trip], int, float, float | None, float | None, dict[str, Any]]:
-    """The smallest horizon whose plan rescues everyone, and a lower bound on it.
-
-    Shuttle problems (no clock in the rules but travel, such as the bus evacuation problem)
-    get the route search of improve.py, budgeted in ``work`` move evaluations. Others:
-    bisection on a common horizon, every probe planned by the max-rescued planner on a budget
-    of its own (``_PROBE_ROUNDS``, ``_PROBE_RUNS``). The lower bound is a bisection on the
-    bound. ``stop`` is only a safety stop.
-    """
-    population = int(full.population.sum())
-    stats: dict[str, Any] = {"probes": []}
-    lb = _makespan_lower_bound(full, scenario, full.end, stop, stats)
-    target = math.ceil(lb - 1e-6) if _integral(full) else lb
-    shuttle = improve_makespan(full, seed=seed, work=work, target=target, until=stop.at)
-    if shuttle is not None:
-        stats["work"] = shuttle.work
-        stats["search_rounds"] = shuttle.rounds
-        if shuttle.stopped_by_time:
-            stop.bound = True
-        if shuttle.makespan <= full.end + 1e-9:
-            stats["stopped_by_time"] = stop.bound
-            return shuttle.trips, population, float(population), shuttle.makespan, lb, stats
-    trips, rescued, _, first = _max_rescued(
-        full, seed=seed, stop=stop, gap_target=0.0, need=population
-    )
-    stats["lp_solves"] = first["lp_solves"]
-    stats["dispatch_runs"] = first["dispatch_runs"]
-    if rescued < population:
-        bound = max(float(rescued), trivial_bound(full))
-        stats["note"] = "not everyone can be rescued by the horizon: makespan undefined"
-        stats["stopped_by_time"] = stop.bound
-        return trips, rescued, bound, None, lb, stats
-    best_trips = trips
-    hi = max(t.arrive for t in trips if t.people) if trips else 0.0
-    lo = lb
-    # plan side: shorter horizons, each planned by the max-rescued planner (guided plans
-    # included) on the probe budget
-    for _ in range(30):
-        if hi - lo <= 1e-3 * max(1.0, hi) or stop.reached():
-            break
-        mid = 0.5 * (lo + hi)
-        pb = _at_end(full, scenario, mid)
-        tr, got, _, st = _max_rescued(
-            pb,
-            seed=seed,
-            stop=stop,
-            gap_target=0.0,
-            rounds=_PROBE_ROUNDS,
-            runs=_PROBE_RUNS,
-            need=population,
-        )
-        stats["lp_solves"] += st["lp_solves"]
-        stats["dispatch_runs"] += st["dispatch_runs"]
-        stats["probes"].append({"horizon": mid, "rescued": got})
-        if got >= population:
-            best_trips, hi = tr, max(t.arrive for t in tr if t.people)
-        else:
-            lo = mid
-    stats["stopped_by_time"] = stop.bound
-    makespan = max(t.arrive for t in best_trips if t.people) if best_trips else 0.0
-    return best_trips, population, float(population), makespan, lb, stats

@@ -20,6 +20,8 @@ import numpy as np
 
 from evacuate.plan import loading
 from evacuate.plan.budget import SafetyStop
+from evacuate.plan.ledger import Berths as _Berths
+from evacuate.plan.ledger import Ledger as _Ledger
 from evacuate.plan.problem import Problem
 from evacuate.planio import Trip
 
@@ -52,80 +54,6 @@ class DispatchParams:
     reserve: bool = True
     """Greedy decisions leave alone the people and room that guide legs still to fly count on
     (a guide leg that fails late may then leave some of them unused)."""
-
-
-class _Ledger:
-    """People at one place over time: arrivals, pickups, deliveries (step functions)."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self.times: list[float] = []
-        self.stock: list[int] = []  # change of people present
-        self.netin: list[int] = []  # change of delivered - picked
-        self.simple = True  # all changes at t <= 0 except pickups / deliveries only, see below
-        self.total_stock = 0
-        self.total_netin = 0
-        self.has_pickups = False
-        self.has_deliveries = False
-        self.late_arrivals = False
-
-    def add(self, t: float, d_stock: int, d_netin: int) -> None:
-        k = bisect.bisect_right(self.times, t)
-        self.times.insert(k, t)
-        self.stock.insert(k, d_stock)
-        self.netin.insert(k, d_netin)
-        self.total_stock += d_stock
-        self.total_netin += d_netin
-
-    def max_pick(self, x: float) -> int:
-        """People that can be picked up at ``x`` without leaving any later moment short."""
-        if not self.has_deliveries and not self.late_arrivals:
-            return self.total_stock
-        k = bisect.bisect_right(self.times, x)
-        level = sum(self.stock[:k])
-        low = level
-        for d in self.stock[k:]:
-            level += d
-            low = min(low, level)
-        return max(0, low)
-
-    def room(self, y: float) -> int:
-        """People that can be delivered at ``y`` without exceeding capacity later."""
-        if not self.has_pickups:
-            return max(0, self.capacity - self.total_netin)
-        k = bisect.bisect_right(self.times, y)
-        level = sum(self.netin[:k])
-        high = level
-        for d in self.netin[k:]:
-            level += d
-            high = max(high, level)
-        return max(0, self.capacity - high)
-
-
-class _Berths:
-    """Vehicles loading or unloading at one place: intervals with counts."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.items: list[tuple[float, float, int]] = []
-
-    def usage(self, a: float, b: float) -> int:
-        points = [a] + [s for s, _, _ in self.items if a < s < b]
-        return max((sum(n for s, e, n in self.items if s <= q < e) for q in points), default=0)
-
-    def earliest(self, a: float, dur: float, need: int) -> float:
-        """Earliest start >= a with ``need`` free berths for ``dur``."""
-        if self.limit >= 1 << 39:
-            return a
-        starts = sorted({a} | {e for _, e, _ in self.items if e > a})
-        for s in starts:
-            if self.usage(s, s + max(dur, EPS)) + need <= self.limit:
-                return s
-        return starts[-1]
-
-    def add(self, a: float, dur: float, n: int) -> None:
-        if self.limit < 1 << 39 and dur > 0:
-            self.items.append((a, a + dur, n))
 
 
 @dataclass(order=True)
@@ -504,16 +432,56 @@ class _Dispatcher:
             if not options:
                 if self._all_done(t):
                     self._reserve(g, g.legs, -1.0)
+                    self._escape(g, t)
                     continue  # nobody is left to move: waiting cannot help
                 nxt = self._next_change(t)
-                if nxt is not None:
+                if nxt is not None and nxt < self.deadline[g.p] - EPS:
                     g.free = nxt
                     self._push(g)
+                else:
+                    self._escape(g, t)  # waiting here ends with the place
                 continue
             best = max(options, key=lambda o: (o.score, -o.y))
             self._commit(g, t, best)
         log.info("dispatcher: %d trips, %d decisions", len(self.trips), guard)
         return self.trips
+
+    def _escape(self, g: _Group, t: float) -> None:
+        """The fleet counts, after people: a group with nothing to do at a place whose
+        deadline strikes within the horizon leaves it, empty, for the place reached first
+        among those safe longest (havens first), and may work on from there."""
+        pb = self.pb
+        c, p = g.c, g.p
+        dp = float(self.deadline[p])
+        if dp > pb.end or t >= dp - EPS:
+            return
+        w = float(pb.withdraw[c])
+        best: tuple[float, float, float, int] | None = None
+        for q in np.flatnonzero(np.isfinite(pb.travel[c][p])).tolist():
+            dq = float(self.deadline[q])
+            if q == p or dq <= dp:
+                continue
+            route = pb.best_route(c, p, q, t, latest_start=min(dp, w))
+            if route is None:
+                continue
+            st0, ti = route
+            if st0 >= dp - EPS or st0 >= w - EPS or ti >= dq - EPS:
+                continue
+            if pb.withdraw_hard[c] and ti > w + EPS:
+                continue
+            if not (pb.place_open(p, st0) and pb.place_open(q, ti)):
+                continue
+            if self._destroyed(c, p, t, st0) or self._destroyed(c, q, ti, ti):
+                continue
+            key = (-min(dq, pb.end + 1.0), ti, st0, q)
+            if best is None or key < best:
+                best = key
+        if best is None:
+            return
+        _, ti, st0, q = best
+        name = pb.classes[c]
+        self.trips.append(Trip(g.gid, name, g.n, pb.places[p], st0, pb.places[q], ti, 0))
+        self._push(_Group(ti, 0, g.gid, c, g.n, q, since=ti))
 
     def _follow(self, g: _Group, t: float) -> bool:
         """Fly the next feasible leg of the group's guide path; drop the legs it cannot."""

@@ -1,0 +1,161 @@
+"""Min makespan: the route search of improve.py for shuttle problems (the bus evacuation
+problem), else bisection on a common horizon, each probe planned by the max-rescued search on
+a budget of its own; the lower bound is a bisection on the bound.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from evacuate.plan.budget import SafetyStop
+from evacuate.plan.improve import improve_makespan, shuttle_makespan_bound
+from evacuate.plan.lagrange import (
+    choose_dt,
+    column_generation_bound,
+    has_instant_trips,
+    trivial_bound,
+)
+from evacuate.plan.problem import Problem, compile_problem
+from evacuate.plan.search import max_rescued
+from evacuate.planio import Trip
+from evacuate.scenario.scenario import Scenario
+
+__all__ = ["WORK_PER_SECOND", "min_makespan"]
+
+
+WORK_PER_SECOND = 50_000
+"""The route search's default budget (min makespan): this many move evaluations per second of
+the time limit, about a sixth of what one core does (320,000 a second of CPU on
+tests/data/bep/two_yards.txt), so the budget, not the clock, ends the search on a loaded
+machine; the same options still give the same plan."""
+
+
+_PROBE_ROUNDS = 1
+_PROBE_RUNS = 6
+"""Budget of each min-makespan probe: one round of the bound and six greedy settings."""
+
+
+def _with_end(scenario: Scenario, end: float) -> Scenario:
+    return scenario.model_copy(
+        update={"scenario": scenario.scenario.model_copy(update={"end": end})}
+    )
+
+
+def _at_end(problem: Problem, scenario: Scenario, end: float) -> Problem:
+    """The problem with horizon ``end``: production depends on the horizon, so a scenario
+    with shipyards is compiled again; otherwise only the horizon and the havens change."""
+    if scenario.fleet.shipyards:
+        return compile_problem(_with_end(scenario, end))
+    return replace(
+        problem, end=end, is_haven=(problem.sink_capacity > 0) & (problem.deadline > end)
+    )
+
+
+_LB_GRID_CAP = 5_000_000
+"""Grid steps x places^2 x classes beyond which the makespan lower bound uses only the
+shuttle bound (improve.py), not the relaxation's bisection."""
+
+
+def _makespan_lower_bound(
+    problem: Problem, scenario: Scenario, hi: float, stop: SafetyStop, stats: dict[str, Any]
+) -> float:
+    """The longest horizon (to 0.1%) whose relaxation cannot hold everyone's rescue, and at
+    least the shuttle bound of improve.py: no plan finishes before it."""
+    population = float(problem.population.sum())
+    lo = shuttle_makespan_bound(problem)
+    stats["shuttle_lower_bound"] = lo
+    steps = hi / choose_dt(problem) if problem.supply else math.inf
+    if steps * problem.n_places**2 * problem.n_classes > _LB_GRID_CAP:
+        return lo
+    for _ in range(30):
+        if hi - lo <= 1e-3 * max(1.0, hi):
+            break
+        if stop.reached():
+            break
+        mid = 0.5 * (lo + hi)
+        pb = _at_end(problem, scenario, mid)
+        b = trivial_bound(pb)
+        if pb.supply and not has_instant_trips(pb) and b >= population - 1e-6:
+            b = min(b, column_generation_bound(pb, iterations=60, stop=stop).bound)
+        stats["probes"].append({"horizon": mid, "bound": b})
+        if b < population - 1e-6:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _integral(problem: Problem) -> bool:
+    """Every duration a whole number of time units: then so is every makespan."""
+    times = [*problem.load, *problem.unload, *(s.t for s in problem.supply)]
+    times += [float(x) for x in problem.travel[np.isfinite(problem.travel)]]
+    return all(abs(t - round(t)) < 1e-9 for t in times)
+
+
+def min_makespan(
+    full: Problem, scenario: Scenario, *, seed: int, stop: SafetyStop, work: int
+) -> tuple[list[Trip], int, float, float | None, float | None, dict[str, Any]]:
+    """The smallest horizon whose plan rescues everyone, and a lower bound on it.
+
+    Shuttle problems (no clock in the rules but travel, such as the bus evacuation problem)
+    get the route search of improve.py, budgeted in ``work`` move evaluations. Others:
+    bisection on a common horizon, every probe planned by the max-rescued planner on a budget
+    of its own (``_PROBE_ROUNDS``, ``_PROBE_RUNS``). The lower bound is a bisection on the
+    bound. ``stop`` is only a safety stop.
+    """
+    population = int(full.population.sum())
+    stats: dict[str, Any] = {"probes": []}
+    lb = _makespan_lower_bound(full, scenario, full.end, stop, stats)
+    target = math.ceil(lb - 1e-6) if _integral(full) else lb
+    shuttle = improve_makespan(full, seed=seed, work=work, target=target, until=stop.at)
+    if shuttle is not None:
+        stats["work"] = shuttle.work
+        stats["search_rounds"] = shuttle.rounds
+        if shuttle.stopped_by_time:
+            stop.bound = True
+        if shuttle.makespan <= full.end + 1e-9:
+            stats["stopped_by_time"] = stop.bound
+            return shuttle.trips, population, float(population), shuttle.makespan, lb, stats
+    trips, rescued, _, first = max_rescued(
+        full, seed=seed, stop=stop, gap_target=0.0, need=population
+    )
+    stats["lp_solves"] = first["lp_solves"]
+    stats["dispatch_runs"] = first["dispatch_runs"]
+    if rescued < population:
+        bound = max(float(rescued), trivial_bound(full))
+        stats["note"] = "not everyone can be rescued by the horizon: makespan undefined"
+        stats["stopped_by_time"] = stop.bound
+        return trips, rescued, bound, None, lb, stats
+    best_trips = trips
+    hi = max(t.arrive for t in trips if t.people) if trips else 0.0
+    lo = lb
+    # plan side: shorter horizons, each planned by the max-rescued planner (guided plans
+    # included) on the probe budget
+    for _ in range(30):
+        if hi - lo <= 1e-3 * max(1.0, hi) or stop.reached():
+            break
+        mid = 0.5 * (lo + hi)
+        pb = _at_end(full, scenario, mid)
+        tr, got, _, st = max_rescued(
+            pb,
+            seed=seed,
+            stop=stop,
+            gap_target=0.0,
+            rounds=_PROBE_ROUNDS,
+            runs=_PROBE_RUNS,
+            need=population,
+        )
+        stats["lp_solves"] += st["lp_solves"]
+        stats["dispatch_runs"] += st["dispatch_runs"]
+        stats["probes"].append({"horizon": mid, "rescued": got})
+        if got >= population:
+            best_trips, hi = tr, max(t.arrive for t in tr if t.people)
+        else:
+            lo = mid
+    stats["stopped_by_time"] = stop.bound
+    makespan = max(t.arrive for t in best_trips if t.people) if best_trips else 0.0
+    return best_trips, population, float(population), makespan, lb, stats

@@ -1,0 +1,228 @@
+"""Max rescued: the dispatcher (heuristic.py) runs with a few settings and keeps the best plan;
+the Lagrangian bound (lagrange.py) is driven towards it, on finer time grids while the gap is
+above the target. The search is budgeted in work units (dispatcher runs, rounds of the bound,
+LP solves, MIP nodes); the clock only enters through the safety stop (budget.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from evacuate.plan.budget import SafetyStop
+from evacuate.plan.fatigue import fleet_work_bound
+from evacuate.plan.heuristic import DispatchParams, dispatch
+from evacuate.plan.lagrange import (
+    choose_dt,
+    column_generation_bound,
+    has_instant_trips,
+    trivial_bound,
+)
+from evacuate.plan.problem import Problem
+from evacuate.planio import Trip
+
+__all__ = [
+    "BOUND_ITERATIONS",
+    "DISPATCH_RUNS",
+    "EXACT_NODES",
+    "MAX_BOUND_ROUNDS",
+    "max_rescued",
+    "rescued_by_trips",
+]
+
+log = logging.getLogger(__name__)
+
+
+def rescued_by_trips(problem: Problem, trips: list[Trip]) -> int:
+    """Net people delivered into havens by the trips (the planner's own count)."""
+    idx = problem.pindex
+    haven = problem.is_haven
+    total = 0
+    for tr in trips:
+        if tr.people:
+            if haven[idx[tr.destination]] and tr.arrive <= problem.end + 1e-9:
+                total += tr.people
+            if haven[idx[tr.origin]]:
+                total -= tr.people
+    return total
+
+
+def _settings(seed: int, runs: int) -> list[DispatchParams]:
+    """``runs`` dispatcher settings: six that do best on our examples, then seeded random ones
+    (on the ladder and the examples, no run after the sixth greedy one ever improved the
+    best plan: guided runs do)."""
+    first = [(0.0, 0.1), (1.0, 0.3), (0.5, 0.3), (4.0, 0.1), (8.0, 0.3), (1.0, 0.1)]
+    rng = np.random.default_rng(seed)
+    extra = [
+        (float(rng.uniform(0, 16)), float(rng.uniform(0.02, 0.6)))
+        for _ in range(max(0, runs - len(first)))
+    ]
+    return [DispatchParams(urgency=u, urgency_window=w) for u, w in (first + extra)[:runs]]
+
+
+class _Best:
+    """The best plan found so far by the dispatcher over a list of settings."""
+
+    def __init__(self, problem: Problem, seed: int, stop: SafetyStop, runs: int) -> None:
+        self.problem = problem
+        self.stop = stop
+        self.todo = _settings(seed, runs)
+        self.trips: list[Trip] = []
+        self.rescued = -1
+        self.params: DispatchParams | None = None
+        self.runs = 0
+
+    def guided(self, guide: dict[int, list[tuple[int, list[tuple[int, int]]]]]) -> None:
+        """Follow the bound's LP paths (with a few greedy settings for what is left; the
+        second one does not reserve people and room for the paths' later legs)."""
+        for k, prm in enumerate(_settings(0, 3)):
+            prm = replace(prm, reserve=k != 1)
+            if self.runs > 0 and self.stop.reached():
+                return
+            trips = dispatch(self.problem, prm, guide, stop=self.stop)
+            got = rescued_by_trips(self.problem, trips)
+            self.runs += 1
+            if got > self.rescued:
+                self.trips, self.rescued, self.params = trips, got, prm
+
+    def more(self, n: int) -> None:
+        for _ in range(n):
+            if not self.todo or (self.runs > 0 and self.stop.reached()):
+                return
+            prm = self.todo.pop(0)
+            trips = dispatch(self.problem, prm, stop=self.stop)
+            got = rescued_by_trips(self.problem, trips)
+            self.runs += 1
+            log.debug("dispatch %s: rescued %d", prm, got)
+            if got > self.rescued:
+                self.trips, self.rescued, self.params = trips, got, prm
+
+
+_SMALL_FLEET = 500
+"""Beyond this many vehicles, one extra greedy run per round of refinement instead of six
+(the guided plans are the better ones there, and the bound needs the time)."""
+
+
+def _exact_is_cheap(problem: Problem) -> bool:
+    """Small enough for an exact MIP, with every time a whole number of time units."""
+    if problem.total_vehicles > 50 or problem.end > 200 or problem.n_places > 6:
+        return False
+    if problem.tires or problem.pauses or problem.damages:
+        return False  # the MIP's network knows no turnaround and no return
+    times = [problem.end, *problem.load, *problem.unload, *(s.t for s in problem.supply)]
+    times += [t for _, t, _ in problem.arrivals]
+    times += [float(x) for x in problem.travel[np.isfinite(problem.travel)]]
+    times += [float(x) for x in problem.deadline[np.isfinite(problem.deadline)]]
+    times += [float(x) for x in problem.open_from[np.isfinite(problem.open_from)]]
+    return all(abs(t - round(t)) < 1e-9 for t in times)
+
+
+DISPATCH_RUNS = 12
+"""Work budget of max rescued: greedy dispatcher runs (guided runs come on top, three per
+guide) ..."""
+
+MAX_BOUND_ROUNDS = 3
+"""... and rounds of the bound (each on a grid twice as fine, each up to
+``BOUND_ITERATIONS`` LP solves of its master, each guiding three dispatcher runs)."""
+
+BOUND_ITERATIONS = 200
+"""LP solves of the column generation per round of the bound."""
+
+EXACT_NODES = 20_000
+"""Branch-and-bound nodes of the exact MIP on tiny whole-unit problems."""
+
+
+def max_rescued(
+    problem: Problem,
+    *,
+    seed: int,
+    stop: SafetyStop,
+    gap_target: float,
+    rounds: int = MAX_BOUND_ROUNDS,
+    runs: int | None = None,
+    need: float | None = None,
+) -> tuple[list[Trip], int, float, dict[str, Any]]:
+    """Best plan and bound within a budget in work units: ``runs`` dispatcher settings
+    (``DISPATCH_RUNS`` by default) and ``rounds`` rounds of the bound; ``stop`` is only a
+    safety stop. ``need``: the search ends as soon as a plan rescues that many, or the bound
+    proves that none can (a min-makespan probe)."""
+    best = _Best(problem, seed, stop, DISPATCH_RUNS if runs is None else runs)
+    best.more(1)
+    bound = trivial_bound(problem)
+    stats: dict[str, Any] = {"trivial_bound": bound, "bounds": []}
+    work = fleet_work_bound(problem)
+    if math.isfinite(work):
+        stats["fleet_work_bound"] = work
+        bound = min(bound, work)
+    lp_solves = 0
+
+    def closed() -> bool:
+        if need is not None and (best.rescued >= need or bound < need - 1e-6):
+            return True
+        return bound <= 0 or (bound - best.rescued) / bound <= gap_target
+
+    def cg(dt: float, **kw: Any) -> Any:
+        nonlocal lp_solves
+        res = column_generation_bound(problem, dt, iterations=BOUND_ITERATIONS, stop=stop, **kw)
+        lp_solves += res.iterations
+        return res
+
+    dt = choose_dt(problem)
+    refine = rounds > 0 and bool(problem.supply) and not has_instant_trips(problem)
+    direct_done = False
+    while not closed() and not stop.reached() and (best.todo or refine):
+        if refine and not direct_done:
+            # first, paths on a grid rounded up with no moves out of havens (so room at the
+            # end is room at every instant): flown as they are, they come close to the
+            # master's value, and this is cheaper than the bound
+            direct_done = True
+            direct = cg(
+                dt, conservative=True, transfers=False, integer_guide=stop.left() or math.inf
+            )
+            stats["direct_guide"] = {"value": direct.bound, "iterations": direct.iterations}
+            if direct.guide:
+                best.guided(direct.guide)
+            if closed():
+                continue
+        # a few more greedy settings (counted, not timed: a seed gives one plan); on large
+        # fleets one per round, as the guided plans are the better ones there
+        sliced = refine and problem.total_vehicles > _SMALL_FLEET
+        best.more(1 if sliced else 6)
+        if closed() or not refine or stop.reached():
+            continue
+        res = cg(dt)
+        stats["bounds"].append(
+            {"dt": dt, "bound": res.bound, "iterations": res.iterations, "steps": res.n_steps}
+        )
+        if res.guide:
+            best.guided(res.guide)
+        # paths on a grid rounded up can be flown as they are: a second guide
+        if not stop.reached():
+            flyable = cg(dt, conservative=True)
+            if flyable.guide:
+                best.guided(flyable.guide)
+        previous = bound
+        bound = min(bound, res.bound)
+        dt /= 2.0
+        # stop refining when the grid is huge, refining no longer pays, or the rounds are spent
+        if res.n_steps * 2 > 200_000 or (previous - bound) < 0.1 * gap_target * bound:
+            refine = len(stats["bounds"]) < 2
+        refine = refine and len(stats["bounds"]) < rounds
+    if not closed() and _exact_is_cheap(problem) and not stop.reached():
+        # a tiny problem on whole time units: HiGHS's MIP on the grid of step 1 is exact
+        from evacuate.plan.ten import ten_mip
+
+        mip = ten_mip(problem, 1.0, time_limit=stop.left(), node_limit=EXACT_NODES)
+        stop.note_solver(mip.status)
+        stats["mip"] = {"rescued": mip.rescued, "status": mip.status}
+        if mip.rescued > best.rescued:
+            best.trips, best.rescued = list(mip.trips), round(mip.rescued)
+    stats["stopped_by_time"] = stop.bound
+    stats["dispatch"] = best.params.__dict__ if best.params else {}
+    stats["dispatch_runs"] = best.runs
+    stats["lp_solves"] = lp_solves
+    return best.trips, best.rescued, max(bound, float(best.rescued)), stats
