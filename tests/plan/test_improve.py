@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import evacuate
@@ -74,15 +74,21 @@ def test_tiny_bep_makespan_is_bracketed_by_the_exact_optimum(inst: BepInstance) 
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 14: the route search never splits a load, so some tiny instances (2 people "
-    "at a point, two shelters of room 1) end above the optimum",
-)
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_beps())
+@example(  # a load of 2 and two shelters of room 1: the route search splits the load
+    BepInstance(
+        bus_capacity=2,
+        yard_buses=(2,),
+        demand=(2, 0),
+        shelter_capacity=(1, 1),
+        yard_point=((1, 1),),
+        point_shelter=((1, 3), (1, 1)),
+    )
+)
 def test_tiny_bep_makespan_is_the_exact_optimum(inst: BepInstance) -> None:
-    """On tiny BEP instances the min-makespan plan's makespan is the exhaustive optimum."""
+    """On tiny BEP instances the min-makespan plan's makespan is the exhaustive optimum
+    (loads are split when no haven has room for a whole one)."""
     scenario = _scenario(inst)
     result = plan(scenario, objective="min-makespan", time_limit=20, work=30_000)
     assert result.makespan == _exact_makespan(scenario, 1, int(scenario.end))

@@ -111,6 +111,17 @@ class ShuttleResult:
     stopped_by_time: bool
 
 
+_Snap = tuple[
+    list[list[int]],
+    list[int],
+    dict[int, int],
+    list[float],
+    tuple[list[int], list[int], list[float]],
+]
+"""Routes, havens of the loads, room left, finish times, and the loads (pickup, size, least
+time), which splitting changes."""
+
+
 class _Search:
     def __init__(self, problem: Problem, rng: random.Random) -> None:
         pb = problem
@@ -231,10 +242,23 @@ class _Search:
             if best is None or key < best[0]:
                 best = (key, v, m, h)
         if best is None:
-            return False
+            return self._split(k, noise)
         _, v, m, h = best
         self._place(v, k, m, h)
         return True
+
+    def _split(self, k: int, noise: float) -> bool:
+        """No haven has room for all of load k: it becomes two loads from the same pickup,
+        one as large as the roomiest haven takes, and both are inserted."""
+        rest = max((self.room[h] for h in self.havens), default=0)
+        if not 0 < rest < self.q[k]:
+            return False
+        self.pt.append(self.pt[k])
+        self.q.append(self.q[k] - rest)
+        self.sh.append(-1)
+        self.shortest.append(self.shortest[k])
+        self.q[k] = rest
+        return self.insert_best(k, noise) and self.insert_best(len(self.pt) - 1, noise)
 
     def build(self, order: list[int]) -> bool:
         return all(self.insert_best(k) for k in order)
@@ -378,8 +402,9 @@ class _Search:
             if not self.haven_pass():
                 return
 
-    def perturb(self) -> None:
-        """Remove a few loads (some from the latest route, some at random); insert them again."""
+    def perturb(self) -> bool:
+        """Remove a few loads (some from the latest route, some at random); insert them again
+        (False if some found no room: the caller restores its snapshot)."""
         n = len(self.pt)
         size = self.rng.randint(2, max(3, min(15, n // 2)))
         late = max(range(len(self.veh)), key=lambda v: self.fin[v])
@@ -401,22 +426,22 @@ class _Search:
                 self._take(v, k)
         order = sorted(chosen, key=lambda k: (-self.q[k], self.rng.random()))
         noise = 0.3 if self.rng.random() < 0.5 else 0.0
-        for k in order:
-            if not self.insert_best(k, noise):
-                raise RuntimeError("a removed load found no haven with room")  # pragma: no cover
+        return all(self.insert_best(k, noise) for k in order)
 
     # ------------------------------------------------------------------ state
-    def snapshot(self) -> tuple[list[list[int]], list[int], dict[int, int], list[float]]:
-        return ([r[:] for r in self.routes], self.sh[:], dict(self.room), self.fin[:])
+    def snapshot(self) -> _Snap:
+        loads = (self.pt[:], self.q[:], self.shortest[:])
+        return ([r[:] for r in self.routes], self.sh[:], dict(self.room), self.fin[:], loads)
 
-    def restore(self, snap: tuple[list[list[int]], list[int], dict[int, int], list[float]]) -> None:
-        routes, sh, room, fin = snap
+    def restore(self, snap: _Snap) -> None:
+        routes, sh, room, fin, (pt, q, shortest) = snap
         self.routes, self.sh, self.room, self.fin = (
             [r[:] for r in routes],
             sh[:],
             dict(room),
             fin[:],
         )
+        self.pt, self.q, self.shortest = pt[:], q[:], shortest[:]
 
     def trips(self) -> list[Trip]:
         """The routes as trips; identical vehicles with identical routes form one group."""
@@ -543,7 +568,9 @@ def improve_makespan(
             break
         rounds += 1
         saved = s.snapshot()
-        s.perturb()
+        if not s.perturb():
+            s.restore(saved)
+            continue
         s.local_search(work)
         k = s.key(s.fin)
         if k < best_key:
