@@ -253,12 +253,21 @@ class _Search:
         rest = max((self.room[h] for h in self.havens), default=0)
         if not 0 < rest < self.q[k]:
             return False
+        left = self.q[k] - rest
+        self.q[k] = rest
+        if not self.insert_best(k, noise):
+            return False
+        # the remainder joins a load of the same pickup still to insert, if it has seats
+        routed = {m for r in self.routes for m in r}
+        for m in range(len(self.pt)):
+            if m not in routed and self.pt[m] == self.pt[k] and self.q[m] + left <= self.cap:
+                self.q[m] += left
+                return True
         self.pt.append(self.pt[k])
-        self.q.append(self.q[k] - rest)
+        self.q.append(left)
         self.sh.append(-1)
         self.shortest.append(self.shortest[k])
-        self.q[k] = rest
-        return self.insert_best(k, noise) and self.insert_best(len(self.pt) - 1, noise)
+        return self.insert_best(len(self.pt) - 1, noise)
 
     def build(self, order: list[int]) -> bool:
         return all(self.insert_best(k) for k in order)
