@@ -17,6 +17,7 @@ from evacuate.check import check
 from evacuate.check.rates import overdrawn
 from evacuate.plan.api import plan
 from evacuate.plan.lagrange import column_generation_bound
+from evacuate.plan.naive import naive_plan
 from evacuate.plan.problem import compile_problem
 from evacuate.plan.ten import ten_bound
 from evacuate.planio import Plan, Trip
@@ -69,6 +70,14 @@ def test_a_train_larger_than_one_periods_allowance_fills() -> None:
     sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
     assert sim.rescued == 1_100
     assert sim.trips == len(result.plan.trips)
+
+
+def test_the_naive_planner_fills_the_train_too() -> None:
+    s = from_dict(_station(end=3))
+    trips = naive_plan(compile_problem(s))
+    report = check(s, Plan("station", trips=tuple(trips)))
+    assert report.feasible, report.summary()
+    assert report.rescued == 1_100
 
 
 def test_the_checker_rejects_a_plan_that_overdraws_the_periods() -> None:

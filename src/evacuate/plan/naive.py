@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evacuate.plan import loading
 from evacuate.plan.problem import Problem, Route
 from evacuate.planio import Trip
 from evacuate.scenario.model import WithdrawOperator
@@ -104,7 +105,8 @@ class _Naive:
                         if pb.operator[c] == eff.operator:
                             self.hard_stop[c] = min(self.hard_stop[c], ev.at)
         self.berth_use: list[list[tuple[float, float, int]]] = [[] for _ in range(n_p)]
-        self.load_used: dict[tuple[int, int], float] = {}
+        self.load_used: dict[int, dict[int, float]] = {}
+        """Per place, people booked per throughput period (plan/loading.py)."""
         self.unload_used: dict[tuple[int, int], float] = {}
         # havens nearest first, per class and source
         self.haven_order: dict[tuple[int, int], list[int]] = {}
@@ -240,11 +242,13 @@ class _Naive:
             if self.berths_from(p, dep, load, m) != dep:
                 t = dep
                 continue
-            # loading rate: people who start loading in dep's period
-            budget = pb.load_allowance(p, self.period(dep))
+            # loading rate: a loading draws on every period it spans (docs/model.md)
+            room = loading.room(
+                pb, p, self.load_used.setdefault(p, {}), *loading.span(pb, dep, load)
+            )
             can = people
-            if math.isfinite(budget):
-                left = int(budget - self.load_used.get((p, self.period(dep)), 0.0) + 1e-9)
+            if math.isfinite(room):
+                left = int(room + 1e-9)
                 if left <= 0:
                     t = (self.period(dep) + 1) * pb.period
                     continue
@@ -381,8 +385,8 @@ class _Naive:
         if unload > 0 and pb.berths[opt.h] < _UNLIMITED:
             self.berth_use[opt.h].append((leg.arrive - unload, leg.arrive, m))
         if math.isfinite(float(pb.load_budget[opt.p])) or pb.load_periods[opt.p] is not None:
-            key = (opt.p, self.period(leg.depart))
-            self.load_used[key] = self.load_used.get(key, 0.0) + opt.people
+            used = self.load_used.setdefault(opt.p, {})
+            loading.draw(pb, opt.p, used, *loading.span(pb, leg.depart, load), opt.people)
         if math.isfinite(float(pb.unload_budget[opt.h])) or pb.unload_periods[opt.h] is not None:
             key = (opt.h, self.period(leg.arrive))
             self.unload_used[key] = self.unload_used.get(key, 0.0) + opt.people
