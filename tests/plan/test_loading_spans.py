@@ -28,11 +28,13 @@ from evacuate.simulation.world import _serve
 
 
 def _station(
-    end: float = 6, trains: int = 1, population: int = 1_100, buses: int = 0
+    end: float = 6, trains: int = 1, population: int = 1_100, buses: int = 0, load: float = 2
 ) -> dict[str, Any]:
     """A station boarding 700 people an hour; trains of 1,100 seats load for two hours; a
     haven one hour away."""
-    classes: list[dict[str, Any]] = [{"id": "train", "capacity": 1_100, "speed": 1, "load_time": 2}]
+    classes: list[dict[str, Any]] = [
+        {"id": "train", "capacity": 1_100, "speed": 1, "load_time": load}
+    ]
     stock = [{"class": "train", "place": "station", "count": trains}]
     if buses:
         classes.append({"id": "bus", "capacity": 300, "speed": 1, "load_time": 0.25})
@@ -70,6 +72,19 @@ def test_a_train_larger_than_one_periods_allowance_fills() -> None:
     sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
     assert sim.rescued == 1_100
     assert sim.trips == len(result.plan.trips)
+
+
+def test_a_one_hour_loading_from_half_past_draws_on_two_periods() -> None:
+    """Loading from 0.5 h to 1.5 h meets hours 0 and 1: 1,100 fit in 700 + 700, and the
+    simulator, following the plan undisturbed, moves them all (it does not cap the train at
+    what a loading from a period's start could take)."""
+    s = from_dict(_station(load=1))
+    p = _plan(Trip("g", "train", 1, "station", 0.5, "haven", 2.5, 1_100))
+    assert check(s, p).feasible
+    sim = simulate(s, p, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == 1_100
+    late = _plan(Trip("g", "train", 1, "station", 1, "haven", 3, 1_100))
+    assert check(s, late).violation_counts == {"load_rate": 1}
 
 
 def test_the_naive_planner_fills_the_train_too() -> None:

@@ -174,17 +174,23 @@ class Throughput:
         self, place: str, t: float, vehicles: int, people: int, duration: float, unload: bool
     ) -> tuple[float, int]:
         """The earliest start >= t for a load (or unload) of ``people`` by ``vehicles`` lasting
-        ``duration``, and the people it may move (capped at one period's allowance)."""
+        ``duration``, and the people it may move (capped at what the periods it spans allow:
+        at ``t``, or at a later period's start)."""
         p = self.scenario.place(place)
         used = self.unload_used
         limited = self._limited(place, unload)
         allowed = self.allowed[(place, unload)]
         biggest = math.inf if allowed is None else float(allowed.max())
+        later = biggest  # the most a later start (a period's start) can take
         if allowed is not None and not unload:
-            # a loading starting at a period's start spans this many periods
+            # a loading starting at a period's start spans m periods; one starting at t may
+            # span more (and a plan's loading takes at most what its periods allow)
             m = max(1, math.ceil(duration / self.period - _EPS))
             padded = np.concatenate((allowed, np.full(m, allowed[-1])))
-            biggest = float(np.convolve(padded, np.ones(m), mode="valid").max())
+            later = float(np.convolve(padded, np.ones(m), mode="valid").max())
+            first, last = self._span(t, duration)
+            here = sum(self.allowance(place, k, False) for k in range(first, last + 1))
+            biggest = max(later, here)
         if math.isfinite(biggest):
             people = int(min(people, math.floor(biggest + 1e-6)))
         cap = p.berths
@@ -213,6 +219,8 @@ class Throughput:
             if blocked_until is None or blocked_until <= start + _EPS:
                 return start, people
             start = blocked_until
+            if math.isfinite(later):
+                people = int(min(people, math.floor(later + 1e-6)))
         return start, people
 
     def book(
