@@ -42,7 +42,7 @@ def builtin_path(name: str = ROMULAN) -> Path:
     return Path(str(ref))
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
     """Safe YAML loading with the YAML 1.2 core schema (which JSON also follows).
 
     PyYAML implements YAML 1.1, whose implicit types misread ordinary text: ``12:30`` is the
@@ -53,8 +53,10 @@ class _Loader(yaml.SafeLoader):
     than ``MAX_DEPTH`` is refused while composing.
     """
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+    def __init__(self) -> None:
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
         self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
@@ -64,13 +66,19 @@ class _Loader(yaml.SafeLoader):
                 raise yaml.composer.ComposerError(
                     None,
                     None,
-                    f"values nested more than {limits.MAX_DEPTH} levels deep "
-                    f"(the limit; a scenario needs fewer than 10)",
-                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                    _too_deep(),
+                    self.peek_event().start_mark,  # type: ignore[attr-defined]
                 )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _too_deep() -> str:
+    return (
+        f"values nested more than {limits.MAX_DEPTH} levels deep "
+        "(the limit; a scenario needs fewer than 10)"
+    )
 
 
 _CORE_SCHEMA = (
@@ -114,6 +122,34 @@ _Loader.add_constructor(
 )
 
 
+class _PyLoader(_Loader, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """Events from PyYAML's pure-Python scanner and parser."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _Loader.__init__(self)
+
+
+if yaml.__with_libyaml__:
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+
+    class _CLoader(_Loader, CParser):  # type: ignore[misc]
+        """Events from libyaml's C parser (the pure-Python scanner takes minutes on a file near
+        the size limit); nodes are still composed by ``_Loader`` (before ``CParser`` in the
+        method order), so the depth limit holds before any recursion and every node keeps its
+        line."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _Loader.__init__(self)
+
+    _FAST: type[_Loader] = _CLoader
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FAST = _PyLoader
+
+
 def _join_surrogates(value: Any) -> Any:
     """JSON writes characters beyond U+FFFF as escaped surrogate pairs ("\\ud83d\\ude80"),
     which YAML decodes one by one; join such pairs back into the character."""
@@ -132,7 +168,7 @@ class _TooLarge(Exception):
 class _Composer:
     """Turns YAML nodes into plain data while recording the line of every field path."""
 
-    def __init__(self, loader: yaml.SafeLoader) -> None:
+    def __init__(self, loader: _Loader) -> None:
         self.loader = loader
         self.lines: dict[Loc, int] = {}
         self.issues: list[Issue] = []
@@ -221,11 +257,27 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
+class _Retry(Exception):
+    """libyaml refused the text: parse it again with PyYAML for its exact message (and for
+    JSON's escaped surrogate pairs, which only PyYAML decodes)."""
+
+
 def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
     """YAML (or JSON) text -> plain data and a line map; raises ScenarioError on syntax."""
+    if _FAST is not _PyLoader:
+        try:
+            return _parse_with(_FAST, text, source)
+        except _Retry:
+            pass
+    return _parse_with(_PyLoader, text, source)
+
+
+def _parse_with(kind: type[_Loader], text: str, source: str) -> tuple[Any, dict[Loc, int]]:
     try:
-        loader = _Loader(text)
+        loader = kind(text)  # type: ignore[call-arg]
     except yaml.reader.ReaderError as exc:
+        if kind is not _PyLoader:
+            raise _Retry from None
         row = text.count("\n", 0, exc.position) + 1
         char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
         message = (
@@ -239,22 +291,28 @@ def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
         if node is not None:
             _expanded_size(node, {})
         data = None if node is None else composer.build(node, ())
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise ScenarioError([Issue(f"not valid YAML: {what}", file=source, line=line)]) from None
     except _TooLarge as exc:
         raise ScenarioError([Issue(str(exc), file=source)]) from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as exc:
-        raise ScenarioError([Issue(f"not valid YAML: {exc}", file=source)]) from None
+        if kind is not _PyLoader:
+            raise _Retry from None
+        raise ScenarioError([_syntax_issue(exc, source)]) from None
     finally:
-        loader.dispose()
+        loader.dispose()  # type: ignore[attr-defined]
     if node is None:
         raise ScenarioError([Issue("the file is empty; expected a scenario mapping", file=source)])
     if composer.issues:
         raise ScenarioError([_with_file(i, source) for i in composer.issues])
     return data, composer.lines
+
+
+def _syntax_issue(exc: Exception, source: str) -> Issue:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        return Issue(f"not valid YAML: {what}", file=source, line=line)
+    return Issue(f"not valid YAML: {exc}", file=source)
 
 
 def _with_file(issue: Issue, source: str) -> Issue:
