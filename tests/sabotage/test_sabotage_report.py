@@ -1,5 +1,5 @@
 """A sabotage analysis stored and drawn: ``sabotage --store``, ``runs list|report`` on it, and
-the report's sabotage section from ``sabotage.json`` (``report --sabotage``, ``--from``)."""
+the report's sabotage section from ``sabotage.json`` (``report --sabotage-from``, ``--from``)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _restore_logging() -> Iterator[None]:
 
 def test_sabotage_is_stored_listed_and_reported(tmp_path: Path) -> None:
     """``sabotage --store`` records a run of kind sabotage (figures, the damage-budget curve,
-    sabotage.json, plans); ``runs list`` shows it; ``runs report`` and ``report --sabotage``
+    sabotage.json, plans); ``runs list`` shows it; ``runs report`` and ``report --sabotage-from``
     draw its section from what was stored, and ``report --from`` draws it again."""
     url = f"sqlite:///{tmp_path / 'runs.db'}"
     out = tmp_path / "out"
@@ -62,7 +62,14 @@ def test_sabotage_is_stored_listed_and_reported(tmp_path: Path) -> None:
 
     rep = cli.invoke(
         app,
-        ["report", str(TINY), "--sabotage", str(out / "sabotage.json"), "-o", str(tmp_path / "p")],
+        [
+            "report",
+            str(TINY),
+            "--sabotage-from",
+            str(out / "sabotage.json"),
+            "-o",
+            str(tmp_path / "p"),
+        ],
     )
     assert rep.exit_code == 0, rep.output
     html = (tmp_path / "p" / "report.html").read_text()
@@ -95,7 +102,7 @@ def test_report_refuses_a_file_that_is_not_sabotage_results(tmp_path: Path) -> N
     bad = tmp_path / "bad.json"
     bad.write_text('{"runs": []}')
     res = CliRunner(env=WIDE).invoke(
-        app, ["report", str(TINY), "--sabotage", str(bad), "-o", str(tmp_path / "r")]
+        app, ["report", str(TINY), "--sabotage-from", str(bad), "-o", str(tmp_path / "r")]
     )
     assert res.exit_code == 2
     assert "expected the sabotage.json" in res.output and "Traceback" not in res.output

@@ -49,10 +49,10 @@ def report_cmd(
             "without planning or simulating; the scenario comes from the results.",
         ),
     ] = None,
-    sabotage: Annotated[
+    sabotage_from: Annotated[
         Path | None,
         typer.Option(
-            "--sabotage",
+            "--sabotage-from",
             metavar="FILE",
             help="Add the sabotage section from a sabotage.json (written by evacuate sabotage "
             "-o DIR).",
@@ -97,7 +97,7 @@ def report_cmd(
             name = base.name
             with stderr().status(f"simulating {name} (up to {time_limit:g} s per plan)"):
                 results = simulate_runs(base, variant, time_limit=time_limit, seed=seed)
-        extras = _extras(sabotage, sweep, store)
+        extras = _extras(sabotage_from, sweep, store)
         if extras:
             results = dataclasses.replace(results, extras={**results.extras, **extras})
         with stderr().status("drawing the report"):
@@ -130,14 +130,20 @@ def _extras(sabotage: Path | None, sweep: str | None, store: str | None) -> dict
     """The optional sections' data: a sabotage.json read, a stored sweep analysed."""
     out: dict[str, Any] = {}
     if sabotage is not None:
+        from evacuate.files import read_at_most
+        from evacuate.report.results import MAX_RESULTS_BYTES
+
         try:
-            data = json.loads(sabotage.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise typer.BadParameter(f"{sabotage}: {e}", param_hint="--sabotage") from None
+            raw = read_at_most(sabotage, MAX_RESULTS_BYTES)
+            if raw is None:
+                raise ValueError(f"larger than {MAX_RESULTS_BYTES // 2**20} MiB (the limit)")
+            data = json.loads(raw.decode("utf-8"))
+        except (OSError, ValueError) as e:
+            raise typer.BadParameter(f"{sabotage}: {e}", param_hint="--sabotage-from") from None
         if not isinstance(data, dict) or not isinstance(data.get("curve"), list):
             raise typer.BadParameter(
                 f"{sabotage}: expected the sabotage.json that evacuate sabotage -o writes",
-                param_hint="--sabotage",
+                param_hint="--sabotage-from",
             )
         out["sabotage"] = data
     if sweep is not None:
