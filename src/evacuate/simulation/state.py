@@ -127,7 +127,9 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
                 under_way = sum(n for _, n in incoming.get(p.id, []))
                 q["capacity"] = max(0, p.capacity - max(0, engine.netinflow[p.id]) - under_way)
         if d is not None:
-            q["deadline"] = _num(d)
+            # past the end it never strikes: any later instant says the same, and one just past
+            # the end stays in the calendar (a slow hazard's can fall after year 9999)
+            q["deadline"] = _num(d if d <= s.end else min(d, s.end + 1))
         places.append(q)
     data["places"] = places
 
