@@ -135,7 +135,7 @@ class _PyLoader(_Loader, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.P
 if yaml.__with_libyaml__:
     from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
-    class _CLoader(_Loader, CParser):  # type: ignore[misc]
+    class _CLoader(_Loader, CParser):
         """Events from libyaml's C parser (the pure-Python scanner takes minutes on a file near
         the size limit); nodes are still composed by ``_Loader`` (before ``CParser`` in the
         method order), so the depth limit holds before any recursion and every node keeps its
