@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import heapq
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -640,26 +641,32 @@ class _Routes:
         deadlines = [scenario.deadline(p.id) for p in places]
         self.deadline = np.array([math.inf if d is None else d for d in deadlines], dtype=float)
 
-    def distances_from(self, i: int) -> npt.NDArray[np.float64]:
-        """Direct-route distances from place ``i`` (inf where there is no direct route)."""
-        out = np.full(self.n, math.inf)
+    def distances_from(
+        self, i: int, to: npt.NDArray[np.intp] | None = None
+    ) -> npt.NDArray[np.float64]:
+        """Direct-route distances from place ``i`` to every place, or to the places ``to``
+        (inf where there is no direct route)."""
+        idx = np.arange(self.n) if to is None else to
+        out = np.full(len(idx), math.inf)
         if not self.direct or not self.positioned[i]:
             return out
+        coords = self.coords[idx]
         with np.errstate(all="ignore"):  # huge coordinates give inf, as they should
             if self.sphere:
-                lat, lon = np.radians(self.coords[:, 0]), np.radians(self.coords[:, 1])
+                lat, lon = np.radians(coords[:, 0]), np.radians(coords[:, 1])
+                lat_i, lon_i = np.radians(self.coords[i, 0]), np.radians(self.coords[i, 1])
                 h = (
-                    np.sin((lat - lat[i]) / 2) ** 2
-                    + np.cos(lat[i]) * np.cos(lat) * np.sin((lon - lon[i]) / 2) ** 2
+                    np.sin((lat - lat_i) / 2) ** 2
+                    + np.cos(lat_i) * np.cos(lat) * np.sin((lon - lon_i) / 2) ** 2
                 )
                 dist = 2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(h))) * self.km
             else:
-                delta = self.coords - self.coords[i]
+                delta = coords - self.coords[i]
                 dist = np.hypot(np.hypot(delta[:, 0], delta[:, 1]), delta[:, 2])
-        out = np.where(self.positioned, dist, math.inf)
-        out[i] = math.inf
-        out[list(self.partners[i])] = math.inf  # a declared lane replaces the direct route
-        return out
+        blocked = ~self.positioned[idx] | (idx == i)
+        if self.partners[i]:  # a declared lane replaces the direct route
+            blocked |= np.isin(idx, list(self.partners[i]))
+        return np.where(blocked, math.inf, dist)
 
     def lane_times(self, vc: VehicleClass, i: int) -> Iterator[tuple[int, float]]:
         ids = self.scenario.places
@@ -682,28 +689,47 @@ def _earliest_arrivals(
 ) -> npt.NDArray[np.float64]:
     """Earliest time a vehicle of the class can be at each place (inf: never) by empty moves
     and chained trips, ignoring windows and events; no vehicle enters a place at or after its
-    deadline (Dijkstra on earliest arrival times)."""
+    deadline (Dijkstra on earliest arrival times).
+
+    Direct routes are straight lines, so a direct move out of a place that was itself reached
+    by a direct move from ``k`` is never faster than ``k``'s own direct move, except toward the
+    places ``k`` has no direct route to (its lane partners). Only sources and places reached by
+    a lane move directly to every place; the others only toward those exceptions. The cost
+    grows with sources and lanes times places, not with the square of the places."""
     best = np.full(routes.n, math.inf)
+    every: frozenset[int] | None = None
+    reach: list[frozenset[int] | None] = [frozenset()] * routes.n  # None: every place
+    heap: list[tuple[float, int]] = []
     for place, t in _sources(scenario, vc):
         i = routes.index[place]
-        if t <= routes.deadline[i]:
-            best[i] = min(best[i], t)
+        if t <= routes.deadline[i] and t < best[i]:
+            best[i], reach[i] = t, every
+            heapq.heappush(heap, (t, i))
     settled = np.zeros(routes.n, dtype=bool)
-    while True:
-        i = int(np.argmin(np.where(settled, math.inf, best)))
-        if settled[i] or best[i] == math.inf:
-            return best
+    while heap:
+        t, i = heapq.heappop(heap)
+        if settled[i] or t > best[i]:
+            continue
         settled[i] = True
-        t = float(best[i])
-        if vc.speed is not None:
+        targets = reach[i]
+        if vc.speed is not None and (targets is None or targets):
+            to = None if targets is None else np.array(sorted(targets), dtype=np.intp)
+            idx = np.arange(routes.n) if to is None else to
             with np.errstate(all="ignore"):
-                arrive = t + routes.distances_from(i) / vc.speed
-            better = (arrive < routes.deadline) & (arrive < best) & ~settled
-            best = np.where(better, arrive, best)
+                arrive = t + routes.distances_from(i, to) / vc.speed
+            better = (arrive < routes.deadline[idx]) & (arrive < best[idx]) & ~settled[idx]
+            partners = frozenset(routes.partners[i])
+            onward = partners if targets is None else targets & partners
+            for k in np.flatnonzero(better):
+                j = int(idx[k])
+                best[j], reach[j] = float(arrive[k]), onward
+                heapq.heappush(heap, (float(arrive[k]), j))
         for j, travel in routes.lane_times(vc, i):
             arrive_j = t + travel
             if not settled[j] and arrive_j < routes.deadline[j] and arrive_j < best[j]:
-                best[j] = arrive_j
+                best[j], reach[j] = arrive_j, every
+                heapq.heappush(heap, (arrive_j, j))
+    return best
 
 
 def _enabled_with_vehicles(scenario: Scenario) -> list[VehicleClass]:
