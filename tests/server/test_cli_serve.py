@@ -61,9 +61,9 @@ def test_serve_starts_and_answers(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--port", "0"], "Invalid value for '--port': found 0; expected at least 1"),
-        (["--max-jobs", "65"], "Invalid value for '--max-jobs': found 65; expected at most 64"),
-        (["--job-memory", "100"], "found 100; expected at least 256"),
+        (["--port", "0"], "Invalid value for '--port': found 0; expected from 1 to 65,535"),
+        (["--max-jobs", "65"], "Invalid value for '--max-jobs': found 65; expected from 1 to 64"),
+        (["--job-memory", "100"], "found 100; expected from 256 to 1,048,576 MiB"),
     ],
 )
 def test_serve_settings_are_checked_by_the_registry(args: list[str], message: str) -> None:
@@ -78,4 +78,4 @@ def test_serve_settings_are_checked_by_the_registry(args: list[str], message: st
     assert result.exit_code == 2
     assert message in result.output
     shown = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "200"}).output
-    assert "From 1 to 64." in shown and "At least 256 MiB." in shown
+    assert "From 1 to 64." in shown and "From 256 to 1,048,576 MiB." in shown

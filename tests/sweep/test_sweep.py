@@ -87,10 +87,17 @@ def test_results_are_stored_and_resume_runs_only_what_is_missing(
 
 _CHILD = """
 import sys
+import time
 import evacuate
 from evacuate.sweep import sweep
 from tests.sweep.conftest import TINY
-sweep(evacuate.loads(TINY), samples=8, seed=5, plan_time=600.0, store=sys.argv[1], resume=True)
+# once 3 samples are stored, dawdle after each one, so the parent kills it half-way whatever
+# the machine's speed (the stored results do not depend on it)
+slow = lambda done, total, _summary: time.sleep(5) if done >= 3 else None
+sweep(
+    evacuate.loads(TINY), samples=8, seed=5, plan_time=600.0, store=sys.argv[1], resume=True,
+    progress=slow,
+)
 """
 
 

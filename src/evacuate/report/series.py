@@ -232,8 +232,13 @@ def people_flow(result: Logged) -> PeopleFlow:
             picked[e.place] += e.people
             last_pickup[e.place] = e.time
             if haven.get(e.place, False):
+                # as the simulator picks: the rescued there first, then any turned away there
                 part = _take(safe[e.place], e.people)
-                rescued.add(e.time, -e.people)
+                rescued.add(e.time, -sum(part.values()))
+                more = e.people - sum(part.values())
+                if more > 0.5:
+                    _put(part, _take(waiting[e.place], more))
+                    mark(e.place, e.time)
             else:
                 part = _take(waiting[e.place], e.people)
                 mark(e.place, e.time)
@@ -242,10 +247,15 @@ def people_flow(result: Logged) -> PeopleFlow:
                 _put(part, {e.place: short})
             _put(cargo.setdefault(e.group, {}), part)
         elif e.kind == "arrive":
+            again = e.group not in cargo  # its first arrival here found no room
             load = cargo.pop(e.group, {})
             delivered[e.place] += e.people
             part = _take(load, e.people)
             short = e.people - sum(part.values())
+            if short > 0.5 and again:
+                # unloaded once room was made: they had waited there since the group arrived
+                _put(part, _take(waiting[e.place], short))
+                short = e.people - sum(part.values())
             if short > 0.5:
                 _put(part, {e.other or e.place: short})
             if haven.get(e.place, False):
