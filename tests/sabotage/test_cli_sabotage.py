@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from evacuate.cli import app
 
 DATA = Path(__file__).parent.parent / "data"
 WIDE = {"COLUMNS": "200"}
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    logger = logging.getLogger("evacuate")
-    handlers, level = list(logger.handlers), logger.level
-    yield
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
 
 
 def test_sabotage_prints_curve_ranking_defence_and_writes_files(tmp_path: Path) -> None:

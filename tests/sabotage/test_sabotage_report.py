@@ -4,11 +4,8 @@ the report's sabotage section from ``sabotage.json`` (``report --sabotage-from``
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 import evacuate
@@ -18,15 +15,6 @@ from evacuate.store import open_store
 
 TINY = Path(__file__).parent.parent / "data" / "sabotage" / "tiny.yaml"
 WIDE = {"COLUMNS": "200"}
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    logger = logging.getLogger("evacuate")
-    handlers, level = list(logger.handlers), logger.level
-    yield
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
 
 
 def test_sabotage_is_stored_listed_and_reported(tmp_path: Path) -> None:

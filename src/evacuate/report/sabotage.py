@@ -29,7 +29,7 @@ from evacuate.files import atomic_write
 from evacuate.report import page, sections
 from evacuate.report.data import RunSeries
 from evacuate.report.geometry import layout
-from evacuate.report.style import OKABE_ITO
+from evacuate.report.style import OKABE_ITO, panel_layout
 from evacuate.sabotage.menu import targets
 from evacuate.scenario import summary
 from evacuate.scenario.model import AttackMenu
@@ -56,19 +56,6 @@ def _strikes(s: Scenario, attack: Mapping[str, Any]) -> str:
         )
         or "no attack"
     )
-
-
-def _figure_layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
-    fig.update_layout(
-        title=title,
-        xaxis_title=x,
-        yaxis_title=y,
-        template="plotly_white",
-        height=420,
-        margin={"l": 70, "r": 20, "t": 60, "b": 60},
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
 
 
 def damage_figure(s: Scenario, data: Mapping[str, Any]) -> go.Figure:
@@ -114,7 +101,7 @@ def damage_figure(s: Scenario, data: Mapping[str, Any]) -> go.Figure:
             name="worst attack found (filled: proven)",
         )
     )
-    fig = _figure_layout(
+    fig = panel_layout(
         fig,
         f"Damage of the worst attack for each budget (of {int(data['population']):,} people)",
         "attacker's budget",
@@ -207,7 +194,7 @@ def targets_figure(s: Scenario, data: Mapping[str, Any]) -> go.Figure:
             name="attack targets",
         )
     )
-    fig = _figure_layout(fig, "Where the attacks strike", lay.x_title, lay.y_title)
+    fig = panel_layout(fig, "Where the attacks strike", lay.x_title, lay.y_title)
     fig.update_yaxes(scaleanchor="x", scaleratio=lay.aspect)
     if lay.kind == "circle":
         fig.update_xaxes(visible=False)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from evacuate.scenario import summary
 from evacuate.scenario.scenario import Scenario
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = [
     "OKABE_ITO",
@@ -14,6 +18,7 @@ __all__ = [
     "STATE_COLOURS",
     "TimeAxis",
     "number",
+    "panel_layout",
     "percent",
     "variant_colour",
     "variant_dash",
@@ -119,3 +124,17 @@ class TimeAxis:
         if when is None:
             return summary.format_time(self.scenario, t, with_date=False)
         return summary.format_date(self.scenario, when)
+
+
+def panel_layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
+    """The look of a section's chart: title, axis titles, white template, legend below."""
+    fig.update_layout(
+        title=title,
+        xaxis_title=x,
+        yaxis_title=y,
+        template="plotly_white",
+        height=420,
+        margin={"l": 70, "r": 20, "t": 60, "b": 60},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig

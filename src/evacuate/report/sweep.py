@@ -26,7 +26,7 @@ import evacuate
 from evacuate.files import atomic_write
 from evacuate.report import page, sections
 from evacuate.report.data import RunSeries
-from evacuate.report.style import OKABE_ITO, variant_colour
+from evacuate.report.style import OKABE_ITO, panel_layout, variant_colour
 from evacuate.sweep.analysis import VariantAnalysis
 from evacuate.sweep.run import SweepResult
 
@@ -90,19 +90,6 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
-    fig.update_layout(
-        title=title,
-        xaxis_title=x,
-        yaxis_title=y,
-        template="plotly_white",
-        height=420,
-        margin={"l": 70, "r": 20, "t": 60, "b": 60},
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
-
-
 def fan_chart(data: Mapping[str, Any]) -> go.Figure:
     fig = go.Figure()
     for k, a in enumerate(data["variants"]):
@@ -131,7 +118,7 @@ def fan_chart(data: Mapping[str, Any]) -> go.Figure:
             )
         )
     unit = data["time_unit"]
-    return _layout(fig, "People rescued over time (fan of all samples)", f"{unit}s", "people")
+    return panel_layout(fig, "People rescued over time (fan of all samples)", f"{unit}s", "people")
 
 
 def histogram(data: Mapping[str, Any]) -> go.Figure:
@@ -152,7 +139,7 @@ def histogram(data: Mapping[str, Any]) -> go.Figure:
             annotation_text="target",
         )
     fig.update_layout(barmode="overlay")
-    return _layout(fig, "People rescued per sample", "people rescued", "samples")
+    return panel_layout(fig, "People rescued per sample", "people rescued", "samples")
 
 
 def _table(data: Mapping[str, Any]) -> str:
