@@ -4,7 +4,8 @@ SQLite (a file; the default) and PostgreSQL are tested. SQLite runs in WAL mode 
 timeout, and the sweep funnels every write through its coordinator process, so there is one
 writer at a time and no "database is locked". A run is written in one transaction by
 ``record`` (a finished piece of work, all or nothing) or step by step (``start_run``,
-``log_*``, ``finish_run``) for long work that should be visible while it runs.
+``log_*``, ``finish_run``) for long work that should be visible while it runs. What a run
+looks like read back (``RunRecord``) and the row conversions are in ``evacuate.store.records``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,10 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +26,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from evacuate.errors import EvacuateError
 from evacuate.files import atomic_write
 from evacuate.store.models import (
     ArtifactRow,
@@ -39,6 +36,22 @@ from evacuate.store.models import (
     RunRow,
     ScenarioRow,
     SeriesRow,
+)
+from evacuate.store.records import (
+    KINDS,
+    STATUSES,
+    Artifact,
+    RunRecord,
+    StoreError,
+    canonical,
+    content_hash,
+    full_load,
+    json_param,
+    metric_value,
+    record_of,
+    series_rows,
+    utc_now,
+    versions,
 )
 
 __all__ = [
@@ -59,72 +72,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_URL = "sqlite:///evacuate-runs.db"
 """Used when neither a URL nor ``EVACUATE_STORE`` is given: a file in the working directory."""
-KINDS = ("plan", "simulate", "sweep", "sample", "sabotage", "report")
-STATUSES = ("running", "finished", "failed", "killed")
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _LOCK_KEY = 0x65766163  # "evac": the advisory lock PostgreSQL migrations hold
-_PACKAGES = ("evacuate", "numpy", "scipy", "highspy", "ortools", "sqlalchemy")
-
-
-class StoreError(EvacuateError):
-    """The store cannot be opened or a run asked for does not exist."""
-
-
-@dataclass(frozen=True)
-class Artifact:
-    name: str
-    uri: str
-    media_type: str
-    size: int | None = None
-    sha256: str | None = None
-
-    @property
-    def path(self) -> Path | None:
-        """The local file, when the URI is a ``file://`` URI."""
-        return Path(self.uri.removeprefix("file://")) if self.uri.startswith("file://") else None
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """One stored run, as read back (series are read separately: ``Store.series``)."""
-
-    id: str
-    kind: str
-    status: str
-    started_at: dt.datetime
-    name: str = ""
-    parent_id: str | None = None
-    key: str | None = None
-    scenario_hash: str | None = None
-    variant: str | None = None
-    seed: int | None = None
-    ended_at: dt.datetime | None = None
-    seconds: float | None = None
-    versions: Mapping[str, str] = field(default_factory=dict)
-    params: Mapping[str, Any] = field(default_factory=dict)
-    metrics: Mapping[str, float | None] = field(default_factory=dict)
-    artifacts: tuple[Artifact, ...] = ()
-    error: str | None = None
-
-
-def versions() -> dict[str, str]:
-    """The software a run ran with: Python and the packages that shape results."""
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-def content_hash(data: Mapping[str, Any]) -> str:
-    """SHA-256 of canonical JSON (sorted keys, no spaces): equal content, equal hash."""
-    return hashlib.sha256(_canonical(data).encode()).hexdigest()
-
-
-def _canonical(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -137,21 +86,6 @@ def resolve_url(url: str | None = None) -> str:
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix) :]
     return url
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _json_param(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def _metric(value: float | int | None) -> float | None:
-    if value is None:
-        return None
-    v = float(value)
-    return v if v == v else None  # NaN is stored as missing
 
 
 class Store:
@@ -237,8 +171,8 @@ class Store:
                         hash=digest,
                         scenario_id=str(meta.get("id", "")),
                         name=str(meta.get("name", "")),
-                        content=_canonical(data),
-                        created_at=_now(),
+                        content=canonical(data),
+                        created_at=utc_now(),
                     )
                 )
         return digest
@@ -288,10 +222,10 @@ class Store:
                     variant=variant,
                     seed=seed,
                     status="running",
-                    started_at=_now(),
+                    started_at=utc_now(),
                     versions=versions(),
                     params=[
-                        ParamRow(key=k, value=_json_param(v)) for k, v in (params or {}).items()
+                        ParamRow(key=k, value=json_param(v)) for k, v in (params or {}).items()
                     ],
                 )
             )
@@ -300,18 +234,18 @@ class Store:
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
         with self._session() as s:
             for k, v in params.items():
-                s.merge(ParamRow(run_id=run_id, key=k, value=_json_param(v)))
+                s.merge(ParamRow(run_id=run_id, key=k, value=json_param(v)))
 
     def log_metrics(self, run_id: str, metrics: Mapping[str, float | int | None]) -> None:
         with self._session() as s:
             for k, v in metrics.items():
-                s.merge(MetricRow(run_id=run_id, key=k, value=_metric(v)))
+                s.merge(MetricRow(run_id=run_id, key=k, value=metric_value(v)))
 
     def log_series(self, run_id: str, key: str, points: Iterable[tuple[float, float]]) -> None:
         """Store (replace) the series ``key`` of a run: ``(t, value)`` points in order."""
         with self._session() as s:
             s.execute(delete(SeriesRow).where(SeriesRow.run_id == run_id, SeriesRow.key == key))
-            s.add_all(_series_rows(run_id, key, points))
+            s.add_all(series_rows(run_id, key, points))
 
     def log_artifact(
         self,
@@ -370,7 +304,7 @@ class Store:
             if row is None:
                 raise StoreError(f"no run {run_id} in {self.safe_url}")
             row.status = status
-            row.ended_at = _now()
+            row.ended_at = utc_now()
             row.error = error
             if seconds is None:
                 seconds = (row.ended_at - row.started_at).total_seconds()
@@ -396,7 +330,7 @@ class Store:
         """Write a finished run with its metrics and series in one transaction; its id.
         A run already stored under the same ``parent`` and ``key`` is replaced."""
         run_id = uuid.uuid4().hex
-        now = _now()
+        now = utc_now()
         with self._session() as s:
             if parent is not None and key is not None:
                 s.execute(delete(RunRow).where(RunRow.parent_id == parent, RunRow.key == key))
@@ -417,16 +351,16 @@ class Store:
                     versions=versions(),
                     error=error,
                     params=[
-                        ParamRow(key=k, value=_json_param(v)) for k, v in (params or {}).items()
+                        ParamRow(key=k, value=json_param(v)) for k, v in (params or {}).items()
                     ],
                     metrics=[
-                        MetricRow(key=k, value=_metric(v)) for k, v in (metrics or {}).items()
+                        MetricRow(key=k, value=metric_value(v)) for k, v in (metrics or {}).items()
                     ],
                 )
             )
             s.flush()
             for k, points in (series or {}).items():
-                s.add_all(_series_rows(run_id, k, points))
+                s.add_all(series_rows(run_id, k, points))
         return run_id
 
     def delete_run(self, run_id: str) -> None:
@@ -443,15 +377,18 @@ class Store:
     def get_run(self, run_id: str) -> RunRecord:
         """A run by id (or by a unique prefix of at least 6 characters)."""
         with self._session() as s:
-            row = s.get(RunRow, run_id, options=_full())
+            row = s.get(RunRow, run_id, options=full_load())
             if row is None and len(run_id) >= 6:
                 rows = s.scalars(
-                    select(RunRow).where(RunRow.id.startswith(run_id)).options(*_full()).limit(2)
+                    select(RunRow)
+                    .where(RunRow.id.startswith(run_id))
+                    .options(*full_load())
+                    .limit(2)
                 ).all()
                 row = rows[0] if len(rows) == 1 else None
             if row is None:
                 raise StoreError(f"no run {run_id!r} in {self.safe_url}")
-            return _record(row)
+            return record_of(row)
 
     def list_runs(
         self,
@@ -464,7 +401,7 @@ class Store:
         limit: int | None = None,
     ) -> list[RunRecord]:
         """Runs, newest first (a sweep's samples: ``parent=``, ordered by key)."""
-        q = select(RunRow).options(*_full())
+        q = select(RunRow).options(*full_load())
         if kind is not None:
             q = q.where(RunRow.kind == kind)
         if parent is not None:
@@ -479,7 +416,7 @@ class Store:
         if limit is not None:
             q = q.limit(limit)
         with self._session() as s:
-            return [_record(r) for r in s.scalars(q).all()]
+            return [record_of(r) for r in s.scalars(q).all()]
 
     def count_runs(self, *, parent: str | None = None, status: str | None = None) -> int:
         q = select(func.count()).select_from(RunRow)
@@ -540,45 +477,6 @@ class Store:
             names = sorted({k for r in runs for k in getattr(r, attr)})
             rows += [(f"{kind}.{k}", [getattr(r, attr).get(k) for r in runs]) for k in names]
         return rows
-
-
-def _series_rows(run_id: str, key: str, points: Iterable[tuple[float, float]]) -> list[SeriesRow]:
-    return [
-        SeriesRow(run_id=run_id, key=key, step=i, t=float(t), value=float(v))
-        for i, (t, v) in enumerate(points)
-    ]
-
-
-def _full() -> list[Any]:
-    return [
-        selectinload(RunRow.params),
-        selectinload(RunRow.metrics),
-        selectinload(RunRow.artifacts),
-    ]
-
-
-def _record(row: RunRow) -> RunRecord:
-    return RunRecord(
-        id=row.id,
-        kind=row.kind,
-        status=row.status,
-        started_at=row.started_at,
-        name=row.name,
-        parent_id=row.parent_id,
-        key=row.key,
-        scenario_hash=row.scenario_hash,
-        variant=row.variant,
-        seed=row.seed,
-        ended_at=row.ended_at,
-        seconds=row.seconds,
-        versions=dict(row.versions or {}),
-        params={p.key: json.loads(p.value) for p in row.params},
-        metrics={m.key: m.value for m in row.metrics},
-        artifacts=tuple(
-            Artifact(a.name, a.uri, a.media_type, a.size, a.sha256) for a in row.artifacts
-        ),
-        error=row.error,
-    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
