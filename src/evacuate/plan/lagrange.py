@@ -25,12 +25,20 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from evacuate.plan.grid import (
+    Grid,
+    build_grid,
+    choose_dt,
+    floor_step,
+    has_instant_trips,
+    trivial_bound,
+)
 from evacuate.plan.problem import Problem
 from evacuate.plan.rates import throughput_rows
+from evacuate.plan.sweep import loaded_legs, sweep_windows
 
 if TYPE_CHECKING:
     from evacuate.plan.budget import SafetyStop
@@ -40,6 +48,7 @@ __all__ = [
     "Grid",
     "LagrangeResult",
     "build_grid",
+    "choose_dt",
     "column_generation_bound",
     "has_instant_trips",
     "trivial_bound",
@@ -47,164 +56,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-BIG = 1 << 30
-
-
-@dataclass
-class Grid:
-    """The relaxed time-expanded network (arrays per class), step ``dt``, ``n_steps`` nodes."""
-
-    dt: float
-    n_steps: int
-    empty_steps: NDArray[np.int64]
-    """(C, P, P) floor(travel/dt); BIG where no route."""
-    loaded_steps: NDArray[np.int64]
-    """(C, P, P) floor((load + travel + unload)/dt); BIG where no loaded trip is allowed."""
-    dep_first: NDArray[np.int64]
-    """(C, P) first step a loaded trip may depart (open_from)."""
-    dep_last_loaded: NDArray[np.int64]
-    """(C, P) last step a loaded trip may depart (deadline - load; withdrawal)."""
-    dep_last_empty: NDArray[np.int64]
-    """(C, P) last step any trip may depart (deadline; withdrawal)."""
-    arr_last: NDArray[np.int64]
-    """(P,) last step a trip may arrive (before the deadline; horizon)."""
-    supply_c: NDArray[np.int64]
-    supply_p: NDArray[np.int64]
-    supply_s: NDArray[np.int64]
-    supply_n: NDArray[np.float64]
-    haven: NDArray[np.float64]
-    population: NDArray[np.float64]
-    capacity: NDArray[np.float64]
-    vcap: NDArray[np.float64]
-    pickup: NDArray[np.bool_]
-    """(P,) places a loaded trip may leave from (people of their own, or room: transfers)."""
-    arcs: list[_Arcs] = field(default_factory=list)
-    """Per class, the arcs as sorted lists (for the sweep)."""
-
-
-def _floor_step(t: float, dt: float) -> int:
-    return math.floor(t / dt + 1e-9)
-
-
-MAX_STEPS = 20000
-
 MIP_GUIDE_NODES = 200
 """Branch-and-bound nodes for the whole-vehicle guide: a work budget (its time limit is
 only a safety stop), so the guide does not depend on the machine's load."""
-
-
-def shortest_loaded_trip(problem: Problem) -> float:
-    """The shortest loaded trip (load, travel, unload) from a place with people or room to a
-    place with room; empty moves do not count (a yard beside a pickup point is fine)."""
-    pickup = (problem.population > 0) | (problem.sink_capacity > 0)
-    allowed = pickup[:, None] & (problem.sink_capacity > 0)[None, :]
-    np.fill_diagonal(allowed, False)
-    shortest = math.inf
-    for c in range(problem.n_classes):
-        dur = problem.travel[c] + problem.load[c] + problem.unload[c]
-        if np.any(allowed):
-            shortest = min(shortest, float(np.min(dur[allowed])))
-    return shortest
-
-
-def has_instant_trips(problem: Problem) -> bool:
-    """Whether some loaded trip is (nearly) instant: shorter than the finest grid we build
-    (horizon / MAX_STEPS). No grid then bounds the rescue (a vehicle could shuttle endlessly
-    within one step), and only the trivial bound applies. Empty moves may take no time."""
-    return shortest_loaded_trip(problem) < max(problem.end, 1e-9) / MAX_STEPS
-
-
-def choose_dt(problem: Problem, max_steps: int = MAX_STEPS, target_steps: int = 4000) -> float:
-    """A step no longer than the shortest loaded trip (so no loaded arc has zero length)."""
-    end = max(problem.end, 1e-9)
-    shortest = shortest_loaded_trip(problem)
-    dt = end / target_steps
-    if math.isfinite(shortest) and shortest > 0:
-        dt = min(dt, shortest)
-    return max(dt, end / max_steps)
-
-
-def build_grid(
-    problem: Problem, dt: float, conservative: bool = False, transfers: bool = True
-) -> Grid:
-    """Arrays of the relaxation on step ``dt`` (see the module docstring for what is relaxed).
-
-    ``conservative``: round durations, openings and availability *up* instead, so that paths
-    on the grid can be flown in continuous time (a guide for plans; its value is no bound).
-    ``transfers=False``: no loaded trip out of a place without people of its own (a haven):
-    also only a guide, since it forbids what plans may do.
-    """
-    up = np.ceil if conservative else np.floor
-    n_c, n_p = problem.n_classes, problem.n_places
-    n_steps = _floor_step(problem.end, dt) + 1
-    trav = problem.travel
-    with np.errstate(invalid="ignore"):
-        empty = np.where(
-            np.isfinite(trav), up(trav / dt - 1e-9 if conservative else trav / dt + 1e-9), BIG
-        ).astype(np.int64)
-        full = trav + problem.load[:, None, None] + problem.unload[:, None, None]
-        loaded = np.where(
-            np.isfinite(full), up(full / dt - 1e-9 if conservative else full / dt + 1e-9), BIG
-        ).astype(np.int64)
-    pickup = (problem.population > 0) | (transfers & (problem.sink_capacity > 0))
-    sink = problem.sink_capacity > 0
-    allowed = pickup[:, None] & sink[None, :] & ~np.eye(n_p, dtype=bool)
-    loaded = np.where(allowed[None, :, :], loaded, BIG)
-    if np.any(loaded <= 0):
-        raise ValueError("dt longer than the shortest loaded trip")
-
-    def last_step(limit: float) -> int:
-        return n_steps - 1 if not math.isfinite(limit) else min(n_steps - 1, _floor_step(limit, dt))
-
-    dep_first = np.zeros((n_c, n_p), dtype=np.int64)
-    dep_last_loaded = np.full((n_c, n_p), -1, dtype=np.int64)
-    dep_last_empty = np.full((n_c, n_p), -1, dtype=np.int64)
-    for c in range(n_c):
-        # departure x < withdraw  ->  step * dt < withdraw
-        w = problem.withdraw[c]
-        w_last = n_steps - 1 if not math.isfinite(w) else math.ceil(w / dt - 1e-9) - 1
-        for p in range(n_p):
-            of = problem.open_from[p]
-            dep_first[c, p] = (
-                0
-                if not math.isfinite(of) or of <= 0
-                else (math.ceil(of / dt - 1e-9) if conservative else _floor_step(of, dt))
-            )
-            d = problem.deadline[p]
-            dep_last_loaded[c, p] = min(w_last, last_step(d - problem.load[c]))
-            dep_last_empty[c, p] = min(w_last, last_step(d))
-    arr_last = np.empty(n_p, dtype=np.int64)
-    for p in range(n_p):
-        d = problem.deadline[p]
-        # arrival y < d  ->  step * dt < d
-        arr_last[p] = (
-            n_steps - 1 if not math.isfinite(d) else min(n_steps - 1, math.ceil(d / dt - 1e-9) - 1)
-        )
-    sup = problem.supply
-    grid = Grid(
-        dt=dt,
-        n_steps=n_steps,
-        empty_steps=empty,
-        loaded_steps=loaded,
-        dep_first=dep_first,
-        dep_last_loaded=dep_last_loaded,
-        dep_last_empty=dep_last_empty,
-        arr_last=arr_last,
-        supply_c=np.array([s.c for s in sup], dtype=np.int64),
-        supply_p=np.array([s.p for s in sup], dtype=np.int64),
-        supply_s=np.array(
-            [math.ceil(s.t / dt - 1e-9) if conservative else _floor_step(s.t, dt) for s in sup],
-            dtype=np.int64,
-        ),
-        supply_n=np.array([float(s.count) for s in sup], dtype=np.float64),
-        haven=problem.is_haven.astype(np.float64),
-        population=problem.population.astype(np.float64),
-        capacity=problem.sink_capacity.astype(np.float64),
-        vcap=problem.capacity.astype(np.float64),
-        pickup=pickup,
-    )
-    grid.arcs = [_arcs(grid, c) for c in range(n_c)]
-    return grid
 
 
 @dataclass
@@ -218,154 +72,6 @@ class LagrangeResult:
     n_steps: int
     guide: dict[int, list[tuple[int, list[tuple[int, int]]]]] = field(default_factory=dict)
     """Per supply index: (vehicles, loaded legs (i, j) in order) from the master LP's paths."""
-
-
-def trivial_bound(problem: Problem) -> float:
-    """min(people, room): nobody is rescued twice and havens hold at most their capacity."""
-    room = float(problem.sink_capacity[problem.is_haven].sum())
-    people = float(problem.population.sum())
-    return min(people, room) if problem.supply else 0.0
-
-
-@dataclass
-class _Arcs:
-    """One class's arcs of the grid as sorted lists per place (CSR): empty moves by their
-    length in steps, zero-step empty moves, and loaded moves by their length."""
-
-    empty_ptr: NDArray[np.int64]
-    empty_to: NDArray[np.int64]
-    empty_len: NDArray[np.int64]
-    zero_ptr: NDArray[np.int64]
-    zero_to: NDArray[np.int64]
-    loaded_ptr: NDArray[np.int64]
-    loaded_to: NDArray[np.int64]
-    loaded_len: NDArray[np.int64]
-
-
-def _csr(steps: NDArray[np.int64], keep: NDArray[np.bool_]) -> tuple[NDArray[np.int64], ...]:
-    """(pointers, targets, lengths) of the kept entries of ``steps`` per row, shortest first."""
-    rows, cols = np.nonzero(keep)
-    lens = steps[rows, cols]
-    order = np.lexsort((cols, lens, rows))
-    ptr = np.zeros(steps.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=steps.shape[0]), out=ptr[1:])
-    return ptr, cols[order].astype(np.int64), lens[order].astype(np.int64)
-
-
-def _arcs(grid: Grid, c: int) -> _Arcs:
-    empty, loaded = grid.empty_steps[c], grid.loaded_steps[c]
-    off = ~np.eye(empty.shape[0], dtype=bool)
-    e_ptr, e_to, e_len = _csr(empty, (empty > 0) & (empty < grid.n_steps) & off)
-    z_ptr, z_to, _ = _csr(empty, (empty == 0) & off)
-    l_ptr, l_to, l_len = _csr(loaded, (loaded > 0) & (loaded < grid.n_steps) & off)
-    return _Arcs(e_ptr, e_to, e_len, z_ptr, z_to, l_ptr, l_to, l_len)
-
-
-@numba.njit(cache=True)
-def _sweep_windows(
-    n_steps: int,
-    e_ptr: NDArray[np.int64],
-    e_to: NDArray[np.int64],
-    e_len: NDArray[np.int64],
-    z_ptr: NDArray[np.int64],
-    z_to: NDArray[np.int64],
-    l_ptr: NDArray[np.int64],
-    l_to: NDArray[np.int64],
-    l_len: NDArray[np.int64],
-    b: NDArray[np.float64],
-    avail: NDArray[np.float64],
-    nu: NDArray[np.float64],
-    rho: NDArray[np.float64],
-    win: NDArray[np.int64],
-    vcap: float,
-    load_time: float,
-    dep_first: NDArray[np.int64],
-    dep_last_loaded: NDArray[np.int64],
-    dep_last_empty: NDArray[np.int64],
-    arr_last: NDArray[np.int64],
-    value: NDArray[np.float64],
-    choice: NDArray[np.int64],
-    arrive: NDArray[np.int64],
-) -> None:  # pragma: no cover - compiled
-    """Backward longest path for one class with time-windowed prices.
-
-    A loaded arc i->j departing in step s (window w) and delivering in step s' (window w'),
-    any step from ``s + loaded[i, j]`` on (the vehicle may wait before unloading), is worth
-    ``vcap * (b[j] - b[i] + avail[j,w'] - avail[i,w] - nu[i,w]) - load_time * rho[i,w]``
-    (haven value less room price, availability and room, throughput and berth duals);
-    carrying nobody is an empty move. choice: -1 wait, j empty move, P+j loaded move
-    (delivering in step ``arrive``), 2P+j zero-step empty move.
-
-    Arcs are scanned shortest first and the scan stops once no longer arc can win: values
-    never grow with time (waiting is free), so the best value of any place at the arrival
-    step bounds every arc arriving then or later. Same optimum, a fraction of the work.
-    """
-    n_p = e_ptr.shape[0] - 1
-    neg = -1e300
-    # best[j, s]: max over s' >= s (s' <= arr_last[j]) of vcap * avail[j, win[s']] + value[j, s']
-    best_at = np.full((n_p, n_steps + 1), neg)
-    best_step = np.full((n_p, n_steps + 1), -1, dtype=np.int64)
-    top_value = np.full(n_steps + 1, neg)  # max over places of value[., s'] for s' >= s
-    top_land = np.full(n_steps + 1, neg)  # max over places of vcap * b + best_at, same
-    for s in range(n_steps - 1, -1, -1):
-        w = win[s]
-        for p in range(n_p):
-            best = value[p, s + 1] if s + 1 < n_steps else 0.0
-            arg = -1
-            if s <= dep_last_empty[p]:
-                for k in range(e_ptr[p], e_ptr[p + 1]):
-                    s2 = s + e_len[k]
-                    if s2 >= n_steps or top_value[s2] <= best + 1e-12:
-                        break
-                    j = e_to[k]
-                    if s2 <= arr_last[j]:
-                        v = value[j, s2]
-                        if v > best + 1e-12:
-                            best = v
-                            arg = j
-            if dep_first[p] <= s <= dep_last_loaded[p]:
-                here = vcap * (-b[p] - avail[p, w] - nu[p, w]) - load_time * rho[p, w]
-                for k in range(l_ptr[p], l_ptr[p + 1]):
-                    s2 = s + l_len[k]
-                    if s2 >= n_steps or top_land[s2] + here <= best + 1e-12:
-                        break
-                    j = l_to[k]
-                    if s2 <= arr_last[j]:
-                        v = vcap * b[j] + best_at[j, s2] + here
-                        if v > best + 1e-12:
-                            best = v
-                            arg = n_p + j
-                            arrive[p, s] = best_step[j, s2]
-            value[p, s] = best
-            choice[p, s] = arg
-        changed = z_ptr[n_p] > 0
-        rounds = 0
-        while changed and rounds < n_p:
-            changed = False
-            rounds += 1
-            for p in range(n_p):
-                if s > dep_last_empty[p]:
-                    continue
-                for k in range(z_ptr[p], z_ptr[p + 1]):
-                    j = z_to[k]
-                    if s <= arr_last[j] and value[j, s] > value[p, s] + 1e-12:
-                        value[p, s] = value[j, s]
-                        choice[p, s] = 2 * n_p + j
-                        changed = True
-        top_value[s] = top_value[s + 1]
-        top_land[s] = top_land[s + 1]
-        for p in range(n_p):
-            best_at[p, s] = best_at[p, s + 1]
-            best_step[p, s] = best_step[p, s + 1]
-            if s <= arr_last[p]:
-                v = vcap * avail[p, w] + value[p, s]
-                if v >= best_at[p, s]:
-                    best_at[p, s] = v
-                    best_step[p, s] = s
-            if value[p, s] > top_value[s]:
-                top_value[s] = value[p, s]
-            if vcap * b[p] + best_at[p, s] > top_land[s]:
-                top_land[s] = vcap * b[p] + best_at[p, s]
 
 
 @dataclass
@@ -397,7 +103,7 @@ def _rows(problem: Problem, grid: Grid, n_windows: int) -> _Rows:
     cuts = {0, t}
     cuts.update(round(k * t / n_windows) for k in range(1, n_windows))
     late = [(p, a, n) for p, a, n in problem.arrivals if a > 0]
-    cuts.update(min(t, _floor_step(a, dt)) for _, a, _ in late)
+    cuts.update(min(t, floor_step(a, dt)) for _, a, _ in late)
     bounds = np.array(sorted(c for c in cuts if 0 <= c <= t), dtype=np.int64)
     win = np.zeros(t + 1, dtype=np.int64)
     for k in range(len(bounds) - 1):
@@ -425,36 +131,6 @@ def _rows(problem: Problem, grid: Grid, n_windows: int) -> _Rows:
         problem, pickup, bounds, dt
     )
     return rows
-
-
-def _legs(
-    n_steps: int,
-    empty: NDArray[np.int64],
-    arrive: NDArray[np.int64],
-    choice: NDArray[np.int64],
-    p: int,
-    s: int,
-) -> list[tuple[int, int, int, int]]:
-    """The loaded legs (i, j, departure step, arrival step) of one vehicle's chosen path from
-    (p, s), in order (zero-step moves are acyclic, so the walk ends)."""
-    n_p = empty.shape[0]
-    legs: list[tuple[int, int, int, int]] = []
-    while s < n_steps:
-        a = int(choice[p, s])
-        if a == -1:
-            s += 1
-        elif a < n_p:
-            s += int(empty[p, a])
-            p = a
-        elif a < 2 * n_p:
-            j = a - n_p
-            s_arr = int(arrive[p, s])
-            legs.append((p, j, s, s_arr))
-            s = s_arr
-            p = j
-        else:
-            p = a - 2 * n_p
-    return legs
 
 
 def _price(
@@ -499,7 +175,7 @@ def _price(
         choice = np.full((n_p, t), -1, dtype=np.int64)
         arrive = np.zeros((n_p, t), dtype=np.int64)
         arcs = grid.arcs[c]
-        _sweep_windows(
+        sweep_windows(
             t,
             arcs.empty_ptr,
             arcs.empty_to,
@@ -529,7 +205,7 @@ def _price(
             if s >= t:
                 continue
             total += grid.supply_n[kk] * value[p, s]
-            steps = _legs(t, grid.empty_steps[c], arrive, choice, p, s)
+            steps = loaded_legs(t, grid.empty_steps[c], arrive, choice, p, s)
             picked = np.zeros((n_p, n_k + 1))
             delivered = np.zeros((n_p, n_k + 1))
             for i, j, s_dep, s_arr in steps:
