@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 import evacuate
 from evacuate import ScenarioError
-from evacuate.scenario import derive, from_dict, validate
+from evacuate.scenario import derive, from_dict, model_rules, validate
 from tests.strategies import scenarios
 
 DATA = Path(__file__).parent.parent / "data"
@@ -340,7 +340,7 @@ def _naive_arrivals(scenario: evacuate.Scenario, vc: Any) -> dict[str, float]:
     ids = [p.id for p in scenario.places]
     deadline = {i: scenario.deadline(i) for i in ids}
     best = dict.fromkeys(ids, math.inf)
-    for place, t in validate._sources(scenario, vc):
+    for place, t in model_rules._sources(scenario, vc):
         limit = deadline[place]
         if limit is None or t <= limit:
             best[place] = min(best[place], t)
@@ -361,9 +361,9 @@ def _naive_arrivals(scenario: evacuate.Scenario, vc: Any) -> dict[str, float]:
 def test_earliest_arrivals_match_fastest_time(data: dict[str, Any]) -> None:
     """The reachability warning's earliest arrivals agree with chained derive.fastest_time."""
     scenario = from_dict(data)
-    routes = validate._Routes(scenario)
+    routes = model_rules._Routes(scenario)
     for vc in scenario.enabled_classes:
-        fast = validate._earliest_arrivals(scenario, routes, vc)
+        fast = model_rules._earliest_arrivals(scenario, routes, vc)
         naive = _naive_arrivals(scenario, vc)
         for i, place in enumerate(scenario.places):
             assert fast[i] == pytest.approx(naive[place.id], rel=1e-9, abs=1e-9)

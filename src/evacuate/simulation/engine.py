@@ -28,115 +28,31 @@ from evacuate import units
 from evacuate.planio import Trip
 from evacuate.scenario.arrivals import releases
 from evacuate.scenario.model import (
-    AddVehicles,
-    CloseLane,
-    ClosePlace,
-    DamageVehicles,
-    DestroyVehicles,
     Event,
-    MoveDeadline,
-    OpenLane,
-    OpenPlace,
-    ReturnOperator,
-    Shipyard,
-    SinkVehicles,
-    StopProduction,
-    VehicleClass,
-    WithdrawOperator,
 )
 from evacuate.scenario.scenario import Scenario
-from evacuate.scenario.summary import effective_deadline, produced
-from evacuate.simulation import helps
+from evacuate.scenario.summary import effective_deadline
+from evacuate.simulation import departures, harms, helps
 from evacuate.simulation.log import LogEvent
-from evacuate.simulation.world import Closure, Routes, Throughput
+from evacuate.simulation.parts import (
+    APPEAR,
+    ARRIVE,
+    DEPART,
+    EPS,
+    EVENT,
+    STRIKE,
+    Group,
+    InTransit,
+    Yard,
+)
+from evacuate.simulation.world import Closure, Held, Routes, Throughput
 
 __all__ = ["Engine", "Group", "InTransit"]
 
 log = logging.getLogger(__name__)
 
-_EPS = 1e-9
-# same-time order: arrivals, then people and vehicles appearing, then events (and
-# replanning), then departures, then the hazard
-_ARRIVE, _APPEAR, _EVENT, _DEPART, _STRIKE = 0, 1, 2, 3, 4
-
-
-@dataclass(eq=False)
-class Group:
-    """A plan's group as it really is: how many vehicles, where, and which trip is next."""
-
-    id: str
-    vc: VehicleClass
-    trips: list[Trip]
-    count: int
-    next: int = 0
-    place: str | None = None
-    ready: float = 0.0
-    done: bool = False
-    retry_mark: int = -1
-
-
-@dataclass(eq=False)
-class InTransit:
-    """A group between leaving its origin (loading included) and delivering its people."""
-
-    group: Group
-    trip: Trip
-    origin: str
-    destination: str
-    vehicles: int
-    people: int
-    depart: float
-    leave: float
-    """When it leaves the origin (loading done)."""
-    reach: float = math.inf
-    """When it starts unloading at the destination (inf: not yet known)."""
-    arrive: float = math.inf
-    slack: float = 0.0
-    travel: float = 0.0
-    aborted: bool = False
-    target: float = math.nan
-    """The arrival the plan implies (planned arrival plus the delay at departure): an arrival
-    within rounding of it is snapped to it, so that an undisturbed plan runs to the instant."""
-
-    @property
-    def eta(self) -> float:
-        """When the people on board are delivered: the arrival once known, else the end of
-        travel (with the plan's waiting en route) plus the unloading time."""
-        if math.isfinite(self.arrive):
-            return self.arrive
-        unload = self.group.vc.unload_time if self.people > 0 else 0.0
-        return self.leave + self.travel + self.slack + unload
-
-
-@dataclass
-class _Held:
-    """Stock at its place, not free to leave before ``until``."""
-
-    place: str
-    cls: str
-    count: int
-    until: float
-
-
-@dataclass
-class _Yard:
-    spec: Shipyard
-    stop: float | None
-    taken: int = 0
-    destroyed: int = 0
-    logged: int = 0
-    benched: tuple[float | None, int] | None = None
-    """(stop before, vehicles taken) when a withdrawal stopped it: a return undoes both."""
-
-    def made(self, t: float) -> int:
-        return produced(self.spec, t, stop=self.stop)
-
-    def held_or_ready(self, t: float) -> int:
-        return max(0, self.made(t) - self.taken - self.destroyed)
-
-    def ready(self, t: float) -> int:
-        af = self.spec.available_from
-        return 0 if af is not None and t < af else self.held_or_ready(t)
+_EPS = EPS
+_ARRIVE, _APPEAR, _EVENT, _DEPART, _STRIKE = ARRIVE, APPEAR, EVENT, DEPART, STRIKE
 
 
 @dataclass
@@ -170,15 +86,15 @@ class Engine:
         self.rescued_at: dict[str, int] = {p.id: 0 for p in s.places}
         self.netinflow: dict[str, int] = {p.id: 0 for p in s.places}
         self.pool: dict[tuple[str, str], int] = {}
-        self.yards: list[_Yard] = []
+        self.yards: list[Yard] = []
         self.groups: dict[str, Group] = {}
         self.transit: list[InTransit] = []
         self.parked: dict[tuple[str, str], list[Group]] = {}
         self.unloading: list[tuple[str, int, str, str]] = []
         self.withdrawn: dict[str, tuple[float, bool]] = {}
-        self.benched: dict[str, list[_Held]] = {}
+        self.benched: dict[str, list[Held]] = {}
         """Vehicles of withdrawn operators, where they are (a return_operator gives them back);
-        shipyards' output is given back through ``_Yard.benched``."""
+        shipyards' output is given back through ``Yard.benched``."""
         self.population = 0
         self.lost_people = 0
         self.lost_by_place: dict[str, int] = {p.id: 0 for p in s.places}
@@ -203,10 +119,10 @@ class Engine:
                 for at, n in releases(s, p, [e for e in s.events if e.enabled]):
                     self._push(at, _APPEAR, "appear", (p.id, n))
         # stock is at its place from time zero, held there until ``available_from``
-        self.held: list[_Held] = []
+        self.held: list[Held] = []
         for st in s.fleet.stock:
             if st.vehicle_class in self.classes and st.count > 0:
-                h = _Held(st.place, st.vehicle_class, st.count, st.available_from)
+                h = Held(st.place, st.vehicle_class, st.count, st.available_from)
                 self.held.append(h)
                 self.vehicles_entered += st.count
                 self._log(
@@ -220,7 +136,7 @@ class Engine:
                 self._push(st.available_from, _APPEAR, "release", h)
         for y in s.fleet.shipyards:
             if y.vehicle_class in self.classes:
-                self.yards.append(_Yard(y, None))
+                self.yards.append(Yard(y, None))
         for e in sorted(s.enabled_events, key=lambda e: e.at):
             self._push(e.at, _EVENT, "event", e)
 
@@ -383,103 +299,7 @@ class Engine:
 
     # ----------------------------------------------------------------- handlers
     def _dispatch(self, g: Group) -> None:
-        t = self.now
-        if g.done or g.next >= len(g.trips):
-            return
-        tr = g.trips[g.next]
-        origin, dest = tr.origin, tr.destination
-        if g.place is not None and g.place != origin:
-            self._cancel(g, tr, t, "the group is not at the trip's origin")
-            return
-        op = g.vc.operator
-        if op in self.withdrawn and t >= self.withdrawn[op][0] - _EPS:
-            self._cancel(g, tr, t, f"operator {op} withdrawn")
-            return
-        reopen = self._closed(origin, t)
-        if reopen is not None:
-            if math.isinf(reopen):
-                self._cancel(g, tr, t, f"{origin} closed")
-            else:
-                self._push(reopen, _DEPART, "dispatch", g)
-            return
-        n = min(g.count, self.available(origin, g.vc.id, t))
-        if n < g.count and self._retry(g, t):
-            # vehicles may still come in this very instant (a chain of instant trips)
-            return
-        if n <= 0:
-            if self._incoming(origin, g.vc.id, g):
-                # late vehicles of the plan are on their way here: wait for them
-                self.parked.setdefault((origin, g.vc.id), []).append(g)
-                return
-            self._cancel(g, tr, t, f"no {g.vc.id} vehicles at {origin}")
-            return
-        people = 0
-        if tr.people > 0:
-            people = min(tr.people, n * g.vc.capacity, self._pickable(origin))
-        loaded = people > 0
-        load = g.vc.load_time if loaded else 0.0
-        unload = g.vc.unload_time if loaded else 0.0
-        # the route: open at the end of loading, else wait at the origin for it to open
-        route = self.routes.travel(g.vc, origin, dest, t + load)
-        if route is None:
-            self._cancel(g, tr, t, f"no usable route {origin} -> {dest}")
-            return
-        if route[0] > t + load + _EPS:
-            self._push(route[0] - load, _DEPART, "dispatch", g)
-            return
-        if loaded:
-            start, allowed = self.throughput.earliest(origin, t, n, people, load, unload=False)
-            if start > t + _EPS:
-                self._push(start, _DEPART, "dispatch", g)
-                return
-            people = allowed
-            self.throughput.book(origin, t, n, people, load, unload=False)
-        # go
-        self.progress += 1
-        self._take(origin, g.vc.id, n, t)
-        g.count = n
-        g.place = None
-        g.next += 1
-        self._pick(origin, people)
-        planned_route = self.routes.time_at(g.vc, origin, dest, tr.depart + load)
-        duration = route[1]
-        p_load = g.vc.load_time if tr.people > 0 else 0.0
-        p_unload = g.vc.unload_time if tr.people > 0 else 0.0
-        base = planned_route if planned_route is not None else duration
-        slack = max(0.0, (tr.arrive - tr.depart) - p_load - p_unload - base)
-        if self.noise_cv > 0:
-            s2 = math.log1p(self.noise_cv**2)
-            duration *= float(self.rng.lognormal(-s2 / 2, math.sqrt(s2)))
-        it = InTransit(
-            g,
-            tr,
-            origin,
-            dest,
-            n,
-            people,
-            t,
-            t + load,
-            slack=slack,
-            travel=duration,
-            target=tr.arrive + (t - tr.depart),
-        )
-        self.transit.append(it)
-        self.trips_made += 1
-        self._yard_sync(t)
-        self._log(
-            t,
-            "depart",
-            origin,
-            other=dest,
-            group=g.id,
-            vehicle_class=g.vc.id,
-            vehicles=n,
-            people=people,
-        )
-        reach = t + load + duration + slack
-        if abs(reach + unload - it.target) <= 1e-9 * max(1.0, abs(it.target)):
-            reach = it.target - unload
-        self._push(reach, _ARRIVE, "reach", it)
+        departures.depart(self, g)
 
     def _reach(self, it: InTransit) -> None:
         """The group is at the destination: wait for the place to open and for berths."""
@@ -549,7 +369,7 @@ class Engine:
         if op in self.withdrawn and t >= self.withdrawn[op][0] - _EPS:
             if n:
                 self.vehicles_withdrawn += n
-                self.benched.setdefault(op, []).append(_Held(dest, g.vc.id, n, t + rest))
+                self.benched.setdefault(op, []).append(Held(dest, g.vc.id, n, t + rest))
                 self._log(t, "withdrawn", dest, group=g.id, vehicle_class=g.vc.id, vehicles=n)
             if not helps.comes_back(self, op, t) or n <= 0:
                 g.done = True
@@ -560,7 +380,7 @@ class Engine:
                 self._push(max(t + rest, g.trips[g.next].depart), _DEPART, "dispatch", g)
             return
         if rest > 0 and n > 0:
-            h = _Held(dest, g.vc.id, n, t + rest)
+            h = Held(dest, g.vc.id, n, t + rest)
             self.held.append(h)
             self._push(t + rest, _APPEAR, "release", h)
         else:
@@ -708,209 +528,12 @@ class Engine:
             detail=why,
         )
 
-    # ----------------------------------------------------------------- hazard
+    # ------------------------------------------------- hazard and events (harms.py)
     def _strike(self, place: str) -> None:
-        t = self.now
-        self.struck.add(place)
-        n = self.present[place] + self.rescued_at[place]
-        if n:
-            self.lost_people += n
-            self.lost_by_place[place] += n
-            self._log(t, "lost_people", place, people=n, detail="hazard")
-        self.present[place] = 0
-        self.rescued_at[place] = 0
-        self._yard_sync(t)
-        for (p, cls), k in list(self.pool.items()):
-            if p == place and k > 0:
-                self.vehicles_lost += k
-                self.pool[(p, cls)] = 0
-                self._log(t, "lost_vehicles", place, vehicle_class=cls, vehicles=k, detail="hazard")
-        for h in self.held:
-            if h.place == place and h.count > 0:
-                self.vehicles_lost += h.count
-                self._log(
-                    t,
-                    "lost_vehicles",
-                    place,
-                    vehicle_class=h.cls,
-                    vehicles=h.count,
-                    detail="hazard",
-                )
-                h.count = 0
-        for y in self.yards:
-            if y.spec.place == place:
-                k = y.held_or_ready(t)
-                y.destroyed += k
-                y.stop = t if y.stop is None else min(y.stop, t)
-                if k:
-                    self.vehicles_lost += k
-                    self._log(
-                        t,
-                        "lost_vehicles",
-                        place,
-                        vehicle_class=y.spec.vehicle_class,
-                        vehicles=k,
-                        detail="hazard",
-                    )
-        # groups still loading here, or unloading here
-        for it in list(self.transit):
-            here = (it.origin == place and it.leave > t + _EPS) or (
-                it.destination == place and it.reach <= t + _EPS
-            )
-            if here:
-                self.transit.remove(it)
-                it.aborted = True
-                it.group.done = True
-                self._lose_transit(it, t, "hazard", place)
+        harms.strike(self, place)
 
-    # ----------------------------------------------------------------- events
     def _event(self, e: Event) -> None:
-        t = self.now
-        self.fired.append(e)
-        self._log(t, "event", "", detail=e.id, people=e.reported_casualties or 0)
-        for fx in e.effects:
-            if isinstance(fx, DestroyVehicles):
-                self._destroy(fx, e.id)
-            elif isinstance(fx, StopProduction):
-                for y in self.yards:
-                    if y.spec.id == fx.shipyard:
-                        self._yard_sync(t)
-                        y.stop = t if y.stop is None else min(y.stop, t)
-            elif isinstance(fx, CloseLane):
-                c = Closure(t, fx.until)
-                if fx.lane is not None:
-                    self.routes.lane_closures.setdefault(fx.lane, []).append(c)
-                if fx.between is not None:
-                    key = frozenset(fx.between)
-                    self.routes.direct_closures.setdefault(key, []).append(c)
-            elif isinstance(fx, ClosePlace):
-                self.place_closures.setdefault(fx.place, []).append(Closure(t, fx.until))
-            elif isinstance(fx, MoveDeadline):
-                d = self.deadline[fx.place]
-                if fx.place in self.struck or (d is not None and d < t):
-                    continue
-                self.deadline[fx.place] = max(fx.to, t)
-                self._schedule_strike(fx.place)
-            elif isinstance(fx, WithdrawOperator):
-                self._withdraw(fx, t)
-            elif isinstance(
-                fx,
-                AddVehicles | OpenPlace | OpenLane | ReturnOperator | SinkVehicles | DamageVehicles,
-            ):
-                helps.apply(self, fx, e.id, t)
-
-    def _destroy(self, fx: DestroyVehicles, why: str) -> None:
-        t = self.now
-        self._yard_sync(t)
-        left = math.inf if fx.count is None else fx.count
-        classes = set(fx.classes) if fx.classes is not None else set(self.classes)
-        lost: dict[str, int] = {}
-
-        def hit(cls: str, k: int) -> int:
-            nonlocal left
-            k = int(min(k, left))
-            if k > 0:
-                lost[cls] = lost.get(cls, 0) + k
-                left -= k
-            return k
-
-        for (p, cls), k in sorted(self.pool.items()):
-            if p == fx.place and cls in classes and k > 0:
-                self.pool[(p, cls)] = k - hit(cls, k)
-        for y in self.yards:
-            if y.spec.place == fx.place and y.spec.vehicle_class in classes:
-                y.destroyed += hit(y.spec.vehicle_class, y.held_or_ready(t))
-        for h in self.held:
-            if h.place == fx.place and h.cls in classes:
-                h.count -= hit(h.cls, h.count)
-        for it in list(self.transit):
-            at_place = (it.origin == fx.place and it.leave > t + _EPS) or (
-                it.destination == fx.place and it.reach <= t + _EPS
-            )
-            if at_place and it.group.vc.id in classes and left > 0:
-                k = hit(it.group.vc.id, it.vehicles)
-                if k >= it.vehicles:
-                    self.transit.remove(it)
-                    it.aborted = True
-                    it.group.done = True
-                    lost[it.group.vc.id] -= k
-                    self._lose_transit(it, t, f"destroyed: {why}", fx.place)
-                else:
-                    # part of the group is hit: its people stay with the survivors
-                    it.vehicles -= k
-        for cls, k in lost.items():
-            if k:
-                self.vehicles_lost += k
-                self._log(
-                    t,
-                    "lost_vehicles",
-                    fx.place,
-                    vehicle_class=cls,
-                    vehicles=k,
-                    detail=f"destroyed: {why}",
-                )
-
-    def _withdraw(self, fx: WithdrawOperator, t: float) -> None:
-        self.withdrawn[fx.operator] = (t, fx.finish_current_trip)
-        self._yard_sync(t)
-        mine = {c for c, vc in self.classes.items() if vc.operator == fx.operator}
-        bench = self.benched.setdefault(fx.operator, [])
-        for (p, cls), k in sorted(self.pool.items()):
-            if cls in mine and k > 0:
-                self.pool[(p, cls)] = 0
-                self.vehicles_withdrawn += k
-                bench.append(_Held(p, cls, k, t))
-                self._log(t, "withdrawn", p, vehicle_class=cls, vehicles=k)
-        for h in self.held:
-            if h.cls in mine and h.count > 0:
-                self.vehicles_withdrawn += h.count
-                bench.append(_Held(h.place, h.cls, h.count, h.until))
-                self._log(t, "withdrawn", h.place, vehicle_class=h.cls, vehicles=h.count)
-                h.count = 0
-        for y in self.yards:
-            if y.spec.vehicle_class in mine:
-                k = y.held_or_ready(t)
-                if y.benched is None:
-                    y.benched = (y.stop, k)
-                y.destroyed += k
-                y.stop = t if y.stop is None else min(y.stop, t)
-                if k:
-                    self.vehicles_withdrawn += k
-                    self._log(
-                        t, "withdrawn", y.spec.place, vehicle_class=y.spec.vehicle_class, vehicles=k
-                    )
-        if fx.finish_current_trip:
-            return
-        for it in list(self.transit):
-            if it.group.vc.id not in mine:
-                continue
-            # called back: the people are put down where they were picked up
-            self.transit.remove(it)
-            it.aborted = True
-            it.group.done = True
-            if it.people:
-                self._put_back(it.origin, it.people, t)
-            self.vehicles_withdrawn += it.vehicles
-            bench.append(_Held(it.origin, it.group.vc.id, it.vehicles, t))
-            self._log(
-                t,
-                "cancelled",
-                it.origin,
-                other=it.destination,
-                group=it.group.id,
-                vehicle_class=it.group.vc.id,
-                vehicles=it.vehicles,
-                people=it.people,
-                detail=f"operator {fx.operator} withdrawn",
-            )
-            self._log(
-                t,
-                "withdrawn",
-                it.origin,
-                group=it.group.id,
-                vehicle_class=it.group.vc.id,
-                vehicles=it.vehicles,
-            )
+        harms.fire(self, e)
 
     # ----------------------------------------------------------------- state
     def rescued(self) -> int:

@@ -100,7 +100,7 @@ def _sink(e: Engine, fx: SinkVehicles, why: str, t: float) -> None:
 def _damage(e: Engine, fx: DamageVehicles, why: str, t: float) -> None:
     """Idle vehicles at the place (waiting, held or built) go out of service until
     ``fx.until``, then are back there; groups loading or unloading there are spared."""
-    from evacuate.simulation.engine import _Held
+    from evacuate.simulation.world import Held
 
     e._yard_sync(t)
     left = float("inf") if fx.count is None else float(fx.count)
@@ -128,7 +128,7 @@ def _damage(e: Engine, fx: DamageVehicles, why: str, t: float) -> None:
     for cls, n in sorted(hit.items()):
         if n <= 0:
             continue
-        back = _Held(fx.place, cls, n, max(fx.until, t))
+        back = Held(fx.place, cls, n, max(fx.until, t))
         e.held.append(back)
         e._push(back.until, 1, "release", back)  # 1: the engine's _APPEAR step
         detail = f"{why}: until {back.until:g}"

@@ -18,9 +18,19 @@ from evacuate.scenario.model import Lane, VehicleClass
 from evacuate.scenario.scenario import Scenario
 from evacuate.scenario.throughput import allowances
 
-__all__ = ["Closure", "Routes", "Throughput"]
+__all__ = ["Closure", "Held", "Routes", "Throughput"]
 
 _EPS = 1e-9
+
+
+@dataclass
+class Held:
+    """Stock at its place, not free to leave before ``until``."""
+
+    place: str
+    cls: str
+    count: int
+    until: float
 
 
 @dataclass(frozen=True)
