@@ -17,7 +17,9 @@ from evacuate.options import OPTIONS, Option, register
 from evacuate.plan.api import PlanResult
 from evacuate.planio import Plan
 from evacuate.sabotage.defend import apply_defence, defence_menu, defences_within
-from evacuate.sabotage.follower import Planner, plan_state, respond
+from evacuate.sabotage.follower import Planner, plan_state
+from evacuate.sabotage.hold import Hold
+from evacuate.sabotage.hold import hold as hold_against
 from evacuate.sabotage.menu import attack_menu, is_monotone, strike_scenario, targets, window
 from evacuate.sabotage.search import Attack, BudgetRow, Search, budgets
 from evacuate.scenario.model import AttackMenu, DefenceMenu
@@ -86,6 +88,8 @@ class SabotageResult:
     defence_menu_derived: bool = False
     defences: tuple[Defence, ...] = ()
     """Every affordable defence, best (lowest worst damage) first."""
+    holds: tuple[Hold, ...] = ()
+    """With ``hold``: each defence struck by the worst attack found (not searched again)."""
 
     @property
     def worst(self) -> BudgetRow:
@@ -149,6 +153,18 @@ class SabotageResult:
                 }
                 for d in self.defences
             ],
+            "holds": [
+                {
+                    "measures": list(h.measures),
+                    "cost": h.cost,
+                    "undisturbed": h.undisturbed,
+                    "price": h.price,
+                    "attack": attack(h.attack),
+                    "saved_low": h.saved_low,
+                    "saved_high": h.saved_high,
+                }
+                for h in self.holds
+            ],
             "stats": {k: v for k, v in self.stats.items() if k != "seconds"},
         }
 
@@ -182,7 +198,8 @@ def _search(
     refine: int,
     check_plans: bool,
     progress: Callable[[str], None] | None,
-    rank: bool = False,
+    rank: bool | str = False,
+    prove_limit: int = 2000,
 ) -> tuple[PlanResult, Search, list[BudgetRow], list[Attack]]:
     base = planner(strike_scenario(scenario, menu, ()))
     trips = list(base.plan.trips)
@@ -197,9 +214,11 @@ def _search(
         departures=departures,
         step=step,
         refine=refine,
+        prove_limit=prove_limit,
         check_plans=check_plans,
         progress=progress,
     )
+    s.stopped_by_time += bool(base.stats.get("stopped_by_time"))
     nothing = s.nothing()
     rows = [BudgetRow(0.0, nothing, True, 0.0, "no attack", 1, 1)]
     ranked: list[Attack] = []
@@ -216,12 +235,11 @@ def _search(
             row, seen = s.single(b, prev, ceiling)
             if rank:
                 calls = s.planner_calls
-                ranked = s.rank(seen)
+                ranked = s.rank(seen, evaluate=rank != "caps")
                 s.ranking_calls += s.planner_calls - calls
         else:
+            # the greedy starts from the previous budget's worst attack: never less damage
             row = s.greedy(b, prev, ceiling)
-        if rows and row.attack.damage_low < rows[-1].attack.damage_low:
-            row = rows[-1]
         rows.append(row)
     return base, s, rows, ranked
 
@@ -240,7 +258,9 @@ def sabotage(
     seed: int = OPTIONS["seed"].default,
     planner: Planner | None = None,
     check_plans: bool = True,
-    rank: bool = True,
+    rank: bool | str = True,
+    prove_limit: int = 2000,
+    hold: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> SabotageResult:
     """The worst attack on ``scenario`` for every budget from 0 to ``budget``.
@@ -264,7 +284,18 @@ def sabotage(
         Replaces the operator's planner (tests use an exact one).
     rank
         Also evaluate each option's worst instant, to rank the single attacks (planner
-        calls the search itself would not need: counted apart as ``ranking_calls``).
+        calls the search itself would not need: counted apart as ``ranking_calls``);
+        ``"caps"``: rank them without those calls (options the search pruned are listed
+        with their highest damage only).
+    prove_limit
+        Budgets above 1: after the greedy search, bound every affordable set of the grid's
+        strikes (one simulation each) when there are at most this many, which proves the
+        answer or gives the gap over the grid; beyond it the gap is to the ceiling.
+    hold
+        Also apply each affordable defence of the defence menu (the scenario's, or derived;
+        within its own budget) and strike it with the worst attack found: what it would
+        have saved against that attack (``SabotageResult.holds``; cheaper than ``defend``,
+        which searches each defence's own worst attack).
     """
     t0 = time.perf_counter()
     plan_fn = planner or partial(plan_state, time_limit=time_limit, seed=seed)
@@ -285,22 +316,44 @@ def sabotage(
         check_plans=check_plans,
         progress=progress,
         rank=rank,
+        prove_limit=prove_limit,
     )
     plans: dict[float, Plan | None] = {}
     for row in rows:
         if row.attack.strikes:
-            world = strike_scenario(scenario, menu, row.attack.strikes)
-            r = respond(world, list(base.plan.trips), plan_fn, check_plans=False, keep=True)
-            plans[row.budget] = r.plan
+            plans[row.budget] = s.plan_after(row.attack.strikes)
         else:
             plans[row.budget] = base.plan
-    calls, sims = s.planner_calls, s.simulations
+    calls, sims, stopped = s.planner_calls, s.simulations, s.stopped_by_time
     checked, bad = s.checked, list(s.infeasible)
     dmenu: DefenceMenu | None = None
     dderived = False
     defences: list[Defence] = []
+    holds: list[Hold] = []
+    held_calls = 0
+    hit = sorted({p for o in menu.options for p in targets(scenario, o)})
+    if hold and rows[-1].attack.strikes:
+        dmenu, dderived = defence_menu(scenario, hit)
+        if progress is not None:
+            progress("defences against the worst attack")
+        held = hold_against(
+            scenario,
+            menu,
+            rows[-1].attack.strikes,
+            rows[-1].attack,
+            rows[0].attack.rescued,
+            [c for c in defences_within(dmenu, dmenu.budget) if c],
+            plan_fn,
+            check_plans=check_plans,
+        )
+        holds = held.holds
+        held_calls = held.planner_calls
+        calls += held.planner_calls
+        stopped += held.stopped_by_time
+        sims += held.simulations
+        checked += held.checked
+        bad += held.infeasible
     if defend is not None:
-        hit = sorted({p for o in menu.options for p in targets(scenario, o)})
         dmenu, dderived = defence_menu(scenario, hit)
         against = b if defend_against is None else min(defend_against, b)
         for combo in defences_within(dmenu, defend):
@@ -324,8 +377,10 @@ def sabotage(
                 refine=refine,
                 check_plans=check_plans,
                 progress=progress,
+                prove_limit=prove_limit,
             )
             calls += ds.planner_calls
+            stopped += ds.stopped_by_time
             sims += ds.simulations
             checked += ds.checked
             bad += ds.infeasible
@@ -349,7 +404,9 @@ def sabotage(
         )
     stats: dict[str, Any] = {
         "planner_calls": calls,
-        "search_calls": calls - s.ranking_calls,
+        "hold_calls": held_calls,
+        "planner_stopped_by_time": stopped,
+        "search_calls": calls - s.ranking_calls - held_calls,
         "ranking_calls": s.ranking_calls,
         "simulations": sims,
         "follower_plans_checked": checked,
@@ -371,6 +428,7 @@ def sabotage(
         defence_menu=dmenu,
         defence_menu_derived=dderived,
         defences=tuple(defences),
+        holds=tuple(holds),
     )
 
 

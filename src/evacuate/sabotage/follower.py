@@ -55,6 +55,9 @@ class Response:
     """Per replanning: ``new`` or ``old`` (following the old plan was at least as good)."""
     plan: Plan | None = None
     """With ``keep``: the last plan the operator adopted from a state (None: none adopted)."""
+    stopped_by_time: int = 0
+    """Planner calls the time limit (a safety stop) cut short: their plans and bounds may
+    differ from run to run."""
 
 
 def _engine(scenario: Scenario, trips: list[Trip]) -> Engine:
@@ -148,7 +151,7 @@ def respond(
     engine = _engine(scenario, trips)
     bound = base_bound
     kept: Plan | None = None
-    calls = checked = 0
+    calls = checked = stopped = 0
     bad: list[str] = []
     adopted: list[str] = []
     k = 0
@@ -163,6 +166,7 @@ def respond(
         )
         result = planner(state)
         calls += 1
+        stopped += bool(result.stats.get("stopped_by_time"))
         if check_plans:
             report = check(state, result.plan)
             if report.feasible:
@@ -194,4 +198,5 @@ def respond(
         infeasible=tuple(bad),
         adopted=tuple(adopted),
         plan=kept,
+        stopped_by_time=stopped,
     )

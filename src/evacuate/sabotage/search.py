@@ -11,7 +11,12 @@ candidates in decreasing order of their cap, then the grid is refined (bisection
 neighbouring instants whose caps differ. Budgets above 1 use greedy plus exact improvement:
 the worst attack of the previous budget is extended by the best affordable strike, then
 each strike in turn is exchanged for the best replacement (every candidate of a
-neighbourhood is pruned or evaluated exactly) until nothing improves.
+neighbourhood is pruned or evaluated exactly) until nothing improves; then every affordable
+set of the grid's strikes is given its own upper bound (``prove``) when there are few enough.
+
+Options that succeed with a probability below 1 (independently): an attack's damage is its
+expected damage, the sum over the sub-attacks that may come out of it (each strike failing
+or not) of their probability times their damage; the bounds combine the same way.
 """
 
 from __future__ import annotations
@@ -22,9 +27,15 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from evacuate.planio import Trip
+from evacuate.planio import Plan, Trip
 from evacuate.sabotage.follower import Planner, Undisturbed, respond
-from evacuate.sabotage.menu import Strike, instants, strike_events, strike_scenario
+from evacuate.sabotage.menu import (
+    Strike,
+    instants,
+    is_monotone,
+    strike_events,
+    strike_scenario,
+)
 from evacuate.scenario.model import AttackMenu
 from evacuate.scenario.scenario import Scenario
 
@@ -45,6 +56,7 @@ class Attack:
     success: float
     """Probability that every strike succeeds."""
     damage_low: float
+    """Expected over the strikes' success (with every option sure: the damage itself)."""
     damage_high: float
     rescued: float
     bound: float
@@ -93,6 +105,9 @@ class Search:
     step: float | None = None
     refine: int = 3
     refine_pairs: int = 4
+    prove_limit: int = 2000
+    """Budgets above 1: bound every affordable set of strikes when there are at most this
+    many (a simulation each, a planner call for those the bounds cannot settle)."""
     check_plans: bool = True
     progress: Callable[[str], None] | None = None
     population: int = 0
@@ -100,10 +115,16 @@ class Search:
     ranking_calls: int = 0
     simulations: int = 0
     checked: int = 0
+    stopped_by_time: int = 0
+    """Planner calls the time limit cut short (their answers may vary from run to run)."""
     infeasible: list[str] = field(default_factory=list)
     _cap: dict[Key, float] = field(default_factory=dict)
     _full: dict[Key, Attack] = field(default_factory=dict)
     _tight: dict[Key, float] = field(default_factory=dict)
+    _expected: dict[Key, Attack] = field(default_factory=dict)
+    _plans: dict[Key, Plan | None] = field(default_factory=dict)
+    """The operator's last plan after each attack evaluated (None: it kept its own)."""
+    _safe: dict[float, float] = field(default_factory=dict)
     _answers: dict[Strike, list[Trip]] = field(default_factory=dict)
     """The plan the operator adopted after each single strike evaluated in full."""
     singles: list[Strike] = field(default_factory=list)
@@ -134,14 +155,46 @@ class Search:
     def success(self, key: Key) -> float:
         return math.prod(self.options[s.option].success for s in key)
 
-    def cap(self, key: Key) -> float:
-        """Highest possible damage: the operator keeps flying its plan through the attack
-        (simulated from the undisturbed flight at the first strike, not from the start)."""
+    def outcomes(self, key: Key) -> list[tuple[float, Key]]:
+        """The sub-attacks that may come out of ``key`` (each strike succeeding with its
+        option's probability, independently) with their probabilities; ``[(1, key)]`` when
+        every option is sure."""
+        ps = [self.options[s.option].success for s in key]
+        if all(p >= 1.0 for p in ps):
+            return [(1.0, key)]
+        out: list[tuple[float, Key]] = []
+        for hits in itertools.product((True, False), repeat=len(key)):
+            w = math.prod(p if h else 1.0 - p for p, h in zip(ps, hits, strict=True))
+            if w > 0.0:
+                out.append((w, tuple(s for s, h in zip(key, hits, strict=True) if h)))
+        return out
+
+    def _cap_of(self, key: Key) -> float:
         if key not in self._cap:
             events = strike_events(self.scenario, self.menu, key, self.guarded)
             self.simulations += 1
             self._cap[key] = float(self.population - self.undisturbed.follow(events))
         return self._cap[key]
+
+    def cap(self, key: Key) -> float:
+        """Highest possible (expected) damage: the operator keeps flying its plan through the
+        attack (simulated from the undisturbed flight at the first strike, not from the
+        start)."""
+        return sum(w * self._cap_of(k) for w, k in self.outcomes(key))
+
+    def _tight_of(self, key: Key) -> float:
+        if len(key) < 2:
+            return self._cap_of(key)
+        if key not in self._tight:
+            first = min(s.at for s in key)
+            events = strike_events(self.scenario, self.menu, key, self.guarded)
+            rescued = self.population - self._cap_of(key)
+            for s in key:
+                if s.at == first and s in self._answers and events:
+                    self.simulations += 1
+                    rescued = max(rescued, self.undisturbed.fly(events, self._answers[s]))
+            self._tight[key] = float(self.population - rescued)
+        return self._tight[key]
 
     def tight_cap(self, key: Key, threshold: float) -> float:
         """``cap``, tightened when it exceeds ``threshold`` (so might not prune) and the key
@@ -151,19 +204,21 @@ class Search:
         cap = self.cap(key)
         if cap <= threshold or len(key) < 2:
             return cap
-        if key not in self._tight:
-            first = min(s.at for s in key)
-            events = strike_events(self.scenario, self.menu, key, self.guarded)
-            rescued = self.population - cap
-            for s in key:
-                if s.at == first and s in self._answers and events:
-                    self.simulations += 1
-                    rescued = max(rescued, self.undisturbed.fly(events, self._answers[s]))
-            self._tight[key] = float(self.population - rescued)
-        return self._tight[key]
+        return sum(w * self._tight_of(k) for w, k in self.outcomes(key))
 
-    def full(self, key: Key) -> Attack:
-        """The certified damage interval: the operator replans after each strike."""
+    def safe_before(self, t: float) -> float:
+        """People in havens before anything strikes at ``t`` (the undisturbed flight): with
+        no option moving a deadline, no attack striking at ``t`` or later takes them."""
+        if t not in self._safe:
+            self._safe[t] = float(self.undisturbed.at(t).rescued())
+        return self._safe[t]
+
+    def evaluated(self, key: Key) -> bool:
+        return key in self._full or key in self._expected
+
+    def _outcome(self, key: Key) -> Attack:
+        """The certified damage interval when every strike of ``key`` hits: the operator
+        replans after each strike."""
         if key not in self._full:
             world = strike_scenario(self.scenario, self.menu, key, self.guarded)
             r = respond(
@@ -172,15 +227,17 @@ class Search:
                 self.planner,
                 base_bound=self.base_bound,
                 check_plans=self.check_plans,
-                keep=len(key) == 1,
+                keep=True,
             )
+            self._plans[key] = r.plan
             if len(key) == 1 and r.plan is not None:
                 self._answers[key[0]] = list(r.plan.trips)
             bound = max(r.bound, float(r.rescued))
             self.planner_calls += r.planner_calls
+            self.stopped_by_time += r.stopped_by_time
             self.checked += r.checked
             self.infeasible.extend(f"{key}: {x}" for x in r.infeasible)
-            high = min(self.population - r.rescued, self.cap(key))
+            high = min(self.population - r.rescued, self._cap_of(key))
             self._full[key] = Attack(
                 strikes=key,
                 cost=self.cost(key),
@@ -192,13 +249,38 @@ class Search:
             )
         return self._full[key]
 
+    def plan_after(self, key: Key) -> Plan | None:
+        """The operator's last plan after ``key`` (every strike hitting), None if it kept
+        flying its own."""
+        self._outcome(key)
+        return self._plans[key]
+
+    def full(self, key: Key) -> Attack:
+        """The certified (expected) damage interval: each sub-attack that may come out of
+        ``key`` answered by the operator, weighted by its probability."""
+        ways = self.outcomes(key)
+        if len(ways) == 1:
+            return self._outcome(key)
+        if key not in self._expected:
+            parts = [(w, self._outcome(k)) for w, k in ways]
+            self._expected[key] = Attack(
+                strikes=key,
+                cost=self.cost(key),
+                success=self.success(key),
+                damage_low=sum(w * a.damage_low for w, a in parts),
+                damage_high=sum(w * a.damage_high for w, a in parts),
+                rescued=sum(w * a.rescued for w, a in parts),
+                bound=sum(w * a.bound for w, a in parts),
+            )
+        return self._expected[key]
+
     def pruned(self, key: Key) -> Attack:
         return Attack(
             strikes=key,
             cost=self.cost(key),
             success=self.success(key),
             damage_low=0.0,
-            damage_high=self._tight.get(key, self.cap(key)),
+            damage_high=sum(w * self._tight.get(k, self._cap_of(k)) for w, k in self.outcomes(key)),
             rescued=math.nan,
             bound=math.nan,
             evaluated=False,
@@ -224,12 +306,20 @@ class Search:
         for n, k in enumerate(todo):
             if best.damage_low >= ceiling:
                 break
-            if self.tight_cap(k, best.damage_low) <= best.damage_low and k not in self._full:
+            if self.tight_cap(k, best.damage_low) <= best.damage_low and not self.evaluated(k):
                 seen.append(self.pruned(k))
                 continue
             if n % 10 == 0:
                 self._say(f"{n}/{len(todo)} candidates, {self.planner_calls} planner calls")
             a = self.full(k)
+            log.debug(
+                "evaluated %s: damage %g to %g (cap %g, %d planner calls so far)",
+                k,
+                a.damage_low,
+                a.damage_high,
+                self.cap(k),
+                self.planner_calls,
+            )
             seen.append(a)
             if a.better_than(best):
                 best = a
@@ -283,9 +373,11 @@ class Search:
         )
         return row, seen
 
-    def rank(self, seen: Sequence[Attack]) -> list[Attack]:
+    def rank(self, seen: Sequence[Attack], evaluate: bool = True) -> list[Attack]:
         """Each option's worst single strike found, evaluated (the instant of highest cap
-        when the search pruned every instant of the option), worst first."""
+        when the search pruned every instant of the option), worst first. Without
+        ``evaluate``, options the search pruned keep only their cap (no planner call) and
+        come last."""
         per: dict[str, Attack] = {}
         for a in seen:
             if len(a.strikes) != 1:
@@ -299,11 +391,12 @@ class Search:
                 keys = [(s,) for s in self.singles if s.option == o]
                 if keys:
                     per[o] = self.pruned(min(keys, key=lambda k: (-self.cap(k), k)))
-        out = [a if a.evaluated else self.full(a.strikes) for a in per.values()]
+        out = [a if a.evaluated or not evaluate else self.full(a.strikes) for a in per.values()]
         return sorted(out, key=lambda a: (-a.damage_low, -a.damage_high, a.strikes))
 
     def greedy(self, budget: float, start: Attack, ceiling: float) -> BudgetRow:
-        """Extend ``start`` by one strike, then exchange strikes while that improves."""
+        """Extend ``start`` by one strike, then exchange strikes while that improves; then
+        ``prove`` settles every other affordable set of strikes, or gives the gap."""
         best = start
         candidates = evaluated = 0
         for _ in range(8):
@@ -325,16 +418,84 @@ class Search:
             evaluated += sum(a.evaluated for a in seen)
             if best.strikes == cur.strikes:
                 break
+        method = "greedy plus exact exchange"
         gap = max(0.0, ceiling - best.damage_low)
+        if gap > 0.0:
+            best, gap, note, n, m = self.prove(budget, best, ceiling)
+            candidates += n
+            evaluated += m
+            method += f"; {note}"
+        else:
+            method += "; reached the ceiling"
         return BudgetRow(
             budget=budget,
             attack=best,
             proven=gap <= 0.0,
             gap=gap,
-            method="greedy plus exact exchange (proven only when it reaches the ceiling)",
+            method=method,
             candidates=candidates,
             evaluated=evaluated,
         )
+
+    def affordable(self, budget: float) -> Iterable[Key]:
+        """Every set of strikes within ``budget``, at most one per option, in a fixed order."""
+        by_option: dict[str, list[Strike]] = {}
+        for s in self.singles:
+            by_option.setdefault(s.option, []).append(s)
+        names = sorted(by_option)
+        for r in range(1, len(names) + 1):
+            for combo in itertools.combinations(names, r):
+                if sum(self.options[o].cost for o in combo) <= budget + 1e-9:
+                    for key in itertools.product(*(by_option[o] for o in combo)):
+                        yield tuple(sorted(key))
+
+    def count_affordable(self, budget: float) -> int:
+        sizes: dict[str, int] = {}
+        for s in self.singles:
+            sizes[s.option] = sizes.get(s.option, 0) + 1
+        names = sorted(sizes)
+        n = 0
+        for r in range(1, len(names) + 1):
+            for combo in itertools.combinations(names, r):
+                if sum(self.options[o].cost for o in combo) <= budget + 1e-9:
+                    n += math.prod(sizes[o] for o in combo)
+        return n
+
+    def prove(
+        self, budget: float, best: Attack, ceiling: float
+    ) -> tuple[Attack, float, str, int, int]:
+        """Give every affordable set of the grid's strikes its own upper bound: the people
+        safe before its first strike (none taken when no option moves a deadline), else its
+        cap (a simulation), else its certified interval (planner calls; a worse attack found
+        so replaces ``best``). Exact over the grid: the gap is how much more damage the
+        highest bound of any other set allows (0: ``best`` is proven worst). With more than
+        ``prove_limit`` sets, none is bounded and the gap is to the ceiling.
+
+        Returns the worst attack, the gap, what was done, sets looked at, sets evaluated."""
+        n = self.count_affordable(budget)
+        if n > self.prove_limit:
+            note = f"{n:,} affordable sets of strikes, more than the {self.prove_limit:,} bounded"
+            return best, max(0.0, ceiling - best.damage_low), note + ": gap to the ceiling", 0, 0
+        self._say(f"bounding {n:,} affordable sets of strikes")
+        monotone = is_monotone(self.menu)
+
+        def early(key: Key) -> float:
+            if not monotone:
+                return math.inf
+            return self.population - self.safe_before(min(s.at for s in key))
+
+        keys = [k for k in self.affordable(budget) if early(k) > best.damage_low]
+        best, seen = self.best_of(keys, best, ceiling)
+        others = [a.damage_high for a in seen if a.strikes != best.strikes]
+        # the sets dropped by their first instant: bounded below the worst lowest damage
+        top = min(max(others, default=0.0), ceiling)
+        gap = max(0.0, top - best.damage_low) if best.damage_low < ceiling else 0.0
+        note = (
+            f"all {n:,} affordable sets bounded ({n - len(keys):,} by their first instant, "
+            f"{sum(not a.evaluated for a in seen):,} by a simulation, "
+            f"{sum(a.evaluated for a in seen):,} planned)"
+        )
+        return best, gap, note, len(seen), sum(a.evaluated for a in seen)
 
 
 def budgets(limit: float, costs: Sequence[float]) -> list[float]:
