@@ -42,6 +42,7 @@ from evacuate.scenario.flows import (
     RateFrom,
     RateTable,
 )
+from evacuate.scenario.travel_model import Lane, PeriodicWindow, Travel, Walkway, Window
 
 __all__ = [
     "AddVehicles",
@@ -92,6 +93,7 @@ __all__ = [
     "Uncertainty",
     "Variant",
     "VehicleClass",
+    "Walkway",
     "Window",
     "WithdrawOperator",
 ]
@@ -176,52 +178,6 @@ class Hazard(_Frozen):
     speed: Speed
     max_radius: Distance | None = None
     notes: str = ""
-
-
-class Window(_Frozen):
-    """Open between two times (``to`` omitted: open for good)."""
-
-    start: Time
-    end: Time | None = None
-
-
-class PeriodicWindow(_Frozen):
-    """Open for ``open_for`` at the start of each ``every``, shifted by ``offset`` (e.g. nights)."""
-
-    every: Period
-    open_for: Duration
-    offset: Duration = 0.0
-    start: Time | None = None
-    end: Time | None = None
-
-
-class Lane(_Frozen):
-    """A way between two places. Declared lanes replace the direct route between their ends."""
-
-    id: Id
-    start: Id = Field(alias="from")
-    end: Id = Field(alias="to")
-    bidirectional: Flag = True
-    distance: Distance | None = None
-    """Overrides the distance computed from positions."""
-    time: Duration | None = None
-    """A fixed travel time for every class (overrides distance and speed)."""
-    class_times: dict[Id, Duration] = Field(default_factory=dict)
-    """Fixed travel time per vehicle class id."""
-    speed_factor: Rate = 1.0
-    """Multiplies each class's speed on this lane (e.g. 1.5 for a contraflow highway)."""
-    windows: tuple[Window, ...] = ()
-    periodic: PeriodicWindow | None = None
-    notes: str = ""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-
-class Travel(_Frozen):
-    """``routes: all`` connects every pair of positioned places directly; ``lanes`` only lanes."""
-
-    routes: Literal["all", "lanes"] = "all"
-    lanes: tuple[Lane, ...] = ()
 
 
 class VehicleClass(_Frozen):

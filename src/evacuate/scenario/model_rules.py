@@ -54,8 +54,9 @@ def _used_places(scenario: Scenario) -> set[str]:
 
 
 def isolated_places(scenario: Scenario) -> Iterator[Found]:
-    """A place with people, capacity or vehicles has a way in: a position or a lane."""
+    """A place with people, capacity or vehicles has a way in: a position, a lane or a walkway."""
     laned = {end for ln in scenario.travel.lanes for end in (ln.start, ln.end)}
+    laned |= {end for w in scenario.travel.walkways for end in (w.start, w.end)}
     used = _used_places(scenario)
     for i, place in enumerate(scenario.places):
         if place.id not in used or place.id in laned:

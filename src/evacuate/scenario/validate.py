@@ -468,3 +468,8 @@ from evacuate.scenario.observed_rules import OBSERVED_RULES  # noqa: E402
 
 RAW_RULES.extend(OBSERVED_RULES)
 RAW_RULES.extend(OPS_RULES)
+
+# the walkways' rules (people's own ways between places)
+from evacuate.scenario.walk_rules import WALK_RULES  # noqa: E402
+
+RAW_RULES.extend(WALK_RULES)
