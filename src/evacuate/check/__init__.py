@@ -4,9 +4,9 @@ It shares no code with the planners nor with ``evacuate.scenario.derive``: dista
 deadlines, travel times, lane windows, production and every sweep over time are re-implemented
 here, so that one mistake cannot hide in both. Only ``mode: known``, enabled events count.
 All checks are vectorised or sorted sweeps (O(n log n) in the number of trips). Each family
-of rules is one module (``trips``, ``travel``, ``events``, ``people``, ``vehicles``,
-``throughput``, ``claims``) adding its checks to ``base.CheckerBase``; ``report`` holds
-``RULES`` and the results.
+of rules is one module (``trips``, ``travel``, ``events``, ``walks``, ``people``,
+``vehicles``, ``throughput``, ``claims``) adding its checks to ``base.CheckerBase``;
+``report`` holds ``RULES`` and the results.
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ class _Checker(
         self._check_travel()
         self._check_deadlines_and_events()
         self._check_chain()
+        self._check_walks()
         people = self._check_people()
         vehicles = self._check_inventory()
         self._check_berths()

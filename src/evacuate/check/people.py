@@ -11,11 +11,11 @@ import numpy as np
 if TYPE_CHECKING:
     pass
 
-from evacuate.check.base import CheckerBase
 from evacuate.check.common import BoolArr, IntArr, _seg_cumsum, _sum_by, _t, _tol, _tols
+from evacuate.check.walks import WalkRules
 
 
-class PeopleRules(CheckerBase):
+class PeopleRules(WalkRules):
     def _check_people(self) -> dict[str, Any]:
         """Population never negative, net inflow within capacity, and the accounting at the
         end. At equal times each check takes the order that favours the plan (see below)."""
@@ -41,11 +41,14 @@ class PeopleRules(CheckerBase):
         self._people_trips = tr
         npop, k = len(pp), len(tr)
         # events: population arrivals, deliveries (+ at destination), pickups (- at origin)
-        place = np.r_[pp, self.d[tr], self.o[tr]]
-        t = np.r_[pt, self.tdel[tr], self.depart[tr]]
-        delta = np.r_[pn, self.people[tr], -self.people[tr]]
-        trip = np.r_[np.full(npop, -1, dtype=np.int64), tr, tr]
-        is_pick = np.r_[np.zeros(npop + k, dtype=bool), np.ones(k, dtype=bool)]
+        # walks (walks.py): setting out takes people like a pickup, arriving adds them;
+        # their events carry -2 - (walk index) where trips carry their index
+        w_place, w_t, w_delta, w_index, w_out = self._walk_events()
+        place = np.r_[pp, self.d[tr], self.o[tr], w_place]
+        t = np.r_[pt, self.tdel[tr], self.depart[tr], w_t]
+        delta = np.r_[pn, self.people[tr], -self.people[tr], w_delta]
+        trip = np.r_[np.full(npop, -1, dtype=np.int64), tr, tr, -2 - w_index]
+        is_pick = np.r_[np.zeros(npop + k, dtype=bool), np.ones(k, dtype=bool), w_out == 1]
         tol = _tols(t)
 
         # population: a pickup at t may take people who arrive up to tol later
@@ -55,6 +58,16 @@ class PeopleRules(CheckerBase):
         ev = order[is_pick[order] & (after < 0)]
         short = -after[is_pick[order] & (after < 0)]
         ev_trips = trip[ev]
+        walked = ev_trips <= -2
+        for code, a in zip(ev_trips[walked].tolist(), short[walked].tolist(), strict=True):
+            wk = self.plan.walks[-2 - code]
+            self._walk_say(
+                "walk_population",
+                -2 - code,
+                min(a, wk.people),
+                f"{min(a, wk.people):,} of them are not at {wk.origin} then",
+            )
+        short, ev_trips = short[~walked], ev_trips[~walked]
         people_ev = self.people[ev_trips]
         pos = people_ev > 0
         self.out.many(
@@ -67,8 +80,9 @@ class PeopleRules(CheckerBase):
             ),
         )
 
-        # capacity: trips only; a pickup at t frees room for a delivery up to tol earlier
-        sel = np.flatnonzero(trip >= 0)
+        # capacity: trips, and walks at havens (walkers elsewhere join the people there like
+        # arrivals); a pickup at t frees room for a delivery up to tol earlier
+        sel = np.flatnonzero((trip >= 0) | ((trip <= -2) & self.haven[place]))
         tp, tt, td, tk = place[sel], t[sel], delta[sel], is_pick[sel]
         key = np.where(tk, tt - tol[sel], tt)
         order = np.lexsort((~tk, key, tp))
@@ -76,10 +90,22 @@ class PeopleRules(CheckerBase):
         over = after - self.capacity[tp[order]]
         bad = ~tk[order] & (over > 0)
         ev_trips = trip[sel][order][bad]
+        walked = ev_trips <= -2
+        for code, a in zip(ev_trips[walked].tolist(), over[bad][walked].tolist(), strict=True):
+            wk = self.plan.walks[-2 - code]
+            self._walk_say(
+                "walk_capacity",
+                -2 - code,
+                min(a, wk.people),
+                f"{min(a, wk.people):,} over {wk.destination}'s capacity "
+                f"{self.capacity[self.pidx[wk.destination]]:,}",
+            )
+        over_bad = over[bad][~walked]
+        ev_trips = ev_trips[~walked]
         self.out.many(
             "haven_capacity",
             ev_trips,
-            np.minimum(over[bad], self.people[ev_trips]).astype(np.float64),
+            np.minimum(over_bad, self.people[ev_trips]).astype(np.float64),
             lambda i, a: (
                 f"delivers {self.people[i]:,} to {self.places[self.d[i]].id} at"
                 f" {_t(self.tdel[i])}: {a:,.0f} over its capacity"
@@ -96,12 +122,19 @@ class PeopleRules(CheckerBase):
         net_i = _sum_by(self.d[tr][delivered], self.people[tr][delivered], P)
         net_i -= _sum_by(self.o[tr][picked], self.people[tr][picked], P)
         on_board = int(self.people[tr][picked & ~delivered].sum())
+        # walkers: those still walking at the end are waiting (neither rescued nor lost)
+        w_in = (w_out == 0) & (w_t <= E)
+        w_gone = (w_out == 1) & (w_t <= E)
+        net_i += _sum_by(w_place[w_in], w_delta[w_in], P)
+        net_i += _sum_by(w_place[w_gone], w_delta[w_gone], P)
+        walking = int(w_delta[w_gone].sum() * -1 - w_delta[w_in].sum())
         present = arrived + net_i
         rescued = int(net_i[self.haven].sum())
         lost = {
             self.places[i].id: int(present[i]) for i in np.flatnonzero(self.struck) if present[i]
         }
         waiting = int(arrived[~self.struck].sum() + net_i[~self.struck & ~self.haven].sum())
+        waiting += walking
         return {
             "population": population,
             "rescued": rescued,

@@ -56,6 +56,22 @@ RULES: dict[str, str] = {
     "loading draws on every period it spans) (amount: people over)",
     "unload_rate": "more people arrive in one throughput period than unload_per_hour allows "
     "(amount: people over)",
+    "walk_way": "a walk names no walkway of the scenario, or goes the wrong way along it "
+    "(amount 1)",
+    "walk_people_count": "a walk's people are not a whole number of at least 1 (amount 1)",
+    "walk_time": "a walk arrives before depart + the walkway's time (amount: time short)",
+    "walk_window": "a walk sets out outside the walkway's open_from/open_until (amount: time "
+    "outside)",
+    "walk_rate": "more people set out on a walkway (one direction) in one throughput period "
+    "than its per_hour allows (amount: people over)",
+    "walk_deadline_origin": "a walk sets out after its origin's deadline (amount: time late)",
+    "walk_deadline_destination": "a walk arrives at or after its destination's deadline "
+    "(amount: time late)",
+    "walk_closed_place": "a walk sets out from or arrives at a place while a known close_place "
+    "event closes it (amount: time until it reopens; inf if never)",
+    "walk_population": "walkers set out who are not there (amount: people short)",
+    "walk_capacity": "walkers reaching a haven take its net inflow over its capacity (amount: "
+    "people over)",
     "claimed_rescued": "the plan's rescued differs from the checked count "
     "(amount: claimed - checked)",
     "claimed_bound": "a feasible plan rescues more than the plan's claimed bound (amount: excess)",

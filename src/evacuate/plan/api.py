@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -24,7 +25,8 @@ from evacuate.plan.budget import SafetyStop
 from evacuate.plan.makespan import WORK_PER_SECOND, min_makespan
 from evacuate.plan.problem import Problem, compile_problem
 from evacuate.plan.search import DISPATCH_RUNS, max_rescued, rescued_by_trips
-from evacuate.planio import Plan, Trip
+from evacuate.plan.walks import plan_with_walks
+from evacuate.planio import Plan, Trip, Walk
 from evacuate.results import ResultTables
 from evacuate.scenario.scenario import Scenario
 
@@ -58,6 +60,10 @@ class PlaceRow:
     last_pickup: float | None
     vehicles_lost: int = 0
     """Vehicles idle at the place when its deadline strikes (in the plan)."""
+    walked_out: int = 0
+    """People who walked away from the place (``travel.walkways``)."""
+    walked_in: int = 0
+    """People who walked to the place."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,7 @@ class PlanResult(ResultTables):
             "seconds": self.seconds,
             "places": self.places,
             "trips": pl.trips,
+            "walks": pl.walks,
             "stats": self.stats,
             "per_period": self.per_period,
         }
@@ -117,6 +124,7 @@ class PlanResult(ResultTables):
         return {
             "places": [asdict(r) for r in self.places],
             "trips": [asdict(t) for t in self.plan.trips],
+            "walks": [asdict(w) for w in self.plan.walks],
             "per_period": [asdict(r) for r in self.per_period],
         }
 
@@ -167,11 +175,18 @@ def vehicles_lost_by_place(problem: Problem, trips: list[Trip]) -> NDArray[np.in
     return np.maximum(here, 0)
 
 
-def _place_rows(problem: Problem, trips: list[Trip]) -> tuple[PlaceRow, ...]:
+def _place_rows(
+    problem: Problem, trips: list[Trip], walks: Sequence[Walk] = ()
+) -> tuple[PlaceRow, ...]:
     lost = vehicles_lost_by_place(problem, trips)
     n_p = problem.n_places
     picked = np.zeros(n_p, dtype=np.int64)
     received = np.zeros(n_p, dtype=np.int64)
+    walked_out = np.zeros(n_p, dtype=np.int64)
+    walked_in = np.zeros(n_p, dtype=np.int64)
+    for w in walks:
+        walked_out[problem.pindex[w.origin]] += w.people
+        walked_in[problem.pindex[w.destination]] += w.people
     last: list[float | None] = [None] * n_p
     for tr in trips:
         if tr.people:
@@ -188,13 +203,24 @@ def _place_rows(problem: Problem, trips: list[Trip]) -> tuple[PlaceRow, ...]:
                 population=int(problem.population[p]),
                 deadline=None if not math.isfinite(d) else float(d),
                 picked_up=int(picked[p]),
-                left_behind=max(0, int(problem.population[p] + received[p] - picked[p]))
+                left_behind=max(
+                    0,
+                    int(
+                        problem.population[p]
+                        + received[p]
+                        + walked_in[p]
+                        - picked[p]
+                        - walked_out[p]
+                    ),
+                )
                 if not problem.is_haven[p]
                 else 0,
                 received=int(received[p]),
                 capacity=problem.scenario.places[p].capacity,
                 last_pickup=last[p],
                 vehicles_lost=int(lost[p]),
+                walked_out=int(walked_out[p]),
+                walked_in=int(walked_in[p]),
             )
         )
     return tuple(rows)
@@ -237,7 +263,12 @@ def plan(
     population = int(problem.population.sum())
     makespan = makespan_lb = None
     stats: dict[str, Any] = {}
-    if objective == "max-rescued":
+    walks: list[Walk] = []
+    if objective == "max-rescued" and scenario.travel.walkways:
+        trips, walks, rescued, bound, stats = plan_with_walks(
+            problem, seed=seed, stop=stop, gap_target=gap_target
+        )
+    elif objective == "max-rescued":
         trips, rescued, bound, stats = max_rescued(
             problem, seed=seed, stop=stop, gap_target=gap_target
         )
@@ -249,9 +280,16 @@ def plan(
             stop=stop,
             work=round(WORK_PER_SECOND * time_limit) if work is None else work,
         )
+        if scenario.travel.walkways:
+            # the route search plans vehicles only: nobody walks, and the makespan's lower
+            # bound (which assumed that) is no bound once people could walk
+            log.warning("min-makespan plans no walks: people stay where they are")
+            stats["walkways_ignored"] = True
+            makespan_lb = None
     else:
         raise ValueError(f"unknown objective {objective!r}; expected max-rescued or min-makespan")
     trips.sort(key=lambda t: (t.depart, t.group))
+    walks.sort(key=lambda w: (w.depart, w.walkway, w.origin))
     gap = 0.0 if bound <= 0 else max(0.0, (bound - rescued) / bound)
     seconds = time.perf_counter() - start
     # no wall-clock figure in the plan: the same inputs and seed give the same file
@@ -271,10 +309,11 @@ def plan(
         trips=tuple(trips),
         time_unit=scenario.time_unit,
         meta=meta,
+        walks=tuple(walks),
     )
     stats["trips"] = len(trips)
     stats["groups"] = len({t.group for t in trips})
-    places = _place_rows(problem, trips)
+    places = _place_rows(problem, trips, walks)
     return PlanResult(
         plan=out,
         rescued=round(rescued),
@@ -289,5 +328,5 @@ def plan(
         vehicles_lost=sum(r.vehicles_lost for r in places),
         stats=stats,
         start_date=scenario.scenario.start_date,
-        per_period=per_period(scenario, steps_from_trips(scenario, out.trips)),
+        per_period=per_period(scenario, steps_from_trips(scenario, [*out.trips, *out.walks])),
     )

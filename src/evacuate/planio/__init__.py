@@ -50,6 +50,7 @@ __all__ = [
     "TIME_UNITS",
     "Plan",
     "Trip",
+    "Walk",
     "plan_from_rows",
     "plan_to_array",
     "plan_to_rows",

@@ -19,6 +19,7 @@ __all__ = [
     "TIME_UNITS",
     "Plan",
     "Trip",
+    "Walk",
     "plan_to_array",
     "plan_to_rows",
 ]
@@ -82,6 +83,19 @@ class Trip:
 
 
 @dataclass(frozen=True)
+class Walk:
+    """People moving on their own along a walkway (docs/model.md, "Walkways"): ``people``
+    set out from ``origin`` at ``depart`` and reach ``destination`` at ``arrive``."""
+
+    walkway: str
+    origin: str
+    depart: float
+    destination: str
+    arrive: float
+    people: int
+
+
+@dataclass(frozen=True)
 class Plan:
     """All trips of an evacuation plan plus what the planner claims about it.
 
@@ -100,10 +114,14 @@ class Plan:
     meta: dict[str, object] = field(default_factory=dict, hash=False)
     scenario_digest: str | None = None
     """The scenario's ``Scenario.digest``: readers refuse the plan for another scenario."""
+    walks: tuple[Walk, ...] = ()
+    """Who walks where and when (``travel.walkways``); empty for most scenarios."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.trips, tuple):
             object.__setattr__(self, "trips", tuple(self.trips))
+        if not isinstance(self.walks, tuple):
+            object.__setattr__(self, "walks", tuple(self.walks))
 
     def header(self) -> dict[str, object]:
         """The header fields as a JSON-ready mapping (``None`` values left out)."""
