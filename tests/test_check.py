@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import evacuate
 from evacuate.check import RULES, CheckReport, Violation, check
-from evacuate.planio import Plan, Trip
+from evacuate.planio import Plan, Trip, Walk
 
 # town (100 people, deadline 50) -> camp (haven), 10 km apart; buses do 10 km/h,
 # load 0.5 h and unload 0.5 h: a loaded town -> camp trip takes 2 h, an empty one 1 h.
@@ -206,6 +206,34 @@ STOCK_AT = {
     p: [{"id": f"x_{p}", "class": "bus", "place": p, "count": 3}] for p in ("camp", "depot")
 }
 
+# walks (docs/model.md, "Walkways"): a path from town to camp, 3 h, 40 people an hour
+PATH = {"id": "path", "from": "town", "to": "camp", "time": 3, "per_hour": 40}
+WALKING = {"travel": {"walkways": [PATH, {**PATH, "id": "lane", "to": "depot"}]}}
+
+
+def _walk(people: int = 10, depart: float = 0, arrive: float = 3, way: str = "path") -> Walk:
+    return Walk(way, "town", depart, "depot" if way == "lane" else "camp", arrive, people)
+
+
+WALK_CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, None, float]] = [
+    ("walk_way", WALKING, [], {"walks": (_walk(way="nope"),)}, "walk_way", None, 1),
+    ("walk_people_count", WALKING, [], {"walks": (_walk(0),)}, "walk_people_count", None, 1),
+    ("walk_time", WALKING, [], {"walks": (_walk(arrive=2),)}, "walk_time", None, 1),
+    ("walk_window", {"travel": {"walkways": [{**PATH, "open_from": 5}]}}, [],
+     {"walks": (_walk(depart=1, arrive=4),)}, "walk_window", None, 4),
+    ("walk_rate", WALKING, [], {"walks": (_walk(30), _walk(20, 0.5, 3.5))}, "walk_rate", None, 10),
+    ("walk_deadline_origin", WALKING, [], {"walks": (_walk(depart=51, arrive=54),)},
+     "walk_deadline_origin", None, 1),
+    ("walk_deadline_destination", {**WALKING, "places": {"depot": {"deadline": 2}}}, [],
+     {"walks": (_walk(way="lane"),)}, "walk_deadline_destination", None, 1),
+    ("walk_closed_place",
+     {**WALKING, "events": [event("c", 2, {"type": "close_place", "place": "camp", "until": 10})]},
+     [], {"walks": (_walk(),)}, "walk_closed_place", None, 7),
+    ("walk_population", WALKING, [GOOD], {"walks": (_walk(40),)}, "walk_population", None, 40),
+    ("walk_capacity", {**WALKING, "places": {"camp": {"capacity": 10}}}, [],
+     {"walks": (_walk(20),)}, "walk_capacity", None, 10),
+]  # fmt: skip
+
 # (name, scenario patch, trips, plan header, expected rule, trip index, amount)
 CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, int | None, float]] = [
     ("capacity", {}, [Trip("g1", "bus", 1, "town", 0, "camp", 2, 70)], {}, "capacity", 0, 20),
@@ -319,6 +347,7 @@ CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, int | No
     ("makespan", {}, [GOOD], {"meta": {"makespan": 3}}, "makespan", None, 1),
     ("header scenario", {}, [GOOD], {"scenario_id": "other"}, "header", None, 1),
     ("header time unit", {}, [GOOD], {"time_unit": "day"}, "header", None, 1),
+    *WALK_CASES,
 ]  # fmt: skip
 
 
