@@ -34,6 +34,7 @@ from evacuate.planio.records import (
     TIME_UNITS,
     Plan,
     Trip,
+    Walk,
     plan_to_array,
     plan_to_rows,
 )

@@ -9,8 +9,9 @@ import json
 import logging
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
-from evacuate.planio.records import COLUMNS, Plan, Trip
+from evacuate.planio.records import COLUMNS, Plan, Trip, Walk
 from evacuate.planio.values import (
     Issues,
     describe,
@@ -18,6 +19,7 @@ from evacuate.planio.values import (
     make_plan,
     trip_from_values,
 )
+from evacuate.planio.walk_form import walk_from_values
 
 __all__ = ["csv_text", "num_text", "read_csv"]
 
@@ -54,7 +56,9 @@ def csv_text(plan: Plan) -> str:
     # other tools (pandas' comment="#", R's comment.char) cut text from an unquoted '#' on;
     # such rows are written fully quoted
     quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(COLUMNS)
+    # walks (walk_form.py): a ``walkway`` column, only when there are walks
+    tail: tuple[str, ...] = ("",) if plan.walks else ()
+    writer.writerow((*COLUMNS, "walkway") if plan.walks else COLUMNS)
     for t in plan.trips:
         texts = (t.group, t.vehicle_class, t.origin, t.destination)
         row = (
@@ -66,7 +70,13 @@ def csv_text(plan: Plan) -> str:
             t.destination,
             num_text(t.arrive),
             t.people,
+            *tail,
         )
+        (quoted if any("#" in x for x in texts) else writer).writerow(row)
+    for w in plan.walks:
+        texts = (w.walkway, w.origin, w.destination)
+        row = ("", "", "", w.origin, num_text(w.depart), w.destination, num_text(w.arrive))
+        row += (w.people, w.walkway)
         (quoted if any("#" in x for x in texts) else writer).writerow(row)
     return out.getvalue()
 
@@ -142,8 +152,12 @@ def read_csv(text: str, source: str) -> Plan:
     if extra:
         log.debug("%s: ignoring extra column(s) %s", source, ", ".join(extra))
     pos = {c: columns.index(c) for c in COLUMNS}
+    walk_at = columns.index("walkway") if "walkway" in columns else None
+    if walk_at is not None:
+        pos["walkway"] = walk_at
+    walks: list[Walk] = []
     trips: list[Trip] = []
-    row = 0
+    row = walk_row = 0
     prev_line = reader.line_num
     while True:
         line = start + prev_line + 1
@@ -165,12 +179,18 @@ def read_csv(text: str, source: str) -> Plan:
             )
             row += 1
             continue
+        if walk_at is not None and fields[walk_at].strip():
+            walk = walk_from_values(row_getter(fields, pos), walk_row, line, issues, True)
+            if walk is not None:
+                walks.append(walk)
+            walk_row += 1
+            continue
         trip = trip_from_values(row_getter(fields, pos), row, line, issues, True)
         if trip is not None:
             trips.append(trip)
         row += 1
     issues.raise_if_any()
-    return make_plan(values, trips)
+    return replace(make_plan(values, trips), walks=tuple(walks))
 
 
 def csv_problem(exc: csv.Error) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 
 from evacuate.errors import Issue, PlanFormatError
 from evacuate.planio.records import Plan, plan_to_rows
@@ -15,6 +16,7 @@ from evacuate.planio.values import (
     make_plan,
     trips_from_mappings,
 )
+from evacuate.planio.walk_form import walk_rows, walks_from_mappings
 
 __all__ = ["json_text", "read_json"]
 
@@ -24,7 +26,10 @@ def json_text(plan: Plan) -> str:
     header = header.replace("\n", "\n  ")
     rows = ",\n    ".join(json.dumps(r, allow_nan=False) for r in plan_to_rows(plan))
     body = f"\n    {rows}\n  " if rows else ""
-    return f'{{\n  "header": {header},\n  "trips": [{body}]\n}}\n'
+    if not plan.walks:
+        return f'{{\n  "header": {header},\n  "trips": [{body}]\n}}\n'
+    walks = ",\n    ".join(json.dumps(r, allow_nan=False) for r in walk_rows(plan))
+    return f'{{\n  "header": {header},\n  "trips": [{body}],\n  "walks": [\n    {walks}\n  ]\n}}\n'
 
 
 def read_json(text: str, source: str) -> Plan:
@@ -60,5 +65,10 @@ def read_json(text: str, source: str) -> Plan:
         issues.add(f"found {describe(rows)}; expected a list of trip objects", "trips")
         rows = []
     trips = trips_from_mappings(rows, issues, text=False)
+    walk_list = data.get("walks", [])
+    if not isinstance(walk_list, list):
+        issues.add(f"found {describe(walk_list)}; expected a list of walk objects", "walks")
+        walk_list = []
+    walks = walks_from_mappings(walk_list, issues, text=False)
     issues.raise_if_any()
-    return make_plan(values, trips)
+    return replace(make_plan(values, trips), walks=tuple(walks))

@@ -6,12 +6,14 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from evacuate.errors import Issue, PlanFormatError
 from evacuate.planio.records import COLUMNS, Plan, Trip
 from evacuate.planio.values import Issues, header_from_mapping, make_plan, trip_from_values
+from evacuate.planio.walk_form import PARQUET_WALKS_KEY, walk_rows, walks_from_json
 
 __all__ = ["PARQUET_KEY", "arrow_table", "pyarrow_modules", "read_parquet"]
 
@@ -42,7 +44,14 @@ def arrow_table(plan: Plan, pa: Any) -> Any:
             ("arrive", pa.float64()),
             ("people", pa.int64()),
         ],
-        metadata={PARQUET_KEY: json.dumps(plan.header(), allow_nan=False).encode()},
+        metadata={
+            PARQUET_KEY: json.dumps(plan.header(), allow_nan=False).encode(),
+            **(
+                {PARQUET_WALKS_KEY: json.dumps(walk_rows(plan), allow_nan=False).encode()}
+                if plan.walks
+                else {}
+            ),
+        },
     )
     columns = [
         [t.group for t in trips],
@@ -103,5 +112,10 @@ def read_parquet(path: Path) -> Plan:
         trip = trip_from_values(column_getter(data, i), i, None, issues, False)
         if trip is not None:
             trips.append(trip)
+    walks = (
+        walks_from_json(metadata[PARQUET_WALKS_KEY], issues)
+        if PARQUET_WALKS_KEY in metadata
+        else []
+    )
     issues.raise_if_any()
-    return make_plan(values, trips)
+    return replace(make_plan(values, trips), walks=tuple(walks))
