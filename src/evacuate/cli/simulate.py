@@ -280,12 +280,10 @@ def state_cmd(
             variant = pl.variant  # the plan's own variant
         s = base.variant(variant) if variant is not None else base
         when = parse_at(s, at)
-        if pl is not None:
-            trips = list(pl.trips)
-        else:
+        if pl is None:
             with stderr().status(f"planning {s.name}"):
-                trips = list(make_plan(s, time_limit=time_limit, seed=seed).plan.trips)
-        engine = run_to(s, trips, when)
+                pl = make_plan(s, time_limit=time_limit, seed=seed).plan
+        engine = run_to(s, list(pl.trips), when, pl.walks)
         state = state_scenario(engine, when)
         text = dumps(state, "json" if output.suffix.lower() == ".json" else "yaml")
         write_atomic(output, text)

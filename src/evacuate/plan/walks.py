@@ -382,7 +382,7 @@ def plan_with_walks(
         "walks": len(walks),
         "walkers": sum(w.people for w in walks),
         "walked_rescued": walk_rescued(problem, walks),
-        "relaxed_bound": relaxed_bound,
-        "walk_bound": walked_most,
+        "relaxed_bound": float(relaxed_bound),
+        "walk_bound": float(walked_most),
     }
     return trips, walks, rescued, bound, stats

@@ -74,10 +74,9 @@ def csv_text(plan: Plan) -> str:
         )
         (quoted if any("#" in x for x in texts) else writer).writerow(row)
     for w in plan.walks:
-        texts = (w.walkway, w.origin, w.destination)
-        row = ("", "", "", w.origin, num_text(w.depart), w.destination, num_text(w.arrive))
-        row += (w.people, w.walkway)
-        (quoted if any("#" in x for x in texts) else writer).writerow(row)
+        names = (w.walkway, w.origin, w.destination)
+        cells = ("", "", "", w.origin, num_text(w.depart), w.destination, num_text(w.arrive))
+        (quoted if any("#" in x for x in names) else writer).writerow((*cells, w.people, w.walkway))
     return out.getvalue()
 
 

@@ -333,6 +333,18 @@ def haven_capacity_short(scenario: Scenario) -> Iterator[Found]:
         )
 
 
+def _walk_into(scenario: Scenario) -> dict[int, set[int]]:
+    """Per place index, the places people can walk to it from (``travel.walkways``)."""
+    index = {p.id: i for i, p in enumerate(scenario.places)}
+    out: dict[int, set[int]] = {}
+    for w in scenario.travel.walkways:
+        a, b = index[w.start], index[w.end]
+        out.setdefault(b, set()).add(a)
+        if w.both_ways:
+            out.setdefault(a, set()).add(b)
+    return out
+
+
 def no_haven_reachable(scenario: Scenario) -> Iterator[Found]:
     """From every place with people, some chain of loaded trips leads to a haven."""
     classes = _enabled_with_vehicles(scenario)
@@ -348,16 +360,18 @@ def no_haven_reachable(scenario: Scenario) -> Iterator[Found]:
             for j, _ in routes.lane_times(vc, i):
                 lane_into[j].add(i)
     positioned = {i for i in range(routes.n) if routes.positioned[i]}
+    walk_into = _walk_into(scenario)
     safe, todo = set(havens), list(havens)
-    while todo:  # backwards from the havens, through places that can receive evacuees
-        j = todo.pop()
-        into = set(lane_into[j])
-        if direct and routes.positioned[j]:
-            into |= positioned - routes.partners[j] - {j}
+    while todo:  # backwards from the havens: by vehicle into places that can receive
+        j = todo.pop()  # evacuees, on foot from any place (walkers board where they arrive)
+        into = set(walk_into.get(j, ()))
+        if receiver[j]:
+            into |= lane_into[j]
+            if direct and routes.positioned[j]:
+                into |= positioned - routes.partners[j] - {j}
         for i in into - safe:
             safe.add(i)
-            if receiver[i]:
-                todo.append(i)
+            todo.append(i)
     for i, place in enumerate(scenario.places):
         people = scenario.people_at(place)
         if people > 0 and i not in safe:
@@ -376,9 +390,12 @@ def unreachable_population(scenario: Scenario) -> Iterator[Found]:
         return
     routes = _Routes(scenario)
     arrivals = {vc.id: _earliest_arrivals(scenario, routes, vc) for vc in classes}
+    # people who can walk away are the plan's to move: no warning for their place
+    walkers = {w.start for w in scenario.travel.walkways}
+    walkers |= {w.end for w in scenario.travel.walkways if w.both_ways}
     for i, place in enumerate(scenario.places):
         people, deadline = scenario.people_at(place), scenario.deadline(place.id)
-        if people <= 0 or deadline is None:
+        if people <= 0 or deadline is None or place.id in walkers:
             continue
         ready = 0.0 if place.population > 0 else scenario.releases(place)[0][0]
         ready = max(ready, place.open_from if place.open_from is not None else -math.inf)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import numpy as np
 
 from evacuate.arguments import need_scenario
 from evacuate.options import OPTIONS, check_option
-from evacuate.planio import Plan, Trip
+from evacuate.planio import Plan, Trip, Walk
 from evacuate.scenario.model import Perturbations
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.engine import _DEPART, Engine
@@ -56,11 +56,12 @@ def _finish(engine: Engine) -> int:
     return engine.rescued()
 
 
-def run_to(scenario: Scenario, trips: list[Trip], t: float) -> Engine:
-    """Follow ``trips`` without noise up to time ``t`` (events at ``t`` fired, nothing at
-    ``t`` departed yet): the operation's state at ``t``, ready for ``state_scenario``."""
+def run_to(scenario: Scenario, trips: list[Trip], t: float, walks: Sequence[Walk] = ()) -> Engine:
+    """Follow ``trips`` (and ``walks``) without noise up to time ``t`` (events at ``t`` fired,
+    nothing at ``t`` departed yet): the operation's state at ``t``, for ``state_scenario``."""
     engine = Engine(scenario)
     engine.load_plan(trips)
+    engine.load_walks(walks)
     engine.run(until=t, stop_at_surprise=False, before=_DEPART)
     engine.now = max(engine.now, t)
     return engine
@@ -99,9 +100,11 @@ def simulate(
         first = make_plan(scenario, time_limit=time_limit, seed=seed)
         plan_seconds += first.seconds
         trips = list(first.plan.trips)
+        walks = first.plan.walks
         planned, bound = float(first.rescued), first.bound
     else:
         trips = list(plan.trips) if isinstance(plan, Plan) else list(plan)
+        walks = plan.walks if isinstance(plan, Plan) else ()
         planned = (
             float(plan.rescued) if isinstance(plan, Plan) and plan.rescued is not None else math.nan
         )
@@ -113,6 +116,7 @@ def simulate(
             tapped.append(e)
         engine.log = tapped
     engine.load_plan(trips)
+    engine.load_walks(walks)
     replans: list[Replan] = []
     say("simulating")
     while engine.run():
@@ -125,20 +129,24 @@ def simulate(
         follow = _finish(engine.fork())
         state = state_scenario(engine)
         # people on their way to havens are rescued in the state's terms (room taken there)
-        landing = sum(it.people for it in engine.transit if engine.haven[it.destination]) + sum(
-            n for dest, n, _, _ in engine.unloading if engine.haven[dest]
+        landing = (
+            sum(it.people for it in engine.transit if engine.haven[it.destination])
+            + sum(n for dest, n, _, _ in engine.unloading if engine.haven[dest])
+            + sum(n for dest, _, n in engine.walkers.incoming() if engine.haven[dest])
         )
         result = make_plan(state, time_limit=time_limit, seed=seed)
         plan_seconds += result.seconds
         trial = engine.fork()
         trial.drop_orders()
         trial.load_plan(list(result.plan.trips), prefix=f"r{len(replans) + 1}.")
+        trial.load_walks(result.plan.walks, prefix=f"r{len(replans) + 1}.")
         new = _finish(trial)
         so_far = engine.rescued()
         adopted = "new" if new >= follow else "old"
         if adopted == "new":
             engine.drop_orders()
             engine.load_plan(list(result.plan.trips), prefix=f"r{len(replans) + 1}.")
+            engine.load_walks(result.plan.walks, prefix=f"r{len(replans) + 1}.")
         rp = Replan(
             time=t,
             events=ids,

@@ -19,20 +19,21 @@ import copy
 import heapq
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from evacuate import units
-from evacuate.planio import Trip
+from evacuate.planio import Trip, Walk
 from evacuate.scenario.arrivals import releases
 from evacuate.scenario.model import (
     Event,
 )
 from evacuate.scenario.scenario import Scenario
 from evacuate.scenario.summary import effective_deadline
-from evacuate.simulation import departures, harms, helps
+from evacuate.simulation import departures, harms, helps, walking
 from evacuate.simulation.log import LogEvent
 from evacuate.simulation.parts import (
     APPEAR,
@@ -106,6 +107,7 @@ class Engine:
         self.trips_made = 0
         self.fired: list[Event] = []
         self.surprises: list[tuple[float, str]] = []
+        self.walkers = walking.Walkers()
         for p in s.places:
             d = effective_deadline(s, p.id)
             self.deadline[p.id] = d
@@ -216,6 +218,10 @@ class Engine:
             self.groups[g.id] = g
             self._push(ts[0].depart, _DEPART, "dispatch", g)
 
+    def load_walks(self, walks: Sequence[Walk], prefix: str = "") -> None:
+        """Add a plan's walks as orders (walking.py)."""
+        walking.load_walks(self, walks, prefix)
+
     def add_event(self, event: Event) -> None:
         """Schedule one more event (at or after ``now``), as if it had been in the scenario
         after its own events of that instant: a forked run can take a strike the scenario
@@ -229,6 +235,7 @@ class Engine:
         for g in self.groups.values():
             g.done = True
         self.parked = {}
+        walking.drop_walks(self)
 
     # ----------------------------------------------------------------- run
     def run(self, until: float = math.inf, stop_at_surprise: bool = True, before: int = 99) -> bool:
@@ -277,6 +284,10 @@ class Engine:
                     return True
             elif kind == "dispatch":
                 self._dispatch(payload)
+            elif kind == walking.WALK_DEPART:
+                walking.set_out(self, payload)
+            elif kind == walking.WALK_ARRIVE:
+                walking.arrive(self, payload)
             elif kind == "strike":
                 place, v = payload
                 if self.strike_version.get(place) == v:
@@ -540,7 +551,8 @@ class Engine:
         return sum(self.rescued_at[p] for p, h in self.haven.items() if h)
 
     def waiting(self) -> int:
-        return sum(self.present.values())
+        """People at places, not rescued, and walkers under way."""
+        return sum(self.present.values()) + self.walkers.walking()
 
     def on_board(self) -> int:
         return sum(it.people for it in self.transit) + sum(x[1] for x in self.unloading)

@@ -93,6 +93,9 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
             continue
         incoming.setdefault(it.destination, []).append((it.eta, it.people))
 
+    for dest, eta, n in engine.walkers.incoming():  # walkers under way
+        incoming.setdefault(dest, []).append((eta, n))
+
     for dest, n, _gid, _origin in engine.unloading:
         # on board at a full place, waiting for room at this instant
         incoming.setdefault(dest, []).append((now, n))

@@ -16,16 +16,18 @@ and no vehicles, so every reader of the log (per-period tables, report curves) c
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from evacuate import units
 from evacuate.planio import Walk
+from evacuate.simulation.parts import ARRIVE, DEPART
 
 if TYPE_CHECKING:
     from evacuate.simulation.engine import Engine
 
-__all__ = ["WALK_ARRIVE", "WALK_DEPART", "Walkers", "arrive", "load_walks", "set_out"]
+__all__ = ["WALK_ARRIVE", "WALK_DEPART", "Walkers", "arrive", "drop_walks", "load_walks", "set_out"]
 
 WALK_DEPART = "walk"
 WALK_ARRIVE = "walk_arrive"
@@ -61,38 +63,22 @@ class Walkers:
 
 
 def walkers(engine: Engine) -> Walkers:
-    """The engine's walkers (made on first use)."""
-    w: Walkers | None = getattr(engine, "walkers", None)
-    if w is None:
-        w = Walkers()
-        engine.walkers = w
-    return w
+    """The engine's walkers."""
+    return engine.walkers
 
 
-def load_walks(engine: Engine, walks: list[Walk] | tuple[Walk, ...], prefix: str = "") -> None:
+def load_walks(engine: Engine, walks: Sequence[Walk], prefix: str = "") -> None:
     """Add a plan's walks as orders (each sets out at its ``depart``)."""
     state = walkers(engine)
     for w in sorted(walks, key=lambda w: (w.depart, w.walkway, w.origin)):
         state.count += 1
         group = f"walk:{prefix}{w.walkway}:{state.count}"
-        engine._push(w.depart, engine_depart_priority(), WALK_DEPART, (state.generation, w, group))
+        engine._push(w.depart, DEPART, WALK_DEPART, (state.generation, w, group))
 
 
 def drop_walks(engine: Engine) -> None:
     """Forget every walk not yet set out (walkers under way go on)."""
     walkers(engine).generation += 1
-
-
-def engine_depart_priority() -> int:
-    from evacuate.simulation.engine import _DEPART
-
-    return _DEPART
-
-
-def _arrive_priority() -> int:
-    from evacuate.simulation.engine import _ARRIVE
-
-    return _ARRIVE
 
 
 def set_out(engine: Engine, payload: tuple[int, Walk, str]) -> None:
@@ -134,7 +120,7 @@ def set_out(engine: Engine, payload: tuple[int, Walk, str]) -> None:
     eta = w.arrive if w.arrive >= t else t + (w.arrive - w.depart)
     under = _Under(w, group, n, eta)
     state.under_way.append(under)
-    engine._push(eta, _arrive_priority(), WALK_ARRIVE, under)
+    engine._push(eta, ARRIVE, WALK_ARRIVE, under)
 
 
 def arrive(engine: Engine, under: _Under) -> None:
@@ -146,7 +132,7 @@ def arrive(engine: Engine, under: _Under) -> None:
     reopen = engine._closed(dest, t) if dest not in engine.struck else None
     if reopen is not None and reopen <= engine.scenario.end:
         under.eta = reopen
-        engine._push(reopen, _arrive_priority(), WALK_ARRIVE, under)
+        engine._push(reopen, ARRIVE, WALK_ARRIVE, under)
         return
     state.under_way.remove(under)
     if dest in engine.struck or reopen is not None:
