@@ -230,3 +230,19 @@ def test_the_rate_binds_in_the_simulation_too() -> None:
     sim = simulate(s, over, policy="follow")
     walked = sum(e.people for e in sim.events if e.kind == "depart" and e.group.startswith("walk:"))
     assert walked == 60
+
+
+@pytest.mark.slow
+def test_the_boarding_example_is_decided_by_the_split() -> None:
+    """examples/boarding.yaml: with its walkways shut only the mole and the beach are saved
+    (1,500, and the bound says no plan does better); with them, everyone (7,500) is, the
+    troops split between the mole and the beach, and the checker agrees."""
+    s = evacuate.load(Path(__file__).parent.parent.parent / "examples" / "boarding.yaml")
+    assert s.warnings == ()
+    shut = plan(_walkways_shut(s))
+    assert (shut.rescued, shut.bound) == (1500, 1500)
+    result = plan(s)
+    assert result.rescued == 7500
+    where = {w.destination for w in result.plan.walks}
+    assert where == {"mole", "beach"}
+    assert check(s, result.plan).rescued == 7500

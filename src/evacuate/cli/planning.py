@@ -127,7 +127,9 @@ def _headline(s: Scenario, result: Any) -> Text:
         (f"{result.rescued:,.0f}", "bold green"),
         f" of {result.population:,} ({100 * result.rescued / pop:.2f}%); bound ",
         (f"{result.bound:,.0f}", "bold"),
-        f"; gap {100 * result.gap:.2f}%; {len(result.plan.trips):,} trips; {result.seconds:.2f} s",
+        f"; gap {100 * result.gap:.2f}%; {len(result.plan.trips):,} trips; "
+        + (f"{len(result.plan.walks):,} walks; " if result.plan.walks else "")
+        + f"{result.seconds:.2f} s",
     )
     if getattr(result, "vehicles_lost", 0):
         text.append(
@@ -156,8 +158,9 @@ def _headline(s: Scenario, result: Any) -> Text:
 def _plan_table(s: Scenario, result: Any) -> Fitted:
     rows: list[Row] = []
     lost = bool(getattr(result, "vehicles_lost", 0))  # a column only when the plan loses some
+    walked = bool(result.plan.walks)  # and walkers' columns only when people walk
     for row in result.places:
-        if not (row.population or row.capacity or row.picked_up):
+        if not (row.population or row.capacity or row.picked_up or row.walked_in):
             continue
         cells: list[Any] = [
             row.place,
@@ -169,6 +172,8 @@ def _plan_table(s: Scenario, result: Any) -> Fitted:
             fmt_capacity(row.capacity or None),
             _time(s, row.last_pickup),
         ]
+        if walked:
+            cells += [fmt_num(row.walked_out or None), fmt_num(row.walked_in or None)]
         if lost:
             cells.append(fmt_num(row.vehicles_lost or None))
         rows.append((cells, None))
@@ -184,6 +189,7 @@ def _plan_table(s: Scenario, result: Any) -> Fitted:
             "#Received",
             "#Capacity",
             f"?#Last\npickup{unit}",
+            *(["#Walked\naway", "#Walked\nin"] if walked else []),
             *(["#Vehicles\nlost"] if lost else []),
         ],
         rows,

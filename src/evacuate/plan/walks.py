@@ -316,9 +316,34 @@ def next_walks(
     left = _left_behind(base, trips)
     if not left:
         return walks
+    idx = problem.pindex
+    # walkers who only crowded a place the vehicles could not clear go elsewhere: walks
+    # into it are taken back, latest first, as many as it kept at the end
+    crowded: dict[int, int] = {}
+    for w in walks:
+        j = idx[w.destination]
+        if j in left and not problem.is_haven[j]:
+            crowded[j] = crowded.get(j, 0) + w.people
+    avoid: dict[int, set[int]] = {}
+    if crowded:
+        kept: list[Walk] = []
+        back = {j: min(n, left[j]) for j, n in crowded.items()}
+        for w in sorted(walks, key=lambda w: (-w.depart, w.walkway, w.origin)):
+            i, j = idx[w.origin], idx[w.destination]
+            take = min(back.get(j, 0), w.people)
+            if take > 0:
+                back[j] -= take
+                left[i] = left.get(i, 0) + take
+                left[j] -= take
+                avoid.setdefault(i, set()).add(j)
+                if w.people > take:
+                    kept.append(replace(w, people=w.people - take))
+            else:
+                kept.append(w)
+        walks = sorted(kept, key=lambda w: (w.depart, w.walkway, w.origin))
+        left = {p: n for p, n in left.items() if n > 0}
     used: dict[tuple[str, int, int, int], float] = {}
     gone: dict[int, int] = {}
-    idx = problem.pindex
     for w in walks:
         key_k = math.floor(w.depart / problem.period)
         i, j = idx[w.origin], idx[w.destination]
@@ -330,6 +355,8 @@ def next_walks(
     for i in sorted(left):
         want = left[i]
         for way in ranked.get(i, []):
+            if way.j in avoid.get(i, ()):
+                continue
             got = walks_for(problem, way, want, used, gone, room)
             out += got
             want -= sum(w.people for w in got)
@@ -362,8 +389,8 @@ def plan_with_walks(
         if stop.reached():
             break
         more = next_walks(problem, base, trips, walks, ways)
-        if len(more) == len(walks):
-            break  # nobody left behind can walk anywhere
+        if more == walks:
+            break  # nobody left behind can walk anywhere else
         rounds += 1
         walks, base = more, apply_walks(problem, more)
         trips, got, _, _ = max_rescued(base, seed=seed, stop=stop, gap_target=gap_target, rounds=0)

@@ -21,7 +21,8 @@ Kinds:
 - ``depart``: a group leaves ``place`` for ``other`` with ``people`` on board; a loaded
   group starts loading at ``time`` (the people leave ``place`` then).
 - ``arrive``: a group reaches ``place`` from ``other`` and delivers ``people`` (unloading done).
-  People delivered to a haven are rescued.
+  People delivered to a haven are rescued. Walkers (``travel.walkways``) set out and arrive
+  as ``depart`` and ``arrive`` records with the group ``walk:<walkway>:<k>`` and no vehicles.
 - ``turned_away``: ``people`` could not be unloaded at a full ``place``; they stay there,
   waiting, not rescued.
 - ``lost_people``: ``people`` lost at ``place`` (the hazard struck, or they were on board
