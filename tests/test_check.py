@@ -234,6 +234,13 @@ WALK_CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, Non
      {"walks": (_walk(20),)}, "walk_capacity", None, 10),
 ]  # fmt: skip
 
+# two loaded trips of 50 by one group, back to back (a 5 h duty)
+SHUTTLE = [
+    dataclasses.replace(GOOD, people=50),
+    Trip("g1", "bus", 2, "camp", 2, "town", 3, 0),
+    Trip("g1", "bus", 2, "town", 3, "camp", 5, 50),
+]
+
 # (name, scenario patch, trips, plan header, expected rule, trip index, amount)
 CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, int | None, float]] = [
     ("capacity", {}, [Trip("g1", "bus", 1, "town", 0, "camp", 2, 70)], {}, "capacity", 0, 20),
@@ -336,6 +343,9 @@ CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, int | No
     ("haven_capacity", {"places": {"camp": {"capacity": 60}}}, [GOOD], {}, "haven_capacity",
      0, 40),
     ("berths", {"places": {"town": {"berths": 1}}}, [GOOD], {}, "berths", 0, 1),
+    ("stands", {"places": {"camp": {"stands": 1}}}, [GOOD], {}, "stands", 0, 1),
+    ("sorties", {"classes": {"bus": {"max_sorties": 1}}}, SHUTTLE, {}, "sorties", 2, 1),
+    ("rest", {"classes": {"bus": {"rest": {"after": 4, "for": 2}}}}, SHUTTLE, {}, "rest", 2, 1),
     ("load_rate", {"places": {"town": {"load_per_hour": 50}}}, [GOOD], {}, "load_rate", 0, 50),
     ("unload_rate", {"places": {"camp": {"unload_per_hour": 60}}}, [GOOD], {}, "unload_rate",
      0, 40),

@@ -26,6 +26,7 @@ from evacuate.check.throughput import ThroughputRules
 from evacuate.check.travel import TravelRules
 from evacuate.check.trips import TripRules
 from evacuate.check.vehicles import VehicleRules
+from evacuate.check.wear import WearRules
 
 if TYPE_CHECKING:
     from evacuate.planio import Plan
@@ -64,7 +65,14 @@ def check(
 
 
 class _Checker(
-    ClaimRules, TripRules, TravelRules, EventRules, PeopleRules, VehicleRules, ThroughputRules
+    ClaimRules,
+    TripRules,
+    TravelRules,
+    EventRules,
+    PeopleRules,
+    VehicleRules,
+    ThroughputRules,
+    WearRules,
 ):
     """Runs every rule family in order and assembles the report."""
 
@@ -78,6 +86,8 @@ class _Checker(
         people = self._check_people()
         vehicles = self._check_inventory()
         self._check_berths()
+        self._check_stands()
+        self._check_wear()
         self._check_rates()
         makespan = self._makespan()
         report = CheckReport(

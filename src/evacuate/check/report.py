@@ -44,6 +44,12 @@ RULES: dict[str, str] = {
     "turnaround": "a group's trip departs before the turnaround after its previous (loaded) "
     "trip is over (amount: time early)",
     "inventory": "vehicles leave a place that does not hold them (amount: vehicles short)",
+    "stands": "a trip arrives at a place where more vehicles would then be present than its "
+    "stands (amount: vehicles over)",
+    "sorties": "a loaded trip past the class's max_sorties for the group's vehicles (amount: "
+    "sorties over)",
+    "rest": "a trip ends a duty (trips with breaks shorter than rest.for) longer than the "
+    "class's rest.after (amount: time over)",
     "destroyed": "a known destroy_vehicles event hits this trip's vehicles while loading or "
     "unloading (amount: vehicles)",
     "sunk": "a known sink_vehicles event strikes this trip under way (amount: vehicles)",

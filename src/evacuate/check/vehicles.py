@@ -165,6 +165,7 @@ class VehicleRules(CheckerBase):
         lost_class: dict[str, int] = defaultdict(int)
         lost_place: dict[str, int] = defaultdict(int)
         self._destroy_events(entered, moved, destroyed, lost_class, lost_place, supplies)
+        self._supplies_seen, self._destroyed_seen = supplies, destroyed  # for stands (wear.py)
 
         # departures: the inventory after each may not be negative
         for pc, (s, e) in seg.items():

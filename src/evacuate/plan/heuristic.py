@@ -22,6 +22,7 @@ from evacuate.plan import loading
 from evacuate.plan.budget import SafetyStop
 from evacuate.plan.ledger import Berths as _Berths
 from evacuate.plan.ledger import Ledger as _Ledger
+from evacuate.plan.ops_limits import OpsLimits
 from evacuate.plan.problem import Problem
 from evacuate.planio import Trip
 
@@ -101,6 +102,7 @@ class _Dispatcher:
             if t > 0:
                 led.late_arrivals = True
         self.berths = [_Berths(int(problem.berths[p])) for p in range(n_p)]
+        self.lim = OpsLimits(problem)  # stands, sorties and rest
         self.load_used: list[dict[int, float]] = [{} for _ in range(n_p)]
         self.unload_used: list[dict[int, float]] = [{} for _ in range(n_p)]
         self.trips: list[Trip] = []
@@ -345,6 +347,14 @@ class _Dispatcher:
                 continue
             if self._destroyed(c, i, ti, xx + load) or self._destroyed(c, j, yy - unload, yy):
                 return None
+            want, wait = self.lim.stand_room(c, p, i, j, (ti, xx + load, yy - unload), want)
+            if 0 < wait < math.inf:
+                ready = xx + wait  # no stand at the drop before then
+                continue
+            if wait < 0 and t - wait <= pb.end:
+                return self._exact(g, t - wait, i, j, reserved)  # leave when a stand frees
+            if want < 1:
+                return None
             keep_i = math.ceil(self.res_pick[i] - EPS) if reserved else 0
             keep_j = math.ceil(self.res_room[j] - EPS) if reserved else 0
             people = min(
@@ -357,6 +367,9 @@ class _Dispatcher:
             if people <= 0:
                 return None
             vehicles = min(want, -(-people // cap))
+            back = self.lim.rest_first(c, g.gid, empty, xx, yy, t)  # sorties and rest
+            if back is not None:
+                return None if back == math.inf else self._exact(g, back, i, j, reserved)
             urgent = 1.0 + self.prm.urgency if xx >= self.urgent_until[i] else 1.0
             score = self.value[i, j] * people * urgent / max(yy - t, EPS)
             return _Option(score, i, j, empty, xx, yy, people, vehicles)
@@ -382,6 +395,7 @@ class _Dispatcher:
         if k < len(self.sink_times):
             times.append(self.sink_times[k])
         times += [b for _, _, b, _ in self.pb.pauses if b > t + EPS]  # an operator is back
+        times += self.lim.release_after(t)  # a stand is free again
         first = min(times, default=None)
         return first if first is not None and first <= self.pb.end else None
 
@@ -400,8 +414,10 @@ class _Dispatcher:
                     )
                     self._reserve(grp, grp.legs, 1.0)
                     self._push(grp)
+                    self.lim.enter(grp.gid, s.c, s.p, s.t, n)
             if left > 0:
-                self._push(_Group(s.t, 0, self._new_gid(), s.c, left, s.p, since=s.made))
+                self._push(_Group(s.t, 0, gid := self._new_gid(), s.c, left, s.p, since=s.made))
+                self.lim.enter(gid, s.c, s.p, s.t, left)
         guard = 0
         while self.heap:
             guard += 1
@@ -419,6 +435,7 @@ class _Dispatcher:
                 break
             g = heapq.heappop(self.heap)
             t = g.free
+            self.lim.advance(t)
             if t > pb.end or t > self.deadline[g.p] + EPS:
                 self._reserve(g, g.legs, -1.0)
                 continue  # nothing more to do, or lost with the place
@@ -444,7 +461,7 @@ class _Dispatcher:
             best = max(options, key=lambda o: (o.score, -o.y))
             self._commit(g, t, best)
         log.info("dispatcher: %d trips, %d decisions", len(self.trips), guard)
-        return self.trips
+        return self.lim.finish(self.trips)
 
     def _escape(self, g: _Group, t: float) -> None:
         """The fleet counts, after people: a group with nothing to do at a place whose
@@ -473,6 +490,8 @@ class _Dispatcher:
                 continue
             if self._destroyed(c, p, t, st0) or self._destroyed(c, q, ti, ti):
                 continue
+            if not self.lim.escape_ok(c, g.gid, q, (st0, ti), g.n):
+                continue  # no stand there, or too long a duty
             key = (-min(dq, pb.end + 1.0), ti, st0, q)
             if best is None or key < best:
                 best = key
@@ -482,6 +501,7 @@ class _Dispatcher:
         name = pb.classes[c]
         self.trips.append(Trip(g.gid, name, g.n, pb.places[p], st0, pb.places[q], ti, 0))
         self._push(_Group(ti, 0, g.gid, c, g.n, q, since=ti))
+        self.lim.escaped(c, g.gid, q, (st0, ti), g.n)
 
     def _follow(self, g: _Group, t: float) -> bool:
         """Fly the next feasible leg of the group's guide path; drop the legs it cannot."""
@@ -518,12 +538,15 @@ class _Dispatcher:
         pb = self.pb
         c = g.c
         k = o.vehicles
+        load, unload = float(pb.load[c]), float(pb.unload[c])
+        rest_gid: str | None = None
         if k < g.n:
             rest = _Group(t, 0, self._new_gid(), c, g.n - k, g.p, since=g.since, legs=g.legs)
             self._push(rest)
-            gid = self._new_gid()
+            gid, rest_gid = self._new_gid(), rest.gid
         else:
             gid = g.gid
+        self.lim.book(c, (g.gid, gid, rest_gid), k, g.n - k, o, (load, unload))
         name = pb.classes[c]
         if o.empty is not None:
             st0, ti = o.empty
@@ -550,7 +573,6 @@ class _Dispatcher:
         if self.sink_open[o.j] and not lj.has_pickups and lj.total_netin >= lj.capacity:
             self.sink_open[o.j] = False  # full for good (nobody leaves it): drop it
             self.stale.append(o.j)
-        load, unload = float(pb.load[c]), float(pb.unload[c])
         self.berths[o.i].add(o.x, load, k)
         self.berths[o.j].add(o.y - unload, unload, k)
         if math.isfinite(pb.load_budget[o.i]) or pb.load_periods[o.i] is not None:

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from evacuate.plan.routes import Route, Routes, direct_times
 from evacuate.scenario import arrivals as scenario_arrivals
 from evacuate.scenario import derive
+from evacuate.scenario.fleet_limits import fleet_limited
 from evacuate.scenario.model import (
     AddVehicles,
     CloseLane,
@@ -159,8 +160,9 @@ class Problem:
 
     @property
     def tires(self) -> bool:
-        """Some class has a turnaround (planners that cannot honour it stand aside)."""
-        return bool(np.any(self.turnaround > 0))
+        """Some class has a turnaround, sorties or rest, or a place has stands (planners that cannot
+        honour them stand aside)."""
+        return bool(np.any(self.turnaround > 0)) or fleet_limited(self.scenario)
 
     @property
     def n_places(self) -> int:

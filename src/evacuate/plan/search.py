@@ -22,6 +22,7 @@ from evacuate.plan.lagrange import (
     has_instant_trips,
     trivial_bound,
 )
+from evacuate.plan.ops_bound import stands_bound, wear_bound
 from evacuate.plan.problem import Problem
 from evacuate.planio import Trip
 
@@ -158,6 +159,9 @@ def max_rescued(
     if math.isfinite(work):
         stats["fleet_work_bound"] = work
         bound = min(bound, work)
+    for name, ops in (("stands_bound", stands_bound), ("wear_bound", wear_bound)):
+        if math.isfinite(value := ops(problem)):  # plan/ops_bound.py
+            stats[name], bound = value, min(bound, value)
     lp_solves = 0
 
     def closed() -> bool:

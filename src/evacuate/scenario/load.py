@@ -95,6 +95,8 @@ def _number(value: Any) -> str:
 
 
 _POSITION = "a position: [x, y], [x, y, z] or {lat: ..., lon: ...}"
+_UNIONS = {"stands": "a whole number >= 0, or {class id: whole number >= 0}"}
+"""What other unions expect, by field name."""
 
 
 def _is_tag(part: str | int) -> bool:
@@ -131,7 +133,7 @@ def _keep_union_error(err: Any, union_value: Any) -> bool:
     """Among a union's failed members, keep the errors of the member the value was meant as."""
     tag = next(p for p in err["loc"] if _is_tag(p))
     if isinstance(union_value, Mapping):
-        return bool(str(tag)[:1].isupper())
+        return bool(str(tag)[:1].isupper()) or str(tag).startswith("dict[")
     if isinstance(union_value, (list, tuple)):
         length_error = err["type"] in ("too_long", "too_short") or (
             err["type"] == "missing" and isinstance(err["loc"][-1], int)
@@ -165,7 +167,7 @@ def _pydantic_issues(
             if union_at in unions_explained:
                 continue  # another member's errors say what is wrong
             clean = union_at  # the value fits no member: one message for the whole union
-            expected = _POSITION
+            expected = _UNIONS.get(str(clean[-1]) if clean else "", _POSITION)
             if isinstance(union_value, (list, tuple)):
                 expected = "[x, y] or [x, y, z] (2 or 3 numbers)"
             text = f"found {_describe(union_value)}; expected {expected}"

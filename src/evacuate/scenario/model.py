@@ -34,6 +34,7 @@ from evacuate.scenario.fields import (
     _reject_bool,
     _to_duration,
 )
+from evacuate.scenario.fleet_limits import ClassLimits, PlaceStands
 from evacuate.scenario.flows import (
     ArrivalCurve,
     ArrivalRates,
@@ -134,7 +135,7 @@ class Arrival(_Frozen):
     people: Count
 
 
-class Place(_Frozen):
+class Place(PlaceStands):
     """Anywhere people or vehicles can be: a threatened place, a haven, a depot, a staging base."""
 
     id: Id
@@ -180,7 +181,7 @@ class Hazard(_Frozen):
     notes: str = ""
 
 
-class VehicleClass(_Frozen):
+class VehicleClass(ClassLimits):
     id: Id
     name: str = ""
     capacity: PositiveCount
@@ -191,8 +192,7 @@ class VehicleClass(_Frozen):
     """Time one vehicle spends loading at the pickup place (the whole group loads at once)."""
     unload_time: Duration = 0.0
     turnaround: Duration = 0.0
-    """After each loaded trip, time the vehicles stay at its destination before their next
-    trip (coaling, refuelling, repairs, crew rest); they take no berth meanwhile."""
+    """Rest at the destination after each loaded trip (coaling, repairs): a stand, no berth."""
     operator: Id = "default"
     enabled: Flag = True
     notes: str = ""

@@ -473,3 +473,8 @@ RAW_RULES.extend(OPS_RULES)
 from evacuate.scenario.walk_rules import WALK_RULES  # noqa: E402
 
 RAW_RULES.extend(WALK_RULES)
+
+# parking stands (docs/model.md, Stands)
+from evacuate.scenario.stand_rules import STAND_RULES  # noqa: E402
+
+RAW_RULES.extend(STAND_RULES)
