@@ -6,8 +6,11 @@ vehicle can be there and the last instant a loading there can end and still reac
 the horizon (and before the place's deadline), each stand holds at most ``floor(window /
 load_time)`` loadings; the people rescued from a place are at most those it holds and at most
 the seats of those loadings. Where a class without stands can load, or loads instantly, the
-place sets no limit. **Sorties and rest**: a vehicle free to leave at ``s`` flies loaded trips
-of at least ``load + fastest travel + unload``, at most ``max_sorties`` of them, at most ``m =
+place sets no limit. (With walkways, the planner bounds a vehicle problem where nobody walks:
+plan/walks.py, ``relax_for_bound``.)
+
+**Sorties and rest**: a vehicle free to leave at ``s`` flies loaded trips of at least
+``cycle = load + fastest travel + unload``, at most ``max_sorties`` of them, at most ``m =
 floor((after + turnaround) / (cycle + turnaround))`` in one duty, and duties are apart by at
 least ``max(for, turnaround)``; full duties first fit the most trips before the horizon.
 Both are sound: they relax every other rule (people, room, lanes, deadlines elsewhere).
@@ -45,7 +48,7 @@ def _window(problem: Problem, c: int, p: int) -> tuple[float, float]:
 
 def _place_limit(problem: Problem, p: int) -> float:
     """People the trips loading at ``p`` can carry (inf: no limit from stands)."""
-    stands = problem.scenario.places[p].stands
+    stands = {pl.id: pl for pl in problem.scenario.places}[problem.places[p]].stands
     if stands is None:
         return INF
     pools: dict[str, tuple[int, list[int]]] = {}
