@@ -73,9 +73,15 @@ def depart(eng: Engine, g: Group) -> None:
             return
         people = allowed
         eng.throughput.book(origin, t, n, people, load, unload=False)
+    verdict = eng.limits.before_departure(eng, g, tr, t, loaded)  # sorties and rest
+    if verdict != "go":
+        if verdict != "wait":
+            eng._cancel(g, tr, t, verdict)
+        return
     # go
     eng.progress += 1
     eng._take(origin, g.vc.id, n, t)
+    eng.limits.freed(eng, origin, t + load)  # its stand is free once loaded
     g.count = n
     g.place = None
     g.next += 1

@@ -34,6 +34,7 @@ from evacuate.scenario.model import (
 from evacuate.scenario.scenario import Scenario
 from evacuate.scenario.summary import effective_deadline
 from evacuate.simulation import departures, harms, helps, walking
+from evacuate.simulation.limits import SimLimits
 from evacuate.simulation.log import LogEvent
 from evacuate.simulation.parts import (
     APPEAR,
@@ -139,6 +140,7 @@ class Engine:
         for y in s.fleet.shipyards:
             if y.vehicle_class in self.classes:
                 self.yards.append(Yard(y, None))
+        self.limits = SimLimits(self)  # stands, sorties and rest (limits.py)
         for e in sorted(s.enabled_events, key=lambda e: e.at):
             self._push(e.at, _EVENT, "event", e)
 
@@ -233,6 +235,8 @@ class Engine:
     def drop_orders(self) -> None:
         """Forget every trip not yet started (groups under way finish their current trip)."""
         for g in self.groups.values():
+            if not g.done and g.next < len(g.trips) and g.place is not None:
+                self.limits.ended(g, g.place, g.count)
             g.done = True
         self.parked = {}
         walking.drop_walks(self)
@@ -323,6 +327,8 @@ class Engine:
         if reopen is not None and not math.isinf(reopen) and reopen - unload > t:
             self._push(reopen - unload, _ARRIVE, "reach", it)
             return
+        if self.limits.must_wait(self, it, t):
+            return  # no stand free yet: tried again when one frees
         if it.people > 0:
             start, _ = self.throughput.earliest(
                 it.destination, t, it.vehicles, it.people, unload, unload=True
@@ -343,6 +349,7 @@ class Engine:
         t = self.now
         g, dest = it.group, it.destination
         self.transit.remove(it)
+        self.limits.flown(g, it.depart, t, it.people > 0)
         d = self.deadline[dest]
         if dest in self.struck or (d is not None and t >= d - _EPS):
             self._lose_transit(it, t, "arrived after the deadline")
@@ -398,6 +405,8 @@ class Engine:
             self.pool[(dest, g.vc.id)] = self.pool.get((dest, g.vc.id), 0) + n
             self._unpark(dest, g.vc.id)
         g.count, g.place, g.ready = n, dest, t + rest
+        if g.done or g.next >= len(g.trips):
+            self.limits.ended(g, dest, n)  # its vehicles keep its record there
         if n <= 0:
             if not g.done and g.next < len(g.trips):
                 self._cancel(g, g.trips[g.next], t, "no vehicles left in the group")
