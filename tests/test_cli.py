@@ -190,7 +190,7 @@ def test_show_example_with_lanes(runner: CliRunner) -> None:
 @pytest.mark.slow
 def test_demo(runner: CliRunner, tmp_path: Path) -> None:
     """demo shows the Romulan scenario, simulates every variant into one table with its
-    reading, and writes the report."""
+    reading, tells the sabotage chapter, and writes the report."""
     result = runner.invoke(app, ["demo", "-o", str(tmp_path / "rep")])
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -200,7 +200,9 @@ def test_demo(runner: CliRunner, tmp_path: Path) -> None:
         assert name in out
     assert "The attack on Mars and Starfleet's withdrawal cost" in out
     assert "Picard's revised plan" in out
-    assert "The worst single attack" not in out  # the sabotage chapter: only with --sabotage
+    # the sabotage chapter: found without being told of the attack on Mars
+    assert "The worst single attack found: destroy_mars" in out
+    assert "disperse_yards" in out and "keep_reserve" in out
     no_sabotage = [line for line in out.splitlines() if line.startswith("│ no_sabotage")][-1]
     assert "900,000,000" in no_sabotage and "100.00%" in no_sabotage
     assert (tmp_path / "rep" / "report.html").stat().st_size > 100_000

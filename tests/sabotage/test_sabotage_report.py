@@ -94,3 +94,19 @@ def test_report_refuses_a_file_that_is_not_sabotage_results(tmp_path: Path) -> N
     )
     assert res.exit_code == 2
     assert "expected the sabotage.json" in res.output and "Traceback" not in res.output
+
+
+def test_pruned_attacks_and_defences_held_against_the_worst_are_drawn() -> None:
+    """Options the search pruned show only their bound ("at most"); each defence struck by the
+    worst attack shows the people it saved, as stored."""
+    s = evacuate.load(TINY)
+    data = evacuate.sabotage(s, budget=1, time_limit=10, rank="caps", hold="follow").to_data()
+    pruned = [a for a in data["ranked"] if not a["evaluated"]]
+    assert pruned, "the tiny analysis prunes some options"
+    assert {h["measures"][0] for h in data["holds"]} == {"guard_depot", "buses_to_town"}
+    _, attacks = sabotage_sections(s, data)
+    for a in pruned:
+        assert f"at most {a['damage_high']:,.0f}" in attacks.html
+    for h in data["holds"]:
+        assert h["attack"]["evaluated"] is False  # flown on, not replanned
+        assert f"at least {h['saved_low']:,.0f}" in attacks.html

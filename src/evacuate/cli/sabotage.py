@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,7 +37,9 @@ def _strikes(s: Scenario, strikes: tuple[object, ...]) -> str:
 
 
 def _interval(low: float, high: float) -> str:
-    return fmt_num(low) if low == high else f"{fmt_num(low)} – {fmt_num(high)}"
+    """A certified interval in whole people, widened outwards (never narrower than proven)."""
+    lo, hi = math.floor(low + 1e-9), math.ceil(high - 1e-9)
+    return fmt_num(lo) if lo == hi else f"{fmt_num(lo)} – {fmt_num(hi)}"
 
 
 def _curve_table(s: Scenario, result: object) -> Table:
@@ -80,7 +83,9 @@ def _ranked_table(s: Scenario, result: object) -> Table:
             str(k),
             x.option,
             fmt_when(s, x.at),
-            _interval(a.damage_low, a.damage_high),
+            _interval(a.damage_low, a.damage_high)
+            if a.evaluated
+            else f"at most {fmt_num(math.ceil(a.damage_high - 1e-9))}",
             f"{100 * a.damage_high / pop:.1f}%",
         )
     return table
@@ -259,10 +264,104 @@ def record_sabotage(url: str | None, s: Scenario, result: Any, params: dict[str,
         return run
 
 
-def romulan_story(time_limit: float, historical_loss: int | None) -> dict[str, Any]:
-    """The demo's sabotage chapter: the worst attacks on the Romulan rescue, found without
-    being told of the attack on Mars, and what dispersing the yards or a reserve would save.
-    Returns the analysis's data (``SabotageResult.to_data()``) for the report's section."""
+def _stats_line(st: dict[str, Any]) -> str:
+    line = (
+        f"Sabotage analysis: {st['planner_calls']} planner calls, {st['simulations']} "
+        f"simulations, {st['follower_plans_checked']} follower "
+        f"plan{'' if st['follower_plans_checked'] == 1 else 's'} checked "
+        f"({len(st['follower_plans_infeasible'])} rejected)"
+    )
+    if st.get("planner_stopped_by_time"):
+        line += (
+            f"; the time limit cut {st['planner_stopped_by_time']} planner calls short (their "
+            "figures may vary from run to run: a larger --time-limit lets them end on their "
+            "work budgets)"
+        )
+    return line + "."
+
+
+def _worst_line(s: Scenario, result: Any, historical_loss: int | None) -> str:
+    one = result.curve[1]
+    a = one.attack
+    n = result.stats["instants"]
+    line = (
+        f"The worst single attack found: {_strikes(s, a.strikes)}, costing "
+        f"{fmt_num(a.cost)} of the attacker's budget of 1: "
+        f"{_interval(a.damage_low, a.damage_high)} people not rescued"
+        + (
+            f" (proven worst of the {n} strikes searched)"
+            if one.proven
+            else f" (another of the {n} strikes might do up to {fmt_num(round(one.gap))} more)"
+        )
+    )
+    if historical_loss is not None:
+        # both against the same operator, replanning after the strike
+        verdict = "at least as damaging as" if a.damage_high >= historical_loss else "less than"
+        line += (
+            f"; {verdict} the synth attack on Mars on First Contact Day, which cost "
+            f"{historical_loss:,} lives when Starfleet kept working"
+        )
+    return line + "."
+
+
+def romulan_chapter(time_limit: float, seed: int, historical_loss: int | None) -> dict[str, Any]:
+    """The plain demo's sabotage chapter: the worst single attack on the Romulan rescue over
+    the derived menu (found without being told of the attack on Mars; budget 1, pruned by
+    the bound, options ranked by their caps, no extra planner calls), and what each of the
+    scenario's defences would have saved against it. Returns ``SabotageResult.to_data()``
+    for the report's section."""
+    from evacuate.sabotage import sabotage
+
+    s = evacuate.load().variant("no_sabotage")
+    out = stdout()
+    with stderr().status("sabotage analysis") as status:
+        result = sabotage(
+            s,
+            budget=1,
+            rank="caps",
+            hold="follow",
+            # a safety stop only: the planner ends on its work budgets well before it
+            time_limit=max(time_limit, 60.0),
+            seed=seed,
+            progress=lambda msg: status.update(f"sabotage analysis: {msg}"),
+        )
+    st = result.stats
+    pruned = st["instants"] - result.curve[1].evaluated
+    out.print(
+        Text.assemble(
+            ("Sabotage", "bold"),
+            ": which single attack would hurt most? Not told of the attack on Mars, the engine "
+            f"searched a derived menu of {len(result.menu.options)} options (every depot and "
+            f"shipyard, every haven), each at any of its instants ({st['instants']} strikes "
+            f"in all), against Starfleet replanning after the strike; the bound ruled out "
+            f"{pruned} strikes without planning.",
+        ),
+        soft_wrap=True,
+    )
+    out.print(_worst_line(s, result, historical_loss), soft_wrap=True)
+    names = {m.id: m.name or m.id for m in (s.defences.measures if s.defences else ())}
+    for h in result.holds:
+        what = " + ".join(names.get(m, m) for m in h.measures)
+        out.print(
+            f"Against that attack, {' + '.join(h.measures)} ({what}) would have saved at least "
+            f"{fmt_num(math.floor(h.saved_low + 1e-9))} people, even with Starfleet flying its "
+            f"defended plan on without replanning (price when no attack comes: "
+            f"{fmt_num(h.price)}).",
+            soft_wrap=True,
+        )
+    out.print(
+        _stats_line(st)[:-1] + ". `evacuate demo --sabotage` also ranks every option by its "
+        "certified damage and searches each defence's own worst attack.",
+        soft_wrap=True,
+    )
+    return result.to_data()
+
+
+def romulan_story(time_limit: float, seed: int, historical_loss: int | None) -> dict[str, Any]:
+    """``demo --sabotage``'s deeper chapter: the worst attacks on the Romulan rescue, every
+    option ranked by its certified damage, and the defence (dispersing the yards, a reserve)
+    whose own worst single attack does least damage (a search per defence). Returns the
+    analysis's data (``SabotageResult.to_data()``) for the report's section."""
     from evacuate.sabotage import sabotage
 
     s = evacuate.load().variant("no_sabotage")
@@ -274,6 +373,7 @@ def romulan_story(time_limit: float, historical_loss: int | None) -> dict[str, A
             defend=1,
             defend_against=1,
             time_limit=max(time_limit, 60.0),
+            seed=seed,
             progress=lambda msg: status.update(f"sabotage analysis: {msg}"),
         )
     out.print(
@@ -287,20 +387,7 @@ def romulan_story(time_limit: float, historical_loss: int | None) -> dict[str, A
     )
     out.print(_curve_table(s, result), soft_wrap=False)
     out.print(_ranked_table(s, result), soft_wrap=False)
-    one = result.curve[1]
-    a = one.attack
-    line = (
-        f"The worst single attack: {_strikes(s, a.strikes)}, costing {fmt_num(a.cost)} of the "
-        f"attacker's budget: {_interval(a.damage_low, a.damage_high)} people not rescued"
-        + (" (proven worst)" if one.proven else f" (gap {fmt_num(round(one.gap))})")
-    )
-    if historical_loss is not None:
-        verdict = "at least as damaging as" if a.damage_low >= historical_loss else "less than"
-        line += (
-            f"; {verdict} the synth attack on Mars on First Contact Day, which cost "
-            f"{historical_loss:,} lives when Starfleet kept working"
-        )
-    out.print(line + ".", soft_wrap=True)
+    out.print(_worst_line(s, result, historical_loss), soft_wrap=True)
     if result.defences:
         out.print(_defence_table(s, result), soft_wrap=False)
         none = next((d for d in result.defences if not d.measures), None)
@@ -316,11 +403,5 @@ def romulan_story(time_limit: float, historical_loss: int | None) -> dict[str, A
                 f"{fmt_num(d.price)}).",
                 soft_wrap=True,
             )
-    st = result.stats
-    out.print(
-        f"Sabotage analysis: {st['planner_calls']} planner calls, {st['simulations']} "
-        f"simulations, {st['follower_plans_checked']} follower plans checked "
-        f"({len(st['follower_plans_infeasible'])} rejected), {st['seconds']:.0f} s.",
-        soft_wrap=True,
-    )
+    out.print(_stats_line(result.stats), soft_wrap=True)
     return result.to_data()

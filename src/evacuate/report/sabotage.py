@@ -17,6 +17,7 @@ writes them alone as ``sabotage.html`` (``evacuate runs report`` on a stored ana
 from __future__ import annotations
 
 import html
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -38,6 +39,7 @@ from evacuate.scenario.scenario import Scenario
 __all__ = [
     "build_sabotage_report",
     "damage_figure",
+    "holds_html",
     "option_targets",
     "ranked_html",
     "sabotage_sections",
@@ -111,6 +113,44 @@ def damage_figure(s: Scenario, data: Mapping[str, Any]) -> go.Figure:
     return fig
 
 
+def _damage(a: Mapping[str, Any]) -> str:
+    """A certified damage interval in whole people (widened outwards); only its top when
+    the attack was pruned unplanned."""
+    lo = math.floor(float(a["damage_low"]) + 1e-9)
+    hi = math.ceil(float(a["damage_high"]) - 1e-9)
+    if not a.get("evaluated", True):
+        return f"at most {hi:,}"
+    return f"{lo:,}" if lo == hi else f"{lo:,} to {hi:,}"
+
+
+def holds_html(data: Mapping[str, Any]) -> str:
+    """Each defence struck by the worst attack found: the people it would have saved."""
+    holds = data.get("holds") or []
+    if not holds:
+        return ""
+    e = html.escape
+    rows = []
+    for h in holds:
+        a = h["attack"]
+        lo = math.floor(float(h["saved_low"]) + 1e-9)
+        saved = f"at least {lo:,}"
+        if a.get("evaluated", True):
+            hi = math.ceil(float(h["saved_high"]) - 1e-9)
+            saved = f"{lo:,}" if lo == hi else f"{lo:,} to {hi:,}"
+        rows.append(
+            f"<tr><td>{e(' + '.join(h['measures']))}</td><td>{float(h['cost']):g}</td>"
+            f"<td>{_damage(a)}</td><td>{saved}</td><td>{float(h['price']):,.0f}</td></tr>"
+        )
+    return (
+        "<p>Each defence struck by the same attack (not searched again; "
+        "<code>--defend</code> searches each defence's own worst attack):</p>"
+        '<table class="ranked"><thead><tr><th>Defence</th><th>Cost</th><th>Damage</th>'
+        "<th>People saved</th><th>Price (no attack)</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
 def ranked_html(s: Scenario, data: Mapping[str, Any], limit: int = RANKED_ROWS) -> str:
     """The single attacks, worst first, as an HTML table (escaped)."""
     e = html.escape
@@ -121,7 +161,7 @@ def ranked_html(s: Scenario, data: Mapping[str, Any], limit: int = RANKED_ROWS) 
         rows.append(
             f"<tr><td>{k}</td><td>{e(_strikes(s, a))}</td><td>{float(a['cost']):g}</td>"
             f"<td>{float(a['success']):g}</td>"
-            f"<td>{float(a['damage_low']):,.0f} to {float(a['damage_high']):,.0f}</td>"
+            f"<td>{_damage(a)}</td>"
             f"<td>{100 * float(a['damage_high']) / pop:.1f}%</td></tr>"
         )
     more = len(ranked) - limit
@@ -212,8 +252,7 @@ def sabotage_sections(s: Scenario, data: Mapping[str, Any]) -> list[page.Section
     lede = (
         f"With no attack the plan rescues {undisturbed:,.0f} people. The worst attack found "
         f"for a budget of {float(worst['budget']):g} ({_strikes(s, a)}) costs "
-        f"{float(a['damage_low']):,.0f} to {float(a['damage_high']):,.0f} of them"
-        + (" (proven)." if worst["proven"] else " (not proven).")
+        f"{_damage(a)} of them" + (" (proven)." if worst["proven"] else " (not proven).")
     )
     if data.get("menu_derived"):
         lede += " The scenario has no attacks section: the menu was derived."
@@ -225,9 +264,9 @@ def sabotage_sections(s: Scenario, data: Mapping[str, Any]) -> list[page.Section
             "sabotage-attacks",
             "Sabotage: the single attacks, worst first, and where they strike",
             "Each option at its worst instant; damage is people not rescued (a certified "
-            "interval).",
+            'interval; "at most": pruned by the bound, never planned for).',
             (targets_figure(s, data),),
-            html=ranked_html(s, data),
+            html=ranked_html(s, data) + holds_html(data),
         ),
     ]
 

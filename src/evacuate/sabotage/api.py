@@ -260,7 +260,7 @@ def sabotage(
     check_plans: bool = True,
     rank: bool | str = True,
     prove_limit: int = 2000,
-    hold: bool = False,
+    hold: bool | str = False,
     progress: Callable[[str], None] | None = None,
 ) -> SabotageResult:
     """The worst attack on ``scenario`` for every budget from 0 to ``budget``.
@@ -295,7 +295,9 @@ def sabotage(
         Also apply each affordable defence of the defence menu (the scenario's, or derived;
         within its own budget) and strike it with the worst attack found: what it would
         have saved against that attack (``SabotageResult.holds``; cheaper than ``defend``,
-        which searches each defence's own worst attack).
+        which searches each defence's own worst attack); ``"follow"``: the defended operator
+        keeps flying its plan through the attack (no planner call after the strike: the
+        people saved are then bounded below only).
     """
     t0 = time.perf_counter()
     plan_fn = planner or partial(plan_state, time_limit=time_limit, seed=seed)
@@ -345,6 +347,7 @@ def sabotage(
             [c for c in defences_within(dmenu, dmenu.budget) if c],
             plan_fn,
             check_plans=check_plans,
+            replan=hold != "follow",
         )
         holds = held.holds
         held_calls = held.planner_calls

@@ -5,13 +5,16 @@ worst attack found against each (a search per defence). This asks the cheaper qu
 demo tells: the attack found worst on the undefended operation strikes the defended one at
 the same instants; how much of its damage would each defence have saved? The defended
 operation is planned as usual (blind to the attack) and its operator replans after each
-strike, so the damage is certified as in the search: an interval.
+strike, so the damage is certified as in the search: an interval. With ``replan`` False the
+defended operator keeps flying its plan through the attack (one simulation, no planner call
+after the strike): its damage is then only bounded above, so the people saved are only
+bounded below ("at least"); below, the defended plan's own bound gives the other side.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from evacuate.planio import Plan
 from evacuate.sabotage.defend import apply_defence
@@ -65,6 +68,7 @@ def hold(
     planner: Planner,
     *,
     check_plans: bool = True,
+    replan: bool = True,
 ) -> Held:
     """Each of ``defences`` (a set of measures) applied to ``scenario``, planned, and struck
     by ``strikes``; ``undefended`` is the same attack's certified damage without defence and
@@ -89,7 +93,11 @@ def hold(
             check_plans=check_plans,
         )
         calm = s.nothing()
-        a = s.full(strikes)
+        if replan:
+            a = s.full(strikes)
+        else:
+            # the operator flies its defended plan on: a response it can always choose
+            a = replace(s.pruned(strikes), damage_low=max(0.0, defended.population - base.bound))
         out.planner_calls += s.planner_calls
         out.simulations += s.simulations
         out.checked += s.checked
