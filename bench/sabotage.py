@@ -13,7 +13,8 @@ both), each reporting planner calls, simulations, wall and CPU seconds:
   scenario's breakpoints): the search (pruned by the bound, no refinement) against evaluating
   every (option, instant);
 - budget 2, each option at one fixed instant (its window's start): the search (greedy plus
-  exact exchange) against evaluating every affordable single option and pair.
+  exact exchange, then every affordable set bounded: the proof) against evaluating every
+  affordable single option and pair.
 
 "Same answer" means the same worst lowest damage. Both sides use the same planner: the
 operator's, with a gap target of 1% (``--gap-target``; on this instance it plans the same as the
@@ -164,7 +165,12 @@ def run(
         row, _ = fast.single(1.0, fast.nothing())
         singles = [(x,) for x in fast.singles if fast.cost((x,)) <= 1]
         add(
-            {"budget": 1, **_row("search", fast, time.perf_counter() - t0, row.attack)},
+            {
+                "budget": 1,
+                **_row("search", fast, time.perf_counter() - t0, row.attack),
+                "proven": row.proven,
+                "gap": row.gap,
+            },
             n,
             len(singles),
         )
@@ -193,7 +199,12 @@ def run(
             if a.option != b.option and fast.cost((a, b)) <= 2
         ]
         add(
-            {"budget": 2, **_row("search", fast, time.perf_counter() - t0, two.attack)},
+            {
+                "budget": 2,
+                **_row("search", fast, time.perf_counter() - t0, two.attack),
+                "proven": two.proven,
+                "gap": two.gap,
+            },
             n,
             len(keys),
         )
@@ -230,6 +241,8 @@ def run(
                 "damage_low": worst.attack.damage_low,
                 "damage_high": worst.attack.damage_high,
                 "proven": worst.proven,
+                "gap": worst.gap,
+                "stopped_by_time": res.stats["planner_stopped_by_time"],
             }
         )
         log(f"Romulan budget 3: {seconds:.1f} s wall, {cpu:.1f} s CPU")
@@ -243,7 +256,7 @@ def log(msg: str) -> None:
 
 def _markdown(rows: list[dict[str, Any]], command: str) -> str:
     cols = ["budget", "method", "options", "candidates", "planner_calls", "simulations"]
-    cols += ["seconds", "cpu_seconds", "worst", "damage_low", "damage_high", "proven"]
+    cols += ["seconds", "cpu_seconds", "worst", "damage_low", "damage_high", "proven", "gap"]
     out = [f"# Sabotage search against brute force ({dt.date.today()})", ""]
     out += [
         f"- command: `{command}`",

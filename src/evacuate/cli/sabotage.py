@@ -192,6 +192,13 @@ def sabotage_cmd(
             f"{len(st['follower_plans_infeasible'])} rejected; {st['seconds']:.1f} s.",
             soft_wrap=True,
         )
+        if st["planner_stopped_by_time"]:
+            out.print(
+                f"The time limit cut {st['planner_stopped_by_time']} planner calls short: their "
+                "figures may differ from run to run (a larger --time-limit lets them end on "
+                "their work budgets).",
+                soft_wrap=True,
+            )
         if output is not None:
             output.mkdir(parents=True, exist_ok=True)
             for b, pl in result.plans.items():
