@@ -14,7 +14,10 @@ from hypothesis import strategies as st
 import evacuate
 from evacuate.check import check
 from evacuate.plan.api import plan
+from evacuate.plan.naive import naive_plan
 from evacuate.plan.ops_bound import trips_per_vehicle
+from evacuate.plan.problem import compile_problem
+from evacuate.planio import Plan
 from evacuate.scenario.model import Perturbations
 from evacuate.simulation import simulate
 from tests.plan.tiny import tiny_scenarios
@@ -158,3 +161,29 @@ def test_undisturbed_simulation_flies_the_limited_plan(data: dict[str, Any]) -> 
     departs = sorted((e.group, e.time, e.place, e.other) for e in sim.events if e.kind == "depart")
     planned = sorted((t.group, t.depart, t.origin, t.destination) for t in result.plan.trips)
     assert departs == planned
+
+
+def test_the_naive_planner_keeps_to_stands_sorties_and_rest() -> None:
+    """The baseline honours the limits too: two helicopters at a time on the roof (two pairs
+    by 2 h: it sends the next pair only once a stand is free), 3 sorties a ship, crews that
+    rest; the checker finds nothing wrong."""
+    cases = [
+        (embassy(2), 48),
+        (ferry(max_sorties=3), 300),
+        (ferry(rest={"after": 5, "for": 6}), 600),
+    ]
+    for sc, rescued in cases:
+        trips = naive_plan(compile_problem(sc))
+        report = check(sc, Plan(sc.scenario.id, trips=tuple(trips)))
+        assert report.feasible, report.violations[:3]
+        assert report.rescued == rescued
+
+
+@FEW
+@given(limited_scenarios())
+def test_limited_naive_plans_pass_the_checker(data: dict[str, Any]) -> None:
+    """The naive planner's plans pass the checker with stands, sortie limits and rest."""
+    sc = evacuate.scenario.from_dict(data)
+    trips = naive_plan(compile_problem(sc))
+    report = check(sc, Plan(sc.scenario.id, trips=tuple(trips)))
+    assert report.feasible, report.violations[:3]

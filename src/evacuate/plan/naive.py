@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evacuate.plan import loading
+from evacuate.plan.ops_limits import OpsLimits
 from evacuate.plan.problem import Problem, Route
 from evacuate.planio import Trip
 from evacuate.scenario.model import WithdrawOperator
@@ -68,6 +69,16 @@ class _Option:
     loaded: _Leg
     people: int
     vehicles: int
+
+
+class _Move:
+    """An option as the stand and wear hooks see it (plan/ops_limits.py, ``Move``)."""
+
+    def __init__(self, opt: _Option) -> None:
+        e = opt.empty
+        self.empty = None if e is None else (e.depart, e.arrive)
+        self.i, self.j = opt.loaded.origin, opt.loaded.dest
+        self.x, self.y = opt.loaded.depart, opt.loaded.arrive
 
 
 class _Naive:
@@ -120,6 +131,9 @@ class _Naive:
                 ]
         self.trips: list[Trip] = []
         self.next_id = 0
+        self.lim = OpsLimits(pb)  # stands, sorties and rest: groups named from the start
+        self.named = self.lim.stands.active or self.lim.wear.active
+        self.back = INF
 
     # ------------------------------------------------------------------ small rules
     def new_id(self) -> str:
@@ -310,6 +324,8 @@ class _Naive:
             if best is not None and lower >= best.loaded.arrive:
                 break
             m = min(g.count, int(pb.berths[p]), int(pb.berths[h]))
+            for q in (p, h) if self.named else ():
+                m = min(m, self.lim.stands.cap(c, q) or m)  # no more than a place's stands
             want = min(m * cap, room, int(self.pb.population[p] - self.picked[p]))
             if want <= 0:
                 continue
@@ -319,9 +335,29 @@ class _Naive:
                 continue
             leg, people = got
             vehicles = min(m, -(-people // cap))
+            if self.named and not self.fits(g, empty, leg, vehicles):
+                continue  # no stand, or no sortie or duty left: not this way
             if best is None or leg.arrive < best.loaded.arrive:
                 best = _Option(p, h, empty, leg, people, vehicles)
         return best
+
+    def fits(self, g: _Group, empty: _Leg | None, leg: _Leg, n: int) -> bool:
+        """Stands at the pickup (when it comes from elsewhere) and at the drop, and the group's
+        sorties and duty (plan/ops_limits.py)."""
+        c, pb = g.c, self.pb
+        load, unload = float(pb.load[c]), float(pb.unload[c])
+        move = None if empty is None else (empty.depart, empty.arrive)
+        times = (
+            leg.depart if empty is None else empty.arrive,
+            leg.depart + load,
+            leg.arrive - unload,
+        )
+        got, wait = self.lim.stand_room(c, g.place, leg.origin, leg.dest, times, n)
+        assert g.gid is not None
+        rest = self.lim.rest_first(c, g.gid, move, leg.depart, leg.arrive, g.free)
+        if rest is not None and rest < INF:
+            self.back = min(self.back, rest)  # worth trying again once rested
+        return got >= n and wait == 0 and rest is None
 
     def choose(self, g: _Group) -> _Option | None:
         pb, c = self.pb, g.c
@@ -369,10 +405,16 @@ class _Naive:
         rest: _Group | None = None
         if m < g.count:
             # the whole group stays; two new groups leave the place's inventory
-            rest = _Group(None, c, g.count - m, g.place, g.free, g.since)
+            name = self.new_id() if self.named else None
+            rest = _Group(name, c, g.count - m, g.place, g.free, g.since)
             gid = self.new_id()
         else:
             gid = g.gid or self.new_id()
+        if self.named:
+            assert g.gid is not None
+            ids = (g.gid, gid, None if rest is None else rest.gid)
+            move = _Move(opt)
+            self.lim.book(c, ids, m, g.count - m, move, (float(pb.load[c]), float(pb.unload[c])))
         if opt.empty is not None:
             self.emit(gid, c, m, opt.empty, 0)
         leg = opt.loaded
@@ -399,7 +441,10 @@ class _Naive:
         heap: list[tuple[float, int, _Group]] = []
         seq = 0
         for s in pb.supply:
-            heapq.heappush(heap, (s.t, seq, _Group(None, s.c, s.count, s.p, s.t, s.made)))
+            name = self.new_id() if self.named else None
+            heapq.heappush(heap, (s.t, seq, _Group(name, s.c, s.count, s.p, s.t, s.made)))
+            if name is not None:
+                self.lim.enter(name, s.c, s.p, s.t, s.count)
             seq += 1
         while heap:
             t, _, g = heapq.heappop(heap)
@@ -407,7 +452,16 @@ class _Naive:
                 continue
             if self.destroyed(g.place, g.c, g.since, t):
                 continue
+            self.back = INF
+            if self.named:
+                self.lim.advance(t)
             opt = self.choose(g)
+            if opt is None and self.named:  # try again when a stand frees or once rested
+                again = min([self.back, *self.lim.release_after(t)])
+                if again < INF:
+                    g.free = again
+                    heapq.heappush(heap, (again, seq, g))
+                    seq += 1
             if opt is None:
                 continue  # nothing it can still do: it stays where it is
             moved, rest = self.commit(g, opt)
@@ -416,6 +470,7 @@ class _Naive:
             if rest is not None:
                 heapq.heappush(heap, (rest.free, seq, rest))
                 seq += 1
+        self.trips = self.lim.finish(self.trips)
         self.trips.sort(key=lambda tr: (tr.depart, tr.group))
         return self.trips
 
