@@ -6,18 +6,27 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import evacuate
 from evacuate.check import check
-from evacuate.plan.api import plan
+from evacuate.plan.api import plan, reveal_surprises
+from evacuate.plan.budget import SafetyStop
+from evacuate.plan.problem import compile_problem
+from evacuate.plan.search import max_rescued
+from evacuate.plan.walks import apply_walks, compile_ways, next_walks, walk_rescued
 from evacuate.planio import Walk, read_plan, write_plan
 from evacuate.scenario import from_dict
+from evacuate.scenario.model import Perturbations
 from evacuate.simulation import simulate
 from tests.oracle import exhaustive
+from tests.strategies import scenarios
 
 DATA = Path(__file__).parent.parent / "data" / "walkways"
 
@@ -135,16 +144,16 @@ def _split_optimum(data: dict[str, Any]) -> int:
     places = {p["id"]: p for p in data["places"]}
     ways = []
     for w in data["travel"]["walkways"]:
-        ways.append((w["from"], w["to"], w["time"], w["per_hour"]))
+        ways.append((w["from"], w["to"], w["time"], w["per_hour"]))  # (a, b, time, rate)
         if w.get("both_ways"):
             ways.append((w["to"], w["from"], w["time"], w["per_hour"]))
     end = data["scenario"]["end"]
     slots = []  # (origin, depart, destination, arrive, most)
-    for a, b, time, rate in ways:
+    for a, b, dur, rate in ways:
         for t in range(0, end + 1):
             da, db = places[a].get("deadline", 99), places[b].get("deadline", 99)
-            if t <= da and t + time < db and t + time <= end:
-                slots.append((a, t, b, t + time, rate))
+            if t <= da and t + dur < db and t + dur <= end:
+                slots.append((a, t, b, t + dur, rate))
     best = 0
     for choice in itertools.product(*(range(most + 1) for *_, most in slots)):
         d = copy.deepcopy(data)  # the oracle knows no walkways: they stay, unused
@@ -246,3 +255,76 @@ def test_the_boarding_example_is_decided_by_the_split() -> None:
     where = {w.destination for w in result.plan.walks}
     assert where == {"mole", "beach"}
     assert check(s, result.plan).rescued == 7500
+
+
+# ---------------------------------------------------------------------- properties
+@st.composite
+def _with_walkways(draw: st.DrawFn) -> dict[str, Any]:
+    """A random valid scenario (tests.strategies) with one to three random walkways."""
+    data = draw(scenarios())
+    ids = [p["id"] for p in data["places"]]
+    assume(len(ids) >= 2)
+    # walkways mostly from places with people of their own (others rarely walk)
+    people = [p["id"] for p in data["places"] if p.get("population")] or ids
+    end = float(data["scenario"]["end"])
+    ways = []
+    for k in range(draw(st.integers(1, 3))):
+        a, b = draw(st.sampled_from(people if k < 2 else ids)), draw(st.sampled_from(ids))
+        assume(a != b)
+        way: dict[str, Any] = {
+            "id": f"walk{k}",
+            "from": a,
+            "to": b,
+            "time": draw(st.floats(0, end / 4, allow_nan=False)),
+            "per_hour": draw(st.sampled_from([0.5, 3, 40, 1000])),
+        }
+        if draw(st.booleans()):
+            way["both_ways"] = True
+        if draw(st.booleans()):
+            way["open_until"] = draw(st.floats(end / 8, end, allow_nan=False))
+        ways.append(way)
+    data.setdefault("travel", {})["walkways"] = ways
+    return data
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(_with_walkways())
+def test_plans_with_walks_are_feasible_and_reproduced(data: dict[str, Any]) -> None:
+    """On random scenarios with walkways: the plan is feasible, the checker counts its
+    rescued to the person, the bound is not below it, and an undisturbed simulation walks
+    and sails it exactly (nobody cancelled or turned away)."""
+    s = reveal_surprises(from_dict(data))
+    result = plan(s, time_limit=1)
+    assume(not any(t.depart == t.arrive and t.people > 0 for t in result.plan.trips))
+    report = check(s, result.plan)
+    assert report.feasible, report.summary()
+    assert report.rescued == result.rescued <= result.bound + 1e-6
+    _reproduced(s, result.plan, result.rescued)
+    # the same with everyone who can walk made to walk (walks on every place's best way,
+    # vehicles planned around them): the walks' rules agree in planner, checker and simulator
+    problem = compile_problem(s)
+    walks = next_walks(problem, problem, [], [], compile_ways(problem))
+    base = apply_walks(problem, walks)
+    stop = SafetyStop(5.0, time.perf_counter())
+    trips, got, _, _ = max_rescued(base, seed=0, stop=stop, gap_target=1e-4, rounds=0)
+    forced_rescued = got + walk_rescued(problem, walks)
+    forced = dataclasses.replace(
+        result.plan, trips=tuple(trips), walks=tuple(walks), rescued=float(forced_rescued)
+    )
+    assume(not any(t.depart == t.arrive and t.people > 0 for t in trips))
+    report = check(s, forced)
+    assert report.feasible, report.summary()
+    assert report.rescued == forced_rescued <= result.bound + 1e-6
+    _reproduced(s, forced, forced_rescued)
+
+
+def _reproduced(s: evacuate.Scenario, pl: Any, rescued: int) -> None:
+    sim = simulate(s, pl, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == rescued
+    assert not [e for e in sim.events if e.kind in ("cancelled", "turned_away")]
+    assert sim.population == sim.rescued + sim.lost_people + sim.waiting_at_end

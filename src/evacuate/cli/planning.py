@@ -115,7 +115,7 @@ def _print_periods(s: Scenario, result: Any, per: str | None) -> None:
     from evacuate.cli.periods import period_rows, period_table
     from evacuate.periods import steps_from_trips
 
-    rows = period_rows(s, steps_from_trips(s, result.plan.trips), per)
+    rows = period_rows(s, steps_from_trips(s, [*result.plan.trips, *result.plan.walks]), per)
     if rows:
         stdout().print(period_table(s, rows, "Planned"), soft_wrap=False)
 

@@ -157,6 +157,7 @@ def plan_job(base: Any, params: dict[str, Any], scratch: Path, send: Send) -> di
             "bound": r.bound,
             "gap": r.gap,
             "trips": len(r.plan.trips),
+            "walks": len(r.plan.walks),
             "seconds": round(r.seconds, 3),
             "makespan": _num(r.makespan),
         },
