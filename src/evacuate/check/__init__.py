@@ -104,6 +104,7 @@ class _Checker(
             vehicles_lost_by_place=vehicles[1],
             makespan=makespan,
             _by_place=self._rescued_by_place,
+            walks=len(self.plan.walks),
         )
         self._check_claims(report)
         report.violations = self.out.violations()

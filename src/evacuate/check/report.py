@@ -141,6 +141,9 @@ class CheckReport:
     """Number of violations per rule (all of them, also those not kept in ``violations``)."""
     violation_totals: dict[str, float] = field(default_factory=dict)
     """Sum of the amounts per rule."""
+    walks: int = 0
+    """Walks in the plan (``travel.walkways``); walkers still walking at the end are
+    counted in ``waiting_at_end``."""
     _by_place: dict[str, float] | Callable[[], dict[str, float]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -187,6 +190,7 @@ class CheckReport:
             "variant": self.variant,
             "time_unit": self.time_unit,
             "trips": self.trips,
+            "walks": self.walks,
             "feasible": self.feasible,
             "population": self.population,
             "rescued": self.rescued,
@@ -210,7 +214,9 @@ class CheckReport:
         variant = f", variant {self.variant}" if self.variant else ""
         pct = f" ({100.0 * self.rescued / self.population:.1f}%)" if self.population else ""
         lines = [
-            f"check of {self.trips:,} trip(s) for scenario {self.scenario_id}{variant}: {verdict}",
+            f"check of {self.trips:,} trip(s)"
+            + (f" and {self.walks:,} walk(s)" if self.walks else "")
+            + f" for scenario {self.scenario_id}{variant}: {verdict}",
             f"  rescued {self.rescued:,} of {self.population:,} people{pct}; lost {self.lost:,};"
             f" waiting at end {self.waiting_at_end:,}; on board at end {self.on_board_at_end:,}",
         ]

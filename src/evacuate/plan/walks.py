@@ -200,6 +200,26 @@ def walk_rescued(problem: Problem, walks: list[Walk]) -> int:
     return total
 
 
+def _may_set_out(problem: Problem, way: Way, t: float) -> bool:
+    """The model's limits at the instant a walk sets out (``_window`` is the relaxed,
+    inclusive version): before ``open_until``, by the origin's deadline, arriving before
+    the destination's deadline and by the horizon."""
+    arrive = t + way.time
+    dl = float(problem.deadline[way.j])
+    return bool(
+        t < way.last - _margin(way.last)
+        and t <= problem.deadline[way.i]
+        and arrive < dl - _margin(dl)
+        and arrive <= problem.end
+    )
+
+
+def _margin(x: float) -> float:
+    """Strict limits are kept by the checker's tolerance (check/common.py), so that a walk
+    within rounding of one is not planned."""
+    return max(1e-6, 1e-9 * abs(x)) if math.isfinite(x) else 0.0
+
+
 def _closed(problem: Problem, p: int, t: float) -> bool:
     return not problem.place_open(p, t)
 
@@ -236,7 +256,7 @@ def walks_for(
         k = math.floor(ready / p)
         while avail > 0 and want > 0:
             depart = max(ready, k * p)
-            if depart > hi:
+            if not _may_set_out(problem, way, depart):
                 break
             key = (way.walkway, i, j, k)
             free = math.floor(way.allowance - used.get(key, 0.0) + 1e-9)
