@@ -331,3 +331,15 @@ def _reproduced(s: evacuate.Scenario, pl: Any, rescued: int) -> None:
     assert sim.rescued == rescued
     assert not [e for e in sim.events if e.kind in ("cancelled", "turned_away")]
     assert sim.population == sim.rescued + sim.lost_people + sim.waiting_at_end
+
+
+def test_replanning_with_walkers_under_way() -> None:
+    """A surprise closes the road while walkers are under way: the operation replans from its
+    state, where the walkers are arrivals at the crossroads, and every person is counted."""
+    event = {"id": "bridge", "at": 1.5, "mode": "surprise",
+             "effects": [{"type": "close_place", "place": "crossroads", "until": 4}]}  # fmt: skip
+    s, pl = _walk_only(events=[event])
+    sim = simulate(s, pl, policy="replan", time_limit=SAFETY)
+    assert [r.events for r in sim.replans] == [("bridge",)]
+    assert sim.population == sim.rescued + sim.lost_people + sim.waiting_at_end
+    assert sim.rescued == 100  # time enough after the reopening: nobody is lost

@@ -28,6 +28,7 @@ __all__ = [
     "describe",
     "header_from_mapping",
     "make_plan",
+    "row_values",
     "trip_from_values",
     "trips_from_mappings",
 ]
@@ -126,25 +127,50 @@ def as_int(value: object, text: bool, minimum: int) -> int | None:
     return n if minimum <= n <= MAX_COUNT else None
 
 
-def trip_from_values(
-    get: Callable[[str], object], row: int, line: int | None, issues: Issues, text: bool
-) -> Trip | None:
+def row_values(
+    get: Callable[[str], object],
+    kinds: Mapping[str, tuple[str, str]],
+    where: str,
+    line: int | None,
+    issues: Issues,
+    text: bool,
+) -> dict[str, object] | None:
+    """The values of one row, read column by column: ``kinds`` maps each column to its kind
+    (``text``, ``time``, ``count1`` for a whole number from 1, ``count0`` from 0) and what is
+    expected there; None after noting every problem of the row under ``where.column``."""
     ok = True
     vals: dict[str, object] = {}
-    for col in COLUMNS:
+    for col, (kind, expected) in kinds.items():
         raw = get(col)
-        if col in ("count", "people"):
-            value: object = as_int(raw, text, 1 if col == "count" else 0)
-        elif col in ("depart", "arrive"):
+        if kind.startswith("count"):
+            value: object = as_int(raw, text, int(kind[-1]))
+        elif kind == "time":
             value = as_float(raw, text)
         else:
             value = as_text(raw, text)
         if value is None:
             ok = False
             found = "nothing" if raw is None or raw == "" else describe(raw)
-            issues.add(f"found {found}; expected {EXPECT[col]}", f"trips[{row}].{col}", line)
+            issues.add(f"found {found}; expected {expected}", f"{where}.{col}", line)
         vals[col] = value
-    if not ok:
+    return vals if ok else None
+
+
+_TRIP_KINDS = {
+    col: (
+        "count1" if col == "count" else "count0" if col == "people" else
+        "time" if col in ("depart", "arrive") else "text",
+        EXPECT[col],
+    )
+    for col in COLUMNS
+}  # fmt: skip
+
+
+def trip_from_values(
+    get: Callable[[str], object], row: int, line: int | None, issues: Issues, text: bool
+) -> Trip | None:
+    vals = row_values(get, _TRIP_KINDS, f"trips[{row}]", line, issues, text)
+    if vals is None:
         return None
     return Trip(
         group=str(vals["group"]),

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 
 from evacuate.planio.records import Plan, Walk
-from evacuate.planio.values import Issues, as_float, as_int, as_text, describe
+from evacuate.planio.values import Issues, describe, row_values
 
 __all__ = [
     "PARQUET_WALKS_KEY",
@@ -24,13 +24,13 @@ __all__ = [
 WALK_COLUMNS = ("walkway", "origin", "depart", "destination", "arrive", "people")
 PARQUET_WALKS_KEY = b"evacuate.walks"
 
-_EXPECT = {
-    "walkway": "a walkway id (text)",
-    "origin": "a place id (text)",
-    "destination": "a place id (text)",
-    "depart": "a finite number (time in the scenario's time unit)",
-    "arrive": "a finite number (time in the scenario's time unit)",
-    "people": "a whole number of people from 1 to 10^18",
+_KINDS = {
+    "walkway": ("text", "a walkway id (text)"),
+    "origin": ("text", "a place id (text)"),
+    "depart": ("time", "a finite number (time in the scenario's time unit)"),
+    "destination": ("text", "a place id (text)"),
+    "arrive": ("time", "a finite number (time in the scenario's time unit)"),
+    "people": ("count1", "a whole number of people, from 1 to 10**18"),
 }
 
 
@@ -43,23 +43,8 @@ def walk_from_values(
     get: Callable[[str], object], row: int, line: int | None, issues: Issues, text: bool
 ) -> Walk | None:
     """One walk from its column values (``get(column)``), or None after noting problems."""
-    vals: dict[str, object] = {}
-    ok = True
-    for col in WALK_COLUMNS:
-        raw = get(col)
-        value: object
-        if col == "people":
-            value = as_int(raw, text, 1)
-        elif col in ("depart", "arrive"):
-            value = as_float(raw, text)
-        else:
-            value = as_text(raw, text)
-        if value is None:
-            ok = False
-            found = "nothing" if raw is None or raw == "" else describe(raw)
-            issues.add(f"found {found}; expected {_EXPECT[col]}", f"walks[{row}].{col}", line)
-        vals[col] = value
-    if not ok:
+    vals = row_values(get, _KINDS, f"walks[{row}]", line, issues, text)
+    if vals is None:
         return None
     return Walk(
         walkway=str(vals["walkway"]),
