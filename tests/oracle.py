@@ -8,16 +8,27 @@ Scope: at most 4 vehicles and a handful of people; integer times and durations (
 >= 1 after load and unload); explicit deadlines (no hazard); lanes or direct routes; lane
 windows; stock (no shipyards); class turnarounds; known ``close_place``, ``close_lane``,
 ``withdraw_operator`` (with ``return_operator`` after soft ones), ``add_vehicles``
-(reinforcements: stock from ``at``), ``open_place``, ``open_lane`` and ``note`` events.
-Throughput, berths and other events are refused.
+(reinforcements: stock from ``at``), ``open_place``, ``open_lane`` and ``note`` events;
+constant ``load_per_hour`` and ``unload_per_hour`` when the throughput period is one time
+unit (hours or days). Rate tables, ``change_throughput``, berths and other events are refused.
 
-Why integer times lose nothing: with integer data, flooring every time of a feasible plan
-keeps it feasible (``floor(a) >= floor(d) + D`` when ``a >= d + D``; deadlines, windows,
-closures and availability are integer-bounded intervals; the state at integer ``n`` becomes
+Rates (docs/model.md, Throughput): a loading over ``[t, t + load)`` draws on the periods
+``t .. t + load - 1`` (the period ``t`` when instant), in any split. The search keeps, per
+place, the loadings still drawing (last period, people left) and at the end of each period
+serves them earliest deadline first (optimal: every loading that can use the period is known
+by then); a loading left short in its last period makes the branch infeasible. People
+arriving at a place in one period are at most its unloading allowance.
+
+Why integer times lose nothing (without rates): with integer data, flooring every time of a
+feasible plan keeps it feasible (``floor(a) >= floor(d) + D`` when ``a >= d + D``; deadlines,
+windows, closures and availability are integer-bounded intervals; the state at integer ``n`` becomes
 the original state just before ``n + 1``) and rescues at least as many. Trips arriving after
 the end are left out: they count for nothing, and moving people out of a haven frees as much
 room as it costs. At equal times the checker's order applies: people delivered at ``t`` can be
-picked up at ``t``, and pickups at ``t`` free room for deliveries at ``t``.
+picked up at ``t``, and pickups at ``t`` free room for deliveries at ``t``. With rates a plan
+may gain by starting a loading between whole instants (a one-hour loading from half past
+meets two periods), so there the answer is the optimum over integer-time plans: a lower
+bound of the optimum, which is what a bound is tested against.
 """
 
 from __future__ import annotations
@@ -92,9 +103,17 @@ class _Data:
         self.names = [p.id for p in places]
         pidx = {p.id: i for i, p in enumerate(places)}
         self.P = len(places)
+        hours = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}[sc.time_unit]
+        if any(p.load_per_hour or p.unload_per_hour for p in places) and hours < 1:
+            raise NotImplementedError("oracle: rates with periods of one time unit only")
         for p in places:
-            if p.load_per_hour or p.unload_per_hour or p.berths:
-                raise NotImplementedError("oracle: no throughput or berths")
+            if p.berths or p.load_rates or p.unload_rates:
+                raise NotImplementedError("oracle: no berths or rate tables")
+        # people per period (one time unit), None: unlimited
+        self.load_rate = [None if not p.load_per_hour else p.load_per_hour * hours for p in places]
+        self.unload_rate = [
+            None if not p.unload_per_hour else p.unload_per_hour * hours for p in places
+        ]
         self.deadline = [INF if p.deadline is None else p.deadline for p in places]
         self.open_from = [-INF if p.open_from is None else p.open_from for p in places]
         self.cap = [p.capacity for p in places]
@@ -268,11 +287,71 @@ class _Data:
 #   idle: en_route 0, at ``place`` since/ready at ``time``
 #   moving: en_route 1, to ``place``, earliest arrival ``time``, ``people`` on board
 VState = tuple[int, int, int, int, int]
+# throughput state: per place, the loadings still drawing on its periods (last period,
+# people left; sorted) and the people unloaded there in the current period
+Pending = tuple[tuple[tuple[int, float], ...], ...]
+Flow = tuple[Pending, tuple[int, ...]]
+
+
+class _Rates:
+    """The throughput rules on the search state (no-ops at places without rates)."""
+
+    def __init__(self, d: _Data) -> None:
+        self.d = d
+        if any(r is not None for r in d.load_rate) and not all(_is_int(x) for x in d.L):
+            raise NotImplementedError("oracle: integer load times with rates")
+
+    def start(self) -> Flow:
+        return tuple(() for _ in range(self.d.P)), tuple(0 for _ in range(self.d.P))
+
+    def book(self, q: Flow, c: int, p: int, t: int, n: int) -> Flow:
+        """A loading of ``n`` people at ``p`` from ``t`` by class ``c``."""
+        if self.d.load_rate[p] is None or n <= 0:
+            return q
+        pend, unl = q
+        length = round(self.d.L[c])
+        last = t + length - 1 if length >= 1 else t
+        pl = list(pend)
+        pl[p] = tuple(sorted((*pl[p], (last, float(n)))))
+        return tuple(pl), unl
+
+    def unload(self, q: Flow, p: int, n: int) -> Flow | None:
+        """``n`` people arriving at ``p`` now (None: over the period's allowance)."""
+        rate = self.d.unload_rate[p]
+        if rate is None or n <= 0:
+            return q
+        pend, unl = q
+        if unl[p] + n > rate + 1e-9:
+            return None
+        ul = list(unl)
+        ul[p] += n
+        return pend, tuple(ul)
+
+    def settle(self, q: Flow, t: int) -> Flow | None:
+        """End of period ``t``: its allowance serves the loadings earliest deadline first
+        (None: one whose last period it is stays short)."""
+        pend, unl = q
+        out: list[tuple[tuple[int, float], ...]] = []
+        for p, items in enumerate(pend):
+            rate = self.d.load_rate[p]
+            left: list[tuple[int, float]] = []
+            room = 0.0 if rate is None else rate
+            for last, n in items:
+                take = min(room, n)
+                room -= take
+                n = round(n - take, 9)
+                if n > 0:
+                    if last <= t:
+                        return None
+                    left.append((last, n))
+            out.append(tuple(left))
+        return tuple(out), tuple(0 for _ in unl)
 
 
 def exhaustive(scenario: Scenario) -> OracleResult:
     """The most people any integer-time plan rescues, and one plan that does it."""
     d = _Data(scenario)
+    rates = _Rates(d)
     end, P = d.end, d.P
     options_cache: dict[tuple[int, int, int, int], list[tuple[int, int, int]]] = {}
 
@@ -307,6 +386,7 @@ def exhaustive(scenario: Scenario) -> OracleResult:
         veh: tuple[VState, ...],
         present: tuple[int, ...],
         net: tuple[int, ...],
+        q: Flow,
     ) -> int:
         if phase == 0 and idx == 0:
             # start of instant t: population arrivals
@@ -320,49 +400,56 @@ def exhaustive(scenario: Scenario) -> OracleResult:
                 present = tuple(pl)
         if idx >= len(veh):
             if phase == 0:
-                return value(t, 1, 0, tuple(sorted(veh)), present, net)
+                return value(t, 1, 0, tuple(sorted(veh)), present, net, q)
             # end of instant t: capacity after all pickups and deliveries
             if any(net[p] > d.cap[p] for p in range(P)):
                 return NEG
+            settled = rates.settle(q, t)
+            if settled is None:
+                return NEG
             # vehicles and people at struck places are out of the game
             nv = tuple(sorted(v for v in veh if v[1] == 1 or t + 1 <= d.deadline[v[2]]))
-            return value(t + 1, 0, 0, nv, present, net)
+            return value(t + 1, 0, 0, nv, present, net, settled)
         c, moving, p, when, people = veh[idx]
         best = NEG
         if phase == 0:
             if not moving or when > t:
-                return value(t, 0, idx + 1, veh, present, net)
+                return value(t, 0, idx + 1, veh, present, net, q)
             # arrive now
-            if d.can_arrive(c, p, t):
+            q2 = rates.unload(q, p, people) if d.can_arrive(c, p, t) else None
+            if q2 is not None:
                 ready = t + round(d.rest[c]) if people > 0 else t  # turnaround
                 nv = (*veh[:idx], (c, 0, p, ready, 0), *veh[idx + 1 :])
                 pl, nl = list(present), list(net)
                 pl[p] += people
                 nl[p] += people
-                best = max(best, value(t, 0, idx + 1, nv, tuple(pl), tuple(nl)))
+                best = max(best, value(t, 0, idx + 1, nv, tuple(pl), tuple(nl), q2))
             # or keep travelling (only if it can still arrive by the end)
             if t < end:
-                best = max(best, value(t, 0, idx + 1, veh, present, net))
+                best = max(best, value(t, 0, idx + 1, veh, present, net, q))
             return best
         if moving or when > t:
-            return value(t, 1, idx + 1, veh, present, net)
-        best = value(t, 1, idx + 1, veh, present, net)  # stay
+            return value(t, 1, idx + 1, veh, present, net, q)
+        best = value(t, 1, idx + 1, veh, present, net, q)  # stay
         for j, n, dur in departures(c, p, t, present[p]):
             nv = (*veh[:idx], (c, 1, j, t + dur, n), *veh[idx + 1 :])
             pl, nl = list(present), list(net)
             pl[p] -= n
             nl[p] -= n
-            best = max(best, value(t, 1, idx + 1, nv, tuple(pl), tuple(nl)))
+            q2 = rates.book(q, c, p, t, n)
+            best = max(best, value(t, 1, idx + 1, nv, tuple(pl), tuple(nl), q2))
         return best
 
     veh0 = tuple(sorted((c, 0, p, r, 0) for c, p, r in d.vehicles))
     zero = tuple(0 for _ in range(P))
-    best = value(0, 0, 0, veh0, zero, zero)
-    trips = _replay(d, value, departures, veh0, best)
+    best = value(0, 0, 0, veh0, zero, zero, rates.start())
+    trips = _replay(d, rates, value, departures, veh0, best)
     return OracleResult(best, trips, value.cache_info().currsize)
 
 
-def _replay(d: _Data, value, departures, veh0: tuple[VState, ...], best: int) -> list[Trip]:  # type: ignore[no-untyped-def]
+def _replay(
+    d: _Data, rates: _Rates, value, departures, veh0: tuple[VState, ...], best: int
+) -> list[Trip]:  # type: ignore[no-untyped-def]
     """Follow the optimal decisions forward and write the trips (one group per vehicle)."""
     end, P = d.end, d.P
     # full state: per vehicle id, (reduced state, origin, depart)
@@ -371,6 +458,7 @@ def _replay(d: _Data, value, departures, veh0: tuple[VState, ...], best: int) ->
     trips: list[Trip] = []
     present = [0] * P
     net = [0] * P
+    q = rates.start()
 
     def order() -> list[int]:
         return sorted(full, key=lambda i: (full[i][0], i))
@@ -396,26 +484,30 @@ def _replay(d: _Data, value, departures, veh0: tuple[VState, ...], best: int) ->
                     veh,
                     tuple(pres if idx == 0 and phase == 0 else present),
                     tuple(net),
+                    q,
                 )
-                choices: list[tuple[VState, int, int]] = []  # (new state, delta at place, place)
+                # (new state, delta at place, place, throughput state)
+                choices: list[tuple[VState, int, int, Flow | None]] = []
                 if phase == 0 and moving and when <= t:
                     if d.can_arrive(c, p, t):
                         ready = t + round(d.rest[c]) if people > 0 else t
-                        choices.append(((c, 0, p, ready, 0), people, p))
+                        choices.append(((c, 0, p, ready, 0), people, p, rates.unload(q, p, people)))
                     if t < end:
-                        choices.append((state, 0, p))
+                        choices.append((state, 0, p, q))
                 elif phase == 1 and not moving and when <= t:
-                    choices.append((state, 0, p))
+                    choices.append((state, 0, p, q))
                     for j, n, dur in departures(c, p, t, present[p]):
-                        choices.append(((c, 1, j, t + dur, n), -n, p))
+                        choices.append(((c, 1, j, t + dur, n), -n, p, rates.book(q, c, p, t, n)))
                 else:
-                    choices.append((state, 0, p))
-                for new, delta, place in choices:
+                    choices.append((state, 0, p, q))
+                for new, delta, place, q2 in choices:
+                    if q2 is None:
+                        continue
                     nv = (*veh[:idx], new, *veh[idx + 1 :])
                     pl, nl = list(present), list(net)
                     pl[place] += delta
                     nl[place] += delta
-                    if value(t, phase, idx + 1, nv, tuple(pl), tuple(nl)) == cur:
+                    if value(t, phase, idx + 1, nv, tuple(pl), tuple(nl), q2) == cur:
                         break
                 else:  # pragma: no cover - the memo always has a matching choice
                     raise AssertionError("oracle replay lost the optimum")
@@ -436,8 +528,11 @@ def _replay(d: _Data, value, departures, veh0: tuple[VState, ...], best: int) ->
                         full[vid] = (new, -1, -1)
                     else:
                         full[vid] = (new, p, t)
-                present, net = pl, nl
+                present, net, q = pl, nl, q2
                 veh = nv
+        settled = rates.settle(q, t)
+        assert settled is not None  # the optimum's branch settles every period
+        q = settled
         # drop vehicles stuck at struck places, as value() does
         for vid in list(full):
             state = full[vid][0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -304,15 +305,17 @@ def _ferry(turnaround: float) -> evacuate.Scenario:
 
 def test_turnaround_slows_the_fleet_and_the_bound_knows_it() -> None:
     """Round trips of 2 h: fresh ships rescue all 1,000 in 24 h. With a 4 h turnaround each
-    makes 4 loaded trips (arrivals at 2, 8, 14, 20): 400; the fleet's working time bounds
-    it by 5 trips each (it ignores the first empty move): 500, not the population."""
+    makes 4 loaded trips (arrivals at 2, 8, 14, 20): 400; the round trips' time (the first
+    empty move, then 6 h a round trip) bounds it by 28/3 trips of 50: 466.7, not the
+    population (the fleet's working time alone says 500)."""
     fresh = plan(_ferry(0), time_limit=2)
     assert fresh.rescued == 1000
     tired = _ferry(4)
     result = plan(tired, time_limit=2)
     assert check(tired, result.plan).feasible
     assert result.rescued == 400
-    assert result.bound == 500
+    assert result.bound == pytest.approx(1400 / 3, rel=1e-6)
+    assert result.stats["fleet_work_bound"] == 500
     sim = simulate(tired, result.plan, policy="follow", perturbations=Perturbations())
     assert sim.rescued == 400
 

@@ -24,6 +24,7 @@ from evacuate.plan.lagrange import (
 )
 from evacuate.plan.ops_bound import stands_bound, wear_bound
 from evacuate.plan.problem import Problem
+from evacuate.plan.roundtrips import round_trip_bound
 from evacuate.planio import Trip
 
 __all__ = [
@@ -162,6 +163,10 @@ def max_rescued(
     for name, ops in (("stands_bound", stands_bound), ("wear_bound", wear_bound)):
         if math.isfinite(value := ops(problem)):  # plan/ops_bound.py
             stats[name], bound = value, min(bound, value)
+    trips_lp = round_trip_bound(problem)
+    if math.isfinite(trips_lp):
+        stats["round_trip_bound"] = trips_lp
+        bound = min(bound, trips_lp)
     lp_solves = 0
 
     def closed() -> bool:

@@ -49,7 +49,9 @@ is checked at these exact times: route open at ``t_k + load``, ``t_k + load <= d
 arrival ``< deadline``, closures at both ends, withdrawal (arrival by it without
 finish_current_trip), open_from; pickups at ``t_k`` may use people who arrived or were
 delivered at or before ``t_k``; at every grid instant, after its pickups and deliveries, net
-inflow is within capacity (the checker's order at equal times); throughput per period; berths
+inflow is within capacity (the checker's order at equal times); throughput per period (a
+loading meeting several periods is split over them by share columns, as the heuristics book
+it: ``ten_rows``); berths
 at every instant where a loading or unloading starts; no vehicle of a destroyed class at the
 place at a known destroy time; loaded arcs whose timing would not suit an empty trip carry at
 least one person per vehicle. Integer vehicles and people then decompose into groups whose

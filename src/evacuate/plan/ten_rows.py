@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from evacuate.plan.loading import span
 from evacuate.plan.problem import Problem
 from evacuate.plan.ten_grid import (
     BIG,
@@ -98,8 +99,8 @@ def throughput(
         varies = problem.load_periods[p] is not None if problem.load_periods else False
         if (math.isfinite(budget) or (feasible and varies)) and len(out):
             if feasible:
-                period = _period_of(t_dep[out], per)
-                _group_rows(b, period, col_ly[out], _allowances(problem, p, False, scale))
+                period, cols = _loading_split(problem, b, loaded, col_ly, t_dep, out)
+                _group_rows(b, period, cols, _allowances(problem, p, False, scale))
             else:
                 k = loaded.k[out]
                 lo = k * dt
@@ -161,6 +162,48 @@ def throughput(
             ub_, inv2 = np.unique(blk, return_inverse=True)
             rows = b.rows(len(ub_), -INF, berths * (w * dt + Lmax))
             b.nz(rows[inv2], col_lx[out], L)
+
+
+def _loading_split(
+    problem: Problem,
+    b: Builder,
+    loaded: Arcs,
+    col_ly: IntArray,
+    t_dep: FloatArray,
+    out: IntArray,
+) -> tuple[IntArray, IntArray]:
+    """(period, people column) pairs of the loadings ``out`` (feasible mode): a loading over
+    ``[t, t + load)`` draws on every period it meets, in any split (docs/model.md,
+    Throughput), so one that meets several gets a share column per period, the shares
+    adding up to its people; the periods are ``plan/loading.span``'s, as the heuristics book."""
+    periods: list[int] = []
+    cols: list[int] = []
+    split_arcs: list[int] = []
+    split_first: list[int] = []
+    split_n: list[int] = []
+    for a in out.tolist():
+        first, last = span(problem, float(t_dep[a]), float(problem.load[loaded.c[a]]))
+        if first == last:
+            periods.append(first)
+            cols.append(int(col_ly[a]))
+        else:
+            split_arcs.append(a)
+            split_first.append(first)
+            split_n.append(last - first + 1)
+    if split_arcs:
+        shares = b.cols(sum(split_n), 0.0, 0.0, INF)
+        rows = b.rows(len(split_arcs), 0.0, 0.0)
+        at = 0
+        for n, (a, first, n_periods) in enumerate(
+            zip(split_arcs, split_first, split_n, strict=True)
+        ):
+            mine = shares[at : at + n_periods]
+            b.nz(np.repeat(rows[n], n_periods), mine, 1.0)
+            b.nz(rows[n : n + 1], np.array([col_ly[a]]), -1.0)
+            periods.extend(range(first, first + n_periods))
+            cols.extend(int(c) for c in mine)
+            at += n_periods
+    return np.array(periods, dtype=np.int64), np.array(cols, dtype=np.int64)
 
 
 def _period_of(t: FloatArray, per: float) -> IntArray:

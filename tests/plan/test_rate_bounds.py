@@ -1,0 +1,100 @@
+"""Bounds against the exhaustive optimum with loading and unloading rates (issue 10 items 2,
+3 and 10): the oracle books loadings over every period they span, the checker accepts its
+plans, and no bound falls below it."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import evacuate
+from evacuate.check import check
+from evacuate.plan.api import plan
+from evacuate.plan.lagrange import column_generation_bound, has_instant_trips
+from evacuate.plan.problem import compile_problem
+from evacuate.plan.roundtrips import round_trip_bound
+from evacuate.plan.ten import ten_bound
+from evacuate.planio import Plan
+from tests.oracle import exhaustive
+from tests.plan.tiny import tiny_scenarios
+
+FEW = settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@st.composite
+def rated_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A tiny scenario whose pickups load at 1-3 people an hour (and whose first haven may
+    unload at 1-4 an hour), with loadings of up to two hours that span periods."""
+    data = copy.deepcopy(draw(tiny_scenarios(max_vehicles=2, max_end=6)))
+    for place in data["places"]:
+        if place["id"] == "town" or (place.get("population") and draw(st.booleans())):
+            place["load_per_hour"] = draw(st.integers(1, 3))
+    if draw(st.booleans()):
+        data["places"][1]["unload_per_hour"] = draw(st.integers(1, 4))
+    for vc in data["fleet"]["classes"]:
+        vc["load_time"] = draw(st.sampled_from([0, 1, 2]))
+    return data
+
+
+def test_a_van_fills_over_two_loading_hours() -> None:
+    """8 people loading at 2 an hour, vans of 4 loading for 2 h, 1 h to a camp unloading 3
+    an hour, 6 h: each arrival brings at most 3 (two trips: 6); the oracle's trips pass the
+    checker, and every bound is at least 6."""
+    data = {
+        "scenario": {"id": "s", "end": 6, "time_unit": "hour"},
+        "places": [
+            {"id": "town", "population": 8, "load_per_hour": 2},
+            {"id": "camp", "capacity": 10, "unload_per_hour": 3},
+        ],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [{"id": "tc", "from": "town", "to": "camp", "time": 1}],
+        },
+        "fleet": {
+            "classes": [{"id": "van", "capacity": 4, "load_time": 2}],
+            "stock": [{"class": "van", "place": "town", "count": 2}],
+        },
+    }
+    s = evacuate.scenario.from_dict(data)
+    best = exhaustive(s)
+    assert best.rescued == 6
+    assert check(s, Plan("s", trips=tuple(best.trips))).rescued == 6
+    data["places"][1].pop("unload_per_hour")
+    fast = evacuate.scenario.from_dict(data)
+    assert exhaustive(fast).rescued == 8  # loadings over [0, 2) and [2, 4): 4 + 4
+
+
+@pytest.mark.slow
+@FEW
+@given(rated_scenarios())
+def test_the_oracle_books_rates_as_the_checker_does(data: dict[str, Any]) -> None:
+    """The oracle's best plan under rates passes the independent checker with its count."""
+    s = evacuate.scenario.from_dict(data)
+    best = exhaustive(s)
+    report = check(s, Plan("tiny", trips=tuple(best.trips)))
+    assert report.feasible, report.violations[:3]
+    assert round(report.rescued) == best.rescued
+
+
+@pytest.mark.slow
+@FEW
+@given(rated_scenarios())
+def test_no_bound_falls_below_the_optimum_under_rates(data: dict[str, Any]) -> None:
+    """The planner's bound, the round-trip LP, the TEN LP and the grid bound all hold the
+    exhaustive optimum over whole-hour plans when loadings draw on the periods they span."""
+    s = evacuate.scenario.from_dict(data)
+    best = exhaustive(s).rescued
+    problem = compile_problem(s)
+    assert plan(s, time_limit=2).bound >= best - 1e-6
+    assert round_trip_bound(problem) >= best - 1e-6
+    assert ten_bound(problem, 1.0).bound >= best - 1e-6
+    if problem.supply and not has_instant_trips(problem):
+        assert column_generation_bound(problem, 1.0, iterations=300).bound >= best - 1e-6
