@@ -147,3 +147,26 @@ def test_unsure_options_are_weighed_by_their_chance() -> None:
     assert burn_b.damage_high == 0.5 * burn_a.damage_high + 0.5 * none.damage_high
     top = max(b.ranked, key=lambda x: x.damage_low)
     assert b.curve[1].attack.damage_low == top.damage_low
+
+
+def test_affordable_sets_are_counted_without_visiting_every_subset_of_a_large_menu() -> None:
+    """Fifty options, budget 2: the sets are counted and listed by walking affordable sets
+    only (not the 2^50 subsets of the menu)."""
+    from evacuate.sabotage.search import Search
+
+    s = town(4, 8, 2, 4, 4, 3, 1, 1, 4, 4)
+    assert s.attacks is not None
+    shut = s.attacks.options[1]
+    many = tuple(
+        shut.model_copy(
+            update={"id": f"shut{k}", "window": shut.window.model_copy(update={"end": 0})}
+        )
+        for k in range(50)
+    )
+    menu = s.attacks.model_copy(update={"options": many})
+    trips = list(exact(strike_scenario(s, menu, ())).plan.trips)
+    search = Search(s, menu, exact, trips, float(s.population), departures=0)
+    assert {len(v) for v in search._by_option().values()} == {1}
+    assert search.count_affordable(2, 10**6) == 50 + 50 * 49 // 2
+    assert search.count_affordable(2, 100) == 101  # stops just past the limit
+    assert len(list(search.affordable(2))) == 1275

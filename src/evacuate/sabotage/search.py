@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from evacuate.planio import Plan, Trip
@@ -437,28 +437,42 @@ class Search:
             evaluated=evaluated,
         )
 
-    def affordable(self, budget: float) -> Iterable[Key]:
-        """Every set of strikes within ``budget``, at most one per option, in a fixed order."""
-        by_option: dict[str, list[Strike]] = {}
+    def _by_option(self) -> dict[str, list[Strike]]:
+        out: dict[str, list[Strike]] = {}
         for s in self.singles:
-            by_option.setdefault(s.option, []).append(s)
-        names = sorted(by_option)
-        for r in range(1, len(names) + 1):
-            for combo in itertools.combinations(names, r):
-                if sum(self.options[o].cost for o in combo) <= budget + 1e-9:
-                    for key in itertools.product(*(by_option[o] for o in combo)):
-                        yield tuple(sorted(key))
+            out.setdefault(s.option, []).append(s)
+        return out
 
-    def count_affordable(self, budget: float) -> int:
-        sizes: dict[str, int] = {}
-        for s in self.singles:
-            sizes[s.option] = sizes.get(s.option, 0) + 1
-        names = sorted(sizes)
+    def _option_sets(self, budget: float) -> Iterator[tuple[str, ...]]:
+        """Every set of options within ``budget``, depth first in a fixed order. Costs are
+        never negative, so every prefix of an affordable set is affordable: the walk visits
+        no more sets than it yields."""
+        names = sorted(self._by_option())
+
+        def walk(i: int, chosen: tuple[str, ...], spent: float) -> Iterator[tuple[str, ...]]:
+            for j in range(i, len(names)):
+                c = spent + self.options[names[j]].cost
+                if c <= budget + 1e-9:
+                    yield (*chosen, names[j])
+                    yield from walk(j + 1, (*chosen, names[j]), c)
+
+        return walk(0, (), 0.0)
+
+    def affordable(self, budget: float) -> Iterator[Key]:
+        """Every set of strikes within ``budget``, at most one per option, in a fixed order."""
+        by_option = self._by_option()
+        for names in self._option_sets(budget):
+            for key in itertools.product(*(by_option[o] for o in names)):
+                yield tuple(sorted(key))
+
+    def count_affordable(self, budget: float, limit: int) -> int:
+        """How many sets ``affordable`` yields, counted up to just past ``limit``."""
+        sizes = {o: len(v) for o, v in self._by_option().items()}
         n = 0
-        for r in range(1, len(names) + 1):
-            for combo in itertools.combinations(names, r):
-                if sum(self.options[o].cost for o in combo) <= budget + 1e-9:
-                    n += math.prod(sizes[o] for o in combo)
+        for names in self._option_sets(budget):
+            n += math.prod(sizes[o] for o in names)
+            if n > limit:
+                break
         return n
 
     def prove(
@@ -472,9 +486,9 @@ class Search:
         ``prove_limit`` sets, none is bounded and the gap is to the ceiling.
 
         Returns the worst attack, the gap, what was done, sets looked at, sets evaluated."""
-        n = self.count_affordable(budget)
+        n = self.count_affordable(budget, self.prove_limit)
         if n > self.prove_limit:
-            note = f"{n:,} affordable sets of strikes, more than the {self.prove_limit:,} bounded"
+            note = f"more than {self.prove_limit:,} affordable sets of strikes (the most bounded)"
             return best, max(0.0, ceiling - best.damage_low), note + ": gap to the ceiling", 0, 0
         self._say(f"bounding {n:,} affordable sets of strikes")
         monotone = is_monotone(self.menu)
