@@ -104,11 +104,6 @@ class _Best:
                 self.trips, self.rescued, self.params = trips, got, prm
 
 
-_SMALL_FLEET = 500
-"""Beyond this many vehicles, one extra greedy run per round of refinement instead of six
-(the guided plans are the better ones there, and the bound needs the time)."""
-
-
 def _exact_is_cheap(problem: Problem) -> bool:
     """Small enough for an exact MIP, with every time a whole number of time units."""
     if problem.total_vehicles > 50 or problem.end > 200 or problem.n_places > 6:
@@ -124,8 +119,8 @@ def _exact_is_cheap(problem: Problem) -> bool:
 
 
 DISPATCH_RUNS = 12
-"""Work budget of max rescued: greedy dispatcher runs (guided runs come on top, three per
-guide) ..."""
+"""Work budget of max rescued: greedy dispatcher runs when the bound cannot guide (with a
+guide: one, then one per round of the bound; guided runs come on top, three per guide) ..."""
 
 MAX_BOUND_ROUNDS = 3
 """... and rounds of the bound (each on a grid twice as fine, each up to
@@ -182,8 +177,13 @@ def max_rescued(
 
     dt = choose_dt(problem)
     refine = rounds > 0 and bool(problem.supply) and not has_instant_trips(problem)
+    # with the bound's paths to guide the dispatcher, greedy restarts are one per round of
+    # the bound and none after: on the ladder, the examples and the Romulan variants no
+    # greedy run after the first ever beat the guided plans (they cost more than a third
+    # of the work); without a guide, the greedy settings are the whole search
+    guided_search = refine
     direct_done = False
-    while not closed() and not stop.reached() and (best.todo or refine):
+    while not closed() and not stop.reached() and ((best.todo and not guided_search) or refine):
         if refine and not direct_done:
             # first, paths on a grid rounded up with no moves out of havens (so room at the
             # end is room at every instant): flown as they are, they come close to the
@@ -197,10 +197,8 @@ def max_rescued(
                 best.guided(direct.guide)
             if closed():
                 continue
-        # a few more greedy settings (counted, not timed: a seed gives one plan); on large
-        # fleets one per round, as the guided plans are the better ones there
-        sliced = refine and problem.total_vehicles > _SMALL_FLEET
-        best.more(1 if sliced else 6)
+        # more greedy settings (counted, not timed: a seed gives one plan)
+        best.more(1 if guided_search else 6)
         if closed() or not refine or stop.reached():
             continue
         res = cg(dt)
@@ -209,13 +207,14 @@ def max_rescued(
         )
         if res.guide:
             best.guided(res.guide)
-        # paths on a grid rounded up can be flown as they are: a second guide
-        if not stop.reached():
+        previous = bound
+        bound = min(bound, res.bound)
+        # paths on a grid rounded up can be flown as they are: a second guide, unless the
+        # bound already says the plan is good enough
+        if not closed() and not stop.reached():
             flyable = cg(dt, conservative=True)
             if flyable.guide:
                 best.guided(flyable.guide)
-        previous = bound
-        bound = min(bound, res.bound)
         dt /= 2.0
         # stop refining when the grid is huge, refining no longer pays, or the rounds are spent
         if res.n_steps * 2 > 200_000 or (previous - bound) < 0.1 * gap_target * bound:
