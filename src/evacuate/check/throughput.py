@@ -16,19 +16,46 @@ from evacuate.check.base import CheckerBase
 from evacuate.check.common import REL_TOL, _seg_cumsum, _t, _tols
 from evacuate.check.rates import overdrawn, period_allowances
 
+_UNLIMITED = 1 << 40
+
 
 class ThroughputRules(CheckerBase):
+    def _berth_changes(self) -> list[list[tuple[float, float, int]]]:
+        """Per place, (from, until, berths) of the known change_throughput effects that give
+        berths, in time order (docs/model.md, Throughput: the last one in force wins)."""
+        out: list[list[tuple[float, float, int]]] = [[] for _ in self.places]
+        index = {p.id: i for i, p in enumerate(self.places)}
+        for e in sorted(self.events, key=lambda e: e.at):
+            for fx in e.effects:
+                n = getattr(fx, "berths", None)
+                if getattr(fx, "type", None) == "change_throughput" and n is not None:
+                    until = getattr(fx, "until", None)
+                    out[index[getattr(fx, "place", "")]].append(
+                        (e.at, math.inf if until is None else until, n)
+                    )
+        return out
+
+    @staticmethod
+    def _berths_at(base: int | None, changes: list[tuple[float, float, int]], t: float) -> int:
+        """Berths in force at ``t`` (a large number where unlimited)."""
+        value = base
+        for a, b, n in changes:
+            if a <= t < b:
+                value = n
+        return _UNLIMITED if value is None else value
+
     def _check_berths(self) -> None:
-        berths = np.array(
-            [0 if p.berths is None else p.berths for p in self.places], dtype=np.int64
+        changes = self._berth_changes()
+        limited = np.array(
+            [p.berths is not None or bool(c) for p, c in zip(self.places, changes, strict=True)]
         )
-        if not berths.any():
+        if not limited.any():
             return
         ok = self.finite & self.kp & self.kc & self.loaded
         o = np.where(self.o >= 0, self.o, 0)
         d = np.where(self.d >= 0, self.d, 0)
-        ld = np.flatnonzero(ok & (berths[o] > 0) & (self.L > 0))
-        ul = np.flatnonzero(ok & (berths[d] > 0) & (self.U > 0))
+        ld = np.flatnonzero(ok & limited[o] & (self.L > 0))
+        ul = np.flatnonzero(ok & limited[d] & (self.U > 0))
         place = np.r_[o[ld], d[ul]]
         start = np.r_[self.depart[ld], self.arrive[ul] - self.U[ul]]
         stop = np.r_[self.t0[ld], self.arrive[ul]]
@@ -45,21 +72,58 @@ class ThroughputRules(CheckerBase):
         ev_ref = np.r_[np.arange(m), np.arange(m)]
         order = np.lexsort((ev_start, ev_key, ev_place))
         level = _seg_cumsum(ev_place[order], ev_delta[order])
-        over = level - berths[ev_place[order]]
+        limit = np.array(
+            [
+                self._berths_at(self.places[q].berths, changes[q], t)
+                for q, t in zip(ev_place[order].tolist(), ev_key[order].tolist(), strict=True)
+            ],
+            dtype=np.int64,
+        )
+        over = level - limit
         bad = ev_start[order] & (over > 0)
         refs = ev_ref[order][bad]
         amounts = np.minimum(over[bad], self.count[trip[refs]]).astype(np.float64)
+        found = {int(r) for r in refs.tolist()}
         for r, a in zip(refs.tolist(), amounts.tolist(), strict=True):
-            i = int(trip[r])
-            p = self.places[int(place[r])]
-            what = "loading" if is_load[r] else "unloading"
-            self.out.one(
-                "berths",
-                i,
-                a,
-                f"{self.count[i]} vehicle(s) {what} at {p.id} from {_t(start[r])}: {a:,.0f} more"
-                f" than its {p.berths} berth(s)",
-            )
+            self._berth_violation(int(r), a, trip, place, start, is_load, changes)
+        # berths that fall while vehicles load or unload: the level at each fall
+        for q, ch in enumerate(changes):
+            for c in sorted({t for a, b, _ in ch for t in (a, b) if math.isfinite(t)}):
+                cap = self._berths_at(self.places[q].berths, ch, c)
+                busy = np.flatnonzero((place == q) & (start < c) & (stop - _tols(stop) > c))
+                if len(busy) == 0 or int(self.count[trip[busy]].sum()) <= cap:
+                    continue
+                r = int(busy[np.argmax(start[busy])])  # the latest to start gives way
+                if r not in found:
+                    found.add(r)
+                    extra = float(int(self.count[trip[busy]].sum()) - cap)
+                    amount = min(extra, float(self.count[trip[r]]))
+                    self._berth_violation(r, amount, trip, place, start, is_load, changes, c)
+
+    def _berth_violation(
+        self,
+        r: int,
+        amount: float,
+        trip: np.ndarray,
+        place: np.ndarray,
+        start: np.ndarray,
+        is_load: np.ndarray,
+        changes: list[list[tuple[float, float, int]]],
+        at: float | None = None,
+    ) -> None:
+        i = int(trip[r])
+        p = self.places[int(place[r])]
+        what = "loading" if is_load[r] else "unloading"
+        when = float(start[r]) if at is None else at
+        cap = self._berths_at(p.berths, changes[int(place[r])], when)
+        where = "" if at is None else f" when its berths fall to {cap} at {_t(at)}"
+        self.out.one(
+            "berths",
+            i,
+            amount,
+            f"{self.count[i]} vehicle(s) {what} at {p.id} from {_t(start[r])}: {amount:,.0f} more"
+            f" than its {cap} berth(s){where}",
+        )
 
     def _check_rates(self) -> None:
         secs = TIME_UNITS[self.unit]

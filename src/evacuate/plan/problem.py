@@ -35,7 +35,7 @@ from evacuate.scenario.model import (
     WithdrawOperator,
 )
 from evacuate.scenario.scenario import Scenario
-from evacuate.scenario.throughput import allowances
+from evacuate.scenario.throughput import allowances, berth_range
 
 __all__ = ["Destroy", "Problem", "Route", "Routes", "Supply", "compile_problem"]
 
@@ -107,7 +107,8 @@ class Problem:
     unlimited); ``load_allowance`` gives each period's own."""
     unload_budget: NDArray[np.float64]
     berths: NDArray[np.int64]
-    """(P,) vehicles loading or unloading at once (a large number where unlimited)."""
+    """(P,) vehicles loading or unloading at once (a large number where unlimited; the fewest
+    a known change_throughput leaves over the horizon: planners keep to it)."""
     period: float
     supply: list[Supply]
     destroys: list[Destroy]
@@ -120,6 +121,12 @@ class Problem:
     unload_periods: list[NDArray[np.float64] | None] = field(default_factory=list)
     turnaround: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     """(C,) time after each loaded trip before the vehicles' next trip (empty: none)."""
+    berths_most: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """(P,) the most berths in force over the horizon (``berths``: the fewest; empty: same)."""
+
+    def bound_berths(self, p: int) -> int:
+        """Berths a bound may count at ``p``: the most in force at any instant."""
+        return int(self.berths_most[p]) if len(self.berths_most) else int(self.berths[p])
 
     def load_allowance(self, p: int, k: int) -> float:
         """People that may load at ``p`` in throughput period ``k`` (a loading draws on every
@@ -403,7 +410,11 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
     unload_periods = [allowances(scenario, p, unload=True) for p in pl]
     load_budget = np.array([INF if a is None else float(np.max(a)) for a in load_periods])
     unload_budget = np.array([INF if a is None else float(np.max(a)) for a in unload_periods])
-    berths = np.array([p.berths if p.berths is not None else 1 << 40 for p in pl], dtype=np.int64)
+    # planners keep to the fewest berths a known change_throughput leaves (cautious and
+    # feasible); bounds use the most (valid)
+    ranges = [berth_range(scenario, p) for p in pl]
+    berths = np.array([1 << 40 if lo is None else lo for lo, _ in ranges], dtype=np.int64)
+    berths_most = np.array([1 << 40 if hi is None else hi for _, hi in ranges], dtype=np.int64)
 
     arrivals: list[tuple[int, float, int]] = []
     for i, p in enumerate(pl):
@@ -487,6 +498,7 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         load_budget=load_budget,
         unload_budget=unload_budget,
         berths=berths,
+        berths_most=berths_most,
         period=period,
         load_periods=load_periods,
         unload_periods=unload_periods,

@@ -124,7 +124,7 @@ def throughput_rows(
     berth_limit: list[float] = []
     for p in np.flatnonzero(pickup).tolist():
         budget = float(problem.load_budget[p])
-        berths = int(problem.berths[p])
+        berths = problem.bound_berths(p)  # the most in force: a bound
         varies = bool(problem.load_periods) and problem.load_periods[p] is not None
         rated, berthed = math.isfinite(budget) or varies, berths < 1 << 39
         if not (rated or berthed):

@@ -334,7 +334,7 @@ def _people_rows(
             allowed = _allowance_sum(problem, p, end, unload=True)
             if math.isfinite(allowed):
                 lp.row(inn, allowed / scale)
-        berths = int(problem.berths[p])
+        berths = problem.bound_berths(p)
         if berths < 1 << 30 and (out or inn):
             busy = [(col, float(problem.load[c])) for (c, i, _), col in n_col.items() if i == p]
             busy += [(col, float(problem.unload[c])) for (c, _, j), col in n_col.items() if j == p]

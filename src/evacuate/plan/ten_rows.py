@@ -137,7 +137,7 @@ def throughput(
             if (math.isfinite(ub) or varies) and len(into):
                 period = _period_of(t_arr[into], per)
                 _group_rows(b, period, col_ly[into], _allowances(problem, p, True, scale))
-        berths = int(problem.berths[p])
+        berths = int(problem.berths[p]) if feasible else problem.bound_berths(p)
         if berths >= BIG:
             continue
         if feasible:

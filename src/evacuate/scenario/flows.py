@@ -15,6 +15,7 @@ from evacuate.scenario.fields import (
     PeopleRate,
     Period,
     Time,
+    Vehicles,
     _Frozen,
     _to_duration,
 )
@@ -84,10 +85,12 @@ class ChangeArrivals(_Frozen):
 
 class ChangeThroughput(_Frozen):
     """From the event until ``until`` (omitted: for good), the place loads (unloads) at most
-    ``load_per_hour`` (``unload_per_hour``) people an hour; an omitted rate is unchanged."""
+    ``load_per_hour`` (``unload_per_hour``) people an hour and serves at most ``berths``
+    vehicles at once (0: none; tides, darkness); an omitted field is unchanged."""
 
     type: Literal["change_throughput"]
     place: Id
     load_per_hour: PeopleRate | None = None
     unload_per_hour: PeopleRate | None = None
+    berths: Vehicles | None = None
     until: Time | None = None

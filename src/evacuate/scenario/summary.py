@@ -440,6 +440,8 @@ def describe_effect(scenario: Scenario, effect: EventEffect) -> str:
             for what, rate in (("load", effect.load_per_hour), ("unload", effect.unload_per_hour))
             if rate is not None
         ]
+        if effect.berths is not None:
+            parts.append(f"{effect.berths} berth(s)")
         return f"{effect.place} throughput: {', '.join(parts) or 'unchanged'} {until}"
     raise TypeError(f"unknown effect {effect!r}")  # pragma: no cover
 

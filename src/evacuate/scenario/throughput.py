@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from evacuate.scenario.model import Event, Place
     from evacuate.scenario.scenario import Scenario
 
-__all__ = ["allowances", "period_length"]
+__all__ = ["allowances", "berth_changes", "berth_range", "berths_over", "period_length"]
 
 HOURS_PER_UNIT = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}
 
@@ -93,3 +93,50 @@ def allowances(
         k_per = min(n - 1, math.floor(a / per + 1e-9))
         out[k_per] += rate * (b - a) * hours if rate > 0 else 0.0
     return out
+
+
+def berth_changes(
+    scenario: Scenario, place: Place, events: Iterable[Event] | None = None
+) -> list[tuple[float, float, int]]:
+    """(from, until, berths) of every ``change_throughput`` of the place that gives
+    ``berths``, in time order (file order at one instant); ``events`` as in ``allowances``."""
+    if events is None:
+        events = [e for e in scenario.enabled_events if e.mode == "known"]
+    out: list[tuple[float, float, int]] = []
+    for e in sorted(events, key=lambda e: e.at):
+        for fx in e.effects:
+            if isinstance(fx, ChangeThroughput) and fx.place == place.id and fx.berths is not None:
+                out.append((e.at, math.inf if fx.until is None else fx.until, fx.berths))
+    return out
+
+
+def _berths_at(base: int | None, changes: list[tuple[float, float, int]], t: float) -> int | None:
+    value = base
+    for a, b, n in changes:
+        if a <= t < b:
+            value = n  # the last change in force wins
+    return value
+
+
+def berths_over(
+    base: int | None, changes: list[tuple[float, float, int]], start: float, stop: float
+) -> int | None:
+    """The fewest berths in force at any instant of ``[start, stop)`` (``start`` alone when
+    they are equal; None: no limit throughout)."""
+    probes = [start] + [t for a, b, _ in changes for t in (a, b) if start < t < stop]
+    values = [v for v in (_berths_at(base, changes, t) for t in probes) if v is not None]
+    return min(values) if values else None
+
+
+def berth_range(
+    scenario: Scenario, place: Place, events: Iterable[Event] | None = None
+) -> tuple[int | None, int | None]:
+    """(fewest, most) berths in force at the place over ``[0, end]`` (None: no limit)."""
+    changes = berth_changes(scenario, place, events)
+    end = max(scenario.end, 0.0)
+    probes = [0.0, end] + [t for a, b, _ in changes for t in (a, b) if 0.0 < t < end]
+    values = [_berths_at(place.berths, changes, t) for t in probes]
+    finite = [v for v in values if v is not None]
+    if not finite:
+        return None, None
+    return min(finite), (None if len(finite) < len(values) else max(finite))

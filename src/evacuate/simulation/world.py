@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from evacuate.scenario import derive
 from evacuate.scenario.model import Lane, VehicleClass
 from evacuate.scenario.scenario import Scenario
-from evacuate.scenario.throughput import allowances
+from evacuate.scenario.throughput import allowances, berth_changes, berths_over
 
 __all__ = ["Closure", "Held", "Routes", "Throughput"]
 
@@ -151,6 +151,7 @@ class Throughput:
     loadings: dict[str, list[list[float]]] = field(default_factory=dict)
     """Per place, the booked loadings not yet settled: [first period, last period, people
     still to draw] (a loading draws on every period it spans, docs/model.md)."""
+    berth_changes: dict[str, list[tuple[float, float, int]]] = field(default_factory=dict)
     settled: dict[str, int] = field(default_factory=dict)
     """Per place, the periods before this one are settled (no new loading reaches them)."""
 
@@ -170,8 +171,26 @@ class Throughput:
         self.allowance(place, 0, unload)
         return self.allowed[(place, unload)] is not None
 
+    def _berth_changes(self, place: str) -> list[tuple[float, float, int]]:
+        """The world's berth changes at the place (every enabled event, surprises too)."""
+        if place not in self.berth_changes:
+            s = self.scenario
+            self.berth_changes[place] = berth_changes(
+                s, s.place(place), [e for e in s.events if e.enabled]
+            )
+        return self.berth_changes[place]
+
+    def _berth_cap(self, place: str) -> int | None:
+        """The most berths the place ever has (None: no limit at some time)."""
+        base = self.scenario.place(place).berths
+        changes = self._berth_changes(place)
+        if not changes:
+            return base
+        values = [n for _, _, n in changes]
+        return None if base is None else max(base, *values)
+
     def _berths_free(self, place: str, start: float, end: float) -> int | None:
-        cap = self.scenario.place(place).berths
+        cap = berths_over(self.scenario.place(place).berths, self._berth_changes(place), start, end)
         if cap is None:
             return None
         busy = 0
@@ -186,7 +205,6 @@ class Throughput:
         """The earliest start >= t for a load (or unload) of ``people`` by ``vehicles`` lasting
         ``duration``, and the people it may move (capped at what the periods it spans allow:
         at ``t``, or at a later period's start)."""
-        p = self.scenario.place(place)
         used = self.unload_used
         limited = self._limited(place, unload)
         allowed = self.allowed[(place, unload)]
@@ -203,7 +221,7 @@ class Throughput:
             biggest = max(later, here)
         if math.isfinite(biggest):
             people = int(min(people, math.floor(biggest + 1e-6)))
-        cap = p.berths
+        cap = self._berth_cap(place)
         if cap is not None:
             vehicles = min(vehicles, cap)
             items = self.berths_used.get(place)
@@ -225,6 +243,13 @@ class Throughput:
                 free = self._berths_free(place, start, start + duration)
                 if free is not None and free < vehicles:
                     ends = [e for s, e, _ in self.berths_used.get(place, []) if e > start + _EPS]
+                    # or berths that come back (a change_throughput ends or starts)
+                    ends += [
+                        t
+                        for a, b, _ in self._berth_changes(place)
+                        for t in (a, b)
+                        if start + _EPS < t < math.inf
+                    ]
                     blocked_until = min(ends) if ends else None
             if blocked_until is None or blocked_until <= start + _EPS:
                 return start, people
@@ -236,9 +261,9 @@ class Throughput:
     def book(
         self, place: str, start: float, vehicles: int, people: int, duration: float, unload: bool
     ) -> None:
-        p = self.scenario.place(place)
-        if p.berths is not None and duration > 0:
-            item = (start, start + duration, min(vehicles, p.berths))
+        cap = self._berth_cap(place)
+        if cap is not None and duration > 0:
+            item = (start, start + duration, min(vehicles, cap))
             self.berths_used.setdefault(place, []).append(item)
         if self._limited(place, unload) and people > 0 and not unload:
             first, last = self._span(start, duration)
