@@ -21,12 +21,13 @@ from tests.plan.test_help import _ferry, helped_scenarios
 from tests.plan.tiny import tiny_scenarios
 
 FEW = settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 
+@pytest.mark.slow
 @FEW
 @given(helped_scenarios())
 def test_round_trip_bound_holds_the_exhaustive_optimum(data: dict[str, Any]) -> None:
@@ -60,6 +61,7 @@ def lossy_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 @FEW
 @given(lossy_scenarios())
 def test_round_trip_bound_holds_what_plans_rescue_under_losses(data: dict[str, Any]) -> None:
