@@ -19,8 +19,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# the time limit is a safety stop per plan, set far beyond the work: the same figures anywhere
 demo: $(VENV)/.installed
-	$(BIN)/evacuate demo
+	$(BIN)/evacuate demo --time-limit 300
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench

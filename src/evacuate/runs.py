@@ -43,6 +43,11 @@ class Simulated:
     """No plan rescues more, even one knowing every surprise in advance (None: not computed)."""
     seconds: float
     """Planning and simulation time, both (wall clock: depends on the machine's load)."""
+    plans: int = 0
+    """Planner calls made (the simulation's plans and replans, the hindsight plan)."""
+    plans_stopped_by_time: int = 0
+    """Of those, the ones the time limit (a safety stop) cut short: not 0 means another run
+    may give other figures."""
 
     def record(self) -> ReportRun:
         return ReportRun.from_sim(self.label, self.result, self.bound)
@@ -78,13 +83,17 @@ def simulate_variants(
         result = simulate(s, time_limit=time_limit, seed=seed, progress=say)
         bound: float | None = None
         seconds = result.seconds
+        plans = 1 + len(result.replans)  # the first plan (simulate made it) and the replans
+        stopped = result.plans_stopped_by_time
         if bounds:
             say("planning with hindsight (for the bound)")
             known = plan(reveal_surprises(s), time_limit=time_limit, seed=seed)
             # the planner's bound is certified; rescued above it would be a rounding artefact
             bound = max(known.bound, float(result.rescued))
             seconds += known.seconds
-        out.append(Simulated(label, result, bound, seconds))
+            plans += 1
+            stopped += bool(known.stats.get("stopped_by_time"))
+        out.append(Simulated(label, result, bound, seconds, plans, stopped))
     return out
 
 

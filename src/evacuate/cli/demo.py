@@ -112,6 +112,18 @@ def demo(
                 f"{seconds:.0f} s.",
             )
         )
+        plans = sum(d.plans for d in done)
+        cut = sum(d.plans_stopped_by_time for d in done)
+        if cut:
+            out.print(
+                Text(
+                    f"The time limit (a safety stop) cut {cut} of the {plans} plans short before "
+                    "their work budgets were spent: these figures may differ from run to run; "
+                    f"a larger --time-limit (now {time_limit:g} s) lets every plan finish.",
+                    style="yellow",
+                ),
+                soft_wrap=True,
+            )
         hist, free = sims.get("historical"), sims.get("no_sabotage")
         picard = sims.get("picard_revised_plan")
         if hist is not None and free is not None:

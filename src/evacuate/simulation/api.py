@@ -94,11 +94,13 @@ def simulate(
         check_option(name, value)
     t0 = time.perf_counter()
     plan_seconds = 0.0
+    stopped = 0  # planner calls the safety stop cut short
     say = progress or (lambda _msg: None)
     if plan is None:
         say("planning")
         first = make_plan(scenario, time_limit=time_limit, seed=seed)
         plan_seconds += first.seconds
+        stopped += bool(first.stats.get("stopped_by_time"))
         trips = list(first.plan.trips)
         walks = first.plan.walks
         planned, bound = float(first.rescued), first.bound
@@ -136,6 +138,7 @@ def simulate(
         )
         result = make_plan(state, time_limit=time_limit, seed=seed)
         plan_seconds += result.seconds
+        stopped += bool(result.stats.get("stopped_by_time"))
         trial = engine.fork()
         trial.drop_orders()
         trial.load_plan(list(result.plan.trips), prefix=f"r{len(replans) + 1}.")
@@ -192,4 +195,5 @@ def simulate(
         events=tuple(engine.log),
         seconds=time.perf_counter() - t0,
         plan_seconds=plan_seconds,
+        plans_stopped_by_time=stopped,
     )

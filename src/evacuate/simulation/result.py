@@ -71,6 +71,9 @@ class SimResult(ResultTables):
     plan_seconds: float
     """Seconds spent planning (first plan and replans), included in ``seconds``."""
     stats: dict[str, float] = field(default_factory=dict)
+    plans_stopped_by_time: int = 0
+    """Planner calls (first plan and replans) that the time limit, a safety stop, cut short
+    before their work budget was spent: when not 0, another run may give other figures."""
 
     @property
     def variant(self) -> str | None:
