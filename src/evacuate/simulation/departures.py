@@ -55,6 +55,10 @@ def depart(eng: Engine, g: Group) -> None:
     people = 0
     if tr.people > 0:
         people = min(tr.people, n * g.vc.capacity, eng._pickable(origin))
+        wanted = min(tr.people, n * g.vc.capacity)
+        if people < wanted and eng._people_coming(origin, t, g) and eng._retry(g, t):
+            # people may still come in this very instant (a chain of instant loaded trips)
+            return
     loaded = people > 0
     load = g.vc.load_time if loaded else 0.0
     unload = g.vc.unload_time if loaded else 0.0

@@ -499,11 +499,34 @@ class Engine:
                 self._log(t, "turned_away", dest, group=gid, people=n - k, detail="no room")
 
     def _pickable(self, place: str) -> int:
-        return self.present[place] + (self.rescued_at[place] if self.haven[place] else 0)
+        """People a departure may take at ``place`` now: those there (at a haven the rescued
+        too) and those still on board there waiting for room (a departure this instant makes
+        it: at one instant only the balance at its end counts, as in the checker)."""
+        here = self.present[place] + (self.rescued_at[place] if self.haven[place] else 0)
+        return here + sum(n for dest, n, _, _ in self.unloading if dest == place)
+
+    def _people_coming(self, place: str, t: float, asking: Group) -> bool:
+        """Whether the plan brings people to ``place`` by ``t`` on a trip not yet arrived: a
+        trip of this instant (a chain of instant loaded trips) may still deliver them."""
+        for it in self.transit:
+            if it.destination == place and it.people > 0 and it.eta <= t + _EPS:
+                return True
+        for g in self.groups.values():
+            if g is asking or g.done:
+                continue
+            for tr in g.trips[g.next :]:  # in departure order
+                if tr.depart > t + _EPS:
+                    break
+                if tr.destination == place and tr.people > 0 and tr.arrive <= t + _EPS:
+                    return True
+        return False
 
     def _pick(self, place: str, n: int) -> None:
         if n <= 0:
             return
+        short = n - self.present[place] - (self.rescued_at[place] if self.haven[place] else 0)
+        if short > 0:
+            self._unload_for(place, short)
         if self.haven[place]:
             k = min(n, self.rescued_at[place])
             self.rescued_at[place] -= k
@@ -512,6 +535,30 @@ class Engine:
         else:
             self.present[place] -= n
         self.netinflow[place] -= n
+
+    def _unload_for(self, place: str, n: int) -> None:
+        """Unload ``n`` of the people waiting on board at ``place`` for room: a departure of
+        this instant takes them, so their net inflow there is nil."""
+        t = self.now
+        for i, (dest, k, gid, origin) in enumerate(self.unloading):
+            if n <= 0:
+                break
+            if dest != place or k <= 0:
+                continue
+            m = min(n, k)
+            self.unloading[i] = (dest, k - m, gid, origin)
+            n -= m
+            self._deliver(place, m, t)
+            self._log(
+                t,
+                "arrive",
+                place,
+                other=origin,
+                group=gid,
+                people=m,
+                detail="unloaded once room was made",
+            )
+        self.unloading = [u for u in self.unloading if u[1] > 0]
 
     def _put_back(self, place: str, n: int, t: float) -> None:
         """People taken off a trip that will not happen, back where they were picked up."""
