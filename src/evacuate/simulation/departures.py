@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from evacuate.simulation import instant
 from evacuate.simulation.parts import ARRIVE, DEPART, EPS, Group, InTransit
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def depart(eng: Engine, g: Group) -> None:
     if tr.people > 0:
         people = min(tr.people, n * g.vc.capacity, eng._pickable(origin))
         wanted = min(tr.people, n * g.vc.capacity)
-        if people < wanted and eng._people_coming(origin, t, g) and eng._retry(g, t):
+        if people < wanted and instant.people_coming(eng, origin, t, g) and eng._retry(g, t):
             # people may still come in this very instant (a chain of instant loaded trips)
             return
     loaded = people > 0

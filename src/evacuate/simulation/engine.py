@@ -33,7 +33,7 @@ from evacuate.scenario.model import (
 )
 from evacuate.scenario.scenario import Scenario
 from evacuate.scenario.summary import effective_deadline
-from evacuate.simulation import departures, harms, helps, walking
+from evacuate.simulation import departures, harms, helps, instant, walking
 from evacuate.simulation.limits import SimLimits
 from evacuate.simulation.log import LogEvent
 from evacuate.simulation.parts import (
@@ -251,7 +251,7 @@ class Engine:
         while self.heap:
             t, prio, _, kind, payload = self.heap[0]
             if self.unloading and (t > self.now or prio >= _STRIKE):
-                self._flush_unloading()
+                instant.flush(self)
             if t > until or (t == until and prio >= before) or t > end:
                 break
             heapq.heappop(self.heap)
@@ -297,7 +297,7 @@ class Engine:
                 if self.strike_version.get(place) == v:
                     self._strike(place)
         if self.unloading and (not self.heap or self.heap[0][0] > self.now):
-            self._flush_unloading()
+            instant.flush(self)
         if until >= end:
             # the horizon: nothing after ``end`` happens
             self.heap.clear()
@@ -471,62 +471,19 @@ class Engine:
             self.present[dest] += n
         self.netinflow[dest] += n
 
-    def _flush_unloading(self) -> None:
-        """End of an instant: unload the people who waited on board for room, or turn them
-        away (they stay at the place, waiting, not rescued)."""
-        t = self.now
-        todo, self.unloading = self.unloading, []
-        for dest, n, gid, origin in todo:
-            if dest in self.struck:
-                self.lost_people += n
-                self.lost_by_place[dest] += n
-                self._log(t, "lost_people", dest, group=gid, people=n, detail="hazard")
-                continue
-            k = min(n, self._room(dest))
-            if k:
-                self._deliver(dest, k, t)
-                self._log(
-                    t,
-                    "arrive",
-                    dest,
-                    other=origin,
-                    group=gid,
-                    people=k,
-                    detail="unloaded once room was made",
-                )
-            if n - k:
-                self.present[dest] += n - k
-                self._log(t, "turned_away", dest, group=gid, people=n - k, detail="no room")
-
     def _pickable(self, place: str) -> int:
         """People a departure may take at ``place`` now: those there (at a haven the rescued
         too) and those still on board there waiting for room (a departure this instant makes
         it: at one instant only the balance at its end counts, as in the checker)."""
         here = self.present[place] + (self.rescued_at[place] if self.haven[place] else 0)
-        return here + sum(n for dest, n, _, _ in self.unloading if dest == place)
-
-    def _people_coming(self, place: str, t: float, asking: Group) -> bool:
-        """Whether the plan brings people to ``place`` by ``t`` on a trip not yet arrived: a
-        trip of this instant (a chain of instant loaded trips) may still deliver them."""
-        for it in self.transit:
-            if it.destination == place and it.people > 0 and it.eta <= t + _EPS:
-                return True
-        for g in self.groups.values():
-            if g is asking or g.done:
-                continue
-            for tr in g.trips[g.next :]:  # in departure order
-                if tr.depart > t + _EPS:
-                    break
-                if tr.destination == place and tr.people > 0 and tr.arrive <= t + _EPS:
-                    return True
-        return False
+        return here + instant.on_board_at(self, place)
 
     def _pick(self, place: str, n: int) -> None:
         if n <= 0:
             return
         short = n - self.present[place] - (self.rescued_at[place] if self.haven[place] else 0)
         if short > 0:
-            self._unload_for(place, short)
+            instant.unload_for(self, place, short)
         if self.haven[place]:
             k = min(n, self.rescued_at[place])
             self.rescued_at[place] -= k
@@ -535,30 +492,6 @@ class Engine:
         else:
             self.present[place] -= n
         self.netinflow[place] -= n
-
-    def _unload_for(self, place: str, n: int) -> None:
-        """Unload ``n`` of the people waiting on board at ``place`` for room: a departure of
-        this instant takes them, so their net inflow there is nil."""
-        t = self.now
-        for i, (dest, k, gid, origin) in enumerate(self.unloading):
-            if n <= 0:
-                break
-            if dest != place or k <= 0:
-                continue
-            m = min(n, k)
-            self.unloading[i] = (dest, k - m, gid, origin)
-            n -= m
-            self._deliver(place, m, t)
-            self._log(
-                t,
-                "arrive",
-                place,
-                other=origin,
-                group=gid,
-                people=m,
-                detail="unloaded once room was made",
-            )
-        self.unloading = [u for u in self.unloading if u[1] > 0]
 
     def _put_back(self, place: str, n: int, t: float) -> None:
         """People taken off a trip that will not happen, back where they were picked up."""
