@@ -121,6 +121,12 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds of this process, every thread (HiGHS's too), user and system."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
 def _check(scenario: Any, trips: Sequence[Any], plan: Any = None) -> tuple[bool | None, int | None]:
     try:
         from evacuate.check import check
@@ -172,10 +178,15 @@ def _run(spec: Spec, method: str, time_limit: float, limits: dict[str, float]) -
         if plan_fn is None:
             row["status"] = "skipped: evacuate.plan.plan not available yet"
             return row
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu_seconds()
         res = plan_fn(scenario, time_limit=time_limit, seed=0)
         row["seconds"] = time.perf_counter() - t0
+        row["cpu_seconds"] = _cpu_seconds() - c0
         row.update(rescued=res.rescued, bound=res.bound, gap=res.gap, status="ok")
+        stats = res.stats
+        row["bound_computed"] = bool(stats.get("bounds")) or res.bound < res.population
+        row["stopped_by_time"] = bool(stats.get("stopped_by_time"))
+        row["work"] = {k: stats.get(k) for k in ("dispatch_runs", "lp_solves", "decisions")}
         row["trips"] = len(res.plan.trips)
         row["feasible"], row["checked_rescued"] = _check(scenario, res.plan.trips, res.plan)
     elif method in ("lp", "mip"):
@@ -420,6 +431,7 @@ def render(table: Table, meta: dict[str, Any]) -> str:
         "baseline: the process after imports, loading and compiling the scenario, before the "
         "method runs.",
     ]
+    lines += _work_table(table, instances)
     notes = [
         f"- {r['instance']} / {r['method']}: {r['status']}"
         for r in table.rows
@@ -428,6 +440,39 @@ def render(table: Table, meta: dict[str, Any]) -> str:
     if notes:
         lines += ["", "## Notes", "", *notes]
     return "\n".join(lines) + "\n"
+
+
+def _work_table(table: Table, instances: list[str]) -> list[str]:
+    """evacuate's own rows: wall and CPU seconds (wall is inflated on a shared machine, CPU
+    is not), peak memory, the work done, and whether the safety stop cut the search short."""
+    rows = [r for r in (table.get(i, "evacuate") for i in instances) if r and "seconds" in r]
+    if not rows:
+        return []
+    out = [
+        "",
+        "## evacuate: time, memory and work",
+        "",
+        "| instance | places | vehicles | steps | rescued | bound | gap | wall s | CPU s "
+        "| peak MB | bound computed | stopped by time | dispatch runs | LP solves |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|--:|--:|",
+    ]
+    for r in rows:
+        work = r.get("work") or {}
+        out.append(
+            f"| {r['instance']} | {_int(r.get('places'))} | {_int(r.get('vehicles'))} "
+            f"| {_int(r.get('steps'))} | {_int(r.get('rescued'))}{_mark(r)} "
+            f"| {_int(r.get('bound'))} | {_pct(r.get('gap'))} | {r['seconds']:.1f} "
+            f"| {r.get('cpu_seconds', 0.0):.1f} | {_int(r.get('peak_mb'))} "
+            f"| {'yes' if r.get('bound_computed') else 'no'} "
+            f"| {'yes' if r.get('stopped_by_time') else 'no'} "
+            f"| {_int(work.get('dispatch_runs'))} | {_int(work.get('lp_solves'))} |"
+        )
+    out += [
+        "",
+        "bound computed: below the population (the Lagrangian bound or the fleet's working "
+        "time), not the trivial one.",
+    ]
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,7 @@ import numpy as np
 
 from evacuate.plan import loading
 from evacuate.plan.budget import SafetyStop
+from evacuate.plan.drops import DropLists, ranked, refuge
 from evacuate.plan.ledger import Berths as _Berths
 from evacuate.plan.ledger import Ledger as _Ledger
 from evacuate.plan.ops_limits import OpsLimits
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 
 EPS = 1e-9
 MAX_DECISIONS = 500_000
+RANK_ROWS = 128
+"""Beyond this many possible pickups, a decision scores them in blocks, most promising first,
+and stops when no later one can make the top few (``drops.ranked``)."""
 CANDIDATE_DROPS = 16
 """Drops considered per pickup place: the nearest ones that still have room."""
 
@@ -152,11 +156,7 @@ class _Dispatcher:
         self.has_pick = np.zeros(n_p, dtype=bool)
         # candidate drops: for each class and place, the nearest few places that can take
         # people (and may still have room); rows are refreshed when one of theirs fills up
-        self.sinks = np.flatnonzero(sink)
-        self.sink_open = sink.copy()
-        self.n_cand = min(len(self.sinks), max(params.top_k, CANDIDATE_DROPS))
-        self.cand = [self._nearest(c, np.arange(n_p)) for c in range(problem.n_classes)]
-        self.stale: list[int] = []
+        self.drops = DropLists(problem, value, max(params.top_k, CANDIDATE_DROPS))
         self.waiting_key = b""
         self.reachable = np.zeros(n_p, dtype=bool)
         # when waiting may help: later arrivals, openings, and any change at a place with
@@ -194,34 +194,6 @@ class _Dispatcher:
     def _period(self, t: float) -> int:
         return math.floor(t / self.pb.period + 1e-9)
 
-    # ----------------------------------------------------------------- candidates
-    def _nearest(self, c: int, rows: np.ndarray) -> np.ndarray:
-        """(len(rows), n_cand) the open drops nearest to each row's place for class c."""
-        open_sinks = self.sinks[self.sink_open[self.sinks]]
-        out = np.full((len(rows), self.n_cand), -1, dtype=np.int64)
-        if len(open_sinks) == 0 or len(rows) == 0:
-            return out
-        k = min(self.n_cand, len(open_sinks))
-        tt = self.pb.travel[c][np.ix_(rows, open_sinks)]
-        if k < len(open_sinks):
-            part = np.argpartition(tt, k - 1, axis=1)[:, :k]
-        else:
-            part = np.broadcast_to(np.arange(k), (len(rows), k))
-        order = np.argsort(np.take_along_axis(tt, part, axis=1), axis=1, kind="stable")
-        out[:, :k] = open_sinks[np.take_along_axis(part, order, axis=1)]
-        return out
-
-    def _refresh(self) -> None:
-        """Candidate rows that list a drop which has filled up: the nearest open ones."""
-        if not self.stale:
-            return
-        full = np.array(self.stale, dtype=np.int64)
-        self.stale = []
-        for c, cand in enumerate(self.cand):
-            rows = np.flatnonzero(np.isin(cand, full).any(axis=1))
-            if len(rows):
-                cand[rows] = self._nearest(c, rows)
-
     def _estimates(self) -> tuple[np.ndarray, np.ndarray]:
         pick = np.maximum(0.0, np.maximum(0.0, self.stock_tot) - self.res_pick)
         cap = self.cap
@@ -233,7 +205,7 @@ class _Dispatcher:
     def _options(self, g: _Group, t: float) -> list[_Option]:
         pb = self.pb
         c, n, p = g.c, g.n, g.p
-        load, unload = float(pb.load[c]), float(pb.unload[c])
+        load = float(pb.load[c])
         w = float(pb.withdraw[c])
         d = self.deadline
         if t > d[p] + EPS or t >= w - EPS or pb.pause_end(c, t) is not None:
@@ -248,9 +220,60 @@ class _Dispatcher:
             ok_i &= np.array([pb.pause_end(c, float(v)) is None for v in x], dtype=np.bool_)
         if not np.any(ok_i):
             return []
-        self._refresh()
+        self.drops.refresh()
         rows = np.flatnonzero(ok_i)
-        cols = self.cand[c][rows]  # (R, K) drop places, -1 where fewer
+        ncap = float(n * pb.capacity[c])
+        if len(rows) > RANK_ROWS:
+            # a pickup's score is at most its best candidate drop's value per person times
+            # min(seats, people there), urgency included, over the time to reach it, load,
+            # travel to its nearest candidate drop and unload: score the best first
+            unload = float(pb.unload[c])
+            urgent = np.where(x[rows] >= self.urgent_until[rows], 1.0 + self.prm.urgency, 1.0)
+            reach = x[rows] - t + load + self.drops.tmin[c][rows] + unload
+            seats = np.minimum(ncap, pick[rows])
+            limit = self.drops.vmax[c][rows] * seats * urgent / np.maximum(reach, EPS)
+            rows, score, cols = ranked(
+                rows,
+                limit,
+                self.prm.top_k,
+                RANK_ROWS,
+                lambda part: self._scores(g, t, part, x, pick, room, ncap),
+            )
+        else:
+            score, cols = self._scores(g, t, rows, x, pick, room, ncap)
+        flat = score.ravel()
+        k = min(self.prm.top_k, int(np.count_nonzero(flat > 0)))
+        if k == 0:
+            return []
+        top = np.argpartition(-flat, k - 1)[:k]
+        out = []
+        width = cols.shape[1]
+        for idx in top[np.argsort(-flat[top], kind="stable")]:
+            r, q = divmod(int(idx), width)
+            i, j = int(rows[r]), int(cols[r, q])
+            opt = self._exact(g, t, i, j)
+            if opt is not None:
+                out.append(opt)
+        return out
+
+    def _scores(
+        self,
+        g: _Group,
+        t: float,
+        rows: np.ndarray,
+        x: np.ndarray,
+        pick: np.ndarray,
+        room: np.ndarray,
+        ncap: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(R, K) scores of the rows' pickups with their candidate drops (-1: not an option),
+        and the drops."""
+        pb = self.pb
+        c = g.c
+        load, unload = float(pb.load[c]), float(pb.unload[c])
+        d = self.deadline
+        tt = pb.travel[c]
+        cols = self.drops.cand[c][rows]  # (R, K) drop places, -1 where fewer
         has = cols >= 0
         cols = np.where(has, cols, 0)
         ri = rows[:, None]
@@ -274,27 +297,10 @@ class _Dispatcher:
             scarce = float(room[self.reachable].sum()) < float(pick[waiting].sum())
             full = room[rows] < self.full_room[rows]
             ok &= ~(both & ~(full[:, None] & scarce))
-        if not np.any(ok):
-            return []
-        ncap = float(n * pb.capacity[c])
         amount = np.minimum(np.minimum(ncap, pick[rows][:, None]), room[cols])
         urgent = np.where(x[rows] >= self.urgent_until[rows], 1.0 + self.prm.urgency, 1.0)
         score = value * amount * urgent[:, None] / np.maximum(y - t, EPS)
-        score = np.where(ok, score, -1.0)
-        flat = score.ravel()
-        k = min(self.prm.top_k, int(np.count_nonzero(flat > 0)))
-        if k == 0:
-            return []
-        top = np.argpartition(-flat, k - 1)[:k]
-        out = []
-        width = cols.shape[1]
-        for idx in top[np.argsort(-flat[top], kind="stable")]:
-            r, q = divmod(int(idx), width)
-            i, j = int(rows[r]), int(cols[r, q])
-            opt = self._exact(g, t, i, j)
-            if opt is not None:
-                out.append(opt)
-        return out
+        return np.where(ok, score, -1.0), cols
 
     def _exact(self, g: _Group, t: float, i: int, j: int, reserved: bool = True) -> _Option | None:
         """The candidate trip checked against every rule at the instants it uses."""
@@ -486,32 +492,20 @@ class _Dispatcher:
         dp = float(self.deadline[p])
         if dp > pb.end or t >= dp - EPS:
             return
-        w = float(pb.withdraw[c])
-        best: tuple[float, float, float, int] | None = None
-        for q in np.flatnonzero(np.isfinite(pb.travel[c][p])).tolist():
-            dq = float(self.deadline[q])
-            if q == p or dq <= dp:
-                continue
-            route = pb.best_route(c, p, q, t, latest_start=min(dp, w))
-            if route is None:
-                continue
-            st0, ti = route
-            if st0 >= dp - EPS or st0 >= w - EPS or ti >= dq - EPS:
-                continue
-            if pb.withdraw_hard[c] and ti > w + EPS:
-                continue
-            if not (pb.place_open(p, st0) and pb.place_open(q, ti)):
-                continue
-            if self._destroyed(c, p, t, st0) or self._destroyed(c, q, ti, ti):
-                continue
-            if not self.lim.escape_ok(c, g.gid, q, (st0, ti), g.n):
-                continue  # no stand there, or too long a duty
-            key = (-min(dq, pb.end + 1.0), ti, st0, q)
-            if best is None or key < best:
-                best = key
-        if best is None:
+        found = refuge(
+            pb,
+            self.deadline,
+            c,
+            p,
+            t,
+            lambda q, st0, ti: (
+                not (self._destroyed(c, p, t, st0) or self._destroyed(c, q, ti, ti))
+                and self.lim.escape_ok(c, g.gid, q, (st0, ti), g.n)
+            ),  # a stand, a short duty
+        )
+        if found is None:
             return
-        _, ti, st0, q = best
+        st0, ti, q = found
         name = pb.classes[c]
         self.trips.append(Trip(g.gid, name, g.n, pb.places[p], st0, pb.places[q], ti, 0))
         self._push(_Group(ti, 0, g.gid, c, g.n, q, since=ti))
@@ -581,12 +575,10 @@ class _Dispatcher:
             self.stock_tot[q] = led.total_stock
             self.netin_tot[q] = led.total_netin
         self.has_pick[o.i] = True
-        if not self.sink_open[o.i] and li.capacity > 0:
-            self.sink_open[o.i] = True  # people left a full place: room again
-            self.cand = [self._nearest(c, np.arange(pb.n_places)) for c in range(pb.n_classes)]
-        if self.sink_open[o.j] and not lj.has_pickups and lj.total_netin >= lj.capacity:
-            self.sink_open[o.j] = False  # full for good (nobody leaves it): drop it
-            self.stale.append(o.j)
+        if not self.drops.open[o.i] and li.capacity > 0:
+            self.drops.reopen(o.i)  # people left a full place: room again
+        if self.drops.open[o.j] and not lj.has_pickups and lj.total_netin >= lj.capacity:
+            self.drops.close(o.j)  # full for good (nobody leaves it): drop it
         self.berths[o.i].add(o.x, load, k)
         self.berths[o.j].add(o.y - unload, unload, k)
         if math.isfinite(pb.load_budget[o.i]) or pb.load_periods[o.i] is not None:

@@ -104,6 +104,12 @@ class Routes(Mapping[tuple[int, int, int], list[Route]]):
     def __len__(self) -> int:
         return len(self._all())
 
+    @property
+    def straight(self) -> bool:
+        """Every travel time is the direct straight-line one (no lanes): times then obey the
+        triangle inequality, so no chain of moves is quicker than the direct move."""
+        return self._travel is self._direct
+
     def __contains__(self, key: object) -> bool:
         if key in self._special:
             return True

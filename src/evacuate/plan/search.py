@@ -25,6 +25,7 @@ from evacuate.plan.lagrange import (
 from evacuate.plan.ops_bound import stands_bound, wear_bound
 from evacuate.plan.problem import Problem
 from evacuate.plan.roundtrips import round_trip_bound
+from evacuate.plan.tripbound import trip_budget_bound
 from evacuate.planio import Trip
 
 __all__ = [
@@ -155,8 +156,12 @@ def max_rescued(
     if math.isfinite(work):
         stats["fleet_work_bound"] = work
         bound = min(bound, work)
-    for name, ops in (("stands_bound", stands_bound), ("wear_bound", wear_bound)):
-        if math.isfinite(value := ops(problem)):  # plan/ops_bound.py
+    for name, other in (
+        ("stands_bound", stands_bound),  # plan/ops_bound.py
+        ("wear_bound", wear_bound),
+        ("trip_budget_bound", trip_budget_bound),  # plan/tripbound.py
+    ):
+        if math.isfinite(value := other(problem)):
             stats[name], bound = value, min(bound, value)
     trips_lp = round_trip_bound(problem)
     if math.isfinite(trips_lp):

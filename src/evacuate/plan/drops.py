@@ -1,0 +1,177 @@
+"""The dispatcher's candidate drops, its ranking of many pickups, and where an idle group
+escapes to (``plan/heuristic.py``).
+
+For each class and place, the nearest few places that can take people and may still have
+room: a decision looks at those drops only, so its cost does not grow with the havens. With
+many possible pickups, ``ranked`` scores them in blocks, most promising first, and stops when
+no later one can make the top few, so its cost grows with the options worth looking at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from evacuate.plan.problem import Problem
+
+__all__ = ["DropLists", "ranked", "refuge"]
+
+EPS = 1e-9
+
+
+class DropLists:
+    """Per class, (places, n) the open drops nearest to each place (-1 where fewer), with
+    the shortest travel to one of them (``tmin``) and the best value per person (``vmax``).
+    Rows are refreshed when one of their drops fills up for good."""
+
+    def __init__(self, problem: Problem, value: np.ndarray, n_cand: int) -> None:
+        self.pb = problem
+        self.value = value
+        sink = problem.sink_capacity > 0
+        self.sinks = np.flatnonzero(sink)
+        self.open = sink.copy()
+        self.n_cand = min(len(self.sinks), n_cand)
+        self.stale: list[int] = []
+        n_p = problem.n_places
+        self.cand = [self.nearest(c, np.arange(n_p)) for c in range(problem.n_classes)]
+        self.tmin = [np.zeros(n_p) for _ in self.cand]
+        self.vmax = [np.zeros(n_p) for _ in self.cand]
+        for c in range(problem.n_classes):
+            self._limits(c, np.arange(n_p))
+
+    def nearest(self, c: int, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), n_cand) the open drops nearest to each row's place for class c."""
+        open_sinks = self.sinks[self.open[self.sinks]]
+        out = np.full((len(rows), self.n_cand), -1, dtype=np.int64)
+        if len(open_sinks) == 0 or len(rows) == 0:
+            return out
+        k = min(self.n_cand, len(open_sinks))
+        tt = self.pb.travel[c][np.ix_(rows, open_sinks)]
+        if k < len(open_sinks):
+            part = np.argpartition(tt, k - 1, axis=1)[:, :k]
+        else:
+            part = np.broadcast_to(np.arange(k), (len(rows), k))
+        order = np.argsort(np.take_along_axis(tt, part, axis=1), axis=1, kind="stable")
+        out[:, :k] = open_sinks[np.take_along_axis(part, order, axis=1)]
+        return out
+
+    def _limits(self, c: int, rows: np.ndarray) -> None:
+        """For the rows' candidate drops: the shortest travel and the best value per person
+        (what bounds any option's score from above)."""
+        cols = self.cand[c][rows]
+        has = cols >= 0
+        cols = np.where(has, cols, 0)
+        ri = rows[:, None]
+        tt = np.where(has, self.pb.travel[c][ri, cols], np.inf)
+        self.tmin[c][rows] = tt.min(axis=1, initial=np.inf)
+        val = np.where(has, self.value[ri, cols], 0.0)
+        self.vmax[c][rows] = np.maximum(val.max(axis=1, initial=0.0), 0.0)
+
+    def refresh(self) -> None:
+        """Candidate rows that list a drop which has filled up: the nearest open ones."""
+        if not self.stale:
+            return
+        full = np.array(self.stale, dtype=np.int64)
+        self.stale = []
+        for c, cand in enumerate(self.cand):
+            rows = np.flatnonzero(np.isin(cand, full).any(axis=1))
+            if len(rows):
+                cand[rows] = self.nearest(c, rows)
+                self._limits(c, rows)
+
+    def close(self, j: int) -> None:
+        """Place ``j`` is full for good (nobody leaves it): no longer a candidate."""
+        self.open[j] = False
+        self.stale.append(j)
+
+    def reopen(self, i: int) -> None:
+        """People left the full place ``i``: it has room again, every row is rebuilt."""
+        self.open[i] = True
+        n_p = self.pb.n_places
+        self.cand = [self.nearest(c, np.arange(n_p)) for c in range(self.pb.n_classes)]
+        for c in range(self.pb.n_classes):
+            self._limits(c, np.arange(n_p))
+
+
+def ranked(
+    rows: np.ndarray,
+    limit: np.ndarray,
+    top_k: int,
+    block: int,
+    scores: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, scores, drops) of the rows that can hold one of the ``top_k`` best options.
+
+    ``limit``: an upper bound of every option's score per row; ``scores(rows)``: (R, K)
+    scores (<= 0: not an option) and drops. Rows are scored in blocks of ``block`` in
+    decreasing order of their limit until the next block's limit is below the ``top_k``-th
+    best score found: the same options as scoring every row (up to ties).
+    """
+    order = np.argsort(-limit, kind="stable")
+    rows, limit = rows[order], limit[order]
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    found = np.zeros(0)
+    done = 0
+    while done < len(rows):
+        part = rows[done : done + block]
+        done += len(part)
+        score, cols = scores(part)
+        parts.append((part, score, cols))
+        found = np.concatenate([found, score[score > 0]])
+        if len(found) >= top_k and done < len(rows):
+            kth = float(np.partition(found, len(found) - top_k)[len(found) - top_k])
+            if limit[done] < kth:
+                break
+    return (
+        np.concatenate([b for b, _, _ in parts]),
+        np.concatenate([sc for _, sc, _ in parts]),
+        np.concatenate([cl for _, _, cl in parts]),
+    )
+
+
+def refuge(
+    pb: Problem,
+    deadline: np.ndarray,
+    c: int,
+    p: int,
+    t: float,
+    usable: Callable[[int, float, float], bool],
+) -> tuple[float, float, int] | None:
+    """(start, arrival, place) of the empty move out of ``p`` (its deadline within the
+    horizon) for class ``c`` at ``t`` to the place reached first among those safe longest,
+    or None. ``usable(q, start, arrival)``: the rules the caller checks besides routes,
+    deadlines, withdrawals and closures.
+
+    Places are tried in order of how long they stay safe, then of the earliest arrival any
+    route could give (the fastest travel time): the scan stops at the first place that
+    cannot beat the best found, so an escape costs what it looks at, not every place.
+    """
+    dp = float(deadline[p])
+    w = float(pb.withdraw[c])
+    tt = pb.travel[c][p]
+    near = np.flatnonzero(np.isfinite(tt) & (deadline > dp))
+    near = near[near != p]
+    safe = -np.minimum(deadline[near], pb.end + 1.0)
+    soon = t + tt[near]
+    order = np.lexsort((near, soon, safe))
+    best: tuple[float, float, float, int] | None = None
+    for k in order.tolist():
+        q = int(near[k])
+        if best is not None and (float(safe[k]), float(soon[k])) > best[:2]:
+            break  # no later place is safer, nor reached sooner at equal safety
+        dq = float(deadline[q])
+        route = pb.best_route(c, p, q, t, latest_start=min(dp, w))
+        if route is None:
+            continue
+        st0, ti = route
+        if st0 >= dp - EPS or st0 >= w - EPS or ti >= dq - EPS:
+            continue
+        if pb.withdraw_hard[c] and ti > w + EPS:
+            continue
+        if not (pb.place_open(p, st0) and pb.place_open(q, ti)) or not usable(q, st0, ti):
+            continue
+        key = (float(safe[k]), ti, st0, q)
+        if best is None or key < best:
+            best = key
+    return None if best is None else (best[2], best[1], best[3])
