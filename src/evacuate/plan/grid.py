@@ -24,6 +24,7 @@ __all__ = [
     "build_grid",
     "choose_dt",
     "floor_step",
+    "grid_fits",
     "has_instant_trips",
     "shortest_loaded_trip",
     "trivial_bound",
@@ -74,15 +75,27 @@ MAX_STEPS = 20000
 def shortest_loaded_trip(problem: Problem) -> float:
     """The shortest loaded trip (load, travel, unload) from a place with people or room to a
     place with room; empty moves do not count (a yard beside a pickup point is fine)."""
-    pickup = (problem.population > 0) | (problem.sink_capacity > 0)
-    allowed = pickup[:, None] & (problem.sink_capacity > 0)[None, :]
-    np.fill_diagonal(allowed, False)
+    rows = np.flatnonzero((problem.population > 0) | (problem.sink_capacity > 0))
+    cols = np.flatnonzero(problem.sink_capacity > 0)
+    allowed = rows[:, None] != cols[None, :]
     shortest = math.inf
+    if not np.any(allowed):
+        return shortest
     for c in range(problem.n_classes):
-        dur = problem.travel[c] + problem.load[c] + problem.unload[c]
-        if np.any(allowed):
-            shortest = min(shortest, float(np.min(dur[allowed])))
+        dur = problem.travel[c][np.ix_(rows, cols)] + problem.load[c] + problem.unload[c]
+        shortest = min(shortest, float(np.min(dur[allowed])))
     return shortest
+
+
+GRID_CELLS = 150_000_000
+"""Classes x places x places of the grid's dense step arrays (two of int64, and temporaries):
+beyond it (3 classes and some 7,000 places) the grid bound would need many gigabytes, and
+the planner bounds with the trivial, fleet and trip-budget bounds only."""
+
+
+def grid_fits(problem: Problem) -> bool:
+    """Whether the grid's dense arrays stay within ``GRID_CELLS``."""
+    return problem.n_classes * problem.n_places**2 <= GRID_CELLS
 
 
 def has_instant_trips(problem: Problem) -> bool:

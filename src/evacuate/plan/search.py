@@ -15,6 +15,7 @@ import numpy as np
 
 from evacuate.plan.budget import SafetyStop
 from evacuate.plan.fatigue import fleet_work_bound
+from evacuate.plan.grid import grid_fits
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.lagrange import (
     choose_dt,
@@ -181,7 +182,10 @@ def max_rescued(
         return res
 
     dt = choose_dt(problem)
-    refine = rounds > 0 and bool(problem.supply) and not has_instant_trips(problem)
+    fits = grid_fits(problem)
+    if not fits:
+        stats["grid_bound"] = "skipped: too many places for the grid's arrays (GRID_CELLS)"
+    refine = fits and rounds > 0 and bool(problem.supply) and not has_instant_trips(problem)
     # with the bound's paths to guide the dispatcher, greedy restarts are one per round of
     # the bound and none after: on the ladder, the examples and the Romulan variants no
     # greedy run after the first ever beat the guided plans (they cost more than a third
