@@ -108,19 +108,41 @@ def _most_walkers(problem: Problem, way: Way) -> float:
     return way.allowance * periods
 
 
+_MAX_RELEASES = 2000
+"""Releases per walkway in the relaxation at most (longer windows release in blocks of
+periods, each at its first instant: earlier, so still a relaxation)."""
+
+
+def _earliest_walkers(problem: Problem, way: Way) -> list[tuple[float, float]]:
+    """(instant, walkers) steps that no plan's walkers on ``way`` can beat: those setting out
+    in throughput period k (at most its allowance) arrive no earlier than ``max(lo, k P) +
+    time``."""
+    lo, hi = _window(problem, way)
+    if hi < lo:
+        return []
+    p = problem.period
+    k0, k1 = math.floor(lo / p), math.floor(hi / p)
+    block = max(1, math.ceil((k1 - k0 + 1) / _MAX_RELEASES))
+    out = []
+    for k in range(k0, k1 + 1, block):
+        periods = min(block, k1 + 1 - k)
+        out.append((max(lo, k * p) + way.time, way.allowance * periods))
+    return out
+
+
 def relax_for_bound(problem: Problem) -> tuple[Problem, float]:
     """A relaxation of ``problem`` with its walkways, and a bound on walkers into havens.
 
     Returns ``(relaxed, walked)``: any feasible plan with walks rescues at most
     ``bound(relaxed) + walked``, where ``bound(relaxed)`` is any valid bound of the vehicle
-    problem ``relaxed``. In ``relaxed``, each non-haven place gets the most walkers that can
-    reach it (capped at everyone) as one release at the earliest instant one can arrive, and
-    each haven gets room for the most walkers that can leave it."""
+    problem ``relaxed``. In ``relaxed``, each non-haven place gets, as releases, the most
+    walkers that can have reached it by each instant (``_earliest_walkers``, capped at
+    everyone), its origin keeping its people; each haven gets room for the most walkers that
+    can leave it."""
     ways = compile_ways(problem)
     everyone = float(problem.population.sum())
     haven = problem.is_haven
-    into: dict[int, float] = {}
-    first_in: dict[int, float] = {}
+    into: dict[int, list[tuple[float, float]]] = {}
     out_of_haven = np.zeros(problem.n_places, dtype=np.int64)
     walked = 0.0
     for way in ways:
@@ -133,17 +155,20 @@ def relax_for_bound(problem: Problem) -> tuple[Problem, float]:
             if not haven[way.i]:
                 walked += most
             continue
-        into[way.j] = into.get(way.j, 0.0) + most
-        t0 = _window(problem, way)[0] + way.time
-        first_in[way.j] = min(first_in.get(way.j, INF), t0)
+        into.setdefault(way.j, []).extend(_earliest_walkers(problem, way))
     walked = min(walked, everyone, float(problem.sink_capacity[haven].sum()))
     arrivals = list(problem.arrivals)
     population = problem.population.copy()
-    for j, most in sorted(into.items()):
-        extra = math.floor(min(most, everyone))
-        if extra > 0:
-            arrivals.append((j, first_in[j], extra))
-            population[j] += extra
+    for j, steps in sorted(into.items()):
+        total = 0.0
+        released = 0
+        for t, n in sorted(steps):
+            total = min(total + n, everyone)
+            k = math.floor(total + 1e-9) - released  # whole walkers only
+            if k > 0:
+                arrivals.append((j, t, k))
+                released += k
+        population[j] += released
     arrivals.sort(key=lambda x: (x[1], x[0]))
     relaxed = replace(
         problem,
