@@ -47,7 +47,7 @@ def test_walking_is_the_only_way_and_the_plan_walks() -> None:
     serves: the plan walks them, the checker agrees to the person, the simulator too."""
     s = evacuate.load(DATA / "walk_only.yaml")
     shut = plan(_walkways_shut(s), time_limit=SAFETY)
-    assert (shut.rescued, shut.bound) == (0, 0)
+    assert shut.rescued == 0 and shut.bound == pytest.approx(0, abs=0.01)
     result = plan(s, time_limit=SAFETY)
     assert result.rescued == 100 and result.bound >= 100
     assert sum(w.people for w in result.plan.walks) == 100
@@ -252,7 +252,7 @@ def test_the_boarding_example_is_decided_by_the_split() -> None:
     s = evacuate.load(Path(__file__).parent.parent.parent / "examples" / "boarding.yaml")
     assert s.warnings == ()
     shut = plan(_walkways_shut(s), time_limit=SAFETY)
-    assert (shut.rescued, shut.bound) == (1500, 1500)
+    assert shut.rescued == 1500 and shut.bound == pytest.approx(1500, abs=0.01)
     result = plan(s, time_limit=SAFETY)
     assert result.rescued == 7500
     where = {w.destination for w in result.plan.walks}
