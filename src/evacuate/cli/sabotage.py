@@ -50,7 +50,8 @@ def _curve_table(s: Scenario, result: object) -> Table:
         title="Worst attack found for each budget (damage = people not rescued)",
         caption=(
             "Damage: at least population - bound after the attack, at most population - the "
-            "operator's best plan after it. Proven: no other candidate can do more."
+            "operator's best plan after it (expected over the strikes' success when an option "
+            "may fail). Proven: no other candidate can do more."
         ),
     )
     for col in ("Budget", "Attack", "Cost", "P(success)", "Damage", "Rescued", "Proven"):
