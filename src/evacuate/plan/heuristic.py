@@ -115,7 +115,7 @@ class _Dispatcher:
             led.add(t, n, 0)
             if t > 0:
                 led.late_arrivals = True
-        self.berths = [_Berths(int(problem.berths[p])) for p in range(n_p)]
+        self.berths = [_Berths(*problem.berth_schedule(p)) for p in range(n_p)]
         self.lim = OpsLimits(problem)  # stands, sorties and rest
         self.load_used: list[dict[int, float]] = [{} for _ in range(n_p)]
         self.unload_used: list[dict[int, float]] = [{} for _ in range(n_p)]
@@ -356,7 +356,7 @@ class _Dispatcher:
             if bx > xx + EPS:
                 ready = bx
                 continue
-            if self.berths[j].usage(yy - unload, yy) + want > self.berths[j].limit:
+            if not self.berths[j].fits(yy - unload, yy, want):
                 ready = xx + max(unload, pb.period * 0.25)
                 continue
             ky = self._period(yy)

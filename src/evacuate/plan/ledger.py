@@ -4,10 +4,14 @@ unloading (``Berths``)."""
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 
 __all__ = ["Berths", "Ledger"]
 
 EPS = 1e-9
+
+UNLIMITED = 1 << 39
+"""Berths at or above this: no limit."""
 
 
 class Ledger:
@@ -59,26 +63,51 @@ class Ledger:
 
 
 class Berths:
-    """Vehicles loading or unloading at one place: intervals with counts."""
+    """Vehicles loading or unloading at one place: intervals with counts, within the berths in
+    force (``limit``, or a ``changes`` entry ``(from, until, berths)`` covering the instant:
+    the last one wins; docs/model.md, Throughput)."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    def __init__(self, limit: int, changes: Sequence[tuple[float, float, int]] = ()) -> None:
+        self.base = limit
+        self.changes = list(changes)
+        # the most in force at any time: how many may ever load at once
+        self.limit = max([limit, *(n for _, _, n in self.changes)]) if limit < UNLIMITED else limit
+        self.free = limit >= UNLIMITED and not self.changes
+        """No limit at any time: nothing to book."""
         self.items: list[tuple[float, float, int]] = []
+
+    def _at(self, t: float) -> int:
+        value = self.base
+        for a, b, n in self.changes:
+            if a <= t < b:
+                value = n
+        return value
+
+    def cap(self, a: float, b: float) -> int:
+        """The fewest berths in force over ``[a, b)``."""
+        probes = [a] + [t for x, y, _ in self.changes for t in (x, y) if a < t < b]
+        return min(self._at(t) for t in probes)
 
     def usage(self, a: float, b: float) -> int:
         points = [a] + [s for s, _, _ in self.items if a < s < b]
         return max((sum(n for s, e, n in self.items if s <= q < e) for q in points), default=0)
 
+    def fits(self, a: float, b: float, need: int) -> bool:
+        """Whether ``need`` more vehicles may use the berths over ``[a, b)``."""
+        return self.free or self.usage(a, b) + need <= self.cap(a, b)
+
     def earliest(self, a: float, dur: float, need: int) -> float:
         """Earliest start >= a with ``need`` free berths for ``dur``."""
-        if self.limit >= 1 << 39:
+        if self.free:
             return a
-        starts = sorted({a} | {e for _, e, _ in self.items if e > a})
-        for s in starts:
-            if self.usage(s, s + max(dur, EPS)) + need <= self.limit:
+        starts = {a} | {e for _, e, _ in self.items if e > a}
+        starts |= {t for x, y, _ in self.changes for t in (x, y) if a < t < float("inf")}
+        ordered = sorted(starts)
+        for s in ordered:
+            if self.fits(s, s + max(dur, EPS), need):
                 return s
-        return starts[-1]
+        return ordered[-1]
 
     def add(self, a: float, dur: float, n: int) -> None:
-        if self.limit < 1 << 39 and dur > 0:
+        if not self.free and dur > 0:
             self.items.append((a, a + dur, n))

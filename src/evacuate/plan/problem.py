@@ -35,7 +35,7 @@ from evacuate.scenario.model import (
     WithdrawOperator,
 )
 from evacuate.scenario.scenario import Scenario
-from evacuate.scenario.throughput import allowances, berth_range
+from evacuate.scenario.throughput import allowances, berth_changes, berth_range
 
 __all__ = ["Destroy", "Problem", "Route", "Routes", "Supply", "compile_problem"]
 
@@ -127,6 +127,13 @@ class Problem:
     def bound_berths(self, p: int) -> int:
         """Berths a bound may count at ``p``: the most in force at any instant."""
         return int(self.berths_most[p]) if len(self.berths_most) else int(self.berths[p])
+
+    def berth_schedule(self, p: int) -> tuple[int, list[tuple[float, float, int]]]:
+        """The place's own berths (a large number: none) and the known changes (from, until,
+        berths), for planners that follow the berths in force at each instant."""
+        place = self.scenario.places[p]
+        own = 1 << 40 if place.berths is None else place.berths
+        return own, berth_changes(self.scenario, place)
 
     def load_allowance(self, p: int, k: int) -> float:
         """People that may load at ``p`` in throughput period ``k`` (a loading draws on every
