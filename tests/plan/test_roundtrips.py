@@ -15,6 +15,7 @@ from evacuate.check import check
 from evacuate.plan.api import plan
 from evacuate.plan.problem import compile_problem
 from evacuate.plan.roundtrips import round_trip_bound
+from evacuate.plan.ten import ten_bound, ten_mip
 from evacuate.planio import Plan, Trip
 from tests.oracle import exhaustive
 from tests.plan.test_help import _ferry, helped_scenarios
@@ -143,3 +144,17 @@ def test_a_pause_costs_the_bound_its_idle_time() -> None:
     best = exhaustive(paused).rescued
     bound = round_trip_bound(compile_problem(paused))
     assert best - 1e-6 <= bound < 8
+
+
+def test_the_time_expanded_network_rests_vehicles_after_loaded_trips() -> None:
+    """The ferry with a 4 h turnaround: the TEN's vehicles reach their next departure 4 h
+    after each loaded arrival, so its MIP plans the optimum (400) as trips the checker
+    accepts, and its LP bound falls from the population to between 400 and 500."""
+    tired = _ferry(4)
+    problem = compile_problem(tired)
+    mip = ten_mip(problem, 1.0, max_delay_steps=2)
+    report = check(tired, Plan("ferry", trips=tuple(mip.trips)))
+    assert report.feasible, report.violations[:3]
+    assert report.rescued == mip.rescued == 400
+    assert 400 - 1e-6 <= ten_bound(problem, 1.0).bound <= 500
+    assert ten_bound(compile_problem(_ferry(0)), 1.0).bound >= 1000 - 1e-6

@@ -37,6 +37,8 @@ then holds in relaxed form, so the image is LP-feasible with the plan's rescued 
     lasts a step or more depart in one step (they all load at the step's end);
  5. vehicles destroyed by known events are removed from supply only where ``Problem`` holds
     them; vehicles at a place after its deadline simply cannot depart.
+ 6. after a loaded trip the vehicles reach their next node ``floor(turnaround / dt)`` steps
+    later (the group may leave again only at ``arrive + turnaround``; feasible mode: ``ceil``).
 Zero-step arcs are allowed. Empty ones only form circulations that carry nobody; loaded ones
 (``dt`` longer than a loaded trip) keep the bound valid but weak, so choose ``dt`` no longer than
 the shortest loaded trip (a warning is logged). Floors use a 1e-9 relative tolerance, and the

@@ -185,11 +185,19 @@ def build_ten(
             (loaded.c * P + loaded.i) * n_steps + loaded.k,
         ]
     )
+    # after a loaded trip the vehicles rest for their class's turnaround: they reach the
+    # node of their next departure that much later (rounded down in relax mode, up in
+    # feasible mode; past the grid they simply stop), the people are delivered on arrival
+    rest = np.array([problem.rest(c) for c in range(C)], dtype=np.float64)
+    rest_steps = (np.ceil(rest / dt - TOL) if feasible else np.floor(rest / dt + TOL)).astype(
+        np.int64
+    )[loaded.c]
+    land = loaded.k + loaded.s + rest_steps
     heads = np.concatenate(
         [
             (wait.c * P + wait.j) * n_steps + wait.k + 1,
             (empty.c * P + empty.j) * n_steps + empty.k + empty.s,
-            (loaded.c * P + loaded.j) * n_steps + loaded.k + loaded.s,
+            np.where(land <= K, (loaded.c * P + loaded.j) * n_steps + land, -1),
         ]
     )
     move_cols = np.concatenate([col_wait, col_empty, col_lx])
@@ -328,6 +336,7 @@ def build_ten(
         col_loaded_x=col_lx,
         col_loaded_y=col_ly,
         supply=dict(supply),
+        loaded_rest=rest_steps,
         tiebreak_max=tiebreak,
         people_scale=scale,
         notes=notes,

@@ -105,6 +105,8 @@ class TenModel:
     people_scale: float = 1.0
     """People are counted in units of this many (relax mode) to keep the LP well scaled."""
     notes: list[str] = field(default_factory=list)
+    loaded_rest: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Steps each loaded arc's vehicles rest after arriving (the class's turnaround)."""
 
     @property
     def n_cols(self) -> int:

@@ -77,7 +77,8 @@ def to_trips(problem: Problem, model: TenModel, x: FloatArray) -> list[Trip]:
     flow_l = np.rint(x[model.col_loaded_x]).astype(np.int64)
     ppl_l = np.rint(x[model.col_loaded_y]).astype(np.int64)
     # outgoing arcs per node: loaded first, then empty, then wait
-    out: dict[tuple[int, int, int], list[tuple[int, int, int, int, int]]] = defaultdict(list)
+    out: dict[tuple[int, int, int], list[tuple[int, int, int, int, int, int]]] = defaultdict(list)
+    rest = model.loaded_rest if len(model.loaded_rest) else np.zeros(len(model.loaded), np.int64)
     for arcs, flow, kind in (
         (model.loaded, flow_l, 0),
         (model.empty, flow_e, 1),
@@ -86,7 +87,8 @@ def to_trips(problem: Problem, model: TenModel, x: FloatArray) -> list[Trip]:
         for n in np.flatnonzero(flow > 0):
             node = (int(arcs.c[n]), int(arcs.i[n]), int(arcs.k[n]))
             people = int(ppl_l[n]) if kind == 0 else 0
-            out[node].append((kind, int(arcs.j[n]), int(arcs.s[n]), int(flow[n]), people))
+            wait = int(rest[n]) if kind == 0 else 0  # the turnaround after a loaded trip
+            out[node].append((kind, int(arcs.j[n]), int(arcs.s[n]), int(flow[n]), people, wait))
     pool: dict[tuple[int, int, int], list[_Bundle]] = defaultdict(list)
     for node, n_vehicles in sorted(model.supply.items()):
         pool[node].append(_Bundle(node[0], n_vehicles, []))
@@ -96,7 +98,7 @@ def to_trips(problem: Problem, model: TenModel, x: FloatArray) -> list[Trip]:
             for p in range(problem.n_places):
                 node = (c, p, k)
                 here = pool.pop(node, [])
-                for kind, j, s, f, people in sorted(out.get(node, [])):
+                for kind, j, s, f, people, wait in sorted(out.get(node, [])):
                     taken: list[_Bundle] = []
                     need = f
                     while need > 0 and here:
@@ -114,7 +116,7 @@ def to_trips(problem: Problem, model: TenModel, x: FloatArray) -> list[Trip]:
                         shares = _split_people(people, [bd.count for bd in taken]) if taken else []
                         for bd, share in zip(taken, shares, strict=True):
                             bd.legs.append(_Leg(p, k, j, k + s, share))
-                    pool[(c, j, k + s)].extend(taken)
+                    pool[(c, j, k + s + wait)].extend(taken)
                 finished.extend(here)
     finished.extend(bd for bundles in pool.values() for bd in bundles)
     trips: list[Trip] = []
