@@ -95,7 +95,7 @@ def _nearness(problem: Problem) -> np.ndarray:
     will have people to rescue (inf: none reaches it directly)."""
     sources = np.zeros(problem.n_places, dtype=bool)
     sources[[p for p, _, n in problem.arrivals if n > 0 and not problem.is_haven[p]]] = True
-    if not np.any(sources):
+    if not np.any(sources) or problem.travel.shape[0] == 0:  # nobody, or no class
         return np.full(problem.n_places, np.inf)
     return np.asarray(problem.travel[:, sources, :].min(axis=(0, 1)), dtype=float)
 

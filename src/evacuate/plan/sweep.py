@@ -11,7 +11,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["loaded_legs", "sweep_windows"]
+__all__ = ["compile_sweep", "loaded_legs", "sweep_windows"]
 
 
 @numba.njit(cache=True)
@@ -149,3 +149,18 @@ def loaded_legs(
         else:
             p = a - 2 * n_p
     return legs
+
+
+def compile_sweep() -> None:
+    """Compile ``sweep_windows`` (or load it from numba's cache) without running it.
+
+    The planner calls this before its safety stop starts: compiling takes seconds on a cold
+    cache, and a stop that counted it would bind on a slow or busy machine, giving another plan.
+    """
+    i1 = np.zeros(1, dtype=np.int64)
+    f1 = np.zeros(1)
+    f2 = np.zeros((1, 1))
+    i2 = np.zeros((1, 1), dtype=np.int64)
+    sample: list[object] = [1, i1, i1, i1, i1, i1, i1, i1, i1, f1, f2, f2, f2, i1, 1.0, 1.0]
+    sample += [i1, i1, i1, i1, f2, i2, i2]
+    sweep_windows.compile(tuple(numba.typeof(a) for a in sample))  # type: ignore[no-untyped-call]
