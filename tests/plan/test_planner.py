@@ -115,3 +115,21 @@ def test_random_scenarios_plans_pass_checker(data: dict[str, object]) -> None:
     scenario = evacuate.scenario.from_dict(data)
     _verified(scenario, time_limit=2)
     _verified(reveal_surprises(scenario), time_limit=2)
+
+
+def test_a_scenario_without_an_enabled_class_plans_nothing() -> None:
+    """No enabled vehicle class: the plan is empty, nobody rescued (it crashed once, on the
+    dispatcher's nearness of places with no class to measure it)."""
+    s = evacuate.loads(
+        """
+scenario: {id: idle, end: 10}
+places:
+  - {id: a, position: [0, 0], population: 1, deadline: 5}
+  - {id: h, position: [1, 0], capacity: 5}
+fleet:
+  classes: [{id: bus, capacity: 5, speed: 1, enabled: false}]
+  stock: [{class: bus, place: h, count: 1}]
+"""
+    )
+    result = plan(s, time_limit=60)
+    assert (result.rescued, result.plan.trips) == (0, ())
