@@ -79,15 +79,23 @@ class _Best:
         self.rescued = -1
         self.params: DispatchParams | None = None
         self.runs = 0
+        self.flown = False
+        """Whether a guide has been flown."""
 
     def guided(self, guide: dict[int, list[tuple[int, list[tuple[int, int]]]]]) -> None:
         """Follow the bound's LP paths (with a few greedy settings for what is left; the
-        second one does not reserve people and room for the paths' later legs)."""
+        second one does not reserve people and room for the paths' later legs).
+
+        The first guide is flown once even when the safety stop struck while it was being
+        computed: that work would otherwise be lost, and one guided run costs a small part of
+        it (the result still says that the stop bound)."""
         for k, prm in enumerate(_settings(0, 3)):
             prm = replace(prm, reserve=k != 1)
-            if self.runs > 0 and self.stop.reached():
+            first = k == 0 and not self.flown
+            if not first and self.runs > 0 and self.stop.reached():
                 return
-            trips = dispatch(self.problem, prm, guide, stop=self.stop)
+            trips = dispatch(self.problem, prm, guide, stop=None if first else self.stop)
+            self.flown = True
             got = rescued_by_trips(self.problem, trips)
             self.runs += 1
             if got > self.rescued:
