@@ -20,6 +20,7 @@ from evacuate.plan.problem import compile_problem
 from evacuate.planio import Plan
 from evacuate.scenario.model import Perturbations
 from evacuate.simulation import simulate
+from tests.oracle import exhaustive
 from tests.plan.tiny import tiny_scenarios
 
 INF = float("inf")
@@ -187,3 +188,30 @@ def test_limited_naive_plans_pass_the_checker(data: dict[str, Any]) -> None:
     trips = naive_plan(compile_problem(sc))
     report = check(sc, Plan(sc.scenario.id, trips=tuple(trips)))
     assert report.feasible, report.violations[:3]
+
+
+@st.composite
+def worn_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A tiny scenario whose classes have sortie limits or rest (the oracle knows both; two
+    vehicles at most, as each vehicle's record multiplies the oracle's states)."""
+    data = copy.deepcopy(draw(tiny_scenarios(max_vehicles=2)))
+    for vc in data["fleet"]["classes"]:
+        if draw(st.booleans()):
+            vc["max_sorties"] = draw(st.integers(0, 2))
+        else:
+            vc["rest"] = {"after": draw(st.integers(1, 4)), "for": draw(st.integers(1, 3))}
+    return data
+
+
+@FEW
+@given(worn_scenarios())
+def test_the_wear_bound_holds_the_exhaustive_optimum(data: dict[str, Any]) -> None:
+    """bound >= the exhaustive optimum (vehicle by vehicle, each with its own record) >= the
+    planner's rescued; the optimum's own plan passes the checker with that many rescued."""
+    sc = evacuate.scenario.from_dict(data)
+    best = exhaustive(sc)
+    result = plan(sc, time_limit=30)
+    assert round(result.rescued) <= best.rescued <= result.bound + 1e-6
+    report = check(sc, Plan(sc.scenario.id, trips=tuple(best.trips)))
+    assert report.feasible, report.violations[:3]
+    assert report.rescued == best.rescued
