@@ -6,11 +6,13 @@ plan whose times are integers, vehicle by vehicle (groups of one), with memoisat
 
 Scope: at most 4 vehicles and a handful of people; integer times and durations (travel times
 >= 1 after load and unload); explicit deadlines (no hazard); lanes or direct routes; lane
-windows; stock (no shipyards); class turnarounds; known ``close_place``, ``close_lane``,
+windows; stock (no shipyards); class turnarounds, sortie limits and rest (integer ``after``
+and ``for``; each vehicle keeps its own record); known ``close_place``, ``close_lane``,
 ``withdraw_operator`` (with ``return_operator`` after soft ones), ``add_vehicles``
 (reinforcements: stock from ``at``), ``open_place``, ``open_lane`` and ``note`` events;
 constant ``load_per_hour`` and ``unload_per_hour`` when the throughput period is one time
-unit (hours or days). Rate tables, ``change_throughput``, berths and other events are refused.
+unit (hours or days). Rate tables, ``change_throughput``, berths, stands and other events are
+refused.
 
 Rates (docs/model.md, Throughput): a loading over ``[t, t + load)`` draws on the periods
 ``t .. t + load - 1`` (the period ``t`` when instant), in any split. The search keeps, per
@@ -107,8 +109,8 @@ class _Data:
         if any(p.load_per_hour or p.unload_per_hour for p in places) and hours < 1:
             raise NotImplementedError("oracle: rates with periods of one time unit only")
         for p in places:
-            if p.berths or p.load_rates or p.unload_rates:
-                raise NotImplementedError("oracle: no berths or rate tables")
+            if p.berths or p.load_rates or p.unload_rates or p.stands is not None:
+                raise NotImplementedError("oracle: no berths, rate tables or stands")
         # people per period (one time unit), None: unlimited
         self.load_rate = [None if not p.load_per_hour else p.load_per_hour * hours for p in places]
         self.unload_rate = [
@@ -138,6 +140,11 @@ class _Data:
         self.rest = [c.turnaround for c in classes]
         if not all(_is_int(r) for r in self.rest):
             raise NotImplementedError("oracle: integer turnarounds")
+        self.sorties = [INF if c.max_sorties is None else c.max_sorties for c in classes]
+        self.after = [INF if c.rest is None else c.rest.after for c in classes]
+        self.rest_for = [INF if c.rest is None else c.rest.rest_for for c in classes]
+        if not all(_is_int(x) for x in (*self.after, *self.rest_for) if x < INF):
+            raise NotImplementedError("oracle: integer rest")
         self.withdraw = [INF] * len(classes)
         self.hard = [INF] * len(classes)  # arrivals must be by then (no finish_current_trip)
         self.closed: list[list[tuple[float, float]]] = [[] for _ in places]
@@ -283,10 +290,34 @@ class _Data:
         return t < self.deadline[j] and self.place_open(j, t) and t <= self.hard[c]
 
 
-# vehicle state: (class, en_route, place, time, people)
+# vehicle state: (class, en_route, place, time, people, sorties, duty start, last arrival)
 #   idle: en_route 0, at ``place`` since/ready at ``time``
 #   moving: en_route 1, to ``place``, earliest arrival ``time``, ``people`` on board
-VState = tuple[int, int, int, int, int]
+#   sorties: loaded trips flown; duty start: first departure of the current duty (-1: none)
+VState = tuple[int, int, int, int, int, int, int, int]
+
+
+def _arrival(d: _Data, state: VState, t: int) -> VState | None:
+    """The idle state after arriving at ``t`` (None: not allowed now)."""
+    c, _, p, _, people, flown, duty, _ = state
+    if not d.can_arrive(c, p, t) or t - duty > d.after[c]:
+        return None
+    ready = t + round(d.rest[c]) if people > 0 else t  # turnaround
+    return (c, 0, p, ready, 0, flown, duty, t)
+
+
+def _leaving(d: _Data, state: VState, t: int, j: int, n: int, dur: int) -> VState | None:
+    """The moving state after leaving at ``t`` for ``j`` with ``n`` people (None: the sorties
+    or the duty do not allow it)."""
+    c, _, _, _, _, flown, duty, last = state
+    if n > 0 and flown >= d.sorties[c]:
+        return None
+    start = t if duty < 0 or t - last >= d.rest_for[c] else duty
+    if t + dur - start > d.after[c]:
+        return None
+    return (c, 1, j, t + dur, n, flown + int(n > 0), start, last)
+
+
 # throughput state: per place, the loadings still drawing on its periods (last period,
 # people left; sorted) and the people unloaded there in the current period
 Pending = tuple[tuple[tuple[int, float], ...], ...]
@@ -410,16 +441,16 @@ def exhaustive(scenario: Scenario) -> OracleResult:
             # vehicles and people at struck places are out of the game
             nv = tuple(sorted(v for v in veh if v[1] == 1 or t + 1 <= d.deadline[v[2]]))
             return value(t + 1, 0, 0, nv, present, net, settled)
-        c, moving, p, when, people = veh[idx]
+        c, moving, p, when, people = veh[idx][:5]
         best = NEG
         if phase == 0:
             if not moving or when > t:
                 return value(t, 0, idx + 1, veh, present, net, q)
             # arrive now
-            q2 = rates.unload(q, p, people) if d.can_arrive(c, p, t) else None
-            if q2 is not None:
-                ready = t + round(d.rest[c]) if people > 0 else t  # turnaround
-                nv = (*veh[:idx], (c, 0, p, ready, 0), *veh[idx + 1 :])
+            came = _arrival(d, veh[idx], t)
+            q2 = rates.unload(q, p, people) if came is not None else None
+            if came is not None and q2 is not None:
+                nv = (*veh[:idx], came, *veh[idx + 1 :])
                 pl, nl = list(present), list(net)
                 pl[p] += people
                 nl[p] += people
@@ -432,7 +463,10 @@ def exhaustive(scenario: Scenario) -> OracleResult:
             return value(t, 1, idx + 1, veh, present, net, q)
         best = value(t, 1, idx + 1, veh, present, net, q)  # stay
         for j, n, dur in departures(c, p, t, present[p]):
-            nv = (*veh[:idx], (c, 1, j, t + dur, n), *veh[idx + 1 :])
+            gone = _leaving(d, veh[idx], t, j, n, dur)
+            if gone is None:
+                continue
+            nv = (*veh[:idx], gone, *veh[idx + 1 :])
             pl, nl = list(present), list(net)
             pl[p] -= n
             nl[p] -= n
@@ -440,7 +474,7 @@ def exhaustive(scenario: Scenario) -> OracleResult:
             best = max(best, value(t, 1, idx + 1, nv, tuple(pl), tuple(nl), q2))
         return best
 
-    veh0 = tuple(sorted((c, 0, p, r, 0) for c, p, r in d.vehicles))
+    veh0 = tuple(sorted((c, 0, p, r, 0, 0, -1, NEG) for c, p, r in d.vehicles))
     zero = tuple(0 for _ in range(P))
     best = value(0, 0, 0, veh0, zero, zero, rates.start())
     trips = _replay(d, rates, value, departures, veh0, best)
@@ -476,7 +510,7 @@ def _replay(
                     pres[p] -= n
             for idx, vid in enumerate(seq):
                 state, origin, depart = full[vid]
-                c, moving, p, when, people = state
+                c, moving, p, when, people = state[:5]
                 cur = value(
                     t,
                     phase,
@@ -489,15 +523,15 @@ def _replay(
                 # (new state, delta at place, place, throughput state)
                 choices: list[tuple[VState, int, int, Flow | None]] = []
                 if phase == 0 and moving and when <= t:
-                    if d.can_arrive(c, p, t):
-                        ready = t + round(d.rest[c]) if people > 0 else t
-                        choices.append(((c, 0, p, ready, 0), people, p, rates.unload(q, p, people)))
+                    if (came := _arrival(d, state, t)) is not None:
+                        choices.append((came, people, p, rates.unload(q, p, people)))
                     if t < end:
                         choices.append((state, 0, p, q))
                 elif phase == 1 and not moving and when <= t:
                     choices.append((state, 0, p, q))
                     for j, n, dur in departures(c, p, t, present[p]):
-                        choices.append(((c, 1, j, t + dur, n), -n, p, rates.book(q, c, p, t, n)))
+                        if (gone := _leaving(d, state, t, j, n, dur)) is not None:
+                            choices.append((gone, -n, p, rates.book(q, c, p, t, n)))
                 else:
                     choices.append((state, 0, p, q))
                 for new, delta, place, q2 in choices:
