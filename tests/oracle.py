@@ -303,7 +303,8 @@ def _arrival(d: _Data, state: VState, t: int) -> VState | None:
     if not d.can_arrive(c, p, t) or t - duty > d.after[c]:
         return None
     ready = t + round(d.rest[c]) if people > 0 else t  # turnaround
-    return (c, 0, p, ready, 0, flown, duty, t)
+    last = t if d.after[c] < INF else NEG  # records only where they matter (fewer states)
+    return (c, 0, p, ready, 0, flown, duty, last)
 
 
 def _leaving(d: _Data, state: VState, t: int, j: int, n: int, dur: int) -> VState | None:
@@ -312,10 +313,16 @@ def _leaving(d: _Data, state: VState, t: int, j: int, n: int, dur: int) -> VStat
     c, _, _, _, _, flown, duty, last = state
     if n > 0 and flown >= d.sorties[c]:
         return None
-    start = t if duty < 0 or t - last >= d.rest_for[c] else duty
-    if t + dur - start > d.after[c]:
+    if d.after[c] == INF:
+        start = -1  # no rest: no duty to keep
+    elif duty < 0 or t - last >= d.rest_for[c]:
+        start = t
+    else:
+        start = duty
+    if start >= 0 and t + dur - start > d.after[c]:
         return None
-    return (c, 1, j, t + dur, n, flown + int(n > 0), start, last)
+    flown += int(n > 0 and d.sorties[c] < INF)
+    return (c, 1, j, t + dur, n, flown, start, last)
 
 
 # throughput state: per place, the loadings still drawing on its periods (last period,
