@@ -24,9 +24,13 @@ import scipy.sparse as sp
 
 from evacuate.plan.problem import Problem
 
-__all__ = ["trip_budget_bound"]
+__all__ = ["MAX_LEVELS", "trip_budget_bound"]
 
 log = logging.getLogger(__name__)
+
+MAX_LEVELS = 48
+"""Deadline levels per class at most (evenly spread over the distinct deadlines, the last
+included): the LP then has classes x levels x places nonzeros, not places squared."""
 
 
 def trip_budget_bound(problem: Problem) -> float:
@@ -41,7 +45,9 @@ def trip_budget_bound(problem: Problem) -> float:
     sinks = np.flatnonzero(problem.sink_capacity > 0)
     end = problem.end
     deadline = np.minimum(problem.deadline[src], end)
-    levels = np.unique(deadline)  # a constraint per distinct deadline (the end included)
+    levels = np.unique(deadline)  # a constraint per deadline level (the last included)
+    if len(levels) > MAX_LEVELS:  # each level is valid on its own: a spread of them
+        levels = levels[np.unique(np.linspace(0, len(levels) - 1, MAX_LEVELS).round().astype(int))]
     n_c, n_s, n_l = problem.n_classes, len(src), len(levels)
     n_p = problem.n_places
     # variables: trips x[c, i] (class-major), then rescued r[i]
