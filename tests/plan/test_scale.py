@@ -17,10 +17,8 @@ from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.lagrange import column_generation_bound, has_instant_trips
 from evacuate.plan.problem import compile_problem
 from evacuate.plan.search import rescued_by_trips
-from evacuate.plan.tripbound import trip_budget_bound
 from evacuate.planio import Plan
 from tests.oracle import exhaustive
-from tests.plan.tiny import tiny_scenarios
 
 FEW = settings(
     max_examples=25,
@@ -67,12 +65,11 @@ def line_scenarios(draw: st.DrawFn) -> dict[str, Any]:
 @given(line_scenarios())
 def test_bounds_with_straight_line_travel_hold_the_optimum(data: dict[str, Any]) -> None:
     """With straight-line travel, empty moves only from where vehicles start or unload: the
-    column-generation bound and the trip-budget bound still hold the exact optimum."""
+    column-generation bound still holds the exact optimum."""
     scenario = evacuate.scenario.from_dict(data)
     problem = compile_problem(scenario)
     assert problem.routes.straight
     best = exhaustive(scenario).rescued
-    assert trip_budget_bound(problem) >= best - 1e-6
     if has_instant_trips(problem):
         return
     for dt in (0.5, 1.0):
@@ -81,15 +78,6 @@ def test_bounds_with_straight_line_travel_hold_the_optimum(data: dict[str, Any])
         except ValueError:  # dt longer than the shortest loaded trip
             continue
         assert res.bound >= best - 1e-6, (dt, res.bound, best)
-
-
-@FEW
-@given(tiny_scenarios())
-def test_trip_budget_bound_holds_the_optimum(data: dict[str, Any]) -> None:
-    """The trip-budget LP bounds every plan, lanes, windows and events included."""
-    scenario = evacuate.scenario.from_dict(data)
-    best = exhaustive(scenario).rescued
-    assert trip_budget_bound(compile_problem(scenario)) >= best - 1e-6
 
 
 def test_ranked_pickups_give_a_checked_plan_as_good_as_scoring_them_all(

@@ -90,7 +90,7 @@ def shortest_loaded_trip(problem: Problem) -> float:
 GRID_CELLS = 150_000_000
 """Classes x places x places of the grid's dense step arrays (two of int64, and temporaries):
 beyond it (3 classes and some 7,000 places) the grid bound would need many gigabytes, and
-the planner bounds with the trivial, fleet and trip-budget bounds only."""
+the planner bounds with the trivial and fleet bounds (and the operations bounds) only."""
 
 
 def grid_fits(problem: Problem) -> bool:

@@ -26,7 +26,6 @@ from evacuate.plan.lagrange import (
 from evacuate.plan.ops_bound import stands_bound, wear_bound
 from evacuate.plan.problem import Problem
 from evacuate.plan.roundtrips import round_trip_bound
-from evacuate.plan.tripbound import trip_budget_bound
 from evacuate.planio import Trip
 
 __all__ = [
@@ -168,7 +167,6 @@ def max_rescued(
     for name, other in (
         ("stands_bound", stands_bound),  # plan/ops_bound.py
         ("wear_bound", wear_bound),
-        ("trip_budget_bound", trip_budget_bound),  # plan/tripbound.py
     ):
         if math.isfinite(value := other(problem)):
             stats[name], bound = value, min(bound, value)
