@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import evacuate
 from evacuate.check import check
 from evacuate.plan.api import plan, reveal_surprises
+from evacuate.plan.heuristic import dispatch
 from evacuate.plan.lagrange import column_generation_bound, has_instant_trips
 from evacuate.plan.problem import compile_problem
 from evacuate.planio import Plan, Trip
@@ -468,3 +469,32 @@ def test_damaged_vehicles_are_out_of_service_then_back() -> None:
     if damaged:  # the bus had not left the depot yet: it leaves at 6 at the earliest
         first = min(e.time for e in ran.events if e.kind == "depart")
         assert first >= 6
+
+
+def test_an_idle_group_does_not_escape_while_its_operator_is_withdrawn() -> None:
+    """The dispatcher alone (what a plan is when the safety stop cuts the search short): the
+    only vehicle's operator is withdrawn from 0 to 1 and the town is struck at 1, so the
+    vehicle may not leave at 0 (it did, empty, to save itself; the checker refused it)."""
+    data = {
+        "scenario": {"id": "tiny", "end": 3, "time_unit": "hour"},
+        "places": [
+            {"id": "town", "population": 1, "deadline": 1},
+            {"id": "camp", "capacity": 2},
+        ],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [{"id": "town-camp", "from": "town", "to": "camp", "time": 1}],
+        },
+        "fleet": {
+            "classes": [{"id": "c0", "capacity": 1, "operator": "op0"}],
+            "stock": [{"class": "c0", "place": "town", "count": 1}],
+        },
+        "events": [
+            {"id": "pause", "at": 0, "effects": [{"type": "withdraw_operator", "operator": "op0"}]},
+            {"id": "help", "at": 1, "effects": [{"type": "return_operator", "operator": "op0"}]},
+        ],
+    }
+    scenario = evacuate.scenario.from_dict(data)
+    trips = dispatch(compile_problem(scenario))
+    assert all(t.depart >= 1 for t in trips), trips
+    assert check(scenario, Plan(scenario.scenario.id, trips=tuple(trips))).feasible

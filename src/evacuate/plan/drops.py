@@ -141,7 +141,7 @@ def refuge(
     """(start, arrival, place) of the empty move out of ``p`` (its deadline within the
     horizon) for class ``c`` at ``t`` to the place reached first among those safe longest,
     or None. ``usable(q, start, arrival)``: the rules the caller checks besides routes,
-    deadlines, withdrawals and closures.
+    deadlines, withdrawals, an operator's pauses and closures.
 
     Places are tried in order of how long they stay safe, then of the earliest arrival any
     route could give (the fastest travel time): the scan stops at the first place that
@@ -162,9 +162,14 @@ def refuge(
             break  # no later place is safer, nor reached sooner at equal safety
         dq = float(deadline[q])
         route = pb.best_route(c, p, q, t, latest_start=min(dp, w))
+        back = pb.pause_end(c, route[0]) if route is not None and pb.pauses else None
+        if back is not None:  # the operator is withdrawn then: leave once it is back
+            route = pb.best_route(c, p, q, back, latest_start=min(dp, w))
         if route is None:
             continue
         st0, ti = route
+        if pb.pauses and (pb.pause_end(c, st0) is not None or pb.crosses_hard_pause(c, st0, ti)):
+            continue
         if st0 >= dp - EPS or st0 >= w - EPS or ti >= dq - EPS:
             continue
         if pb.withdraw_hard[c] and ti > w + EPS:
