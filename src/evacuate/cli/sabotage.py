@@ -407,8 +407,8 @@ def romulan_story(time_limit: float, seed: int, historical_loss: int | None) -> 
             out.print(
                 f"{names}: against its own worst single attack "
                 f"({_strikes(s, d.worst.attack.strikes)}) it would have saved at least "
-                f"{fmt_num(max(0.0, saved))} people (price when no attack comes: "
-                f"{fmt_num(d.price)}).",
+                f"{fmt_num(math.floor(max(0.0, saved) + 1e-9))} people (price when no attack "
+                f"comes: {fmt_num(d.price)}).",
                 soft_wrap=True,
             )
     out.print(_stats_line(result.stats), soft_wrap=True)
