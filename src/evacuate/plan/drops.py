@@ -15,7 +15,7 @@ import numpy as np
 
 from evacuate.plan.problem import Problem
 
-__all__ = ["DropLists", "ranked", "refuge"]
+__all__ = ["DropLists", "nearness", "ranked", "refuge"]
 
 EPS = 1e-9
 
@@ -180,3 +180,13 @@ def refuge(
         if best is None or key < best:
             best = key
     return None if best is None else (best[2], best[1], best[3])
+
+
+def nearness(problem: Problem) -> np.ndarray:
+    """(P,) the quickest loaded trip any class makes to each place from a place that has or
+    will have people to rescue (inf: none reaches it directly)."""
+    sources = np.zeros(problem.n_places, dtype=bool)
+    sources[[p for p, _, n in problem.arrivals if n > 0 and not problem.is_haven[p]]] = True
+    if not np.any(sources) or problem.travel.shape[0] == 0:  # nobody, or no class
+        return np.full(problem.n_places, np.inf)
+    return np.asarray(problem.travel[:, sources, :].min(axis=(0, 1)), dtype=float)

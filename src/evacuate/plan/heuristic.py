@@ -20,7 +20,7 @@ import numpy as np
 
 from evacuate.plan import loading
 from evacuate.plan.budget import SafetyStop
-from evacuate.plan.drops import DropLists, ranked, refuge
+from evacuate.plan.drops import DropLists, nearness, ranked, refuge
 from evacuate.plan.ledger import Berths as _Berths
 from evacuate.plan.ledger import Ledger as _Ledger
 from evacuate.plan.ops_limits import OpsLimits
@@ -90,16 +90,6 @@ class _Option:
 Guide = dict[int, list[tuple[int, list[tuple[int, int]]]]]
 
 
-def _nearness(problem: Problem) -> np.ndarray:
-    """(P,) the quickest loaded trip any class makes to each place from a place that has or
-    will have people to rescue (inf: none reaches it directly)."""
-    sources = np.zeros(problem.n_places, dtype=bool)
-    sources[[p for p, _, n in problem.arrivals if n > 0 and not problem.is_haven[p]]] = True
-    if not np.any(sources) or problem.travel.shape[0] == 0:  # nobody, or no class
-        return np.full(problem.n_places, np.inf)
-    return np.asarray(problem.travel[:, sources, :].min(axis=(0, 1)), dtype=float)
-
-
 class _Dispatcher:
     def __init__(
         self, problem: Problem, params: DispatchParams, guide: Guide | None, stop: SafetyStop | None
@@ -137,7 +127,7 @@ class _Dispatcher:
         value = np.where(both, params.transfer_value, value)
         # people move between havens only away from the people to rescue (to a haven farther
         # from every pickup place), so the room they free is nearer: never back and forth
-        near = _nearness(problem)
+        near = nearness(problem)
         value = np.where(both & (near[None, :] <= near[:, None]), -1.0, value)
         self.both_havens = both
         self.direct = np.any(np.isfinite(problem.travel), axis=0)
