@@ -108,7 +108,11 @@ class Store:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # on SQLite a session takes the write lock when it begins (BEGIN IMMEDIATE), so a
+        # session that reads and then writes waits (busy timeout) instead of failing at once
+        # with "database is locked" when another process wrote in between
+        bind = self.engine.execution_options(immediate=True) if self.is_sqlite else self.engine
+        self._sessions = sessionmaker(bind, expire_on_commit=False)
         self.artifact_root = Path(artifacts) if artifacts else self._default_artifacts(parsed)
         try:
             self.upgrade()
