@@ -12,8 +12,9 @@ import evacuate
 from evacuate.bep import BepInstance, bep_to_scenario, read_bep
 from evacuate.check import check
 from evacuate.plan.api import plan
-from evacuate.plan.improve import improve_makespan, is_shuttle, shuttle_makespan_bound
+from evacuate.plan.improve import improve_makespan, is_shuttle
 from evacuate.plan.problem import compile_problem
+from evacuate.plan.shuttle_bound import shuttle_makespan_bound
 from evacuate.planio import Plan
 from evacuate.scenario.scenario import Scenario
 from tests.oracle import exhaustive

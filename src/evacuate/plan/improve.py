@@ -30,72 +30,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from evacuate.plan.problem import Problem
+from evacuate.plan.shuttle import empty_paths, is_shuttle
 from evacuate.planio import Trip
 
-__all__ = ["ShuttleResult", "improve_makespan", "is_shuttle", "shuttle_makespan_bound"]
+__all__ = ["ShuttleResult", "ShuttleSearch", "improve_makespan", "is_shuttle"]
 
 log = logging.getLogger(__name__)
-
-MAX_PAIRS = 400_000
-"""Vehicles x loads beyond which the search is not tried (its passes would be too long)."""
-
-
-def is_shuttle(problem: Problem) -> bool:
-    """Whether the problem's rules have no clock but travel (see the module docstring)."""
-    pb = problem
-    if not pb.supply or len({int(pb.capacity[s.c]) for s in pb.supply}) != 1:
-        return False
-    sources = pb.population > 0
-    havens = pb.is_haven
-    if np.any(sources & havens) or np.any((pb.sink_capacity > 0) & ~havens):
-        return False
-    if np.any(np.isfinite(pb.deadline)) or np.any(np.isfinite(pb.withdraw)):
-        return False
-    if pb.destroys or pb.place_closed or any(t > 0 for _, t, _ in pb.arrivals):
-        return False
-    if pb.tires or pb.pauses or pb.damages:
-        return False  # turnaround and withdrawal are clocks
-    if np.any(np.isfinite(pb.load_budget)) or np.any(np.isfinite(pb.unload_budget)):
-        return False
-    if np.any(pb.berths < pb.total_vehicles) or np.any(pb.open_from > 0):
-        return False
-    for routes in pb.routes.values():
-        for r in routes:
-            if r.closed or (r.lane is not None and (r.lane.windows or r.lane.periodic)):
-                return False
-    n_loads = sum(
-        -(-int(pb.population[i]) // int(pb.capacity[pb.supply[0].c]))
-        for i in np.flatnonzero(sources)
-    )
-    if pb.total_vehicles * max(1, n_loads) > MAX_PAIRS:
-        return False
-    # every move a route may need must exist: starts -> sources, sources <-> havens
-    src, hav = np.flatnonzero(sources), np.flatnonzero(havens)
-    for s in pb.supply:
-        tt = empty_paths(pb.travel[s.c])[0]
-        if not (
-            np.all(np.isfinite(tt[np.ix_(src, hav)]))
-            and np.all(np.isfinite(tt[np.ix_(hav, src)]))
-            and (s.p in set(src.tolist()) or np.all(np.isfinite(tt[s.p, src])))
-        ):
-            return False
-    return True
-
-
-def empty_paths(travel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Shortest times of empty moves, which may chain trips through other places (travel
-    times need not obey the triangle inequality), and the next place on each way."""
-    n = travel.shape[0]
-    dist = travel.copy()
-    np.fill_diagonal(dist, 0.0)
-    nxt = np.where(np.isfinite(dist), np.arange(n)[None, :], -1)
-    for k in range(n):
-        via = dist[:, k, None] + dist[None, k, :]
-        better = via < dist - 1e-9
-        if np.any(better):
-            dist = np.where(better, via, dist)
-            nxt = np.where(better, nxt[:, k, None], nxt)
-    return dist, nxt
 
 
 @dataclass(frozen=True)
@@ -122,7 +62,9 @@ _Snap = tuple[
 time), which splitting changes."""
 
 
-class _Search:
+class ShuttleSearch:
+    """The routes of a shuttle problem's vehicles (one per vehicle) and the moves on them."""
+
     def __init__(self, problem: Problem, rng: random.Random) -> None:
         pb = problem
         self.pb = pb
@@ -477,68 +419,6 @@ class _Search:
         return out
 
 
-def shuttle_makespan_bound(problem: Problem) -> float:
-    """A lower bound on the makespan of a shuttle problem (0 for other problems).
-
-    Every load k (at pickup i) costs its vehicle at least ``a_k`` = loading, the trip to the
-    nearest haven and unloading, and, unless it is its vehicle's first, ``e_k`` = the
-    nearest haven's trip back to i; a first one costs ``s_k`` = the nearest start's trip to i
-    instead. At most one first load per vehicle, so the vehicles' busy time sums to at
-    least sum(a_k + e_k) minus the largest ``len(vehicles)`` gains e_k - s_k, and the last
-    vehicle finishes no earlier than the earliest start plus the mean busy time. Besides, the
-    load whose pickup is farthest from every start ends no earlier than its own trip.
-    """
-    if not is_shuttle(problem):
-        return 0.0
-    s = _Search(problem, random.Random(0))
-    a, e, first = [], [], []
-    for k, i in enumerate(s.pt):
-        a.append(s.shortest[k])
-        e.append(min(s.E[c][h][i] for c in {c for c, _, _ in s.veh} for h in s.havens))
-        first.append(min(t + s.E[c][p][i] for c, p, t in s.veh))
-    t0 = min(t for _, _, t in s.veh)
-    n_v = len(s.veh)
-    gains = sorted((max(0.0, e[k] - (first[k] - t0)) for k in range(len(a))), reverse=True)
-    busy = sum(a) + sum(e) - sum(gains[:n_v])
-    single = max((first[k] + a[k] for k in range(len(a))), default=0.0)
-    room = _room_bound(s) if len({c for c, _, _ in s.veh}) == 1 else 0.0
-    return float(max(single, t0 + busy / n_v, t0 + room / n_v))
-
-
-def _room_bound(s: _Search) -> float:
-    """Busy time with the havens' room: a load from pickup i to haven h costs the loaded
-    trip and, for all but one load per vehicle, the way from h to the nearest pickup; a
-    transportation LP (HiGHS, per person: a load carries at most a vehicle's capacity) sends
-    everyone to a haven with room at least cost."""
-    from scipy.optimize import linprog
-
-    pts = sorted(set(s.pt))
-    people = {i: sum(q for k, q in enumerate(s.q) if s.pt[k] == i) for i in pts}
-    c = s.veh[0][0]
-    tt = s.T[c]
-    back = {h: min(s.E[c][h][i] for i in pts) for h in s.havens}
-    n_i, n_h = len(pts), len(s.havens)
-    # per person: a load carries at most s.cap (so this relaxes the whole-trip count)
-    cost = [(s.L[c] + tt[i][h] + back[h]) / s.cap for i in pts for h in s.havens]
-    a_eq = np.zeros((n_i, n_i * n_h))
-    for r in range(n_i):
-        a_eq[r, r * n_h : (r + 1) * n_h] = 1.0
-    a_ub = np.zeros((n_h, n_i * n_h))
-    for col in range(n_h):
-        a_ub[col, col::n_h] = 1.0
-    res = linprog(
-        cost,
-        A_ub=a_ub,
-        b_ub=[float(s.room[h]) for h in s.havens],
-        A_eq=a_eq,
-        b_eq=[float(people[i]) for i in pts],
-        method="highs",
-    )
-    if res.status != 0:
-        return 0.0
-    return float(res.fun) - len(s.veh) * float(max(back.values()))
-
-
 def improve_makespan(
     problem: Problem,
     *,
@@ -557,7 +437,7 @@ def improve_makespan(
     if not is_shuttle(problem):
         return None
     rng = random.Random(seed)
-    s = _Search(problem, rng)
+    s = ShuttleSearch(problem, rng)
     far = {
         k: min(s.E[c][p][s.pt[k]] for c, p, _ in s.veh)
         + s.order[s.veh[0][0]][(s.pt[k], problem.n_places)][0][0]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from evacuate.plan.budget import SafetyStop
-from evacuate.plan.improve import improve_makespan, shuttle_makespan_bound
+from evacuate.plan.improve import improve_makespan
 from evacuate.plan.lagrange import (
     choose_dt,
     column_generation_bound,
@@ -21,6 +21,7 @@ from evacuate.plan.lagrange import (
 )
 from evacuate.plan.problem import Problem, compile_problem
 from evacuate.plan.search import max_rescued
+from evacuate.plan.shuttle_bound import shuttle_makespan_bound
 from evacuate.planio import Trip
 from evacuate.scenario.scenario import Scenario
 
@@ -57,14 +58,14 @@ def _at_end(problem: Problem, scenario: Scenario, end: float) -> Problem:
 
 _LB_GRID_CAP = 5_000_000
 """Grid steps x places^2 x classes beyond which the makespan lower bound uses only the
-shuttle bound (improve.py), not the relaxation's bisection."""
+shuttle bound (shuttle_bound.py), not the relaxation's bisection."""
 
 
 def _makespan_lower_bound(
     problem: Problem, scenario: Scenario, hi: float, stop: SafetyStop, stats: dict[str, Any]
 ) -> float:
     """The longest horizon (to 0.1%) whose relaxation cannot hold everyone's rescue, and at
-    least the shuttle bound of improve.py: no plan finishes before it."""
+    least the shuttle bound (shuttle_bound.py): no plan finishes before it."""
     population = float(problem.population.sum())
     lo = shuttle_makespan_bound(problem)
     stats["shuttle_lower_bound"] = lo

@@ -1,0 +1,76 @@
+"""A lower bound on the makespan of a shuttle problem (shuttle.py): busy time per vehicle,
+from the loads' least costs and a transportation LP over the havens' room."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from evacuate.plan.improve import ShuttleSearch
+from evacuate.plan.problem import Problem
+from evacuate.plan.shuttle import is_shuttle
+
+__all__ = ["shuttle_makespan_bound"]
+
+
+def shuttle_makespan_bound(problem: Problem) -> float:
+    """A lower bound on the makespan of a shuttle problem (0 for other problems).
+
+    Every load k (at pickup i) costs its vehicle at least ``a_k`` = loading, the trip to the
+    nearest haven and unloading, and, unless it is its vehicle's first, ``e_k`` = the
+    nearest haven's trip back to i; a first one costs ``s_k`` = the nearest start's trip to i
+    instead. At most one first load per vehicle, so the vehicles' busy time sums to at
+    least sum(a_k + e_k) minus the largest ``len(vehicles)`` gains e_k - s_k, and the last
+    vehicle finishes no earlier than the earliest start plus the mean busy time. Besides, the
+    load whose pickup is farthest from every start ends no earlier than its own trip.
+    """
+    if not is_shuttle(problem):
+        return 0.0
+    s = ShuttleSearch(problem, random.Random(0))
+    a, e, first = [], [], []
+    for k, i in enumerate(s.pt):
+        a.append(s.shortest[k])
+        e.append(min(s.E[c][h][i] for c in {c for c, _, _ in s.veh} for h in s.havens))
+        first.append(min(t + s.E[c][p][i] for c, p, t in s.veh))
+    t0 = min(t for _, _, t in s.veh)
+    n_v = len(s.veh)
+    gains = sorted((max(0.0, e[k] - (first[k] - t0)) for k in range(len(a))), reverse=True)
+    busy = sum(a) + sum(e) - sum(gains[:n_v])
+    single = max((first[k] + a[k] for k in range(len(a))), default=0.0)
+    room = _room_bound(s) if len({c for c, _, _ in s.veh}) == 1 else 0.0
+    return float(max(single, t0 + busy / n_v, t0 + room / n_v))
+
+
+def _room_bound(s: ShuttleSearch) -> float:
+    """Busy time with the havens' room: a load from pickup i to haven h costs the loaded
+    trip and, for all but one load per vehicle, the way from h to the nearest pickup; a
+    transportation LP (HiGHS, per person: a load carries at most a vehicle's capacity) sends
+    everyone to a haven with room at least cost."""
+    from scipy.optimize import linprog
+
+    pts = sorted(set(s.pt))
+    people = {i: sum(q for k, q in enumerate(s.q) if s.pt[k] == i) for i in pts}
+    c = s.veh[0][0]
+    tt = s.T[c]
+    back = {h: min(s.E[c][h][i] for i in pts) for h in s.havens}
+    n_i, n_h = len(pts), len(s.havens)
+    # per person: a load carries at most s.cap (so this relaxes the whole-trip count)
+    cost = [(s.L[c] + tt[i][h] + back[h]) / s.cap for i in pts for h in s.havens]
+    a_eq = np.zeros((n_i, n_i * n_h))
+    for r in range(n_i):
+        a_eq[r, r * n_h : (r + 1) * n_h] = 1.0
+    a_ub = np.zeros((n_h, n_i * n_h))
+    for col in range(n_h):
+        a_ub[col, col::n_h] = 1.0
+    res = linprog(
+        cost,
+        A_ub=a_ub,
+        b_ub=[float(s.room[h]) for h in s.havens],
+        A_eq=a_eq,
+        b_eq=[float(people[i]) for i in pts],
+        method="highs",
+    )
+    if res.status != 0:
+        return 0.0
+    return float(res.fun) - len(s.veh) * float(max(back.values()))
