@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import doctest
 import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import evacuate
 import evacuate.store
@@ -158,3 +159,18 @@ def test_sqlite_concurrent_writers_wait_instead_of_failing(tmp_path: Path) -> No
     assert [p.exitcode for p in procs] == [0, 0, 0]
     with open_store(url) as store:
         assert len(store.child_keys(sweep)) == 60
+
+
+def test_sqlite_readers_read_alongside_an_open_write(tmp_path: Path) -> None:
+    """On SQLite a read does not queue behind a transaction holding the write lock: it sees the
+    last commit at once (WAL), while a write still takes the lock first."""
+    with open_store(f"sqlite:///{tmp_path / 'read.db'}") as store:
+        run = store.record("plan", metrics={"rescued": 1})
+        writer = store.engine.connect().execution_options(immediate=True)
+        # the pool is shut down after the write ends, so a reader that waits fails, not hangs
+        with writer, ThreadPoolExecutor(1) as pool, writer.begin():
+            writer.execute(text("UPDATE metrics SET value = 2 WHERE run_id = :r"), {"r": run})
+            # a reader that took the write lock would wait out the 60 s busy timeout
+            read = pool.submit(lambda: store.get_run(run).metrics)
+            assert read.result(timeout=30) == {"rescued": 1.0}
+        assert store.get_run(run).metrics == {"rescued": 2.0}

@@ -108,11 +108,13 @@ class Store:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
-        # on SQLite a session takes the write lock when it begins (BEGIN IMMEDIATE), so a
-        # session that reads and then writes waits (busy timeout) instead of failing at once
-        # with "database is locked" when another process wrote in between
-        bind = self.engine.execution_options(immediate=True) if self.is_sqlite else self.engine
-        self._sessions = sessionmaker(bind, expire_on_commit=False)
+        # on SQLite a session that writes takes the write lock when it begins (BEGIN
+        # IMMEDIATE), so one that reads and then writes waits (busy timeout) instead of failing
+        # at once with "database is locked" when another process wrote in between; a session
+        # that only reads begins deferred and, under WAL, reads alongside a writer
+        writer = self.engine.execution_options(immediate=True) if self.is_sqlite else self.engine
+        self._readers = sessionmaker(self.engine, expire_on_commit=False)
+        self._writers = sessionmaker(writer, expire_on_commit=False)
         self.artifact_root = Path(artifacts) if artifacts else self._default_artifacts(parsed)
         try:
             self.upgrade()
@@ -158,8 +160,10 @@ class Store:
         self.close()
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
+    def _session(self, *, write: bool = False) -> Iterator[Session]:
+        """A transaction, committed on leaving; ``write`` for one that may write (on SQLite it
+        takes the write lock up front; a reader takes none)."""
+        with (self._writers if write else self._readers).begin() as session:
             yield session
 
     # ------------------------------------------------------------------ scenarios
@@ -168,7 +172,7 @@ class Store:
         data = scenario.to_data() if hasattr(scenario, "to_data") else dict(scenario)
         digest = content_hash(data)
         meta = data.get("scenario", {}) if isinstance(data.get("scenario"), dict) else {}
-        with self._session() as s:
+        with self._session(write=True) as s:
             if s.get(ScenarioRow, digest) is None:
                 s.add(
                     ScenarioRow(
@@ -214,7 +218,7 @@ class Store:
         if kind not in KINDS:
             raise ValueError(f"unknown run kind {kind!r}; expected one of {', '.join(KINDS)}")
         run_id = uuid.uuid4().hex
-        with self._session() as s:
+        with self._session(write=True) as s:
             s.add(
                 RunRow(
                     id=run_id,
@@ -236,18 +240,18 @@ class Store:
         return run_id
 
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
-        with self._session() as s:
+        with self._session(write=True) as s:
             for k, v in params.items():
                 s.merge(ParamRow(run_id=run_id, key=k, value=json_param(v)))
 
     def log_metrics(self, run_id: str, metrics: Mapping[str, float | int | None]) -> None:
-        with self._session() as s:
+        with self._session(write=True) as s:
             for k, v in metrics.items():
                 s.merge(MetricRow(run_id=run_id, key=k, value=metric_value(v)))
 
     def log_series(self, run_id: str, key: str, points: Iterable[tuple[float, float]]) -> None:
         """Store (replace) the series ``key`` of a run: ``(t, value)`` points in order."""
-        with self._session() as s:
+        with self._session(write=True) as s:
             s.execute(delete(SeriesRow).where(SeriesRow.run_id == run_id, SeriesRow.key == key))
             s.add_all(series_rows(run_id, key, points))
 
@@ -280,7 +284,7 @@ class Store:
             size, digest = len(content), hashlib.sha256(content).hexdigest()
             uri = "file://" + str(target.resolve())
         art = Artifact(name, uri, media_type, size, digest)
-        with self._session() as s:
+        with self._session(write=True) as s:
             s.merge(
                 ArtifactRow(
                     run_id=run_id,
@@ -303,7 +307,7 @@ class Store:
     ) -> None:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
-        with self._session() as s:
+        with self._session(write=True) as s:
             row = s.get(RunRow, run_id)
             if row is None:
                 raise StoreError(f"no run {run_id} in {self.safe_url}")
@@ -335,7 +339,7 @@ class Store:
         A run already stored under the same ``parent`` and ``key`` is replaced."""
         run_id = uuid.uuid4().hex
         now = utc_now()
-        with self._session() as s:
+        with self._session(write=True) as s:
             if parent is not None and key is not None:
                 s.execute(delete(RunRow).where(RunRow.parent_id == parent, RunRow.key == key))
             s.add(
@@ -369,7 +373,7 @@ class Store:
 
     def delete_run(self, run_id: str) -> None:
         """Delete a run, its children and everything they logged (artifact files stay)."""
-        with self._session() as s:
+        with self._session(write=True) as s:
             children = s.scalars(select(RunRow.id).where(RunRow.parent_id == run_id)).all()
             ids = [run_id, *children]
             for table in (ParamRow, MetricRow, SeriesRow, ArtifactRow):
