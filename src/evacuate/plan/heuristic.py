@@ -5,7 +5,8 @@ empty move, by the people it moves per unit of time (weighted by how urgent the 
 is), evaluated for all (pickup, drop) pairs at once with numpy, then checked exactly for the
 best few: lane windows, closures, deadlines, throughput periods, berths, and the people and
 room a place has at the instants that matter. A group splits only when fewer vehicles suffice,
-so the work grows with distinct decisions, not with the number of vehicles or people.
+so the work grows with distinct decisions, not with the number of vehicles or people. The
+exact check of one trip and the ledgers it reads are in ``trip_rules.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import bisect
 import heapq
 import logging
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from evacuate.plan.ledger import Berths as _Berths
 from evacuate.plan.ledger import Ledger as _Ledger
 from evacuate.plan.ops_limits import OpsLimits
 from evacuate.plan.problem import Problem
+from evacuate.plan.trip_rules import DispatchParams, Group, Option, TripRules
 from evacuate.planio import Trip
 
 __all__ = ["DispatchParams", "dispatch"]
@@ -40,57 +41,10 @@ CANDIDATE_DROPS = 16
 """Drops considered per pickup place: the nearest ones that still have room."""
 
 
-@dataclass(frozen=True)
-class DispatchParams:
-    """Tunables of the dispatcher."""
-
-    urgency: float = 0.0
-    """Extra weight for pickups at places whose deadline is near (0: pure rate)."""
-    urgency_window: float = 0.1
-    """"Near" means within this fraction of the horizon."""
-    top_k: int = 6
-    """Candidates checked exactly per decision."""
-    stage_value: float = 0.5
-    """Value of a person delivered to a staging place (capacity, deadline before the end)."""
-    transfer_value: float = 0.25
-    """Value of moving a person between havens (frees room at a full one)."""
-    redirect: bool = True
-    """A guide leg whose drop is full goes to the best other drop for the same pickup."""
-    reserve: bool = True
-    """Greedy decisions leave alone the people and room that guide legs still to fly count on
-    (a guide leg that fails late may then leave some of them unused)."""
-
-
-@dataclass(order=True)
-class _Group:
-    free: float
-    seq: int
-    gid: str = field(compare=False)
-    c: int = field(compare=False)
-    n: int = field(compare=False)
-    p: int = field(compare=False)
-    since: float = field(default=0.0, compare=False)
-    """When the group came to be at ``p`` (known destroy events after this hit it)."""
-    legs: tuple[tuple[int, int], ...] = field(default=(), compare=False)
-    """Loaded legs still to fly, in order, when the group follows a guide path."""
-
-
-@dataclass
-class _Option:
-    score: float
-    i: int
-    j: int
-    empty: tuple[float, float] | None  # (travel start, arrival) of the move to i
-    x: float  # loading start at i
-    y: float  # arrival (end of unloading) at j
-    people: int
-    vehicles: int
-
-
 Guide = dict[int, list[tuple[int, list[tuple[int, int]]]]]
 
 
-class _Dispatcher:
+class _Dispatcher(TripRules):
     def __init__(
         self, problem: Problem, params: DispatchParams, guide: Guide | None, stop: SafetyStop | None
     ) -> None:
@@ -161,28 +115,18 @@ class _Dispatcher:
         self.gcount += 1
         return f"g{self.gcount}"
 
-    def _push(self, g: _Group) -> None:
+    def _push(self, g: Group) -> None:
         self.seq += 1
         g.seq = self.seq
         heapq.heappush(self.heap, g)
 
-    def _destroyed(self, c: int, p: int, a: float, b: float) -> bool:
-        """Whether a known destroy event hits class c at place p during [a, b]."""
-        return any(
-            d.p == p and c in d.classes and a - EPS <= d.t <= b + EPS
-            for d in (*self.pb.destroys, *self.pb.damages)
-        )
-
-    def _reserve(self, g: _Group, legs: tuple[tuple[int, int], ...], sign: float) -> None:
+    def _reserve(self, g: Group, legs: tuple[tuple[int, int], ...], sign: float) -> None:
         if not self.prm.reserve:
             return
         amount = sign * g.n * float(self.pb.capacity[g.c])
         for i, j in legs:
             self.res_pick[i] += amount
             self.res_room[j] += amount
-
-    def _period(self, t: float) -> int:
-        return math.floor(t / self.pb.period + 1e-9)
 
     def _estimates(self) -> tuple[np.ndarray, np.ndarray]:
         pick = np.maximum(0.0, np.maximum(0.0, self.stock_tot) - self.res_pick)
@@ -192,7 +136,7 @@ class _Dispatcher:
         # room may free up where people are picked up again: check exactly
         return pick, np.where(self.has_pick & (cap > 0), np.maximum(room, 1.0), room)
 
-    def _options(self, g: _Group, t: float) -> list[_Option]:
+    def _options(self, g: Group, t: float) -> list[Option]:
         pb = self.pb
         c, n, p = g.c, g.n, g.p
         load = float(pb.load[c])
@@ -248,7 +192,7 @@ class _Dispatcher:
 
     def _scores(
         self,
-        g: _Group,
+        g: Group,
         t: float,
         rows: np.ndarray,
         x: np.ndarray,
@@ -292,99 +236,6 @@ class _Dispatcher:
         score = value * amount * urgent[:, None] / np.maximum(y - t, EPS)
         return np.where(ok, score, -1.0), cols
 
-    def _exact(self, g: _Group, t: float, i: int, j: int, reserved: bool = True) -> _Option | None:
-        """The candidate trip checked against every rule at the instants it uses."""
-        pb = self.pb
-        c, n, p = g.c, g.n, g.p
-        load, unload = float(pb.load[c]), float(pb.unload[c])
-        w = float(pb.withdraw[c])
-        d = self.deadline
-        cap = int(pb.capacity[c])
-        empty: tuple[float, float] | None = None
-        ti = t
-        if i != p:
-            route = pb.best_route(c, p, i, t, latest_start=min(d[p], w))
-            if route is None:
-                return None
-            st0, ti = route
-            if st0 > d[p] + EPS or st0 >= w - EPS or ti >= d[i] - EPS:
-                return None
-            if pb.withdraw_hard[c] and ti > w + EPS:
-                return None  # must be back at rest before the withdrawal
-            if pb.pauses and (
-                pb.pause_end(c, st0) is not None or pb.crosses_hard_pause(c, st0, ti)
-            ):
-                return None
-            if not (pb.place_open(p, st0) and pb.place_open(i, ti)):
-                return None
-            if self._destroyed(c, p, t, st0):
-                return None
-            empty = (st0, ti)
-        ready = max(ti, float(pb.open_from[i]))
-        for _ in range(8):
-            route = pb.best_route(c, i, j, ready + load, latest_start=min(d[i], w + load))
-            if route is None:
-                return None
-            st, arr = route
-            xx = st - load
-            yy = arr + unload
-            if xx + load > d[i] + EPS or xx >= w - EPS or yy >= d[j] - EPS or yy > pb.end + EPS:
-                return None
-            if pb.withdraw_hard[c] and yy > w + EPS:
-                return None
-            back = pb.pause_end(c, xx) if pb.pauses else None
-            if back is not None:
-                ready = back  # withdrawn for now: load when the operator is back
-                continue
-            if pb.pauses and pb.crosses_hard_pause(c, xx, yy):
-                return None
-            if not (pb.place_open(i, xx) and pb.place_open(j, yy)):
-                ready = xx + pb.period
-                continue
-            want = min(n, self.berths[i].limit, self.berths[j].limit)
-            bx = self.berths[i].earliest(xx, load, want)
-            if bx > xx + EPS:
-                ready = bx
-                continue
-            if not self.berths[j].fits(yy - unload, yy, want):
-                ready = xx + max(unload, pb.period * 0.25)
-                continue
-            ky = self._period(yy)
-            left_load = loading.room(pb, i, self.load_used[i], *loading.span(pb, xx, load))
-            left_unload = pb.unload_allowance(j, ky) - self.unload_used[j].get(ky, 0.0)
-            if left_load < 1 or left_unload < 1:
-                ready = (self._period(xx) + 1) * pb.period if left_load < 1 else xx + pb.period
-                continue
-            if self._destroyed(c, i, ti, xx + load) or self._destroyed(c, j, yy - unload, yy):
-                return None
-            want, wait = self.lim.stand_room(c, p, i, j, (ti, xx + load, yy - unload), want)
-            if 0 < wait < math.inf:
-                ready = xx + wait  # no stand at the drop before then
-                continue
-            if wait < 0 and t - wait <= pb.end:
-                return self._exact(g, t - wait, i, j, reserved)  # leave when a stand frees
-            if want < 1:
-                return None
-            keep_i = math.ceil(self.res_pick[i] - EPS) if reserved else 0
-            keep_j = math.ceil(self.res_room[j] - EPS) if reserved else 0
-            people = min(
-                want * cap,
-                self.ledgers[i].max_pick(xx) - keep_i,
-                self.ledgers[j].room(yy) - keep_j,
-                int(min(left_load, 1 << 62)),
-                int(min(left_unload, 1 << 62)),
-            )
-            if people <= 0:
-                return None
-            vehicles = min(want, -(-people // cap))
-            back = self.lim.rest_first(c, g.gid, empty, xx, yy, t)  # sorties and rest
-            if back is not None:
-                return None if back == math.inf else self._exact(g, back, i, j, reserved)
-            urgent = 1.0 + self.prm.urgency if xx >= self.urgent_until[i] else 1.0
-            score = self.value[i, j] * people * urgent / max(yy - t, EPS)
-            return _Option(score, i, j, empty, xx, yy, people, vehicles)
-        return None
-
     def _all_done(self, t: float) -> bool:
         """No people outside havens that are still alive at ``t``, and none to arrive: the
         only trips left would move people between havens, which frees room for nobody."""
@@ -412,21 +263,21 @@ class _Dispatcher:
     # ----------------------------------------------------------------- main loop
     def run(self) -> list[Trip]:
         pb = self.pb
-        self.heap: list[_Group] = []
+        self.heap: list[Group] = []
         for k, s in enumerate(pb.supply):
             left = s.count
             for n, legs in self.guide.get(k, []):
                 n = min(n, left)
                 if n > 0:
                     left -= n
-                    grp = _Group(
+                    grp = Group(
                         s.t, 0, self._new_gid(), s.c, n, s.p, since=s.made, legs=tuple(legs)
                     )
                     self._reserve(grp, grp.legs, 1.0)
                     self._push(grp)
                     self.lim.enter(grp.gid, s.c, s.p, s.t, n)
             if left > 0:
-                self._push(_Group(s.t, 0, gid := self._new_gid(), s.c, left, s.p, since=s.made))
+                self._push(Group(s.t, 0, gid := self._new_gid(), s.c, left, s.p, since=s.made))
                 self.lim.enter(gid, s.c, s.p, s.t, left)
         guard = 0
         while self.heap:
@@ -473,7 +324,7 @@ class _Dispatcher:
         log.info("dispatcher: %d trips, %d decisions", len(self.trips), guard)
         return self.lim.finish(self.trips)
 
-    def _escape(self, g: _Group, t: float) -> None:
+    def _escape(self, g: Group, t: float) -> None:
         """The fleet counts, after people: a group with nothing to do at a place whose
         deadline strikes within the horizon leaves it, empty, for the place reached first
         among those safe longest (havens first), and may work on from there."""
@@ -498,10 +349,10 @@ class _Dispatcher:
         st0, ti, q = found
         name = pb.classes[c]
         self.trips.append(Trip(g.gid, name, g.n, pb.places[p], st0, pb.places[q], ti, 0))
-        self._push(_Group(ti, 0, g.gid, c, g.n, q, since=ti))
+        self._push(Group(ti, 0, g.gid, c, g.n, q, since=ti))
         self.lim.escaped(c, g.gid, q, (st0, ti), g.n)
 
-    def _follow(self, g: _Group, t: float) -> bool:
+    def _follow(self, g: Group, t: float) -> bool:
         """Fly the next feasible leg of the group's guide path; drop the legs it cannot."""
         legs = list(g.legs)
         while legs:
@@ -517,13 +368,13 @@ class _Dispatcher:
         g.legs = ()
         return False
 
-    def _redirect(self, g: _Group, t: float, i: int, j: int) -> _Option | None:
+    def _redirect(self, g: Group, t: float, i: int, j: int) -> Option | None:
         """A guide leg i -> j that cannot be flown (j full, most often): the best other drop
         for the same pickup, among the nearest few."""
         pb = self.pb
         tt = pb.travel[g.c][i]
         order = [int(k) for k in np.argsort(tt) if k != j and self.value[i, k] > 0]
-        best: _Option | None = None
+        best: Option | None = None
         for k in order[: self.prm.top_k]:
             if not math.isfinite(tt[k]):
                 break
@@ -532,14 +383,14 @@ class _Dispatcher:
                 best = opt
         return best
 
-    def _commit(self, g: _Group, t: float, o: _Option) -> None:
+    def _commit(self, g: Group, t: float, o: Option) -> None:
         pb = self.pb
         c = g.c
         k = o.vehicles
         load, unload = float(pb.load[c]), float(pb.unload[c])
         rest_gid: str | None = None
         if k < g.n:
-            rest = _Group(t, 0, self._new_gid(), c, g.n - k, g.p, since=g.since, legs=g.legs)
+            rest = Group(t, 0, self._new_gid(), c, g.n - k, g.p, since=g.since, legs=g.legs)
             self._push(rest)
             gid, rest_gid = self._new_gid(), rest.gid
         else:
@@ -578,7 +429,7 @@ class _Dispatcher:
             self.unload_used[o.j][per] = self.unload_used[o.j].get(per, 0.0) + o.people
         # the vehicles rest (turnaround) before their next trip
         ready = o.y + (pb.rest(c) if o.people > 0 else 0.0)
-        self._push(_Group(ready, 0, gid, c, k, o.j, since=o.y - unload, legs=g.legs))
+        self._push(Group(ready, 0, gid, c, k, o.j, since=o.y - unload, legs=g.legs))
 
 
 def dispatch(

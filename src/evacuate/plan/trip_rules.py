@@ -1,0 +1,193 @@
+"""The rules one candidate trip of the dispatcher (``plan/heuristic.py``) must obey, checked
+exactly at the instants it uses: routes and lane windows, closures, deadlines, withdrawals
+and pauses, berths, throughput periods, stands, sorties and rest, and the people and room a
+place has then. ``TripRules`` holds the ledgers of what the plan so far has committed; the
+dispatcher adds the choosing (scoring candidates) and the event loop.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from evacuate.plan import loading
+from evacuate.plan.ledger import Berths, Ledger
+from evacuate.plan.ops_limits import OpsLimits
+from evacuate.plan.problem import Problem
+
+__all__ = ["DispatchParams", "Group", "Option", "TripRules"]
+
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class DispatchParams:
+    """Tunables of the dispatcher."""
+
+    urgency: float = 0.0
+    """Extra weight for pickups at places whose deadline is near (0: pure rate)."""
+    urgency_window: float = 0.1
+    """"Near" means within this fraction of the horizon."""
+    top_k: int = 6
+    """Candidates checked exactly per decision."""
+    stage_value: float = 0.5
+    """Value of a person delivered to a staging place (capacity, deadline before the end)."""
+    transfer_value: float = 0.25
+    """Value of moving a person between havens (frees room at a full one)."""
+    redirect: bool = True
+    """A guide leg whose drop is full goes to the best other drop for the same pickup."""
+    reserve: bool = True
+    """Greedy decisions leave alone the people and room that guide legs still to fly count on
+    (a guide leg that fails late may then leave some of them unused)."""
+
+
+@dataclass(order=True)
+class Group:
+    free: float
+    seq: int
+    gid: str = field(compare=False)
+    c: int = field(compare=False)
+    n: int = field(compare=False)
+    p: int = field(compare=False)
+    since: float = field(default=0.0, compare=False)
+    """When the group came to be at ``p`` (known destroy events after this hit it)."""
+    legs: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+    """Loaded legs still to fly, in order, when the group follows a guide path."""
+
+
+@dataclass
+class Option:
+    score: float
+    i: int
+    j: int
+    empty: tuple[float, float] | None  # (travel start, arrival) of the move to i
+    x: float  # loading start at i
+    y: float  # arrival (end of unloading) at j
+    people: int
+    vehicles: int
+
+
+class TripRules:
+    """What the plan so far has committed (ledgers of people and room, berths, throughput
+    used, stands and duty), and the exact check of one more trip against it."""
+
+    pb: Problem
+    prm: DispatchParams
+    ledgers: list[Ledger]
+    berths: list[Berths]
+    lim: OpsLimits
+    load_used: list[dict[int, float]]
+    unload_used: list[dict[int, float]]
+    res_pick: np.ndarray
+    """People that guided legs not yet flown count on, per place (greedy decisions leave
+    them alone)."""
+    res_room: np.ndarray
+    """Room that guided legs not yet flown count on, per place."""
+    deadline: np.ndarray
+    urgent_until: np.ndarray
+    value: np.ndarray
+
+    def _destroyed(self, c: int, p: int, a: float, b: float) -> bool:
+        """Whether a known destroy event hits class c at place p during [a, b]."""
+        return any(
+            d.p == p and c in d.classes and a - EPS <= d.t <= b + EPS
+            for d in (*self.pb.destroys, *self.pb.damages)
+        )
+
+    def _period(self, t: float) -> int:
+        return math.floor(t / self.pb.period + 1e-9)
+
+    def _exact(self, g: Group, t: float, i: int, j: int, reserved: bool = True) -> Option | None:
+        """The candidate trip checked against every rule at the instants it uses."""
+        pb = self.pb
+        c, n, p = g.c, g.n, g.p
+        load, unload = float(pb.load[c]), float(pb.unload[c])
+        w = float(pb.withdraw[c])
+        d = self.deadline
+        cap = int(pb.capacity[c])
+        empty: tuple[float, float] | None = None
+        ti = t
+        if i != p:
+            route = pb.best_route(c, p, i, t, latest_start=min(d[p], w))
+            if route is None:
+                return None
+            st0, ti = route
+            if st0 > d[p] + EPS or st0 >= w - EPS or ti >= d[i] - EPS:
+                return None
+            if pb.withdraw_hard[c] and ti > w + EPS:
+                return None  # must be back at rest before the withdrawal
+            if pb.pauses and (
+                pb.pause_end(c, st0) is not None or pb.crosses_hard_pause(c, st0, ti)
+            ):
+                return None
+            if not (pb.place_open(p, st0) and pb.place_open(i, ti)):
+                return None
+            if self._destroyed(c, p, t, st0):
+                return None
+            empty = (st0, ti)
+        ready = max(ti, float(pb.open_from[i]))
+        for _ in range(8):
+            route = pb.best_route(c, i, j, ready + load, latest_start=min(d[i], w + load))
+            if route is None:
+                return None
+            st, arr = route
+            xx = st - load
+            yy = arr + unload
+            if xx + load > d[i] + EPS or xx >= w - EPS or yy >= d[j] - EPS or yy > pb.end + EPS:
+                return None
+            if pb.withdraw_hard[c] and yy > w + EPS:
+                return None
+            back = pb.pause_end(c, xx) if pb.pauses else None
+            if back is not None:
+                ready = back  # withdrawn for now: load when the operator is back
+                continue
+            if pb.pauses and pb.crosses_hard_pause(c, xx, yy):
+                return None
+            if not (pb.place_open(i, xx) and pb.place_open(j, yy)):
+                ready = xx + pb.period
+                continue
+            want = min(n, self.berths[i].limit, self.berths[j].limit)
+            bx = self.berths[i].earliest(xx, load, want)
+            if bx > xx + EPS:
+                ready = bx
+                continue
+            if not self.berths[j].fits(yy - unload, yy, want):
+                ready = xx + max(unload, pb.period * 0.25)
+                continue
+            ky = self._period(yy)
+            left_load = loading.room(pb, i, self.load_used[i], *loading.span(pb, xx, load))
+            left_unload = pb.unload_allowance(j, ky) - self.unload_used[j].get(ky, 0.0)
+            if left_load < 1 or left_unload < 1:
+                ready = (self._period(xx) + 1) * pb.period if left_load < 1 else xx + pb.period
+                continue
+            if self._destroyed(c, i, ti, xx + load) or self._destroyed(c, j, yy - unload, yy):
+                return None
+            want, wait = self.lim.stand_room(c, p, i, j, (ti, xx + load, yy - unload), want)
+            if 0 < wait < math.inf:
+                ready = xx + wait  # no stand at the drop before then
+                continue
+            if wait < 0 and t - wait <= pb.end:
+                return self._exact(g, t - wait, i, j, reserved)  # leave when a stand frees
+            if want < 1:
+                return None
+            keep_i = math.ceil(self.res_pick[i] - EPS) if reserved else 0
+            keep_j = math.ceil(self.res_room[j] - EPS) if reserved else 0
+            people = min(
+                want * cap,
+                self.ledgers[i].max_pick(xx) - keep_i,
+                self.ledgers[j].room(yy) - keep_j,
+                int(min(left_load, 1 << 62)),
+                int(min(left_unload, 1 << 62)),
+            )
+            if people <= 0:
+                return None
+            vehicles = min(want, -(-people // cap))
+            back = self.lim.rest_first(c, g.gid, empty, xx, yy, t)  # sorties and rest
+            if back is not None:
+                return None if back == math.inf else self._exact(g, back, i, j, reserved)
+            urgent = 1.0 + self.prm.urgency if xx >= self.urgent_until[i] else 1.0
+            score = self.value[i, j] * people * urgent / max(yy - t, EPS)
+            return Option(score, i, j, empty, xx, yy, people, vehicles)
+        return None
