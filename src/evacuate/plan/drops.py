@@ -10,22 +10,52 @@ no later one can make the top few, so its cost grows with the options worth look
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from evacuate.plan.problem import Problem
 
-__all__ = ["DropLists", "nearness", "ranked", "refuge"]
+__all__ = ["DropLists", "DropValues", "nearness", "ranked", "refuge"]
 
 EPS = 1e-9
 
 
-class DropLists:
-    """Per class, (places, n) the open drops nearest to each place (-1 where fewer), with
-    the shortest travel to one of them (``tmin``) and the best value per person (``vmax``).
-    Rows are refreshed when one of their drops fills up for good."""
+class DropValues:
+    """The value per person of a loaded trip from place i to place j, for the pairs asked
+    (``values[i, j]`` with indices or index arrays that broadcast), so that no (places,
+    places) array is kept: 1 to a haven, ``stage_value`` to a staging place (capacity,
+    deadline before the end), ``transfer_value`` between havens away from the people to
+    rescue (to a haven farther from every pickup place, so the room freed is nearer: never
+    back and forth), -1 where the trip is no option (j takes nobody, or j is i)."""
 
-    def __init__(self, problem: Problem, value: np.ndarray, n_cand: int) -> None:
+    def __init__(self, problem: Problem, stage_value: float, transfer_value: float) -> None:
+        self.haven = problem.is_haven
+        self.sink = problem.sink_capacity > 0
+        self.staging = self.sink & ~problem.is_haven
+        self.near = nearness(problem)
+        self.stage_value = stage_value
+        self.transfer_value = transfer_value
+
+    def __getitem__(self, key: tuple[Any, Any]) -> Any:
+        i, j = np.asarray(key[0]), np.asarray(key[1])
+        hi, hj = self.haven[i], self.haven[j]
+        value = hj.astype(float) - hi.astype(float)
+        value = value + np.where(self.staging[j] & ~hi, self.stage_value, 0.0)
+        both = hi & hj
+        value = np.where(both, self.transfer_value, value)
+        value = np.where(both & (self.near[j] <= self.near[i]), -1.0, value)
+        value = np.where(~self.sink[j] | (i == j), -1.0, value)
+        return float(value) if value.ndim == 0 else value
+
+
+class DropLists:
+    """Per class, (places, n) the open drops nearest to each place (-1 where fewer), their
+    travel times (``ctt``, inf where none) and values per person (``cval``, -1 where none),
+    the shortest of those times (``tmin``) and the best value (``vmax``). Rows are refreshed
+    when one of their drops fills up for good."""
+
+    def __init__(self, problem: Problem, value: DropValues, n_cand: int) -> None:
         self.pb = problem
         self.value = value
         sink = problem.sink_capacity > 0
@@ -35,6 +65,8 @@ class DropLists:
         self.stale: list[int] = []
         n_p = problem.n_places
         self.cand = [self.nearest(c, np.arange(n_p)) for c in range(problem.n_classes)]
+        self.ctt = [np.full(cand.shape, np.inf) for cand in self.cand]
+        self.cval = [np.full(cand.shape, -1.0) for cand in self.cand]
         self.tmin = [np.zeros(n_p) for _ in self.cand]
         self.vmax = [np.zeros(n_p) for _ in self.cand]
         for c in range(problem.n_classes):
@@ -64,8 +96,10 @@ class DropLists:
         cols = np.where(has, cols, 0)
         ri = rows[:, None]
         tt = np.where(has, self.pb.travel[c][ri, cols], np.inf)
+        self.ctt[c][rows] = tt
         self.tmin[c][rows] = tt.min(axis=1, initial=np.inf)
-        val = np.where(has, self.value[ri, cols], 0.0)
+        val = np.where(has, self.value[ri, cols], -1.0)
+        self.cval[c][rows] = val
         self.vmax[c][rows] = np.maximum(val.max(axis=1, initial=0.0), 0.0)
 
     def refresh(self) -> None:
@@ -88,10 +122,10 @@ class DropLists:
     def reopen(self, i: int) -> None:
         """People left the full place ``i``: it has room again, every row is rebuilt."""
         self.open[i] = True
-        n_p = self.pb.n_places
-        self.cand = [self.nearest(c, np.arange(n_p)) for c in range(self.pb.n_classes)]
+        every = np.arange(self.pb.n_places)
         for c in range(self.pb.n_classes):
-            self._limits(c, np.arange(n_p))
+            self.cand[c][:] = self.nearest(c, every)
+            self._limits(c, every)
 
 
 def ranked(
@@ -189,4 +223,14 @@ def nearness(problem: Problem) -> np.ndarray:
     sources[[p for p, _, n in problem.arrivals if n > 0 and not problem.is_haven[p]]] = True
     if not np.any(sources) or problem.travel.shape[0] == 0:  # nobody, or no class
         return np.full(problem.n_places, np.inf)
-    return np.asarray(problem.travel[:, sources, :].min(axis=(0, 1)), dtype=float)
+    out = np.full(problem.n_places, np.inf)
+    rows = np.flatnonzero(sources)
+    for first in range(0, len(rows), NEAR_ROWS):  # no (classes, sources, places) temporary
+        block = rows[first : first + NEAR_ROWS]
+        for c in range(problem.n_classes):
+            np.minimum(out, problem.travel[c][block].min(axis=0), out=out)
+    return out
+
+
+NEAR_ROWS = 256
+"""Sources at a time in ``nearness``."""

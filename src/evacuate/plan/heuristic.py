@@ -20,7 +20,7 @@ import numpy as np
 
 from evacuate.plan import loading
 from evacuate.plan.budget import SafetyStop
-from evacuate.plan.drops import DropLists, nearness, ranked, refuge
+from evacuate.plan.drops import DropLists, DropValues, ranked, refuge
 from evacuate.plan.ledger import Berths as _Berths
 from evacuate.plan.ledger import Ledger as _Ledger
 from evacuate.plan.ops_limits import OpsLimits
@@ -72,23 +72,11 @@ class _Dispatcher(TripRules):
         self.gcount = 0
         self.lost_vehicles = 0
         d = problem.deadline
-        haven = problem.is_haven.astype(float)
-        sink = problem.sink_capacity > 0
-        staging = sink & ~problem.is_haven
-        value = haven[None, :] - haven[:, None]
-        value += np.where(staging[None, :] & ~problem.is_haven[:, None], params.stage_value, 0.0)
-        both = problem.is_haven[:, None] & problem.is_haven[None, :]
-        value = np.where(both, params.transfer_value, value)
-        # people move between havens only away from the people to rescue (to a haven farther
-        # from every pickup place), so the room they free is nearer: never back and forth
-        near = nearness(problem)
-        value = np.where(both & (near[None, :] <= near[:, None]), -1.0, value)
-        self.both_havens = both
-        self.direct = np.any(np.isfinite(problem.travel), axis=0)
+        # values per person of a trip, computed for the pairs looked at (drops.DropValues):
+        # no (places, places) array
+        self.value = DropValues(problem, params.stage_value, params.transfer_value)
+        self.direct: np.ndarray | None = None  # (P, P) some class goes i -> j, when needed
         self.full_room = 0.05 * problem.sink_capacity.astype(float)
-        value[:, ~sink] = -1.0
-        np.fill_diagonal(value, -1.0)
-        self.value = value
         self.deadline = d
         window = params.urgency_window * max(problem.end, EPS)
         self.urgent_until = d - window
@@ -100,7 +88,7 @@ class _Dispatcher(TripRules):
         self.has_pick = np.zeros(n_p, dtype=bool)
         # candidate drops: for each class and place, the nearest few places that can take
         # people (and may still have room); rows are refreshed when one of theirs fills up
-        self.drops = DropLists(problem, value, max(params.top_k, CANDIDATE_DROPS))
+        self.drops = DropLists(problem, self.value, max(params.top_k, CANDIDATE_DROPS))
         self.waiting_key = b""
         self.reachable = np.zeros(n_p, dtype=bool)
         # when waiting may help: later arrivals, openings, and any change at a place with
@@ -190,6 +178,14 @@ class _Dispatcher(TripRules):
                 out.append(opt)
         return out
 
+    def _reachable(self, waiting: np.ndarray) -> np.ndarray:
+        """(P,) places some class reaches directly from a ``waiting`` place."""
+        if self.direct is None:
+            self.direct = np.zeros((self.pb.n_places,) * 2, dtype=np.bool_)
+            for c in range(self.pb.n_classes):
+                self.direct |= np.isfinite(self.pb.travel[c])
+        return np.asarray(np.any(self.direct[waiting], axis=0), dtype=np.bool_)
+
     def _scores(
         self,
         g: Group,
@@ -206,28 +202,24 @@ class _Dispatcher(TripRules):
         c = g.c
         load, unload = float(pb.load[c]), float(pb.unload[c])
         d = self.deadline
-        tt = pb.travel[c]
         cols = self.drops.cand[c][rows]  # (R, K) drop places, -1 where fewer
         has = cols >= 0
         cols = np.where(has, cols, 0)
-        ri = rows[:, None]
-        y = x[rows][:, None] + load + tt[ri, cols] + unload
+        y = x[rows][:, None] + load + self.drops.ctt[c][rows] + unload
         ok = has & (room[cols] > 0) & (y < d[cols]) & (y <= pb.end + EPS)
-        value = self.value[ri, cols]
+        value = self.drops.cval[c][rows]
         ok &= value > 0
         # moving people between havens only pays when room is what limits the rescue: the
         # havens the remaining people can reach directly cannot take them all, and the
         # origin is (nearly) full
-        both = self.both_havens[ri, cols] & ok
+        haven = self.pb.is_haven
+        both = haven[rows][:, None] & haven[cols] & ok
         if np.any(both):
-            haven = self.pb.is_haven
             waiting = (pick > 0) & ~haven
             key = waiting.tobytes()
             if key != self.waiting_key:
                 self.waiting_key = key
-                self.reachable = (
-                    np.any(self.direct[waiting], axis=0) & haven if np.any(waiting) else haven
-                )
+                self.reachable = self._reachable(waiting) & haven if np.any(waiting) else haven
             scarce = float(room[self.reachable].sum()) < float(pick[waiting].sum())
             full = room[rows] < self.full_room[rows]
             ok &= ~(both & ~(full[:, None] & scarce))
@@ -373,7 +365,8 @@ class _Dispatcher(TripRules):
         for the same pickup, among the nearest few."""
         pb = self.pb
         tt = pb.travel[g.c][i]
-        order = [int(k) for k in np.argsort(tt) if k != j and self.value[i, k] > 0]
+        good = self.value[i, np.arange(pb.n_places)] > 0
+        order = [int(k) for k in np.argsort(tt) if k != j and good[k]]
         best: Option | None = None
         for k in order[: self.prm.top_k]:
             if not math.isfinite(tt[k]):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evacuate.plan import loading
+from evacuate.plan.drops import DropValues
 from evacuate.plan.ledger import Berths, Ledger
 from evacuate.plan.ops_limits import OpsLimits
 from evacuate.plan.problem import Problem
@@ -87,7 +88,7 @@ class TripRules:
     """Room that guided legs not yet flown count on, per place."""
     deadline: np.ndarray
     urgent_until: np.ndarray
-    value: np.ndarray
+    value: DropValues
 
     def _destroyed(self, c: int, p: int, a: float, b: float) -> bool:
         """Whether a known destroy event hits class c at place p during [a, b]."""
