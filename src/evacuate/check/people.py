@@ -257,4 +257,10 @@ class PeopleRules(WalkRules):
         tr = self._people_trips
         o, d = self.o[tr], self.d[tr]
         m = (self.people[tr] > 0) & ~self.haven[o] & self.haven[d] & (self.tdel[tr] <= self.E)
-        return float(self.arrive[tr][m].max()) if m.any() else None
+        last = [float(x) for x in self.arrive[tr][m]]
+        for k in getattr(self, "_walk_ok", []):  # walkers reaching a haven are safe too
+            w = self.plan.walks[k]
+            a, b = self.pidx[w.origin], self.pidx[w.destination]
+            if not self.haven[a] and self.haven[b] and w.arrive <= self.E:
+                last.append(float(w.arrive))
+        return max(last) if last else None

@@ -26,6 +26,7 @@ from evacuate.plan.makespan import WORK_PER_SECOND, min_makespan
 from evacuate.plan.problem import Problem, compile_problem
 from evacuate.plan.search import DISPATCH_RUNS, max_rescued, rescued_by_trips
 from evacuate.plan.sweep import compile_sweep
+from evacuate.plan.walk_makespan import min_makespan_with_walks
 from evacuate.plan.walks import plan_with_walks
 from evacuate.planio import Plan, Trip, Walk
 from evacuate.results import ResultTables
@@ -274,6 +275,10 @@ def plan(
         trips, rescued, bound, stats = max_rescued(
             problem, seed=seed, stop=stop, gap_target=gap_target
         )
+    elif objective == "min-makespan" and scenario.travel.walkways:
+        trips, walks, rescued, bound, makespan, makespan_lb, stats = min_makespan_with_walks(
+            problem, scenario, seed=seed, stop=stop
+        )
     elif objective == "min-makespan":
         trips, rescued, bound, makespan, makespan_lb, stats = min_makespan(
             problem,
@@ -282,12 +287,6 @@ def plan(
             stop=stop,
             work=round(WORK_PER_SECOND * time_limit) if work is None else work,
         )
-        if scenario.travel.walkways:
-            # the route search plans vehicles only: nobody walks, and the makespan's lower
-            # bound (which assumed that) is no bound once people could walk
-            log.warning("min-makespan plans no walks: people stay where they are")
-            stats["walkways_ignored"] = True
-            makespan_lb = None
     else:
         raise ValueError(f"unknown objective {objective!r}; expected max-rescued or min-makespan")
     trips.sort(key=lambda t: (t.depart, t.group))

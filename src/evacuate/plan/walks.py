@@ -27,7 +27,7 @@ import numpy as np
 from evacuate import units
 from evacuate.plan.budget import SafetyStop
 from evacuate.plan.problem import Problem
-from evacuate.plan.search import max_rescued
+from evacuate.plan.search import MAX_BOUND_ROUNDS, max_rescued
 from evacuate.planio import Trip, Walk
 
 __all__ = [
@@ -411,50 +411,65 @@ def next_walks(
 
 
 def plan_with_walks(
-    problem: Problem, *, seed: int, stop: SafetyStop, gap_target: float
+    problem: Problem,
+    *,
+    seed: int,
+    stop: SafetyStop,
+    gap_target: float,
+    rounds: int = MAX_BOUND_ROUNDS,
+    runs: int | None = None,
+    with_bound: bool = True,
 ) -> tuple[list[Trip], list[Walk], int, float, dict[str, Any]]:
     """Max rescued with walkways: the split in ``WALK_ROUNDS`` rounds (each a greedy search
-    of the changed problem, a budget in work units), then the full search on the best split.
-    Returns trips, walks, rescued, a valid bound (``relax_for_bound``) and statistics."""
+    of the changed problem, a budget in work units), then the search on the best split
+    (``rounds`` rounds of the bound and ``runs`` dispatcher settings; default: the full
+    search). Returns trips, walks, rescued, a valid bound (``relax_for_bound``; without
+    ``with_bound``, the plan's rescued: min makespan's probes need no bound) and statistics."""
     ways = compile_ways(problem)
-    relaxed, walked_most = relax_for_bound(problem)
-    _, _, relaxed_bound, _ = max_rescued(
-        relaxed, seed=seed, stop=stop, gap_target=gap_target, runs=1
-    )
     everyone = float(problem.population.sum())
-    room = float(problem.sink_capacity[problem.is_haven].sum())
-    bound = min(relaxed_bound + walked_most, everyone, room)
+    relaxed_bound = walked_most = bound = math.nan
+    if with_bound:
+        relaxed, walked_most = relax_for_bound(problem)
+        _, _, relaxed_bound, _ = max_rescued(
+            relaxed, seed=seed, stop=stop, gap_target=gap_target, runs=1
+        )
+        room = float(problem.sink_capacity[problem.is_haven].sum())
+        bound = min(relaxed_bound + walked_most, everyone, room)
 
     walks: list[Walk] = []
     base = problem
     trips, got, _, _ = max_rescued(base, seed=seed, stop=stop, gap_target=gap_target, rounds=0)
     best = (got, walks, base)
-    rounds = 0
+    split_rounds = 0
     for _ in range(WALK_ROUNDS):
         if stop.reached():
             break
         more = next_walks(problem, base, trips, walks, ways)
         if more == walks:
             break  # nobody left behind can walk anywhere else
-        rounds += 1
+        split_rounds += 1
         walks, base = more, apply_walks(problem, more)
         trips, got, _, _ = max_rescued(base, seed=seed, stop=stop, gap_target=gap_target, rounds=0)
         total = got + walk_rescued(problem, walks)
-        log.debug("walk round %d: %d walks, rescued %d", rounds, len(walks), total)
+        log.debug("walk round %d: %d walks, rescued %d", split_rounds, len(walks), total)
         if total > best[0]:
             best = (total, walks, base)
     _, walks, base = best
-    trips, got, _, stats = max_rescued(base, seed=seed, stop=stop, gap_target=gap_target)
+    trips, got, _, stats = max_rescued(
+        base, seed=seed, stop=stop, gap_target=gap_target, rounds=rounds, runs=runs
+    )
     rescued = got + walk_rescued(problem, walks)
-    if rescued > bound + 1e-6:  # never: the relaxation holds every plan with walks
+    if not with_bound:
+        bound = float(rescued)
+    elif rescued > bound + 1e-6:  # never: the relaxation holds every plan with walks
         log.error("walkway bound %.6g below a plan's %d: reported as the plan's", bound, rescued)
         bound = float(rescued)
     stats["walks"] = {
-        "rounds": rounds,
+        "rounds": split_rounds,
         "walks": len(walks),
         "walkers": sum(w.people for w in walks),
         "walked_rescued": walk_rescued(problem, walks),
-        "relaxed_bound": float(relaxed_bound),
-        "walk_bound": float(walked_most),
+        "relaxed_bound": float(relaxed_bound) if with_bound else None,
+        "walk_bound": float(walked_most) if with_bound else None,
     }
     return trips, walks, rescued, bound, stats
