@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evacuate.plan import loading
+from evacuate.plan.ledger import Berths
 from evacuate.plan.ops_limits import OpsLimits
 from evacuate.plan.problem import Problem, Route
 from evacuate.planio import Trip
@@ -33,8 +34,6 @@ log = logging.getLogger(__name__)
 INF = math.inf
 _MAX_SHIFTS = 200
 """Retries when a window, closure, berth or rate pushes a trip later; beyond that, give up."""
-_UNLIMITED = 1 << 40
-"""``Problem.berths`` where a place has no berth limit."""
 
 
 @dataclass
@@ -115,7 +114,8 @@ class _Naive:
                     for c in range(pb.n_classes):
                         if pb.operator[c] == eff.operator:
                             self.hard_stop[c] = min(self.hard_stop[c], ev.at)
-        self.berth_use: list[list[tuple[float, float, int]]] = [[] for _ in range(n_p)]
+        # vehicles loading or unloading, within the berths in force at each instant
+        self.berths = [Berths(*pb.berth_schedule(p)) for p in range(n_p)]
         self.load_used: dict[int, dict[int, float]] = {}
         """Per place, people booked per throughput period (plan/loading.py)."""
         self.unload_used: dict[tuple[int, int], float] = {}
@@ -171,19 +171,13 @@ class _Naive:
 
     def berths_from(self, p: int, t0: float, dur: float, m: int) -> float:
         """Earliest t >= t0 at which m more vehicles can use p's berths for [t, t + dur)."""
-        limit = int(self.pb.berths[p])
-        if dur <= 0:
+        berths = self.berths[p]
+        if dur <= 0 or berths.free:
             return t0
-        if m > limit:
+        if m > berths.limit:
             return INF
-        if not self.berth_use[p]:
-            return t0
-        cands = sorted({t0, *(b for _, b, _ in self.berth_use[p] if b > t0)})
-        for t in cands:
-            pts = [t, *(a for a, _, _ in self.berth_use[p] if t < a < t + dur)]
-            if all(sum(n for a, b, n in self.berth_use[p] if a <= x < b) + m <= limit for x in pts):
-                return t
-        return INF
+        t = berths.earliest(t0, dur, m)
+        return t if berths.fits(t, t + dur, m) else INF
 
     def period(self, t: float) -> int:
         return math.floor(t / self.pb.period)
@@ -323,7 +317,7 @@ class _Naive:
             lower = ready + pb.load[c] + pb.travel[c, p, h] + pb.unload[c]
             if best is not None and lower >= best.loaded.arrive:
                 break
-            m = min(g.count, int(pb.berths[p]), int(pb.berths[h]))
+            m = min(g.count, self.berths[p].limit, self.berths[h].limit)
             for q in (p, h) if self.named else ():
                 m = min(m, self.lim.stands.cap(c, q) or m)  # no more than a place's stands
             want = min(m * cap, room, int(self.pb.population[p] - self.picked[p]))
@@ -422,10 +416,8 @@ class _Naive:
         self.picked[opt.p] += opt.people
         self.room[opt.h] -= opt.people
         load, unload = float(pb.load[c]), float(pb.unload[c])
-        if load > 0 and pb.berths[opt.p] < _UNLIMITED:
-            self.berth_use[opt.p].append((leg.depart, leg.depart + load, m))
-        if unload > 0 and pb.berths[opt.h] < _UNLIMITED:
-            self.berth_use[opt.h].append((leg.arrive - unload, leg.arrive, m))
+        self.berths[opt.p].add(leg.depart, load, m)
+        self.berths[opt.h].add(leg.arrive - unload, unload, m)
         if math.isfinite(float(pb.load_budget[opt.p])) or pb.load_periods[opt.p] is not None:
             used = self.load_used.setdefault(opt.p, {})
             loading.draw(pb, opt.p, used, *loading.span(pb, leg.depart, load), opt.people)
@@ -444,7 +436,7 @@ class _Naive:
             name = self.new_id() if self.named else None
             heapq.heappush(heap, (s.t, seq, _Group(name, s.c, s.count, s.p, s.t, s.made)))
             if name is not None:
-                self.lim.enter(name, s.c, s.p, s.t, s.count)
+                self.lim.enter(name, s.c, s.p, s.t, s.count, s.record)
             seq += 1
         while heap:
             t, _, g = heapq.heappop(heap)

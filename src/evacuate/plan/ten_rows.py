@@ -20,6 +20,7 @@ from evacuate.plan.ten_grid import (
     IntArray,
     Mode,
 )
+from evacuate.scenario.throughput import berths_over
 
 __all__ = [
     "relax_people_rules",
@@ -137,12 +138,15 @@ def throughput(
             if (math.isfinite(ub) or varies) and len(into):
                 period = _period_of(t_arr[into], per)
                 _group_rows(b, period, col_ly[into], _allowances(problem, p, True, scale))
-        berths = int(problem.berths[p]) if feasible else problem.bound_berths(p)
+        if feasible:
+            own, changes = problem.berth_schedule(p)  # the berths in force at each instant
+            if own < BIG or changes:
+                _berth_rows_feasible(problem, b, loaded, col_lx, t_dep, t_arr, p, own, changes)
+            continue
+        berths = problem.bound_berths(p)
         if berths >= BIG:
             continue
-        if feasible:
-            _berth_rows_feasible(problem, b, loaded, col_lx, t_dep, t_arr, p, berths)
-        elif len(out):
+        if len(out):
             L = problem.load[loaded.c[out]]
             Lmax = float(L.max())
             if Lmax <= 0:
@@ -262,9 +266,11 @@ def _berth_rows_feasible(
     t_dep: FloatArray,
     t_arr: FloatArray,
     p: int,
-    berths: int,
+    own: int,
+    changes: list[tuple[float, float, int]],
 ) -> None:
-    """At every instant where a loading or unloading starts, at most ``berths`` vehicles busy."""
+    """At every instant where a loading or unloading starts or the berths change, at most the
+    berths then in force (``own``, or the last ``changes`` entry covering it) busy."""
     out = np.flatnonzero(loaded.i == p)
     into = np.flatnonzero(loaded.j == p)
     starts = np.concatenate([t_dep[out], t_arr[into] - problem.unload[loaded.c[into]]])
@@ -272,9 +278,13 @@ def _berth_rows_feasible(
     cols = np.concatenate([col_lx[out], col_lx[into]])
     busy = ends > starts
     starts, ends, cols = starts[busy], ends[busy], cols[busy]
-    for tau in np.unique(starts):
+    bounds = [t for a, z, _ in changes for t in (a, z) if math.isfinite(t)]
+    for tau in np.unique(np.r_[starts, bounds]):
         m = (starts <= tau) & (tau < ends)
         if int(m.sum()) == 0:
+            continue
+        berths = berths_over(own, changes, float(tau), float(tau))
+        if berths is None or berths >= BIG:
             continue
         row = b.rows(1, -INF, float(berths))
         b.nz(np.repeat(row, int(m.sum())), cols[m], 1.0)
