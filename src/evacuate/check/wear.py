@@ -5,7 +5,8 @@ of loading, or departure; vehicles that entered there, less those destroyed) may
 its stands when a trip arrives. Sorties and rest are records of vehicles: a group carries the
 worst record of its vehicles; vehicles a group leaves at a place keep its record, and a group
 drawing vehicles from a place takes the least worn there (fewest sorties, then rested ones,
-then those whose duty began latest). Runs after ``_check_inventory`` (its entries and losses).
+then those whose duty began latest); stock with a ``record`` brings the record it was
+written with (a state mid-operation). Runs after ``_check_inventory`` (its entries and losses).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from evacuate.check.base import CheckerBase
 from evacuate.check.common import INF, _t, _tol, _tols
 from evacuate.check.supply import _Supply
-from evacuate.scenario.fleet_limits import stands_for
+from evacuate.scenario.fleet_limits import record_of, stands_for
 
 __all__ = ["WearRules"]
 
@@ -120,6 +121,8 @@ class WearRules(CheckerBase):
         supplies = getattr(self, "_supplies_seen", {})
         fresh_taken: dict[tuple[int, int], int] = defaultdict(int)
         left: dict[tuple[int, int], list[tuple[_Record, int]]] = defaultdict(list)
+        worn = self._worn_stock()
+        worn_in: dict[tuple[int, int], int] = defaultdict(int)
         records: dict[int, _Record] = {}
         for at, draw, i, g in steps:
             c = int(self.cls[i])
@@ -131,8 +134,13 @@ class WearRules(CheckerBase):
                 continue
             pc = (int(self.o[i]), c)
             need = int(self.count[i])
+            pending = worn.get(pc, [])
+            while pending and pending[0][0] <= at + _tol(at):  # worn stock, once free
+                _, r, n = pending.pop(0)
+                left[pc].append((r, n))
+                worn_in[pc] += n
             sup = supplies.get(pc)
-            fresh = 0 if sup is None else sup.at1(at + _tol(at)) - fresh_taken[pc]
+            fresh = 0 if sup is None else sup.at1(at + _tol(at)) - fresh_taken[pc] - worn_in[pc]
             take = min(need, max(0, fresh))
             fresh_taken[pc] += take
             rec = _Record()
@@ -148,6 +156,20 @@ class WearRules(CheckerBase):
                         kept.append((r, n - k))
                 left[pc] = kept
             records[g] = self._fly(g, by_group[g], rec, max_sorties, rest)
+
+    def _worn_stock(self) -> dict[tuple[int, int], list[tuple[float, _Record, int]]]:
+        """Per (place, class) index, stock entries with a ``record`` (flown before): when
+        they are free to leave, their record and count, in time order."""
+        out: dict[tuple[int, int], list[tuple[float, _Record, int]]] = defaultdict(list)
+        for st in self.sc.fleet.stock:
+            r = record_of(st.record)
+            p, c = self.pidx.get(st.place), self.cidx.get(st.vehicle_class)
+            if r is None or p is None or c is None or st.count <= 0:
+                continue
+            out[(p, c)].append((max(0.0, st.available_from), _Record(*r), st.count))
+        for entries in out.values():
+            entries.sort(key=lambda e: e[0])
+        return out
 
     def _fly(
         self, g: int, trips: list[int], rec: _Record, max_sorties: int | None, rest: object

@@ -267,10 +267,10 @@ class _Dispatcher(TripRules):
                     )
                     self._reserve(grp, grp.legs, 1.0)
                     self._push(grp)
-                    self.lim.enter(grp.gid, s.c, s.p, s.t, n)
+                    self.lim.enter(grp.gid, s.c, s.p, s.t, n, s.record)
             if left > 0:
                 self._push(Group(s.t, 0, gid := self._new_gid(), s.c, left, s.p, since=s.made))
-                self.lim.enter(gid, s.c, s.p, s.t, left)
+                self.lim.enter(gid, s.c, s.p, s.t, left, s.record)
         guard = 0
         while self.heap:
             guard += 1

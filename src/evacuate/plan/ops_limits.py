@@ -12,8 +12,8 @@ import math
 from typing import Protocol
 
 from evacuate.plan.parking import Stands
-from evacuate.plan.problem import Problem
-from evacuate.plan.wear import Wear
+from evacuate.plan.problem import Flown, Problem
+from evacuate.plan.wear import Record, Wear
 from evacuate.planio import Trip
 
 __all__ = ["OpsLimits"]
@@ -37,9 +37,14 @@ class OpsLimits:
         self.stands = Stands(problem)
         self.wear = Wear(problem)
 
-    def enter(self, gid: str, c: int, p: int, t: float, n: int) -> None:
-        """Vehicles entering at ``p`` (stock, production) are present from ``t``."""
+    def enter(
+        self, gid: str, c: int, p: int, t: float, n: int, record: Flown | None = None
+    ) -> None:
+        """Vehicles entering at ``p`` (stock, production) are present from ``t``; ``record``:
+        the sorties and duty they bring (``Supply.record``)."""
         self.stands.enter(gid, c, p, t, n)
+        if record is not None and self.wear.limited[c]:
+            self.wear.records[gid] = Record(*record)
 
     def advance(self, t: float) -> None:
         self.stands.advance(t)

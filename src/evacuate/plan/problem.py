@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from evacuate.plan.routes import Route, Routes, direct_times
 from evacuate.scenario import arrivals as scenario_arrivals
 from evacuate.scenario import derive
-from evacuate.scenario.fleet_limits import fleet_limited
+from evacuate.scenario.fleet_limits import fleet_limited, record_of
 from evacuate.scenario.model import (
     AddVehicles,
     CloseLane,
@@ -42,6 +42,10 @@ __all__ = ["Destroy", "Problem", "Route", "Routes", "Supply", "compile_problem"]
 INF = math.inf
 
 
+Flown = tuple[int, float | None, float]
+"""(sorties, first departure of the duty or None when rested, end of the last trip)."""
+
+
 @dataclass(frozen=True)
 class Supply:
     """``count`` vehicles of class index ``c`` at place index ``p``, free to leave from ``t``."""
@@ -52,6 +56,8 @@ class Supply:
     count: int
     made: float
     """When they came into being (production batch end; stock: its available time or 0)."""
+    record: Flown | None = None
+    """Sorties and duty the vehicles bring (stock written mid-operation): ``Flown``."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,25 @@ class Destroy:
     p: int
     classes: frozenset[int]
     count: int | None
+
+
+def _worn_stock(
+    scenario: Scenario, cindex: dict[str, int], pindex: dict[str, int]
+) -> dict[tuple[int, int], Flown]:
+    """Per (class, place) index with stock that brings a ``record``: the worst of those records
+    (most sorties, earliest duty, latest trip end), for every vehicle there. The model gives a
+    departing group the least worn vehicles at its place, which need not be the planner's
+    own; with the worst record the planner's plan holds whichever it gets."""
+    out: dict[tuple[int, int], Flown] = {}
+    for st in scenario.fleet.stock:
+        r = record_of(st.record)
+        if r is None or st.vehicle_class not in cindex or st.place not in pindex:
+            continue
+        key = (cindex[st.vehicle_class], pindex[st.place])
+        s0, d0, e0 = out.get(key, (0, None, -INF))
+        duty = [x for x in (d0, r[1]) if x is not None]
+        out[key] = (max(s0, r[0]), min(duty) if duty else None, max(e0, r[2]))
+    return out
 
 
 def _allowance(
@@ -477,7 +502,11 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         key = (s.c, s.p, s.t)
         merged[key] = merged.get(key, 0) + s.count
         made_at[key] = min(made_at.get(key, INF), s.made)
-    supply = [Supply(c, p, t, n, made_at[(c, p, t)]) for (c, p, t), n in sorted(merged.items())]
+    worn = _worn_stock(scenario, cindex, pindex)
+    supply = [
+        Supply(c, p, t, n, made_at[(c, p, t)], worn.get((c, p)))
+        for (c, p, t), n in sorted(merged.items())
+    ]
 
     return Problem(
         scenario=scenario,

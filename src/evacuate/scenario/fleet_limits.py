@@ -10,14 +10,25 @@ Semantics in docs/model.md (Stands; Sorties and rest). The fields join ``Place``
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
 from evacuate.scenario import limits
-from evacuate.scenario.fields import _MAX_T, Id, _Frozen, _reject_bool, _to_duration
+from evacuate.scenario.fields import _MAX_T, Id, Time, _Frozen, _reject_bool, _to_duration
 
-__all__ = ["ClassLimits", "PlaceStands", "Rest", "StandCount", "fleet_limited", "stands_for"]
+__all__ = [
+    "ClassLimits",
+    "PlaceStands",
+    "Rest",
+    "StandCount",
+    "StockRecord",
+    "WearRecord",
+    "fleet_limited",
+    "record_of",
+    "stands_for",
+]
 
 StandCount = Annotated[int, BeforeValidator(_reject_bool), Field(ge=0, le=limits.MAX_VEHICLES)]
 """Vehicles that may be at a place at once (0: none may come)."""
@@ -55,6 +66,25 @@ class ClassLimits(_Frozen):
     """Crew rest: ``{after: 12h, for: 8h}`` (omitted: vehicles never rest)."""
 
 
+class WearRecord(_Frozen):
+    """What stock vehicles have flown before (a state written mid-operation): ``sorties``
+    loaded trips so far; a duty begun at ``duty_from`` whose last trip ended at ``last_end``
+    (both omitted: rested). A replan counts ``max_sorties`` and ``rest`` from it."""
+
+    sorties: Annotated[int, BeforeValidator(_reject_bool), Field(ge=0, le=limits.MAX_PEOPLE)] = 0
+    duty_from: Time | None = None
+    """First departure of the vehicles' current duty (with ``last_end``)."""
+    last_end: Time | None = None
+    """End of their last trip (with ``duty_from``): a rest counts from it."""
+
+
+class StockRecord(_Frozen):
+    """The stock entry's ``record`` field (a base of ``Stock``)."""
+
+    record: WearRecord | None = None
+    """Sorties and duty the vehicles bring (omitted: fresh and rested)."""
+
+
 def stands_for(stands: int | dict[str, int] | None, vehicle_class: str) -> tuple[str, int] | None:
     """The stand pool a class uses at a place: ("*", n) shared by all classes, (class, n) its
     own, or None (no limit for that class)."""
@@ -73,3 +103,13 @@ def fleet_limited(scenario: object) -> bool:
     return any(p.stands is not None for p in places) or any(
         c.max_sorties is not None or c.rest is not None for c in classes
     )
+
+
+def record_of(record: WearRecord | None) -> tuple[int, float | None, float] | None:
+    """(sorties, duty_from, last_end) of a stock entry's record, -inf for a rested one's last
+    end (None: no record, fresh and rested)."""
+    if record is None or (record.sorties == 0 and record.duty_from is None):
+        return None
+    if record.duty_from is None or record.last_end is None:
+        return (record.sorties, None, -math.inf)
+    return (record.sorties, record.duty_from, record.last_end)

@@ -3,12 +3,13 @@
 
 Rules on plain data like those of ``validate`` (they share its helpers and are listed in its
 ``RAW_RULES``): a reinforcement names a declared vehicle class; an opening reopens something
-that a closure of the same target closes; a return brings back a withdrawn operator.
+that a closure of the same target closes; a return brings back a withdrawn operator; a
+stock entry's record (sorties and duty flown before) is whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from evacuate.scenario.validate import Found, RawRule, _effects, _found, _Raw, _reference
 
@@ -93,8 +94,34 @@ def repair_after_damage(raw: _Raw) -> Iterator[Found]:
             )
 
 
+def stock_record(raw: _Raw) -> Iterator[Found]:
+    """A stock entry's ``record`` gives ``duty_from`` and ``last_end`` together, in order."""
+    for k, st in raw.items("fleet", "stock"):
+        rec = st.get("record")
+        if not isinstance(rec, Mapping):
+            continue
+        loc = ("fleet", "stock", k, "record")
+        start, end = rec.get("duty_from"), rec.get("last_end")
+        if (start is None) != (end is None):
+            missing = "last_end" if end is None else "duty_from"
+            yield _found(
+                f"found no {missing}; expected duty_from and last_end together (a duty "
+                "under way) or neither (the vehicles are rested)",
+                (*loc, missing),
+            )
+            continue
+        a, b = raw.time(start), raw.time(end)
+        if a is not None and b is not None and b < a:
+            yield _found(
+                f"found last_end {raw.fmt(b)} before duty_from {raw.fmt(a)}; expected the "
+                "end of the last trip at or after the duty's first departure",
+                (*loc, "last_end"),
+            )
+
+
 FLEET_RULES: list[RawRule] = [
     reinforcement_class,
+    stock_record,
     opening_has_closure,
     return_has_withdrawal,
     repair_after_damage,

@@ -34,7 +34,7 @@ from evacuate.scenario.fields import (
     _reject_bool,
     _to_duration,
 )
-from evacuate.scenario.fleet_limits import ClassLimits, PlaceStands
+from evacuate.scenario.fleet_limits import ClassLimits, PlaceStands, StockRecord
 from evacuate.scenario.flows import (
     ArrivalCurve,
     ArrivalRates,
@@ -198,8 +198,8 @@ class VehicleClass(ClassLimits):
     notes: str = ""
 
 
-class Stock(_Frozen):
-    """Vehicles of a class waiting at a place from a time."""
+class Stock(StockRecord):
+    """Vehicles of a class waiting at a place from a time (``record``: fleet_limits.py)."""
 
     id: Id | None = None
     vehicle_class: Id = Field(alias="class")

@@ -8,8 +8,9 @@ leaves (or ends its loading), in the same instant if that departure comes later 
 worn vehicles at its place (fresh ones first, then those left by groups that ended there);
 a loaded trip past ``max_sorties`` is cancelled; a trip that would end a duty past
 ``rest.after`` waits for the rest, or is cancelled if even a rested crew could not fly it.
-Undisturbed, a plan that passes the checker is flown unchanged. Replanning from a state does
-not see the records: the planner may then ask for trips the simulator holds or cancels.
+Stock that brings a ``record`` (a state written mid-operation) joins the worn vehicles at its
+place once free. Undisturbed, a plan that passes the checker is flown unchanged; the state a
+replan starts from writes each vehicle's record (state.py), so the replan counts them too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from evacuate.planio import Trip
-from evacuate.scenario.fleet_limits import stands_for
+from evacuate.scenario.fleet_limits import record_of, stands_for
 from evacuate.simulation.parts import ARRIVE, DEPART, EPS, Group, InTransit
 
 if TYPE_CHECKING:
@@ -63,6 +64,17 @@ class SimLimits:
         self.waiting: dict[str, list[InTransit]] = {}
         self.records: dict[str, _Record] = {}
         self.left: dict[tuple[str, str], list[list[object]]] = {}
+        # stock that brings a record (flown before): joins the worn vehicles there once free
+        self.worn_stock: dict[tuple[str, str], list[tuple[float, _Record, int]]] = {}
+        for st in s.fleet.stock:
+            r = record_of(st.record)
+            if r is not None and st.vehicle_class in self.limits and st.count > 0:
+                key = (st.place, st.vehicle_class)
+                self.worn_stock.setdefault(key, []).append(
+                    (st.available_from, _Record(*r), st.count)
+                )
+        for entries in self.worn_stock.values():
+            entries.sort(key=lambda e: e[0])
 
     # ------------------------------------------------------------------ stands
     def _present(self, eng: Engine, place: str, classes: frozenset[str], t: float) -> int:
@@ -142,6 +154,10 @@ class SimLimits:
     def _draw(self, eng: Engine, g: Group, place: str, t: float) -> _Record:
         """The record of the least worn ``g.count`` vehicles at ``place``."""
         rest_for = self.limits[g.vc.id][2]
+        pending = self.worn_stock.get((place, g.vc.id), [])
+        while pending and pending[0][0] <= t + EPS:
+            _, r0, n0 = pending.pop(0)
+            self.left.setdefault((place, g.vc.id), []).append([r0, n0])
         left = self.left.get((place, g.vc.id), [])
         worn = sum(int(n) for _, n in left)  # type: ignore[call-overload]
         need = g.count - max(0, eng.available(place, g.vc.id, t) - worn)

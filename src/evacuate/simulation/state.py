@@ -11,7 +11,9 @@ from it read the same as in the original. What changes:
   under way become stock at their destination, available from their arrival; vehicles
   produced and not yet taken are stock at the shipyard; production still to come is a
   shipyard whose schedule starts at ``t`` and whose ``max_total`` is what is left; vehicles of
-  withdrawn operators are gone;
+  withdrawn operators are gone; vehicles that have flown bring their sorties and duty as a
+  stock ``record`` (wear_state.py), so a replan honours ``max_sorties`` and ``rest`` over
+  the whole flown history;
 - events: those that fired are applied and dropped, except the lasting ones (a lane or place
   still closed, an operator withdrawn), which stay as ``known``; events still to come are
   kept as they are, surprises included (the plan made from the state stays blind to them);
@@ -37,6 +39,7 @@ from evacuate.scenario.model import (
 )
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.engine import Engine
+from evacuate.simulation.wear_state import after_trip, with_records
 
 __all__ = ["state_scenario"]
 
@@ -215,17 +218,19 @@ def state_scenario(engine: Engine, t: float | None = None) -> Scenario:
             continue
         if it.people > 0:
             eta += it.group.vc.turnaround  # free after the turnaround at the destination
-        stock.append(
-            {
-                "id": f"under_way_{i}_{it.group.id}".replace("/", "_")[:100],
-                "class": cls,
-                "place": it.destination,
-                "count": it.vehicles,
-                "available_from": _num(max(eta, now)),
-            }
-        )
+        entry: dict[str, Any] = {
+            "id": f"under_way_{i}_{it.group.id}".replace("/", "_")[:100],
+            "class": cls,
+            "place": it.destination,
+            "count": it.vehicles,
+            "available_from": _num(max(eta, now)),
+        }
+        record = after_trip(engine, it)
+        if record is not None:
+            entry["record"] = record
+        stock.append(entry)
     fleet = data["fleet"]
-    fleet["stock"] = stock
+    fleet["stock"] = with_records(engine, stock)  # sorties and duty flown so far
 
     yards = []
     for y in engine.yards:
