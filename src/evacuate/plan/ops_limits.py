@@ -67,6 +67,8 @@ class OpsLimits:
             return want, 0.0
         ti, loaded, drop = times
         free = self.stands.room(c, j, drop)
+        if j == p:
+            free += want  # back where it set out from: its own stands wait for it
         if free < 1:
             later = self.stands.earliest(c, j, drop, 1)
             return (0, INF) if later is None else (want, later - drop)
