@@ -8,6 +8,9 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+# the checks shared between test modules report what differed, as the tests' own asserts do
+pytest.register_assert_rewrite("tests.scenario.broken", "tests.simulation.flown")
+
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")

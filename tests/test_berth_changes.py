@@ -17,6 +17,7 @@ from evacuate.plan.roundtrips import round_trip_bound
 from evacuate.planio import Plan, Trip
 from evacuate.scenario.model import Perturbations
 from evacuate.simulation import simulate
+from tests.plan.cases import two_places
 
 
 def _harbour(tide: dict[str, Any] | None = None, quay: bool = True) -> dict[str, Any]:
@@ -39,22 +40,16 @@ def _harbour(tide: dict[str, Any] | None = None, quay: bool = True) -> dict[str,
         )
     if tide is not None:
         events.append(tide)
-    return {
-        "scenario": {"id": "harbour", "end": 10, "time_unit": "hour"},
-        "places": [
-            {"id": "harbour", "population": 200, "berths": 2},
-            {"id": "haven", "capacity": 1000},
-        ],
-        "travel": {
-            "routes": "lanes",
-            "lanes": [{"id": "sea", "from": "harbour", "to": "haven", "time": 1}],
-        },
-        "fleet": {
-            "classes": [{"id": "ship", "capacity": 20, "load_time": 1}],
-            "stock": [{"class": "ship", "place": "harbour", "count": 9}],
-        },
-        "events": events,
-    }
+    return two_places(
+        "harbour",
+        10,
+        {"id": "harbour", "population": 200, "berths": 2},
+        {"id": "haven", "capacity": 1000},
+        ("sea", 1),
+        {"id": "ship", "capacity": 20, "load_time": 1},
+        9,
+        events=events,
+    )
 
 
 def _loadings(*departs: tuple[float, int]) -> Plan:

@@ -20,6 +20,7 @@ from evacuate.scenario import from_dict
 from evacuate.scenario.model import Perturbations
 from evacuate.simulation import simulate
 from tests.oracle import exhaustive
+from tests.plan.cases import two_places
 from tests.plan.tiny import tiny_scenarios
 
 
@@ -165,21 +166,16 @@ def test_bound_is_never_below_the_optimum_with_flows(data: dict[str, Any]) -> No
 
 def _port(**port: Any) -> dict[str, Any]:
     """A port that boards 900 people an hour for a 408-hour operation, ships 10 h away."""
-    return {
-        "scenario": {"id": "port", "end": 408},
-        "places": [
-            {"id": "port", "load_per_hour": 900, **port},
-            {"id": "haven", "capacity": 2_000_000},
-        ],
-        "travel": {
-            "routes": "lanes",
-            "lanes": [{"id": "sea", "from": "port", "to": "haven", "time": 10}],
-        },
-        "fleet": {
-            "classes": [{"id": "ship", "capacity": 2000, "load_time": 1}],
-            "stock": [{"class": "ship", "place": "port", "count": 50}],
-        },
-    }
+    return two_places(
+        "port",
+        408,
+        {"id": "port", "load_per_hour": 900, **port},
+        {"id": "haven", "capacity": 2_000_000},
+        ("sea", 10),
+        {"id": "ship", "capacity": 2000, "load_time": 1},
+        50,
+        time_unit=None,
+    )
 
 
 def test_bound_is_rate_times_open_time() -> None:

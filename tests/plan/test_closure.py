@@ -9,6 +9,7 @@ import pytest
 import evacuate
 from evacuate.check import check
 from evacuate.plan.api import plan
+from tests.plan.cases import two_places
 
 
 def _town(closed: str | None) -> dict[str, Any]:
@@ -17,22 +18,16 @@ def _town(closed: str | None) -> dict[str, Any]:
     events = [
         {"id": "shut", "at": 5, "effects": [{"type": "close_place", "place": closed, "until": 9}]}
     ]
-    return {
-        "scenario": {"id": "closure", "end": 40, "time_unit": "hour"},
-        "places": [
-            {"id": "town", "population": 1000, "deadline": 30},
-            {"id": "haven", "capacity": 2000},
-        ],
-        "travel": {
-            "routes": "lanes",
-            "lanes": [{"id": "road", "from": "town", "to": "haven", "time": 1}],
-        },
-        "fleet": {
-            "classes": [{"id": "bus", "capacity": 50, "load_time": 0.5, "unload_time": 0.5}],
-            "stock": [{"class": "bus", "place": "town", "count": 2}],
-        },
-        "events": events if closed else [],
-    }
+    return two_places(
+        "closure",
+        40,
+        {"id": "town", "population": 1000, "deadline": 30},
+        {"id": "haven", "capacity": 2000},
+        ("road", 1),
+        {"id": "bus", "capacity": 50, "load_time": 0.5, "unload_time": 0.5},
+        2,
+        events=events if closed else [],
+    )
 
 
 @pytest.mark.parametrize(("closed", "best"), [(None, 1000), ("town", 900), ("haven", 900)])

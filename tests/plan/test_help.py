@@ -21,7 +21,9 @@ from evacuate.planio import Plan, Trip
 from evacuate.scenario.model import Perturbations
 from evacuate.simulation import simulate
 from tests.oracle import exhaustive
+from tests.plan.cases import ferry, two_places
 from tests.plan.tiny import tiny_scenarios
+from tests.simulation.flown import assert_flown_as_planned
 
 FEW = settings(
     max_examples=20,
@@ -108,11 +110,7 @@ def test_undisturbed_simulation_runs_the_plan_to_the_instant(data: dict[str, Any
     """Known help: the simulation departs every trip as planned and rescues the plan's count."""
     s = reveal_surprises(evacuate.scenario.from_dict(data))
     result = plan(s, time_limit=1)
-    sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
-    assert sim.rescued == round(result.rescued)
-    departs = sorted((e.group, e.time, e.place, e.other) for e in sim.events if e.kind == "depart")
-    planned = sorted((t.group, t.depart, t.origin, t.destination) for t in result.plan.trips)
-    assert departs == planned
+    assert_flown_as_planned(s, result)
 
 
 def _base() -> dict[str, Any]:
@@ -283,35 +281,14 @@ def test_unlimited_capacity_loads_writes_back_and_never_binds() -> None:
     assert plan(s, time_limit=2).rescued == big.rescued
 
 
-def _ferry(turnaround: float) -> evacuate.Scenario:
-    """A port of 1,000 with 2 ships of 50 seats, 1 h each way, and a turnaround at home."""
-    return evacuate.scenario.from_dict(
-        {
-            "scenario": {"id": "ferry", "end": 24, "time_unit": "hour"},
-            "places": [
-                {"id": "port", "population": 1000},
-                {"id": "home", "capacity": "unlimited"},
-            ],
-            "travel": {
-                "routes": "lanes",
-                "lanes": [{"id": "sea", "from": "port", "to": "home", "time": 1}],
-            },
-            "fleet": {
-                "classes": [{"id": "ship", "capacity": 50, "turnaround": turnaround}],
-                "stock": [{"class": "ship", "place": "home", "count": 2}],
-            },
-        }
-    )
-
-
 def test_turnaround_slows_the_fleet_and_the_bound_knows_it() -> None:
     """Round trips of 2 h: fresh ships rescue all 1,000 in 24 h. With a 4 h turnaround each
     makes 4 loaded trips (arrivals at 2, 8, 14, 20): 400; the round trips' time (the first
     empty move, then 6 h a round trip) bounds it by 28/3 trips of 50: 466.7, not the
     population (the fleet's working time alone says 500)."""
-    fresh = plan(_ferry(0), time_limit=2)
+    fresh = plan(ferry(turnaround=0), time_limit=2)
     assert fresh.rescued == 1000
-    tired = _ferry(4)
+    tired = ferry(turnaround=4)
     result = plan(tired, time_limit=2)
     assert check(tired, result.plan).feasible
     assert result.rescued == 400
@@ -324,7 +301,7 @@ def test_turnaround_slows_the_fleet_and_the_bound_knows_it() -> None:
 def test_the_checker_rejects_a_ship_leaving_before_its_turnaround() -> None:
     """Back home at 2 with people, the ship may leave again at 6 (turnaround 4), not at 5;
     vehicles it leaves at home are not free for another group before 6 either."""
-    s = _ferry(4)
+    s = ferry(turnaround=4)
     first = Trip("a", "ship", 1, "home", 0, "port", 1, 0)
     loaded = Trip("a", "ship", 1, "port", 1, "home", 2, 50)
 
@@ -475,25 +452,20 @@ def test_an_idle_group_does_not_escape_while_its_operator_is_withdrawn() -> None
     """The dispatcher alone (what a plan is when the safety stop cuts the search short): the
     only vehicle's operator is withdrawn from 0 to 1 and the town is struck at 1, so the
     vehicle may not leave at 0 (it did, empty, to save itself; the checker refused it)."""
-    data = {
-        "scenario": {"id": "tiny", "end": 3, "time_unit": "hour"},
-        "places": [
-            {"id": "town", "population": 1, "deadline": 1},
-            {"id": "camp", "capacity": 2},
-        ],
-        "travel": {
-            "routes": "lanes",
-            "lanes": [{"id": "town-camp", "from": "town", "to": "camp", "time": 1}],
-        },
-        "fleet": {
-            "classes": [{"id": "c0", "capacity": 1, "operator": "op0"}],
-            "stock": [{"class": "c0", "place": "town", "count": 1}],
-        },
-        "events": [
-            {"id": "pause", "at": 0, "effects": [{"type": "withdraw_operator", "operator": "op0"}]},
-            {"id": "help", "at": 1, "effects": [{"type": "return_operator", "operator": "op0"}]},
-        ],
-    }
+    events = [
+        {"id": "pause", "at": 0, "effects": [{"type": "withdraw_operator", "operator": "op0"}]},
+        {"id": "help", "at": 1, "effects": [{"type": "return_operator", "operator": "op0"}]},
+    ]
+    data = two_places(
+        "tiny",
+        3,
+        {"id": "town", "population": 1, "deadline": 1},
+        {"id": "camp", "capacity": 2},
+        ("town-camp", 1),
+        {"id": "c0", "capacity": 1, "operator": "op0"},
+        1,
+        events=events,
+    )
     scenario = evacuate.scenario.from_dict(data)
     trips = dispatch(compile_problem(scenario))
     assert all(t.depart >= 1 for t in trips), trips

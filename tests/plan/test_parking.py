@@ -18,10 +18,10 @@ from evacuate.plan.naive import naive_plan
 from evacuate.plan.ops_bound import trips_per_vehicle
 from evacuate.plan.problem import compile_problem
 from evacuate.planio import Plan
-from evacuate.scenario.model import Perturbations
-from evacuate.simulation import simulate
 from tests.oracle import exhaustive
+from tests.plan.cases import ferry
 from tests.plan.tiny import tiny_scenarios
+from tests.simulation.flown import assert_flown_as_planned
 
 INF = float("inf")
 
@@ -64,27 +64,6 @@ def test_23_helicopters_and_a_roof_with_two_stands() -> None:
         assert check(sc, result.plan).feasible
         assert result.rescued == result.bound == 120
         assert max(t.count for t in result.plan.trips if t.destination == "roof") <= 2
-
-
-def ferry(**ship: Any) -> evacuate.Scenario:
-    """A port of 1,000 with 2 ships of 50 seats at home, 1 h each way, over 24 h."""
-    return evacuate.scenario.from_dict(
-        {
-            "scenario": {"id": "ferry", "end": 24, "time_unit": "hour"},
-            "places": [
-                {"id": "port", "population": 1000},
-                {"id": "home", "capacity": "unlimited"},
-            ],
-            "travel": {
-                "routes": "lanes",
-                "lanes": [{"id": "sea", "from": "port", "to": "home", "time": 1}],
-            },
-            "fleet": {
-                "classes": [{"id": "ship", "capacity": 50, **ship}],
-                "stock": [{"class": "ship", "place": "home", "count": 2}],
-            },
-        }
-    )
 
 
 def test_a_sortie_limited_airlift() -> None:
@@ -157,11 +136,7 @@ def test_undisturbed_simulation_flies_the_limited_plan(data: dict[str, Any]) -> 
     """The simulation departs every trip as planned and rescues the plan's count."""
     sc = evacuate.scenario.from_dict(data)
     result = plan(sc, time_limit=30)
-    sim = simulate(sc, result.plan, policy="follow", perturbations=Perturbations())
-    assert sim.rescued == round(result.rescued)
-    departs = sorted((e.group, e.time, e.place, e.other) for e in sim.events if e.kind == "depart")
-    planned = sorted((t.group, t.depart, t.origin, t.destination) for t in result.plan.trips)
-    assert departs == planned
+    assert_flown_as_planned(sc, result)
 
 
 def test_the_naive_planner_keeps_to_stands_sorties_and_rest() -> None:

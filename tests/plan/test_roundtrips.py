@@ -18,7 +18,8 @@ from evacuate.plan.roundtrips import round_trip_bound
 from evacuate.plan.ten import ten_bound, ten_mip
 from evacuate.planio import Plan, Trip
 from tests.oracle import exhaustive
-from tests.plan.test_help import _ferry, helped_scenarios
+from tests.plan.cases import ferry
+from tests.plan.test_help import helped_scenarios
 from tests.plan.tiny import tiny_scenarios
 
 FEW = settings(
@@ -80,8 +81,9 @@ def test_turnaround_is_a_capacity_on_round_trips() -> None:
     """2 ships, 1 h each way, 4 h turnaround, 24 h, starting at home: each round trip costs
     1 + 4 + 1 hours and the first approach one more, so 2 x 27 h hold 28/3 trips of 50 seats:
     466.7 (the optimum is 400; the fleet's working time alone said 500)."""
-    assert round_trip_bound(compile_problem(_ferry(4))) == pytest.approx(1400 / 3, rel=1e-6)
-    assert round_trip_bound(compile_problem(_ferry(0))) == pytest.approx(1000, rel=1e-6)
+    tired, fresh = compile_problem(ferry(turnaround=4)), compile_problem(ferry(turnaround=0))
+    assert round_trip_bound(tired) == pytest.approx(1400 / 3, rel=1e-6)
+    assert round_trip_bound(fresh) == pytest.approx(1000, rel=1e-6)
 
 
 def _depot(extra: dict[str, Any]) -> evacuate.Scenario:
@@ -150,11 +152,11 @@ def test_the_time_expanded_network_rests_vehicles_after_loaded_trips() -> None:
     """The ferry with a 4 h turnaround: the TEN's vehicles reach their next departure 4 h
     after each loaded arrival, so its MIP plans the optimum (400) as trips the checker
     accepts, and its LP bound falls from the population to between 400 and 500."""
-    tired = _ferry(4)
+    tired = ferry(turnaround=4)
     problem = compile_problem(tired)
     mip = ten_mip(problem, 1.0, max_delay_steps=2)
     report = check(tired, Plan("ferry", trips=tuple(mip.trips)))
     assert report.feasible, report.violations[:3]
     assert report.rescued == mip.rescued == 400
     assert 400 - 1e-6 <= ten_bound(problem, 1.0).bound <= 500
-    assert ten_bound(compile_problem(_ferry(0)), 1.0).bound >= 1000 - 1e-6
+    assert ten_bound(compile_problem(ferry(turnaround=0)), 1.0).bound >= 1000 - 1e-6

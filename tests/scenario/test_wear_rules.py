@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 
 import evacuate
-from evacuate import ScenarioError
 from evacuate.scenario import schema
+from tests.scenario.broken import Expected, broken_file_tests
 
 BROKEN = Path(__file__).parent.parent / "data" / "broken_wear"
 
 # file stem -> (path, line, message fragment)
-EXPECTED: dict[str, tuple[str, int, str]] = {
+EXPECTED: Expected = {
     "stands_unknown_class": (
         "places[0].stands",
         8,
@@ -38,19 +37,9 @@ EXPECTED: dict[str, tuple[str, int, str]] = {
 }
 
 
-def test_every_broken_file_has_expectations() -> None:
-    """Each file in the folder is in the table, and each entry has a file."""
-    assert {p.stem for p in BROKEN.glob("*.yaml")} == set(EXPECTED)
-
-
-@pytest.mark.parametrize("stem", sorted(EXPECTED))
-def test_broken_file_reports_path_line_and_message(stem: str) -> None:
-    """The file is refused with the field path, the line and what was expected."""
-    with pytest.raises(ScenarioError) as info:
-        evacuate.load(BROKEN / f"{stem}.yaml")
-    path, line, fragment = EXPECTED[stem]
-    hits = [i for i in info.value.issues if i.path == path and i.line == line]
-    assert any(fragment in i.message for i in hits), str(info.value)
+test_every_broken_file_has_expectations, test_broken_file_reports_path_line_and_message = (
+    broken_file_tests(BROKEN, EXPECTED)
+)
 
 
 def test_the_schema_knows_stands_sorties_and_rest() -> None:

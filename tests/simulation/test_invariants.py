@@ -21,6 +21,7 @@ from evacuate.scenario.model import Perturbations
 from evacuate.simulation import simulate
 from evacuate.simulation.engine import Engine
 from tests.plan.tiny import tiny_scenarios
+from tests.simulation.flown import assert_flown_as_planned
 from tests.strategies import scenarios
 
 ROMULAN = evacuate.load()
@@ -317,8 +318,4 @@ def test_undisturbed_tiny_plans_run_to_the_instant(data: dict[str, Any]) -> None
     hubs, windows and withdrawals), the undisturbed simulation matches the plan trip by trip."""
     s = reveal_surprises(evacuate.scenario.from_dict(data))
     result = plan(s, time_limit=1)
-    sim = simulate(s, result.plan, policy="follow", perturbations=Perturbations())
-    assert sim.rescued == round(result.rescued)
-    departs = sorted((e.group, e.time, e.place, e.other) for e in sim.events if e.kind == "depart")
-    planned = sorted((t.group, t.depart, t.origin, t.destination) for t in result.plan.trips)
-    assert departs == planned
+    assert_flown_as_planned(s, result)
