@@ -1,5 +1,5 @@
-"""The planner at scale: bounds that stay valid with fewer arcs, and dispatch that ranks its
-pickups (issue 14, item 5)."""
+"""The planner at scale: bounds that stay valid with fewer arcs, and the dispatcher's compiled
+scoring of every pickup with its candidate drops (issue 14, item 5)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import evacuate
 from evacuate.check import check
-from evacuate.plan import heuristic
+from evacuate.plan.dispatch_kernel import best_options
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.lagrange import column_generation_bound, has_instant_trips
 from evacuate.plan.problem import compile_problem
@@ -80,22 +80,81 @@ def test_bounds_with_straight_line_travel_hold_the_optimum(data: dict[str, Any])
         assert res.bound >= best - 1e-6, (dt, res.bound, best)
 
 
-def test_ranked_pickups_give_a_checked_plan_as_good_as_scoring_them_all(
-    monkeypatch: Any,
+def _reference(
+    t: float,
+    x: np.ndarray,
+    ok: np.ndarray,
+    pick: np.ndarray,
+    room: np.ndarray,
+    ncap: float,
+    load: float,
+    unload: float,
+    deadline: np.ndarray,
+    end: float,
+    cand: np.ndarray,
+    ctt: np.ndarray,
+    cval: np.ndarray,
+    haven: np.ndarray,
+    transfer: np.ndarray,
+    urgent_until: np.ndarray,
+    urgency: float,
+    top: int,
+) -> list[tuple[float, int, int]]:
+    """Every (pickup, candidate drop) pair scored with numpy, the best ``top`` first (ties:
+    lower pickup, then nearer drop): what the compiled kernel must return."""
+    has = cand >= 0
+    cols = np.where(has, cand, 0)
+    y = x[:, None] + load + ctt + unload
+    good = has & ok[:, None] & (room[cols] > 0) & (y < deadline[cols]) & (y <= end + 1e-9)
+    good &= cval > 0
+    good &= ~(haven[:, None] & haven[cols] & ~transfer[:, None])
+    urgent = np.where(x >= urgent_until, 1.0 + urgency, 1.0)
+    amount = np.minimum(np.minimum(ncap, pick)[:, None], room[cols])
+    score = cval * amount * urgent[:, None] / np.maximum(y - t, 1e-9)
+    good &= score > 0
+    found = [(-float(score[i, q]), i, q) for i, q in zip(*np.nonzero(good), strict=True)]
+    return [(-s, int(i), int(cand[i, q])) for s, i, q in sorted(found)[:top]]
+
+
+@FEW
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.integers(1, 5), st.integers(1, 6))
+def test_dispatch_kernel_keeps_the_best_options_of_all_pairs(
+    seed: int, n_p: int, n_cand: int, top: int
 ) -> None:
-    """With many pickups the dispatcher scores them in blocks, most promising first: on a
-    generated instance of 160 places, the same rescued count as scoring every pickup, and a
-    plan the checker accepts."""
+    """The compiled scoring of a decision returns the same best options, in the same order,
+    as scoring every (pickup, candidate drop) pair with numpy (whole numbers: many ties)."""
+    rng = np.random.default_rng(seed)
+    t = float(rng.integers(0, 5))
+    x = t + rng.integers(0, 6, n_p).astype(float)
+    ok = rng.random(n_p) < 0.8
+    pick = rng.integers(0, 4, n_p).astype(float) * 10
+    room = rng.integers(0, 4, n_p).astype(float) * 10
+    cand = rng.integers(-1, n_p, (n_p, n_cand)).astype(np.int64)
+    cand = np.sort(cand, axis=1)[:, ::-1].copy()  # -1s last, as DropLists keeps them
+    ctt = rng.integers(1, 5, (n_p, n_cand)).astype(float)
+    cval = rng.choice([-1.0, 0.25, 0.5, 1.0], (n_p, n_cand))
+    deadline = np.where(rng.random(n_p) < 0.3, 8.0, np.inf)
+    haven = rng.random(n_p) < 0.4
+    transfer = rng.random(n_p) < 0.5
+    urgent_until = rng.integers(0, 10, n_p).astype(float)
+    args = (t, x, ok, pick, room, 20.0, 1.0, 0.5, deadline, 12.0, cand, ctt, cval, haven)
+    more = (transfer, urgent_until, 2.0)
+    score, ii, jj = np.zeros(top), np.zeros(top, dtype=np.int64), np.zeros(top, dtype=np.int64)
+    found = best_options(*args, *more, score, ii, jj)
+    got = [(float(score[k]), int(ii[k]), int(jj[k])) for k in range(found)]
+    assert got == _reference(*args, *more, top)
+
+
+def test_dispatch_at_scale_gives_a_checked_plan() -> None:
+    """On a generated instance of 160 places (more pickups than candidate drops), the
+    dispatcher's plan is accepted by the checker, which counts the same people rescued."""
     scenario = evacuate.scenario.from_dict(
         generate(3, places=160, vehicles=400, steps=60, classes=2, havens=20)
     )
     problem = compile_problem(scenario)
-    assert int(np.count_nonzero(problem.population > 0)) > heuristic.RANK_ROWS
-    ranked = dispatch(problem, DispatchParams())
-    monkeypatch.setattr(heuristic, "RANK_ROWS", 10**9)
-    full = dispatch(problem, DispatchParams())
-    assert rescued_by_trips(problem, ranked) == rescued_by_trips(problem, full)
-    plan = Plan(scenario.id, trips=tuple(ranked), time_unit=scenario.time_unit)
+    trips = dispatch(problem, DispatchParams())
+    assert rescued_by_trips(problem, trips) > 0
+    plan = Plan(scenario.id, trips=tuple(trips), time_unit=scenario.time_unit)
     report = check(scenario, plan)
     assert report.feasible
-    assert report.rescued == rescued_by_trips(problem, ranked)
+    assert report.rescued == rescued_by_trips(problem, trips)

@@ -22,6 +22,7 @@ from evacuate.arguments import need_scenario
 from evacuate.options import OPTIONS, check_option
 from evacuate.periods import PeriodRow, per_period, steps_from_trips
 from evacuate.plan.budget import SafetyStop
+from evacuate.plan.dispatch_kernel import compile_kernel
 from evacuate.plan.makespan import WORK_PER_SECOND, min_makespan
 from evacuate.plan.problem import Problem, compile_problem
 from evacuate.plan.search import DISPATCH_RUNS, max_rescued, rescued_by_trips
@@ -260,6 +261,7 @@ def plan(
     for name, value in (("objective", objective), ("time_limit", time_limit), ("seed", seed)):
         check_option(name, value)
     compile_sweep()  # a one-time cost, not the search's: before the safety stop starts
+    compile_kernel()  # the dispatcher's, likewise
     start = time.perf_counter()
     stop = SafetyStop(time_limit, start)
     problem = compile_problem(scenario)

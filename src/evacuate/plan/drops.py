@@ -1,10 +1,10 @@
-"""The dispatcher's candidate drops, its ranking of many pickups, and where an idle group
-escapes to (``plan/heuristic.py``).
+"""The dispatcher's candidate drops, the value of a trip, and where an idle group escapes to
+(``plan/heuristic.py``).
 
 For each class and place, the nearest few places that can take people and may still have
-room: a decision looks at those drops only, so its cost does not grow with the havens. With
-many possible pickups, ``ranked`` scores them in blocks, most promising first, and stops when
-no later one can make the top few, so its cost grows with the options worth looking at.
+room, with their travel times and values: a decision looks at those drops only (one compiled
+pass over places x candidates, ``dispatch_kernel.py``), so its cost does not grow with the
+havens, and no (places, places) array is kept.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 
 from evacuate.plan.problem import Problem
 
-__all__ = ["DropLists", "DropValues", "nearness", "ranked", "refuge"]
+__all__ = ["DropLists", "DropValues", "nearness", "refuge"]
 
 EPS = 1e-9
 
@@ -38,6 +38,8 @@ class DropValues:
         self.transfer_value = transfer_value
 
     def __getitem__(self, key: tuple[Any, Any]) -> Any:
+        if isinstance(key[0], int) and isinstance(key[1], int):
+            return self.one(key[0], key[1])
         i, j = np.asarray(key[0]), np.asarray(key[1])
         hi, hj = self.haven[i], self.haven[j]
         value = hj.astype(float) - hi.astype(float)
@@ -48,12 +50,21 @@ class DropValues:
         value = np.where(~self.sink[j] | (i == j), -1.0, value)
         return float(value) if value.ndim == 0 else value
 
+    def one(self, i: int, j: int) -> float:
+        """The value of one pair (the same number as for index arrays)."""
+        if not self.sink[j] or i == j:
+            return -1.0
+        hi, hj = bool(self.haven[i]), bool(self.haven[j])
+        if hi and hj:
+            return -1.0 if self.near[j] <= self.near[i] else self.transfer_value
+        value = float(hj) - float(hi)
+        return value + (self.stage_value if self.staging[j] and not hi else 0.0)
+
 
 class DropLists:
     """Per class, (places, n) the open drops nearest to each place (-1 where fewer), their
-    travel times (``ctt``, inf where none) and values per person (``cval``, -1 where none),
-    the shortest of those times (``tmin``) and the best value (``vmax``). Rows are refreshed
-    when one of their drops fills up for good."""
+    travel times (``ctt``, inf where none) and values per person (``cval``, -1 where none).
+    Rows are refreshed when one of their drops fills up for good."""
 
     def __init__(self, problem: Problem, value: DropValues, n_cand: int) -> None:
         self.pb = problem
@@ -67,8 +78,6 @@ class DropLists:
         self.cand = [self.nearest(c, np.arange(n_p)) for c in range(problem.n_classes)]
         self.ctt = [np.full(cand.shape, np.inf) for cand in self.cand]
         self.cval = [np.full(cand.shape, -1.0) for cand in self.cand]
-        self.tmin = [np.zeros(n_p) for _ in self.cand]
-        self.vmax = [np.zeros(n_p) for _ in self.cand]
         for c in range(problem.n_classes):
             self._limits(c, np.arange(n_p))
 
@@ -89,18 +98,15 @@ class DropLists:
         return out
 
     def _limits(self, c: int, rows: np.ndarray) -> None:
-        """For the rows' candidate drops: the shortest travel and the best value per person
-        (what bounds any option's score from above)."""
+        """The travel times and values per person of the rows' candidate drops."""
         cols = self.cand[c][rows]
         has = cols >= 0
         cols = np.where(has, cols, 0)
         ri = rows[:, None]
         tt = np.where(has, self.pb.travel[c][ri, cols], np.inf)
         self.ctt[c][rows] = tt
-        self.tmin[c][rows] = tt.min(axis=1, initial=np.inf)
         val = np.where(has, self.value[ri, cols], -1.0)
         self.cval[c][rows] = val
-        self.vmax[c][rows] = np.maximum(val.max(axis=1, initial=0.0), 0.0)
 
     def refresh(self) -> None:
         """Candidate rows that list a drop which has filled up: the nearest open ones."""
@@ -126,42 +132,6 @@ class DropLists:
         for c in range(self.pb.n_classes):
             self.cand[c][:] = self.nearest(c, every)
             self._limits(c, every)
-
-
-def ranked(
-    rows: np.ndarray,
-    limit: np.ndarray,
-    top_k: int,
-    block: int,
-    scores: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(rows, scores, drops) of the rows that can hold one of the ``top_k`` best options.
-
-    ``limit``: an upper bound of every option's score per row; ``scores(rows)``: (R, K)
-    scores (<= 0: not an option) and drops. Rows are scored in blocks of ``block`` in
-    decreasing order of their limit until the next block's limit is below the ``top_k``-th
-    best score found: the same options as scoring every row (up to ties).
-    """
-    order = np.argsort(-limit, kind="stable")
-    rows, limit = rows[order], limit[order]
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    found = np.zeros(0)
-    done = 0
-    while done < len(rows):
-        part = rows[done : done + block]
-        done += len(part)
-        score, cols = scores(part)
-        parts.append((part, score, cols))
-        found = np.concatenate([found, score[score > 0]])
-        if len(found) >= top_k and done < len(rows):
-            kth = float(np.partition(found, len(found) - top_k)[len(found) - top_k])
-            if limit[done] < kth:
-                break
-    return (
-        np.concatenate([b for b, _, _ in parts]),
-        np.concatenate([sc for _, sc, _ in parts]),
-        np.concatenate([cl for _, _, cl in parts]),
-    )
 
 
 def refuge(

@@ -20,7 +20,8 @@ import numpy as np
 
 from evacuate.plan import loading
 from evacuate.plan.budget import SafetyStop
-from evacuate.plan.drops import DropLists, DropValues, ranked, refuge
+from evacuate.plan.dispatch_kernel import best_options, estimates, pickups, transfers
+from evacuate.plan.drops import DropLists, DropValues, refuge
 from evacuate.plan.ledger import Berths as _Berths
 from evacuate.plan.ledger import Ledger as _Ledger
 from evacuate.plan.ops_limits import OpsLimits
@@ -34,9 +35,6 @@ log = logging.getLogger(__name__)
 
 EPS = 1e-9
 MAX_DECISIONS = 500_000
-RANK_ROWS = 128
-"""Beyond this many possible pickups, a decision scores them in blocks, most promising first,
-and stops when no later one can make the top few (``drops.ranked``)."""
 CANDIDATE_DROPS = 16
 """Drops considered per pickup place: the nearest ones that still have room."""
 
@@ -86,6 +84,26 @@ class _Dispatcher(TripRules):
         self.netin_tot = np.zeros(n_p)
         self.cap = problem.sink_capacity.astype(float)
         self.has_pick = np.zeros(n_p, dtype=bool)
+        self.pick = np.zeros(n_p)
+        self.room = np.zeros(n_p)
+        self.no_transfer = np.zeros(n_p, dtype=np.bool_)
+        self.transfer = np.zeros(n_p, dtype=np.bool_)
+        sc = problem.scenario
+        # straight-line travel between places that all have a position: every place is
+        # reached directly from every other (no (places, places) matrix needed to know it)
+        self.all_direct = (
+            problem.routes.straight
+            and sc.travel.routes == "all"
+            and all(q.position is not None for q in sc.places)
+            and any(sc.vehicle_class(k).speed is not None for k in problem.classes)
+        )
+        self.x = np.zeros(n_p)
+        self.ok_i = np.zeros(n_p, dtype=np.bool_)
+        self.havens = np.flatnonzero(problem.is_haven)
+        # the best few options of a decision (dispatch_kernel.best_options)
+        self.top_score = np.zeros(params.top_k)
+        self.top_i = np.zeros(params.top_k, dtype=np.int64)
+        self.top_j = np.zeros(params.top_k, dtype=np.int64)
         # candidate drops: for each class and place, the nearest few places that can take
         # people (and may still have room); rows are refreshed when one of theirs fills up
         self.drops = DropLists(problem, self.value, max(params.top_k, CANDIDATE_DROPS))
@@ -117,12 +135,19 @@ class _Dispatcher(TripRules):
             self.res_room[j] += amount
 
     def _estimates(self) -> tuple[np.ndarray, np.ndarray]:
-        pick = np.maximum(0.0, np.maximum(0.0, self.stock_tot) - self.res_pick)
-        cap = self.cap
-        room = np.where(cap > 0, np.maximum(0.0, cap - self.netin_tot), 0.0)
-        room = np.where(room > 0, np.maximum(0.0, room - self.res_room), room)
-        # room may free up where people are picked up again: check exactly
-        return pick, np.where(self.has_pick & (cap > 0), np.maximum(room, 1.0), room)
+        """People to pick up and room per place, as the scoring sees them (estimates: the
+        exact check follows)."""
+        estimates(
+            self.stock_tot,
+            self.res_pick,
+            self.netin_tot,
+            self.res_room,
+            self.cap,
+            self.has_pick,
+            self.pick,
+            self.room,
+        )
+        return self.pick, self.room
 
     def _options(self, g: Group, t: float) -> list[Option]:
         pb = self.pb
@@ -133,50 +158,61 @@ class _Dispatcher(TripRules):
         if t > d[p] + EPS or t >= w - EPS or pb.pause_end(c, t) is not None:
             return []
         pick, room = self._estimates()
-        tt = pb.travel[c]
-        ti = t + tt[p]
-        ti[p] = t
-        x = np.maximum(ti, pb.open_from)
-        ok_i = (ti < d) & (ti <= pb.end) & (pick > 0) & (x + load <= d + EPS) & (x < w)
+        x, ok_i = self.x, self.ok_i
+        if not pickups(t, p, pb.travel[c][p], pb.open_from, d, pb.end, load, w, pick, x, ok_i):
+            return []
         if pb.pauses:  # no departure while the operator is withdrawn (it comes back later)
             ok_i &= np.array([pb.pause_end(c, float(v)) is None for v in x], dtype=np.bool_)
-        if not np.any(ok_i):
-            return []
+            if not np.any(ok_i):
+                return []
         self.drops.refresh()
-        rows = np.flatnonzero(ok_i)
-        ncap = float(n * pb.capacity[c])
-        if len(rows) > RANK_ROWS:
-            # a pickup's score is at most its best candidate drop's value per person times
-            # min(seats, people there), urgency included, over the time to reach it, load,
-            # travel to its nearest candidate drop and unload: score the best first
-            unload = float(pb.unload[c])
-            urgent = np.where(x[rows] >= self.urgent_until[rows], 1.0 + self.prm.urgency, 1.0)
-            reach = x[rows] - t + load + self.drops.tmin[c][rows] + unload
-            seats = np.minimum(ncap, pick[rows])
-            limit = self.drops.vmax[c][rows] * seats * urgent / np.maximum(reach, EPS)
-            rows, score, cols = ranked(
-                rows,
-                limit,
-                self.prm.top_k,
-                RANK_ROWS,
-                lambda part: self._scores(g, t, part, x, pick, room, ncap),
-            )
-        else:
-            score, cols = self._scores(g, t, rows, x, pick, room, ncap)
-        flat = score.ravel()
-        k = min(self.prm.top_k, int(np.count_nonzero(flat > 0)))
-        if k == 0:
-            return []
-        top = np.argpartition(-flat, k - 1)[:k]
+        found = best_options(
+            t,
+            x,
+            ok_i,
+            pick,
+            room,
+            float(n * pb.capacity[c]),
+            load,
+            float(pb.unload[c]),
+            d,
+            float(pb.end),
+            self.drops.cand[c],
+            self.drops.ctt[c],
+            self.drops.cval[c],
+            pb.is_haven,
+            self._transfer_ok(pick, room),
+            self.urgent_until,
+            self.prm.urgency,
+            self.top_score,
+            self.top_i,
+            self.top_j,
+        )
         out = []
-        width = cols.shape[1]
-        for idx in top[np.argsort(-flat[top], kind="stable")]:
-            r, q = divmod(int(idx), width)
-            i, j = int(rows[r]), int(cols[r, q])
-            opt = self._exact(g, t, i, j)
+        for k in range(found):
+            opt = self._exact(g, t, int(self.top_i[k]), int(self.top_j[k]))
             if opt is not None:
                 out.append(opt)
         return out
+
+    def _transfer_ok(self, pick: np.ndarray, room: np.ndarray) -> np.ndarray:
+        """(P,) where moving people on to another haven pays: room is what limits the
+        rescue (the havens the remaining people can reach directly cannot take them all)
+        and the haven is (nearly) full."""
+        haven = self.pb.is_haven
+        if not np.any(pick[self.havens] > 0):
+            return self.no_transfer
+        if self.all_direct:
+            reachable = haven  # every haven is reached from every other place
+        else:
+            waiting = (pick > 0) & ~haven
+            key = waiting.tobytes()
+            if key != self.waiting_key:
+                self.waiting_key = key
+                self.reachable = self._reachable(waiting) & haven if np.any(waiting) else haven
+            reachable = self.reachable
+        transfers(pick, room, haven, reachable, self.full_room, self.transfer)
+        return self.transfer
 
     def _reachable(self, waiting: np.ndarray) -> np.ndarray:
         """(P,) places some class reaches directly from a ``waiting`` place."""
@@ -185,48 +221,6 @@ class _Dispatcher(TripRules):
             for c in range(self.pb.n_classes):
                 self.direct |= np.isfinite(self.pb.travel[c])
         return np.asarray(np.any(self.direct[waiting], axis=0), dtype=np.bool_)
-
-    def _scores(
-        self,
-        g: Group,
-        t: float,
-        rows: np.ndarray,
-        x: np.ndarray,
-        pick: np.ndarray,
-        room: np.ndarray,
-        ncap: float,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(R, K) scores of the rows' pickups with their candidate drops (-1: not an option),
-        and the drops."""
-        pb = self.pb
-        c = g.c
-        load, unload = float(pb.load[c]), float(pb.unload[c])
-        d = self.deadline
-        cols = self.drops.cand[c][rows]  # (R, K) drop places, -1 where fewer
-        has = cols >= 0
-        cols = np.where(has, cols, 0)
-        y = x[rows][:, None] + load + self.drops.ctt[c][rows] + unload
-        ok = has & (room[cols] > 0) & (y < d[cols]) & (y <= pb.end + EPS)
-        value = self.drops.cval[c][rows]
-        ok &= value > 0
-        # moving people between havens only pays when room is what limits the rescue: the
-        # havens the remaining people can reach directly cannot take them all, and the
-        # origin is (nearly) full
-        haven = self.pb.is_haven
-        both = haven[rows][:, None] & haven[cols] & ok
-        if np.any(both):
-            waiting = (pick > 0) & ~haven
-            key = waiting.tobytes()
-            if key != self.waiting_key:
-                self.waiting_key = key
-                self.reachable = self._reachable(waiting) & haven if np.any(waiting) else haven
-            scarce = float(room[self.reachable].sum()) < float(pick[waiting].sum())
-            full = room[rows] < self.full_room[rows]
-            ok &= ~(both & ~(full[:, None] & scarce))
-        amount = np.minimum(np.minimum(ncap, pick[rows][:, None]), room[cols])
-        urgent = np.where(x[rows] >= self.urgent_until[rows], 1.0 + self.prm.urgency, 1.0)
-        score = value * amount * urgent[:, None] / np.maximum(y - t, EPS)
-        return np.where(ok, score, -1.0), cols
 
     def _all_done(self, t: float) -> bool:
         """No people outside havens that are still alive at ``t``, and none to arrive: the
