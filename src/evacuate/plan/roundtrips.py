@@ -45,7 +45,7 @@ __all__ = ["MAX_COLUMNS", "MAX_LEVELS", "round_trip_bound"]
 log = logging.getLogger(__name__)
 
 MAX_COLUMNS = 20_000
-"""Larger LPs are not built (the bound then says nothing: inf). 4 x classes x places²
+"""Larger LPs are not built: the pooled LP (``pooled_trips.py``) stands in. 4 x classes x places²
 columns at most: the 30-place, 3-class rung of the ladder (10,800) takes under a second;
 the 71-place rung took 80 s in HiGHS, too long for a bound that comes first."""
 
@@ -145,8 +145,10 @@ def round_trip_bound(problem: Problem) -> float:
     if not problem.supply or end < 0:
         return math.inf
     if 4 * n_c * n_p * n_p > MAX_COLUMNS:
-        log.info("round-trip bound: %d classes x %d places is too large, skipped", n_c, n_p)
-        return math.inf
+        from evacuate.plan.pooled_trips import pooled_trip_bound
+
+        log.info("round-trip bound: %d classes x %d places, trips pooled per place", n_c, n_p)
+        return pooled_trip_bound(problem)
     entries = _entries(problem)
     dist = _shortest_paths(problem.travel)
     load, unload = problem.load, problem.unload
