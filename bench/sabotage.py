@@ -22,7 +22,9 @@ default 1e-4 in about a third of the time). Seconds are wall time on whatever ma
 (a shared, loaded one gives larger figures). Results, rewritten as each row finishes:
 ``bench/results/DATE-sabotage.md`` and ``.json``.
 Part 3 runs ``evacuate.sabotage`` on the Romulan scenario (``no_sabotage``, derived menu,
-budget 3, the command's defaults) and reports its wall and CPU seconds and work counts.
+budgets 1, 2 and 3, ranked, on ``--workers`` processes with ``--romulan-time-limit`` as the
+safety stop) and reports wall and CPU seconds (the main process and each worker), work
+counts, the planner calls the stop cut short, and the load average around each run.
 Usage: ``python -m bench.sabotage [--part 1|2|3] [--out DIR] [--time-limit S] [--gap-target G]``.
 """
 
@@ -147,6 +149,8 @@ def run(
     parts: tuple[int, ...] = (1, 2),
     points: int = 2,
     brute_force: bool = True,
+    workers: int = 2,
+    romulan_time_limit: float = 60.0,
 ) -> list[dict[str, Any]]:
     """Search and brute force for each budget of ``parts``; ``save`` after each row."""
     rows: list[dict[str, Any]] = []
@@ -218,35 +222,49 @@ def run(
                 n,
                 len(keys),
             )
-    if 3 in parts:  # the Romulan scenario, budget 3, derived menu, as the command runs it
+    if 3 in parts:  # the Romulan scenario, budgets 1 to 3, derived menu, as the command runs it
         import evacuate
         from evacuate.sabotage import sabotage
 
         s = evacuate.load().variant("no_sabotage")
-        c0, t0 = time.process_time(), time.perf_counter()
-        res = sabotage(s, budget=3)
-        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-        worst = res.worst
-        rows.append(
-            {
-                "budget": 3,
-                "method": "search, Romulan no_sabotage (derived menu, ranked)",
-                "options": res.stats["options"],
-                "candidates": res.stats["instants"],
-                "planner_calls": res.stats["planner_calls"],
-                "simulations": res.stats["simulations"],
-                "seconds": round(seconds, 2),
-                "cpu_seconds": round(cpu, 2),
-                "worst": ", ".join(f"{x.option}@{x.at:g}" for x in worst.attack.strikes),
-                "damage_low": worst.attack.damage_low,
-                "damage_high": worst.attack.damage_high,
-                "proven": worst.proven,
-                "gap": worst.gap,
-                "stopped_by_time": res.stats["planner_stopped_by_time"],
-            }
-        )
-        log(f"Romulan budget 3: {seconds:.1f} s wall, {cpu:.1f} s CPU")
-        save(rows)
+        for b in (1, 2, 3):
+            load0 = os.getloadavg()[0]
+            c0, t0 = time.process_time(), time.perf_counter()
+            res = sabotage(s, budget=b, time_limit=romulan_time_limit, workers=workers)
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+            worst = res.worst
+            st = res.stats
+            rows.append(
+                {
+                    "budget": b,
+                    "method": "search, Romulan no_sabotage (derived menu, ranked)",
+                    "options": st["options"],
+                    "candidates": st["instants"],
+                    "planner_calls": st["planner_calls"],
+                    "search_calls": st["search_calls"],
+                    "ranking_calls": st["ranking_calls"],
+                    "simulations": st["simulations"],
+                    "seconds": round(seconds, 2),
+                    "cpu_seconds": round(cpu, 2),
+                    "worker_cpu_seconds": st["worker_cpu_seconds"],
+                    "workers": workers,
+                    "time_limit": romulan_time_limit,
+                    "load_before": round(load0, 2),
+                    "load_after": round(os.getloadavg()[0], 2),
+                    "worst": ", ".join(f"{x.option}@{x.at:g}" for x in worst.attack.strikes),
+                    "damage_low": worst.attack.damage_low,
+                    "damage_high": worst.attack.damage_high,
+                    "proven": worst.proven,
+                    "gap": worst.gap,
+                    "stopped_by_time": st["planner_stopped_by_time"],
+                }
+            )
+            log(
+                f"Romulan budget {b}: {seconds:.1f} s wall, {cpu:.1f} s CPU here, "
+                f"{sum(st['worker_cpu_seconds']):.1f} s CPU in {workers} workers, "
+                f"{st['planner_stopped_by_time']} calls cut"
+            )
+            save(rows)
     return rows
 
 
@@ -268,9 +286,25 @@ def _markdown(rows: list[dict[str, Any]], command: str) -> str:
     out.append("| " + " | ".join(cols) + " |")
     out.append("|" + "---|" * len(cols))
     for r in rows:
-        out.append("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
+        if not r["method"].startswith("search, Romulan"):
+            out.append("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
+    romulan = [r for r in rows if r["method"].startswith("search, Romulan")]
+    if romulan:
+        rcols = ["budget", "seconds", "cpu_seconds", "worker_cpu_seconds", "planner_calls"]
+        rcols += ["search_calls", "ranking_calls", "stopped_by_time", "simulations"]
+        rcols += ["load_before", "load_after", "worst", "proven"]
+        out.append("")
+        out.append(
+            "Romulan `no_sabotage`, derived menu, as `evacuate sabotage --budget B` runs it "
+            f"(workers {romulan[0]['workers']}, time limit {romulan[0]['time_limit']:g} s a "
+            "safety stop; stopped_by_time: planner calls it cut short; cpu_seconds: the main "
+            "process; worker_cpu_seconds: each worker process; load: 1-minute load average):"
+        )
+        out += ["", "| " + " | ".join(rcols) + " |", "|" + "---|" * len(rcols)]
+        for r in romulan:
+            out.append("| " + " | ".join(str(r.get(c, "")) for c in rcols) + " |")
     for b in (1, 2):
-        pair = [r for r in rows if r["budget"] == b]
+        pair = [r for r in rows if r["budget"] == b and not r["method"].startswith("search, R")]
         if len(pair) < 2:
             continue
         fast, brute = pair
@@ -290,6 +324,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--time-limit", type=float, default=30.0, help="safety stop per plan")
     ap.add_argument("--gap-target", type=float, default=0.01, help="the planner's gap target")
     ap.add_argument("--points", type=int, default=2, help="evenly spaced instants per window")
+    ap.add_argument("--workers", type=int, default=2, help="part 3: worker processes")
+    ap.add_argument(
+        "--romulan-time-limit",
+        type=float,
+        default=60.0,
+        help="part 3: the planner's safety stop (its work budgets should end every call first)",
+    )
     ap.add_argument(
         "--part",
         type=int,
@@ -309,6 +350,8 @@ def main(argv: list[str] | None = None) -> None:
     command += f" --gap-target {args.gap_target:g} --points {args.points}"
     command += "" if args.part is None else f" --part {args.part}"
     command += " --search-only" if args.search_only else ""
+    if 3 in parts:
+        command += f" --workers {args.workers} --romulan-time-limit {args.romulan_time_limit:g}"
     args.out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.part is None else f"-budget{args.part}"
     stem = args.out / f"{dt.date.today()}-sabotage{suffix}"
@@ -323,7 +366,16 @@ def main(argv: list[str] | None = None) -> None:
         stem.with_suffix(".md").write_text(_markdown(rows, command))
         stem.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n")
 
-    rows = run(args.time_limit, args.gap_target, save, parts, args.points, not args.search_only)
+    rows = run(
+        args.time_limit,
+        args.gap_target,
+        save,
+        parts,
+        args.points,
+        not args.search_only,
+        workers=args.workers,
+        romulan_time_limit=args.romulan_time_limit,
+    )
     rows = sorted(rows + kept, key=lambda r: (r["budget"], r["method"] != "search"))
     print(_markdown(rows, command))
 

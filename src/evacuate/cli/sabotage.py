@@ -123,6 +123,15 @@ def sabotage_cmd(
     defend: Annotated[float | None, option("defend")] = None,
     time_limit: TimeLimit = DEFAULT["time_limit"],
     seed: Seed = DEFAULT["seed"],
+    workers: Annotated[
+        int | None,
+        option(
+            "workers",
+            help="Processes for the planner calls that do not depend on each other (the "
+            "ranking of the single attacks); the answers are the same for any number. "
+            "Default: the machine's cores.",
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         option(
@@ -144,6 +153,7 @@ def sabotage_cmd(
     with reported_errors():
         from evacuate.planio import write_plan
         from evacuate.sabotage import sabotage
+        from evacuate.sabotage.pool import default_workers
 
         if output is not None:
             output_path(output, folder=True)
@@ -164,6 +174,7 @@ def sabotage_cmd(
                 defend=defend,
                 time_limit=time_limit,
                 seed=seed,
+                workers=default_workers() if workers is None else workers,
                 progress=lambda msg: status.update(f"sabotage analysis: {msg}"),
             )
         out.print(_curve_table(s, result), soft_wrap=False)
@@ -190,7 +201,8 @@ def sabotage_cmd(
             f"{st['planner_calls']} planner calls ({st['search_calls']} for the search, "
             f"{st['ranking_calls']} to rank), {st['simulations']} simulations, "
             f"{st['follower_plans_checked']} follower plans checked, "
-            f"{len(st['follower_plans_infeasible'])} rejected; {st['seconds']:.1f} s.",
+            f"{len(st['follower_plans_infeasible'])} rejected; {st['seconds']:.1f} s on "
+            f"{st['workers']} process{'' if st['workers'] == 1 else 'es'}.",
             soft_wrap=True,
         )
         if st["planner_stopped_by_time"]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from evacuate.options import OPTIONS, Option, register
+from evacuate.options import OPTIONS, Option, check_option, register
 from evacuate.plan.api import PlanResult
 from evacuate.planio import Plan
 from evacuate.sabotage.defend import apply_defence, defence_menu, defences_within
@@ -21,6 +21,7 @@ from evacuate.sabotage.follower import Planner, plan_state
 from evacuate.sabotage.hold import Hold
 from evacuate.sabotage.hold import hold as hold_against
 from evacuate.sabotage.menu import attack_menu, is_monotone, strike_scenario, targets, window
+from evacuate.sabotage.pool import Answers
 from evacuate.sabotage.search import Attack, BudgetRow, Search, budgets
 from evacuate.scenario.model import AttackMenu, DefenceMenu
 from evacuate.scenario.scenario import Scenario
@@ -165,13 +166,16 @@ class SabotageResult:
                 }
                 for h in self.holds
             ],
-            "stats": {k: v for k, v in self.stats.items() if k != "seconds"},
+            # how long and on how many processes: not part of the answer
+            "stats": {k: v for k, v in self.stats.items() if k not in _HOW},
         }
 
 
-def _ceiling(
-    scenario: Scenario, menu: AttackMenu, trips: list[Any], guarded: frozenset[str]
-) -> float:
+_HOW = ("seconds", "cpu_seconds", "workers", "parallel_batches", "worker_cpu_seconds")
+"""Stats that say how the answer was computed, not what it is (left out of ``to_data``)."""
+
+
+def _ceiling(scenario: Scenario, menu: AttackMenu, plan: Plan, guarded: frozenset[str]) -> float:
     """No attack of the menu does more damage than this: people safe before the earliest
     instant any option may strike stay safe (unless an option moves deadlines)."""
     pop = float(scenario.population)
@@ -181,7 +185,7 @@ def _ceiling(
     if not starts:
         return pop
     t = min(starts)
-    engine = run_to(scenario, trips, t)
+    engine = run_to(scenario, list(plan.trips), t, plan.walks)
     return pop - engine.rescued()
 
 
@@ -200,6 +204,7 @@ def _search(
     progress: Callable[[str], None] | None,
     rank: bool | str = False,
     prove_limit: int = 2000,
+    answers: Answers | None = None,
 ) -> tuple[PlanResult, Search, list[BudgetRow], list[Attack]]:
     base = planner(strike_scenario(scenario, menu, ()))
     trips = list(base.plan.trips)
@@ -210,6 +215,7 @@ def _search(
         trips,
         base.bound,
         guarded=guarded,
+        walks=base.plan.walks,
         points=points,
         departures=departures,
         step=step,
@@ -217,12 +223,13 @@ def _search(
         prove_limit=prove_limit,
         check_plans=check_plans,
         progress=progress,
+        answers=answers,
     )
     s.stopped_by_time += bool(base.stats.get("stopped_by_time"))
     nothing = s.nothing()
     rows = [BudgetRow(0.0, nothing, True, 0.0, "no attack", 1, 1)]
     ranked: list[Attack] = []
-    ceiling = _ceiling(scenario, menu, trips, guarded)
+    ceiling = _ceiling(scenario, menu, base.plan, guarded)
     for b in budgets(budget, [o.cost for o in menu.options])[1:]:
         if progress is not None:
             progress(f"budget {b:g}")
@@ -261,6 +268,7 @@ def sabotage(
     rank: bool | str = True,
     prove_limit: int = 2000,
     hold: bool | str = False,
+    workers: int = OPTIONS["workers"].default,
     progress: Callable[[str], None] | None = None,
 ) -> SabotageResult:
     """The worst attack on ``scenario`` for every budget from 0 to ``budget``.
@@ -298,8 +306,57 @@ def sabotage(
         which searches each defence's own worst attack); ``"follow"``: the defended operator
         keeps flying its plan through the attack (no planner call after the strike: the
         people saved are then bounded below only).
+    workers
+        Processes for the operator's answers that do not depend on each other (the ranking
+        of the single attacks); the answers are the same for any number (``planner`` must
+        then be picklable: a module-level function or a ``functools.partial`` of one; a
+        script that asks for more than 1 needs the ``if __name__ == "__main__":`` guard, as
+        with any spawned process).
     """
-    t0 = time.perf_counter()
+    check_option("workers", workers)
+    with Answers(workers) as answers:
+        return _sabotage(
+            scenario,
+            budget=budget,
+            defend=defend,
+            defend_against=defend_against,
+            points=points,
+            departures=departures,
+            step=step,
+            refine=refine,
+            time_limit=time_limit,
+            seed=seed,
+            planner=planner,
+            check_plans=check_plans,
+            rank=rank,
+            prove_limit=prove_limit,
+            hold=hold,
+            answers=answers,
+            progress=progress,
+        )
+
+
+def _sabotage(
+    scenario: Scenario,
+    *,
+    budget: float | None,
+    defend: float | None,
+    defend_against: float | None,
+    points: int,
+    departures: int,
+    step: float | None,
+    refine: int,
+    time_limit: float,
+    seed: int,
+    planner: Planner | None,
+    check_plans: bool,
+    rank: bool | str,
+    prove_limit: int,
+    hold: bool | str,
+    answers: Answers,
+    progress: Callable[[str], None] | None,
+) -> SabotageResult:
+    t0, c0 = time.perf_counter(), time.process_time()
     plan_fn = planner or partial(plan_state, time_limit=time_limit, seed=seed)
     menu, derived = attack_menu(scenario)
     if derived:
@@ -319,6 +376,7 @@ def sabotage(
         progress=progress,
         rank=rank,
         prove_limit=prove_limit,
+        answers=answers,
     )
     plans: dict[float, Plan | None] = {}
     for row in rows:
@@ -381,6 +439,7 @@ def sabotage(
                 check_plans=check_plans,
                 progress=progress,
                 prove_limit=prove_limit,
+                answers=answers,
             )
             calls += ds.planner_calls
             stopped += ds.stopped_by_time
@@ -417,6 +476,10 @@ def sabotage(
         "options": len(menu.options),
         "instants": len(s.singles),
         "seconds": round(time.perf_counter() - t0, 3),
+        "cpu_seconds": round(time.process_time() - c0 + sum(answers.cpu.values()), 3),
+        "workers": answers.workers,
+        "parallel_batches": answers.batches,
+        "worker_cpu_seconds": [round(c, 3) for c in answers.cpu.values()],
     }
     return SabotageResult(
         scenario=scenario,

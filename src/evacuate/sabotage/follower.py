@@ -15,12 +15,12 @@ from __future__ import annotations
 import bisect
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from evacuate.check import check
 from evacuate.plan.api import PlanResult, plan
-from evacuate.planio import Plan, Trip
+from evacuate.planio import Plan, Trip, Walk
 from evacuate.scenario.model import Event
 from evacuate.scenario.scenario import Scenario
 from evacuate.simulation.engine import _EVENT, Engine
@@ -60,16 +60,25 @@ class Response:
     differ from run to run."""
 
 
-def _engine(scenario: Scenario, trips: list[Trip]) -> Engine:
+def _engine(scenario: Scenario, trips: list[Trip], walks: Sequence[Walk] = ()) -> Engine:
     engine = Engine(scenario, record=False)
     engine.load_plan(trips)
+    engine.load_walks(walks)
     return engine
 
 
-def follow(scenario: Scenario, trips: list[Trip]) -> int:
-    """People rescued if the operator keeps flying ``trips`` through every surprise (no
-    replanning): a response the operator can always choose, so a floor on its value."""
-    engine = _engine(scenario, trips)
+def _load(engine: Engine, plan: Plan, prefix: str) -> None:
+    """Replace the engine's orders by ``plan``'s trips and walks (``travel.walkways``)."""
+    engine.drop_orders()
+    engine.load_plan(list(plan.trips), prefix=prefix)
+    engine.load_walks(plan.walks, prefix=prefix)
+
+
+def follow(scenario: Scenario, trips: list[Trip], walks: Sequence[Walk] = ()) -> int:
+    """People rescued if the operator keeps flying ``trips`` (and ``walks``) through every
+    surprise (no replanning): a response the operator can always choose, so a floor on its
+    value."""
+    engine = _engine(scenario, trips, walks)
     engine.run(stop_at_surprise=False)
     return engine.rescued()
 
@@ -83,8 +92,14 @@ class Undisturbed:
     The snapshots are forks (nothing shared is changed), so answers do not depend on the order
     of the questions."""
 
-    def __init__(self, scenario: Scenario, trips: list[Trip], keep: int = 512) -> None:
-        self.root = _engine(scenario, trips)
+    def __init__(
+        self,
+        scenario: Scenario,
+        trips: list[Trip],
+        keep: int = 512,
+        walks: Sequence[Walk] = (),
+    ) -> None:
+        self.root = _engine(scenario, trips, walks)
         self.keep = keep
         self.times: list[float] = []
         self.snapshots: list[Engine] = []
@@ -105,7 +120,7 @@ class Undisturbed:
             engine = engine.fork()
         return engine
 
-    def fly(self, events: list[Event], answer: list[Trip]) -> int:
+    def fly(self, events: list[Event], answer: Plan) -> int:
         """People rescued if the operator flies its plan up to the first of ``events``, then
         ``answer`` (a plan made earlier, e.g. after another attack) to the end, whatever
         else strikes: a response it can always choose, so a floor on its value. (Trips the
@@ -117,8 +132,7 @@ class Undisturbed:
         before = engine.progress
         while engine.run():
             if engine.now >= at:
-                engine.drop_orders()
-                engine.load_plan(list(answer), prefix="r1.")
+                _load(engine, answer, "r1.")
                 break
         engine.run(stop_at_surprise=False)
         self.events_run += engine.progress - before
@@ -146,9 +160,11 @@ def respond(
     base_bound: float = math.inf,
     check_plans: bool = True,
     keep: bool = False,
+    walks: Sequence[Walk] = (),
 ) -> Response:
-    """Fly ``trips`` on ``scenario`` (attacks as surprise events), replanning at each."""
-    engine = _engine(scenario, trips)
+    """Fly ``trips`` and ``walks`` on ``scenario`` (attacks as surprise events), replanning
+    at each."""
+    engine = _engine(scenario, trips, walks)
     bound = base_bound
     kept: Plan | None = None
     calls = checked = stopped = 0
@@ -161,8 +177,12 @@ def respond(
         follow_engine.run(stop_at_surprise=False)
         followed = follow_engine.rescued()
         state = state_scenario(engine)
-        landing = sum(it.people for it in engine.transit if engine.haven[it.destination]) + sum(
-            n for dest, n, _, _ in engine.unloading if engine.haven[dest]
+        # people on their way to havens (by vehicle or on foot) are rescued in the state's
+        # terms: the bound from the state does not count them
+        landing = (
+            sum(it.people for it in engine.transit if engine.haven[it.destination])
+            + sum(n for dest, n, _, _ in engine.unloading if engine.haven[dest])
+            + sum(n for dest, _, n in engine.walkers.incoming() if engine.haven[dest])
         )
         result = planner(state)
         calls += 1
@@ -175,16 +195,14 @@ def respond(
                 bad.append(f"t={engine.now:g}")
                 log.warning("follower plan at t=%g fails the checker", engine.now)
         trial = engine.fork()
-        trial.drop_orders()
-        trial.load_plan(list(result.plan.trips), prefix=f"r{k}.")
+        _load(trial, result.plan, f"r{k}.")
         trial.run(stop_at_surprise=False)
         new = trial.rescued()
         so_far = engine.rescued()
         # whatever happens after this instant, no response rescues more than this
         bound = min(bound, so_far + landing + result.bound)
         if new >= followed:
-            engine.drop_orders()
-            engine.load_plan(list(result.plan.trips), prefix=f"r{k}.")
+            _load(engine, result.plan, f"r{k}.")
             adopted.append("new")
             kept = result.plan if keep else None
         else:

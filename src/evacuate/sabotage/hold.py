@@ -87,6 +87,7 @@ def hold(
             list(base.plan.trips),
             base.bound,
             guarded=guarded,
+            walks=base.plan.walks,
             points=0,
             departures=0,
             refine=0,

@@ -27,8 +27,8 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from evacuate.planio import Plan, Trip
-from evacuate.sabotage.follower import Planner, Undisturbed, respond
+from evacuate.planio import Plan, Trip, Walk
+from evacuate.sabotage.follower import Planner, Response, Undisturbed
 from evacuate.sabotage.menu import (
     Strike,
     instants,
@@ -36,6 +36,7 @@ from evacuate.sabotage.menu import (
     strike_events,
     strike_scenario,
 )
+from evacuate.sabotage.pool import Answers, Job, answer
 from evacuate.scenario.model import AttackMenu
 from evacuate.scenario.scenario import Scenario
 
@@ -100,6 +101,8 @@ class Search:
     trips: list[Trip]
     base_bound: float
     guarded: frozenset[str] = frozenset()
+    walks: tuple[Walk, ...] = ()
+    """The operator's walks (``travel.walkways``), flown with ``trips``."""
     points: int = 6
     departures: int = 6
     step: float | None = None
@@ -110,6 +113,8 @@ class Search:
     many (a simulation each, a planner call for those the bounds cannot settle)."""
     check_plans: bool = True
     progress: Callable[[str], None] | None = None
+    answers: Answers | None = None
+    """Where the operator's answers run (default: here, one after another)."""
     population: int = 0
     planner_calls: int = 0
     ranking_calls: int = 0
@@ -125,13 +130,15 @@ class Search:
     _plans: dict[Key, Plan | None] = field(default_factory=dict)
     """The operator's last plan after each attack evaluated (None: it kept its own)."""
     _safe: dict[float, float] = field(default_factory=dict)
-    _answers: dict[Strike, list[Trip]] = field(default_factory=dict)
+    _answers: dict[Strike, Plan] = field(default_factory=dict)
     """The plan the operator adopted after each single strike evaluated in full."""
     singles: list[Strike] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.population = self.scenario.population
-        self.undisturbed = Undisturbed(strike_scenario(self.scenario, self.menu, ()), self.trips)
+        self.undisturbed = Undisturbed(
+            strike_scenario(self.scenario, self.menu, ()), self.trips, walks=self.walks
+        )
         self.options = {o.id: o for o in self.menu.options}
         for o in self.menu.options:
             for t in instants(
@@ -216,38 +223,53 @@ class Search:
     def evaluated(self, key: Key) -> bool:
         return key in self._full or key in self._expected
 
+    def _job(self, key: Key) -> Job:
+        world = strike_scenario(self.scenario, self.menu, key, self.guarded)
+        return Job(
+            world, tuple(self.trips), self.walks, self.planner, self.base_bound, self.check_plans
+        )
+
+    def _record(self, key: Key, r: Response) -> None:
+        """Keep the operator's answer to ``key`` (every strike hitting) and its interval."""
+        self._plans[key] = r.plan
+        if len(key) == 1 and r.plan is not None:
+            self._answers[key[0]] = r.plan
+        bound = max(r.bound, float(r.rescued))
+        self.planner_calls += r.planner_calls
+        self.stopped_by_time += r.stopped_by_time
+        self.checked += r.checked
+        self.infeasible.extend(f"{key}: {x}" for x in r.infeasible)
+        high = min(self.population - r.rescued, self._cap_of(key))
+        self._full[key] = Attack(
+            strikes=key,
+            cost=self.cost(key),
+            success=self.success(key),
+            damage_low=max(0.0, self.population - bound),
+            damage_high=float(high),
+            rescued=float(r.rescued),
+            bound=bound,
+        )
+
     def _outcome(self, key: Key) -> Attack:
         """The certified damage interval when every strike of ``key`` hits: the operator
         replans after each strike."""
         if key not in self._full:
-            world = strike_scenario(self.scenario, self.menu, key, self.guarded)
-            r = respond(
-                world,
-                self.trips,
-                self.planner,
-                base_bound=self.base_bound,
-                check_plans=self.check_plans,
-                keep=True,
-            )
-            self._plans[key] = r.plan
-            if len(key) == 1 and r.plan is not None:
-                self._answers[key[0]] = list(r.plan.trips)
-            bound = max(r.bound, float(r.rescued))
-            self.planner_calls += r.planner_calls
-            self.stopped_by_time += r.stopped_by_time
-            self.checked += r.checked
-            self.infeasible.extend(f"{key}: {x}" for x in r.infeasible)
-            high = min(self.population - r.rescued, self._cap_of(key))
-            self._full[key] = Attack(
-                strikes=key,
-                cost=self.cost(key),
-                success=self.success(key),
-                damage_low=max(0.0, self.population - bound),
-                damage_high=float(high),
-                rescued=float(r.rescued),
-                bound=bound,
-            )
+            self._record(key, answer(self._job(key)))
         return self._full[key]
+
+    def full_many(self, keys: Sequence[Key]) -> list[Attack]:
+        """``full`` of each key; the answers not known yet are computed together (on the
+        worker processes of ``answers``), then kept in the order of ``keys``: the same
+        caches and counts as calling ``full`` on each in turn."""
+        todo: list[Key] = []
+        for key in keys:
+            for _, k in self.outcomes(key):
+                if k not in self._full and k not in todo:
+                    todo.append(k)
+        runner = self.answers or Answers(1)
+        for k, r in zip(todo, runner.map([self._job(k) for k in todo]), strict=True):
+            self._record(k, r)
+        return [self.full(k) for k in keys]
 
     def plan_after(self, key: Key) -> Plan | None:
         """The operator's last plan after ``key`` (every strike hitting), None if it kept
@@ -391,6 +413,9 @@ class Search:
                 keys = [(s,) for s in self.singles if s.option == o]
                 if keys:
                     per[o] = self.pruned(min(keys, key=lambda k: (-self.cap(k), k)))
+        # the ranking's answers do not depend on each other: computed together
+        if evaluate:
+            self.full_many([a.strikes for a in per.values() if not a.evaluated])
         out = [a if a.evaluated or not evaluate else self.full(a.strikes) for a in per.values()]
         return sorted(out, key=lambda a: (-a.damage_low, -a.damage_high, a.strikes))
 
