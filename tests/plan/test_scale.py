@@ -3,6 +3,7 @@ scoring of every pickup with its candidate drops (issue 14, item 5)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -158,3 +159,45 @@ def test_dispatch_at_scale_gives_a_checked_plan() -> None:
     report = check(scenario, plan)
     assert report.feasible
     assert report.rescued == rescued_by_trips(problem, trips)
+
+
+def test_travel_times_on_demand_are_the_whole_arrays_numbers() -> None:
+    """With straight-line travel, rows, blocks, pairs, single times and the fastest trip are
+    computed from the positions without the (classes, places, places) array, and equal its
+    numbers exactly (on a plane and on a sphere)."""
+    data = generate(5, places=30, vehicles=60, steps=40, classes=3)
+    plane = evacuate.scenario.from_dict(data)
+    data["map"] = {"kind": "sphere", "unit": "km"}
+    for place in data["places"]:
+        x, y = place["position"][:2]
+        place["position"] = {"lat": y / 50.0, "lon": x / 50.0}
+    x, y = data["hazard"]["origin"][:2]
+    data["hazard"]["origin"] = {"lat": y / 50.0, "lon": x / 50.0}
+    sphere = evacuate.scenario.from_dict(data)
+    for scenario in (plane, sphere):
+        problem = compile_problem(scenario)
+        times = problem.times
+        assert not times.built
+        n_c, n_p = problem.n_classes, problem.n_places
+        rows, cols = np.arange(0, n_p, 2), np.arange(n_p)[::-1]
+        lazy = [
+            (times.row(c, p), times.block(c, rows, cols), times.fastest(c))
+            for c in range(n_c)
+            for p in range(n_p)
+        ]
+        some = [times.at(c, i, j) for c in range(n_c) for i in range(n_p) for j in range(n_p)]
+        pairs = times.pairs(0, rows[:, None], np.stack([rows, cols[: len(rows)]], axis=1))
+        dense = problem.travel  # built now
+        assert times.built
+        k = 0
+        for c in range(n_c):
+            finite = dense[c][np.isfinite(dense[c])]
+            for p in range(n_p):
+                row, block, fastest = lazy[k]
+                k += 1
+                assert np.array_equal(row, dense[c, p])
+                assert np.array_equal(block, dense[c][np.ix_(rows, cols)])
+                assert fastest == (float(finite.min()) if len(finite) else math.inf)
+        assert np.array_equal(np.array(some), dense.ravel())
+        expect = dense[0][rows[:, None], np.stack([rows, cols[: len(rows)]], axis=1)]
+        assert np.array_equal(pairs, expect)

@@ -88,7 +88,7 @@ class DropLists:
         if len(open_sinks) == 0 or len(rows) == 0:
             return out
         k = min(self.n_cand, len(open_sinks))
-        tt = self.pb.travel[c][np.ix_(rows, open_sinks)]
+        tt = self.pb.times.block(c, rows, open_sinks)
         if k < len(open_sinks):
             part = np.argpartition(tt, k - 1, axis=1)[:, :k]
         else:
@@ -103,7 +103,7 @@ class DropLists:
         has = cols >= 0
         cols = np.where(has, cols, 0)
         ri = rows[:, None]
-        tt = np.where(has, self.pb.travel[c][ri, cols], np.inf)
+        tt = np.where(has, self.pb.times.pairs(c, ri, cols), np.inf)
         self.ctt[c][rows] = tt
         val = np.where(has, self.value[ri, cols], -1.0)
         self.cval[c][rows] = val
@@ -153,7 +153,7 @@ def refuge(
     """
     dp = float(deadline[p])
     w = float(pb.withdraw[c])
-    tt = pb.travel[c][p]
+    tt = pb.times.row(c, p)
     near = np.flatnonzero(np.isfinite(tt) & (deadline > dp))
     near = near[near != p]
     safe = -np.minimum(deadline[near], pb.end + 1.0)
@@ -191,14 +191,15 @@ def nearness(problem: Problem) -> np.ndarray:
     will have people to rescue (inf: none reaches it directly)."""
     sources = np.zeros(problem.n_places, dtype=bool)
     sources[[p for p, _, n in problem.arrivals if n > 0 and not problem.is_haven[p]]] = True
-    if not np.any(sources) or problem.travel.shape[0] == 0:  # nobody, or no class
+    if not np.any(sources) or problem.n_classes == 0:  # nobody, or no class
         return np.full(problem.n_places, np.inf)
     out = np.full(problem.n_places, np.inf)
     rows = np.flatnonzero(sources)
+    every = np.arange(problem.n_places)
     for first in range(0, len(rows), NEAR_ROWS):  # no (classes, sources, places) temporary
         block = rows[first : first + NEAR_ROWS]
         for c in range(problem.n_classes):
-            np.minimum(out, problem.travel[c][block].min(axis=0), out=out)
+            np.minimum(out, problem.times.block(c, block, every).min(axis=0), out=out)
     return out
 
 

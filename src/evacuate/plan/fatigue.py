@@ -55,9 +55,9 @@ def fleet_work_bound(problem: Problem) -> float:
     n_c = problem.n_classes
     cycle = np.full(n_c, math.inf)
     for c in range(n_c):
-        finite = problem.travel[c][np.isfinite(problem.travel[c])]
-        if len(finite):
-            cycle[c] = float(problem.load[c] + finite.min() + problem.unload[c])
+        fastest = problem.times.fastest(c)  # no (places, places) array when computed on demand
+        if math.isfinite(fastest):
+            cycle[c] = float(problem.load[c] + fastest + problem.unload[c])
     total = 0.0
     for c, start, count in _entries(problem):
         rest = problem.rest(c)

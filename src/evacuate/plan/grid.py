@@ -82,7 +82,7 @@ def shortest_loaded_trip(problem: Problem) -> float:
     if not np.any(allowed):
         return shortest
     for c in range(problem.n_classes):
-        dur = problem.travel[c][np.ix_(rows, cols)] + problem.load[c] + problem.unload[c]
+        dur = problem.times.block(c, rows, cols) + problem.load[c] + problem.unload[c]
         shortest = min(shortest, float(np.min(dur[allowed])))
     return shortest
 

@@ -159,7 +159,7 @@ class _Dispatcher(TripRules):
             return []
         pick, room = self._estimates()
         x, ok_i = self.x, self.ok_i
-        if not pickups(t, p, pb.travel[c][p], pb.open_from, d, pb.end, load, w, pick, x, ok_i):
+        if not pickups(t, p, pb.times.row(c, p), pb.open_from, d, pb.end, load, w, pick, x, ok_i):
             return []
         if pb.pauses:  # no departure while the operator is withdrawn (it comes back later)
             ok_i &= np.array([pb.pause_end(c, float(v)) is None for v in x], dtype=np.bool_)
@@ -358,7 +358,7 @@ class _Dispatcher(TripRules):
         """A guide leg i -> j that cannot be flown (j full, most often): the best other drop
         for the same pickup, among the nearest few."""
         pb = self.pb
-        tt = pb.travel[g.c][i]
+        tt = pb.times.row(g.c, i)
         good = self.value[i, np.arange(pb.n_places)] > 0
         order = [int(k) for k in np.argsort(tt) if k != j and good[k]]
         best: Option | None = None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from evacuate.plan.routes import Route, Routes, direct_times
+from evacuate.plan.routes import Route, Routes, Times, direct_times
 from evacuate.scenario import arrivals as scenario_arrivals
 from evacuate.scenario import derive
 from evacuate.scenario.fleet_limits import fleet_limited, record_of
@@ -37,7 +37,7 @@ from evacuate.scenario.model import (
 from evacuate.scenario.scenario import Scenario
 from evacuate.scenario.throughput import allowances, berth_changes, berth_range
 
-__all__ = ["Destroy", "Problem", "Route", "Routes", "Supply", "compile_problem"]
+__all__ = ["Destroy", "Problem", "Route", "Routes", "Supply", "Times", "compile_problem"]
 
 INF = math.inf
 
@@ -114,8 +114,10 @@ class Problem:
     """(C,) no departure at or after this time (inf: never withdrawn)."""
     withdraw_hard: NDArray[np.bool_]
     """(C,) the withdrawal does not let a trip under way finish: trips must end by then."""
-    travel: NDArray[np.float64]
-    """(C, P, P) fastest travel time over every route ignoring windows and closures (inf: none)."""
+    times: Times
+    """Fastest travel times over every route ignoring windows and closures (inf: none), by
+    rows, blocks and pairs (computed on demand with straight-line travel); ``travel`` is
+    the whole (C, P, P) array."""
     routes: Routes
     """Routes for (class, i, j) pairs that have any travel time."""
     deadline: NDArray[np.float64]
@@ -148,6 +150,12 @@ class Problem:
     """(C,) time after each loaded trip before the vehicles' next trip (empty: none)."""
     berths_most: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """(P,) the most berths in force over the horizon (``berths``: the fewest; empty: same)."""
+
+    @property
+    def travel(self) -> NDArray[np.float64]:
+        """(C, P, P) fastest travel time over every route ignoring windows and closures (inf:
+        none), built on first use (``times`` reads rows and pairs without it)."""
+        return self.times.dense()
 
     def bound_berths(self, p: int) -> int:
         """Berths a bound may count at ``p``: the most in force at any instant."""
@@ -381,18 +389,27 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
                 if eff.count > 0:
                     reinforcements.append(Supply(ci, pi, max(ev.at, 0.0), eff.count, ev.at))
 
-    direct = direct_times(scenario, vcs)
     special: dict[tuple[int, int, int], list[Route]] = {}
     lanes_of: dict[tuple[int, int], list[Lane]] = {}
     for ln in scenario.travel.lanes:
         a, b = pindex[ln.start], pindex[ln.end]
-        # a declared lane replaces the direct route, in both directions
-        direct[:, a, b] = INF
-        direct[:, b, a] = INF
         lanes_of.setdefault((a, b), []).append(ln)
         if ln.bidirectional and a != b:
             lanes_of.setdefault((b, a), []).append(ln)
-    travel = direct.copy() if lanes_of else direct
+    if lanes_of:
+        direct = direct_times(scenario, vcs)
+        for ln in scenario.travel.lanes:
+            a, b = pindex[ln.start], pindex[ln.end]
+            # a declared lane replaces the direct route, in both directions
+            direct[:, a, b] = INF
+            direct[:, b, a] = INF
+        travel = direct.copy()
+        direct_t = Times(scenario, vcs, direct)
+        travel_t = Times(scenario, vcs, travel)
+    else:
+        # straight-line travel only: times computed on demand from the positions, the
+        # whole array only for the planners that ask for it (``Problem.travel``)
+        direct_t = travel_t = Times(scenario, vcs)
     for (i, j), lanes in lanes_of.items():
         if i == j:
             continue
@@ -417,8 +434,8 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
                     Route(r.time, r.lane, r.closed + tuple(windows))
                     for r in special.get((ci, i, j), ())
                 ]
-                if math.isfinite(direct[ci, i, j]):
-                    opts.insert(0, Route(float(direct[ci, i, j]), None, tuple(windows)))
+                if math.isfinite(direct_t.at(ci, i, j)):
+                    opts.insert(0, Route(direct_t.at(ci, i, j), None, tuple(windows)))
                 if opts:
                     special[(ci, i, j)] = opts
     # a known sinking: no travel may be under way between its places at its instant, so
@@ -427,13 +444,13 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         for i, j in ((a, b), (b, a)):
             for ci in hit:
                 found = special.get((ci, i, j))
-                if found is None and not math.isfinite(direct[ci, i, j]):
+                if found is None and not math.isfinite(direct_t.at(ci, i, j)):
                     continue
-                ways = found if found is not None else [Route(float(direct[ci, i, j]), None)]
+                ways = found if found is not None else [Route(direct_t.at(ci, i, j), None)]
                 special[(ci, i, j)] = [
                     Route(r.time, r.lane, (*r.closed, (at - r.time, at))) for r in ways
                 ]
-    routes = Routes(travel, direct, special)
+    routes = Routes(travel_t, direct_t, special)
 
     hours_per_unit = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}[scenario.time_unit]
     period = max(1.0, 1.0 / hours_per_unit)  # one hour or one time unit, whichever is longer
@@ -518,7 +535,7 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         operator=tuple(vc.operator for vc in vcs),
         withdraw=withdraw,
         withdraw_hard=withdraw_hard,
-        travel=travel,
+        times=travel_t,
         routes=routes,
         deadline=deadline,
         open_from=np.array(

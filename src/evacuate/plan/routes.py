@@ -19,7 +19,7 @@ from evacuate.scenario.model import Lane, LatLon, VehicleClass
 from evacuate.scenario.scenario import Scenario
 from evacuate.units import DISTANCE_UNITS
 
-__all__ = ["Route", "Routes", "direct_times"]
+__all__ = ["Route", "Routes", "Times", "direct_times"]
 
 INF = math.inf
 
@@ -67,15 +67,13 @@ class Route:
 class Routes(Mapping[tuple[int, int, int], list[Route]]):
     """Routes for (class, i, j) pairs that have any travel time, built on demand.
 
-    Most pairs have only the undeclared direct route, open at all times: those live in one
-    (C, P, P) array of times, and only pairs with lanes or closures keep route objects, so
-    the cost of a scenario grows with what it declares, not with places squared."""
+    Most pairs have only the undeclared direct route, open at all times: those are read from
+    ``Times`` (computed on demand with straight-line travel), and only pairs with lanes or
+    closures keep route objects, so the cost of a scenario grows with what it declares, not
+    with places squared."""
 
     def __init__(
-        self,
-        travel: NDArray[np.float64],
-        direct: NDArray[np.float64],
-        special: dict[tuple[int, int, int], list[Route]],
+        self, travel: Times, direct: Times, special: dict[tuple[int, int, int], list[Route]]
     ) -> None:
         self._travel = travel
         self._direct = direct
@@ -87,14 +85,14 @@ class Routes(Mapping[tuple[int, int, int], list[Route]]):
         if found is not None:
             return found
         c, i, j = key
-        t = float(self._direct[c, i, j])
+        t = self._direct.at(c, i, j) if i != j else INF
         if i == j or not math.isfinite(t):
             raise KeyError(key)
         return [Route(t, None)]
 
     def _all(self) -> list[tuple[int, int, int]]:
         if self._keys is None:
-            idx = np.argwhere(np.isfinite(self._travel))
+            idx = np.argwhere(np.isfinite(self._travel.dense()))
             self._keys = [(int(c), int(i), int(j)) for c, i, j in idx if i != j]
         return self._keys
 
@@ -116,7 +114,7 @@ class Routes(Mapping[tuple[int, int, int], list[Route]]):
         if not isinstance(key, tuple) or len(key) != 3:
             return False
         c, i, j = key
-        return i != j and bool(np.isfinite(self._direct[c, i, j]))
+        return i != j and math.isfinite(self._direct.at(c, i, j))
 
 
 def _positions(scenario: Scenario) -> NDArray[np.float64]:
@@ -135,32 +133,36 @@ def _positions(scenario: Scenario) -> NDArray[np.float64]:
     return out
 
 
-def _distances(scenario: Scenario, pos: NDArray[np.float64], rows: slice) -> NDArray[np.float64]:
-    """(rows, P) straight-line distances in map units from the places ``rows`` (inf: none)."""
+def _distances(
+    scenario: Scenario, pos: NDArray[np.float64], rows: NDArray[np.int64], cols: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Straight-line distances in map units from the places ``rows`` to the places ``cols``
+    (index arrays that broadcast: ``rows[:, None]`` and ``cols[None, :]`` for a block; inf:
+    none). Each pair's number is the same whatever the shape asked."""
+    a_pos, b_pos = pos[rows], pos[cols]
     with np.errstate(invalid="ignore", over="ignore"):
         if scenario.map.kind == "sphere":
-            lat, lon = pos[:, 0], pos[:, 1]
-            dp = lat[None, :] - lat[rows, None]
-            dl = lon[None, :] - lon[rows, None]
-            a = (
-                np.sin(dp / 2) ** 2
-                + np.cos(lat[rows])[:, None] * np.cos(lat)[None, :] * np.sin(dl / 2) ** 2
-            )
+            lat_a, lat_b = a_pos[..., 0], b_pos[..., 0]
+            dp = lat_b - lat_a
+            dl = b_pos[..., 1] - a_pos[..., 1]
+            a = np.sin(dp / 2) ** 2 + np.cos(lat_a) * np.cos(lat_b) * np.sin(dl / 2) ** 2
             km = 2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
-            dist = km * DISTANCE_UNITS["km"] / DISTANCE_UNITS[scenario.map.unit]
+            dist = np.array(km * DISTANCE_UNITS["km"] / DISTANCE_UNITS[scenario.map.unit])
         else:
-            sq = np.zeros((len(pos[rows]), len(pos)))
+            sq = np.zeros(np.broadcast_shapes(rows.shape, cols.shape))
             for k in range(3):
-                d = pos[None, :, k] - pos[rows, None, k]
+                d = b_pos[..., k] - a_pos[..., k]
                 sq += d * d
-            dist = np.sqrt(sq)
-        known = np.asarray(np.isfinite(pos).all(axis=1), dtype=np.bool_)
+            dist = np.array(np.sqrt(sq))
+        a_known = np.isfinite(a_pos).all(axis=-1)
+        b_known = np.isfinite(b_pos).all(axis=-1)
         # huge coordinates overflow the squares: those pairs the slow, careful way
-        first = rows.start or 0
-        for i, j in np.argwhere(np.isinf(dist) & known[rows, None] & known[None, :]):
-            dist[i, j] = math.hypot(*(pos[first + i] - pos[j]))
-    dist[~np.isfinite(dist)] = INF
-    return np.asarray(dist, dtype=np.float64)
+        bad = np.isinf(dist) & a_known & b_known
+        if np.any(bad):
+            ra, cb = np.broadcast_arrays(rows, cols)
+            for idx in zip(*np.nonzero(bad), strict=True):
+                dist[idx] = math.hypot(*(pos[ra[idx]] - pos[cb[idx]]))
+    return np.where(np.isfinite(dist), dist, INF)
 
 
 ROWS_AT_ONCE = 1024
@@ -176,42 +178,109 @@ def direct_times(scenario: Scenario, vcs: list[VehicleClass]) -> NDArray[np.floa
     if scenario.travel.routes != "all" or n_p == 0:
         return out
     pos = _positions(scenario)
+    every = np.arange(n_p)
     for first in range(0, n_p, ROWS_AT_ONCE):
-        rows = slice(first, min(n_p, first + ROWS_AT_ONCE))
-        dist = _distances(scenario, pos, rows)
+        rows = every[first : first + ROWS_AT_ONCE]
+        dist = _distances(scenario, pos, rows[:, None], every[None, :])
         for ci, vc in enumerate(vcs):
             if vc.speed is not None:
                 out[ci, rows] = dist / vc.speed
     for ci in range(len(vcs)):
         np.fill_diagonal(out[ci], INF)
     return out
-    pos = _positions(scenario)
-    with np.errstate(invalid="ignore", over="ignore"):
-        if scenario.map.kind == "sphere":
-            lat, lon = pos[:, 0], pos[:, 1]
-            dp = lat[None, :] - lat[:, None]
-            dl = lon[None, :] - lon[:, None]
-            a = (
-                np.sin(dp / 2) ** 2
-                + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dl / 2) ** 2
-            )
-            km = 2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
-            dist = km * DISTANCE_UNITS["km"] / DISTANCE_UNITS[scenario.map.unit]
-        else:
-            sq = np.zeros((n_p, n_p))
-            for k in range(3):
-                d = pos[None, :, k] - pos[:, None, k]
-                sq += d * d
-            del d
-            dist = np.sqrt(sq)
-            del sq
-        known = np.asarray(np.isfinite(pos).all(axis=1), dtype=np.bool_)
-        # huge coordinates overflow the squares: those pairs the slow, careful way
-        for i, j in np.argwhere(np.isinf(dist) & known[:, None] & known[None, :]):
-            dist[i, j] = math.hypot(*(pos[i] - pos[j]))
-    dist[~np.isfinite(dist)] = INF
-    np.fill_diagonal(dist, INF)
-    for ci, vc in enumerate(vcs):
-        if vc.speed is not None:
-            out[ci] = dist / vc.speed
-    return out
+
+
+class Times:
+    """(C, P, P) travel times (inf: none), read by rows, blocks and pairs.
+
+    Built from an array (scenarios with lanes), or, for straight-line travel only, computed
+    on demand from the places' positions: a row, a block of candidate pairs, the fastest
+    trip, so that a planner that only needs those keeps no (places, places) array (10,000
+    places and 3 classes: 3.6 GB). ``dense()`` builds the whole array once for the planners
+    that need it (the same numbers)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        vcs: list[VehicleClass],
+        array: NDArray[np.float64] | None = None,
+    ) -> None:
+        self._scenario = scenario
+        self._vcs = vcs
+        self._array = array
+        n_p = len(scenario.places)
+        self.shape = (len(vcs), n_p, n_p)
+        self._pos: NDArray[np.float64] | None = None
+        self._none = scenario.travel.routes != "all" or n_p == 0
+        self._speed = [vc.speed for vc in vcs]
+
+    @property
+    def built(self) -> bool:
+        """Whether the whole array exists."""
+        return self._array is not None
+
+    def dense(self) -> NDArray[np.float64]:
+        """The whole (C, P, P) array (built on first use)."""
+        if self._array is None:
+            self._array = direct_times(self._scenario, self._vcs)
+        return self._array
+
+    def _positions(self) -> NDArray[np.float64]:
+        if self._pos is None:
+            self._pos = _positions(self._scenario)
+        return self._pos
+
+    def pairs(
+        self, c: int, rows: NDArray[np.int64], cols: NDArray[np.int64]
+    ) -> NDArray[np.float64]:
+        """Times of class ``c`` from ``rows`` to ``cols`` (index arrays that broadcast)."""
+        if self._array is not None:
+            return np.asarray(self._array[c][rows, cols], dtype=np.float64)
+        speed = self._speed[c]
+        shape = np.broadcast_shapes(np.shape(rows), np.shape(cols))
+        if self._none or speed is None:
+            return np.full(shape, INF)
+        out = _distances(self._scenario, self._positions(), rows, cols) / speed
+        return np.where(rows == cols, INF, out)
+
+    def block(
+        self, c: int, rows: NDArray[np.int64], cols: NDArray[np.int64]
+    ) -> NDArray[np.float64]:
+        """(len(rows), len(cols)) times of class ``c`` from the places ``rows`` to ``cols``."""
+        if self._array is not None:
+            return np.asarray(self._array[c][np.ix_(rows, cols)], dtype=np.float64)
+        return self.pairs(c, rows[:, None], cols[None, :])
+
+    def row(self, c: int, i: int) -> NDArray[np.float64]:
+        """(P,) times of class ``c`` from place ``i`` (a fresh array)."""
+        if self._array is not None:
+            return np.array(self._array[c, i], dtype=np.float64)
+        return self.pairs(c, np.array(i), np.arange(self.shape[1]))
+
+    def at(self, c: int, i: int, j: int) -> float:
+        """The time of class ``c`` from ``i`` to ``j``."""
+        if self._array is not None:
+            return float(self._array[c, i, j])
+        return float(self.pairs(c, np.array(i), np.array(j)))
+
+    def fastest(self, c: int) -> float:
+        """The shortest time of class ``c`` between two places (inf: none)."""
+        if self._array is not None:
+            finite = self._array[c][np.isfinite(self._array[c])]
+            return float(finite.min()) if len(finite) else INF
+        speed = self._speed[c]
+        if self._none or speed is None:
+            return INF
+        return self._closest() / speed
+
+    def _closest(self) -> float:
+        """The shortest distance between two places (rows at a time: no (P, P) array)."""
+        n_p = self.shape[1]
+        best = INF
+        every = np.arange(n_p)
+        for first in range(0, n_p, ROWS_AT_ONCE):
+            rows = every[first : first + ROWS_AT_ONCE]
+            dist = _distances(self._scenario, self._positions(), rows[:, None], every[None, :])
+            dist[np.arange(len(rows)), rows] = INF
+            best = min(best, float(dist.min(initial=INF)))
+        return best
