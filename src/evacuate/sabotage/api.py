@@ -22,6 +22,9 @@ from evacuate.sabotage.hold import Hold
 from evacuate.sabotage.hold import hold as hold_against
 from evacuate.sabotage.menu import attack_menu, is_monotone, strike_scenario, targets, window
 from evacuate.sabotage.pool import Answers
+from evacuate.sabotage.rank import Ranking
+from evacuate.sabotage.rank import finish as finish_ranking
+from evacuate.sabotage.rank import start as start_ranking
 from evacuate.sabotage.search import Attack, BudgetRow, Search, budgets
 from evacuate.scenario.model import AttackMenu, DefenceMenu
 from evacuate.scenario.scenario import Scenario
@@ -171,7 +174,14 @@ class SabotageResult:
         }
 
 
-_HOW = ("seconds", "cpu_seconds", "workers", "parallel_batches", "worker_cpu_seconds")
+_HOW = (
+    "seconds",
+    "cpu_seconds",
+    "workers",
+    "parallel_batches",
+    "worker_cpu_seconds",
+    "unused_answers",
+)
 """Stats that say how the answer was computed, not what it is (left out of ``to_data``)."""
 
 
@@ -229,6 +239,7 @@ def _search(
     nothing = s.nothing()
     rows = [BudgetRow(0.0, nothing, True, 0.0, "no attack", 1, 1)]
     ranked: list[Attack] = []
+    ranking: Ranking | None = None
     ceiling = _ceiling(scenario, menu, base.plan, guarded)
     for b in budgets(budget, [o.cost for o in menu.options])[1:]:
         if progress is not None:
@@ -241,13 +252,18 @@ def _search(
         if len(rows) == 1:
             row, seen = s.single(b, prev, ceiling)
             if rank:
-                calls = s.planner_calls
-                ranked = s.rank(seen, evaluate=rank != "caps")
-                s.ranking_calls += s.planner_calls - calls
+                # the ranking's answers run on the worker processes while the larger
+                # budgets are searched here; the search does not use them (with any
+                # number of workers), so the answer is the same for any number
+                ranking = start_ranking(s, seen, evaluate=rank != "caps")
         else:
             # the greedy starts from the previous budget's worst attack: never less damage
             row = s.greedy(b, prev, ceiling)
         rows.append(row)
+    if ranking is not None:
+        calls = s.planner_calls
+        ranked = finish_ranking(s, ranking)
+        s.ranking_calls += s.planner_calls - calls
     return base, s, rows, ranked
 
 
@@ -479,6 +495,7 @@ def _sabotage(
         "cpu_seconds": round(time.process_time() - c0 + sum(answers.cpu.values()), 3),
         "workers": answers.workers,
         "parallel_batches": answers.batches,
+        "unused_answers": s.unused_answers,
         "worker_cpu_seconds": [round(c, 3) for c in answers.cpu.values()],
     }
     return SabotageResult(

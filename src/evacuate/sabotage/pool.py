@@ -1,9 +1,10 @@
 """Worker processes for the operator's answers that do not depend on each other.
 
 Answering an attack (``follower.respond``: the operator replans after each strike) is a
-planner call or more; the answers to a list of attacks (the ranking of the single attacks,
-the candidates the search must evaluate in any case) do not depend on each other, so
-``Answers.map`` runs them on ``workers`` processes and returns them in the order asked. Each
+planner call or more; the answers to a list of attacks (the ranking of the single attacks) do not
+depend on each other, so ``Answers.start`` runs them on ``workers`` processes while the
+caller goes on (the search of the larger budgets), and ``Answers.result`` collects them in
+the order asked. Each
 answer is a pure function of its inputs (the planner's work budgets and seed fix it), so the
 results are the same as one after another, whatever the number of workers (tested byte for
 byte). The pool is spawned on first use (the caller may hold threads) and kept for the run.
@@ -16,7 +17,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from evacuate.planio import Trip, Walk
@@ -83,20 +84,30 @@ class Answers:
 
     def map(self, jobs: Sequence[Job]) -> list[Response]:
         """The answer to each job, in the order of ``jobs``."""
-        if self.workers == 1 or len(jobs) < 2:
+        started = self.start(jobs)
+        if started is None:
             return [answer(j) for j in jobs]
+        return [self.result(f) for f in started]
+
+    def start(self, jobs: Sequence[Job]) -> list[Future[tuple[Response, float, int]]] | None:
+        """Start answering ``jobs`` on the pool and return at once (``result`` waits for
+        each); None with one worker or fewer than two jobs (answer them here, when needed)."""
+        if self.workers == 1 or len(jobs) < 2:
+            return None
         if self._pool is None:
+            # spawn: the caller may hold threads (a progress display)
             ctx = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
             log.info("started %d worker processes", self.workers)
         self.batches += 1
         log.debug("answering %d attacks on %d processes", len(jobs), self.workers)
-        out: list[Response] = []
-        # map keeps the order of the jobs whatever order they finish in
-        for r, cpu, pid in self._pool.map(_timed, jobs):
-            self.cpu[pid] = self.cpu.get(pid, 0.0) + cpu
-            out.append(r)
-        return out
+        return [self._pool.submit(_timed, j) for j in jobs]
+
+    def result(self, future: Future[tuple[Response, float, int]]) -> Response:
+        """The answer of a started job (waits for it)."""
+        r, cpu, pid = future.result()
+        self.cpu[pid] = self.cpu.get(pid, 0.0) + cpu
+        return r
 
     def close(self) -> None:
         if self._pool is not None:

@@ -25,6 +25,7 @@ import itertools
 import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from evacuate.planio import Plan, Trip, Walk
@@ -91,6 +92,16 @@ class BudgetRow:
     evaluated: int
 
 
+@dataclass(frozen=True)
+class Started:
+    """Answers started for ``keys``: ``todo`` the sub-attacks to answer, ``futures`` their
+    answers under way on the worker processes (None: to compute when finished)."""
+
+    keys: tuple[Key, ...]
+    todo: tuple[Key, ...]
+    futures: list[Future[tuple[Response, float, int]]] | None
+
+
 @dataclass
 class Search:
     """State shared by the searches of every budget: caches and counters."""
@@ -120,6 +131,9 @@ class Search:
     ranking_calls: int = 0
     simulations: int = 0
     checked: int = 0
+    unused_answers: int = 0
+    """Answers a worker computed that the search had meanwhile computed itself (wasted
+    work of running ahead; not counted as planner calls)."""
     stopped_by_time: int = 0
     """Planner calls the time limit cut short (their answers may vary from run to run)."""
     infeasible: list[str] = field(default_factory=list)
@@ -257,19 +271,35 @@ class Search:
             self._record(key, answer(self._job(key)))
         return self._full[key]
 
-    def full_many(self, keys: Sequence[Key]) -> list[Attack]:
-        """``full`` of each key; the answers not known yet are computed together (on the
-        worker processes of ``answers``), then kept in the order of ``keys``: the same
-        caches and counts as calling ``full`` on each in turn."""
+    def start_many(self, keys: Sequence[Key]) -> Started:
+        """Start computing the answers ``full`` needs for ``keys`` on the worker processes
+        of ``answers`` (with one worker: nothing yet); ``finish_many`` collects them."""
         todo: list[Key] = []
         for key in keys:
             for _, k in self.outcomes(key):
                 if k not in self._full and k not in todo:
                     todo.append(k)
         runner = self.answers or Answers(1)
-        for k, r in zip(todo, runner.map([self._job(k) for k in todo]), strict=True):
-            self._record(k, r)
-        return [self.full(k) for k in keys]
+        return Started(tuple(keys), tuple(todo), runner.start([self._job(k) for k in todo]))
+
+    def finish_many(self, started: Started) -> list[Attack]:
+        """``full`` of each started key. Answers are kept in the order of the keys, and only
+        for those the search has not answered meanwhile (it would have computed the same
+        answer): the same caches and counts as calling ``full`` on each key at this point,
+        one after another, whatever the number of workers."""
+        if started.futures is not None:
+            runner = self.answers or Answers(1)
+            for k, f in zip(started.todo, started.futures, strict=True):
+                r = runner.result(f)
+                if k in self._full:
+                    self.unused_answers += 1
+                else:
+                    self._record(k, r)
+        return [self.full(k) for k in started.keys]
+
+    def full_many(self, keys: Sequence[Key]) -> list[Attack]:
+        """``full`` of each key, the missing answers computed together."""
+        return self.finish_many(self.start_many(keys))
 
     def plan_after(self, key: Key) -> Plan | None:
         """The operator's last plan after ``key`` (every strike hitting), None if it kept
@@ -394,30 +424,6 @@ class Search:
             evaluated=sum(a.evaluated for a in seen),
         )
         return row, seen
-
-    def rank(self, seen: Sequence[Attack], evaluate: bool = True) -> list[Attack]:
-        """Each option's worst single strike found, evaluated (the instant of highest cap
-        when the search pruned every instant of the option), worst first. Without
-        ``evaluate``, options the search pruned keep only their cap (no planner call) and
-        come last."""
-        per: dict[str, Attack] = {}
-        for a in seen:
-            if len(a.strikes) != 1:
-                continue
-            o = a.strikes[0].option
-            cur = per.get(o)
-            if cur is None or (a.evaluated, a.damage_high) > (cur.evaluated, cur.damage_high):
-                per[o] = a
-        for o in self.options:
-            if o not in per:
-                keys = [(s,) for s in self.singles if s.option == o]
-                if keys:
-                    per[o] = self.pruned(min(keys, key=lambda k: (-self.cap(k), k)))
-        # the ranking's answers do not depend on each other: computed together
-        if evaluate:
-            self.full_many([a.strikes for a in per.values() if not a.evaluated])
-        out = [a if a.evaluated or not evaluate else self.full(a.strikes) for a in per.values()]
-        return sorted(out, key=lambda a: (-a.damage_low, -a.damage_high, a.strikes))
 
     def greedy(self, budget: float, start: Attack, ceiling: float) -> BudgetRow:
         """Extend ``start`` by one strike, then exchange strikes while that improves; then
