@@ -60,6 +60,8 @@ def depart(eng: Engine, g: Group) -> None:
         if people < wanted and instant.people_coming(eng, origin, t, g) and eng._retry(g, t):
             # people may still come in this very instant (a chain of instant loaded trips)
             return
+        if not instant.my_turn(eng, g, origin) and eng._retry(g, t):
+            return  # a pickup before it here in this instant's order has not gone yet
     loaded = people > 0
     load = g.vc.load_time if loaded else 0.0
     unload = g.vc.unload_time if loaded else 0.0
@@ -90,6 +92,8 @@ def depart(eng: Engine, g: Group) -> None:
     g.count = n
     g.place = None
     g.next += 1
+    if tr.people > 0:
+        instant.went(eng, g, g.next - 1, origin)
     eng._pick(origin, people)
     planned_route = eng.routes.time_at(g.vc, origin, dest, tr.depart + load)
     duration = route[1]

@@ -71,6 +71,8 @@ class Engine:
         s = self.scenario
         self.now = 0.0
         self.progress = 0
+        self.turns: instant.Turns | None = None  # the order of this instant's pickups
+        self.chains = False  # whether a plan loaded has loaded trips that take no time
         self.heap: list[tuple[float, int, int, str, Any]] = []
         self.seq = 0
         self.log: list[LogEvent] = []
@@ -209,6 +211,7 @@ class Engine:
     def load_plan(self, trips: list[Trip], prefix: str = "") -> None:
         """Add a plan's trips as dispatch orders (groups start at their first trip)."""
         by_group: dict[str, list[Trip]] = {}
+        self.chains = self.chains or instant.has_chains(trips)
         for tr in trips:
             by_group.setdefault(tr.group, []).append(tr)
         for gid, ts in by_group.items():
