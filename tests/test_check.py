@@ -242,6 +242,18 @@ SHUTTLE = [
 ]
 
 # (name, scenario patch, trips, plan header, expected rule, trip index, amount)
+# a skiff that takes no time between the town and a landing beside it (same position, no
+# loading time): it takes 50 from the landing, where nobody is, and only then brings 50 there
+SKIFF: dict[str, Any] = {
+    "places": {"landing": {"position": [0, 0]}},
+    "classes": {"skiff": {"capacity": 50, "speed": 10}},
+    "stock": [{"id": "s2", "class": "skiff", "place": "landing", "count": 1}],
+}
+SELF_FUNDED = [
+    Trip("g2", "skiff", 1, "landing", 0, "town", 0, 50),
+    Trip("g2", "skiff", 1, "town", 0, "landing", 0, 50),
+]
+
 CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, int | None, float]] = [
     ("capacity", {}, [Trip("g1", "bus", 1, "town", 0, "camp", 2, 70)], {}, "capacity", 0, 20),
     ("travel_time", {}, [dataclasses.replace(GOOD, arrive=1.75)], {}, "travel_time", 0, 0.25),
@@ -340,6 +352,7 @@ CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, int | No
     ("population not arrived yet",
      {"places": {"town": {"population": 50, "arrivals": [{"at": 5, "people": 50}]}}},
      [GOOD], {}, "population", 0, 50),
+    ("instant_order", SKIFF, SELF_FUNDED, {}, "instant_order", 0, 1),
     ("haven_capacity", {"places": {"camp": {"capacity": 60}}}, [GOOD], {}, "haven_capacity",
      0, 40),
     ("berths", {"places": {"town": {"berths": 1}}}, [GOOD], {}, "berths", 0, 1),
@@ -632,3 +645,16 @@ def test_property_plans_built_to_obey_the_rules_pass(
         if t.people:
             moved[t.origin] = moved.get(t.origin, 0.0) + t.people
     assert {k: v for k, v in report.rescued_by_place.items() if v} == moved
+
+
+def test_an_instant_chain_in_an_order_that_works_is_accepted() -> None:
+    """The skiff's two trips the other way round: it brings 50 to the landing, then takes
+    them on; at the end of the instant the balance is the same, and now an order exists."""
+    sc = scenario(SKIFF)
+    works = [
+        Trip("g2", "skiff", 1, "landing", 0, "town", 0, 0),
+        Trip("g2", "skiff", 1, "town", 0, "landing", 0, 50),
+        Trip("g2", "skiff", 1, "landing", 0, "town", 0, 50),
+    ]
+    assert check(sc, plan(*works)).feasible
+    assert not check(sc, plan(*SELF_FUNDED)).feasible

@@ -5,7 +5,7 @@ deadlines, travel times, lane windows, production and every sweep over time are 
 here, so that one mistake cannot hide in both. Only ``mode: known``, enabled events count.
 All checks are vectorised or sorted sweeps (O(n log n) in the number of trips). Each family
 of rules is one module (``trips``, ``travel``, ``events``, ``walks``, ``people``,
-``vehicles``, ``throughput``, ``claims``) adding its checks to ``base.CheckerBase``;
+``instants``, ``vehicles``, ``throughput``, ``claims``) adding its checks to ``base.CheckerBase``;
 ``report`` holds ``RULES`` and the results.
 """
 
@@ -20,6 +20,7 @@ import numpy as np
 from evacuate.arguments import need_plan, need_scenario
 from evacuate.check.claims import ClaimRules
 from evacuate.check.events import EventRules
+from evacuate.check.instants import InstantRules
 from evacuate.check.people import PeopleRules
 from evacuate.check.report import RULES, CheckReport, Violation
 from evacuate.check.throughput import ThroughputRules
@@ -70,6 +71,7 @@ class _Checker(
     TravelRules,
     EventRules,
     PeopleRules,
+    InstantRules,
     VehicleRules,
     ThroughputRules,
     WearRules,
@@ -84,6 +86,7 @@ class _Checker(
         self._check_chain()
         self._check_walks()
         people = self._check_people()
+        self._check_instants()
         vehicles = self._check_inventory()
         self._check_berths()
         self._check_stands()

@@ -56,6 +56,8 @@ RULES: dict[str, str] = {
     "damaged": "a known damage_vehicles event hits this trip's vehicles while loading or "
     "unloading (amount: vehicles)",
     "population": "picks up people who are not there (amount: people short)",
+    "instant_order": "at an instant where loaded trips that take no time chain through "
+    "places, no order of the trips lets every pickup find its people (amount 1 an instant)",
     "haven_capacity": "net inflow of evacuees exceeds the place's capacity (amount: people over)",
     "berths": "more vehicles load or unload at once than the place has berths (amount: vehicles)",
     "load_rate": "more people load in throughput periods than load_per_hour allows there (a "
