@@ -127,16 +127,23 @@ def test_instant_trips_through_a_small_hub_are_reproduced() -> None:
     room, and waits behind the instant's other trips for people a trip of this instant brings.
     The plan is a file (the planner's plan varies with its safety stop on this scenario); the
     simulator used to rescue 66 of its 160."""
-    s = reveal_surprises(evacuate.scenario.from_dict(INSTANT_HUB))
-    p = read_plan(Path(__file__).parents[1] / "data/known/instant_hub_plan.csv")
+    p = _hub_plan_flown("instant_hub_plan.csv", 160)
     assert sum(t.depart == t.arrive and t.people > 0 for t in p.trips) > 300
+
+
+def _hub_plan_flown(name: str, rescued: int) -> Plan:
+    """The hub plan in tests/data/known/``name``: the checker accepts it and counts
+    ``rescued``; the undisturbed simulation flies every trip and rescues as many."""
+    s = reveal_surprises(evacuate.scenario.from_dict(INSTANT_HUB))
+    p = read_plan(Path(__file__).parents[1] / "data/known" / name)
     report = check(s, p)
-    assert report.feasible and report.rescued == 160
+    assert report.feasible and report.rescued == rescued
     sim = simulate(s, p, policy="follow", perturbations=Perturbations())
-    assert sim.rescued == 160
+    assert sim.rescued == rescued
     assert sim.trips == len(p.trips)
     assert not [e for e in sim.events if e.kind in ("cancelled", "turned_away")]
     assert sim.population == sim.rescued + sim.lost_people + sim.waiting_at_end
+    return p
 
 
 def test_contended_instant_chains_are_flown_in_an_order_that_carries_everyone() -> None:
@@ -146,15 +153,7 @@ def test_contended_instant_chains_are_flown_in_an_order_that_carries_everyone() 
     trips in an order that carries all 192 (the checker's count); the simulation, taking
     pickups as they came, ended in a deadlock and carried 191 (once a strict xfail, blamed on
     the checker). Now it searches the instant for such an order first."""
-    s = reveal_surprises(evacuate.scenario.from_dict(INSTANT_HUB))
-    p = read_plan(Path(__file__).parents[1] / "data/known/instant_hub_contended.csv")
-    assert _instant_cycle(p.trips)
-    report = check(s, p)
-    assert report.feasible and report.rescued == 192
-    sim = simulate(s, p, policy="follow", perturbations=Perturbations())
-    assert sim.rescued == 192
-    assert sim.trips == len(p.trips)
-    assert not [e for e in sim.events if e.kind in ("cancelled", "turned_away")]
+    assert _instant_cycle(_hub_plan_flown("instant_hub_contended.csv", 192).trips)
 
 
 @pytest.mark.parametrize("decisions", [29, 67, 131])
