@@ -15,7 +15,7 @@ import evacuate
 from evacuate.check import check
 from evacuate.plan.api import plan
 from evacuate.plan.naive import naive_plan
-from evacuate.plan.ops_bound import trips_per_vehicle
+from evacuate.plan.ops_bound import Cycle, trips_per_vehicle
 from evacuate.plan.problem import compile_problem
 from evacuate.planio import Plan
 from tests.oracle import exhaustive
@@ -79,22 +79,34 @@ def test_a_sortie_limited_airlift() -> None:
 def test_crews_that_must_rest() -> None:
     """rest after 5 h for 6 h: each ship flies two round trips a duty (4 h: a third would end
     at 6 h), then rests 6 h: loaded arrivals at 2, 4, 12, 14, 22 and 24, 600 in all. The bound
-    sees loaded trips only (five 1 h trips a duty), so it stays at the population."""
+    sees the empty legs back and the rests: 3 useful trips a duty at most (1 + 1 + 1 + 1 + 1
+    h), each duty 7 h (a leg back and the rest) after the last, an hour's approach first: 6
+    trips a ship, 600, so the plan is proven optimal (the bound was 1,000 before)."""
     sc = ferry(rest={"after": 5, "for": 6})
     result = plan(sc, time_limit=30)
     assert check(sc, result.plan).feasible
     assert result.rescued == 600
-    assert result.bound >= result.rescued
+    assert result.stats["wear_bound"] == result.bound == 600
 
 
 def test_trips_per_vehicle() -> None:
-    """Loaded trips of one vehicle by the horizon: time, turnaround, sorties and duties."""
-    assert trips_per_vehicle(24, 1, 0, INF, (INF, INF)) == 24
-    assert trips_per_vehicle(24, 1, 1, INF, (INF, INF)) == 12  # 1 h trip + 1 h turnaround
-    assert trips_per_vehicle(24, 1, 0, 5, (INF, INF)) == 5
+    """Useful trips of one vehicle by the horizon: time, the way back, the approach,
+    turnaround, sorties and duties."""
+    assert trips_per_vehicle(24, Cycle(1)) == 24
+    assert trips_per_vehicle(24, Cycle(1, turnaround=1)) == 12  # 1 h trip + 1 h turnaround
+    assert trips_per_vehicle(24, Cycle(1, back=1)) == 12  # 1 h back
+    assert trips_per_vehicle(24, Cycle(1, back=1), approach=2) == 11  # 2 + 11 + 10 <= 24
+    assert trips_per_vehicle(24, Cycle(1), max_sorties=5) == 5
     # duties of at most 5 trips (5 h), 6 h apart: 5 + 5 in 16 h, then 2 more by 24 h
-    assert trips_per_vehicle(24, 1, 0, INF, (5, 6)) == 12
-    assert trips_per_vehicle(24, 2, 0, INF, (1.5, 6)) == 0  # a trip longer than a duty
+    assert trips_per_vehicle(24, Cycle(1), rest=(5, 6)) == 12
+    assert trips_per_vehicle(24, Cycle(2), rest=(1.5, 6)) == 0  # a trip longer than a duty
+    # the ferry: 3 a duty, then the way back and 6 h of rest before the next
+    assert trips_per_vehicle(24, Cycle(1, back=1), rest=(5, 6), approach=1) == 6
+    # turnaround that is longer than the rest: every turnaround rests the crew
+    assert trips_per_vehicle(24, Cycle(1, back=1, turnaround=7), rest=(1, 6)) == 3
+    # no way back to a pickup: one trip at most
+    assert trips_per_vehicle(24, Cycle(1, back=INF)) == 1
+    assert trips_per_vehicle(24, Cycle(1, back=INF), approach=INF) == 0
 
 
 FEW = settings(
