@@ -11,8 +11,15 @@ and ``for``; each vehicle keeps its own record); known ``close_place``, ``close_
 ``withdraw_operator`` (with ``return_operator`` after soft ones), ``add_vehicles``
 (reinforcements: stock from ``at``), ``open_place``, ``open_lane`` and ``note`` events;
 constant ``load_per_hour`` and ``unload_per_hour`` when the throughput period is one time
-unit (hours or days). Rate tables, ``change_throughput``, berths, stands and other events are
-refused.
+unit (hours or days); parking ``stands`` (one number or per class). Rate tables,
+``change_throughput``, berths and other events are refused.
+
+Stands (docs/model.md, Stands): a vehicle is present at a place while idle there (stock from
+its ``available_from``), while loading there (until ``depart + load_time``) and from the start
+of its unloading (``arrive - unload_time``); at the end of each instant at which some vehicle's
+presence began at a place, the vehicles present in each of its stand pools are at most its
+stands (those leaving at that instant have left). A loaded vehicle bound for a place with
+stands chooses when to begin unloading, and then arrives ``unload_time`` later.
 
 Rates (docs/model.md, Throughput): a loading over ``[t, t + load)`` draws on the periods
 ``t .. t + load - 1`` (the period ``t`` when instant), in any split. The search keeps, per
@@ -109,8 +116,8 @@ class _Data:
         if any(p.load_per_hour or p.unload_per_hour for p in places) and hours < 1:
             raise NotImplementedError("oracle: rates with periods of one time unit only")
         for p in places:
-            if p.berths or p.load_rates or p.unload_rates or p.stands is not None:
-                raise NotImplementedError("oracle: no berths, rate tables or stands")
+            if p.berths or p.load_rates or p.unload_rates:
+                raise NotImplementedError("oracle: no berths or rate tables")
         # people per period (one time unit), None: unlimited
         self.load_rate = [None if not p.load_per_hour else p.load_per_hour * hours for p in places]
         self.unload_rate = [
@@ -138,6 +145,26 @@ class _Data:
         self.L = [c.load_time for c in classes]
         self.U = [c.unload_time for c in classes]
         self.rest = [c.turnaround for c in classes]
+        # stands: pool index per (place, class) (-1: no limit) and each pool's stands
+        self.pool = [[-1] * len(classes) for _ in places]
+        self.pool_stands: list[int] = []
+        self.pool_place: list[int] = []
+        for i, p in enumerate(places):
+            if p.stands is None:
+                continue
+            named = p.stands if isinstance(p.stands, dict) else dict.fromkeys(cidx, p.stands)
+            shared = not isinstance(p.stands, dict)
+            for c, vc in enumerate(classes):
+                if vc.id not in named:
+                    continue
+                if not shared or not self.pool_place or self.pool_place[-1] != i:
+                    self.pool_stands.append(named[vc.id])
+                    self.pool_place.append(i)
+                self.pool[i][c] = len(self.pool_stands) - 1
+        if any(x >= 0 for row in self.pool for x in row) and not all(
+            _is_int(x) for x in (*self.L, *self.U)
+        ):
+            raise NotImplementedError("oracle: integer load and unload times with stands")
         if not all(_is_int(r) for r in self.rest):
             raise NotImplementedError("oracle: integer turnarounds")
         self.sorties = [INF if c.max_sorties is None else c.max_sorties for c in classes]
@@ -289,28 +316,56 @@ class _Data:
     def can_arrive(self, c: int, j: int, t: int) -> bool:
         return t < self.deadline[j] and self.place_open(j, t) and t <= self.hard[c]
 
+    def unloads_on_stand(self, c: int, j: int, people: int) -> bool:
+        """Whether a vehicle bound for ``j`` is present there before it arrives."""
+        return people > 0 and self.U[c] > 0 and self.pool[j][c] >= 0
 
-# vehicle state: (class, en_route, place, time, people, sorties, duty start, last arrival)
-#   idle: en_route 0, at ``place`` since/ready at ``time``
-#   moving: en_route 1, to ``place``, earliest arrival ``time``, ``people`` on board
+    def stands_ok(self, veh: tuple[VState, ...], started: int, t: int) -> bool:
+        """At the end of instant ``t``: every pool at a place where some vehicle's presence
+        began (bit ``p`` of ``started``) holds at most its stands."""
+        if not started:
+            return True
+        used = [0] * len(self.pool_stands)
+        for v in veh:
+            c, moving, p = v[0], v[1], v[2]
+            if not moving and v[10] <= t:
+                at = p  # idle there (entered)
+            elif moving and v[10]:
+                at = p  # unloading there
+            elif moving and v[8] >= 0 and v[9] > t:
+                at = v[8]  # still loading at its origin
+            else:
+                continue
+            k = self.pool[at][c]
+            if k >= 0 and started >> at & 1:
+                used[k] += 1
+        return all(n <= cap for n, cap in zip(used, self.pool_stands, strict=True))
+
+
+# vehicle state: (class, en_route, place, time, people, sorties, duty start, last arrival,
+#                 loading place, loading until, flag)
+#   idle: en_route 0, at ``place`` since/ready at ``time``; flag: present there from (stock)
+#   moving: en_route 1, to ``place``, earliest arrival ``time``, ``people`` on board; flag 1:
+#     unloading at ``place`` (arrives at ``time``)
 #   sorties: loaded trips flown; duty start: first departure of the current duty (-1: none)
-VState = tuple[int, int, int, int, int, int, int, int]
+#   loading place and until: the stand held while loading (-1: none; places with stands only)
+VState = tuple[int, int, int, int, int, int, int, int, int, int, int]
 
 
 def _arrival(d: _Data, state: VState, t: int) -> VState | None:
     """The idle state after arriving at ``t`` (None: not allowed now)."""
-    c, _, p, _, people, flown, duty, _ = state
+    c, _, p, _, people, flown, duty = state[:7]
     if not d.can_arrive(c, p, t) or t - duty > d.after[c]:
         return None
     ready = t + round(d.rest[c]) if people > 0 else t  # turnaround
     last = t if d.after[c] < INF else NEG  # records only where they matter (fewer states)
-    return (c, 0, p, ready, 0, flown, duty, last)
+    return (c, 0, p, ready, 0, flown, duty, last, -1, 0, 0)
 
 
 def _leaving(d: _Data, state: VState, t: int, j: int, n: int, dur: int) -> VState | None:
     """The moving state after leaving at ``t`` for ``j`` with ``n`` people (None: the sorties
     or the duty do not allow it)."""
-    c, _, _, _, _, flown, duty, last = state
+    c, _, p, _, _, flown, duty, last = state[:8]
     if n > 0 and flown >= d.sorties[c]:
         return None
     if d.after[c] == INF:
@@ -322,7 +377,13 @@ def _leaving(d: _Data, state: VState, t: int, j: int, n: int, dur: int) -> VStat
     if start >= 0 and t + dur - start > d.after[c]:
         return None
     flown += int(n > 0 and d.sorties[c] < INF)
-    return (c, 1, j, t + dur, n, flown, start, last)
+    hold = (p, t + round(d.L[c])) if n > 0 and d.L[c] > 0 and d.pool[p][c] >= 0 else (-1, 0)
+    return (c, 1, j, t + dur, n, flown, start, last, *hold, 0)
+
+
+def _unloading(d: _Data, state: VState, t: int) -> VState:
+    """The moving state that begins unloading at ``t`` (present at its destination)."""
+    return (*state[:3], t + round(d.U[state[0]]), *state[4:8], -1, 0, 1)
 
 
 # throughput state: per place, the loadings still drawing on its periods (last period,
@@ -386,6 +447,35 @@ class _Rates:
         return tuple(out), tuple(0 for _ in unl)
 
 
+def _arrivals(
+    d: _Data, rates: _Rates, state: VState, t: int, q: Flow
+) -> list[tuple[VState, int, Flow, int]]:
+    """A vehicle's choices at the start of instant ``t``: (new state, people delivered,
+    throughput state, bit mask of the places where a presence began)."""
+    c, moving, p, when, people = state[:5]
+    if not moving:
+        return [(state, 0, q, 0)]
+    here = 1 << p if d.pool[p][c] >= 0 else 0
+    unloading = bool(state[10])
+    if not unloading and d.unloads_on_stand(c, p, people):
+        # present from the start of its unloading: begin now, or keep travelling
+        u = round(d.U[c])
+        if when - u > t:
+            return [(state, 0, q, 0)]
+        out = [(_unloading(d, state, t), 0, q, here)] if t + u <= d.end else []
+        return out + ([(state, 0, q, 0)] if t < d.end else [])
+    if when > t:
+        return [(state, 0, q, 0)]
+    out = []
+    came = _arrival(d, state, t)
+    q2 = rates.unload(q, p, people) if came is not None else None
+    if came is not None and q2 is not None:
+        out.append((came, people, q2, 0 if unloading else here))
+    if t < d.end and not unloading:
+        out.append((state, 0, q, 0))  # keep travelling (it may still arrive by the end)
+    return out
+
+
 def exhaustive(scenario: Scenario) -> OracleResult:
     """The most people any integer-time plan rescues, and one plan that does it."""
     d = _Data(scenario)
@@ -425,7 +515,9 @@ def exhaustive(scenario: Scenario) -> OracleResult:
         present: tuple[int, ...],
         net: tuple[int, ...],
         q: Flow,
+        started: int = 0,
     ) -> int:
+        """``started``: bit ``p`` set when some vehicle's presence began at ``p`` at ``t``."""
         if phase == 0 and idx == 0:
             # start of instant t: population arrivals
             if t > end:
@@ -438,9 +530,9 @@ def exhaustive(scenario: Scenario) -> OracleResult:
                 present = tuple(pl)
         if idx >= len(veh):
             if phase == 0:
-                return value(t, 1, 0, tuple(sorted(veh)), present, net, q)
-            # end of instant t: capacity after all pickups and deliveries
-            if any(net[p] > d.cap[p] for p in range(P)):
+                return value(t, 1, 0, tuple(sorted(veh)), present, net, q, started)
+            # end of instant t: capacity after all pickups and deliveries, stands
+            if any(net[p] > d.cap[p] for p in range(P)) or not d.stands_ok(veh, started, t):
                 return NEG
             settled = rates.settle(q, t)
             if settled is None:
@@ -448,27 +540,19 @@ def exhaustive(scenario: Scenario) -> OracleResult:
             # vehicles and people at struck places are out of the game
             nv = tuple(sorted(v for v in veh if v[1] == 1 or t + 1 <= d.deadline[v[2]]))
             return value(t + 1, 0, 0, nv, present, net, settled)
-        c, moving, p, when, people = veh[idx][:5]
+        c, moving, p, when = veh[idx][:4]
         best = NEG
         if phase == 0:
-            if not moving or when > t:
-                return value(t, 0, idx + 1, veh, present, net, q)
-            # arrive now
-            came = _arrival(d, veh[idx], t)
-            q2 = rates.unload(q, p, people) if came is not None else None
-            if came is not None and q2 is not None:
-                nv = (*veh[:idx], came, *veh[idx + 1 :])
+            for new, delta, q2, mark in _arrivals(d, rates, veh[idx], t, q):
+                nv = (*veh[:idx], new, *veh[idx + 1 :])
                 pl, nl = list(present), list(net)
-                pl[p] += people
-                nl[p] += people
-                best = max(best, value(t, 0, idx + 1, nv, tuple(pl), tuple(nl), q2))
-            # or keep travelling (only if it can still arrive by the end)
-            if t < end:
-                best = max(best, value(t, 0, idx + 1, veh, present, net, q))
+                pl[p] += delta
+                nl[p] += delta
+                best = max(best, value(t, 0, idx + 1, nv, tuple(pl), tuple(nl), q2, started | mark))
             return best
         if moving or when > t:
-            return value(t, 1, idx + 1, veh, present, net, q)
-        best = value(t, 1, idx + 1, veh, present, net, q)  # stay
+            return value(t, 1, idx + 1, veh, present, net, q, started)
+        best = value(t, 1, idx + 1, veh, present, net, q, started)  # stay
         for j, n, dur in departures(c, p, t, present[p]):
             gone = _leaving(d, veh[idx], t, j, n, dur)
             if gone is None:
@@ -478,10 +562,14 @@ def exhaustive(scenario: Scenario) -> OracleResult:
             pl[p] -= n
             nl[p] -= n
             q2 = rates.book(q, c, p, t, n)
-            best = max(best, value(t, 1, idx + 1, nv, tuple(pl), tuple(nl), q2))
+            best = max(best, value(t, 1, idx + 1, nv, tuple(pl), tuple(nl), q2, started))
         return best
 
-    veh0 = tuple(sorted((c, 0, p, r, 0, 0, -1, NEG) for c, p, r in d.vehicles))
+    veh0 = tuple(
+        sorted(
+            (c, 0, p, r, 0, 0, -1, NEG, -1, 0, r if d.pool_stands else 0) for c, p, r in d.vehicles
+        )
+    )
     zero = tuple(0 for _ in range(P))
     best = value(0, 0, 0, veh0, zero, zero, rates.start())
     trips = _replay(d, rates, value, departures, veh0, best)
@@ -507,6 +595,7 @@ def _replay(
     for t in range(end + 1):
         for p, n in d.arrivals.get(t, []):
             present[p] += n
+        started = 0
         for phase in (0, 1):
             seq = order()
             veh = tuple(full[i][0] for i in seq)
@@ -526,33 +615,38 @@ def _replay(
                     tuple(pres if idx == 0 and phase == 0 else present),
                     tuple(net),
                     q,
+                    started,
                 )
-                # (new state, delta at place, place, throughput state)
-                choices: list[tuple[VState, int, int, Flow | None]] = []
-                if phase == 0 and moving and when <= t:
-                    if (came := _arrival(d, state, t)) is not None:
-                        choices.append((came, people, p, rates.unload(q, p, people)))
-                    if t < end:
-                        choices.append((state, 0, p, q))
+                # (new state, delta at place, place, throughput state, presences begun)
+                choices: list[tuple[VState, int, int, Flow | None, int]] = []
+                if phase == 0:
+                    for came, delta, q3, mark in _arrivals(d, rates, state, t, q):
+                        choices.append((came, delta, p, q3, mark))
                 elif phase == 1 and not moving and when <= t:
-                    choices.append((state, 0, p, q))
+                    choices.append((state, 0, p, q, 0))
                     for j, n, dur in departures(c, p, t, present[p]):
                         if (gone := _leaving(d, state, t, j, n, dur)) is not None:
-                            choices.append((gone, -n, p, rates.book(q, c, p, t, n)))
+                            choices.append((gone, -n, p, rates.book(q, c, p, t, n), 0))
                 else:
-                    choices.append((state, 0, p, q))
-                for new, delta, place, q2 in choices:
+                    choices.append((state, 0, p, q, 0))
+                for new, delta, place, q2, mark in choices:
                     if q2 is None:
                         continue
                     nv = (*veh[:idx], new, *veh[idx + 1 :])
                     pl, nl = list(present), list(net)
                     pl[place] += delta
                     nl[place] += delta
-                    if value(t, phase, idx + 1, nv, tuple(pl), tuple(nl), q2) == cur:
+                    if (
+                        value(t, phase, idx + 1, nv, tuple(pl), tuple(nl), q2, started | mark)
+                        == cur
+                    ):
+                        started |= mark
                         break
                 else:  # pragma: no cover - the memo always has a matching choice
                     raise AssertionError("oracle replay lost the optimum")
-                if new != state:
+                if new != state and phase == 0 and new[1] == 1:
+                    full[vid] = (new, origin, depart)  # begins unloading
+                elif new != state:
                     if phase == 0:
                         trips.append(
                             Trip(
