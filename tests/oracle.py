@@ -161,9 +161,8 @@ class _Data:
                     self.pool_stands.append(named[vc.id])
                     self.pool_place.append(i)
                 self.pool[i][c] = len(self.pool_stands) - 1
-        if any(x >= 0 for row in self.pool for x in row) and not all(
-            _is_int(x) for x in (*self.L, *self.U)
-        ):
+        self.stands = bool(self.pool_stands)
+        if self.stands and not all(_is_int(x) for x in (*self.L, *self.U)):
             raise NotImplementedError("oracle: integer load and unload times with stands")
         if not all(_is_int(r) for r in self.rest):
             raise NotImplementedError("oracle: integer turnarounds")
@@ -349,7 +348,7 @@ class _Data:
 #     unloading at ``place`` (arrives at ``time``)
 #   sorties: loaded trips flown; duty start: first departure of the current duty (-1: none)
 #   loading place and until: the stand held while loading (-1: none; places with stands only)
-VState = tuple[int, int, int, int, int, int, int, int, int, int, int]
+VState = tuple[int, ...]  # the last three only where some place has stands (fewer states)
 
 
 def _arrival(d: _Data, state: VState, t: int) -> VState | None:
@@ -359,7 +358,9 @@ def _arrival(d: _Data, state: VState, t: int) -> VState | None:
         return None
     ready = t + round(d.rest[c]) if people > 0 else t  # turnaround
     last = t if d.after[c] < INF else NEG  # records only where they matter (fewer states)
-    return (c, 0, p, ready, 0, flown, duty, last, -1, 0, 0)
+    if d.stands:
+        return (c, 0, p, ready, 0, flown, duty, last, -1, 0, 0)
+    return (c, 0, p, ready, 0, flown, duty, last)
 
 
 def _leaving(d: _Data, state: VState, t: int, j: int, n: int, dur: int) -> VState | None:
@@ -377,8 +378,11 @@ def _leaving(d: _Data, state: VState, t: int, j: int, n: int, dur: int) -> VStat
     if start >= 0 and t + dur - start > d.after[c]:
         return None
     flown += int(n > 0 and d.sorties[c] < INF)
-    hold = (p, t + round(d.L[c])) if n > 0 and d.L[c] > 0 and d.pool[p][c] >= 0 else (-1, 0)
-    return (c, 1, j, t + dur, n, flown, start, last, *hold, 0)
+    if not d.stands:
+        return (c, 1, j, t + dur, n, flown, start, last)
+    if n > 0 and d.L[c] > 0 and d.pool[p][c] >= 0:
+        return (c, 1, j, t + dur, n, flown, start, last, p, t + round(d.L[c]), 0)
+    return (c, 1, j, t + dur, n, flown, start, last, -1, 0, 0)
 
 
 def _unloading(d: _Data, state: VState, t: int) -> VState:
@@ -456,7 +460,7 @@ def _arrivals(
     if not moving:
         return [(state, 0, q, 0)]
     here = 1 << p if d.pool[p][c] >= 0 else 0
-    unloading = bool(state[10])
+    unloading = bool(d.stands and state[10])
     if not unloading and d.unloads_on_stand(c, p, people):
         # present from the start of its unloading: begin now, or keep travelling
         u = round(d.U[c])
@@ -515,7 +519,7 @@ def exhaustive(scenario: Scenario) -> OracleResult:
         present: tuple[int, ...],
         net: tuple[int, ...],
         q: Flow,
-        started: int = 0,
+        started: int,
     ) -> int:
         """``started``: bit ``p`` set when some vehicle's presence began at ``p`` at ``t``."""
         if phase == 0 and idx == 0:
@@ -532,18 +536,25 @@ def exhaustive(scenario: Scenario) -> OracleResult:
             if phase == 0:
                 return value(t, 1, 0, tuple(sorted(veh)), present, net, q, started)
             # end of instant t: capacity after all pickups and deliveries, stands
-            if any(net[p] > d.cap[p] for p in range(P)) or not d.stands_ok(veh, started, t):
+            if any(net[p] > d.cap[p] for p in range(P)) or (
+                started and not d.stands_ok(veh, started, t)
+            ):
                 return NEG
             settled = rates.settle(q, t)
             if settled is None:
                 return NEG
             # vehicles and people at struck places are out of the game
             nv = tuple(sorted(v for v in veh if v[1] == 1 or t + 1 <= d.deadline[v[2]]))
-            return value(t + 1, 0, 0, nv, present, net, settled)
+            return value(t + 1, 0, 0, nv, present, net, settled, 0)
         c, moving, p, when = veh[idx][:4]
         best = NEG
         if phase == 0:
+            if not moving or (when > t and not d.stands):  # nothing to decide (fast path)
+                return value(t, 0, idx + 1, veh, present, net, q, started)
             for new, delta, q2, mark in _arrivals(d, rates, veh[idx], t, q):
+                if new is veh[idx]:  # keeps travelling
+                    best = max(best, value(t, 0, idx + 1, veh, present, net, q, started))
+                    continue
                 nv = (*veh[:idx], new, *veh[idx + 1 :])
                 pl, nl = list(present), list(net)
                 pl[p] += delta
@@ -565,13 +576,10 @@ def exhaustive(scenario: Scenario) -> OracleResult:
             best = max(best, value(t, 1, idx + 1, nv, tuple(pl), tuple(nl), q2, started))
         return best
 
-    veh0 = tuple(
-        sorted(
-            (c, 0, p, r, 0, 0, -1, NEG, -1, 0, r if d.pool_stands else 0) for c, p, r in d.vehicles
-        )
-    )
+    present_from = (lambda r: (-1, 0, r)) if d.stands else (lambda r: ())
+    veh0 = tuple(sorted((c, 0, p, r, 0, 0, -1, NEG, *present_from(r)) for c, p, r in d.vehicles))
     zero = tuple(0 for _ in range(P))
-    best = value(0, 0, 0, veh0, zero, zero, rates.start())
+    best = value(0, 0, 0, veh0, zero, zero, rates.start(), 0)
     trips = _replay(d, rates, value, departures, veh0, best)
     return OracleResult(best, trips, value.cache_info().currsize)
 
