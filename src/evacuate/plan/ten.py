@@ -61,9 +61,13 @@ least one person per vehicle. Integer vehicles and people then decompose into gr
 integer data, ``dt = 1`` and delays up to the horizon, this MIP is exact (``tests/oracle.py``).
 Tie-breaks worth less than one person in all prefer earlier deliveries and fewer moves.
 
+With ``walks=True`` people may also walk along the walkways: walking arcs take them out of
+their origin's stock and into the destination's (``ten_walks`` states both modes' rules).
+
 The modules: ``ten_grid`` (the grid, arc sets, model arrays), ``ten_arcs`` (move arcs per
-mode), ``ten_rows`` (throughput, berths and the relaxed haven rows), ``ten_build`` (the
-model), ``ten_trips`` (a MIP solution read back as trips); this one solves.
+mode), ``ten_rows`` (throughput, berths and the relaxed haven rows), ``ten_walks`` (walking
+arcs), ``ten_build`` (the model), ``ten_trips`` (a MIP solution read back as trips); this one
+solves.
 """
 
 from __future__ import annotations
@@ -79,7 +83,8 @@ from evacuate.plan.problem import Problem
 from evacuate.plan.ten_build import build_ten
 from evacuate.plan.ten_grid import INF, Mode, TenModel
 from evacuate.plan.ten_trips import rescued_by, to_trips
-from evacuate.planio import Trip
+from evacuate.plan.ten_walks import to_walks
+from evacuate.planio import Trip, Walk
 from evacuate.solvers import highs
 
 __all__ = [
@@ -112,6 +117,8 @@ class TenMip(NamedTuple):
     mip_dual_bound: float
     seconds: float
     status: str
+    walks: tuple[Walk, ...] = ()
+    """People walking (``ten_mip(..., walks=True)`` only)."""
 
 
 # --------------------------------------------------------------------------------- helpers
@@ -131,16 +138,20 @@ def ten_bound(
     solver: Literal["choose", "simplex", "ipm"] | None = None,
     zero_capacity_transfers: bool = True,
     options: Mapping[str, bool | int | float | str] | None = None,
+    walks: bool = True,
 ) -> TenBound:
     """The LP optimum of the relaxed TEN: an upper bound on the people any plan rescues.
 
     If HiGHS stops early (time limit), the bound falls back to ``trivial_bound``. ``solver``
     picks HiGHS's LP algorithm (default: its choice, dual simplex); ``options``: any other
     HiGHS options by name (e.g. ``{"simplex_strategy": 4}`` for primal simplex).
-    ``zero_capacity_transfers``: see ``build_ten``.
+    ``zero_capacity_transfers``: see ``build_ten``. ``walks``: people may walk along the
+    walkways (without it the bound holds only for plans without walks).
     """
     t0 = time.perf_counter()
-    model = build_ten(problem, dt, "relax", zero_capacity_transfers=zero_capacity_transfers)
+    model = build_ten(
+        problem, dt, "relax", zero_capacity_transfers=zero_capacity_transfers, walks=walks
+    )
     if model.n_cols == 0:
         return TenBound(0.0, time.perf_counter() - t0, "optimal", 0, model.n_rows)
     left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - t0))
@@ -176,15 +187,18 @@ def ten_mip(
     mip_rel_gap: float = 1e-6,
     max_delay_steps: int = 0,
     node_limit: int | None = None,
+    walks: bool = False,
 ) -> TenMip:
     """Best plan on the grid by HiGHS's MIP (feasible mode): trips, rescued, MIP bound.
 
     ``rescued`` is computed from the trips (no tie-break); ``mip_dual_bound`` bounds what any
     plan *on this grid* rescues, not the continuous problem. ``max_delay_steps``: see
-    ``build_ten``. ``node_limit``: HiGHS's ``mip_max_nodes`` (a work budget).
+    ``build_ten``. ``node_limit``: HiGHS's ``mip_max_nodes`` (a work budget). ``walks``:
+    people may also walk along the scenario's walkways, and the answer's ``walks`` says who
+    (without it the trips alone are the plan).
     """
     t0 = time.perf_counter()
-    model = build_ten(problem, dt, "feasible", max_delay_steps=max_delay_steps)
+    model = build_ten(problem, dt, "feasible", max_delay_steps=max_delay_steps, walks=walks)
     if model.n_cols == 0:
         return TenMip([], 0.0, 0.0, time.perf_counter() - t0, "optimal")
     left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - t0))
@@ -210,5 +224,10 @@ def ten_mip(
     if res.x is None:
         return TenMip([], 0.0, dual, time.perf_counter() - t0, res.status)
     trips = to_trips(problem, model, res.x)
-    rescued = rescued_by(problem, trips)
-    return TenMip(trips, rescued, max(dual, rescued), time.perf_counter() - t0, res.status)
+    walked: list[Walk] = []
+    if model.walk is not None and len(model.walk):
+        walked = to_walks(problem, model.walk, res.x[model.col_walk], model.times)
+    rescued = rescued_by(problem, trips, walked)
+    return TenMip(
+        trips, rescued, max(dual, rescued), time.perf_counter() - t0, res.status, tuple(walked)
+    )

@@ -27,6 +27,7 @@ from evacuate.plan.ten_grid import (
     relax_step,
 )
 from evacuate.plan.ten_rows import relax_people_rules, throughput
+from evacuate.plan.ten_walks import WalkArcs, walk_arcs, walk_capacity_terms, walk_rate_rows
 
 __all__ = [
     "build_ten",
@@ -43,6 +44,7 @@ def build_ten(
     *,
     max_delay_steps: int = 0,
     zero_capacity_transfers: bool = True,
+    walks: bool = False,
 ) -> TenModel:
     """Build the TEN LP (``relax``) or MIP (``feasible``) of ``problem`` on steps of ``dt``.
 
@@ -52,6 +54,8 @@ def build_ten(
     ``zero_capacity_transfers=False`` leaves out loaded moves into places without capacity
     (same-instant transfers there, which the checker accepts): a smaller model, whose relaxed
     bound is then valid only for plans that deliver nobody to such places.
+    ``walks``: people may also walk along the scenario's walkways (``plan/ten_walks.py``);
+    without it the model plans vehicles only (and its bound ignores walking).
     """
     if not dt > 0 or not math.isfinite(dt):
         raise ValueError(f"dt must be a positive number, got {dt}")
@@ -71,6 +75,7 @@ def build_ten(
         else Arcs.empty()
     )
     empty = moves(problem, mode, dt, K, False, hard_w, delay) if K >= 0 else Arcs.empty()
+    walk = walk_arcs(problem, mode, dt, K, delay) if walks else WalkArcs.none()
     if not feasible and len(loaded) and int(loaded.s.min()) == 0:
         msg = f"dt={dt} exceeds some loaded trip: zero-step loaded arcs weaken the bound"
         log.warning(msg)
@@ -153,6 +158,7 @@ def build_ten(
         INF,
         integer=feasible,
     )
+    col_walk = b.cols(len(walk), 0.0, 0.0, INF, integer=feasible)
 
     # destroy events (feasible mode): no vehicle of the class at the place at that instant
     zero_cols: list[IntArray] = []
@@ -227,7 +233,10 @@ def build_ten(
     delivs_at = np.zeros(P, dtype=np.bool_)
     picks_at[loaded.i] = True
     delivs_at[loaded.j] = True
-    stock_places = np.flatnonzero(picks_at | delivs_at)
+    walked_at = np.zeros(P, dtype=np.bool_)
+    walked_at[walk.i] = True
+    walked_at[walk.j] = True
+    stock_places = np.flatnonzero(picks_at | delivs_at | walked_at)
     sidx = np.full(P, -1, dtype=np.int64)
     sidx[stock_places] = np.arange(len(stock_places))
     arr = np.zeros((P, max(n_steps, 0)), dtype=np.float64)
@@ -261,18 +270,27 @@ def build_ten(
         base_row = int(srows[0])
         b.nz(base_row + sidx[loaded.i] * n_steps + loaded.k, col_ly, 1.0)
         b.nz(base_row + sidx[loaded.j] * n_steps + loaded.k + loaded.s, col_ly, -1.0)
+        b.nz(base_row + sidx[walk.i] * n_steps + walk.k, col_walk, 1.0)
+        b.nz(base_row + sidx[walk.j] * n_steps + walk.k + walk.s, col_walk, -1.0)
 
     offset = 0.0
     stock_ub: list[tuple[IntArray, FloatArray]] = []
     if feasible and ns and n_steps > 0:
         # capacity at every grid instant, after its pickups and deliveries (the checker lets
         # a pickup at t free room for a delivery at t, and take people delivered at t)
-        dp = stock_places[delivs_at[stock_places]]
+        # walkers take room at havens (in the stock) but not elsewhere (rows without them)
+        takes_room = delivs_at | (walked_at & is_haven)
+        dp = stock_places[takes_room[stock_places] & (is_haven | ~walked_at)[stock_places]]
+        k_all = np.arange(n_steps, dtype=np.int64)
         if len(dp):
-            k_all = np.arange(n_steps, dtype=np.int64)
             cols = scol(np.repeat(dp, n_steps), np.tile(k_all, len(dp)))
             hi = problem.sink_capacity[dp, None].astype(np.float64) + cum_arr[dp]
             stock_ub.append((cols, hi.ravel()))
+        for p in stock_places[delivs_at[stock_places] & (walked_at & ~is_haven)[stock_places]]:
+            rows = b.rows(n_steps, -INF, float(problem.sink_capacity[p]) + cum_arr[p])
+            b.nz(rows, scol(p, k_all), 1.0)
+            ks, cs, vs = walk_capacity_terms(problem, walk, col_walk, int(p), n_steps)
+            b.nz(rows[ks], cs, vs)
         # objective: net inflow of havens at the end
         hv = stock_places[is_haven[stock_places]]
         if len(hv):
@@ -291,9 +309,11 @@ def build_ten(
             dt,
             K,
             scale,
+            (walk, col_walk),
         )
 
     throughput(problem, b, loaded, col_lx, col_ly, times, dt, K, mode, scale)
+    walk_rate_rows(problem, b, walk, col_walk, dt, mode, scale)
 
     cost, A, rlo, rhi, lb, ub, integ = b.build()
     for cols, hi in stock_ub:
@@ -304,13 +324,15 @@ def build_ten(
     if feasible:
         tiebreak = 0.5
     log.info(
-        "TEN %s dt=%g: %d steps, %d wait + %d empty + %d loaded arcs, %d cols, %d rows, %d nz",
+        "TEN %s dt=%g: %d steps, %d wait + %d empty + %d loaded + %d walking arcs, %d cols, "
+        "%d rows, %d nz",
         mode,
         dt,
         n_steps,
         len(wait),
         len(empty),
         len(loaded),
+        len(walk),
         A.shape[1],
         A.shape[0],
         A.nnz,
@@ -340,4 +362,6 @@ def build_ten(
         tiebreak_max=tiebreak,
         people_scale=scale,
         notes=notes,
+        walk=walk,
+        col_walk=col_walk,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -107,6 +107,9 @@ class TenModel:
     notes: list[str] = field(default_factory=list)
     loaded_rest: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Steps each loaded arc's vehicles rest after arriving (the class's turnaround)."""
+    walk: Any = None
+    """The walking arcs (``plan/ten_walks.WalkArcs``; None or empty: nobody walks)."""
+    col_walk: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_cols(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -38,16 +39,22 @@ def relax_people_rules(
     dt: float,
     K: int,
     scale: float,
+    walks: tuple[Any, IntArray] | None = None,
 ) -> None:
     """Rescued ``r_h <= min(capacity, net inflow)`` per haven (relax mode), with the unload
     budget of havens that have one. ``haven_stock_end``: stock column of each haven at K;
-    people in units of ``scale``."""
+    people in units of ``scale``. ``walks``: the walking arcs and their columns (walkers
+    into a haven count in its net inflow, not against its unload budget)."""
     for n, h in enumerate(np.flatnonzero(problem.is_haven)):
         cap_h = float(problem.sink_capacity[h]) / scale
         budget = float(problem.unload_budget[h]) / scale
         into = np.flatnonzero(loaded.j == h)
         out = np.flatnonzero(loaded.i == h)
-        if not len(into):
+        walk_in = walk_out = np.zeros(0, dtype=np.int64)
+        if walks is not None and len(walks[0]):
+            walk_in = walks[1][walks[0].j == h]
+            walk_out = walks[1][walks[0].i == h]
+        if not len(into) and not len(walk_in):
             continue
         r = b.cols(1, 1.0, -INF, cap_h)
         if not math.isfinite(budget):
@@ -65,6 +72,8 @@ def relax_people_rules(
         b.nz(row, r, 1.0)
         b.nz(np.repeat(row, len(into)), delta, -1.0)
         b.nz(np.repeat(row, len(out)), col_ly[out], 1.0)
+        b.nz(np.repeat(row, len(walk_in)), walk_in, -1.0)
+        b.nz(np.repeat(row, len(walk_out)), walk_out, 1.0)
         per = problem.period
         ks = np.arange(K + 1, dtype=np.int64)
         n_per = np.floor(problem.end / per + TOL) - np.floor(ks * dt / per + TOL) + 1

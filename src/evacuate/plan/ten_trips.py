@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ from evacuate.plan.ten_grid import (
     FloatArray,
     TenModel,
 )
-from evacuate.planio import Trip
+from evacuate.planio import Trip, Walk
 
 __all__ = [
     "rescued_by",
@@ -142,10 +143,11 @@ def to_trips(problem: Problem, model: TenModel, x: FloatArray) -> list[Trip]:
     return trips
 
 
-def rescued_by(problem: Problem, trips: list[Trip]) -> float:
-    """Net inflow of havens at ``end`` from the trips (docs/model.md, "Rescued")."""
+def rescued_by(problem: Problem, trips: list[Trip], walks: Sequence[Walk] = ()) -> float:
+    """Net inflow of havens at ``end`` from the trips and walks (docs/model.md, "Rescued")."""
     total = 0
-    for t in trips:
+    moves: list[Trip | Walk] = [*trips, *walks]
+    for t in moves:
         if problem.is_haven[problem.pindex[t.destination]] and t.arrive <= problem.end:
             total += t.people
         if problem.is_haven[problem.pindex[t.origin]] and t.depart <= problem.end:
