@@ -57,8 +57,9 @@ class InstantRules(WalkRules):
                     seq.append((i, int(self.d[i]), int(self.people[i])))
                     inside.add(i)
             seqs.append(seq)
-        if not inside:
-            return
+        takes = {place for seq in seqs for _, place, change in seq if change < 0}
+        if not any(place in takes for seq in seqs for _, place, change in seq if change > 0):
+            return  # no delivery of the instant can serve one of its pickups: people.py's rule
         have = self._before(t, tol, loaded, inside)
         found, steps = _search(seqs, have)
         if found is None:
