@@ -32,6 +32,7 @@ from evacuate.plan.grid import (
     Grid,
     build_grid,
     choose_dt,
+    city_scale,
     floor_step,
     has_instant_trips,
     trivial_bound,
@@ -257,7 +258,8 @@ def column_generation_bound(
     start = time.perf_counter()
     dt = choose_dt(problem) if dt is None else dt
     grid = build_grid(problem, dt, conservative, transfers)
-    rows = _rows(problem, grid, n_windows)
+    # city scale: rows at the end only (fewer, and still valid), so the master stays small
+    rows = _rows(problem, grid, 1 if city_scale(problem) else n_windows)
     n_s = len(grid.supply_n)
     n_a, n_m, n_r, n_b = len(rows.avail), len(rows.cap), len(rows.rate), len(rows.berth)
     n_w = len(rows.room)
