@@ -51,24 +51,26 @@ def _empty_from(problem: Problem, c: int, sources: NDArray[np.int64]) -> NDArray
     times when straight-line travel obeys the triangle inequality, else shortest paths over
     the routes (Dijkstra from the sources only: no places x places copy)."""
     if problem.routes.straight:
-        out = np.array(problem.travel[c][sources], dtype=np.float64)
+        out = problem.times.block(c, sources, np.arange(problem.n_places))
     else:
         from scipy.sparse.csgraph import shortest_path
 
-        finite = np.isfinite(problem.travel[c])
+        travel = problem.travel[c]
+        finite = np.isfinite(travel)
         # zero-time moves are edges too: shift every finite weight off zero, then back
-        g = sp.csr_array(np.where(finite, problem.travel[c] + 1e-12, 0.0))
+        g = sp.csr_array(np.where(finite, travel + 1e-12, 0.0))
         d = shortest_path(g, method="D", directed=True, indices=sources)
         out = np.maximum(np.asarray(d) - 1e-12 * problem.n_places, 0.0)
     out[np.arange(len(sources)), sources] = 0.0
     return out
 
 
-def _longest(travel: NDArray[np.float64]) -> float:
-    """The longest finite move of one class (in blocks of rows: no places x places copy)."""
+def _longest(problem: Problem, c: int) -> float:
+    """The longest finite move of class ``c`` (in blocks of rows: no places x places array)."""
+    every = np.arange(problem.n_places)
     most = 0.0
-    for r in range(0, travel.shape[0], 512):
-        block = travel[r : r + 512]
+    for r in range(0, problem.n_places, 512):
+        block = problem.times.block(c, every[r : r + 512], every)
         most = max(most, float(np.max(block, where=np.isfinite(block), initial=0.0)))
     return most
 
@@ -114,8 +116,8 @@ def pooled_trip_bound(problem: Problem) -> float:
         mine = [e for e in entries if e.c == c and e.count > 0]
         if not mine:
             continue
-        trip = problem.travel[c][:, haven] + load[c] + unload[c]
-        dur[c] = np.min(trip, axis=1) if trip.shape[1] else math.inf
+        trip = problem.times.block(c, pickups, np.flatnonzero(haven))
+        dur[c, pickups] = np.min(trip, axis=1) + load[c] + unload[c]
         starts = np.zeros(n_p, dtype=bool)
         starts[haven] = True
         starts[[e.p for e in mine]] = True
@@ -123,10 +125,13 @@ def pooled_trip_bound(problem: Problem) -> float:
         dist = _empty_from(problem, c, sources)
         row = {int(p): k for k, p in enumerate(sources.tolist())}
         appr[c] = np.min(dist, axis=0)
-        # the longest trip of any kind (a trip under way at a withdrawal may finish)
-        longest = _longest(problem.travel[c]) + float(load[c] + unload[c])
-        horizon = end
+        # the longest trip of any kind (a trip under way at a withdrawal or a pause may
+        # finish): needed only when the class has either
         w = float(problem.withdraw[c])
+        longest = 0.0
+        if math.isfinite(w) or any(k == c for k, _, _, _ in problem.pauses):
+            longest = _longest(problem, c) + float(load[c] + unload[c])
+        horizon = end
         if math.isfinite(w):
             horizon = min(end, w if problem.withdraw_hard[c] else w + longest)
         reach = np.min([e.t + dist[row[e.p]] for e in mine], axis=0)
