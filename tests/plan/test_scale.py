@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import evacuate
 from evacuate.check import check
+from evacuate.plan import routes
 from evacuate.plan.dispatch_kernel import best_options
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.lagrange import column_generation_bound, has_instant_trips
@@ -161,10 +162,11 @@ def test_dispatch_at_scale_gives_a_checked_plan() -> None:
     assert report.rescued == rescued_by_trips(problem, trips)
 
 
-def test_travel_times_on_demand_are_the_whole_arrays_numbers() -> None:
-    """With straight-line travel, rows, blocks, pairs, single times and the fastest trip are
-    computed from the positions without the (classes, places, places) array, and equal its
-    numbers exactly (on a plane and on a sphere)."""
+def test_travel_times_on_demand_are_the_whole_arrays_numbers(monkeypatch: Any) -> None:
+    """With straight-line travel, rows, blocks, pairs, single times, the fastest trip and
+    the quickest trip from a set of places are computed from the positions without the
+    (classes, places, places) array, and equal its numbers exactly (plane and sphere)."""
+    monkeypatch.setattr(routes, "DENSE_CELLS", 0)  # on demand however few the places
     data = generate(5, places=30, vehicles=60, steps=40, classes=3)
     plane = evacuate.scenario.from_dict(data)
     data["map"] = {"kind": "sphere", "unit": "km"}
@@ -177,7 +179,7 @@ def test_travel_times_on_demand_are_the_whole_arrays_numbers() -> None:
     for scenario in (plane, sphere):
         problem = compile_problem(scenario)
         times = problem.times
-        assert not times.built
+        assert times.on_demand and not times.built
         n_c, n_p = problem.n_classes, problem.n_places
         rows, cols = np.arange(0, n_p, 2), np.arange(n_p)[::-1]
         lazy = [
@@ -187,6 +189,8 @@ def test_travel_times_on_demand_are_the_whole_arrays_numbers() -> None:
         ]
         some = [times.at(c, i, j) for c in range(n_c) for i in range(n_p) for j in range(n_p)]
         pairs = times.pairs(0, rows[:, None], np.stack([rows, cols[: len(rows)]], axis=1))
+        sources = problem.population > 0
+        near = times.nearest_from(sources)
         dense = problem.travel  # built now
         assert times.built
         k = 0
@@ -201,3 +205,4 @@ def test_travel_times_on_demand_are_the_whole_arrays_numbers() -> None:
         assert np.array_equal(np.array(some), dense.ravel())
         expect = dense[0][rows[:, None], np.stack([rows, cols[: len(rows)]], axis=1)]
         assert np.array_equal(pairs, expect)
+        assert np.array_equal(near, dense[:, sources, :].min(axis=(0, 1)))

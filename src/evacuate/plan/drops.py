@@ -88,6 +88,10 @@ class DropLists:
         if len(open_sinks) == 0 or len(rows) == 0:
             return out
         k = min(self.n_cand, len(open_sinks))
+        if self.pb.times.on_demand:  # straight-line travel: a k-d tree, no (rows, sinks) block
+            got = self.pb.times.nearest_targets(c, rows, open_sinks, k)
+            out[:, :k] = np.where(got >= 0, open_sinks[np.maximum(got, 0)], -1)
+            return out
         tt = self.pb.times.block(c, rows, open_sinks)
         if k < len(open_sinks):
             part = np.argpartition(tt, k - 1, axis=1)[:, :k]
@@ -193,15 +197,4 @@ def nearness(problem: Problem) -> np.ndarray:
     sources[[p for p, _, n in problem.arrivals if n > 0 and not problem.is_haven[p]]] = True
     if not np.any(sources) or problem.n_classes == 0:  # nobody, or no class
         return np.full(problem.n_places, np.inf)
-    out = np.full(problem.n_places, np.inf)
-    rows = np.flatnonzero(sources)
-    every = np.arange(problem.n_places)
-    for first in range(0, len(rows), NEAR_ROWS):  # no (classes, sources, places) temporary
-        block = rows[first : first + NEAR_ROWS]
-        for c in range(problem.n_classes):
-            np.minimum(out, problem.times.block(c, block, every).min(axis=0), out=out)
-    return out
-
-
-NEAR_ROWS = 256
-"""Sources at a time in ``nearness``."""
+    return problem.times.nearest_from(sources)

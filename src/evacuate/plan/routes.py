@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
 from evacuate.scenario import derive
 from evacuate.scenario.model import Lane, LatLon, VehicleClass
@@ -190,14 +191,19 @@ def direct_times(scenario: Scenario, vcs: list[VehicleClass]) -> NDArray[np.floa
     return out
 
 
+DENSE_CELLS = 25_000_000
+"""Classes x places x places up to which the whole array of times is built at once (200 MB;
+about 2,900 places with 3 classes): reading it is quicker than computing times again."""
+
+
 class Times:
     """(C, P, P) travel times (inf: none), read by rows, blocks and pairs.
 
-    Built from an array (scenarios with lanes), or, for straight-line travel only, computed
-    on demand from the places' positions: a row, a block of candidate pairs, the fastest
-    trip, so that a planner that only needs those keeps no (places, places) array (10,000
-    places and 3 classes: 3.6 GB). ``dense()`` builds the whole array once for the planners
-    that need it (the same numbers)."""
+    Built from an array (scenarios with lanes, or up to ``DENSE_CELLS``), or, for
+    straight-line travel only on more places, computed on demand from their positions: a
+    row, a block of candidate pairs, the fastest trip, so that a planner that only needs
+    those keeps no (places, places) array (10,000 places and 3 classes: 3.6 GB). ``dense()``
+    builds the whole array once for the planners that need it (the same numbers)."""
 
     def __init__(
         self,
@@ -213,6 +219,15 @@ class Times:
         self._pos: NDArray[np.float64] | None = None
         self._none = scenario.travel.routes != "all" or n_p == 0
         self._speed = [vc.speed for vc in vcs]
+        self._on_demand = array is None and len(vcs) * n_p * n_p > DENSE_CELLS
+        if array is None and not self._on_demand:
+            self._array = direct_times(scenario, vcs)  # small: the whole array at once
+
+    @property
+    def on_demand(self) -> bool:
+        """Whether the times are computed from the positions (straight-line travel only,
+        more than ``DENSE_CELLS``)."""
+        return self._on_demand
 
     @property
     def built(self) -> bool:
@@ -274,13 +289,84 @@ class Times:
         return self._closest() / speed
 
     def _closest(self) -> float:
-        """The shortest distance between two places (rows at a time: no (P, P) array)."""
-        n_p = self.shape[1]
-        best = INF
-        every = np.arange(n_p)
-        for first in range(0, n_p, ROWS_AT_ONCE):
-            rows = every[first : first + ROWS_AT_ONCE]
-            dist = _distances(self._scenario, self._positions(), rows[:, None], every[None, :])
-            dist[np.arange(len(rows)), rows] = INF
-            best = min(best, float(dist.min(initial=INF)))
-        return best
+        """The shortest distance between two places."""
+        every = np.arange(self.shape[1])
+        near = self._near(every, every)
+        return float(near.min(initial=INF))
+
+    def _near(self, sources: NDArray[np.int64], places: NDArray[np.int64]) -> NDArray[np.float64]:
+        """(len(places),) the distance from each place to the nearest of ``sources`` other
+        than itself (inf: none), by a k-d tree over the sources (no (P, P) array, about
+        P log P work); the few nearest the tree finds are measured again exactly as
+        ``_distances`` measures them, so the numbers are those of the whole array."""
+        pos = self._positions()
+        out = np.full(len(places), INF)
+        xyz = self._xyz()
+        known = np.asarray(np.isfinite(xyz).all(axis=1), dtype=np.bool_)
+        src = sources[known[sources]]
+        if len(src) == 0:
+            return out
+        tree = cKDTree(xyz[src])
+        k = min(NEAREST_CHECKED, len(src))
+        mine = places[known[places]]
+        _, idx = tree.query(xyz[mine], k=k)
+        cand = src[np.asarray(idx, dtype=np.int64).reshape(len(mine), k)]
+        dist = _distances(self._scenario, pos, mine[:, None], cand)
+        dist = np.where(cand == mine[:, None], INF, dist)
+        out[known[places]] = dist.min(axis=1)
+        return out
+
+    def _xyz(self) -> NDArray[np.float64]:
+        """Points whose straight-line distances order as the places' distances do (on a
+        sphere, chords order as arcs)."""
+        pos = self._positions()
+        if self._scenario.map.kind != "sphere":
+            return pos
+        lat, lon = pos[:, 0], pos[:, 1]
+        return np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], 1)
+
+    def nearest_targets(
+        self, c: int, rows: NDArray[np.int64], targets: NDArray[np.int64], k: int
+    ) -> NDArray[np.int64]:
+        """(len(rows), k) for each row's place, the ``k`` of ``targets`` reached first by
+        class ``c`` (times computed on demand: a k-d tree over the targets finds a few more
+        than ``k``, whose times are then measured exactly and sorted, ties by target), as
+        indices into ``targets``; -1 where fewer are reached."""
+        out = np.full((len(rows), k), -1, dtype=np.int64)
+        xyz = self._xyz()
+        known = np.asarray(np.isfinite(xyz).all(axis=1), dtype=np.bool_)
+        tgt = np.flatnonzero(known[targets])
+        mine = np.flatnonzero(known[rows])
+        if self._none or self._speed[c] is None or len(tgt) == 0 or len(mine) == 0 or k == 0:
+            return out
+        m = min(k + NEAREST_CHECKED, len(tgt))
+        _, idx = cKDTree(xyz[targets[tgt]]).query(xyz[rows[mine]], k=m)
+        cand = tgt[np.asarray(idx, dtype=np.int64).reshape(len(mine), m)]
+        tt = self.pairs(c, rows[mine][:, None], targets[cand])
+        order = np.lexsort((cand, tt), axis=1)[:, :k]
+        got = np.take_along_axis(cand, order, axis=1)
+        got = np.where(np.isfinite(np.take_along_axis(tt, order, axis=1)), got, -1)
+        out[mine, : got.shape[1]] = got
+        return out
+
+    def nearest_from(self, sources: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """(P,) the quickest time any class takes to each place from one of ``sources``
+        (another place; inf: none)."""
+        n_c, n_p = self.shape[0], self.shape[1]
+        out = np.full(n_p, INF)
+        rows = np.flatnonzero(sources)
+        if self._array is not None:
+            for first in range(0, len(rows), ROWS_AT_ONCE):  # no (C, sources, P) temporary
+                block = rows[first : first + ROWS_AT_ONCE]
+                for c in range(n_c):
+                    np.minimum(out, self._array[c][block].min(axis=0), out=out)
+            return out
+        speeds = [v for v in self._speed if v is not None]
+        if self._none or not speeds or len(rows) == 0:
+            return out
+        # every class's time is distance over its speed: the fastest class is quickest
+        return self._near(rows, np.arange(n_p)) / max(speeds)
+
+
+NEAREST_CHECKED = 4
+"""Nearest neighbours the k-d tree finds per place, measured again exactly."""
