@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import evacuate
 from evacuate.check import check
-from evacuate.plan.api import plan
+from evacuate.plan.api import plan, reveal_surprises
 from evacuate.scenario import from_dict
-from tests.plan.test_walkways import _split_optimum, _tiny
+from tests.plan.test_walkways import _split_optimum, _tiny, _with_walkways
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SAFETY = 300.0
@@ -69,3 +70,28 @@ def test_boarding_example_walks_and_is_bounded() -> None:
     report = check(s, result.plan)
     assert report.feasible, report.summary()
     assert report.makespan == pytest.approx(result.makespan)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(_with_walkways())
+def test_min_makespan_plans_with_walks_are_feasible(data: dict[str, Any]) -> None:
+    """On random scenarios with walkways: the min-makespan plan passes the checker, which
+    counts its rescued to the person; a makespan comes only with everyone rescued, at or
+    after its lower bound, and is the one the checker finds."""
+    s = reveal_surprises(from_dict(data))
+    result = plan(s, objective="min-makespan", time_limit=5)
+    report = check(s, result.plan)
+    assert report.feasible, report.summary()
+    assert report.rescued == result.rescued <= result.bound + 1e-6
+    lb = result.makespan_lower_bound
+    assert lb is not None and lb >= 0
+    if result.makespan is not None:
+        assert result.rescued == s.population
+        assert lb <= result.makespan + 1e-9
+        if s.population:
+            assert report.makespan == pytest.approx(result.makespan)

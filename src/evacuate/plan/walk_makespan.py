@@ -118,8 +118,12 @@ def min_makespan_with_walks(
     stats["lp_solves"] = first["lp_solves"]
     stats["dispatch_runs"] = first["dispatch_runs"]
     stats["walks"] = first["walks"]
-    if rescued < population:
-        stats["note"] = "not everyone can be rescued by the horizon: makespan undefined"
+    if rescued < population or population == 0:
+        stats["note"] = (
+            "nobody to rescue: makespan undefined"
+            if population == 0
+            else "not everyone can be rescued by the horizon: makespan undefined"
+        )
         stats["stopped_by_time"] = stop.bound
         return trips, walks, rescued, bound, None, lb, stats
     best = (trips, walks)
