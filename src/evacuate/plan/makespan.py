@@ -47,13 +47,13 @@ def _with_end(scenario: Scenario, end: float) -> Scenario:
 
 
 def _at_end(problem: Problem, scenario: Scenario, end: float) -> Problem:
-    """The problem with horizon ``end``: production depends on the horizon, so a scenario
-    with shipyards is compiled again; otherwise only the horizon and the havens change."""
+    """The problem with horizon ``end`` and the whole scenario's havens (a plan that has
+    everyone safe by ``end`` is one of its plans; a threatened place whose deadline falls
+    after ``end`` is no haven, or its own people would count as safe): production depends on
+    the horizon, so a scenario with shipyards is compiled again."""
     if scenario.fleet.shipyards:
-        return compile_problem(_with_end(scenario, end))
-    return replace(
-        problem, end=end, is_haven=(problem.sink_capacity > 0) & (problem.deadline > end)
-    )
+        return replace(compile_problem(_with_end(scenario, end)), is_haven=problem.is_haven.copy())
+    return replace(problem, end=end, is_haven=problem.is_haven.copy())
 
 
 _LB_GRID_CAP = 5_000_000

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import replace
 from typing import Any
 
 from evacuate.plan.budget import SafetyStop
@@ -40,14 +39,6 @@ _BISECTIONS = 30
 _GRID_CAP = 5_000_000
 """Grid steps x places^2 x classes beyond which a probe of the lower bound uses only the
 trivial bound of the relaxation (as makespan.py does)."""
-
-
-def _by(full: Problem, scenario: Scenario, end: float) -> Problem:
-    """The problem with horizon ``end`` and the whole scenario's havens: a plan that has
-    everyone safe by ``end`` is one of its plans. (A shorter horizon alone would make havens
-    of threatened places whose deadlines fall after it, and count their own people as safe
-    there, which no plan of the whole scenario does.)"""
-    return replace(_at_end(full, scenario, end), is_haven=full.is_haven.copy())
 
 
 def _everyone_safe_at(trips: list[Trip], walks: list[Walk]) -> float:
@@ -97,7 +88,7 @@ def walk_makespan_bound(
         if hi - lo <= 1e-3 * max(1.0, hi) or stop.reached():
             break
         mid = 0.5 * (lo + hi)
-        b = _relaxed_bound(_by(problem, scenario, mid), stop)
+        b = _relaxed_bound(_at_end(problem, scenario, mid), stop)
         stats["probes"].append({"horizon": mid, "bound": float(b)})
         if b < population - 1e-6:
             lo = mid
@@ -143,7 +134,7 @@ def min_makespan_with_walks(
             break
         mid = 0.5 * (lo + hi)
         tr, wk, got, _, st = plan_with_walks(
-            _by(full, scenario, mid),
+            _at_end(full, scenario, mid),
             seed=seed,
             stop=stop,
             gap_target=0.0,
