@@ -36,12 +36,16 @@ from evacuate.plan.problem import Problem
 from evacuate.plan.roundtrips import _allowance_sum, _entries, _Entry, _Lp
 from evacuate.solvers import highs
 
-__all__ = ["MAX_LEVELS", "pooled_trip_bound"]
+__all__ = ["LEVEL_TERMS", "MAX_LEVELS", "pooled_trip_bound"]
 
 log = logging.getLogger(__name__)
 
 MAX_LEVELS = 48
 """Last-loading levels per class (a subset of the valid ones: each is valid on its own)."""
+
+LEVEL_TERMS = 100_000
+"""Nonzeros of a class's level rows at most (fewer levels past ``LEVEL_TERMS / MAX_LEVELS``
+places: at 10,000 places 48 levels made HiGHS take most of a minute)."""
 
 _TOL = 1e-9
 
@@ -170,8 +174,9 @@ def pooled_trip_bound(problem: Problem) -> float:
         time_rows.append(([(col, cost[i]) for i, col in mine_cols], budget))
         limit = problem.deadline - load[c]
         levels = sorted({float(limit[i]) for i, _ in mine_cols if limit[i] < horizon})
-        if len(levels) > MAX_LEVELS:
-            pick = np.linspace(0, len(levels) - 1, MAX_LEVELS).round().astype(int)
+        most = min(MAX_LEVELS, max(4, LEVEL_TERMS // len(mine_cols)))
+        if len(levels) > most:
+            pick = np.linspace(0, len(levels) - 1, most).round().astype(int)
             levels = [levels[k] for k in sorted(set(pick.tolist()))]
         for theta in levels:
             early = [(i, col) for i, col in mine_cols if limit[i] <= theta + _TOL]
