@@ -25,7 +25,7 @@ from evacuate.plan.shuttle_bound import shuttle_makespan_bound
 from evacuate.planio import Trip
 from evacuate.scenario.scenario import Scenario
 
-__all__ = ["WORK_PER_SECOND", "min_makespan"]
+__all__ = ["MIP_SOLVES", "WORK_PER_SECOND", "min_makespan"]
 
 
 WORK_PER_SECOND = 50_000
@@ -33,6 +33,11 @@ WORK_PER_SECOND = 50_000
 the time limit, about a sixth of what one core does (320,000 a second of CPU on
 tests/data/bep/two_yards.txt), so the budget, not the clock, ends the search on a loaded
 machine; the same options still give the same plan."""
+
+
+MIP_SOLVES = 12
+"""Exact sub-MIPs after the route search of a shuttle problem (submip.py; whole-unit data on
+a small grid only), each up to ``submip.SUB_NODES`` branch-and-bound nodes."""
 
 
 _PROBE_ROUNDS = 1
@@ -112,12 +117,22 @@ def min_makespan(
     stats: dict[str, Any] = {"probes": []}
     lb = _makespan_lower_bound(full, scenario, full.end, stop, stats)
     target = math.ceil(lb - 1e-6) if _integral(full) else lb
-    shuttle = improve_makespan(full, seed=seed, work=work, target=target, until=stop.at)
+    shuttle = improve_makespan(
+        full, seed=seed, work=work, target=target, until=stop.at, mip_solves=MIP_SOLVES
+    )
     if shuttle is not None:
         stats["work"] = shuttle.work
         stats["search_rounds"] = shuttle.rounds
+        stats["mip"] = {
+            "solves": shuttle.mip_solves,
+            "gains": shuttle.mip_gains,
+            "nodes": shuttle.mip_nodes,
+            "proven_optimal": shuttle.proven_optimal,
+        }
         if shuttle.stopped_by_time:
             stop.bound = True
+        if shuttle.proven_optimal:
+            lb = max(lb, shuttle.makespan)  # the whole MIP: nothing a time unit earlier
         if shuttle.makespan <= full.end + 1e-9:
             stats["stopped_by_time"] = stop.bound
             return shuttle.trips, population, float(population), shuttle.makespan, lb, stats
@@ -133,15 +148,25 @@ def min_makespan(
         return trips, rescued, bound, None, lb, stats
     best_trips = trips
     hi = max(t.arrive for t in trips if t.people) if trips else 0.0
-    lo = lb
-    # plan side: shorter horizons, each planned by the max-rescued planner (guided plans
-    # included) on the probe budget
+    # plan side: shorter horizons, each planned by the max-rescued planner (guided plans and,
+    # on tiny whole-unit problems, the exact MIP) on the probe budget. With whole-unit data
+    # the makespan is a whole number: probes are whole horizons (so the exact MIP applies),
+    # and a probe whose bound says that no plan rescues everyone raises the lower bound.
+    whole = _integral(full)
+    low = math.ceil(lb - 1e-6) if whole else lb
     for _ in range(30):
-        if hi - lo <= 1e-3 * max(1.0, hi) or stop.reached():
+        if stop.reached():
             break
-        mid = 0.5 * (lo + hi)
+        if whole:
+            if low >= hi - 1e-9:
+                break
+            mid = float(math.floor((low + hi - 1) / 2))
+        else:
+            if hi - low <= 1e-3 * max(1.0, hi):
+                break
+            mid = 0.5 * (low + hi)
         pb = _at_end(full, scenario, mid)
-        tr, got, _, st = max_rescued(
+        tr, got, bound, st = max_rescued(
             pb,
             seed=seed,
             stop=stop,
@@ -152,11 +177,13 @@ def min_makespan(
         )
         stats["lp_solves"] += st["lp_solves"]
         stats["dispatch_runs"] += st["dispatch_runs"]
-        stats["probes"].append({"horizon": mid, "rescued": got})
+        stats["probes"].append({"horizon": mid, "rescued": got, "bound": bound})
         if got >= population:
             best_trips, hi = tr, max(t.arrive for t in tr if t.people)
-        else:
-            lo = mid
+            continue
+        low = mid + 1.0 if whole else mid
+        if bound < population - 1e-6:  # proven: no plan rescues everyone by ``mid``
+            lb = max(lb, mid)
     stats["stopped_by_time"] = stop.bound
     makespan = max(t.arrive for t in best_trips if t.people) if best_trips else 0.0
     return best_trips, population, float(population), makespan, lb, stats

@@ -1,0 +1,85 @@
+"""Exact sub-MIPs over a few vehicles of a shuttle plan (plan/submip.py)."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evacuate.bep import BepInstance
+from evacuate.check import check
+from evacuate.plan.improve import ShuttleSearch, improve_makespan
+from evacuate.plan.problem import compile_problem
+from evacuate.plan.submip import sub_mips
+from evacuate.planio import Plan
+from tests.plan.test_improve import _exact_makespan, _scenario, tiny_beps
+
+
+@st.composite
+def small_beps(draw: st.DrawFn) -> BepInstance:
+    """One or two yards, three points, two shelters, three or four buses of capacity 1 or
+    2, distances 1 to 5: enough vehicles to free only some, a grid small enough for quick
+    MIPs."""
+    yards = draw(st.integers(1, 2))
+    demand = tuple(draw(st.integers(0, 4)) for _ in range(3))
+    if sum(demand) == 0:
+        demand = (1, *demand[1:])
+    total = sum(demand)
+    first = draw(st.integers(0, total))
+    dist = st.integers(1, 5)
+    return BepInstance(
+        bus_capacity=draw(st.integers(1, 2)),
+        yard_buses=(3, 1)[:yards],
+        demand=demand,
+        shelter_capacity=(max(1, first), max(1, total - first)),
+        yard_point=tuple(tuple(draw(dist) for _ in range(3)) for _ in range(yards)),
+        point_shelter=tuple((draw(dist), draw(dist)) for _ in range(3)),
+    )
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_beps())
+def test_whole_problem_mips_reach_and_prove_the_exact_optimum(inst: BepInstance) -> None:
+    """From the construction alone (no route search), MIPs over every vehicle bring the
+    makespan down to the exhaustive optimum and prove it: nothing a time unit earlier."""
+    scenario = _scenario(inst)
+    found = improve_makespan(compile_problem(scenario), work=0, mip_solves=40)
+    if found is None:  # loads that no haven's leftover room can take whole
+        return
+    assert found.proven_optimal
+    assert found.makespan == _exact_makespan(scenario, 1, int(scenario.end))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_beps(), st.integers(1, 2))
+def test_sub_mips_keep_the_plan_feasible_and_never_longer(inst: BepInstance, free: int) -> None:
+    """Freeing one or two vehicles at a time, the plan stays complete and accepted by the
+    checker with the makespan the search reports, never longer than before; the same
+    inputs give the same trips."""
+    scenario = _scenario(inst)
+    problem = compile_problem(scenario)
+
+    def run() -> tuple[float, float, ShuttleSearch] | None:
+        s = ShuttleSearch(problem, random.Random(0))
+        if not s.build(list(range(len(s.pt)))):
+            return None
+        before = max(s.fin)
+        sub_mips(s, target=0.0, solves=3, free=free)
+        return before, max(s.fin), s
+
+    first = run()
+    if first is None:
+        return
+    before, after, s = first
+    assert after <= before + 1e-9
+    trips = s.trips()
+    again = run()
+    assert again is not None and again[2].trips() == trips
+    end = max(scenario.end, after)
+    meta = scenario.scenario.model_copy(update={"end": end})
+    scenario = scenario.model_copy(update={"scenario": meta})
+    report = check(scenario, Plan("bep", trips=tuple(trips), time_unit=scenario.time_unit))
+    assert report.feasible, report.violations[:3]
+    assert report.rescued == scenario.population
+    assert report.makespan is not None and abs(report.makespan - after) < 1e-9
