@@ -7,11 +7,12 @@ unit before the makespan), which the time-expanded MIP of ten.py solves on a gri
 time unit: with whole-unit durations and no clock in the rules (a shuttle problem), that MIP
 is exact. The rest of the plan is untouched and the few vehicles do only what the MIP says,
 so the plan stays feasible: rules between vehicles are only people and haven room, both
-shared out above. A plan the MIP finds is read back into routes (each loaded trip one load
-per vehicle of its group); one that moves people between havens cannot be, and is left out.
+shared out above. People ride only straight from a pickup to a haven (the BEP's rule), so
+the MIP's plan reads back into routes (each loaded trip one load per vehicle of its group).
 
-When the few vehicles are all vehicles, the MIP's own bound is a bound on the whole problem:
-if it proves that no plan rescues everyone by the earlier time, the makespan is optimal.
+When the few vehicles are all vehicles and that MIP proves that no such plan rescues everyone
+by the earlier time, the same MIP without the straight-ride rule (any plan the checker allows)
+is asked too; if it agrees, the makespan is optimal.
 
 Budget in work units: MIP branch-and-bound nodes (``SUB_NODES`` a solve) and solves.
 """
@@ -167,24 +168,38 @@ def _install(
 
 
 def _solve(
-    s: ShuttleSearch, vehicles: list[int], end: float, nodes: int, left: float | None
+    s: ShuttleSearch,
+    vehicles: list[int],
+    end: float,
+    nodes: int,
+    left: float | None,
+    direct: bool = True,
 ) -> tuple[bool, bool, int, str]:
     """One sub-MIP: (the freed vehicles now finish by ``end``, the MIP proved that they
     cannot, branch-and-bound nodes used, HiGHS's status).
 
-    The objective is people rescued alone (ten.py's tie-breaks, worth less than a person,
-    are dropped), so every value is a whole number and an absolute gap under one person
-    ends the solve as soon as a plan rescues everyone or the bound proves that none can."""
+    ``direct``: people ride only from a pickup straight to a haven (the BEP's rule, and all a
+    route of loads can say); else any move the checker allows (people may change vehicles
+    on the way), which only a proof needs. The objective is people rescued alone (ten.py's
+    tie-breaks, worth less than a person, are dropped), so every value is a whole number and
+    an absolute gap under one person ends the solve as soon as a plan rescues everyone or
+    the bound proves that none can."""
     sub = _subproblem(s, vehicles, end)
     need = int(sub.population.sum())
     model = build_ten(sub, 1.0, "feasible")
+    upper = model.col_upper.copy()
+    if direct:
+        arcs = model.loaded
+        straight = (sub.population[arcs.i] > 0) & sub.is_haven[arcs.j]
+        upper[model.col_loaded_y[~straight]] = 0.0
+        upper[model.col_loaded_x[~straight & arcs.must_load]] = 0.0
     res = highs.solve(
         np.round(model.c),
         model.A,
         model.row_lower,
         model.row_upper,
         model.col_lower,
-        model.col_upper,
+        upper,
         integrality=model.integrality,
         sense="max",
         time_limit=left,
@@ -192,14 +207,14 @@ def _solve(
         start=np.zeros(model.n_cols),  # everyone idle: an incumbent from the start
     )
     cannot = res.dual_bound is not None and res.dual_bound + model.offset < need - 0.5
-    if res.x is not None:
+    if direct and res.x is not None:
         trips = to_trips(sub, model, res.x)
         if rescued_by(sub, trips) >= need:
             routes = _routes(s, vehicles, trips)
             if routes is not None:
                 _install(s, vehicles, routes)
                 return True, False, res.nodes, res.status
-            log.debug("sub-MIP plan moves people between havens: left out")
+            log.debug("sub-MIP plan is no route of loads: left out")
     return False, cannot, res.nodes, res.status
 
 
@@ -266,6 +281,11 @@ def sub_mips(
             tried.clear()
             log.info("sub-MIP over %d vehicles: makespan %.6g", len(chosen), max(s.fin))
         elif infeasible and len(chosen) == n_v:
-            proven = True  # no plan rescues everyone by ``end``
+            # no direct plan rescues everyone by ``end``; the proof must hold for any plan
+            done += 1
+            left = None if until is None else until - time.perf_counter()
+            _, proven, used, status = _solve(s, chosen, end, SUB_NODES, left, direct=False)
+            spent += used
+            timed_out = timed_out or "time" in status
             break
     return SubMipResult(done, gains, spent, proven, timed_out)
