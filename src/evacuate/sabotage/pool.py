@@ -89,9 +89,13 @@ class Answers:
             return [answer(j) for j in jobs]
         return [self.result(f) for f in started]
 
-    def start(self, jobs: Sequence[Job]) -> list[Future[tuple[Response, float, int]]] | None:
+    def start(
+        self, jobs: Sequence[Job], first: Sequence[float] = ()
+    ) -> list[Future[tuple[Response, float, int]]] | None:
         """Start answering ``jobs`` on the pool and return at once (``result`` waits for
-        each); None with one worker or fewer than two jobs (answer them here, when needed)."""
+        each, in the order of ``jobs``); None with one worker or fewer than two jobs (answer
+        them here, when needed). ``first``: a number per job, smallest submitted first (the
+        earliest strikes leave the most to plan: started first, the workers end together)."""
         if self.workers == 1 or len(jobs) < 2:
             return None
         if self._pool is None:
@@ -101,7 +105,11 @@ class Answers:
             log.info("started %d worker processes", self.workers)
         self.batches += 1
         log.debug("answering %d attacks on %d processes", len(jobs), self.workers)
-        return [self._pool.submit(_timed, j) for j in jobs]
+        order = sorted(range(len(jobs)), key=lambda i: (first[i] if first else 0.0, i))
+        futures: dict[int, Future[tuple[Response, float, int]]] = {}
+        for i in order:
+            futures[i] = self._pool.submit(_timed, jobs[i])
+        return [futures[i] for i in range(len(jobs))]
 
     def result(self, future: Future[tuple[Response, float, int]]) -> Response:
         """The answer of a started job (waits for it)."""

@@ -280,7 +280,9 @@ class Search:
                 if k not in self._full and k not in todo:
                     todo.append(k)
         runner = self.answers or Answers(1)
-        return Started(tuple(keys), tuple(todo), runner.start([self._job(k) for k in todo]))
+        jobs = [self._job(k) for k in todo]
+        first = [min((s.at for s in k), default=0.0) for k in todo]
+        return Started(tuple(keys), tuple(todo), runner.start(jobs, first))
 
     def finish_many(self, started: Started) -> list[Attack]:
         """``full`` of each started key. Answers are kept in the order of the keys, and only
