@@ -65,7 +65,7 @@ def _curve_table(s: Scenario, result: object) -> Table:
             f"{a.success:.2f}",
             _interval(a.damage_low, a.damage_high),
             fmt_num(a.rescued),
-            "yes" if row.proven else f"gap {fmt_num(round(row.gap))}",
+            "yes" if row.proven else f"gap {fmt_num(math.ceil(row.gap - 1e-9))}",
         )
     return table
 
@@ -193,7 +193,12 @@ def sabotage_cmd(
             f"(budget {fmt_num(worst.budget)}): {_strikes(s, worst.attack.strikes)}; damage ",
             (_interval(worst.attack.damage_low, worst.attack.damage_high), "bold red"),
             f" of {result.population:,}; "
-            + ("proven." if worst.proven else f"not proven (gap {fmt_num(round(worst.gap))})."),
+            + (
+                "proven."
+                if worst.proven
+                # in whole people, rounded up: a gap of 0.3 people is not "gap 0"
+                else f"not proven (gap {fmt_num(math.ceil(worst.gap - 1e-9))})."
+            ),
         )
         out.print(text, soft_wrap=True)
         st = result.stats
