@@ -41,14 +41,47 @@ def small_beps(draw: st.DrawFn) -> BepInstance:
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_beps())
 def test_whole_problem_mips_reach_and_prove_the_exact_optimum(inst: BepInstance) -> None:
-    """From the construction alone (no route search), MIPs over every vehicle bring the
-    makespan down to the exhaustive optimum and prove it: nothing a time unit earlier."""
+    """From the construction alone (no route search), MIPs over every vehicle never claim
+    less than the exhaustive optimum, and a proof is only given at it. With buses of one seat
+    where every direct distance is also the shortest way (no ride through a shelter or a
+    point is quicker), the MIPs bring the makespan down to the optimum and prove it: nothing
+    a time unit earlier. Otherwise the optimum may need people to ride through another place
+    (a bus dropping part of its load at one shelter and the rest at the next), which the
+    sub-MIPs' straight rides from a pickup to a haven do not plan."""
     scenario = _scenario(inst)
     found = improve_makespan(compile_problem(scenario), work=0, mip_solves=40)
     if found is None:  # loads that no haven's leftover room can take whole
         return
-    assert found.proven_optimal
-    assert found.makespan == _exact_makespan(scenario, 1, int(scenario.end))
+    exact = _exact_makespan(scenario, 1, int(scenario.end))
+    assert found.makespan >= exact
+    if found.proven_optimal:
+        assert found.makespan == exact
+    if inst.bus_capacity == 1 and _direct_is_shortest(inst):
+        assert found.proven_optimal
+        assert found.makespan == exact
+
+
+def _direct_is_shortest(inst: BepInstance) -> bool:
+    """True when no path through other yards, points or shelters (both ways) is shorter
+    than a direct yard-point or point-shelter distance."""
+    yards, points = len(inst.yard_point), len(inst.demand)
+    shelters = len(inst.shelter_capacity)
+    n = yards + points + shelters
+    inf = float("inf")
+    d = [[0.0 if i == j else inf for j in range(n)] for i in range(n)]
+    edges = [(y, yards + p, inst.yard_point[y][p]) for y in range(yards) for p in range(points)]
+    edges += [
+        (yards + p, yards + points + s, inst.point_shelter[p][s])
+        for p in range(points)
+        for s in range(shelters)
+    ]
+    for a, b, w in edges:
+        d[a][b] = d[b][a] = min(d[a][b], float(w))
+    for k in range(n):
+        for i in range(n):
+            for j in range(n):
+                d[i][j] = min(d[i][j], d[i][k] + d[k][j])
+    return all(d[a][b] >= w for a, b, w in edges)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

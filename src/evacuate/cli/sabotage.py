@@ -124,14 +124,13 @@ def sabotage_cmd(
     time_limit: TimeLimit = DEFAULT["time_limit"],
     seed: Seed = DEFAULT["seed"],
     workers: Annotated[
-        int | None,
+        int,
         option(
             "workers",
             help="Processes for the planner calls that do not depend on each other (the "
-            "ranking of the single attacks); the answers are the same for any number. "
-            "Default: the machine's cores.",
+            "ranking of the single attacks); the answers are the same for any number.",
         ),
-    ] = None,
+    ] = DEFAULT["workers"],
     output: Annotated[
         Path | None,
         option(
@@ -153,7 +152,6 @@ def sabotage_cmd(
     with reported_errors():
         from evacuate.planio import write_plan
         from evacuate.sabotage import sabotage
-        from evacuate.sabotage.pool import default_workers
 
         if output is not None:
             output_path(output, folder=True)
@@ -174,7 +172,7 @@ def sabotage_cmd(
                 defend=defend,
                 time_limit=time_limit,
                 seed=seed,
-                workers=default_workers() if workers is None else workers,
+                workers=workers,
                 progress=lambda msg: status.update(f"sabotage analysis: {msg}"),
             )
         out.print(_curve_table(s, result), soft_wrap=False)

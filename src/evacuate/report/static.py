@@ -201,6 +201,10 @@ def map_png(runs: list[RunSeries], lay: Layout, path: Path) -> None:
     if lay.kind == "circle":
         ax.set_axis_off()
         ax.set_aspect("equal")
+        # the whole circle, whatever the places: two places lie on one vertical line, and
+        # limits fitted to them would give the axes no width
+        ax.set_xlim(-1.3, 1.3)
+        ax.set_ylim(-1.3, 1.3)
     else:
         ax.set_xlabel(lay.x_title)
         ax.set_ylabel(lay.y_title)
