@@ -10,7 +10,7 @@ from typing import Any
 
 import evacuate
 
-__all__ = ["ferry", "two_places"]
+__all__ = ["camp", "ferry", "two_places"]
 
 
 def two_places(
@@ -63,4 +63,21 @@ def ferry(**ship: Any) -> evacuate.Scenario:
             2,
             stock_at="home",
         )
+    )
+
+
+def camp(bus_seats: int, road_hours: float) -> dict[str, Any]:
+    """64 people at a camp that holds 100 but falls at 15, a haven for 200 a road of
+    ``road_hours`` away, one bus of ``bus_seats`` at the haven, over 24: a threatened place
+    that is safe only for a while (min makespan's shorter horizons must not make it a haven)."""
+    return two_places(
+        "camp",
+        24,
+        {"id": "camp", "population": 64, "deadline": 15, "capacity": 100},
+        {"id": "haven", "capacity": 200},
+        ("road", road_hours),
+        {"id": "bus", "capacity": bus_seats},
+        1,
+        stock_at="haven",
+        time_unit=None,
     )

@@ -7,27 +7,14 @@ from __future__ import annotations
 from evacuate.check import check
 from evacuate.plan.api import plan
 from evacuate.scenario import from_dict
+from tests.plan.cases import camp
 
 
 def test_a_place_safe_only_for_a_while_does_not_lift_the_lower_bound() -> None:
     """64 people at a camp (room for 100, falls at 15); one bus of 64 an hour away: out by
     1, back by 2 (hand-solved makespan 2). The lower bound was 14.99 when probes made the
     camp a haven at horizons before 15; it must be at most 2."""
-    data = {
-        "scenario": {"id": "camp", "end": 24},
-        "places": [
-            {"id": "camp", "population": 64, "deadline": 15, "capacity": 100},
-            {"id": "haven", "capacity": 200},
-        ],
-        "travel": {
-            "routes": "lanes",
-            "lanes": [{"id": "road", "from": "camp", "to": "haven", "time": 1}],
-        },
-        "fleet": {
-            "classes": [{"id": "bus", "capacity": 64}],
-            "stock": [{"class": "bus", "place": "haven", "count": 1}],
-        },
-    }
+    data = camp(bus_seats=64, road_hours=1)
     s = from_dict(data)
     result = plan(s, objective="min-makespan", time_limit=300)
     assert result.rescued == 64 and result.makespan == 2

@@ -14,6 +14,7 @@ import evacuate
 from evacuate.check import check
 from evacuate.plan.api import plan, reveal_surprises
 from evacuate.scenario import from_dict
+from tests.plan.cases import camp
 from tests.plan.test_walkways import _split_optimum, _tiny, _with_walkways
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -101,22 +102,10 @@ def test_a_place_safe_only_for_a_while_is_no_haven_for_the_bound() -> None:
     """64 people at a camp that can hold people but falls at 15 walk to the haven (8 h, 40
     an hour): the last set out at 1 and arrive at 9 (hand-solved). The lower bound must not
     treat the camp as a haven at horizons before 15 (it found 15.2 once): it is exactly 9."""
-    data: dict[str, Any] = {
-        "scenario": {"id": "camp", "end": 24},
-        "places": [
-            {"id": "camp", "population": 64, "deadline": 15, "capacity": 100},
-            {"id": "haven", "capacity": 200},
-        ],
-        "travel": {
-            "routes": "lanes",
-            "lanes": [{"id": "road", "from": "camp", "to": "haven", "time": 20}],
-            "walkways": [{"id": "path", "from": "camp", "to": "haven", "time": 8, "per_hour": 40}],
-        },
-        "fleet": {
-            "classes": [{"id": "bus", "capacity": 10}],
-            "stock": [{"class": "bus", "place": "haven", "count": 1}],
-        },
-    }
+    data = camp(bus_seats=10, road_hours=20)
+    data["travel"]["walkways"] = [
+        {"id": "path", "from": "camp", "to": "haven", "time": 8, "per_hour": 40}
+    ]
     s = from_dict(data)
     result = plan(s, objective="min-makespan", time_limit=SAFETY)
     assert result.rescued == 64

@@ -34,7 +34,6 @@ from numpy.typing import NDArray
 
 from evacuate.plan.problem import Problem
 from evacuate.plan.roundtrips import _allowance_sum, _entries, _Entry, _Lp
-from evacuate.solvers import highs
 
 __all__ = ["LEVEL_TERMS", "MAX_LEVELS", "pooled_trip_bound"]
 
@@ -190,25 +189,8 @@ def pooled_trip_bound(problem: Problem) -> float:
     for terms, hi in time_rows:
         lp.row(terms, hi)
     _people_rows(problem, lp, cols, released, haven)
-    cost_vec = np.array(lp.cost)
-    A = sp.csc_array((lp.v, (lp.r, lp.c)), shape=(len(lp.hi), len(lp.cost)))
     scale = max(1.0, float(np.max(np.abs(lp.hi), initial=1.0)) / 1e6)
-    res = highs.solve(
-        cost_vec,
-        A,
-        np.full(len(lp.hi), -math.inf),
-        np.array(lp.hi) / scale,
-        np.zeros(len(lp.cost)),
-        np.array(lp.ub),
-        sense="max",
-    )
-    if res.status != "optimal" or res.objective is None:
-        log.warning("pooled round-trip bound: HiGHS says %s; no bound", res.status)
-        return math.inf
-    value = res.objective * scale
-    log.info("pooled round-trip bound %.1f (%d columns, %d rows)", value, len(lp.cost), len(lp.hi))
-    # HiGHS's optimum is exact up to its tolerances: pad by as much
-    return value + 1e-7 * abs(value) + 1e-6 * scale
+    return lp.maximise("pooled round-trip bound", scale, rows_scaled=True)
 
 
 def _people_rows(

@@ -138,6 +138,29 @@ class _Lp:
             self.v.append(val)
         self.hi.append(hi)
 
+    def maximise(self, label: str, scale: float, *, rows_scaled: bool = False) -> float:
+        """The LP's optimum times ``scale``, padded by HiGHS's tolerances (inf when HiGHS
+        finds none). ``rows_scaled`` divides the rows' limits by ``scale`` first (the
+        columns then count ``scale`` people each); otherwise the costs carry the scale."""
+        A = sp.csc_array((self.v, (self.r, self.c)), shape=(len(self.hi), len(self.cost)))
+        hi = np.array(self.hi)
+        res = highs.solve(
+            np.array(self.cost),
+            A,
+            np.full(len(self.hi), -math.inf),
+            hi / scale if rows_scaled else hi,
+            np.zeros(len(self.cost)),
+            np.array(self.ub),
+            sense="max",
+        )
+        if res.status != "optimal" or res.objective is None:
+            log.warning("%s: HiGHS says %s; no bound", label, res.status)
+            return math.inf
+        value = res.objective * scale
+        log.info("%s %.1f (%d columns, %d rows)", label, value, len(self.cost), len(self.hi))
+        # HiGHS's optimum is exact up to its tolerances: pad by as much
+        return value + 1e-7 * abs(value) + 1e-6 * scale
+
 
 def round_trip_bound(problem: Problem) -> float:
     """The LP optimum of the module docstring: no plan rescues more (inf: not built)."""
@@ -245,23 +268,7 @@ def round_trip_bound(problem: Problem) -> float:
     cost = np.array(lp.cost)
     if not np.any(cost > 0):
         return 0.0
-    A = sp.csc_array((lp.v, (lp.r, lp.c)), shape=(len(lp.hi), len(lp.cost)))
-    res = highs.solve(
-        cost,
-        A,
-        np.full(len(lp.hi), -math.inf),
-        np.array(lp.hi),
-        np.zeros(len(lp.cost)),
-        np.array(lp.ub),
-        sense="max",
-    )
-    if res.status != "optimal" or res.objective is None:
-        log.warning("round-trip bound: HiGHS says %s; no bound", res.status)
-        return math.inf
-    value = res.objective * scale
-    log.info("round-trip bound %.1f (%d columns, %d rows)", value, len(lp.cost), len(lp.hi))
-    # HiGHS's optimum is exact up to its tolerances: pad by as much
-    return value + 1e-7 * abs(value) + 1e-6 * scale
+    return lp.maximise("round-trip bound", scale)
 
 
 def _deadline_levels(
