@@ -19,7 +19,12 @@ from tests.strategies import scenarios
 jsonschema = pytest.importorskip("jsonschema")
 
 DATA = Path(__file__).parent.parent / "data"
-VALID = sorted((DATA / "valid").glob("*.yaml")) + sorted((DATA / "warnings").glob("*.yaml"))
+EXAMPLES = sorted(p for p in (DATA.parent.parent / "examples").glob("*.yaml") if p.stem != "broken")
+VALID = (
+    sorted((DATA / "valid").glob("*.yaml"))
+    + sorted((DATA / "warnings").glob("*.yaml"))
+    + EXAMPLES
+)
 
 
 _VALIDATOR = jsonschema.Draft202012Validator(json_schema())
@@ -75,7 +80,7 @@ def test_romulan_file_validates(validator: Any) -> None:
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
 def test_valid_files_validate(validator: Any, path: Path) -> None:
-    """Each valid test scenario is valid against the schema."""
+    """Each valid test scenario and each example in examples/ is valid against the schema."""
     validator.validate(_read(path))
 
 
