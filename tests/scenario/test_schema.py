@@ -21,9 +21,7 @@ jsonschema = pytest.importorskip("jsonschema")
 DATA = Path(__file__).parent.parent / "data"
 EXAMPLES = sorted(p for p in (DATA.parent.parent / "examples").glob("*.yaml") if p.stem != "broken")
 VALID = (
-    sorted((DATA / "valid").glob("*.yaml"))
-    + sorted((DATA / "warnings").glob("*.yaml"))
-    + EXAMPLES
+    sorted((DATA / "valid").glob("*.yaml")) + sorted((DATA / "warnings").glob("*.yaml")) + EXAMPLES
 )
 
 
