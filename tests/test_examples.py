@@ -47,3 +47,28 @@ def test_airlift() -> None:
     assert night.periodic is not None and night.periodic.open_for < night.periodic.every
     shuttle = next(ln for ln in s.travel.lanes if ln.id == "kessra_tamsin")
     assert "a330_charter" not in shuttle.class_times  # airliners may not fly into Kessra
+
+
+def test_island_ferry_writes_every_loss_and_help() -> None:
+    """The island example: each event type of losses and help is in the file; the plan the
+    planner makes blind to the surprises passes the checker within its bound; the simulation
+    fires every event, replans at both surprises, and loses no more people than are there."""
+    from evacuate.check import check
+    from evacuate.plan.api import plan
+    from evacuate.simulation import simulate
+
+    s = evacuate.load(EXAMPLES / "island_ferry.yaml")
+    assert s.warnings == ()
+    kinds = {fx.type for ev in s.events for fx in ev.effects}
+    wanted = {"damage_vehicles", "sink_vehicles", "add_vehicles", "open_place", "open_lane"}
+    assert wanted | {"return_operator", "note"} <= kinds
+    assert s.place("relief_ship").capacity == 10**12  # unlimited
+    result = plan(s, time_limit=10, seed=0)
+    report = check(s, result.plan)
+    assert report.feasible, report.summary()
+    assert report.rescued == result.rescued <= result.bound <= s.population
+    sim = simulate(s, result.plan, seed=0)
+    fired = {e.detail for e in sim.events if e.kind == "event"}
+    assert fired == {ev.id for ev in s.events}
+    assert [r.events for r in sim.replans] == [("ship_arrives",), ("mine_off_the_mole",)]
+    assert sim.rescued + sim.lost_people + sim.waiting_at_end + sim.on_board_at_end == s.population
