@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -99,3 +101,45 @@ def test_guided_dispatch_with_a_direct_guide_passes_the_checker(
     assert got > 0
     report = check(scenario, Plan(scenario_id=scenario.id, trips=tuple(trips)))
     assert report.feasible, report.violations[:3]
+
+
+def test_the_whole_vehicle_guide_gets_the_time_left_at_its_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The guide's MIP is bounded by the safety stop's time left when it starts (it used to
+    get the time left when the column generation began, and overran the stop by that much),
+    and is not solved at all once the stop has struck (the LP solution is rounded)."""
+    from evacuate.plan import lagrange
+    from evacuate.plan.budget import SafetyStop
+
+    limits: list[float] = []
+    solve = lagrange._solve_master
+
+    def spy(*args: Any, **options: Any) -> Any:
+        limits.append(options["time_limit"])
+        return solve(*args, **options)
+
+    monkeypatch.setattr(lagrange, "_solve_master", spy)
+    problem = compile_problem(evacuate.scenario.from_dict(_hub()))
+    stop = SafetyStop(30.0)
+    res = column_generation_bound(
+        problem,
+        0.5,
+        iterations=300,
+        conservative=True,
+        transfers=False,
+        integer_guide=1e6,
+        stop=stop,
+    )
+    assert res.guide and len(limits) == 1 and limits[0] <= 30.0
+    struck = SafetyStop(0.0)
+    res = column_generation_bound(
+        problem,
+        0.5,
+        iterations=300,
+        conservative=True,
+        transfers=False,
+        integer_guide=1e6,
+        stop=struck,
+    )
+    assert res.guide and len(limits) == 1 and struck.bound

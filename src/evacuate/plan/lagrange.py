@@ -387,6 +387,8 @@ def column_generation_bound(
         a = smoothing if mixed else 0.0
         at = {key: a * best_duals[key] + (1.0 - a) * duals[key] for key in duals}
     guide_x = master_x
+    if stop is not None and stop.reached():
+        integer_guide = 0.0  # the safety stop struck: round the LP solution
     if integer_guide > 0 and cols and master_x is not None:
         mip = _solve_master(
             values,
@@ -394,7 +396,8 @@ def column_generation_bound(
             row_lower,
             row_upper,
             integrality=np.ones(len(cols), dtype=bool),
-            time_limit=integer_guide,
+            # the stop's time left now, not when the column generation began
+            time_limit=min(integer_guide, stop.left() or math.inf) if stop else integer_guide,
             mip_rel_gap=1e-3,
             options={"mip_max_nodes": MIP_GUIDE_NODES},
             start=np.floor(master_x[: len(cols)] + 1e-9),
