@@ -10,9 +10,11 @@ windows; stock (no shipyards); class turnarounds, sortie limits and rest (intege
 and ``for``; each vehicle keeps its own record); known ``close_place``, ``close_lane``,
 ``withdraw_operator`` (with ``return_operator`` after soft ones), ``add_vehicles``
 (reinforcements: stock from ``at``), ``open_place``, ``open_lane`` and ``note`` events;
-constant ``load_per_hour`` and ``unload_per_hour`` when the throughput period is one time
-unit (hours or days); parking ``stands`` (one number or per class). Rate tables,
-``change_throughput``, berths and other events are refused.
+``load_per_hour`` and ``unload_per_hour`` when the throughput period is one time unit (hours
+or days), changed by ``load_rates``/``unload_rates`` tables and known ``change_throughput``
+rates whose times are whole time units (so each period has one rate, worked out here from
+docs/model.md, Throughput); parking ``stands`` (one number or per class). Berths (also
+changed ones) and other events are refused.
 
 Stands (docs/model.md, Stands): a vehicle is present at a place while idle there (stock from
 its ``available_from``), while loading there (until ``depart + load_time``) and from the start
@@ -47,6 +49,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from evacuate.planio import Trip
+from evacuate.scenario.flows import ChangeThroughput
 from evacuate.scenario.model import (
     AddVehicles,
     CloseLane,
@@ -58,7 +61,7 @@ from evacuate.scenario.model import (
     WithdrawOperator,
 )
 from evacuate.scenario.scenario import Scenario
-from tests.oracle_parts import Flow, _is_int, _Rates, _Route
+from tests.oracle_parts import Flow, _is_int, _Rates, _Route, _Throughput
 
 __all__ = ["OracleResult", "exhaustive"]
 
@@ -88,15 +91,21 @@ class _Data:
         pidx = {p.id: i for i, p in enumerate(places)}
         self.P = len(places)
         hours = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}[sc.time_unit]
-        if any(p.load_per_hour or p.unload_per_hour for p in places) and hours < 1:
+        self.hours = hours
+        self.flows = _Throughput(sc, places)
+        limited = any(self.flows.limited(i, u) for i in range(len(places)) for u in (0, 1))
+        if limited and hours < 1:
             raise NotImplementedError("oracle: rates with periods of one time unit only")
-        for p in places:
-            if p.berths or p.load_rates or p.unload_rates:
-                raise NotImplementedError("oracle: no berths or rate tables")
-        # people per period (one time unit), None: unlimited
-        self.load_rate = [None if not p.load_per_hour else p.load_per_hour * hours for p in places]
+        if any(p.berths for p in places):
+            raise NotImplementedError("oracle: no berths")
+        # per place: None when its rate never limits; else the allowance of the first period
+        # (a marker: ``load_allow``/``unload_allow`` give each period's)
+        self.load_rate = [
+            self.load_allow(i, 0) if self.flows.limited(i, 0) else None for i in range(len(places))
+        ]
         self.unload_rate = [
-            None if not p.unload_per_hour else p.unload_per_hour * hours for p in places
+            self.unload_allow(i, 0) if self.flows.limited(i, 1) else None
+            for i in range(len(places))
         ]
         self.deadline = [INF if p.deadline is None else p.deadline for p in places]
         self.open_from = [-INF if p.open_from is None else p.open_from for p in places]
@@ -179,6 +188,8 @@ class _Data:
             for eff in ev.effects:
                 if isinstance(eff, Note | OpenPlace | OpenLane | ReturnOperator):
                     continue
+                if isinstance(eff, ChangeThroughput):
+                    continue  # its rates: _Throughput; its berths: refused there
                 if isinstance(eff, AddVehicles):
                     if eff.vehicle_class in cidx:
                         arriving.append(
@@ -268,6 +279,14 @@ class _Data:
             self.vehicles += [(c, p, max(0, round(at)))] * n
         if len(self.vehicles) > 4:
             raise NotImplementedError("oracle: at most 4 vehicles")
+
+    def load_allow(self, p: int, k: int) -> float:
+        """People place ``p`` may load in period ``k`` (``inf``: no limit then)."""
+        return self.flows.rate(p, 0, k) * self.hours
+
+    def unload_allow(self, p: int, k: int) -> float:
+        """People place ``p`` may unload in period ``k`` (``inf``: no limit then)."""
+        return self.flows.rate(p, 1, k) * self.hours
 
     def place_open(self, p: int, t: float) -> bool:
         return not any(a <= t < b for a, b in self.closed[p])
@@ -386,7 +405,7 @@ def _arrivals(
         return [(state, 0, q, 0)]
     out = []
     came = _arrival(d, state, t)
-    q2 = rates.unload(q, p, people) if came is not None else None
+    q2 = rates.unload(q, p, people, t) if came is not None else None
     if came is not None and q2 is not None:
         out.append((came, people, q2, 0 if unloading else here))
     if t < d.end and not unloading:

@@ -1,5 +1,6 @@
 """Parts of the exhaustive oracle (``tests/oracle.py``): routes with their windows and
-closures, and the throughput rules on the search state (load and unload rates per period)."""
+closures, the rate in force in each throughput period, and the throughput rules on the search
+state (load and unload rates per period)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from evacuate.scenario.model import Lane
+from evacuate.scenario.flows import ChangeThroughput, RateTable
+from evacuate.scenario.model import Lane, Place
+from evacuate.scenario.scenario import Scenario
 
 if TYPE_CHECKING:
     from tests.oracle import _Data
 
-__all__ = ["Flow", "Pending", "_Rates", "_Route", "_is_int"]
+__all__ = ["Flow", "Pending", "_Rates", "_Route", "_Throughput", "_is_int"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,59 @@ class _Route:
 
 def _is_int(x: float) -> bool:
     return math.isfinite(x) and abs(x - round(x)) < 1e-9
+
+
+class _Throughput:
+    """The loading (``u = 0``) and unloading (``u = 1``) rate in force in each period ``k``
+    (``[k, k + 1)`` in time units), in people an hour; ``inf``: no limit. Read from the
+    scenario as docs/model.md (Throughput) says, not through the planners' code: the last known
+    ``change_throughput`` (time order, file order at one instant) covering the period that
+    gives the rate; else the table entry in force (a table with ``every`` repeats from its
+    first entry); before the table's first entry, the constant rate. Refused unless every such
+    time is a whole time unit (then a period has one rate)."""
+
+    def __init__(self, sc: Scenario, places: list[Place]) -> None:
+        index = {p.id: i for i, p in enumerate(places)}
+        self.base = [(p.load_per_hour, p.unload_per_hour) for p in places]
+        self.tables: list[tuple[RateTable | None, RateTable | None]] = [
+            (p.load_rates, p.unload_rates) for p in places
+        ]
+        for table in (tb for pair in self.tables for tb in pair if tb is not None):
+            times = [r.start for r in table.rates] + ([table.every] if table.every else [])
+            if not all(_is_int(x) for x in times):
+                raise NotImplementedError("oracle: rate tables on whole time units only")
+        # per (place, kind): (at, until, per_hour) in time order, file order at one instant
+        self.changes: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
+        known = [e for e in sc.events if e.enabled and e.mode == "known"]
+        for ev in sorted(known, key=lambda e: e.at):  # sorted() is stable: file order kept
+            for eff in ev.effects:
+                if not isinstance(eff, ChangeThroughput):
+                    continue
+                if eff.berths is not None:
+                    raise NotImplementedError("oracle: no berths")
+                until = math.inf if eff.until is None else eff.until
+                if not _is_int(ev.at) or not (until == math.inf or _is_int(until)):
+                    raise NotImplementedError("oracle: rate changes on whole time units only")
+                for u, rate in enumerate((eff.load_per_hour, eff.unload_per_hour)):
+                    if rate is not None:
+                        key = (index[eff.place], u)
+                        self.changes.setdefault(key, []).append((ev.at, until, rate))
+
+    def limited(self, p: int, u: int) -> bool:
+        """Whether the rate limits the place in some period."""
+        return bool(self.base[p][u]) or self.tables[p][u] is not None or (p, u) in self.changes
+
+    def rate(self, p: int, u: int, k: int) -> float:
+        for at, until, per_hour in reversed(self.changes.get((p, u), [])):
+            if at <= k < until:
+                return per_hour
+        table = self.tables[p][u]
+        if table is not None and k >= table.rates[0].start:
+            first = table.rates[0].start
+            x = k if table.every is None else first + (k - first) % table.every
+            return [r.per_hour for r in table.rates if r.start <= x][-1]
+        base = self.base[p][u]
+        return base if base else math.inf
 
 
 # throughput state: per place, the loadings still drawing on its periods (last period,
@@ -68,11 +124,11 @@ class _Rates:
         pl[p] = tuple(sorted((*pl[p], (last, float(n)))))
         return tuple(pl), unl
 
-    def unload(self, q: Flow, p: int, n: int) -> Flow | None:
-        """``n`` people arriving at ``p`` now (None: over the period's allowance)."""
-        rate = self.d.unload_rate[p]
-        if rate is None or n <= 0:
+    def unload(self, q: Flow, p: int, n: int, t: int) -> Flow | None:
+        """``n`` people arriving at ``p`` at ``t`` (None: over the period's allowance)."""
+        if self.d.unload_rate[p] is None or n <= 0:
             return q
+        rate = self.d.unload_allow(p, t)
         pend, unl = q
         if unl[p] + n > rate + 1e-9:
             return None
@@ -86,9 +142,8 @@ class _Rates:
         pend, unl = q
         out: list[tuple[tuple[int, float], ...]] = []
         for p, items in enumerate(pend):
-            rate = self.d.load_rate[p]
             left: list[tuple[int, float]] = []
-            room = 0.0 if rate is None else rate
+            room = 0.0 if self.d.load_rate[p] is None else self.d.load_allow(p, t)
             for last, n in items:
                 take = min(room, n)
                 room -= take
