@@ -9,7 +9,10 @@ Scope: at most 4 vehicles and a handful of people; integer times and durations (
 windows; stock (no shipyards); class turnarounds, sortie limits and rest (integer ``after``
 and ``for``; each vehicle keeps its own record); known ``close_place``, ``close_lane``,
 ``withdraw_operator`` (with ``return_operator`` after soft ones), ``add_vehicles``
-(reinforcements: stock from ``at``), ``open_place``, ``open_lane`` and ``note`` events;
+(reinforcements: stock from ``at``), ``open_place``, ``open_lane``, ``note`` and
+``damage_vehicles`` without a ``count`` (every idle vehicle of its classes at the place, whose
+turnaround has ended, stays there until ``until``; loading or unloading there then is not
+allowed; a vehicle leaving at ``at`` has left) events;
 ``load_per_hour`` and ``unload_per_hour`` when the throughput period is one time unit (hours
 or days), changed by ``load_rates``/``unload_rates`` tables and known ``change_throughput``
 rates whose times are whole time units (so each period has one rate, worked out here from
@@ -54,6 +57,7 @@ from evacuate.scenario.model import (
     AddVehicles,
     CloseLane,
     ClosePlace,
+    DamageVehicles,
     Note,
     OpenLane,
     OpenPlace,
@@ -163,6 +167,8 @@ class _Data:
         # openings end closures of the same target that began strictly before them
         opened: dict[object, list[float]] = {}
         arriving: list[tuple[int, int, float, int]] = []  # reinforcements (class, place, at, n)
+        # known damage: (at, place, classes hit, until)
+        self.damage: list[tuple[int, int, frozenset[int], int]] = []
         returns: dict[str, list[float]] = {}
         self.paused: list[list[tuple[float, float]]] = [[] for _ in classes]
         for ev in sc.events:
@@ -190,6 +196,13 @@ class _Data:
                     continue
                 if isinstance(eff, ChangeThroughput):
                     continue  # its rates: _Throughput; its berths: refused there
+                if isinstance(eff, DamageVehicles):
+                    if eff.count is not None or not (_is_int(ev.at) and _is_int(eff.until)):
+                        raise NotImplementedError("oracle: damage of all, at whole times")
+                    names = eff.classes if eff.classes is not None else list(cidx)
+                    hit = frozenset(cidx[n] for n in names if n in cidx)
+                    self.damage.append((round(ev.at), pidx[eff.place], hit, round(eff.until)))
+                    continue
                 if isinstance(eff, AddVehicles):
                     if eff.vehicle_class in cidx:
                         arriving.append(
@@ -279,6 +292,8 @@ class _Data:
             self.vehicles += [(c, p, max(0, round(at)))] * n
         if len(self.vehicles) > 4:
             raise NotImplementedError("oracle: at most 4 vehicles")
+        if self.damage and self.stands:  # under repair a vehicle holds no stand (not modelled)
+            raise NotImplementedError("oracle: no damage with stands")
 
     def load_allow(self, p: int, k: int) -> float:
         """People place ``p`` may load in period ``k`` (``inf``: no limit then)."""
@@ -287,6 +302,23 @@ class _Data:
     def unload_allow(self, p: int, k: int) -> float:
         """People place ``p`` may unload in period ``k`` (``inf``: no limit then)."""
         return self.flows.rate(p, 1, k) * self.hours
+
+    def damaged(self, c: int, p: int, t: int) -> int:
+        """When a vehicle of class ``c`` idle at ``p`` at ``t`` may leave again if it stays
+        (``t`` itself when no damage strikes it then)."""
+        back = t
+        for at, place, hit, until in self.damage:
+            if at == t and place == p and c in hit and at <= self.end:
+                back = max(back, until)
+        return back
+
+    def busy_hit(self, c: int, p: int, start: float, stop: float) -> bool:
+        """Whether a damage strikes a vehicle of class ``c`` loading or unloading at ``p``
+        over ``[start, stop)``."""
+        return any(
+            place == p and c in hit and start <= at < stop and at <= self.end
+            for at, place, hit, _ in self.damage
+        )
 
     def place_open(self, p: int, t: float) -> bool:
         return not any(a <= t < b for a, b in self.closed[p])
@@ -350,6 +382,8 @@ def _arrival(d: _Data, state: VState, t: int) -> VState | None:
     c, _, p, _, people, flown, duty = state[:7]
     if not d.can_arrive(c, p, t) or t - duty > d.after[c]:
         return None
+    if people > 0 and d.busy_hit(c, p, t - d.U[c], t):
+        return None  # a damage strikes it while it unloads
     ready = t + round(d.rest[c]) if people > 0 else t  # turnaround
     last = t if d.after[c] < INF else NEG  # records only where they matter (fewer states)
     if d.stands:
@@ -435,7 +469,13 @@ def exhaustive(scenario: Scenario) -> OracleResult:
                     dur = d.duration(c, p, j, t, False)
                     if dur is not None and t + dur <= end:
                         out.append((j, 0, dur))
-                if t + d.L[c] <= d.deadline[p] and t >= d.open_from[p] and present > 0:
+                loading_hit = d.L[c] > 0 and d.busy_hit(c, p, t, t + d.L[c])
+                if (
+                    t + d.L[c] <= d.deadline[p]
+                    and t >= d.open_from[p]
+                    and present > 0
+                    and not loading_hit
+                ):
                     dur = d.duration(c, p, j, t, True)
                     if dur is not None and t + dur <= end:
                         for n in range(1, min(d.vcap[c], present) + 1):
@@ -496,7 +536,9 @@ def exhaustive(scenario: Scenario) -> OracleResult:
             return best
         if moving or when > t:
             return value(t, 1, idx + 1, veh, present, net, q, started)
-        best = value(t, 1, idx + 1, veh, present, net, q, started)  # stay
+        back = d.damaged(c, p, t)
+        stay = veh if back == t else (*veh[:idx], (c, 0, p, back, *veh[idx][4:]), *veh[idx + 1 :])
+        best = value(t, 1, idx + 1, stay, present, net, q, started)  # stay
         for j, n, dur in departures(c, p, t, present[p]):
             gone = _leaving(d, veh[idx], t, j, n, dur)
             if gone is None:
@@ -564,7 +606,9 @@ def _replay(
                     for came, delta, q3, mark in _arrivals(d, rates, state, t, q):
                         choices.append((came, delta, p, q3, mark))
                 elif phase == 1 and not moving and when <= t:
-                    choices.append((state, 0, p, q, 0))
+                    back = d.damaged(c, p, t)
+                    stay = state if back == t else (c, 0, p, back, *state[4:])
+                    choices.append((stay, 0, p, q, 0))
                     for j, n, dur in departures(c, p, t, present[p]):
                         if (gone := _leaving(d, state, t, j, n, dur)) is not None:
                             choices.append((gone, -n, p, rates.book(q, c, p, t, n), 0))
