@@ -6,8 +6,9 @@ plan whose times are integers, vehicle by vehicle (groups of one), with memoisat
 
 Scope: at most 4 vehicles and a handful of people; integer times and durations (travel times
 >= 1 after load and unload); explicit deadlines (no hazard); lanes or direct routes; lane
-windows; stock (no shipyards); class turnarounds, sortie limits and rest (integer ``after``
-and ``for``; each vehicle keeps its own record); known ``close_place``, ``close_lane``,
+windows; stock (no shipyards), with its ``record`` (integer times; each vehicle starts from
+its own); class turnarounds, sortie limits and rest (integer ``after`` and ``for``; each
+vehicle keeps its own record); known ``close_place``, ``close_lane``,
 ``withdraw_operator`` (with ``return_operator`` after soft ones), ``add_vehicles``
 (reinforcements: stock from ``at``), ``open_place``, ``open_lane``, ``note`` and
 ``damage_vehicles`` without a ``count`` (every idle vehicle of its classes at the place, whose
@@ -276,20 +277,30 @@ class _Data:
                             opts.append(_Route(tau, ln, closed))
                     if opts:
                         self.routes[(c, i, j)] = opts
-        self.vehicles: list[tuple[int, int, int]] = []  # (class, place, ready)
+        # (class, place, ready, sorties flown, duty start or -1, last trip end or NEG)
+        self.vehicles: list[tuple[int, int, int, int, int, int]] = []
         for st in sc.fleet.stock:
             if st.vehicle_class not in cidx or st.count <= 0:
                 continue
             if not _is_int(st.available_from):
                 raise NotImplementedError("oracle: integer available_from")
+            c = cidx[st.vehicle_class]
+            rec = st.record
+            flown, duty, last = 0, -1, NEG
+            if rec is not None and self.sorties[c] < INF:
+                flown = rec.sorties
+            if rec is not None and rec.duty_from is not None and self.after[c] < INF:
+                if not (_is_int(rec.duty_from) and _is_int(rec.last_end) and rec.duty_from >= 0):
+                    raise NotImplementedError("oracle: integer records from time 0")
+                duty, last = round(rec.duty_from), round(rec.last_end)  # type: ignore[arg-type]
             for _ in range(st.count):
                 self.vehicles.append(
-                    (cidx[st.vehicle_class], pidx[st.place], max(0, round(st.available_from)))
+                    (c, pidx[st.place], max(0, round(st.available_from)), flown, duty, last)
                 )
         for c, p, at, n in arriving:
             if not _is_int(at):
                 raise NotImplementedError("oracle: integer reinforcement times")
-            self.vehicles += [(c, p, max(0, round(at)))] * n
+            self.vehicles += [(c, p, max(0, round(at)), 0, -1, NEG)] * n
         if len(self.vehicles) > 4:
             raise NotImplementedError("oracle: at most 4 vehicles")
         if self.damage and self.stands:  # under repair a vehicle holds no stand (not modelled)
@@ -552,7 +563,12 @@ def exhaustive(scenario: Scenario) -> OracleResult:
         return best
 
     present_from = (lambda r: (-1, 0, r)) if d.stands else (lambda r: ())
-    veh0 = tuple(sorted((c, 0, p, r, 0, 0, -1, NEG, *present_from(r)) for c, p, r in d.vehicles))
+    veh0 = tuple(
+        sorted(
+            (c, 0, p, r, 0, flown, duty, last, *present_from(r))
+            for c, p, r, flown, duty, last in d.vehicles
+        )
+    )
     zero = tuple(0 for _ in range(P))
     best = value(0, 0, 0, veh0, zero, zero, rates.start(), 0)
     trips = _replay(d, rates, value, departures, veh0, best)

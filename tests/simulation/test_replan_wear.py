@@ -55,7 +55,9 @@ def _flown(events: tuple[LogEvent, ...]) -> Plan:
 def test_the_state_writes_each_vehicles_sorties_and_the_replan_counts_them() -> None:
     """At 2.5 both buses have flown one loaded trip (and are on their way back): the state's
     stock says so; planned from it, each bus makes one more loaded trip, not two, and the
-    checker (which counts the records) accepts that plan and refuses a second sortie."""
+    checker (which counts the records) accepts that plan and refuses a second sortie. The
+    bound reads the records too: 100, so the replan is proven optimal (200 when the bound
+    took the buses as fresh)."""
     s = from_dict(_ferries())
     first = plan(s, time_limit=SAFETY)
     assert first.rescued == 200  # 2 buses x 2 sorties x 50
@@ -63,7 +65,7 @@ def test_the_state_writes_each_vehicles_sorties_and_the_replan_counts_them() -> 
     records = [(st.count, st.record.sorties) for st in state.fleet.stock if st.record is not None]
     assert sum(n for n, _ in records) == 2 and all(k == 1 for _, k in records)
     again = plan(state, time_limit=SAFETY)
-    assert again.rescued == 100
+    assert again.rescued == again.bound == 100
     report = check(state, again.plan)
     assert report.feasible, report.summary()
     fresh_plan = plan(from_dict(_fresh(state)), time_limit=SAFETY)
