@@ -2,22 +2,23 @@
 
 **Stands**: people rescued come into a haven on a **useful** trip, a loaded trip from a place
 that is not a haven (rescued is the havens' net inflow, and moves between havens add nobody),
-and each of them was loaded at its own place, not a haven. A loading holds a stand at its place
-for ``load_time``; a useful trip's unloading holds one at its haven for ``unload_time`` and the
-turnaround after it (unless a known event may destroy or damage vehicles there). At most ``N``
-vehicles of a pool are present at once when a trip arrives, and the intervals that start with
-an arrival overlap at most ``N`` deep, so they form ``N`` chains: per stand at most
-``floor((last - first) / load_time)`` loadings, between the first instant a vehicle can be
-there and the last a loading may end and still reach a place with room by the horizon (and
-before the place's deadline), and at most ``floor((end - unload_time - first unloading) / hold)
-+ 1`` unloadings. Vehicles that enter a place (production, reinforcements, repaired ones, stock
-free after the first instant) are not checked, so each may add one loading there. An LP
-(``stands_bound``) then takes the most people: rescued from a place at most its people and the
-seats of its loadings, into a haven at most its room and the seats of its unloadings, and per
-class no more useful unloadings than loadings; several classes in one pool share its stand-
-time. A class without stands at a place, or that loads (unloads and turns round) instantly, is
-not limited there. (With walkways, the planner bounds a vehicle problem where nobody walks:
-plan/walks.py, ``relax_for_bound``.)
+and each of them was loaded at its own place, not a haven (people delivered to a place without
+room may go on from it at the same instant, so any place that is not a haven may load). A
+loading holds a stand at its place for ``load_time``; a useful trip's unloading holds one at
+its haven for ``unload_time`` and the turnaround after it (unless a known event may destroy or
+damage vehicles there). At most ``N`` vehicles of a pool are present at once when a trip
+arrives, and the intervals that start with an arrival overlap at most ``N`` deep, so they form
+``N`` chains: per stand at most ``floor((last - first) / load_time)`` loadings, between the
+first instant a vehicle can be there and the last a loading may end and still reach a haven by
+the horizon (and before the place's deadline), and at most ``floor((end - unload_time - first
+unloading) / hold) + 1`` unloadings. Vehicles that enter a place (production, reinforcements,
+repaired ones, stock free after the first instant) are not checked, so each may add one loading
+there. An LP (``stands_bound``) then takes the most people: rescued from a place at most its
+people and the seats of its loadings, into a haven at most its room and the seats of its
+unloadings, and per class no more useful unloadings than loadings; several classes in one pool
+share its stand- time. A class without stands at a place, or that loads (unloads and turns
+round) instantly, is not limited there. (With walkways, the planner bounds a vehicle problem
+where nobody walks: plan/walks.py, ``relax_for_bound``.)
 
 **Sorties and rest**: people rescued come into a haven on a loaded trip from a place that is
 not one (the net count at havens: moves between havens add nobody), so only those **useful**
