@@ -18,8 +18,10 @@ import argparse
 import csv
 import datetime as dt
 import json
+import logging
 import math
 import platform
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -27,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["load_best_known", "main", "run_instance", "summarise"]
+
+log = logging.getLogger("bench.bep")
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_DIR = Path("../shared/bep/instances")
@@ -48,26 +52,47 @@ def _num(text: str | None) -> float | None:
 
 
 def run_instance(path: Path, time_limit: float, work: int | None, seed: int) -> dict[str, Any]:
-    """Plan one instance for min makespan and check the plan; a dict of figures."""
-    from evacuate.bep import bep_to_scenario, read_bep
+    """Plan one instance for min makespan and check the plan; a dict of figures, with
+    ``problems``: what is wrong (a crash, an incomplete plan, a plan the checker refuses, a
+    lower bound above the makespan, a makespan above the importer's simple schedule's, a
+    run far over the time limit)."""
+    from evacuate.bep import bep_to_scenario, greedy_makespan, read_bep
     from evacuate.check import check
     from evacuate.plan.api import plan
     from evacuate.scenario.load import from_dict
 
-    scenario = from_dict(bep_to_scenario(read_bep(path), path.stem))
+    inst = read_bep(path)
+    scenario = from_dict(bep_to_scenario(inst, path.stem))
+    simple = greedy_makespan(inst)
     start = time.perf_counter()
     kwargs: dict[str, Any] = {"objective": "min-makespan", "time_limit": time_limit, "seed": seed}
     if work is not None:
         kwargs["work"] = work
-    result = plan(scenario, **kwargs)
+    try:
+        result = plan(scenario, **kwargs)
+    except Exception as exc:  # a crash is a finding of the benchmark, not its end
+        log.exception("%s: the planner crashed", path.stem)
+        return {
+            "instance": path.stem,
+            "makespan": None,
+            "lower_bound": None,
+            "lower_bound_up": None,
+            "simple": simple,
+            "checked_ok": False,
+            "seconds": round(time.perf_counter() - start, 2),
+            "stopped_by_time": False,
+            "problems": [f"crash: {type(exc).__name__}: {exc}"],
+        }
     seconds = time.perf_counter() - start
     report = check(scenario, result.plan)
     lb = result.makespan_lower_bound
-    return {
+    ms = result.makespan
+    row = {
         "instance": path.stem,
-        "makespan": result.makespan,
+        "makespan": ms,
         "lower_bound": lb,
         "lower_bound_up": None if lb is None else math.ceil(lb - 1e-9),
+        "simple": simple,
         "rescued": result.rescued,
         "population": result.population,
         "complete": result.rescued >= result.population,
@@ -77,7 +102,23 @@ def run_instance(path: Path, time_limit: float, work: int | None, seed: int) -> 
         "seconds": round(seconds, 2),
         "stopped_by_time": bool(result.stats.get("stopped_by_time", False)),
         "work": result.stats.get("work"),
+        "proven": ms is not None and lb is not None and math.ceil(lb - 1e-9) >= ms - 1e-9,
     }
+    problems = []
+    if not row["complete"] or ms is None:
+        problems.append("incomplete plan")
+    if not row["checked_ok"]:
+        problems.append("checker refuses the plan")
+    elif ms is not None and report.makespan is not None and abs(report.makespan - ms) > 1e-6:
+        problems.append(f"checker's makespan {report.makespan:g} differs")
+    if ms is not None and lb is not None and lb > ms + 1e-6:
+        problems.append(f"lower bound {lb:g} above the makespan (unsound)")
+    if ms is not None and ms > simple + 1e-6:
+        problems.append(f"makespan above the simple schedule's {simple:g}")
+    if seconds > 1.5 * time_limit:
+        problems.append(f"{seconds:.0f} s, over 1.5x the time limit")
+    row["problems"] = problems
+    return row
 
 
 def _verdict(makespan: float | None, best: float | None) -> str:
@@ -107,6 +148,8 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "losses": sum(r["verdict"] in ("loss", "fail") for r in rs),
                 "mean_gap_best": sum(gaps) / len(gaps) if gaps else None,
                 "checked_ok": sum(bool(r["checked_ok"]) for r in rs),
+                "proven": sum(bool(r.get("proven")) for r in rs),
+                "problems": sum(bool(r.get("problems")) for r in rs),
                 "max_seconds": max(r["seconds"] for r in rs),
             }
         )
@@ -122,27 +165,37 @@ def _fmt(x: float | None, digits: int = 0) -> str:
 def _markdown(rows: list[dict[str, Any]], sums: list[dict[str, Any]], head: str) -> str:
     lines = [head, ""]
     lines.append(
-        "| instance | set | evacuate | lower bound | CPLEX (status) | GRASP best | GRASP mean "
-        "| best known | vs best | gap to best | check | s |"
+        "| instance | set | evacuate | lower bound | simple schedule | CPLEX (status) "
+        "| GRASP best | GRASP mean | best known | vs best | gap to best | check | s |"
     )
-    lines.append("|---|---|--:|--:|--:|--:|--:|--:|---|--:|---|--:|")
+    lines.append("|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|---|--:|")
     for r in rows:
         status = f" ({r['cplex_status']})" if r["cplex"] is not None else ""
         gap = "-" if r["gap_best"] is None else f"{100 * r['gap_best']:+.2f}%"
         time_note = " (time limit bound)" if r["stopped_by_time"] else ""
         lines.append(
             f"| {r['instance']} | {r['set'] or '-'} | {_fmt(r['makespan'])} "
-            f"| {_fmt(r['lower_bound_up'])} | {_fmt(r['cplex'])}{status} | {_fmt(r['grasp_best'])} "
+            f"| {_fmt(r['lower_bound_up'])} | {_fmt(r['simple'])} | {_fmt(r['cplex'])}{status} "
+            f"| {_fmt(r['grasp_best'])} "
             f"| {_fmt(r['grasp_mean'], 1)} | {_fmt(r['best_known'])} | {r['verdict']} | {gap} "
             f"| {'ok' if r['checked_ok'] else 'FAILED'} | {r['seconds']:.1f}{time_note} |"
         )
-    lines += ["", "| set | instances | wins | ties | losses | mean gap to best | checked | max s |"]
-    lines.append("|---|--:|--:|--:|--:|--:|--:|--:|")
+    bad = [r for r in rows if r.get("problems")]
+    if bad:
+        lines += ["", "Problems found:", ""]
+        lines += [f"- {r['instance']}: {'; '.join(r['problems'])}" for r in bad]
+    lines += [
+        "",
+        "| set | instances | wins | ties | losses | mean gap to best | checked | proven optimal "
+        "| with problems | max s |",
+    ]
+    lines.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for s in sums:
         gap = "-" if s["mean_gap_best"] is None else f"{100 * s['mean_gap_best']:+.2f}%"
         lines.append(
             f"| {s['set']} | {s['instances']} | {s['wins']} | {s['ties']} | {s['losses']} "
-            f"| {gap} | {s['checked_ok']}/{s['instances']} | {s['max_seconds']:.1f} |"
+            f"| {gap} | {s['checked_ok']}/{s['instances']} | {s['proven']} | {s['problems']} "
+            f"| {s['max_seconds']:.1f} |"
         )
     lines.append("")
     lines.append(
@@ -178,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in sorted(files, key=natural):
         row = run_instance(path, args.time_limit, args.work, args.seed)
         ref = best.get(path.stem, {})
-        row["set"] = ref.get("set")
+        row["set"] = ref.get("set") or re.sub(r"-(i|g)[0-9].*$", "", path.stem)
         row["cplex"] = _num(ref.get("cplex"))
         row["cplex_status"] = ref.get("cplex_status")
         row["grasp_best"] = _num(ref.get("grasp_best"))
@@ -191,7 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{row['instance']}: makespan {_fmt(ms)} (lower bound {_fmt(row['lower_bound_up'])}, "
             f"best known {_fmt(bk)}: {row['verdict']}), "
-            f"{'checked' if row['checked_ok'] else 'CHECK FAILED'}, {row['seconds']:.1f} s",
+            f"{'checked' if row['checked_ok'] else 'CHECK FAILED'}, {row['seconds']:.1f} s"
+            + "".join(f"; PROBLEM: {p}" for p in row["problems"]),
             flush=True,
         )
     sums = summarise(rows)

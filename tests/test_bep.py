@@ -11,6 +11,7 @@ from evacuate.bep import (
     OBJECTIVE,
     BepInstance,
     bep_to_scenario,
+    format_bep,
     greedy_makespan,
     greedy_schedule,
     import_bep,
@@ -91,6 +92,7 @@ def test_convert_tiny_fields() -> None:
     assert sc.place("point_1").population == 10
     assert sc.place("point_2").deadline is None
     assert sc.place("shelter_2").capacity == 8
+    assert sc.place("shelter_2").open_from == 17.0  # after the horizon: nobody leaves
     assert [h.id for h in sc.havens] == ["shelter_1", "shelter_2"]
     assert sc.hazard is None
     assert sc.travel.routes == "lanes"
@@ -187,3 +189,59 @@ def test_unsolvable_instances_refused() -> None:
     busless = BepInstance(10, (0,), (10,), (20,), ((1.0,),), ((1.0,),), "b")
     with pytest.raises(ScenarioError, match="no buses"):
         bep_to_scenario(busless, "b")
+
+
+def test_format_reads_back() -> None:
+    """``format_bep`` writes what ``parse_bep`` reads back as the same instance."""
+    for name in ("tiny", "two_yards", "wrapped", "four_points"):
+        inst = read_bep(DATA / f"{name}.txt")
+        again = parse_bep(format_bep(inst), inst.source)
+        assert again == inst
+
+
+# An instance where a bus could carry an evacuee out of a shelter on its way back to a point
+# and relay them from there (8 minutes, found by the time-expanded MIP); the BEP (and the
+# study's CPLEX model) drops evacuees at a shelter for good, and then 9 is the optimum.
+RELAY = BepInstance(
+    bus_capacity=1,
+    yard_buses=(2, 2),
+    demand=(1, 3, 4),
+    shelter_capacity=(5, 4, 1),
+    yard_point=((1.0, 3.0, 2.0), (4.0, 1.0, 6.0)),
+    point_shelter=((4.0, 1.0, 1.0), (6.0, 6.0, 1.0), (2.0, 3.0, 4.0)),
+    source="relay",
+)
+
+
+def test_no_evacuee_leaves_a_shelter() -> None:
+    """A schedule that relays an evacuee out of a shelter is refused (``open_from``); the
+    min-makespan plan is the BEP optimum, proven by its lower bound."""
+    from evacuate.check import check
+    from evacuate.plan.api import plan
+    from evacuate.planio import Plan, Trip
+
+    sc = from_dict(bep_to_scenario(RELAY, "relay"))
+    legs = [
+        ("g1", 1, "yard_2", 0, "point_2", 1, 0),
+        ("g1", 1, "point_2", 1, "shelter_1", 7, 1),
+        ("g2", 2, "yard_1", 0, "point_3", 2, 0),
+        ("g2", 2, "point_3", 2, "shelter_1", 4, 2),
+        ("g2", 2, "shelter_1", 4, "point_3", 6, 0),
+        ("g2", 2, "point_3", 6, "shelter_1", 8, 2),
+        ("g3", 1, "yard_2", 0, "point_2", 1, 0),
+        ("g3", 1, "point_2", 1, "shelter_3", 2, 1),
+        ("g3", 1, "shelter_3", 2, "point_2", 3, 0),
+        ("g3", 1, "point_2", 3, "shelter_3", 4, 1),
+        ("g3", 1, "shelter_3", 4, "point_1", 5, 1),  # the relay: out of a shelter
+        ("g3", 1, "point_1", 5, "shelter_2", 6, 1),
+        ("g3", 1, "shelter_2", 6, "point_1", 7, 0),
+        ("g3", 1, "point_1", 7, "shelter_2", 8, 1),
+    ]
+    trips = tuple(Trip(g, "bus", n, a, t, b, u, q) for g, n, a, t, b, u, q in legs)
+    report = check(sc, Plan(sc.id, trips=trips, time_unit=sc.time_unit))
+    assert not report.feasible
+    assert {v.rule for v in report.violations} == {"open_from"}
+    result = plan(sc, objective=OBJECTIVE, time_limit=60, work=20_000)
+    assert result.makespan == 9.0
+    assert result.makespan_lower_bound is not None
+    assert result.makespan_lower_bound > 8.0

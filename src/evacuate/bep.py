@@ -26,6 +26,7 @@ __all__ = [
     "OBJECTIVE",
     "BepInstance",
     "bep_to_scenario",
+    "format_bep",
     "greedy_makespan",
     "greedy_schedule",
     "import_bep",
@@ -305,6 +306,25 @@ def read_bep(path: str | Path) -> BepInstance:
     return parse_bep(text, source)
 
 
+def format_bep(inst: BepInstance) -> str:
+    """The instance in the text format ``parse_bep`` reads (one section a line)."""
+
+    def row(values: Any) -> str:
+        return " ".join(str(_num(float(v))) for v in values)
+
+    lines = [
+        f"{inst.buses} {inst.bus_capacity}",
+        f"{len(inst.yard_buses)} {row(inst.yard_buses)}",
+        f"{len(inst.demand)} {inst.total_demand} {row(inst.demand)}",
+        f"{len(inst.shelter_capacity)} {inst.total_capacity} {row(inst.shelter_capacity)}",
+        "",
+        *(f"{y + 1} {row(d)}" for y, d in enumerate(inst.yard_point)),
+        "",
+        *(f"{i + 1} {row(d)}" for i, d in enumerate(inst.point_shelter)),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def greedy_schedule(inst: BepInstance) -> list[Trip]:
     """A simple feasible schedule as trips of the scenario ``bep_to_scenario`` writes: loads
     (each to the nearest shelter with room) go one by one to the bus that reaches their point
@@ -405,9 +425,11 @@ def bep_to_scenario(instance: BepInstance, name: str) -> dict[str, Any]:
     """The instance as scenario data in our file format (see ``docs/bep.md``).
 
     Yards become depots with bus stock, points places with ``population`` = demand (no
-    deadline), shelters havens with ``capacity``; lanes yard -> point (one way) and point <->
-    shelter (both ways) with ``time`` = distance; ``scenario.end`` is a feasible schedule's
-    makespan, so the optimum fits in the horizon. The objective is ``OBJECTIVE``.
+    deadline), shelters havens with ``capacity`` and ``open_from`` after the horizon (no
+    loaded trip leaves a shelter: evacuees stay where they are dropped); lanes yard -> point
+    (one way) and point <-> shelter (both ways) with ``time`` = distance; ``scenario.end`` is
+    a feasible schedule's makespan, so the optimum fits in the horizon. The objective is
+    ``OBJECTIVE``.
     """
     inst = instance
     horizon = greedy_makespan(inst)
@@ -421,8 +443,17 @@ def bep_to_scenario(instance: BepInstance, name: str) -> dict[str, Any]:
         {"id": p, "name": f"Assembly point {k + 1}", "population": inst.demand[k]}
         for k, p in enumerate(points)
     ]
+    # the BEP drops evacuees at a shelter for good: no loaded trip may leave a shelter within
+    # the horizon (else a bus could carry people on its way back to a point and relay them
+    # from there, a schedule the BEP does not allow, which can finish earlier)
+    sealed = _num(end + 1)
     places += [
-        {"id": s, "name": f"Shelter {k + 1}", "capacity": inst.shelter_capacity[k]}
+        {
+            "id": s,
+            "name": f"Shelter {k + 1}",
+            "capacity": inst.shelter_capacity[k],
+            "open_from": sealed,
+        }
         for k, s in enumerate(shelters)
     ]
     lanes: list[dict[str, Any]] = []

@@ -1,7 +1,8 @@
 """Shuttle problems: rules with no clock but travel (the bus evacuation problem, Bish 2011).
 
-No deadlines before the horizon, lane windows, closures, throughput limits, berths, events or
-withdrawals; everyone waits at a pickup place from time zero and havens hold people for good.
+No deadlines before the horizon, lane windows, closures, throughput limits, berths, openings
+(but havens closed to loaded departures through the horizon), events or withdrawals; everyone
+waits at a pickup place from time zero and havens hold people for good.
 A plan is then each vehicle's sequence of loads, and every time follows from the sequence
 (the route search is improve.py; the makespan lower bound shuttle_bound.py).
 """
@@ -35,7 +36,12 @@ def is_shuttle(problem: Problem) -> bool:
         return False  # turnaround and withdrawal are clocks
     if np.any(np.isfinite(pb.load_budget)) or np.any(np.isfinite(pb.unload_budget)):
         return False
-    if np.any(pb.berths < pb.total_vehicles) or np.any(pb.open_from > 0):
+    if np.any(pb.berths < pb.total_vehicles):
+        return False
+    # an opening after the horizon at a haven only says that its people stay (the BEP's rule,
+    # which routes of loads keep anyway); any other opening is a clock
+    sealed = havens & (pb.open_from >= pb.end)
+    if np.any((pb.open_from > 0) & ~sealed):
         return False
     for routes in pb.routes.values():
         for r in routes:
