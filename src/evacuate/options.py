@@ -143,7 +143,7 @@ for _option in (
         float,
         10.0,
         "Safety stop for each plan and replan: the planner stops refining the plan and its "
-        "bound after this long.",
+        "bound after this long (processor time: a busy machine does not cut it sooner).",
         unit="s",
         minimum=0.1,
         metavar="SECONDS",

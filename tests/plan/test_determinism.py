@@ -49,6 +49,13 @@ def _two_yards() -> evacuate.Scenario:
     return from_dict(bep_to_scenario(inst, "two_yards"))
 
 
+def _libya() -> evacuate.Scenario:
+    # a real operation whose full budget (8 dispatcher runs, 11 LP solves) takes about 2 s of
+    # CPU: with a stop on the wall clock alone, a loaded machine (load 11 on 2 cores) cut it
+    # beside a spinning process and the plan differed
+    return evacuate.load(ROOT / "examples" / "libya_2011.yaml")
+
+
 def _spinner() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
@@ -62,6 +69,7 @@ def _spinner() -> subprocess.Popen[bytes]:
         # 100,000 move evaluations: 0.3 s of CPU, so that even at a load of 10 on 2 cores
         # the default time limit stays far from binding
         (_two_yards, "min-makespan", 100_000),
+        (_libya, "max-rescued", None),
     ],
 )
 def test_same_seed_same_file_beside_a_cpu_burner(
