@@ -206,3 +206,31 @@ def test_travel_times_on_demand_are_the_whole_arrays_numbers(monkeypatch: Any) -
         expect = dense[0][rows[:, None], np.stack([rows, cols[: len(rows)]], axis=1)]
         assert np.array_equal(pairs, expect)
         assert np.array_equal(near, dense[:, sources, :].min(axis=(0, 1)))
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    st.integers(0, 10_000),
+    st.sampled_from([0.0, 1.0, 8.0]),
+    st.sampled_from([0.1, 0.3]),
+    st.booleans(),
+)
+def test_checking_only_options_that_can_win_gives_the_same_plan(
+    seed: int, urgency: float, window: float, extras: bool
+) -> None:
+    """A decision checks its options exactly only while a kernel score (times the most
+    urgency can add) could still beat the best option checked: the plan is the one checking
+    every option gives, trip for trip (with lanes, events and limits too, where every option
+    is checked)."""
+    from evacuate.plan.heuristic import _Dispatcher
+
+    data = generate(seed, places=24, vehicles=80, steps=60, classes=2, havens=6, extras=extras)
+    problem = compile_problem(evacuate.scenario.from_dict(data))
+    params = DispatchParams(urgency=urgency, urgency_window=window)
+    every = _Dispatcher(problem, params, None, None)
+    every.bound_factor = math.inf
+    assert dispatch(problem, params) == every.run()

@@ -107,6 +107,17 @@ class _Dispatcher(TripRules):
         # candidate drops: for each class and place, the nearest few places that can take
         # people (and may still have room); rows are refreshed when one of theirs fills up
         self.drops = DropLists(problem, self.value, max(params.top_k, CANDIDATE_DROPS))
+        # the exact check only ever lowers a score (fewer people, a later arrival), except
+        # that a later loading may turn urgent: with straight-line travel and no stands or
+        # duty limits (which may move the departure or its instant), a kernel score times
+        # this factor (and ``urgent_factor`` where the kernel's loading is not urgent) bounds
+        # the exact one, so an option below the best one checked needs no check (inf: check
+        # them all)
+        exact_le_kernel = (
+            problem.routes.straight and not self.lim.stands.active and not self.lim.wear.active
+        )
+        self.bound_factor = 1.0 + 1e-6 if exact_le_kernel else math.inf
+        self.urgent_factor = 1.0 + max(params.urgency, 0.0)
         self.waiting_key = b""
         self.reachable = np.zeros(n_p, dtype=bool)
         # when waiting may help: later arrivals, openings, and any change at a place with
@@ -189,10 +200,18 @@ class _Dispatcher(TripRules):
             self.top_j,
         )
         out = []
+        best = -math.inf
         for k in range(found):
-            opt = self._exact(g, t, int(self.top_i[k]), int(self.top_j[k]))
+            i = int(self.top_i[k])
+            # an upper bound of the exact score (see ``bound_factor``): the kernel's score,
+            # times what urgency adds if the loading may turn urgent later
+            late = 1.0 if x[i] >= self.urgent_until[i] else self.urgent_factor
+            if self.top_score[k] * late * self.bound_factor < best:
+                continue  # it cannot beat the best option checked
+            opt = self._exact(g, t, i, int(self.top_j[k]))
             if opt is not None:
                 out.append(opt)
+                best = max(best, opt.score)
         return out
 
     def _transfer_ok(self, pick: np.ndarray, room: np.ndarray) -> np.ndarray:
