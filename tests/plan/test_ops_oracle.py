@@ -20,6 +20,7 @@ from evacuate.plan.problem import compile_problem
 from evacuate.planio import Plan
 from tests.oracle import OracleResult, exhaustive
 from tests.plan.tiny import tiny_scenarios
+from tests.simulation.flown import assert_flown_as_planned
 
 SAFETY = 300.0
 """The planner's safety stop: far beyond what these tiny plans need (work budgets decide)."""
@@ -77,6 +78,26 @@ def test_the_oracle_parks_vehicles_on_stands() -> None:
         best = exhaustive(sc)
         assert best.rescued == expected
         _checked(sc, best)
+
+
+def test_the_planner_unloads_in_turn_on_one_stand() -> None:
+    """Two helicopters loaded on the roof at 0 h and 1 h, one stand on the ship, by 4 h: the
+    first unloads 2-3 h and leaves empty for the roof at 3 h; the second unloads 3-4 h. The
+    planner finds the oracle's 4 (it found 2: the first, parked on the stand with nothing
+    more to do, kept the second out for good); the checker and the undisturbed simulation
+    agree, and by 3 h (no time to take turns) both say 2."""
+    for end, expected in ((3, 2), (4, 4)):
+        sc = roof(end=end, unload=1, ship_stands=1)
+        assert exhaustive(sc).rescued == expected
+        result = plan(sc, time_limit=SAFETY)
+        assert result.rescued == expected
+        report = check(sc, result.plan)
+        assert report.feasible, report.violations[:3]
+        assert report.rescued == expected
+        assert_flown_as_planned(sc, result)
+    trips = plan(roof(end=4, unload=1, ship_stands=1), time_limit=SAFETY).plan.trips
+    empty = [(t.origin, t.depart, t.destination) for t in trips if t.people == 0]
+    assert empty == [("ship", 3.0, "roof")]  # the stand is freed when the second unloads
 
 
 FEW = settings(

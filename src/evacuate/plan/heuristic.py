@@ -24,7 +24,7 @@ from evacuate.plan.dispatch_kernel import best_options, estimates, pickups, tran
 from evacuate.plan.drops import DropLists, DropValues, refuge
 from evacuate.plan.ledger import Berths as _Berths
 from evacuate.plan.ledger import Ledger as _Ledger
-from evacuate.plan.ops_limits import OpsLimits
+from evacuate.plan.ops_limits import OpsLimits, Vacate
 from evacuate.plan.problem import Problem
 from evacuate.plan.trip_rules import DispatchParams, Group, Option, TripRules
 from evacuate.planio import Trip
@@ -58,7 +58,8 @@ class _Dispatcher(TripRules):
             if t > 0:
                 led.late_arrivals = True
         self.berths = [_Berths(*problem.berth_schedule(p)) for p in range(n_p)]
-        self.lim = OpsLimits(problem)  # stands, sorties and rest
+        self.lim = OpsLimits(problem, vacate=True)  # stands, sorties and rest
+        self.live: dict[str, Group] = {}  # each group's latest entry in the heap
         self.load_used: list[dict[int, float]] = [{} for _ in range(n_p)]
         self.unload_used: list[dict[int, float]] = [{} for _ in range(n_p)]
         self.trips: list[Trip] = []
@@ -135,6 +136,7 @@ class _Dispatcher(TripRules):
     def _push(self, g: Group) -> None:
         self.seq += 1
         g.seq = self.seq
+        self.live[g.gid] = g
         heapq.heappush(self.heap, g)
 
     def _reserve(self, g: Group, legs: tuple[tuple[int, int], ...], sign: float) -> None:
@@ -300,6 +302,8 @@ class _Dispatcher(TripRules):
                 )
                 break
             g = heapq.heappop(self.heap)
+            if self.live.get(g.gid) is not g:
+                continue  # it left its place to free a stand (OpsLimits.stands_at)
             t = g.free
             self.lim.advance(t)
             if t > pb.end or t > self.deadline[g.p] + EPS:
@@ -389,6 +393,16 @@ class _Dispatcher(TripRules):
                 best = opt
         return best
 
+    def _vacated(self, v: Vacate) -> None:
+        """An idle group leaves a drop, empty, for a trip's stand (booked by ``lim.book``); it
+        is free again where it lands, and a guide path it had goes on from there."""
+        pb = self.pb
+        name, p, q = pb.classes[v.c], pb.places[v.p], pb.places[v.q]
+        self.trips.append(Trip(v.gid, name, v.n, p, v.start, q, v.arrive, 0))
+        old = self.live.get(v.gid)
+        legs = old.legs if old is not None else ()
+        self._push(Group(v.arrive, 0, v.gid, v.c, v.n, v.q, since=v.arrive, legs=legs))
+
     def _commit(self, g: Group, t: float, o: Option) -> None:
         pb = self.pb
         c = g.c
@@ -401,8 +415,9 @@ class _Dispatcher(TripRules):
             gid, rest_gid = self._new_gid(), rest.gid
         else:
             gid = g.gid
-        self.lim.book(c, (g.gid, gid, rest_gid), k, g.n - k, o, (load, unload))
         name = pb.classes[c]
+        for v in self.lim.book(c, (g.gid, gid, rest_gid), k, g.n - k, o, (load, unload)):
+            self._vacated(v)
         if o.empty is not None:
             st0, ti = o.empty
             self.trips.append(Trip(gid, name, k, pb.places[g.p], st0, pb.places[o.i], ti, 0))

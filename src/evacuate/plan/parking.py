@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from evacuate.plan.problem import Problem
 from evacuate.scenario.fleet_limits import stands_for
 
-__all__ = ["Stands"]
+__all__ = ["Stands", "Stay"]
 
 INF = math.inf
 EPS = 1e-9
 
 
 @dataclass
-class _Stay:
+class Stay:
     start: float
     end: float
     count: int
@@ -34,7 +34,7 @@ class Stands:
     def __init__(self, problem: Problem) -> None:
         self.pool: dict[tuple[int, int], int] = {}  # (place, class) -> pool index
         self.limit: list[int] = []
-        self.stays: list[list[_Stay]] = []
+        self.stays: list[list[Stay]] = []
         keys: dict[tuple[int, str], int] = {}
         for place in problem.scenario.places:
             p = problem.pindex.get(place.id)
@@ -49,7 +49,7 @@ class Stands:
                     self.limit.append(got[1])
                     self.stays.append([])
                 self.pool[(p, c)] = k
-        self.open: dict[str, tuple[int, _Stay]] = {}
+        self.open: dict[str, tuple[int, Stay]] = {}
         self.now = -INF
 
     @property
@@ -117,7 +117,7 @@ class Stands:
         k = self.pool.get((p, c))
         if k is None:
             return
-        stay = _Stay(start, end, n)
+        stay = Stay(start, end, n)
         self.stays[k].append(stay)
         if end == INF:
             self.open[gid] = (k, stay)
@@ -133,6 +133,6 @@ class Stands:
             stay.end = at
             return
         stay.count -= n
-        self.stays[k].append(_Stay(stay.start, at, n))
+        self.stays[k].append(Stay(stay.start, at, n))
         if rest_gid is not None:
             self.open[rest_gid] = (k, stay)

@@ -15,7 +15,7 @@ import numpy as np
 from evacuate.plan import loading
 from evacuate.plan.drops import DropValues
 from evacuate.plan.ledger import Berths, Ledger
-from evacuate.plan.ops_limits import OpsLimits
+from evacuate.plan.ops_limits import OpsLimits, Vacate
 from evacuate.plan.problem import Problem
 
 __all__ = ["DispatchParams", "Group", "Option", "TripRules"]
@@ -68,6 +68,8 @@ class Option:
     y: float  # arrival (end of unloading) at j
     people: int
     vehicles: int
+    vacate: tuple[Vacate, ...] = ()
+    """Idle groups that leave the drop, empty, so that this trip finds a stand there."""
 
 
 class TripRules:
@@ -165,7 +167,9 @@ class TripRules:
                 continue
             if self._destroyed(c, i, ti, xx + load) or self._destroyed(c, j, yy - unload, yy):
                 return None
-            want, wait = self.lim.stand_room(c, p, i, j, (ti, xx + load, yy - unload), want)
+            want, wait, away = self.lim.stands_at(
+                c, p, i, j, (ti, xx + load, yy - unload), want, (g.gid, t)
+            )
             if 0 < wait < math.inf:
                 ready = xx + wait  # no stand at the drop before then
                 continue
@@ -190,5 +194,5 @@ class TripRules:
                 return None if back == math.inf else self._exact(g, back, i, j, reserved)
             urgent = 1.0 + self.prm.urgency if xx >= self.urgent_until[i] else 1.0
             score = self.value[i, j] * people * urgent / max(yy - t, EPS)
-            return Option(score, i, j, empty, xx, yy, people, vehicles)
+            return Option(score, i, j, empty, xx, yy, people, vehicles, away)
         return None
