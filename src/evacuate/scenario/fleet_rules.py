@@ -67,7 +67,9 @@ def opening_has_closure(raw: _Raw) -> Iterator[Found]:
 def return_has_withdrawal(raw: _Raw) -> Iterator[Found]:
     """A return_operator brings back an operator that some withdraw_operator withdraws."""
     withdrawn = {
-        fx.get("operator") for _, _, fx in _effects(raw) if fx.get("type") == "withdraw_operator"
+        op
+        for _, _, fx in _effects(raw)
+        if fx.get("type") == "withdraw_operator" and isinstance(op := fx.get("operator"), str)
     }
     for loc, _, fx in _effects(raw):
         op = fx.get("operator")

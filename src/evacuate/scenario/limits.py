@@ -17,6 +17,7 @@ __all__ = [
     "MAX_NODES",
     "MAX_PEOPLE",
     "MAX_SPEED_M_PER_S",
+    "MAX_STEPS",
     "MAX_TIME",
     "MAX_VEHICLES",
     "MIN_PERIOD_SECONDS",
@@ -60,6 +61,12 @@ MIN_SPEED_M_PER_S = 1e-9
 MAX_SPEED_M_PER_S = 1e20
 """Fastest speed (3e11 times light: room for any warp drive, not for a travel time to vanish
 against the departure time it is added to)."""
+
+MAX_STEPS = 100_000
+"""Steps of per-period work: throughput periods in the horizon (when rates, arrivals over time
+or walkways count per period), releases of one arrival curve or rate table, entries of one
+repeating loading table unrolled over the horizon. 100,000 hours is 11 years; an ``end`` of
+``1e9h`` with an arrival curve once made validation run for hours."""
 
 MIN_PERIOD_SECONDS = 1.0
 """Shortest repeat of a periodic window or production period (one second)."""

@@ -436,7 +436,13 @@ they would otherwise repeat."""
 def check_model(scenario: Scenario) -> list[tuple[Issue, Loc]]:
     """Problems in a typed scenario: isolated places and speeds; then, when every reference
     resolves and positions match the map, hazard reach and havens; then, if all is well,
-    the warnings (capacity, vehicles, reachability)."""
+    the warnings (capacity, vehicles, reachability). Per-period work is bounded first
+    (``step_rules``): past its limits, nothing else is computed."""
+    from evacuate.scenario.step_rules import check_steps
+
+    steps = check_steps(scenario)
+    if steps:
+        return steps
     found = [f for rule in MODEL_RULES for f in rule(scenario)]
     if any(issue.severity == "error" for issue, _ in check_raw(scenario.to_data())):
         return found  # broken references: derived quantities cannot be computed

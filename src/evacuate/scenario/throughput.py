@@ -10,7 +10,6 @@ The work grows with the number of periods and rate changes, never with people.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -73,25 +72,25 @@ def allowances(
     if base is None and table is None and not changes:
         return None
     steps = _table_segments(table, stop) if table is not None else []
-    cuts = {k * per for k in range(n + 1)}
-    cuts.update(t for t, _ in steps if 0 < t < stop)
-    for a, b, _ in changes:
-        cuts.update(t for t in (a, b) if 0 < t < stop)
-    edges = sorted(cuts)
-    starts = [t for t, _ in steps]
+    # one vectorised pass over the pieces between cuts: the horizon may hold up to
+    # limits.MAX_STEPS periods and the planner asks for every place's allowances
+    cuts = [np.arange(n + 1, dtype=np.float64) * per]
+    cuts.append(np.array([t for t, _ in steps if 0 < t < stop], dtype=np.float64))
+    cuts.append(np.array([t for a, b, _ in changes for t in (a, b) if 0 < t < stop]))
+    edges = np.unique(np.concatenate(cuts))
+    a, b = edges[:-1], edges[1:]
+    mid = 0.5 * (a + b)
+    rates = np.full(len(a), math.inf if base is None else float(base))
+    if steps:
+        starts = np.array([t for t, _ in steps], dtype=np.float64)
+        k = np.searchsorted(starts, mid, side="right") - 1
+        rates[k >= 0] = np.array([r for _, r in steps], dtype=np.float64)[k[k >= 0]]
+    for c0, c1, r in changes:  # in order: the last change in force wins
+        rates[(c0 <= mid) & (mid < c1)] = r
+    k_per = np.minimum(n - 1, np.floor(a / per + 1e-9)).astype(np.int64)
     out = np.zeros(n, dtype=np.float64)
-    hours = HOURS_PER_UNIT[unit]
-    for a, b in itertools.pairwise(edges):
-        mid = 0.5 * (a + b)
-        rate = math.inf if base is None else float(base)
-        k = int(np.searchsorted(starts, mid, side="right")) - 1
-        if k >= 0:
-            rate = steps[k][1]
-        for c0, c1, r in changes:
-            if c0 <= mid < c1:
-                rate = r
-        k_per = min(n - 1, math.floor(a / per + 1e-9))
-        out[k_per] += rate * (b - a) * hours if rate > 0 else 0.0
+    positive = rates > 0
+    np.add.at(out, k_per[positive], rates[positive] * (b - a)[positive] * HOURS_PER_UNIT[unit])
     return out
 
 
