@@ -182,9 +182,11 @@ class SimLimits:
             need -= k
             entry[1] = n - k
             busy = key(entry)[1] == 1
+            # a duty begun at time 0 is a duty (``0.0 or INF`` once read it as none: inf)
+            started = [d for d in (out.duty_from, r.duty_from) if d is not None]
             out = _Record(
                 max(out.sorties, r.sorties),
-                out.duty_from if not busy else min(out.duty_from or INF, r.duty_from or INF),
+                out.duty_from if not busy else (min(started) if started else None),
                 max(out.last_end, r.last_end) if busy else out.last_end,
             )
         self.left[(place, g.vc.id)] = [e for e in left if e[1]]
