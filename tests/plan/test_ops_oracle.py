@@ -229,6 +229,68 @@ def test_a_turnaround_holds_the_drops_stand() -> None:
         assert exhaustive(sc).rescued == stands_bound(compile_problem(sc)) == expected
 
 
+def test_vehicles_that_enter_a_stand_limited_place_may_each_add_a_loading() -> None:
+    """A roof with one stand, 3 people, one-seat helicopters loading 1 h, 1 h from the ship,
+    by 3 h: one helicopter parked on the roof and one that reinforcements bring there at 0 h
+    both load at once (vehicles that enter are never refused), and the ship's comes at 1 h
+    for a third: 3, the oracle's optimum, whose plan passes the checker. One stand over the
+    2 h window holds 2 loadings; the entering vehicle adds one: bound 3 (it was 2, below
+    the optimum)."""
+    data = roof(stands=1, end=3).to_data()
+    data["places"][0]["population"] = 3
+    data["fleet"]["classes"][0]["capacity"] = 1
+    data["fleet"]["stock"] = [
+        {"class": "heli", "place": "ship", "count": 1},
+        {"class": "heli", "place": "roof", "count": 1},
+    ]
+    data["events"] = [{"id": "more", "at": 0, "effects": [
+        {"type": "add_vehicles", "class": "heli", "place": "roof", "count": 1}]}]  # fmt: skip
+    sc = evacuate.scenario.from_dict(data)
+    best = exhaustive(sc)
+    _checked(sc, best)
+    assert best.rescued == stands_bound(compile_problem(sc)) == 3
+
+
+def test_people_may_change_vehicles_on_the_way() -> None:
+    """A one-seat ship whose crew rests after 2 h (for 1 h), 3 h straight to the haven: too
+    long for a duty. By way of an islet without room (1 h, then 1 h on), it sails from 0 to 1
+    h, rests, and lands its passenger at 3 h: 1, the oracle's optimum, whose plan passes the
+    checker. The rest bound counts useful trips from any place that is not a haven: 1 (it
+    was 0, below the optimum, when only places with people or room could be pickups)."""
+    sc = evacuate.scenario.from_dict(
+        {
+            "scenario": {"id": "islet", "end": 3, "time_unit": "hour"},
+            "places": [{"id": "port", "population": 2}, {"id": "home", "capacity": 10},
+                       {"id": "islet"}],
+            "travel": {"routes": "lanes", "lanes": [
+                {"id": "long", "from": "port", "to": "home", "time": 3},
+                {"id": "out", "from": "port", "to": "islet", "time": 1},
+                {"id": "on", "from": "islet", "to": "home", "time": 1}]},
+            "fleet": {"classes": [{"id": "ship", "capacity": 1, "rest": {"after": 2, "for": 1}}],
+                      "stock": [{"class": "ship", "place": "port", "count": 1}]},
+        }
+    )  # fmt: skip
+    best = exhaustive(sc)
+    _checked(sc, best)
+    assert best.rescued == wear_bound(compile_problem(sc)) == 1
+
+
+def test_vehicles_reach_a_stand_limited_place_by_way_of_others() -> None:
+    """The helicopter's base has no lane to the roof: it flies by the ship (1 h, then 1 h),
+    loads from 2 h to 3 h and lands its passenger at 4 h: 1, the oracle's optimum. The stands
+    bound finds the roof's first instant on shortest empty paths: one loading, 1 (it was 0,
+    below the optimum, when only a direct lane counted)."""
+    data = roof(stands=1, end=4).to_data()
+    data["places"].append({"id": "base"})
+    data["travel"]["lanes"].append({"id": "hop", "from": "base", "to": "ship", "time": 1})
+    data["fleet"]["classes"][0]["capacity"] = 1
+    data["fleet"]["stock"] = [{"class": "heli", "place": "base", "count": 1}]
+    sc = evacuate.scenario.from_dict(data)
+    best = exhaustive(sc)
+    _checked(sc, best)
+    assert best.rescued == stands_bound(compile_problem(sc)) == 1
+
+
 def worn_ship(record: dict[str, Any] | None, sorties: int | None = None) -> Any:
     """One one-seat ship at the port from 3 h (1 h to the haven), rest after 5 h for 6 h, a
     10 h horizon; ``record``: what it flew before."""
