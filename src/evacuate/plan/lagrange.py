@@ -98,7 +98,13 @@ class _Rows:
     berth_limit: list[float]
 
 
-def _rows(problem: Problem, grid: Grid, n_windows: int) -> _Rows:
+def _rows(problem: Problem, grid: Grid, n_windows: int, city: bool = False) -> _Rows:
+    """The master's rows on ``n_windows`` windows (and a boundary at each late arrival).
+
+    Rows that another row implies are left out: no loaded arc of the grid ends at a place
+    without room, so its pickups only grow, and its row just before its arrived people grow
+    (or at the end) implies every earlier row with the same limit. ``city``: places with room
+    keep their people and room rows at the end only (fewer rows; dropping rows only relaxes)."""
     t = grid.n_steps
     dt = grid.dt
     cuts = {0, t}
@@ -115,19 +121,27 @@ def _rows(problem: Problem, grid: Grid, n_windows: int) -> _Rows:
     pickup = grid.pickup
     # a place nobody leaves from only receives: its room at the end is room at every instant
     with_room = grid.capacity > 0
-    timed = {p for p, _, _ in late} | set(np.flatnonzero(with_room & pickup).tolist())
+    timed = {p for p, _, _ in late}
+    if not city:
+        timed |= set(np.flatnonzero(with_room & pickup).tolist())
     for place in np.flatnonzero(pickup).tolist():
-        ks = range(1, n_k + 1) if place in timed else [n_k]
-        for k in ks:
-            limit = float(
+        if place not in timed:
+            rows.avail.append((place, n_k))
+            rows.avail_limit.append(float(grid.population[place]))
+            continue
+        limits = [
+            float(
                 sum(n for q, a, n in problem.arrivals if q == place and a < bounds[k] * dt - 1e-12)
             )
-            if k == n_k:
-                limit = float(grid.population[place])
+            for k in range(1, n_k)
+        ] + [float(grid.population[place])]
+        for k in range(1, n_k + 1):
+            if k < n_k and not with_room[place] and limits[k] <= limits[k - 1]:
+                continue  # implied by the row at the next boundary
             rows.avail.append((place, k))
-            rows.avail_limit.append(limit)
+            rows.avail_limit.append(limits[k - 1])
     rows.cap = [int(p) for p in np.flatnonzero(grid.capacity > 0)]
-    rows.room = [(p, k) for p in rows.cap if pickup[p] for k in range(1, n_k)]
+    rows.room = [] if city else [(p, k) for p in rows.cap if pickup[p] for k in range(1, n_k)]
     rows.rate, rows.rate_limit, rows.berth, rows.berth_limit = throughput_rows(
         problem, pickup, bounds, dt
     )
@@ -235,6 +249,7 @@ def column_generation_bound(
     transfers: bool = True,
     smoothing: float = 0.65,
     stop: SafetyStop | None = None,
+    city: bool | None = None,
 ) -> LagrangeResult:
     """The Lagrangian dual solved by Dantzig-Wolfe column generation, with time windows.
 
@@ -252,6 +267,8 @@ def column_generation_bound(
     vehicles per path (the guide then needs no rounding; at most ``MIP_GUIDE_NODES`` nodes);
     0: round the LP solution.
     ``smoothing``: weight of the best multipliers so far in the next pricing (0: none).
+    ``city``: the city-scale master (people and room rows at the end and at late arrivals
+    only; default: from ``CITY_PLACES`` places on).
     ``iterations`` is the work budget (LP solves); ``time_limit`` (seconds) and ``stop`` are
     safety stops only (``stop.bound`` says when one cut the rounds or the MIP short).
     """
@@ -259,7 +276,8 @@ def column_generation_bound(
     dt = choose_dt(problem) if dt is None else dt
     grid = build_grid(problem, dt, conservative, transfers)
     # city scale: rows at the end only (fewer, and still valid), so the master stays small
-    rows = _rows(problem, grid, 1 if city_scale(problem) else n_windows)
+    city = city_scale(problem) if city is None else city
+    rows = _rows(problem, grid, 1 if city else n_windows, city)
     n_s = len(grid.supply_n)
     n_a, n_m, n_r, n_b = len(rows.avail), len(rows.cap), len(rows.rate), len(rows.berth)
     n_w = len(rows.room)
@@ -361,6 +379,9 @@ def column_generation_bound(
             log.warning("column generation: master LP %s", res.status)
             break
         y = np.abs(res.row_dual)  # <= rows of a max problem: duals are >= 0
+        log.debug(
+            "round %d: master %.6g, best L %.6g, %d columns", it, res.objective, best, len(cols)
+        )
         if res.x is not None:
             master_x = res.x
         mu = np.zeros(problem.n_places)
