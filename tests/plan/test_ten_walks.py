@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from evacuate.check import check
+from evacuate.plan.api import plan
 from evacuate.plan.problem import compile_problem
 from evacuate.plan.ten import ten_bound, ten_mip
 from evacuate.planio import Plan
@@ -60,3 +61,33 @@ def test_walkers_respect_the_rate_and_the_window() -> None:
     assert check(sc, Plan(sc.scenario.id, walks=mip.walks)).rescued == 2
     assert 2 <= ten_bound(problem, 1.0).bound < 2 + 1e-5  # HiGHS tolerance padding
     assert ten_bound(problem, 1.0, walks=False).bound == 0
+
+
+def test_the_planner_tries_the_walking_mip_on_tiny_whole_hour_problems() -> None:
+    """A one-seat bus and a walkway between two towns (whole hours): the walkway planner's
+    bound stays above its plan, so it tries the walking MIP as well (plan/walks.py) and keeps
+    the better plan; the MIP's optimum on the grid of step 1 (exact on whole hours) is the
+    plan's rescued, and the checker accepts the plan with that count."""
+    data = {
+        "scenario": {"id": "tiny", "end": 7, "time_unit": "hour"},
+        "places": [{"id": "town", "population": 6, "deadline": 6},
+                   {"id": "camp", "capacity": 7}, {"id": "third", "population": 2}],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [{"id": "town-camp", "from": "town", "to": "camp", "time": 1,
+                       "windows": [{"start": 1}]},
+                      {"id": "town-third", "from": "town", "to": "third", "time": 2}],
+            "walkways": [{"id": "w0", "from": "town", "to": "third", "time": 2, "per_hour": 3}],
+        },
+        "fleet": {"classes": [{"id": "c0", "capacity": 1}],
+                  "stock": [{"class": "c0", "place": "camp", "count": 1}]},
+    }  # fmt: skip
+    sc = from_dict(data)
+    result = plan(sc, time_limit=300)
+    tried = result.stats["walk_mip"]
+    assert tried["status"] == "optimal"
+    exact = ten_mip(compile_problem(sc), 1.0, walks=True).rescued
+    assert result.rescued == tried["rescued"] == exact < result.bound
+    report = check(sc, result.plan)
+    assert report.feasible, report.summary()
+    assert report.rescued == result.rescued

@@ -44,7 +44,12 @@ Guide = dict[int, list[tuple[int, list[tuple[int, int]]]]]
 
 class _Dispatcher(TripRules):
     def __init__(
-        self, problem: Problem, params: DispatchParams, guide: Guide | None, stop: SafetyStop | None
+        self,
+        problem: Problem,
+        params: DispatchParams,
+        guide: Guide | None,
+        stop: SafetyStop | None,
+        pools: bool = True,
     ) -> None:
         self.pb = problem
         self.prm = params
@@ -58,7 +63,7 @@ class _Dispatcher(TripRules):
             if t > 0:
                 led.late_arrivals = True
         self.berths = [_Berths(*problem.berth_schedule(p)) for p in range(n_p)]
-        self.lim = OpsLimits(problem, vacate=True)  # stands, sorties and rest
+        self.lim = OpsLimits(problem, vacate=True, pools=pools)  # stands, sorties and rest
         self.live: dict[str, Group] = {}  # each group's latest entry in the heap
         self.load_used: list[dict[int, float]] = [{} for _ in range(n_p)]
         self.unload_used: list[dict[int, float]] = [{} for _ in range(n_p)]
@@ -268,7 +273,7 @@ class _Dispatcher(TripRules):
         return first if first is not None and first <= self.pb.end else None
 
     # ----------------------------------------------------------------- main loop
-    def run(self) -> list[Trip]:
+    def run(self) -> list[Trip] | None:
         pb = self.pb
         self.heap: list[Group] = []
         for k, s in enumerate(pb.supply):
@@ -331,7 +336,8 @@ class _Dispatcher(TripRules):
             best = max(options, key=lambda o: (o.score, -o.y))
             self._commit(g, t, best)
         log.info("dispatcher: %d trips, %d decisions", len(self.trips), guard)
-        return self.lim.finish(self.trips)
+        out = self.lim.finish(self.trips)
+        return out if self.lim.pools_kept(out) else None
 
     def _escape(self, g: Group, t: float) -> None:
         """The fleet counts, after people: a group with nothing to do at a place whose
@@ -465,4 +471,9 @@ def dispatch(
     bound's master LP); a group whose next leg is infeasible skips it, and a group with no
     legs left is dispatched greedily. ``stop``: the safety stop (see budget.py).
     """
-    return _Dispatcher(problem, params or DispatchParams(), guide, stop).run()
+    params = params or DispatchParams()
+    trips = _Dispatcher(problem, params, guide, stop).run()
+    if trips is None:  # a pool of worn stock drawn out of order (wear.py): the worst record
+        trips = _Dispatcher(problem, params, guide, stop, pools=False).run()
+        assert trips is not None
+    return trips

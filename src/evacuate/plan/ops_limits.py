@@ -59,10 +59,12 @@ class Move(Protocol):
 
 
 class OpsLimits:
-    def __init__(self, problem: Problem, vacate: bool = False) -> None:
+    def __init__(self, problem: Problem, vacate: bool = False, pools: bool = False) -> None:
         self.pb = problem
         self.stands = Stands(problem)
         self.wear = Wear(problem)
+        if pools:
+            self.wear.make_pools(problem)
         self.vacating = vacate and self.stands.active
         self.at: dict[str, tuple[int, int, float]] = {}
         """Group id -> (class, place, ready): where it is and when it may leave (after its
@@ -75,7 +77,9 @@ class OpsLimits:
         the sorties and duty they bring (``Supply.record``)."""
         self.stands.enter(gid, c, p, t, n)
         self.at[gid] = (c, p, t)
-        if record is not None and self.wear.limited[c]:
+        if (c, p) in self.wear.pools:
+            self.wear.undrawn[gid] = (c, p, n)  # its record is drawn when it leaves
+        elif record is not None and self.wear.limited[c]:
             self.wear.records[gid] = Record(*record)
 
     def advance(self, t: float) -> None:
@@ -188,7 +192,9 @@ class OpsLimits:
         row = pb.times.row(c, j)
         near = [int(q) for q in np.argsort(row, kind="stable") if np.isfinite(row[q])]
         order = [q for q in dict.fromkeys([i, *near]) if q != j][:PLACES_TRIED]
-        rec = self.wear.record(gid)
+        if s0 < self.wear.not_before(gid) - EPS:
+            return None
+        rec = self.wear.peek(gid, s0)
         for q in order:
             route = pb.best_route(c, j, q, s0, latest_start=min(latest, dj, w))
             if route is None:
@@ -224,7 +230,11 @@ class OpsLimits:
         else when it may try again after a rest (``inf``: never)."""
         if not self.wear.active:
             return None
-        rec = self.wear.record(gid)
+        start = x if empty is None else empty[0]
+        first = self.wear.not_before(gid)
+        if start < first - EPS:
+            return first  # a pool's draws go in order of departure
+        rec = self.wear.peek(gid, start)
         legs = [(*empty, False)] if empty is not None else []
         if self.wear.fits(c, rec, [*legs, (x, y, True)]):
             return None
@@ -251,6 +261,7 @@ class OpsLimits:
         away: tuple[Vacate, ...] = getattr(move, "vacate", ())
         for v in away:
             self.escaped(v.c, v.gid, v.q, (v.start, v.arrive), v.n)
+        self.wear.draw(old, new, x if empty is None else empty[0], k, rest)
         if rest is not None:
             self.wear.split(c, old, [(new, k), (rest, rest_n)])
             if old in self.at:
@@ -267,14 +278,23 @@ class OpsLimits:
 
     def escape_ok(self, c: int, gid: str, q: int, move: tuple[float, float], n: int) -> bool:
         """Whether ``n`` vehicles of ``gid`` may move empty to ``q`` (a stand, a short duty)."""
-        rec = self.wear.record(gid)
+        if move[0] < self.wear.not_before(gid) - EPS:
+            return False
+        rec = self.wear.peek(gid, move[0])
         return self.stands.room(c, q, move[1]) >= n and self.wear.fits(c, rec, [(*move, False)])
 
     def escaped(self, c: int, gid: str, q: int, move: tuple[float, float], n: int) -> None:
         self.at[gid] = (c, q, move[1])
+        self.wear.draw(gid, gid, move[0], n, None)
         self.stands.leave(gid, move[0], n)
         self.stands.enter(gid, c, q, move[1], n)
         self.wear.commit(c, gid, gid, [(*move, False)])
 
     def finish(self, trips: list[Trip]) -> list[Trip]:
         return self.wear.unsplit(trips)
+
+    def pools_kept(self, plan: list[Trip]) -> bool:
+        """Whether the model draws each pool of worn stock as the plan did (wear.py); else
+        plan again without pools."""
+        turnaround = [self.pb.rest(c) for c in range(self.pb.n_classes)]
+        return self.wear.pool_order_kept(plan, turnaround)

@@ -27,7 +27,7 @@ import numpy as np
 from evacuate import units
 from evacuate.plan.budget import SafetyStop
 from evacuate.plan.problem import Problem
-from evacuate.plan.search import MAX_BOUND_ROUNDS, max_rescued
+from evacuate.plan.search import EXACT_NODES, MAX_BOUND_ROUNDS, _exact_is_cheap, max_rescued
 from evacuate.planio import Trip, Walk
 
 __all__ = [
@@ -410,6 +410,31 @@ def next_walks(
     return out
 
 
+def walk_mip_is_cheap(problem: Problem) -> bool:
+    """Tiny, on whole time units (walkways too): the TEN MIP with walking arcs
+    (``ten_walks.py``) on the grid of step 1 is exact there."""
+    if not _exact_is_cheap(problem):
+        return False
+    times = [t for way in compile_ways(problem) for t in (way.time, way.first, way.last)]
+    return all(abs(t - round(t)) < 1e-9 for t in times if math.isfinite(t))
+
+
+def _walk_mip(
+    problem: Problem, stop: SafetyStop, stats: dict[str, Any]
+) -> tuple[list[Trip], list[Walk], int] | None:
+    """The TEN MIP that plans walks and trips together (``EXACT_NODES`` nodes; the safety
+    stop's time left); None when it has no plan."""
+    from evacuate.plan.ten import ten_mip
+
+    mip = ten_mip(problem, 1.0, time_limit=stop.left(), node_limit=EXACT_NODES, walks=True)
+    stop.note_solver(mip.status)
+    stats["walk_mip"] = {"rescued": mip.rescued, "status": mip.status}
+    log.debug("walking MIP: %s, rescued %g", mip.status, mip.rescued)
+    if not mip.trips and not mip.walks:
+        return None
+    return list(mip.trips), list(mip.walks), round(mip.rescued)
+
+
 def plan_with_walks(
     problem: Problem,
     *,
@@ -459,6 +484,11 @@ def plan_with_walks(
         base, seed=seed, stop=stop, gap_target=gap_target, rounds=rounds, runs=runs
     )
     rescued = got + walk_rescued(problem, walks)
+    want = bound if with_bound else everyone
+    if rescued < want - 1e-6 and walk_mip_is_cheap(problem) and not stop.reached():
+        exact = _walk_mip(problem, stop, stats)
+        if exact is not None and exact[2] > rescued:
+            trips, walks, rescued = exact
     if not with_bound:
         bound = float(rescued)
     elif rescued > bound + 1e-6:  # never: the relaxation holds every plan with walks

@@ -9,6 +9,14 @@ where the model gives them the least worn vehicles there, not necessarily their 
 classes with sortie limits or rest, ``unsplit`` rewrites each part's history as its own: the
 trips before a split are repeated for every part, with the part's vehicles and a share of the
 people. Nothing else changes: the same vehicles make the same moves at the same times.
+
+Stock with different records at one place (a replan's state: two buses, one with a sortie
+left, one with two) is a **pool** when it is the place's only supply of its class: the
+planner cannot say which vehicles a group takes, but the model gives each first departure
+the least worn ones there, so the dispatcher hands out the records the same way, draw by
+draw in the order of departure (``draw``; a later draw may not depart earlier), and
+``pool_order_kept`` confirms on the finished plan that the model draws in that order (else
+the caller plans again with every vehicle there held to the worst record).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from dataclasses import dataclass, replace
 
 from evacuate.plan.problem import Problem
 from evacuate.planio import Trip
+from evacuate.scenario.fleet_limits import record_of
 
 __all__ = ["Record", "Wear"]
 
@@ -43,6 +52,7 @@ class Wear:
         self.rest_for = [INF] * n_c
         self.capacity = [int(x) for x in problem.capacity]
         self.name_of = {name: c for name, c in problem.cindex.items()}
+        self.place_names = problem.places
         for vc in problem.scenario.fleet.classes:
             c = problem.cindex.get(vc.id)
             if c is None:
@@ -54,6 +64,83 @@ class Wear:
         self.limited = [self.max_sorties[c] < INF or self.after[c] < INF for c in range(n_c)]
         self.records: dict[str, Record] = {}
         self.parts: dict[str, list[tuple[str, int]]] = {}
+        self.pools: dict[tuple[int, int], list[tuple[Record, int]]] = {}
+        self.last_draw: dict[tuple[int, int], float] = {}
+        self.undrawn: dict[str, tuple[int, int, int]] = {}
+        """Groups of a pool that have not left yet: id -> (class, place, vehicles)."""
+        self.draws: dict[str, tuple[tuple[int, int], int]] = {}
+        """Group id -> (its pool, the draw's rank), for ``pool_order_kept``."""
+
+    def make_pools(self, problem: Problem) -> None:
+        """Pools of stock with different records (see the module)."""
+        entries: dict[tuple[int, int], list[tuple[Record, int, float]]] = defaultdict(list)
+        for st in problem.scenario.fleet.stock:
+            c, p = problem.cindex.get(st.vehicle_class), problem.pindex.get(st.place)
+            if c is None or p is None or st.count <= 0 or not self.limited[c]:
+                continue
+            r = record_of(st.record)
+            rec = Record() if r is None else Record(*r)
+            entries[(c, p)].append((rec, st.count, max(st.available_from, 0.0)))
+        for (c, p), got in sorted(entries.items()):
+            if len({e[0] for e in got}) < 2:
+                continue  # one record: the worst is everyone's
+            supply = [s for s in problem.supply if s.c == c and s.p == p]
+            if len(supply) != 1 or supply[0].count != sum(e[1] for e in got):
+                continue  # production, reinforcements or losses there as well
+            if any(abs(e[2] - supply[0].t) > EPS for e in got):
+                continue
+            self.pools[(c, p)] = [(e[0], e[1]) for e in got]
+
+    def _key(self, c: int, r: Record, at: float) -> tuple[int, int, float]:
+        """Least worn first: fewest sorties, then rested ones, then the duty begun latest."""
+        if r.duty_from is None or at - r.last_end >= self.rest_for[c] - EPS:
+            return (r.sorties, 0, 0.0)
+        return (r.sorties, 1, -r.duty_from)
+
+    def _take(
+        self, c: int, pool: list[tuple[Record, int]], at: float, n: int
+    ) -> tuple[Record, list[tuple[Record, int]]]:
+        """The record of the ``n`` least worn vehicles of ``pool`` at ``at``, and the rest."""
+        out, left, need = Record(), [], n
+        for r, k in sorted(pool, key=lambda e: self._key(c, e[0], at)):
+            got = min(k, need)
+            if got > 0:
+                need -= got
+                busy = [x for x in (out, r) if self._key(c, x, at)[1] == 1]
+                out = Record(
+                    max(out.sorties, r.sorties),
+                    min((x.duty_from for x in busy if x.duty_from is not None), default=None),
+                    max((x.last_end for x in busy), default=-INF),
+                )
+            if k > got:
+                left.append((r, k - got))
+        return out, left
+
+    def peek(self, gid: str, at: float) -> Record:
+        """The record group ``gid`` flies with if it leaves at ``at`` (a pool's: drawn then)."""
+        if gid not in self.undrawn:
+            return self.record(gid)
+        c, p, n = self.undrawn[gid]
+        return self._take(c, self.pools[(c, p)], at, n)[0]
+
+    def not_before(self, gid: str) -> float:
+        """When a pool group may leave at the earliest: the pool's last draw."""
+        got = self.undrawn.get(gid)
+        return -INF if got is None else self.last_draw.get((got[0], got[1]), -INF)
+
+    def draw(self, gid: str, new: str, at: float, n: int, rest: str | None) -> None:
+        """``n`` vehicles of pool group ``gid`` leave at ``at`` as group ``new`` (the others
+        stay on as ``rest``)."""
+        got = self.undrawn.pop(gid, None)
+        if got is None:
+            return
+        c, p, count = got
+        key = (c, p)
+        self.records[new], self.pools[key] = self._take(c, self.pools[key], at, n)
+        self.last_draw[key] = max(at, self.last_draw.get(key, -INF))
+        self.draws[new] = (key, len(self.draws))
+        if rest is not None and count > n:
+            self.undrawn[rest] = (c, p, count - n)
 
     @property
     def active(self) -> bool:
@@ -106,7 +193,7 @@ class Wear:
         self.parts[gid] = parts
         rec = self.record(gid)
         for part, _ in parts:
-            self.records[part] = rec
+            self.records.setdefault(part, rec)
 
     def unsplit(self, trips: list[Trip]) -> list[Trip]:
         """The plan with every split group's trips repeated for each of its parts."""
@@ -139,6 +226,45 @@ class Wear:
         for gid in sorted(own, key=_natural):
             out.extend(own[gid])
         return out
+
+    def pool_order_kept(self, trips: list[Trip], turnaround: list[float]) -> bool:
+        """Whether the model draws each pool's vehicles as ``draw`` did: the groups' first
+        departures there, ordered as the plan's rows are (departure, then group id), come
+        draw by draw, and no group ends there (its vehicles would join the pool) before the
+        last draw."""
+        if not self.draws:
+            return True
+        first: dict[str, Trip] = {}
+        last: dict[str, Trip] = {}
+        for tr in sorted(trips, key=lambda t: (t.depart, t.arrive)):
+            first.setdefault(tr.group, tr)
+            last[tr.group] = tr
+        root: dict[str, str] = {}
+
+        def mark(gid: str, top: str) -> None:
+            root[gid] = top
+            for part, _ in self.parts.get(gid, []):
+                mark(part, top)
+
+        for gid in self.draws:
+            mark(gid, gid)
+        for key, when in self.last_draw.items():
+            c, p = key
+            name = self.name_of
+            rows = sorted(
+                (tr.depart, tr.group, self.draws[root[tr.group]][1])
+                for tr in first.values()
+                if tr.group in root and self.draws[root[tr.group]][0] == key
+            )
+            ranks = [r for _, _, r in rows]
+            if ranks != sorted(ranks):
+                return False
+            for tr in last.values():
+                ends = tr.arrive + (turnaround[c] if tr.people > 0 else 0.0)
+                here = name.get(tr.vehicle_class) == c and tr.destination == self.place_names[p]
+                if here and ends <= when + EPS:
+                    return False
+        return True
 
 
 def _natural(gid: str) -> tuple[int, str]:
