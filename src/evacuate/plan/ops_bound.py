@@ -40,6 +40,7 @@ Both are sound: they relax every other rule (people, room, lanes, deadlines else
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -55,8 +56,13 @@ from evacuate.scenario.summary import produced
 
 __all__ = ["Cycle", "cycles", "stands_bound", "trips_per_vehicle", "wear_bound"]
 
+log = logging.getLogger(__name__)
+
 INF = math.inf
 EPS = 1e-9
+MAX_PLACES = 1_000
+"""More places than this: no stands or wear bound (their shortest paths are a places x places
+Floyd-Warshall per class; the other bounds still hold)."""
 
 
 def _pools(problem: Problem, x: int) -> dict[str, tuple[int, list[int]]]:
@@ -182,6 +188,9 @@ def stands_bound(problem: Problem) -> float:
     """The most people useful trips can carry through the stands of their pickups and
     their havens (module docstring; inf: no place has stands)."""
     if not problem.supply or all(pl.stands is None for pl in problem.scenario.places):
+        return INF
+    if problem.n_places > MAX_PLACES:
+        log.info("stands bound: %d places, more than %d: left out", problem.n_places, MAX_PLACES)
         return INF
     w = _Windows(problem)
     lp = _Lp()
@@ -345,6 +354,9 @@ def wear_bound(problem: Problem) -> float:
             rest = (INF, INF) if vc.rest is None else (vc.rest.after, vc.rest.rest_for)
             limits[c] = (sorties, rest)
     if not limits:
+        return INF
+    if problem.n_places > MAX_PLACES:
+        log.info("wear bound: %d places, more than %d: left out", problem.n_places, MAX_PLACES)
         return INF
     records = _records(problem)
     fastest, approach = cycles(problem)
