@@ -291,6 +291,28 @@ def test_vehicles_reach_a_stand_limited_place_by_way_of_others() -> None:
     assert best.rescued == stands_bound(compile_problem(sc)) == 1
 
 
+def test_a_haven_may_take_in_more_than_its_room_when_some_move_on() -> None:
+    """A 3-seat bus on a town square with two stands brings 3 people to a camp with room for
+    2 at 1 h, and takes one on to a hut with room for 1 at 2 h: 3, the oracle's optimum,
+    whose plan passes the checker. The stands bound caps the useful trips' seats into all
+    havens by their room together, not each by its own: 3 (it was 2, below the optimum)."""
+    sc = evacuate.scenario.from_dict(
+        {
+            "scenario": {"id": "square", "end": 3, "time_unit": "hour"},
+            "places": [{"id": "town", "population": 4, "stands": 2},
+                       {"id": "camp", "capacity": 2}, {"id": "hut", "capacity": 1}],
+            "travel": {"routes": "lanes", "lanes": [
+                {"id": "in", "from": "town", "to": "camp", "time": 1},
+                {"id": "on", "from": "camp", "to": "hut", "time": 1}]},
+            "fleet": {"classes": [{"id": "bus", "capacity": 3}],
+                      "stock": [{"class": "bus", "place": "town", "count": 1}]},
+        }
+    )  # fmt: skip
+    best = exhaustive(sc)
+    _checked(sc, best)
+    assert best.rescued == stands_bound(compile_problem(sc)) == 3
+
+
 def worn_ship(record: dict[str, Any] | None, sorties: int | None = None) -> Any:
     """One one-seat ship at the port from 3 h (1 h to the haven), rest after 5 h for 6 h, a
     10 h horizon; ``record``: what it flew before."""

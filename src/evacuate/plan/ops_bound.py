@@ -14,11 +14,12 @@ the horizon (and before the place's deadline), and at most ``floor((end - unload
 unloading) / hold) + 1`` unloadings. Vehicles that enter a place (production, reinforcements,
 repaired ones, stock free after the first instant) are not checked, so each may add one loading
 there. An LP (``stands_bound``) then takes the most people: rescued from a place at most its
-people and the seats of its loadings, into a haven at most its room and the seats of its
-unloadings, and per class no more useful unloadings than loadings; several classes in one pool
-share its stand- time. A class without stands at a place, or that loads (unloads and turns
-round) instantly, is not limited there. (With walkways, the planner bounds a vehicle problem
-where nobody walks: plan/walks.py, ``relax_for_bound``.)
+people and the seats of its loadings, into the havens at most the seats of their unloadings
+(one may take in more than its room when some move on to another) and in all at most their
+room, and per class no more useful unloadings than loadings; several classes in one pool share
+its stand- time. A class without stands at a place, or that loads (unloads and turns round)
+instantly, is not limited there. (With walkways, the planner bounds a vehicle problem where
+nobody walks: plan/walks.py, ``relax_for_bound``.)
 
 **Sorties and rest**: people rescued come into a haven on a loaded trip from a place that is
 not one (the net count at havens: moves between havens add nobody), so only those **useful**
@@ -104,7 +105,7 @@ def _entering(problem: Problem, x: int, classes: list[int], after: float) -> flo
 
 class _Windows:
     """When stands can be used: (class, place) the first instant a loading may start and the
-    last instant it may end so that its people still reach a place with room by the horizon
+    last instant it may end so that its people still reach a haven by the horizon
     (and before the place's deadline); (class, haven) the first instant an unloading of a
     useful trip may start."""
 
@@ -207,13 +208,16 @@ def stands_bound(problem: Problem) -> float:
         _pickup_rows(lp, w, p, cols)
     for h in np.flatnonzero(problem.is_haven):
         cols = {c: lp.col() for c in range(problem.n_classes) if w.unloads(c, int(h))}
-        s = lp.col(0.0, float(problem.sink_capacity[h]))
+        # people a haven takes in on useful trips (more than its room if some move on)
+        s = lp.col()
         lp.row([(s, 1.0)] + [(k, -float(problem.capacity[c])) for c, k in cols.items()], 0.0)
         rescued.append((s, -1.0))
         for c, k in cols.items():
             loads[c].append((k, 1.0))
         _drop_rows(lp, w, int(h), cols)
     lp.row(rescued, 0.0)
+    room = float(problem.sink_capacity[problem.is_haven].sum())
+    lp.row([(k, 1.0) for k, sign in rescued if sign > 0], room)  # rescued: at most the room
     for terms in loads.values():
         lp.row(terms, 0.0)  # a useful unloading of a class needs a loading of that class
     if not lp.cost or not any(lp.cost):
