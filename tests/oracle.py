@@ -17,8 +17,10 @@ allowed; a vehicle leaving at ``at`` has left) events;
 ``load_per_hour`` and ``unload_per_hour`` when the throughput period is one time unit (hours
 or days), changed by ``load_rates``/``unload_rates`` tables and known ``change_throughput``
 rates whose times are whole time units (so each period has one rate, worked out here from
-docs/model.md, Throughput); parking ``stands`` (one number or per class). Berths (also
-changed ones) and other events are refused.
+docs/model.md, Throughput); ``berths``, also changed by ``change_throughput`` on whole time
+units (a vehicle holds one from the start of its loading to its end, and from the start of its
+unloading to its arrival; checked at the end of every instant); parking ``stands`` (one number
+or per class). Other events are refused.
 
 Stands (docs/model.md, Stands): a vehicle is present at a place while idle there (stock from
 its ``available_from``), while loading there (until ``depart + load_time``) and from the start
@@ -101,8 +103,7 @@ class _Data:
         limited = any(self.flows.limited(i, u) for i in range(len(places)) for u in (0, 1))
         if limited and hours < 1:
             raise NotImplementedError("oracle: rates with periods of one time unit only")
-        if any(p.berths for p in places):
-            raise NotImplementedError("oracle: no berths")
+        self.berthed = [self.flows.has_berths(i) for i in range(len(places))]
         # per place: None when its rate never limits; else the allowance of the first period
         # (a marker: ``load_allow``/``unload_allow`` give each period's)
         self.load_rate = [
@@ -151,8 +152,10 @@ class _Data:
                     self.pool_place.append(i)
                 self.pool[i][c] = len(self.pool_stands) - 1
         self.stands = bool(self.pool_stands)
-        if self.stands and not all(_is_int(x) for x in (*self.L, *self.U)):
-            raise NotImplementedError("oracle: integer load and unload times with stands")
+        # where a vehicle's loading and unloading are tracked (stands or berths)
+        self.track = self.stands or any(self.berthed)
+        if self.track and not all(_is_int(x) for x in (*self.L, *self.U)):
+            raise NotImplementedError("oracle: integer load and unload times with stands or berths")
         if not all(_is_int(r) for r in self.rest):
             raise NotImplementedError("oracle: integer turnarounds")
         self.sorties = [INF if c.max_sorties is None else c.max_sorties for c in classes]
@@ -353,8 +356,24 @@ class _Data:
         return t < self.deadline[j] and self.place_open(j, t) and t <= self.hard[c]
 
     def unloads_on_stand(self, c: int, j: int, people: int) -> bool:
-        """Whether a vehicle bound for ``j`` is present there before it arrives."""
-        return people > 0 and self.U[c] > 0 and self.pool[j][c] >= 0
+        """Whether a vehicle bound for ``j`` is present (or holds a berth) there before it
+        arrives."""
+        return people > 0 and self.U[c] > 0 and (self.pool[j][c] >= 0 or self.berthed[j])
+
+    def berths_ok(self, veh: tuple[VState, ...], t: int) -> bool:
+        """At the end of instant ``t``: vehicles loading or unloading at each place with
+        berths are at most the berths in force then."""
+        busy = [0] * self.P
+        for v in veh:
+            if not v[1]:
+                continue
+            if v[10]:
+                busy[v[2]] += 1  # unloading there until it arrives
+            elif v[8] >= 0 and v[9] > t:
+                busy[v[8]] += 1  # still loading at its origin
+        return all(
+            n <= self.flows.berths(p, t) for p, n in enumerate(busy) if n and self.berthed[p]
+        )
 
     def stands_ok(self, veh: tuple[VState, ...], started: int, t: int) -> bool:
         """At the end of instant ``t``: every pool at a place where some vehicle's presence
@@ -397,7 +416,7 @@ def _arrival(d: _Data, state: VState, t: int) -> VState | None:
         return None  # a damage strikes it while it unloads
     ready = t + round(d.rest[c]) if people > 0 else t  # turnaround
     last = t if d.after[c] < INF else NEG  # records only where they matter (fewer states)
-    if d.stands:
+    if d.track:
         return (c, 0, p, ready, 0, flown, duty, last, -1, 0, 0)
     return (c, 0, p, ready, 0, flown, duty, last)
 
@@ -417,9 +436,9 @@ def _leaving(d: _Data, state: VState, t: int, j: int, n: int, dur: int) -> VStat
     if start >= 0 and t + dur - start > d.after[c]:
         return None
     flown += int(n > 0 and d.sorties[c] < INF)
-    if not d.stands:
+    if not d.track:
         return (c, 1, j, t + dur, n, flown, start, last)
-    if n > 0 and d.L[c] > 0 and d.pool[p][c] >= 0:
+    if n > 0 and d.L[c] > 0 and (d.pool[p][c] >= 0 or d.berthed[p]):
         return (c, 1, j, t + dur, n, flown, start, last, p, t + round(d.L[c]), 0)
     return (c, 1, j, t + dur, n, flown, start, last, -1, 0, 0)
 
@@ -438,7 +457,7 @@ def _arrivals(
     if not moving:
         return [(state, 0, q, 0)]
     here = 1 << p if d.pool[p][c] >= 0 else 0
-    unloading = bool(d.stands and state[10])
+    unloading = bool(d.track and state[10])
     if not unloading and d.unloads_on_stand(c, p, people):
         # present from the start of its unloading: begin now, or keep travelling
         u = round(d.U[c])
@@ -524,6 +543,8 @@ def exhaustive(scenario: Scenario) -> OracleResult:
                 started and not d.stands_ok(veh, started, t)
             ):
                 return NEG
+            if any(d.berthed) and not d.berths_ok(veh, t):
+                return NEG
             settled = rates.settle(q, t)
             if settled is None:
                 return NEG
@@ -533,7 +554,7 @@ def exhaustive(scenario: Scenario) -> OracleResult:
         c, moving, p, when = veh[idx][:4]
         best = NEG
         if phase == 0:
-            if not moving or (when > t and not d.stands):  # nothing to decide (fast path)
+            if not moving or (when > t and not d.track):  # nothing to decide (fast path)
                 return value(t, 0, idx + 1, veh, present, net, q, started)
             for new, delta, q2, mark in _arrivals(d, rates, veh[idx], t, q):
                 if new is veh[idx]:  # keeps travelling
@@ -562,7 +583,7 @@ def exhaustive(scenario: Scenario) -> OracleResult:
             best = max(best, value(t, 1, idx + 1, nv, tuple(pl), tuple(nl), q2, started))
         return best
 
-    present_from = (lambda r: (-1, 0, r)) if d.stands else (lambda r: ())
+    present_from = (lambda r: (-1, 0, r)) if d.track else (lambda r: ())
     veh0 = tuple(
         sorted(
             (c, 0, p, r, 0, flown, duty, last, *present_from(r))

@@ -64,16 +64,20 @@ class _Throughput:
                 raise NotImplementedError("oracle: rate tables on whole time units only")
         # per (place, kind): (at, until, per_hour) in time order, file order at one instant
         self.changes: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
+        self.base_berths = [p.berths for p in places]
+        self.berth_changes: dict[int, list[tuple[float, float, int]]] = {}
         known = [e for e in sc.events if e.enabled and e.mode == "known"]
         for ev in sorted(known, key=lambda e: e.at):  # sorted() is stable: file order kept
             for eff in ev.effects:
                 if not isinstance(eff, ChangeThroughput):
                     continue
-                if eff.berths is not None:
-                    raise NotImplementedError("oracle: no berths")
                 until = math.inf if eff.until is None else eff.until
                 if not _is_int(ev.at) or not (until == math.inf or _is_int(until)):
                     raise NotImplementedError("oracle: rate changes on whole time units only")
+                if eff.berths is not None:
+                    self.berth_changes.setdefault(index[eff.place], []).append(
+                        (ev.at, until, eff.berths)
+                    )
                 for u, rate in enumerate((eff.load_per_hour, eff.unload_per_hour)):
                     if rate is not None:
                         key = (index[eff.place], u)
@@ -82,6 +86,19 @@ class _Throughput:
     def limited(self, p: int, u: int) -> bool:
         """Whether the rate limits the place in some period."""
         return bool(self.base[p][u]) or self.tables[p][u] is not None or (p, u) in self.changes
+
+    def has_berths(self, p: int) -> bool:
+        """Whether berths limit the place at some instant."""
+        return self.base_berths[p] is not None or p in self.berth_changes
+
+    def berths(self, p: int, t: int) -> float:
+        """Vehicles that may load or unload at ``p`` at instant ``t`` (``inf``: no limit):
+        the last known change covering ``t`` that gives berths, else the place's own."""
+        for at, until, n in reversed(self.berth_changes.get(p, [])):
+            if at <= t < until:
+                return n
+        base = self.base_berths[p]
+        return math.inf if base is None else base
 
     def rate(self, p: int, u: int, k: int) -> float:
         for at, until, per_hour in reversed(self.changes.get((p, u), [])):
