@@ -34,6 +34,7 @@ __all__ = [
     "DISPATCH_RUNS",
     "EXACT_NODES",
     "MAX_BOUND_ROUNDS",
+    "REFINE_CELLS",
     "max_rescued",
     "rescued_by_trips",
 ]
@@ -143,6 +144,12 @@ guide: one, then one per round of the bound; guided runs come on top, three per 
 MAX_BOUND_ROUNDS = 3
 """... and rounds of the bound (each on a grid twice as fine, each up to
 ``BOUND_ITERATIONS`` LP solves of its master, each guiding three dispatcher runs)."""
+
+REFINE_CELLS = 10_000_000
+"""... and a round after the first only on a grid of at most this many cells (steps x places^2
+x classes): the large rung's second and third rounds (8,000 and 16,000 steps, 30 places, 3
+classes) took 20 of its 28.5 s of CPU for a bound 0.11% lower and the same plan, so the
+default 10 s stop cut it; the medium, proto, Libya and Romulan grids stay under it."""
 
 BOUND_ITERATIONS = 200
 """LP solves of the column generation per round of the bound."""
@@ -259,6 +266,16 @@ def max_rescued(
         if res.n_steps * 2 > 200_000 or (previous - bound) < 0.1 * gap_target * bound:
             refine = len(stats["bounds"]) < 2
         refine = refine and len(stats["bounds"]) < rounds
+        refine = (
+            refine and 2 * res.n_steps * problem.n_places**2 * problem.n_classes <= REFINE_CELLS
+        )
+    if need is None and not best.flown and not closed() and not stop.reached():
+        # improvement phase after greedy construction: destroy and repair (improve_rescue.py)
+        from evacuate.plan.improve_rescue import improve_rescued
+
+        better = improve_rescued(problem, best.trips, best.rescued, bound, seed=seed, stop=stop)
+        stats["improve"] = better.stats(best.rescued)
+        best.trips, best.rescued = better.trips, better.rescued
     if not closed() and _exact_is_cheap(problem) and not stop.reached():
         # a tiny problem on whole time units: HiGHS's MIP on the grid of step 1 is exact
         from evacuate.plan.ten import ten_mip
