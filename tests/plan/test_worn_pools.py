@@ -5,14 +5,18 @@ simulation flies the plan, and on a tiny case the plan meets the exhaustive opti
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evacuate.check import check
 from evacuate.plan.api import plan
 from evacuate.scenario import from_dict
 from tests.oracle import exhaustive
+from tests.plan.tiny import tiny_scenarios
 from tests.simulation.flown import assert_flown_as_planned
 
 SAFETY = 300.0
@@ -70,3 +74,46 @@ def test_the_oracle_agrees_on_a_tiny_pool() -> None:
     result = plan(sc, time_limit=SAFETY)
     assert result.rescued == 4
     assert check(sc, result.plan).feasible
+
+
+@st.composite
+def pooled(draw: st.DrawFn) -> dict[str, Any]:
+    """A tiny scenario whose one class has sortie limits or rest, and two vehicles that enter
+    at one place at one time, each with a record of its own (integer times)."""
+    data = copy.deepcopy(draw(tiny_scenarios(max_vehicles=2, max_end=6)))
+    data["fleet"]["classes"] = data["fleet"]["classes"][:1]
+    vc = data["fleet"]["classes"][0]
+    if draw(st.booleans()):
+        vc["max_sorties"] = draw(st.integers(1, 3))
+    else:
+        vc["rest"] = {"after": draw(st.integers(1, 4)), "for": draw(st.integers(1, 3))}
+    vc["turnaround"] = draw(st.integers(0, 1))
+    first = data["fleet"]["stock"][0]
+    free = first["available_from"]
+    stock = []
+    for _ in range(2):
+        last = draw(st.integers(0, free))
+        record: dict[str, int] = {"sorties": draw(st.integers(0, 2))}
+        if draw(st.booleans()):
+            record |= {"duty_from": draw(st.integers(0, last)), "last_end": last}
+        stock.append(first | {"class": vc["id"], "count": 1, "record": record})
+    data["fleet"]["stock"] = stock
+    return data
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(pooled())
+def test_pooled_plans_pass_the_checker_under_the_optimum(data: dict[str, Any]) -> None:
+    """Whatever the two records: the checker (which draws the least worn vehicles first)
+    accepts the plan with its count, the exhaustive optimum is at least that, and the
+    undisturbed simulation flies it."""
+    sc = from_dict(data)
+    result = plan(sc, time_limit=SAFETY)
+    report = check(sc, result.plan)
+    assert report.feasible, report.violations[:3]
+    assert report.rescued == result.rescued <= exhaustive(sc).rescued
+    assert_flown_as_planned(sc, result)
