@@ -191,3 +191,29 @@ def test_any_row_edited_beyond_the_rules_is_refused(tmp_path: Path, data: st.Dat
         edits = _trip_edits(columns, rows, i, capacity)
     rule = data.draw(st.sampled_from(sorted(edits)))
     assert rule in _rules(scenario, _write(tmp_path, head, columns, edits[rule]))
+
+
+NO_BERTHS = """\
+scenario: {id: no_berths, end: 20h}
+places:
+  - {id: town, population: 200, deadline: 15h}
+  - {id: camp, capacity: 1000}
+travel:
+  routes: lanes
+  lanes: [{id: road, from: town, to: camp, time: 1h}]
+fleet:
+  classes: [{id: bus, capacity: 50, load_time: 30min}]
+  stock: [{class: bus, place: camp, count: 1}]
+events:
+  - {id: quay_lost, at: 4h, effects: [{type: change_throughput, place: town, berths: 0}]}
+"""
+
+
+def test_the_planner_books_no_berth_where_none_is_left() -> None:
+    """A change_throughput leaving 0 berths for good: the dispatcher's berth ledger returned
+    its last candidate start when none had room, and booked loadings the checker refused."""
+    s = evacuate.loads(NO_BERTHS)
+    result = evacuate.plan(s, time_limit=30)
+    report = evacuate.check(s, result)
+    assert report.violation_counts == {}
+    assert report.rescued == result.rescued == 100  # two loadings, at 1 h and 3.5 h

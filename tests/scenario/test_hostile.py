@@ -125,3 +125,17 @@ def test_a_scenario_without_per_period_work_keeps_the_long_horizon(tmp_path: Pat
     doc.pop("variants")
     s = _load(yaml.safe_dump(doc, sort_keys=False), tmp_path)
     assert s.scenario.end == 1e6
+
+
+@pytest.mark.parametrize("field", ["half", "spread"])
+@pytest.mark.parametrize("value", ["1e-300", "0.1s"])
+def test_a_curve_narrower_than_a_second_is_refused(tmp_path: Path, field: str, value: str) -> None:
+    """``half: 1e-300``: the Rayleigh curve squared it to 0 and divided by it
+    (ZeroDivisionError, exit 1); now a duration of at least a second, at its line."""
+    curve = f"{{shape: logistic, people: 100, start: 1h, half: 3h, {field}: {value}}}"
+    if field == "half":
+        curve = f"{{shape: rayleigh, people: 100, start: 1h, half: {value}}}"
+    text = TEXT.replace("{shape: logistic, people: 100, start: 1h, half: 3h}", curve)
+    issues = _issues(text, tmp_path)
+    assert [(i.path, i.line) for i in issues] == [(f"places[0].arrival_curve.{field}", 13)]
+    assert "at least 1 second" in issues[0].message

@@ -97,16 +97,17 @@ class Berths:
         return self.free or self.usage(a, b) + need <= self.cap(a, b)
 
     def earliest(self, a: float, dur: float, need: int) -> float:
-        """Earliest start >= a with ``need`` free berths for ``dur``."""
+        """Earliest start >= a with ``need`` free berths for ``dur`` (inf: never, e.g. a
+        change_throughput leaves 0 berths for good; the last candidate was once returned and
+        booked without room)."""
         if self.free:
             return a
         starts = {a} | {e for _, e, _ in self.items if e > a}
         starts |= {t for x, y, _ in self.changes for t in (x, y) if a < t < float("inf")}
-        ordered = sorted(starts)
-        for s in ordered:
+        for s in sorted(starts):
             if self.fits(s, s + max(dur, EPS), need):
                 return s
-        return ordered[-1]
+        return float("inf")
 
     def add(self, a: float, dur: float, n: int) -> None:
         if not self.free and dur > 0:

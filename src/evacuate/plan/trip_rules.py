@@ -153,6 +153,8 @@ class TripRules:
                 continue
             want = min(n, self.berths[i].limit, self.berths[j].limit)
             bx = self.berths[i].earliest(xx, load, want)
+            if bx == math.inf:
+                return None  # no berth from now on
             if bx > xx + EPS:
                 ready = bx
                 continue

@@ -34,6 +34,7 @@ __all__ = [
     "Period",
     "PositiveCount",
     "Rate",
+    "Span",
     "Speed",
     "Time",
     "Vehicles",
@@ -88,16 +89,26 @@ def _reject_bool(v: object) -> object:
     return v
 
 
-def _to_period(v: object, info: ValidationInfo) -> float:
-    """A duration of at least ``MIN_PERIOD_SECONDS`` (periods repeat; shorter ones never end)."""
+def _at_least_a_second(v: object, info: ValidationInfo, what: str) -> float:
     unit = _ctx(info).get("time_unit", "hour")
     x = units.parse_duration(v, unit)
     shortest = limits.MIN_PERIOD_SECONDS / units.TIME_UNITS[unit]
     if not x >= shortest:
         raise ValueError(
-            f"a period of at least {limits.MIN_PERIOD_SECONDS:g} second ({shortest:.3g} {unit})"
+            f"{what} of at least {limits.MIN_PERIOD_SECONDS:g} second ({shortest:.3g} {unit})"
         )
     return x
+
+
+def _to_period(v: object, info: ValidationInfo) -> float:
+    """A duration of at least ``MIN_PERIOD_SECONDS`` (periods repeat; shorter ones never end)."""
+    return _at_least_a_second(v, info, "a period")
+
+
+def _to_span(v: object, info: ValidationInfo) -> float:
+    """A duration of at least ``MIN_PERIOD_SECONDS``: a curve's ``half`` or ``spread`` (of
+    1e-300 its square underflowed to 0 and the curve divided by it)."""
+    return _at_least_a_second(v, info, "a duration")
 
 
 _MAX_T = limits.MAX_TIME
@@ -110,6 +121,8 @@ Time = Annotated[float, BeforeValidator(_to_time), Field(ge=-_MAX_T, le=_MAX_T)]
 """A point in time in the scenario's time unit after time zero (may be negative)."""
 Period = Annotated[float, BeforeValidator(_to_period), Field(le=_MAX_T)]
 """A repeat interval: at least one second."""
+Span = Annotated[float, BeforeValidator(_to_span), Field(le=_MAX_T)]
+"""The scale of a curve over time: at least one second."""
 Distance = Annotated[float, BeforeValidator(_to_distance), Field(ge=0, le=_MAX_X)]
 Speed = Annotated[float, BeforeValidator(_to_speed), Field(gt=0)]
 Count = Annotated[int, BeforeValidator(_reject_bool), Field(ge=0, le=limits.MAX_PEOPLE)]

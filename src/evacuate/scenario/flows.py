@@ -4,20 +4,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from evacuate.scenario.fields import (
-    _MAX_T,
     Count,
     Id,
     PeopleRate,
     Period,
+    Span,
     Time,
     Vehicles,
     _Frozen,
-    _to_duration,
 )
 
 __all__ = [
@@ -37,9 +36,9 @@ class ArrivalCurve(_Frozen):
     shape: Literal["logistic", "rayleigh"]
     people: Count
     start: Time = 0.0
-    half: Annotated[float, BeforeValidator(_to_duration), Field(gt=0, le=_MAX_T)]
+    half: Span
     """Time from ``start`` until half the people have arrived."""
-    spread: Annotated[float, BeforeValidator(_to_duration), Field(gt=0, le=_MAX_T)] | None = None
+    spread: Span | None = None
     """Logistic only: time from 10% to 90% of the people (default: ``half``)."""
     step: Period | None = None
     """People who arrive within a step are released at its end (default: one hour or one
