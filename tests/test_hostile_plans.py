@@ -217,3 +217,20 @@ def test_the_planner_books_no_berth_where_none_is_left() -> None:
     report = evacuate.check(s, result)
     assert report.violation_counts == {}
     assert report.rescued == result.rescued == 100  # two loadings, at 1 h and 3.5 h
+
+
+@pytest.mark.parametrize("depart", ["1000", "1e23"])
+def test_a_trip_that_arrives_before_it_departs_is_refused_not_a_crash(
+    tmp_path: Path, depart: str
+) -> None:
+    """A group's first trip moved to depart after it arrives: the wear rules put the group's
+    leaving before its drawing (KeyError, exit 1); now refused under travel_time."""
+    head, columns, rows = _split(SINK_PLAN)
+    c = {name: k for k, name in enumerate(columns)}
+    rows[0][c["depart"]] = depart  # g7 from the depot, arriving at 0.37 h
+    plan = _write(tmp_path, head, columns, rows)
+    assert "travel_time" in _rules(SINK, plan)
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(
+        app, ["check", str(SINK), "--plan", str(plan)]
+    )
+    assert result.exit_code == 2 and "internal error" not in result.output, result.output

@@ -115,8 +115,11 @@ class WearRules(CheckerBase):
         steps: list[tuple[float, int, int, int]] = []
         for g, trips in by_group.items():
             first, last = trips[0], trips[-1]
-            steps.append((float(self.depart[first]), 1, first, g))
-            steps.append((float(self.arrive[last] + self.rest[last]), 0, last, g))
+            drawn, left_at = float(self.depart[first]), float(self.arrive[last] + self.rest[last])
+            steps.append((drawn, 1, first, g))
+            # a trip that arrives before it departs (refused under travel_time) must not put
+            # the group's leaving before its drawing (a KeyError, exit 1, once)
+            steps.append((left_at, 0, last, g) if left_at >= drawn else (drawn, 2, last, g))
         steps.sort()
         supplies = getattr(self, "_supplies_seen", {})
         fresh_taken: dict[tuple[int, int], int] = defaultdict(int)
@@ -128,7 +131,7 @@ class WearRules(CheckerBase):
             c = int(self.cls[i])
             max_sorties, rest = limits[c]
             rest_for = INF if rest is None else rest.rest_for
-            if not draw:
+            if draw != 1:
                 pc = (int(self.d[i]), c)
                 left[pc].append((records[g], int(self.count[i])))
                 continue
