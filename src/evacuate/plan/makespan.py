@@ -69,27 +69,34 @@ shuttle bound (shuttle_bound.py), not the relaxation's bisection."""
 def _makespan_lower_bound(
     problem: Problem, scenario: Scenario, hi: float, stop: SafetyStop, stats: dict[str, Any]
 ) -> float:
-    """The longest horizon (to 0.1%) whose relaxation cannot hold everyone's rescue, and at
-    least the shuttle bound (shuttle_bound.py): no plan finishes before it."""
+    """A time no plan finishes before: at least the shuttle bound (shuttle_bound.py), and
+    raised by bisection on the horizon of the relaxation. A horizon whose relaxation cannot
+    hold everyone's rescue is one no plan meets; with whole-unit durations (makespans are
+    whole numbers) the bisection is on whole horizons and the bound is the next whole number
+    after the longest such horizon (about half the relaxations of a bisection to 0.1%);
+    otherwise it is that horizon, to 0.1%."""
     population = float(problem.population.sum())
     lo = shuttle_makespan_bound(problem)
     stats["shuttle_lower_bound"] = lo
     steps = hi / choose_dt(problem) if problem.supply else math.inf
     if steps * problem.n_places**2 * problem.n_classes > _LB_GRID_CAP:
         return lo
+    whole = _integral(problem)
+    if whole:  # no plan finishes before ``lo`` nor at a fraction: the next whole number
+        lo, hi = float(math.ceil(lo - 1e-9)), float(math.ceil(hi - 1e-9))
     for _ in range(30):
-        if hi - lo <= 1e-3 * max(1.0, hi):
+        if (lo >= hi) if whole else (hi - lo <= 1e-3 * max(1.0, hi)):
             break
         if stop.reached():
             break
-        mid = 0.5 * (lo + hi)
+        mid = float(math.floor((lo + hi) / 2)) if whole else 0.5 * (lo + hi)
         pb = _at_end(problem, scenario, mid)
         b = trivial_bound(pb)
         if pb.supply and not has_instant_trips(pb) and b >= population - 1e-6:
             b = min(b, column_generation_bound(pb, iterations=60, stop=stop).bound)
         stats["probes"].append({"horizon": mid, "bound": b})
         if b < population - 1e-6:
-            lo = mid
+            lo = mid + 1.0 if whole else mid  # no plan finishes by ``mid``
         else:
             hi = mid
     return lo
