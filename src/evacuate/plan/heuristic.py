@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from evacuate.plan import loading
+from evacuate.plan.approach import Approaches
 from evacuate.plan.budget import SafetyStop
 from evacuate.plan.dispatch_kernel import best_options, estimates, pickups, transfers
 from evacuate.plan.drops import DropLists, DropValues, refuge
@@ -80,6 +81,7 @@ class _Dispatcher(TripRules):
         # no (places, places) array
         self.value = DropValues(problem, params.stage_value, params.transfer_value)
         self.direct: np.ndarray | None = None  # (P, P) some class goes i -> j, when needed
+        self.approaches = Approaches(problem)  # empty moves over several lanes
         self.full_room = 0.05 * problem.sink_capacity.astype(float)
         self.deadline = d
         window = params.urgency_window * max(problem.end, EPS)
@@ -177,7 +179,8 @@ class _Dispatcher(TripRules):
             return []
         pick, room = self._estimates()
         x, ok_i = self.x, self.ok_i
-        if not pickups(t, p, pb.times.row(c, p), pb.open_from, d, pb.end, load, w, pick, x, ok_i):
+        row = self.approaches.row(c, p)  # a chain of lanes where no one route goes
+        if not pickups(t, p, row, pb.open_from, d, pb.end, load, w, pick, x, ok_i):
             return []
         if pb.pauses:  # no departure while the operator is withdrawn (it comes back later)
             ok_i &= np.array([pb.pause_end(c, float(v)) is None for v in x], dtype=np.bool_)
@@ -424,7 +427,9 @@ class _Dispatcher(TripRules):
         name = pb.classes[c]
         for v in self.lim.book(c, (g.gid, gid, rest_gid), k, g.n - k, o, (load, unload)):
             self._vacated(v)
-        if o.empty is not None:
+        for a, b, st0, ti in o.hops:  # an empty move over several lanes
+            self.trips.append(Trip(gid, name, k, pb.places[a], st0, pb.places[b], ti, 0))
+        if o.empty is not None and not o.hops:
             st0, ti = o.empty
             self.trips.append(Trip(gid, name, k, pb.places[g.p], st0, pb.places[o.i], ti, 0))
         self.trips.append(Trip(gid, name, k, pb.places[o.i], o.x, pb.places[o.j], o.y, o.people))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evacuate.plan import loading
+from evacuate.plan.approach import Approaches, Hop
 from evacuate.plan.drops import DropValues
 from evacuate.plan.ledger import Berths, Ledger
 from evacuate.plan.ops_limits import OpsLimits, Vacate
@@ -70,6 +71,9 @@ class Option:
     vehicles: int
     vacate: tuple[Vacate, ...] = ()
     """Idle groups that leave the drop, empty, so that this trip finds a stand there."""
+    hops: tuple[Hop, ...] = ()
+    """The empty trips of the move to i when it takes several routes (``approach.py``);
+    ``empty`` then spans them all."""
 
 
 class TripRules:
@@ -91,6 +95,7 @@ class TripRules:
     deadline: np.ndarray
     urgent_until: np.ndarray
     value: DropValues
+    approaches: Approaches
 
     def _destroyed(self, c: int, p: int, a: float, b: float) -> bool:
         """Whether a known destroy event hits class c at place p during [a, b]."""
@@ -111,9 +116,13 @@ class TripRules:
         d = self.deadline
         cap = int(pb.capacity[c])
         empty: tuple[float, float] | None = None
+        hops: tuple[Hop, ...] = ()
         ti = t
         if i != p:
             route = pb.best_route(c, p, i, t, latest_start=min(d[p], w))
+            if route is None and (c, p, i) not in pb.routes:
+                hops = tuple(self._chain(g, t, i))
+                route = (hops[0][2], hops[-1][3]) if hops else None
             if route is None:
                 return None
             st0, ti = route
@@ -196,5 +205,17 @@ class TripRules:
                 return None if back == math.inf else self._exact(g, back, i, j, reserved)
             urgent = 1.0 + self.prm.urgency if xx >= self.urgent_until[i] else 1.0
             score = self.value[i, j] * people * urgent / max(yy - t, EPS)
-            return Option(score, i, j, empty, xx, yy, people, vehicles, away)
+            return Option(score, i, j, empty, xx, yy, people, vehicles, away, hops)
         return None
+
+    def _chain(self, g: Group, t: float, i: int) -> list[Hop]:
+        """Empty trips to a pickup ``i`` that no one route reaches from the group's place:
+        along the shortest path (``approach.py``); none when stands or duty limits are in
+        force (they book one empty move) or a hop cannot be flown."""
+        if not self.approaches.active or self.lim.stands.active or self.lim.wear.active:
+            return []
+        c = g.c
+        found = self.approaches.chain(
+            c, g.p, i, t, self.deadline, lambda q, a, b: self._destroyed(c, q, a, b)
+        )
+        return found or []
