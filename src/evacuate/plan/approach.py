@@ -4,8 +4,9 @@ With declared lanes (``routes: lanes``, or places without positions) a pickup ma
 several lanes away from where a group stands (depot - port - town). A trip follows one
 route, so the approach is a chain of empty trips along the shortest path over the routes
 (per class, times ignoring windows, as the bounds assume: ``roundtrips._shortest_paths``);
-each hop then waits for its lane's windows and closures. Pairs with a route of their own
-keep it: plans that needed no chain are unchanged.
+each hop then waits for its lane's windows and closures. The dispatcher looks at such
+pickups only for a group that has nothing to do over its own routes, and pairs with a route
+of their own keep it: plans that needed no chain are unchanged.
 """
 
 from __future__ import annotations
@@ -50,16 +51,20 @@ class Approaches:
             self._rows[key] = found
         return found
 
-    def row(self, c: int, p: int) -> NDArray[np.float64]:
+    def row(self, c: int, p: int) -> NDArray[np.float64] | None:
         """(P,) times of class ``c`` from ``p``: the direct route's where there is one, else
-        the shortest path's (inf: unreachable)."""
+        the shortest path's; None when the paths reach no place the direct routes miss."""
+        if not self.active:
+            return None
         direct = self.pb.times.row(c, p)
-        if not self.active or int(np.count_nonzero(np.isinf(direct))) <= 1:
-            return direct
+        if int(np.count_nonzero(np.isinf(direct))) <= 1:
+            return None
         dist = self._paths(c, p)[0]
-        out = np.where(np.isinf(direct), dist, direct)
-        out[p] = direct[p]
-        return out
+        added = np.isinf(direct) & np.isfinite(dist)
+        added[p] = False
+        if not np.any(added):
+            return None
+        return np.where(added, dist, direct)
 
     def path(self, c: int, p: int, i: int) -> list[int]:
         """Places from ``p`` to ``i`` on the shortest path (empty: unreachable)."""

@@ -169,7 +169,9 @@ class _Dispatcher(TripRules):
         )
         return self.pick, self.room
 
-    def _options(self, g: Group, t: float) -> list[Option]:
+    def _options(self, g: Group, t: float, chains: bool = False) -> list[Option]:
+        """The best few options checked exactly; ``chains``: pickups reached only by a
+        chain of empty trips over several lanes (``approach.py``)."""
         pb = self.pb
         c, n, p = g.c, g.n, g.p
         load = float(pb.load[c])
@@ -179,7 +181,9 @@ class _Dispatcher(TripRules):
             return []
         pick, room = self._estimates()
         x, ok_i = self.x, self.ok_i
-        row = self.approaches.row(c, p)  # a chain of lanes where no one route goes
+        row = self.approaches.row(c, p) if chains else pb.times.row(c, p)
+        if row is None:
+            return []
         if not pickups(t, p, row, pb.open_from, d, pb.end, load, w, pick, x, ok_i):
             return []
         if pb.pauses:  # no departure while the operator is withdrawn (it comes back later)
@@ -323,7 +327,8 @@ class _Dispatcher(TripRules):
                 continue
             if g.legs and self._follow(g, t):
                 continue
-            options = self._options(g, t)
+            # nothing over its own routes: pickups a chain of lanes away
+            options = self._options(g, t) or self._options(g, t, chains=True)
             if not options:
                 if self._all_done(t):
                     self._reserve(g, g.legs, -1.0)
