@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import evacuate
-from evacuate.planio import Trip
+from evacuate.check import check
+from evacuate.planio import Plan, Trip
 from evacuate.scenario.model import Perturbations
 from evacuate.simulation import SimResult, simulate
 
@@ -155,11 +156,13 @@ def test_withdrawal_after_finishing_delivers_then_leaves() -> None:
     assert r.trips == 1
 
 
-def test_a_surprise_destroys_vehicles_in_dock_and_held_stock() -> None:
+def test_a_surprise_destroys_vehicles_in_dock_not_stock_that_enters_later() -> None:
+    """Stock enters at its available_from (docs/model.md): a raid at 5 destroys the 3 buses
+    at the depot, not the 4 that enter there at 10."""
     s = _scenario(
         stock=(
             "{class: bus, place: depot, count: 3}, "
-            "{class: bus, place: depot, count: 4, available_from: 10}"
+            "{id: late, class: bus, place: depot, count: 4, available_from: 10}"
         ),
         events=(
             "[{id: raid, at: 5, mode: surprise, effects: "
@@ -167,9 +170,23 @@ def test_a_surprise_destroys_vehicles_in_dock_and_held_stock() -> None:
         ),
     )
     r = simulate(s, [], policy="follow")
-    assert r.vehicles_lost == 5
+    assert r.vehicles_lost == 3
     lost = _kinds(r, "lost_vehicles")
-    assert sum(e.vehicles for e in lost) == 5 and {e.place for e in lost} == {"depot"}
+    assert sum(e.vehicles for e in lost) == 3 and {e.place for e in lost} == {"depot"}
+    late = [(e.time, e.vehicles) for e in _kinds(r, "enter") if e.detail == "late"]
+    assert late == [(10.0, 4)] and r.vehicles_entered == 7
+
+
+def test_the_hazard_misses_stock_that_enters_after_it_struck() -> None:
+    """The town's deadline strikes at 50: the 2 buses there are lost, not the one that
+    enters at 60 (the checker counts the same)."""
+    s = _scenario(
+        stock="{class: bus, place: town, count: 2}, "
+        "{class: bus, place: town, count: 1, available_from: 60}"
+    )
+    r = simulate(s, [], policy="follow")
+    assert r.vehicles_lost == 2
+    assert check(s, Plan("rules", trips=())).vehicles_lost == {"bus": 2}
 
 
 def test_breakdowns_take_vehicles_out_after_they_deliver() -> None:

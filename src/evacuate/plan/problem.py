@@ -55,7 +55,7 @@ class Supply:
     t: float
     count: int
     made: float
-    """When they came into being (production batch end; stock: its available time or 0)."""
+    """When they entered (production batch end; stock and reinforcements: when free)."""
     record: Flown | None = None
     """Sorties and duty the vehicles bring (stock written mid-operation): ``Flown``."""
 
@@ -479,8 +479,9 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
     supply: list[Supply] = list(reinforcements)
     for st in scenario.fleet.stock:
         if st.vehicle_class in cindex and st.count > 0:
+            # stock enters at ``available_from`` (docs/model.md): events before it miss it
             t = max(st.available_from, 0.0)
-            supply.append(Supply(cindex[st.vehicle_class], pindex[st.place], t, st.count, 0.0))
+            supply.append(Supply(cindex[st.vehicle_class], pindex[st.place], t, st.count, t))
     batch = production_batch if production_batch is not None else max(end / 100.0, 1e-9)
     for yard in scenario.fleet.shipyards:
         if yard.vehicle_class not in cindex:

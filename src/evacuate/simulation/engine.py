@@ -123,22 +123,19 @@ class Engine:
                 # the world's arrivals: every enabled event holds people back, surprises too
                 for at, n in releases(s, p, [e for e in s.events if e.enabled]):
                     self._push(at, _APPEAR, "appear", (p.id, n))
-        # stock is at its place from time zero, held there until ``available_from``
+        # stock enters its place at ``available_from``: events and strikes before miss it
         self.held: list[Held] = []
         for st in s.fleet.stock:
             if st.vehicle_class in self.classes and st.count > 0:
-                h = Held(st.place, st.vehicle_class, st.count, st.available_from)
-                self.held.append(h)
-                self.vehicles_entered += st.count
-                self._log(
-                    0.0,
-                    "enter",
+                h = Held(
                     st.place,
-                    vehicle_class=st.vehicle_class,
-                    vehicles=st.count,
-                    detail=st.id or "stock",
+                    st.vehicle_class,
+                    st.count,
+                    max(st.available_from, 0.0),
+                    entering=st.id or "stock",
                 )
-                self._push(st.available_from, _APPEAR, "release", h)
+                self.held.append(h)
+                self._push(h.until, _APPEAR, "release", h)
         for y in s.fleet.shipyards:
             if y.vehicle_class in self.classes:
                 self.yards.append(Yard(y, None))
@@ -170,6 +167,20 @@ class Engine:
                 end = math.inf if c.until is None else c.until
                 until = end if until is None else max(until, end)
         return until
+
+    def _enter(self, h: Held, t: float) -> None:
+        """Stock enters its place (benched at once if its operator is withdrawn)."""
+        name, h.entering = h.entering, None
+        if h.count <= 0:
+            return
+        self.vehicles_entered += h.count
+        self._log(t, "enter", h.place, vehicle_class=h.cls, vehicles=h.count, detail=name or "")
+        op = self.classes[h.cls].operator
+        if op in self.withdrawn:
+            self.vehicles_withdrawn += h.count
+            self.benched.setdefault(op, []).append(Held(h.place, h.cls, h.count, t))
+            self._log(t, "withdrawn", h.place, vehicle_class=h.cls, vehicles=h.count)
+            h.count = 0
 
     def _yard_sync(self, t: float) -> None:
         """Log production up to ``t`` (lazily, at the times something asks for it)."""
@@ -277,6 +288,8 @@ class Engine:
                     self.present[place] += n
             elif kind == "release":
                 h = payload
+                if h.entering:
+                    self._enter(h, t)
                 if h.count > 0:
                     self.pool[(h.place, h.cls)] = self.pool.get((h.place, h.cls), 0) + h.count
                     h.count = 0

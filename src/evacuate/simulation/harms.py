@@ -2,11 +2,11 @@
 
 The rules are those of docs/model.md: a strike loses everyone and everything still at the place
 (people waiting or landed there, vehicles idle, held, in production or loading and unloading
-there); a destruction hits up to its count of the named classes at the place; a withdrawal
-benches the operator's vehicles where they are (and calls back those under way unless they
-finish their trip); closures, moved deadlines and stopped production change the world the
-engine reads. Functions of the ``Engine``'s state, kept apart from its core loop (the events
-that help are in ``helps.py``).
+there; stock that enters later is not there yet); a destruction hits up to its count of the
+named classes at the place; a withdrawal benches the operator's vehicles where they are (and
+calls back those under way unless they finish their trip); closures, moved deadlines and
+stopped production change the world the engine reads. Functions of the ``Engine``'s state,
+kept apart from its core loop (the events that help are in ``helps.py``).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def strike(eng: Engine, place: str) -> None:
             eng.pool[(p, cls)] = 0
             eng._log(t, "lost_vehicles", place, vehicle_class=cls, vehicles=k, detail="hazard")
     for h in eng.held:
-        if h.place == place and h.count > 0:
+        if h.place == place and h.count > 0 and not h.entering:
             eng.vehicles_lost += h.count
             eng._log(
                 t,
@@ -156,7 +156,7 @@ def destroy(eng: Engine, fx: DestroyVehicles, why: str) -> None:
         if y.spec.place == fx.place and y.spec.vehicle_class in classes:
             y.destroyed += hit(y.spec.vehicle_class, y.held_or_ready(t))
     for h in eng.held:
-        if h.place == fx.place and h.cls in classes:
+        if h.place == fx.place and h.cls in classes and not h.entering:
             h.count -= hit(h.cls, h.count)
     for it in list(eng.transit):
         at_place = (it.origin == fx.place and it.leave > t + _EPS) or (
@@ -198,8 +198,8 @@ def withdraw(eng: Engine, fx: WithdrawOperator, t: float) -> None:
             eng.vehicles_withdrawn += k
             bench.append(Held(p, cls, k, t))
             eng._log(t, "withdrawn", p, vehicle_class=cls, vehicles=k)
-    for h in eng.held:
-        if h.cls in mine and h.count > 0:
+    for h in eng.held:  # stock not entered yet is benched when it enters (engine.py)
+        if h.cls in mine and h.count > 0 and not h.entering:
             eng.vehicles_withdrawn += h.count
             bench.append(Held(h.place, h.cls, h.count, h.until))
             eng._log(t, "withdrawn", h.place, vehicle_class=h.cls, vehicles=h.count)

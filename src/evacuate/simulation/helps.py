@@ -114,6 +114,8 @@ def _damage(e: Engine, fx: DamageVehicles, why: str, t: float) -> None:
             left -= n
     for h in e.held:
         if h.place == fx.place and h.cls in classes and h.count > 0 and left > 0:
+            if h.entering:
+                continue  # stock not entered yet: not there
             n = int(min(h.count, left))
             h.count -= n
             hit[h.cls] = hit.get(h.cls, 0) + n

@@ -25,12 +25,16 @@ _EPS = 1e-9
 
 @dataclass
 class Held:
-    """Stock at its place, not free to leave before ``until``."""
+    """Vehicles at a place, not free to leave before ``until`` (resting, under repair), or
+    stock that enters there at ``until`` (docs/model.md)."""
 
     place: str
     cls: str
     count: int
     until: float
+    entering: str | None = None
+    """Stock not entered yet (its id, for the log): not at the place before ``until``, so
+    no event and no strike touches it there."""
 
 
 @dataclass(frozen=True)
