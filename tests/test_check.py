@@ -153,7 +153,7 @@ def test_hazard_deadlines_on_a_sphere() -> None:
 
 def test_romulan_relief_run_and_armada_production() -> None:
     """On the embedded scenario: a relief run is feasible; the armada can leave Mars on day
-    840 with exactly 10,000 ferries (all built at Utopia Planitia), not one more."""
+    840 with exactly 10,000 ferries (500 first hulls + 9,500 built), not one more."""
     sc = evacuate.load().variant("historical")
     fed, inx, vas = (24.0, 0.0), (7.0, 3.0), (17.0, 6.0)
     out = math.dist(fed, inx) / 1.8

@@ -38,29 +38,27 @@ def romulan() -> Scenario:
 
 
 def test_utopia_planitia_production(romulan: Scenario) -> None:
-    """Utopia Planitia follows its schedule: the first 500 hulls fitted out over 2383 besides
-    25/week, then 125/week, capped at 10,000.
+    """Utopia Planitia follows its schedule: 25/week in 2383, then 125/week, capped at 9,500.
 
-    By day 364: 500 * 364/365 + 364 * 25/7 = 498.6 + 1,300 -> 1,798. By day 823: 500 + (365 * 25 + 458 * 125) / 7 = 500
-    + 66,375 / 7 = 9,982.14 -> 9,982. By day 824: 500 + (9,125 + 459 * 125) / 7 = 500 +
-    66,500 / 7 = 10,000 exactly, the cap; later days stay at 10,000.
+    By day 364: 364 * 25/7 = 1,300. By day 823: (365 * 25 + 458 * 125) / 7 = 66,375 / 7
+    = 9,482.14 -> 9,482. By day 824: (9,125 + 459 * 125) / 7 = 66,500 / 7 = 9,500 exactly,
+    the cap; later days stay at 9,500.
     """
     yard = romulan.fleet.shipyards[0]
     assert summary.produced(yard, 0) == 0
-    assert summary.produced(yard, 73) == 100 + 260  # 500/5 and 73 * 25/7 = 260.7
-    assert summary.produced(yard, 364) == 1798
-    assert summary.produced(yard, 365) == 1803  # 500 + 9,125 / 7 = 1,803.6
-    assert summary.produced(yard, 823) == 9982
-    assert summary.produced(yard, 824) == 10_000
-    assert summary.produced(yard, 1660) == 10_000
+    assert summary.produced(yard, 364) == 1300
+    assert summary.produced(yard, 823) == 9482
+    assert summary.produced(yard, 824) == 9500
+    assert summary.produced(yard, 1660) == 9500
     assert summary.completion_time(yard) == pytest.approx(824)
 
 
 def test_romulan_armada_over_time(romulan: Scenario) -> None:
-    """The armada numbers 10,000 on day 824 (all built at the yard) but may leave only on 840.
+    """The armada numbers 10,000 on day 824 (500 first hulls + 9,500 built) but may leave only
+    on 840.
 
     Day 823: 500 + 9,482 = 9,982 built, none ready. Day 824: 500 + 9,500 = 10,000, none ready
-    (yard output is held until day 840). Day 840: all 10,000 ready.
+    (the yards' output is held until day 840). Day 840: all 10,000 ready.
     """
     assert summary.fleet_at(romulan, 823)["wallenberg_armada"] == summary.FleetCount(9982, 0)
     at_824 = summary.fleet_at(romulan, 824)["wallenberg_armada"]
