@@ -138,6 +138,10 @@ def test_a_damage_certain_to_hit_delays_the_fleet_in_the_bound() -> None:
     trips = tuple(Trip("g", "van", 1, o, d, j, a, n) for o, d, j, a, n in legs)
     report = check(hurt, Plan("depot", trips=trips))
     assert report.feasible and report.rescued == 4  # the bound is tight
+    # the checker agrees that the held van is there at 1: leaving at 2 it is not in stock
+    early = [("depot", 2, "town", 3, 0), ("town", 3, "camp", 4, 2)]
+    trips = tuple(Trip("g", "van", 1, o, d, j, a, n) for o, d, j, a, n in early)
+    assert "inventory" in {v.rule for v in check(hurt, Plan("depot", trips=trips)).violations}
     note = _depot({"id": "calm", "at": 1, "effects": [{"type": "note"}]})
     assert round_trip_bound(compile_problem(note)) == pytest.approx(8, abs=1e-5)
 

@@ -22,8 +22,9 @@ class _Yard:
     available_from: float
     stop: float
 
-    def available(self, t: FloatArr) -> IntArr:
-        """Vehicles produced by ``t`` that may leave by ``t``."""
+    def available(self, t: FloatArr, held: bool = False) -> IntArr:
+        """Vehicles produced by ``t`` that may leave by ``t`` (``held``: also those held at
+        the yard until its ``available_from``: they are at the place, docs/model.md)."""
         te = np.minimum(t, self.stop)[:, None]
         overlap = np.clip(
             np.minimum(self.ends[None, :], te) - np.maximum(self.starts, 0.0), 0.0, None
@@ -32,7 +33,8 @@ class _Yard:
             total = np.where(overlap > 0, overlap * self.rates[None, :], 0.0).sum(axis=1)
             made = np.floor(total + REL_TOL * np.maximum(1.0, total))
         made = np.minimum(np.nan_to_num(made, posinf=_BIG), min(self.max_total, _BIG))
-        return np.where(t >= self.available_from, made, 0.0).astype(np.int64)
+        free = np.ones(len(t), dtype=bool) if held else t >= self.available_from
+        return np.where(free, made, 0.0).astype(np.int64)
 
 
 @dataclass
@@ -42,7 +44,8 @@ class _Supply:
     stock: list[tuple[float, int]] = field(default_factory=list)
     yards: list[_Yard] = field(default_factory=list)
 
-    def at(self, t: FloatArr) -> IntArr:
+    def at(self, t: FloatArr, held: bool = False) -> IntArr:
+        """Vehicles entered by ``t`` and free to leave (``held``: or held at a yard)."""
         out = np.zeros(len(t), dtype=np.int64)
         if self.stock:
             times = np.array([s[0] for s in self.stock], dtype=np.float64)
@@ -51,7 +54,7 @@ class _Supply:
             cum = np.r_[0, np.cumsum(counts[order])]
             out += cum[np.searchsorted(times[order], t, side="right")]
         for yard in self.yards:
-            out += yard.available(t)
+            out += yard.available(t, held)
         return out
 
     def at1(self, t: float) -> int:

@@ -153,6 +153,11 @@ class VehicleRules(CheckerBase):
             sup = supplies.get((pc // C, pc % C))
             return np.zeros(len(times), dtype=np.int64) if sup is None else sup.at(times)
 
+        def present(pc: int, times: FloatArr) -> IntArr:
+            """Entered, or built and held at a yard there: what events and deadlines hit."""
+            sup = supplies.get((pc // C, pc % C))
+            return np.zeros(len(times), dtype=np.int64) if sup is None else sup.at(times, True)
+
         def moved(pc: int, at: float) -> int:
             """Vehicles that arrived by ``at`` minus those that departed by ``at``."""
             if pc not in seg:
@@ -164,7 +169,7 @@ class VehicleRules(CheckerBase):
         destroyed: dict[int, list[tuple[float, int]]] = defaultdict(list)
         lost_class: dict[str, int] = defaultdict(int)
         lost_place: dict[str, int] = defaultdict(int)
-        self._destroy_events(entered, moved, destroyed, lost_class, lost_place, supplies)
+        self._destroy_events(present, moved, destroyed, lost_class, lost_place, supplies)
         self._supplies_seen, self._destroyed_seen = supplies, destroyed  # for stands (wear.py)
 
         # departures: the inventory after each may not be negative
@@ -200,7 +205,7 @@ class VehicleRules(CheckerBase):
             if not self.struck[place]:
                 continue
             dl = float(self.deadline[place])
-            n_here = int(entered(pc, np.array([dl], dtype=np.float64))[0]) + moved(pc, dl)
+            n_here = int(present(pc, np.array([dl], dtype=np.float64))[0]) + moved(pc, dl)
             n_here -= sum(x[1] for x in destroyed.get(pc, []) if x[0] <= dl)
             if n_here > 0:
                 lost_class[self.classes[pc % C].id] += n_here
