@@ -505,6 +505,7 @@ def exhaustive(scenario: Scenario) -> OracleResult:
                     and t >= d.open_from[p]
                     and present > 0
                     and not loading_hit
+                    and d.cap[j] > 0  # people are dropped only where there is capacity
                 ):
                     dur = d.duration(c, p, j, t, True)
                     if dur is not None and t + dur <= end:

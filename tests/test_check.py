@@ -245,7 +245,7 @@ SHUTTLE = [
 # a skiff that takes no time between the town and a landing beside it (same position, no
 # loading time): it takes 50 from the landing, where nobody is, and only then brings 50 there
 SKIFF: dict[str, Any] = {
-    "places": {"landing": {"position": [0, 0]}},
+    "places": {"landing": {"position": [0, 0], "capacity": 50}, "town": {"capacity": 100}},
     "classes": {"skiff": {"capacity": 50, "speed": 10}},
     "stock": [{"id": "s2", "class": "skiff", "place": "landing", "count": 1}],
 }
@@ -355,6 +355,8 @@ CASES: list[tuple[str, dict[str, Any], list[Trip], dict[str, Any], str, int | No
     ("instant_order", SKIFF, SELF_FUNDED, {}, "instant_order", 0, 1),
     ("haven_capacity", {"places": {"camp": {"capacity": 60}}}, [GOOD], {}, "haven_capacity",
      0, 40),
+    ("no_capacity", {}, [GOOD, Trip("g1", "bus", 2, "camp", 2, "town", 4, 50)], {},
+     "no_capacity", 1, 50),
     ("berths", {"places": {"town": {"berths": 1}}}, [GOOD], {}, "berths", 0, 1),
     ("stands", {"places": {"camp": {"stands": 1}}}, [GOOD], {}, "stands", 0, 1),
     ("sorties", {"classes": {"bus": {"max_sorties": 1}}}, SHUTTLE, {}, "sorties", 2, 1),

@@ -253,15 +253,16 @@ def test_vehicles_that_enter_a_stand_limited_place_may_each_add_a_loading() -> N
 
 def test_people_may_change_vehicles_on_the_way() -> None:
     """A one-seat ship whose crew rests after 2 h (for 1 h), 3 h straight to the haven: too
-    long for a duty. By way of an islet without room (1 h, then 1 h on), it sails from 0 to 1
-    h, rests, and lands its passenger at 3 h: 1, the oracle's optimum, whose plan passes the
-    checker. The rest bound counts useful trips from any place that is not a haven: 1 (it
-    was 0, below the optimum, when only places with people or room could be pickups)."""
+    long for a duty. By way of a staging islet (room for one until the end; 1 h, then 1 h
+    on), it sails from 0 to 1 h, rests, and lands its passenger at 3 h: 1, the oracle's
+    optimum, whose plan passes the checker. The rest bound counts useful trips from any place
+    that is not a haven: 1 (it was 0, below the optimum, when only places with people or
+    room could be pickups). An islet without capacity takes no drops: nobody (0)."""
     sc = evacuate.scenario.from_dict(
         {
             "scenario": {"id": "islet", "end": 3, "time_unit": "hour"},
             "places": [{"id": "port", "population": 2}, {"id": "home", "capacity": 10},
-                       {"id": "islet"}],
+                       {"id": "islet", "capacity": 1, "deadline": 3}],
             "travel": {"routes": "lanes", "lanes": [
                 {"id": "long", "from": "port", "to": "home", "time": 3},
                 {"id": "out", "from": "port", "to": "islet", "time": 1},
@@ -273,6 +274,9 @@ def test_people_may_change_vehicles_on_the_way() -> None:
     best = exhaustive(sc)
     _checked(sc, best)
     assert best.rescued == wear_bound(compile_problem(sc)) == 1
+    data = sc.to_data()
+    data["places"][2] = {"id": "islet"}
+    assert exhaustive(evacuate.scenario.from_dict(data)).rescued == 0
 
 
 def test_vehicles_reach_a_stand_limited_place_by_way_of_others() -> None:

@@ -78,7 +78,7 @@ TRANSFER = """
 scenario: {id: transfer, end: 3}
 places:
   - {id: town, population: 2}
-  - {id: hub}
+  - {id: hub, capacity: 2, deadline: 3}
   - {id: camp, capacity: 5}
 travel:
   routes: lanes
@@ -124,7 +124,7 @@ HAND: list[tuple[str, str, int, bool]] = [
     ("open_from", _base(town=", open_from: 4"), 2, True),
     # lane b open in [0, 2) and from 5: back at the camp at 3, the way back opens too late
     ("lane_window", _base(lane_b=", windows: [{start: 0, end: 2}, {start: 5}]"), 2, True),
-    # the boat meets the bus at the zero-capacity hub at 1: same-instant transfer
+    # the boat meets the bus at the staging hub at 1 (capacity, deadline at the end)
     ("transfer", TRANSFER, 2, True),
     # the camp is closed in [2, 5): the van must wait en route to arrive at 5
     ("closure_wait", DELAY, 2, True),
@@ -347,11 +347,14 @@ def test_people_are_scaled_for_the_lp_without_changing_the_bound() -> None:
     assert b_big == pytest.approx(7_000_000.0, rel=1e-6)
 
 
-def test_leaving_out_zero_capacity_transfers_shrinks_the_model() -> None:
-    """Without loaded moves into zero-capacity places the LP is smaller and misses transfers."""
-    problem = compile_problem(evacuate.loads(TRANSFER))
-    full = build_ten(problem, 1.0)
-    small = build_ten(problem, 1.0, zero_capacity_transfers=False)
-    assert len(small.loaded) < len(full.loaded)
-    assert ten_bound(problem, 1.0).bound >= 2 - 1e-9
-    assert ten_bound(problem, 1.0, zero_capacity_transfers=False).bound < 1e-5
+def test_a_place_without_capacity_takes_no_drops() -> None:
+    """A hub without capacity holds nobody, not even for an instant (docs/model.md): the boat
+    cannot hand its people to the bus there, so the model has no loaded move into the hub and
+    no plan rescues anyone (with the staging hub, 2)."""
+    staging = compile_problem(evacuate.loads(TRANSFER))
+    problem = compile_problem(evacuate.loads(TRANSFER.replace(", capacity: 2, deadline: 3", "")))
+    hub = problem.pindex["hub"]
+    assert hub in set(build_ten(staging, 1.0).loaded.j.tolist())
+    assert hub not in set(build_ten(problem, 1.0).loaded.j.tolist())
+    assert ten_bound(staging, 1.0).bound >= 2 - 1e-9
+    assert ten_bound(problem, 1.0).bound < 1e-5

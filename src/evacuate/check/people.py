@@ -80,6 +80,19 @@ class PeopleRules(WalkRules):
             ),
         )
 
+        # a place without capacity holds no evacuees: no trip delivers people there (people
+        # who left it make no room for others)
+        dropped = tr[(self.people[tr] > 0) & (self.capacity[self.d[tr]] <= 0)]
+        self.out.many(
+            "no_capacity",
+            dropped,
+            self.people[dropped].astype(np.float64),
+            lambda i, a: (
+                f"delivers {self.people[i]:,} to {self.places[self.d[i]].id} at"
+                f" {_t(self.tdel[i])}, a place without capacity"
+            ),
+        )
+
         # capacity: trips, and walks at havens (walkers elsewhere join the people there like
         # arrivals); a pickup at t frees room for a delivery up to tol earlier
         sel = np.flatnonzero((trip >= 0) | ((trip <= -2) & self.haven[place]))

@@ -59,6 +59,8 @@ RULES: dict[str, str] = {
     "instant_order": "at an instant where loaded trips that take no time chain through "
     "places, no order of the trips lets every pickup find its people (amount 1 an instant)",
     "haven_capacity": "net inflow of evacuees exceeds the place's capacity (amount: people over)",
+    "no_capacity": "a trip delivers people to a place without capacity, which holds no "
+    "evacuees (amount: people)",
     "berths": "more vehicles load or unload at once than the place has berths (amount: vehicles)",
     "load_rate": "more people load in throughput periods than load_per_hour allows there (a "
     "loading draws on every period it spans) (amount: people over)",

@@ -136,7 +136,6 @@ def ten_bound(
     time_limit: float | None = None,
     threads: int | None = None,
     solver: Literal["choose", "simplex", "ipm"] | None = None,
-    zero_capacity_transfers: bool = True,
     options: Mapping[str, bool | int | float | str] | None = None,
     walks: bool = True,
 ) -> TenBound:
@@ -145,13 +144,11 @@ def ten_bound(
     If HiGHS stops early (time limit), the bound falls back to ``trivial_bound``. ``solver``
     picks HiGHS's LP algorithm (default: its choice, dual simplex); ``options``: any other
     HiGHS options by name (e.g. ``{"simplex_strategy": 4}`` for primal simplex).
-    ``zero_capacity_transfers``: see ``build_ten``. ``walks``: people may walk along the
+    ``walks``: people may walk along the
     walkways (without it the bound holds only for plans without walks).
     """
     t0 = time.perf_counter()
-    model = build_ten(
-        problem, dt, "relax", zero_capacity_transfers=zero_capacity_transfers, walks=walks
-    )
+    model = build_ten(problem, dt, "relax", walks=walks)
     if model.n_cols == 0:
         return TenBound(0.0, time.perf_counter() - t0, "optimal", 0, model.n_rows)
     left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - t0))

@@ -134,7 +134,6 @@ def moves(
     loaded: bool,
     hard_w: FloatArray,
     max_delay: int = 0,
-    zero_capacity_transfers: bool = True,
 ) -> Arcs:
     closed = closures(problem)
     arr_limit = np.array(
@@ -142,8 +141,8 @@ def moves(
     )
     parts: list[tuple[int, int, int, IntArray, IntArray, BoolArray]] = []
     for c, i, j in sorted(problem.routes):
-        if loaded and not zero_capacity_transfers and problem.sink_capacity[j] <= 0:
-            continue
+        if loaded and problem.sink_capacity[j] <= 0:
+            continue  # a place without capacity takes no drops (docs/model.md)
         ks, s, must = _pair_arcs(
             problem, mode, dt, K, c, i, j, loaded, closed, arr_limit, hard_w, max_delay
         )

@@ -43,7 +43,6 @@ def build_ten(
     mode: Mode = "relax",
     *,
     max_delay_steps: int = 0,
-    zero_capacity_transfers: bool = True,
     walks: bool = False,
 ) -> TenModel:
     """Build the TEN LP (``relax``) or MIP (``feasible``) of ``problem`` on steps of ``dt``.
@@ -51,9 +50,8 @@ def build_ten(
     ``max_delay_steps`` (feasible mode): moves may also arrive up to this many steps after
     their earliest grid arrival (waiting en route, e.g. for a closure to end or for room at a
     haven). With integer data, ``dt = 1`` and a delay as long as the horizon, the MIP is exact.
-    ``zero_capacity_transfers=False`` leaves out loaded moves into places without capacity
-    (same-instant transfers there, which the checker accepts): a smaller model, whose relaxed
-    bound is then valid only for plans that deliver nobody to such places.
+    Loaded moves go only into places with capacity: a place without capacity takes no drops
+    (docs/model.md).
     ``walks``: people may also walk along the scenario's walkways (``plan/ten_walks.py``);
     without it the model plans vehicles only (and its bound ignores walking).
     """
@@ -69,11 +67,7 @@ def build_ten(
     feasible = mode == "feasible"
 
     delay = max(0, int(max_delay_steps)) if mode == "feasible" else 0
-    loaded = (
-        moves(problem, mode, dt, K, True, hard_w, delay, zero_capacity_transfers)
-        if K >= 0
-        else Arcs.empty()
-    )
+    loaded = moves(problem, mode, dt, K, True, hard_w, delay) if K >= 0 else Arcs.empty()
     empty = moves(problem, mode, dt, K, False, hard_w, delay) if K >= 0 else Arcs.empty()
     walk = walk_arcs(problem, mode, dt, K, delay) if walks else WalkArcs.none()
     if not feasible and len(loaded) and int(loaded.s.min()) == 0:
