@@ -74,12 +74,6 @@ def test_island_ferry_writes_every_loss_and_help() -> None:
     assert sim.rescued + sim.lost_people + sim.waiting_at_end + sim.on_board_at_end == s.population
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulation/api.py _finish runs the replan's forks through later surprises "
-    "(docs/simulation.md: 'without further surprises'): the +N of the replan at 30 h counts "
-    "the mine at 33 h",
-)
 def test_island_ferry_replan_is_judged_without_later_surprises() -> None:
     """At 30 h the relief ship comes; the new plan sends the mole's last 600 people to it.
     Judged without further surprises (docs/simulation.md), it rescues 600 more; the mine that

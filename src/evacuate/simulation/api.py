@@ -51,7 +51,9 @@ def _engine(scenario: Scenario, seed: int, perturbations: Perturbations | None) 
 
 
 def _finish(engine: Engine) -> int:
-    """Run a (forked) engine to the end, through any surprises; people rescued."""
+    """Run a (forked) engine to the end without the surprises still to come (the operator
+    judging a plan cannot know them); people rescued."""
+    engine.forget_surprises()
     engine.run(stop_at_surprise=False)
     return engine.rescued()
 

@@ -562,6 +562,13 @@ class Engine:
     def on_board(self) -> int:
         return sum(it.people for it in self.transit) + sum(x[1] for x in self.unloading)
 
+    def forget_surprises(self) -> None:
+        """Drop the surprise events still to come (a fork judging a plan without them)."""
+        kept = [e for e in self.heap if not (e[3] == "event" and e[4].mode == "surprise")]
+        if len(kept) < len(self.heap):
+            self.heap = kept
+            heapq.heapify(self.heap)
+
     def fork(self) -> Engine:
         """A copy that records nothing and draws no noise (to compare plans from this state)."""
         twin = copy.copy(self)
