@@ -117,3 +117,31 @@ def test_pooled_plans_pass_the_checker_under_the_optimum(data: dict[str, Any]) -
     assert report.feasible, report.violations[:3]
     assert report.rescued == result.rescued <= exhaustive(sc).rescued
     assert_flown_as_planned(sc, result)
+
+
+def test_a_worn_record_never_starts_a_duty_after_a_departure() -> None:
+    """Town -> camp takes 2 h, one seat, rest after 1 h of duty: no trip fits. A fresh bus at 0
+    and a worn one at 1 (duty begun at 1): a record's later duty start must not cover the
+    fresh bus's departure at 0 (the plan once flew 0-2, which the checker refuses: rest)."""
+    sc = from_dict(
+        {
+            "scenario": {"id": "worn", "end": 12},
+            "places": [{"id": "town", "population": 2}, {"id": "camp", "capacity": 10}],
+            "travel": {
+                "routes": "lanes",
+                "lanes": [{"id": "road", "from": "town", "to": "camp", "time": 2}],
+            },
+            "fleet": {
+                "classes": [{"id": "bus", "capacity": 1, "rest": {"after": 1, "for": 1}}],
+                "stock": [
+                    {"class": "bus", "place": "town", "count": 1},
+                    {"class": "bus", "place": "town", "count": 1, "available_from": 1,
+                     "record": {"duty_from": 1, "last_end": 1}},
+                ],
+            },
+        }
+    )  # fmt: skip
+    result = plan(sc, time_limit=SAFETY)
+    report = check(sc, result.plan)
+    assert report.feasible, report.violations[:3]
+    assert result.rescued == exhaustive(sc).rescued == 0

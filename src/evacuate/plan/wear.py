@@ -152,7 +152,8 @@ class Wear:
     def _duty(self, c: int, rec: Record, depart: float) -> float:
         if rec.duty_from is None or depart - rec.last_end >= self.rest_for[c] - EPS:
             return depart
-        return rec.duty_from
+        # a vehicle that leaves before its record's duty began is on duty from then
+        return min(rec.duty_from, depart)
 
     def fly(self, c: int, rec: Record, depart: float, arrive: float, loaded: bool) -> Record:
         """The record after a trip."""
