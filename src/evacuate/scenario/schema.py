@@ -56,6 +56,7 @@ _SPEED_TEXT = _text(
 _CONVERTERS: dict[Callable[..., Any], tuple[str, list[dict[str, Any]]]] = {
     fields._to_duration: ("in the scenario's time unit", [_DURATION_TEXT]),
     fields._to_period: ("in the scenario's time unit, at least one second", [_DURATION_TEXT]),
+    fields._to_span: ("in the scenario's time unit, at least one second", [_DURATION_TEXT]),
     fields._to_time: ("time units after time zero", [_DURATION_TEXT, _DATE_TEXT]),
     fields._to_distance: ("in the map unit", [_DISTANCE_TEXT]),
     fields._to_speed: ("map units per time unit", [_SPEED_TEXT]),
