@@ -207,6 +207,8 @@ def _solve(
         start=np.zeros(model.n_cols),  # everyone idle: an incumbent from the start
     )
     cannot = res.dual_bound is not None and res.dual_bound + model.offset < need - 0.5
+    if not len(model.loaded):
+        cannot = need > 0  # no loaded move fits by ``end``: nobody can be rescued
     if direct and res.x is not None:
         trips = to_trips(sub, model, res.x)
         if rescued_by(sub, trips) >= need:
