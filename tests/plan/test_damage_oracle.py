@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 import evacuate
 from evacuate.check import check
 from evacuate.plan.api import plan
-from evacuate.plan.lagrange import column_generation_bound, has_instant_trips
 from evacuate.plan.problem import compile_problem
 from evacuate.plan.roundtrips import round_trip_bound
 from evacuate.planio import Plan
 from tests.oracle import exhaustive
+from tests.plan.oracle_checks import assert_bounds_hold, assert_oracle_plan_checks
 from tests.plan.tiny import tiny_scenarios
 
 FEW = settings(
@@ -100,11 +100,7 @@ def test_the_oracle_holds_a_damaged_van_until_its_repair() -> None:
 @given(damaged_scenarios())
 def test_the_oracle_books_damage_as_the_checker_does(data: dict[str, Any]) -> None:
     """The oracle's best plan under a known damage passes the checker with its count."""
-    s = evacuate.scenario.from_dict(data)
-    best = exhaustive(s)
-    report = check(s, Plan("tiny", trips=tuple(best.trips)))
-    assert report.feasible, report.violations[:3]
-    assert round(report.rescued) == best.rescued
+    assert_oracle_plan_checks(evacuate.scenario.from_dict(data))
 
 
 @pytest.mark.slow
@@ -121,9 +117,7 @@ def test_no_bound_falls_below_the_optimum_under_damage(data: dict[str, Any]) -> 
     assert round(report.rescued) <= best
     assert result.bound >= best - 1e-6
     problem = compile_problem(s)
-    assert round_trip_bound(problem) >= best - 1e-6
-    if problem.supply and not has_instant_trips(problem):
-        assert column_generation_bound(problem, 1.0, iterations=300).bound >= best - 1e-6
+    assert_bounds_hold(problem, best)
 
 
 def test_no_bound_is_below_a_plan_the_checker_accepts_with_held_stock() -> None:

@@ -15,12 +15,10 @@ from hypothesis import strategies as st
 import evacuate
 from evacuate.check import check
 from evacuate.plan.api import plan
-from evacuate.plan.lagrange import column_generation_bound, has_instant_trips
 from evacuate.plan.problem import compile_problem
-from evacuate.plan.roundtrips import round_trip_bound
-from evacuate.plan.ten import ten_bound
 from evacuate.planio import Plan
 from tests.oracle import exhaustive
+from tests.plan.oracle_checks import assert_bounds_hold, assert_oracle_plan_checks
 from tests.plan.tiny import tiny_scenarios
 
 FEW = settings(
@@ -114,11 +112,7 @@ def test_a_van_fills_over_two_loading_hours() -> None:
 @given(rated_scenarios())
 def test_the_oracle_books_rates_as_the_checker_does(data: dict[str, Any]) -> None:
     """The oracle's best plan under rates passes the independent checker with its count."""
-    s = evacuate.scenario.from_dict(data)
-    best = exhaustive(s)
-    report = check(s, Plan("tiny", trips=tuple(best.trips)))
-    assert report.feasible, report.violations[:3]
-    assert round(report.rescued) == best.rescued
+    assert_oracle_plan_checks(evacuate.scenario.from_dict(data))
 
 
 @pytest.mark.slow
@@ -131,10 +125,7 @@ def test_no_bound_falls_below_the_optimum_under_rates(data: dict[str, Any]) -> N
     best = exhaustive(s).rescued
     problem = compile_problem(s)
     assert plan(s, time_limit=2).bound >= best - 1e-6
-    assert round_trip_bound(problem) >= best - 1e-6
-    assert ten_bound(problem, 1.0).bound >= best - 1e-6
-    if problem.supply and not has_instant_trips(problem):
-        assert column_generation_bound(problem, 1.0, iterations=300).bound >= best - 1e-6
+    assert_bounds_hold(problem, best, ten=True)
 
 
 def test_the_oracle_reads_a_tide() -> None:
@@ -180,11 +171,7 @@ def test_the_oracle_reads_a_tide() -> None:
 @given(changing_rate_scenarios())
 def test_the_oracle_books_changing_rates_as_the_checker_does(data: dict[str, Any]) -> None:
     """Under rates that change, the oracle's best plan passes the checker with its count."""
-    s = evacuate.scenario.from_dict(data)
-    best = exhaustive(s)
-    report = check(s, Plan("tiny", trips=tuple(best.trips)))
-    assert report.feasible, report.violations[:3]
-    assert round(report.rescued) == best.rescued
+    assert_oracle_plan_checks(evacuate.scenario.from_dict(data))
 
 
 @pytest.mark.slow
@@ -199,7 +186,4 @@ def test_no_bound_falls_below_the_optimum_under_changing_rates(data: dict[str, A
     result = plan(s, time_limit=2)
     assert result.bound >= best - 1e-6
     assert check(s, result.plan).feasible
-    assert round_trip_bound(problem) >= best - 1e-6
-    assert ten_bound(problem, 1.0).bound >= best - 1e-6
-    if problem.supply and not has_instant_trips(problem):
-        assert column_generation_bound(problem, 1.0, iterations=300).bound >= best - 1e-6
+    assert_bounds_hold(problem, best, ten=True)

@@ -141,46 +141,14 @@ def solve(
     log_file: str | None = None,
     options: Mapping[str, bool | int | float | str] | None = None,
 ) -> HighsResult:
-    """Solve ``sense c @ x`` s.t. ``row_lower <= A x <= row_upper``, bounds on ``x``; see
-    ``_solve``. With a ``start``, HiGHS (1.16) can report the optimum's value beside the
-    start's point as its solution (a one-person MIP of tests/plan/test_ten.py: value 1, the
-    idle start returned): such a result is solved again without the start."""
-    args = (c, A, row_lower, row_upper, col_lower, col_upper, integrality, sense, time_limit)
-    more = (threads, mip_rel_gap, solver, presolve)
-    res = _solve(*args, *more, start, log_file, options)
-    if start is not None and res.x is not None and res.objective is not None:
-        value = float(np.asarray(c, dtype=np.float64) @ res.x)
-        if abs(value - res.objective) > 1e-6 * max(1.0, abs(res.objective)):
-            log.info("HiGHS returned a point worth %g for an objective of %g; solving again "
-                     "without the start", value, res.objective)  # fmt: skip
-            res = _solve(*args, *more, None, log_file, options)
-    return res
-
-
-def _solve(
-    c: ArrayLike,
-    A: sp.spmatrix | sp.sparray,
-    row_lower: ArrayLike,
-    row_upper: ArrayLike,
-    col_lower: ArrayLike,
-    col_upper: ArrayLike,
-    integrality: ArrayLike | None = None,
-    sense: Literal["max", "min"] = "max",
-    time_limit: float | None = None,
-    threads: int | None = None,
-    mip_rel_gap: float | None = None,
-    solver: Literal["choose", "simplex", "ipm", "pdlp"] | None = None,
-    presolve: bool = True,
-    start: ArrayLike | None = None,
-    log_file: str | None = None,
-    options: Mapping[str, bool | int | float | str] | None = None,
-) -> HighsResult:
     """Solve ``sense c @ x`` s.t. ``row_lower <= A x <= row_upper``, bounds on ``x``.
 
     ``integrality``: a boolean (or 0/1) array marking integer columns; None for an LP.
     ``time_limit`` in seconds; ``threads`` caps HiGHS's threads; ``mip_rel_gap`` is HiGHS's
     relative MIP gap tolerance (default 1e-4). ``solver`` picks the LP algorithm. ``start``:
-    a feasible point to start a MIP from (HiGHS keeps it as its first incumbent). ``log_file``:
+    a feasible point to start a MIP from (HiGHS keeps it as its first incumbent; HiGHS 1.16 can
+    report the optimum's value beside the start's point as its solution, and such a run is
+    solved again without the start: a one-person MIP of tests/plan/test_ten.py). ``log_file``:
     write HiGHS's own log there (to follow a long solve); nothing goes to the console.
     ``options``: any other HiGHS options by name (e.g. ``{"simplex_strategy": 4}``).
     """
@@ -254,6 +222,16 @@ def _solve(
         sol.value_valid = True
         h.setSolution(sol)
     run_status = h.run()
+    if start is not None and int(h.getInfo().primal_solution_status) == int(
+        highspy.kSolutionStatusFeasible
+    ):
+        value = float(cost @ np.asarray(h.getSolution().col_value, dtype=np.float64))
+        claimed = float(h.getInfo().objective_function_value)
+        if abs(value - claimed) > 1e-6 * max(1.0, abs(claimed)):
+            log.info("HiGHS returned a point worth %g for an objective of %g; solving again "
+                     "without the start", value, claimed)  # fmt: skip
+            h.clearSolver()
+            run_status = h.run()
     seconds = time.perf_counter() - t0
     model_status = h.getModelStatus()
     name = str(getattr(model_status, "name", model_status)).split(".")[-1]
