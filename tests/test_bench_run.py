@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evacuate.plan import routes
+from evacuate.plan.problem import compile_problem
+from evacuate.scenario.load import from_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ is not installed
 
@@ -23,3 +30,18 @@ def test_naive_row_and_table() -> None:
     assert "| tiny |" in text
     assert f"{row['rescued']:,} ✓" in text
     assert "cores" in text
+
+
+def test_route_pairs_on_demand_build_no_travel_array(monkeypatch: Any) -> None:
+    """The LP size estimate counts routes without building the (classes, places, places)
+    array when times are computed on demand, and counts as many as the array has."""
+    from bench.generate import generate
+    from bench.run import _route_pairs
+
+    monkeypatch.setattr(routes, "DENSE_CELLS", 0)  # on demand however few the places
+    data = generate(3, places=12, vehicles=30, steps=40, classes=3)
+    problem = compile_problem(from_dict(data))
+    assert problem.times.on_demand
+    counted = _route_pairs(problem)
+    assert not problem.times.built
+    assert counted == int(np.isfinite(problem.travel).sum()) > 0
