@@ -250,6 +250,7 @@ def column_generation_bound(
     smoothing: float = 0.65,
     stop: SafetyStop | None = None,
     city: bool | None = None,
+    target: float | None = None,
 ) -> LagrangeResult:
     """The Lagrangian dual solved by Dantzig-Wolfe column generation, with time windows.
 
@@ -271,6 +272,9 @@ def column_generation_bound(
     only; default: from ``CITY_PLACES`` places on).
     ``iterations`` is the work budget (LP solves); ``time_limit`` (seconds) and ``stop`` are
     safety stops only (``stop.bound`` says when one cut the rounds or the MIP short).
+    ``target``: only whether the bound is below it matters (min makespan's lower bound), so
+    the rounds end as soon as that is known: a bound below it, or a master LP value (a
+    feasible value of the relaxation, so the bound never falls below it) at or above it.
     """
     start = time.perf_counter()
     dt = choose_dt(problem) if dt is None else dt
@@ -393,6 +397,8 @@ def column_generation_bound(
             "berth": y[n_a + n_m + n_r : n_a + n_m + n_r + n_b],
             "room": y[o_w:],
         }
+        if target is not None and (best < target or res.objective >= target):
+            break  # the answer is known: the bound is below ``target``, or never will be
         if best - res.objective <= tolerance * max(1.0, best) or (
             added == 0 and it > 1 and not mixed
         ):

@@ -25,7 +25,7 @@ from evacuate.plan.shuttle_bound import shuttle_makespan_bound
 from evacuate.planio import Trip
 from evacuate.scenario.scenario import Scenario
 
-__all__ = ["MIP_SOLVES", "WORK_PER_SECOND", "min_makespan"]
+__all__ = ["MIP_SOLVES", "PROBE_ROUND_CELLS", "WORK_PER_SECOND", "min_makespan"]
 
 
 WORK_PER_SECOND = 50_000
@@ -42,7 +42,14 @@ a small grid only), each up to ``submip.SUB_NODES`` branch-and-bound nodes."""
 
 _PROBE_ROUNDS = 1
 _PROBE_RUNS = 6
-"""Budget of each min-makespan probe: one round of the bound and six greedy settings."""
+"""Budget of each min-makespan probe: one round of the bound and six greedy settings ..."""
+
+PROBE_ROUND_CELLS = 500_000
+"""... but on a grid of more than this many cells (steps x places^2 x classes) only the
+direct guide's runs: a round of the bound costs LP solves on the whole grid, and there it
+never made a probe succeed (hurricane example, 1.2 M cells, and the Romulan scenario, 2.35 M:
+the same makespans without it, at 1-2 s of CPU a probe instead of 2-13 s); on the airlift
+(192,000 cells) it shortened the makespan from 70 to 67."""
 
 
 def _with_end(scenario: Scenario, end: float) -> Scenario:
@@ -93,13 +100,20 @@ def _makespan_lower_bound(
         pb = _at_end(problem, scenario, mid)
         b = trivial_bound(pb)
         if pb.supply and not has_instant_trips(pb) and b >= population - 1e-6:
-            b = min(b, column_generation_bound(pb, iterations=60, stop=stop).bound)
+            cg = column_generation_bound(pb, iterations=60, stop=stop, target=population - 1e-6)
+            stats["lb_lp_solves"] = stats.get("lb_lp_solves", 0) + cg.iterations
+            b = min(b, cg.bound)
         stats["probes"].append({"horizon": mid, "bound": b})
         if b < population - 1e-6:
             lo = mid + 1.0 if whole else mid  # no plan finishes by ``mid``
         else:
             hi = mid
     return lo
+
+
+def _grid_cells(problem: Problem) -> float:
+    """Cells of the bound's grid at its default step: steps x places^2 x classes."""
+    return problem.end / choose_dt(problem) * problem.n_places**2 * problem.n_classes
 
 
 def _integral(problem: Problem) -> bool:
@@ -181,6 +195,7 @@ def min_makespan(
             rounds=_PROBE_ROUNDS,
             runs=_PROBE_RUNS,
             need=population,
+            direct_only=_grid_cells(pb) > PROBE_ROUND_CELLS,
         )
         stats["lp_solves"] += st["lp_solves"]
         stats["dispatch_runs"] += st["dispatch_runs"]

@@ -183,11 +183,13 @@ def max_rescued(
     rounds: int = MAX_BOUND_ROUNDS,
     runs: int | None = None,
     need: float | None = None,
+    direct_only: bool = False,
 ) -> tuple[list[Trip], int, float, dict[str, Any]]:
     """Best plan and bound within a budget in work units: ``runs`` dispatcher settings
     (``DISPATCH_RUNS`` by default) and ``rounds`` rounds of the bound; ``stop`` is only a
     safety stop. ``need``: the search ends as soon as a plan rescues that many, or the bound
-    proves that none can (a min-makespan probe)."""
+    proves that none can (a min-makespan probe). ``direct_only``: the search ends after the
+    direct guide's runs (min makespan's probes, makespan.py)."""
     best = _Best(problem, seed, stop, DISPATCH_RUNS if runs is None else runs)
     # at city scale the guide may not be flown within the safety stop: a second greedy
     # setting first (on scale-500 it rescues 33.8 M where the first rescues 31.5 M)
@@ -249,8 +251,8 @@ def max_rescued(
             stats["direct_guide"] = {"value": direct.bound, "iterations": direct.iterations}
             if direct.guide:
                 best.guided(direct.guide)
-            if closed():
-                continue
+            if closed() or direct_only:
+                break
         # more greedy settings (counted, not timed: a seed gives one plan)
         best.more(1 if guided_search else 6)
         if closed() or not refine or stop.reached():
