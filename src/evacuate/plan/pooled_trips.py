@@ -32,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from evacuate.plan.budget import SafetyStop
 from evacuate.plan.problem import Problem
 from evacuate.plan.roundtrips import _allowance_sum, _entries, _Entry, _Lp
 
@@ -89,8 +90,9 @@ def _pauses_lost(problem: Problem, e: _Entry, horizon: float, rest: float, longe
     return lost
 
 
-def pooled_trip_bound(problem: Problem) -> float:
-    """The LP optimum of the module docstring: no plan rescues more (inf: not built)."""
+def pooled_trip_bound(problem: Problem, stop: SafetyStop | None = None) -> float:
+    """The LP optimum of the module docstring: no plan rescues more (inf: not built, or cut
+    by the safety ``stop``)."""
     n_c, n_p, end = problem.n_classes, problem.n_places, float(problem.end)
     if not problem.supply or end < 0:
         return math.inf
@@ -190,7 +192,7 @@ def pooled_trip_bound(problem: Problem) -> float:
         lp.row(terms, hi)
     _people_rows(problem, lp, cols, released, haven)
     scale = max(1.0, float(np.max(np.abs(lp.hi), initial=1.0)) / 1e6)
-    return lp.maximise("pooled round-trip bound", scale, rows_scaled=True)
+    return lp.maximise("pooled round-trip bound", scale, rows_scaled=True, stop=stop)
 
 
 def _people_rows(

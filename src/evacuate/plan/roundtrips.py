@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from evacuate.plan.budget import SafetyStop
 from evacuate.plan.problem import Problem
 from evacuate.scenario.model import DamageVehicles
 from evacuate.solvers import highs
@@ -138,10 +139,18 @@ class _Lp:
             self.v.append(val)
         self.hi.append(hi)
 
-    def maximise(self, label: str, scale: float, *, rows_scaled: bool = False) -> float:
+    def maximise(
+        self,
+        label: str,
+        scale: float,
+        *,
+        rows_scaled: bool = False,
+        stop: SafetyStop | None = None,
+    ) -> float:
         """The LP's optimum times ``scale``, padded by HiGHS's tolerances (inf when HiGHS
         finds none). ``rows_scaled`` divides the rows' limits by ``scale`` first (the
-        columns then count ``scale`` people each); otherwise the costs carry the scale."""
+        columns then count ``scale`` people each); otherwise the costs carry the scale.
+        ``stop``: the safety stop; HiGHS gets its time left, and cut by it gives no bound."""
         A = sp.csc_array((self.v, (self.r, self.c)), shape=(len(self.hi), len(self.cost)))
         hi = np.array(self.hi)
         res = highs.solve(
@@ -152,7 +161,10 @@ class _Lp:
             np.zeros(len(self.cost)),
             np.array(self.ub),
             sense="max",
+            time_limit=None if stop is None else stop.left(),
         )
+        if stop is not None:
+            stop.note_solver(res.status)
         if res.status != "optimal" or res.objective is None:
             log.warning("%s: HiGHS says %s; no bound", label, res.status)
             return math.inf
@@ -162,8 +174,9 @@ class _Lp:
         return value + 1e-7 * abs(value) + 1e-6 * scale
 
 
-def round_trip_bound(problem: Problem) -> float:
-    """The LP optimum of the module docstring: no plan rescues more (inf: not built)."""
+def round_trip_bound(problem: Problem, stop: SafetyStop | None = None) -> float:
+    """The LP optimum of the module docstring: no plan rescues more (inf: not built, or cut
+    by the safety ``stop``)."""
     n_c, n_p, end = problem.n_classes, problem.n_places, float(problem.end)
     if not problem.supply or end < 0:
         return math.inf
@@ -171,7 +184,7 @@ def round_trip_bound(problem: Problem) -> float:
         from evacuate.plan.pooled_trips import pooled_trip_bound
 
         log.info("round-trip bound: %d classes x %d places, trips pooled per place", n_c, n_p)
-        return pooled_trip_bound(problem)
+        return pooled_trip_bound(problem, stop)
     entries = _entries(problem)
     dist = _shortest_paths(problem.travel)
     load, unload = problem.load, problem.unload
@@ -268,7 +281,7 @@ def round_trip_bound(problem: Problem) -> float:
     cost = np.array(lp.cost)
     if not np.any(cost > 0):
         return 0.0
-    return lp.maximise("round-trip bound", scale)
+    return lp.maximise("round-trip bound", scale, stop=stop)
 
 
 def _deadline_levels(

@@ -191,6 +191,11 @@ def direct_times(scenario: Scenario, vcs: list[VehicleClass]) -> NDArray[np.floa
     return out
 
 
+BLOCK_CELLS = 2_000_000
+"""Pairs computed at once by ``Times.block`` on demand (16 MB a temporary): the pooled bound
+asks for (havens and entry places) x places at once, 2,250 x 12,250 at 10,000 places,
+whose half-dozen temporaries of 220 MB each made most of that run's 1.5 GB peak."""
+
 DENSE_CELLS = 25_000_000
 """Classes x places x places up to which the whole array of times is built at once (200 MB;
 about 2,900 places with 3 classes): reading it is quicker than computing times again."""
@@ -261,10 +266,19 @@ class Times:
     def block(
         self, c: int, rows: NDArray[np.int64], cols: NDArray[np.int64]
     ) -> NDArray[np.float64]:
-        """(len(rows), len(cols)) times of class ``c`` from the places ``rows`` to ``cols``."""
+        """(len(rows), len(cols)) times of class ``c`` from the places ``rows`` to ``cols``
+        (computed on demand ``BLOCK_CELLS`` at a time, so that the temporaries stay small
+        beside the result; each pair's number is the same whatever the shape asked)."""
         if self._array is not None:
             return np.asarray(self._array[c][np.ix_(rows, cols)], dtype=np.float64)
-        return self.pairs(c, rows[:, None], cols[None, :])
+        if len(rows) * len(cols) <= BLOCK_CELLS:
+            return self.pairs(c, rows[:, None], cols[None, :])
+        out = np.empty((len(rows), len(cols)))
+        step = max(1, BLOCK_CELLS // max(len(cols), 1))
+        for first in range(0, len(rows), step):
+            part = rows[first : first + step]
+            out[first : first + len(part)] = self.pairs(c, part[:, None], cols[None, :])
+        return out
 
     def row(self, c: int, i: int) -> NDArray[np.float64]:
         """(P,) times of class ``c`` from place ``i`` (a fresh array)."""

@@ -216,10 +216,14 @@ def max_rescued(
     ):
         if math.isfinite(value := other(problem)):
             stats[name], bound = value, min(bound, value)
-    trips_lp = round_trip_bound(problem)
+    # the round-trip LP honours the safety stop: skipped once it struck (at 10,000 places,
+    # 18 s of CPU past a 60 s stop after the dispatcher), its HiGHS run capped by it
+    trips_lp = math.inf if stop.reached() else round_trip_bound(problem, stop)
     if math.isfinite(trips_lp):
         stats["round_trip_bound"] = trips_lp
         bound = min(bound, trips_lp)
+    elif stop.bound:
+        stats["round_trip_bound"] = "skipped: the safety stop struck"
     lp_solves = 0
 
     def closed() -> bool:
@@ -233,9 +237,9 @@ def max_rescued(
         lp_solves += res.iterations
         return res
 
-    dt = choose_dt(problem)
-    big = problem.end / dt * problem.n_places**2 * problem.n_classes > GUIDE_ONLY_CELLS
     fits = grid_fits(problem)
+    dt = choose_dt(problem) if fits else math.inf  # a grid's step (2 s of CPU at 10,000 places)
+    big = fits and problem.end / dt * problem.n_places**2 * problem.n_classes > GUIDE_ONLY_CELLS
     if not fits:
         stats["grid_bound"] = "skipped: too many places for the grid's arrays (GRID_CELLS)"
     refine = fits and rounds > 0 and bool(problem.supply) and not has_instant_trips(problem)
