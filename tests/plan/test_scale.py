@@ -100,6 +100,7 @@ def _reference(
     transfer: np.ndarray,
     urgent_until: np.ndarray,
     urgency: float,
+    prio: np.ndarray,
     top: int,
 ) -> list[tuple[float, int, int]]:
     """Every (pickup, candidate drop) pair scored with numpy, the best ``top`` first (ties:
@@ -110,7 +111,7 @@ def _reference(
     good = has & ok[:, None] & (room[cols] > 0) & (y < deadline[cols]) & (y <= end + 1e-9)
     good &= cval > 0
     good &= ~(haven[:, None] & haven[cols] & ~transfer[:, None])
-    urgent = np.where(x >= urgent_until, 1.0 + urgency, 1.0)
+    urgent = np.where(x >= urgent_until, 1.0 + urgency, 1.0) * prio
     amount = np.minimum(np.minimum(ncap, pick)[:, None], room[cols])
     score = cval * amount * urgent[:, None] / np.maximum(y - t, 1e-9)
     good &= score > 0
@@ -124,7 +125,8 @@ def test_dispatch_kernel_keeps_the_best_options_of_all_pairs(
     seed: int, n_p: int, n_cand: int, top: int
 ) -> None:
     """The compiled scoring of a decision returns the same best options, in the same order,
-    as scoring every (pickup, candidate drop) pair with numpy (whole numbers: many ties)."""
+    as scoring every (pickup, candidate drop) pair with numpy (whole numbers: many ties),
+    with each pickup's priority factor (``slack_power``, targets) applied."""
     rng = np.random.default_rng(seed)
     t = float(rng.integers(0, 5))
     x = t + rng.integers(0, 6, n_p).astype(float)
@@ -140,7 +142,8 @@ def test_dispatch_kernel_keeps_the_best_options_of_all_pairs(
     transfer = rng.random(n_p) < 0.5
     urgent_until = rng.integers(0, 10, n_p).astype(float)
     args = (t, x, ok, pick, room, 20.0, 1.0, 0.5, deadline, 12.0, cand, ctt, cval, haven)
-    more = (transfer, urgent_until, 2.0)
+    prio = rng.choice([0.05, 1.0, 2.0], n_p)
+    more = (transfer, urgent_until, 2.0, prio)
     score, ii, jj = np.zeros(top), np.zeros(top, dtype=np.int64), np.zeros(top, dtype=np.int64)
     found = best_options(*args, *more, score, ii, jj)
     got = [(float(score[k]), int(ii[k]), int(jj[k])) for k in range(found)]

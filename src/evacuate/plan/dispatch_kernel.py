@@ -126,6 +126,7 @@ def best_options(
     transfer_ok: NDArray[np.bool_],
     urgent_until: NDArray[np.float64],
     urgency: float,
+    prio: NDArray[np.float64],
     out_score: NDArray[np.float64],
     out_i: NDArray[np.int64],
     out_j: NDArray[np.int64],
@@ -143,7 +144,7 @@ def best_options(
     for i in range(ok_i.shape[0]):
         if not ok_i[i]:
             continue
-        urgent = 1.0 + urgency if x[i] >= urgent_until[i] else 1.0
+        urgent = (1.0 + urgency if x[i] >= urgent_until[i] else 1.0) * prio[i]
         seats = min(ncap, pick[i])
         for q in range(cand.shape[1]):
             j = cand[i, q]
@@ -189,5 +190,6 @@ def compile_kernel() -> None:
     transfers.compile(tuple(numba.typeof(a) for a in sample))  # type: ignore[no-untyped-call]
     sample = [1.0, 1, f1, f1, f1, 1.0, 1.0, 1.0, f1, f1, b1]
     pickups.compile(tuple(numba.typeof(a) for a in sample))  # type: ignore[no-untyped-call]
-    sample = [1.0, f1, b1, f1, f1, 1.0, 1.0, 1.0, f1, 1.0, i2, f2, f2, b1, b1, f1, 1.0, f1, i1, i1]
+    sample = [1.0, f1, b1, f1, f1, 1.0, 1.0, 1.0, f1, 1.0, i2, f2, f2, b1, b1, f1, 1.0, f1, f1]
+    sample += [i1, i1]
     best_options.compile(tuple(numba.typeof(a) for a in sample))  # type: ignore[no-untyped-call]

@@ -51,6 +51,7 @@ class _Dispatcher(TripRules):
         guide: Guide | None,
         stop: SafetyStop | None,
         pools: bool = True,
+        targets: np.ndarray | None = None,
     ) -> None:
         self.pb = problem
         self.prm = params
@@ -86,6 +87,13 @@ class _Dispatcher(TripRules):
         self.deadline = d
         window = params.urgency_window * max(problem.end, EPS)
         self.urgent_until = d - window
+        # each pickup's priority (a factor of its score): 1, or growing as its deadline nears
+        self.prio = np.ones(n_p)
+        self.prio_key: tuple[float, int] = (-math.inf, -1)
+        self.targets = targets
+        self.taken = np.zeros(n_p)  # people loaded at each place so far
+        self.commits = 0
+        self.last_chance = np.minimum(d, problem.end)
         # totals of every ledger as arrays, kept up to date on each commit, so that one
         # decision costs O(places), not a pass over Python objects
         self.stock_tot = np.array([led.total_stock for led in self.ledgers], dtype=float)
@@ -209,6 +217,7 @@ class _Dispatcher(TripRules):
             self._transfer_ok(pick, room),
             self.urgent_until,
             self.prm.urgency,
+            self._priority(t),
             self.top_score,
             self.top_i,
             self.top_j,
@@ -227,6 +236,25 @@ class _Dispatcher(TripRules):
                 out.append(opt)
                 best = max(best, opt.score)
         return out
+
+    def _priority(self, t: float) -> np.ndarray:
+        """(P,) each pickup's priority at ``t`` (a factor of its score): ``(end / slack) **
+        slack_power``, the slack being the time left before its deadline (or the end), at
+        least ``slack_floor`` of the horizon; times ``off_target`` where the allocation's
+        target (``allocate.targets``) has been taken already."""
+        key = (t, self.commits)
+        if key == self.prio_key or (self.prm.slack_power == 0.0 and self.targets is None):
+            return self.prio
+        self.prio_key = key
+        end = max(float(self.pb.end), EPS)
+        if self.prm.slack_power != 0.0:
+            slack = np.maximum(self.last_chance - t, self.prm.slack_floor * end)
+            np.power(end / slack, self.prm.slack_power, out=self.prio)
+        else:
+            self.prio.fill(1.0)
+        if self.targets is not None:
+            self.prio[self.taken >= self.targets] *= self.prm.off_target
+        return self.prio
 
     def _transfer_ok(self, pick: np.ndarray, room: np.ndarray) -> np.ndarray:
         """(P,) where moving people on to another haven pays: room is what limits the
@@ -439,6 +467,8 @@ class _Dispatcher(TripRules):
             self.trips.append(Trip(gid, name, k, pb.places[g.p], st0, pb.places[o.i], ti, 0))
         self.trips.append(Trip(gid, name, k, pb.places[o.i], o.x, pb.places[o.j], o.y, o.people))
         li, lj = self.ledgers[o.i], self.ledgers[o.j]
+        self.taken[o.i] += o.people
+        self.commits += 1
         li.add(o.x, -o.people, -o.people)
         li.has_pickups = True
         if li.has_deliveries and li.capacity > 0:
@@ -474,6 +504,7 @@ def dispatch(
     params: DispatchParams | None = None,
     guide: Guide | None = None,
     stop: SafetyStop | None = None,
+    targets: np.ndarray | None = None,
 ) -> list[Trip]:
     """A feasible plan (trips) for the problem by dispatch of vehicle groups.
 
@@ -482,8 +513,8 @@ def dispatch(
     legs left is dispatched greedily. ``stop``: the safety stop (see budget.py).
     """
     params = params or DispatchParams()
-    trips = _Dispatcher(problem, params, guide, stop).run()
+    trips = _Dispatcher(problem, params, guide, stop, targets=targets).run()
     if trips is None:  # a pool of worn stock drawn out of order (wear.py): the worst record
-        trips = _Dispatcher(problem, params, guide, stop, pools=False).run()
+        trips = _Dispatcher(problem, params, guide, stop, pools=False, targets=targets).run()
         assert trips is not None
     return trips

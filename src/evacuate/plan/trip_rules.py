@@ -38,6 +38,14 @@ class DispatchParams:
     """Value of a person delivered to a staging place (capacity, deadline before the end)."""
     transfer_value: float = 0.25
     """Value of moving a person between havens (frees room at a full one)."""
+    slack_power: float = 0.0
+    """Priority of a pickup by the time left before its deadline: its score is multiplied by
+    ``(horizon / slack) ** slack_power`` (0: no such priority), so that places whose deadline
+    strikes first are served first, earliest deadline first."""
+    slack_floor: float = 0.02
+    """The slack counted is at least this fraction of the horizon."""
+    off_target: float = 0.05
+    """Score factor of a pickup whose allocated target (``allocate.targets``) is taken."""
     redirect: bool = True
     """A guide leg whose drop is full goes to the best other drop for the same pickup."""
     reserve: bool = True
@@ -94,6 +102,8 @@ class TripRules:
     """Room that guided legs not yet flown count on, per place."""
     deadline: np.ndarray
     urgent_until: np.ndarray
+    prio: np.ndarray
+    """(P,) each pickup's priority at the decision (a factor of its score)."""
     value: DropValues
     approaches: Approaches
 
@@ -204,7 +214,7 @@ class TripRules:
             if back is not None:
                 return None if back == math.inf else self._exact(g, back, i, j, reserved)
             urgent = 1.0 + self.prm.urgency if xx >= self.urgent_until[i] else 1.0
-            score = self.value[i, j] * people * urgent / max(yy - t, EPS)
+            score = self.value[i, j] * people * urgent * self.prio[i] / max(yy - t, EPS)
             return Option(score, i, j, empty, xx, yy, people, vehicles, away, hops)
         return None
 
