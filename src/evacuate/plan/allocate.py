@@ -72,10 +72,10 @@ class _Rows:
         self.hi.append(hi)
 
 
-def targets(problem: Problem) -> NDArray[np.float64] | None:
+def targets(problem: Problem, time_limit: float | None = None) -> NDArray[np.float64] | None:
     """(P,) people the allocation LP takes from each place (0 at havens and at the places it
     leaves out), or None when it does not apply (no supply, no haven with room, staging
-    places) or HiGHS finds no optimum."""
+    places) or HiGHS finds no optimum (``time_limit``: seconds for HiGHS, a safety stop)."""
     n_p, end = problem.n_places, float(problem.end)
     sink = problem.sink_capacity > 0
     haven = problem.is_haven & sink
@@ -154,6 +154,7 @@ def targets(problem: Problem) -> NDArray[np.float64] | None:
         np.zeros(len(lp.obj)),
         np.array(lp.ub),
         sense="max",
+        time_limit=time_limit,
         solver="ipm",  # scale-500: 1.5 s of CPU, the dual simplex 6 s
     )
     if res.x is None or res.status != "optimal":

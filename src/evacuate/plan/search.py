@@ -33,6 +33,7 @@ __all__ = [
     "CITY_GREEDY_FIRST",
     "CITY_GUIDE_ITERATIONS",
     "CITY_TARGETED",
+    "CITY_TARGETED_PLACES",
     "DISPATCH_RUNS",
     "EXACT_NODES",
     "GUIDE_ONLY_CELLS",
@@ -191,6 +192,10 @@ left before its deadline). Measured (loaded machine, so CPU seconds): ``scale-20
 ``scale-500`` 36,072,738 (greedy 33,801,601; the guide does not converge there in the
 budget), the allocation LP 1.5 s."""
 
+CITY_TARGETED_PLACES = 2_000
+"""Places beyond which the allocation is not computed (not measured there: at 10,000 places
+its LP would have some 480,000 columns, and the dispatcher needs the whole stop)."""
+
 GUIDE_GRACE = 0.1
 """The first guide, when the safety stop struck while it was computed, is flown under a
 second stop of this fraction of the time limit (at least a second)."""
@@ -217,12 +222,12 @@ def max_rescued(
     direct guide's runs (min makespan's probes, makespan.py)."""
     best = _Best(problem, seed, stop, DISPATCH_RUNS if runs is None else runs)
     stats: dict[str, Any] = {"bounds": []}
-    if city_scale(problem):
+    if city_scale(problem) and problem.n_places <= CITY_TARGETED_PLACES:
         # the plan first, deadline-aware: the allocation LP says which places to serve and
         # how much; the dispatcher serves them earliest deadline first (allocate.py)
         from evacuate.plan.allocate import targets
 
-        goal = targets(problem)
+        goal = targets(problem, time_limit=stop.left())
         if goal is not None:
             stats["allocation"] = float(goal.sum())
             for prm in CITY_TARGETED:
