@@ -255,7 +255,10 @@ def plan(
         Seeds the dispatcher's extra restarts; the same seed gives the same plan.
     work
         Move evaluations of the route search (min makespan on shuttle problems such as the
-        bus evacuation problem); default ``WORK_PER_SECOND`` x ``time_limit``.
+        bus evacuation problem); default ``WORK_PER_SECOND`` x ``time_limit``. Its ratio to
+        the default's (``WORK_PER_SECOND`` x 10 s) also scales the work done only on larger
+        budgets (docs/planner.md, "Determinism"), so a larger ``time_limit`` (or ``work``)
+        is a longer budget, and the same options still give the same plan.
     """
     need_scenario(scenario, "plan")
     for name, value in (("objective", objective), ("time_limit", time_limit), ("seed", seed)):
@@ -269,13 +272,18 @@ def plan(
     makespan = makespan_lb = None
     stats: dict[str, Any] = {}
     walks: list[Walk] = []
+    units = round(WORK_PER_SECOND * time_limit) if work is None else work
+    # the work budget's size against the default one (a number from the options, never a
+    # clock): the optional work cut at the default (search.GUIDE_ONLY_CELLS,
+    # makespan.PROBE_ROUND_CELLS, makespan.PROBE_TOLERANCE) comes back on larger budgets
+    effort = units / (WORK_PER_SECOND * OPTIONS["time_limit"].default)
     if objective == "max-rescued" and scenario.travel.walkways:
         trips, walks, rescued, bound, stats = plan_with_walks(
             problem, seed=seed, stop=stop, gap_target=gap_target
         )
     elif objective == "max-rescued":
         trips, rescued, bound, stats = max_rescued(
-            problem, seed=seed, stop=stop, gap_target=gap_target
+            problem, seed=seed, stop=stop, gap_target=gap_target, effort=effort
         )
     elif objective == "min-makespan" and scenario.travel.walkways:
         trips, walks, rescued, bound, makespan, makespan_lb, stats = min_makespan_with_walks(
@@ -287,7 +295,8 @@ def plan(
             scenario,
             seed=seed,
             stop=stop,
-            work=round(WORK_PER_SECOND * time_limit) if work is None else work,
+            work=units,
+            effort=effort,
         )
     else:
         raise ValueError(f"unknown objective {objective!r}; expected max-rescued or min-makespan")

@@ -137,7 +137,13 @@ def _integral(problem: Problem) -> bool:
 
 
 def min_makespan(
-    full: Problem, scenario: Scenario, *, seed: int, stop: SafetyStop, work: int
+    full: Problem,
+    scenario: Scenario,
+    *,
+    seed: int,
+    stop: SafetyStop,
+    work: int,
+    effort: float = 1.0,
 ) -> tuple[list[Trip], int, float, float | None, float | None, dict[str, Any]]:
     """The smallest horizon whose plan rescues everyone, and a lower bound on it.
 
@@ -145,7 +151,9 @@ def min_makespan(
     get the route search of improve.py, budgeted in ``work`` move evaluations. Others:
     bisection on a common horizon, every probe planned by the max-rescued planner on a budget
     of its own (``_PROBE_ROUNDS``, ``_PROBE_RUNS``). The lower bound is a bisection on the
-    bound. ``stop`` is only a safety stop.
+    bound. ``stop`` is only a safety stop. ``effort``: the work budget against the default
+    one (api.py); it scales ``PROBE_ROUND_CELLS`` and divides ``PROBE_TOLERANCE`` (down to
+    0.1%).
     """
     population = int(full.population.sum())
     stats: dict[str, Any] = {"probes": []}
@@ -196,7 +204,7 @@ def min_makespan(
                 break
             mid = float(math.floor((low + hi - 1) / 2))
         else:
-            if hi - low <= PROBE_TOLERANCE * max(1.0, hi):
+            if hi - low <= max(1e-3, PROBE_TOLERANCE / effort) * max(1.0, hi):
                 break
             mid = 0.5 * (low + hi)
         pb = _at_end(full, scenario, mid)
@@ -208,7 +216,7 @@ def min_makespan(
             rounds=_PROBE_ROUNDS,
             runs=_PROBE_RUNS,
             need=population,
-            direct_only=_grid_cells(pb) > PROBE_ROUND_CELLS,
+            direct_only=_grid_cells(pb) > PROBE_ROUND_CELLS * effort,
         )
         stats["lp_solves"] += st["lp_solves"]
         stats["dispatch_runs"] += st["dispatch_runs"]

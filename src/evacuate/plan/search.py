@@ -214,12 +214,14 @@ def max_rescued(
     runs: int | None = None,
     need: float | None = None,
     direct_only: bool = False,
+    effort: float = 1.0,
 ) -> tuple[list[Trip], int, float, dict[str, Any]]:
     """Best plan and bound within a budget in work units: ``runs`` dispatcher settings
     (``DISPATCH_RUNS`` by default) and ``rounds`` rounds of the bound; ``stop`` is only a
     safety stop. ``need``: the search ends as soon as a plan rescues that many, or the bound
     proves that none can (a min-makespan probe). ``direct_only``: the search ends after the
-    direct guide's runs (min makespan's probes, makespan.py)."""
+    direct guide's runs (min makespan's probes, makespan.py). ``effort``: the work budget
+    against the default one (api.py); it scales ``GUIDE_ONLY_CELLS``."""
     best = _Best(problem, seed, stop, DISPATCH_RUNS if runs is None else runs)
     stats: dict[str, Any] = {"bounds": []}
     if city_scale(problem) and problem.n_places <= CITY_TARGETED_PLACES:
@@ -271,7 +273,8 @@ def max_rescued(
 
     fits = grid_fits(problem)
     dt = choose_dt(problem) if fits else math.inf  # a grid's step (2 s of CPU at 10,000 places)
-    big = fits and problem.end / dt * problem.n_places**2 * problem.n_classes > GUIDE_ONLY_CELLS
+    cells = problem.end / dt * problem.n_places**2 * problem.n_classes
+    big = fits and cells > GUIDE_ONLY_CELLS * effort
     if not fits:
         stats["grid_bound"] = "skipped: too many places for the grid's arrays (GRID_CELLS)"
     refine = fits and rounds > 0 and bool(problem.supply) and not has_instant_trips(problem)
