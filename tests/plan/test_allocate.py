@@ -90,3 +90,20 @@ def test_city_scale_search_runs_towards_targets_and_keeps_the_best() -> None:
     assert rescued >= first and bound >= rescued
     report = check(scenario, Plan(scenario.id, trips=tuple(trips), time_unit="hour"))
     assert report.feasible and report.rescued == rescued
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(CITY_TARGETED))
+def test_targeted_settings_give_checked_plans(seed: int, prm: DispatchParams) -> None:
+    """Towards the targets, with places left out once nobody is there until their next
+    arrival (``skip_empty``), on instances where a third of the places get people late:
+    the checker accepts the plan and counts the dispatcher's rescued."""
+    data = generate(
+        seed % 1000, places=12, vehicles=40, steps=60, classes=2, havens=3, late_arrivals=0.35
+    )
+    scenario = evacuate.scenario.from_dict(data)
+    problem = compile_problem(scenario)
+    trips = dispatch(problem, prm, targets=targets(problem))
+    report = check(scenario, Plan(scenario.id, trips=tuple(trips), time_unit="hour"))
+    assert report.feasible
+    assert report.rescued == rescued_by_trips(problem, trips)

@@ -59,7 +59,10 @@ class _Dispatcher(TripRules):
         self.stop = stop
         n_p = problem.n_places
         self.ledgers = [_Ledger(int(problem.sink_capacity[p])) for p in range(n_p)]
+        self.empty_until = np.full(n_p, -math.inf)
+        self.arrivals_at: dict[int, list[float]] = {}
         for p, t, n in problem.arrivals:
+            self.arrivals_at.setdefault(p, []).append(t)
             led = self.ledgers[p]
             led.add(t, n, 0)
             if t > 0:
@@ -194,6 +197,10 @@ class _Dispatcher(TripRules):
             return []
         if not pickups(t, p, row, pb.open_from, d, pb.end, load, w, pick, x, ok_i):
             return []
+        if self.prm.skip_empty:
+            ok_i &= x >= self.empty_until
+            if not np.any(ok_i):
+                return []
         if pb.pauses:  # no departure while the operator is withdrawn (it comes back later)
             ok_i &= np.array([pb.pause_end(c, float(v)) is None for v in x], dtype=np.bool_)
             if not np.any(ok_i):

@@ -184,13 +184,19 @@ more people (0.005%), the flyable guide's 76 LP solves 12-14 s, and their plans 
 6.67 M) never came near the first guide's (7.21 M); on the large rung (10.8 M) likewise
 (737,454 and 669,653 against 738,553), though there its MIP gains 170 people for 1.4 s."""
 
-CITY_TARGETED = [DispatchParams(slack_power=1.0)]
+CITY_TARGETED = [
+    DispatchParams(slack_power=1.0, off_target=0.2, skip_empty=True),
+    DispatchParams(slack_power=1.5, skip_empty=True),
+]
 """Dispatcher settings run towards the allocation's targets at city scale, before any
-other (``allocate.targets``; each place's score x ``horizon / slack``, the slack the time
-left before its deadline). Measured (loaded machine, so CPU seconds): ``scale-200``
-17,540,225 (the best greedy setting 15,887,913, the guide of 40 LP solves 18,493,291);
-``scale-500`` 36,072,738 (greedy 33,801,601; the guide does not converge there in the
-budget), the allocation LP 1.5 s."""
+other (``allocate.targets``; each place's score x ``(horizon / slack) ** slack_power``, the
+slack the time left before its deadline). Measured, one run each (loaded machine, so CPU
+seconds): ``scale-200`` 17,526,900 and 17,189,310 (the greedy settings 14.8-15.9 M, the
+guide of 40 LP solves 18,493,291); ``scale-500`` 36,960,131 and 36,945,498 in 4.9 and 7.0
+s (the greedy settings 31.5-33.8 M in 2.8-4.2 s; the guide does not converge there in the
+budget). Other settings tried on ``scale-500``: slack power 0.5 36.1 M, 1.0 with
+``off_target`` 0.05 36.9 M, with urgency 1 over 0.3 of the horizon 35.7 M. Where the
+allocation applies, no greedy run comes before the guide (none ever beat these)."""
 
 CITY_TARGETED_PLACES = 2_000
 """Places beyond which the allocation is not computed (not measured there: at 10,000 places
@@ -236,8 +242,10 @@ def max_rescued(
                 if best.runs == 0 or not stop.reached():
                     best.run(prm, goal)
     # at city scale the guide may not be flown within the safety stop: a second greedy
-    # setting first (on scale-500 it rescues 33.8 M where the first rescues 31.5 M)
-    best.more(CITY_GREEDY_FIRST if city_scale(problem) else 1)
+    # setting first (on scale-500 it rescues 33.8 M where the first rescues 31.5 M), unless
+    # runs towards the allocation came first
+    if "allocation" not in stats:
+        best.more(CITY_GREEDY_FIRST if city_scale(problem) else 1)
     bound = trivial_bound(problem)
     stats["trivial_bound"] = bound
     work = fleet_work_bound(problem)
