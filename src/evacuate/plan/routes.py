@@ -193,8 +193,8 @@ def direct_times(scenario: Scenario, vcs: list[VehicleClass]) -> NDArray[np.floa
 
 BLOCK_CELLS = 2_000_000
 """Pairs computed at once by ``Times.block`` on demand (16 MB a temporary): the pooled bound
-asks for (havens and entry places) x places at once, 2,250 x 12,250 at 10,000 places,
-whose half-dozen temporaries of 220 MB each made most of that run's 1.5 GB peak."""
+asks for (havens and entry places) x places at once, 2,250 x 12,250 at 10,000 places, whose
+temporaries of 220 MB each made most of that bound's 1.5 GB peak (858 MB in parts)."""
 
 DENSE_CELLS = 25_000_000
 """Classes x places x places up to which the whole array of times is built at once (200 MB;
