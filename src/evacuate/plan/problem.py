@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from evacuate.plan.routes import Route, Routes, Times, direct_times
+from evacuate.plan.routes import DirectTimes, Route, Routes, Times, direct_times
 from evacuate.scenario import arrivals as scenario_arrivals
 from evacuate.scenario import derive
 from evacuate.scenario.fleet_limits import fleet_limited, record_of
@@ -396,16 +396,20 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         lanes_of.setdefault((a, b), []).append(ln)
         if ln.bidirectional and a != b:
             lanes_of.setdefault((b, a), []).append(ln)
+    direct_t: Times | DirectTimes
     if lanes_of:
-        direct = direct_times(scenario, vcs)
+        travel = direct_times(scenario, vcs)
+        laned: set[tuple[int, int]] = set()
         for ln in scenario.travel.lanes:
             a, b = pindex[ln.start], pindex[ln.end]
             # a declared lane replaces the direct route, in both directions
-            direct[:, a, b] = INF
-            direct[:, b, a] = INF
-        travel = direct.copy()
-        direct_t = Times(scenario, vcs, direct)
+            travel[:, a, b] = INF
+            travel[:, b, a] = INF
+            laned |= {(a, b), (b, a)}
+        # the fastest times differ from the direct ones only where lanes are (set below):
+        # one array, the direct times read from it
         travel_t = Times(scenario, vcs, travel)
+        direct_t = DirectTimes(travel_t, laned)
     else:
         # straight-line travel only: times computed on demand from the positions, the
         # whole array only for the planners that ask for it (``Problem.travel``)
