@@ -190,6 +190,8 @@ def _run(spec: Spec, method: str, time_limit: float, limits: dict[str, float]) -
     }
     base = _maxrss_mb()
     row["base_mb"] = round(base, 1)
+    if method in ("evacuate", "naive"):
+        del problem  # each compiles its own: no second copy of its arrays while it runs
     if method == "evacuate":
         plan_fn = _planner()
         if plan_fn is None:
