@@ -105,6 +105,7 @@ def run_one(name: str, objective: str, time_limit: float) -> dict[str, Any]:
         "stopped_by_time": bool(st.get("stopped_by_time")),
         "dispatch_runs": st.get("dispatch_runs"),
         "lp_solves": st.get("lp_solves"),
+        "lb_lp_solves": st.get("lb_lp_solves"),
         "work": st.get("work"),
         "improve": st.get("improve"),
         "digest": digest,
@@ -132,7 +133,9 @@ def _row(name: str, objective: str, long: dict[str, Any], short: dict[str, Any] 
         else f"{long['rescued']:,} / {long['bound']:,.0f} ({100 * long['gap']:.2f}%)"
     )
     work = ", ".join(
-        f"{k} {long[k]:,}" for k in ("dispatch_runs", "lp_solves", "work") if long.get(k)
+        f"{k} {long[k]:,}"
+        for k in ("dispatch_runs", "lp_solves", "lb_lp_solves", "work")
+        if long.get(k)
     )
     if short is None or "error" in short:
         cut = same = "—"

@@ -143,7 +143,9 @@ for _option in (
         float,
         10.0,
         "Safety stop for each plan and replan: the planner stops refining the plan and its "
-        "bound after this long (processor time: a busy machine does not cut it sooner).",
+        "bound after this long (processor time: a busy machine does not cut it sooner). "
+        "It also sizes the search's work budget (a larger limit: a longer search; the same "
+        "limit: the same plan).",
         unit="s",
         minimum=0.1,
         metavar="SECONDS",
