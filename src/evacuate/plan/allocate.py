@@ -125,7 +125,6 @@ def targets(problem: Problem, time_limit: float | None = None) -> NDArray[np.flo
                 place_terms.setdefault(int(pickups[k]), []).append((col, seats))
                 haven_terms.setdefault(int(havens[h]), []).append((col, seats))
         # running sums: u[k] = u[k-1] + the vehicle time of the trips of level k, at most
-        # the vehicle time there is before it
         # the vehicle time there is before it (whole trips: letting each vehicle's last one
         # end after theta allotted more and the plan rescued less, 16.7 M against 17.5 M on
         # scale-200)
