@@ -86,6 +86,9 @@ class _Best:
         self.trips: list[Trip] = []
         self.rescued = -1
         self.params: DispatchParams | None = None
+        self.need: float | None = None
+        """A probe's target (min makespan): once a plan rescues that many, later guided
+        settings could only tie it, and a tie keeps the first plan, so they are not run."""
         self.runs = 0
         self.flown = False
         """Whether a guide has been flown."""
@@ -101,6 +104,8 @@ class _Best:
         it), under a second safety stop of ``GUIDE_GRACE`` of the time limit: cut by it, the
         run's plan so far is kept if it is the best (the result says that the stop bound)."""
         for k, prm in enumerate(_settings(0, 3)):
+            if self.need is not None and self.rescued >= self.need:
+                return
             prm = replace(prm, reserve=k != 1)
             first = k == 0 and not self.flown
             if not first and self.runs > 0 and self.stop.reached():
@@ -226,9 +231,11 @@ def max_rescued(
     (``DISPATCH_RUNS`` by default) and ``rounds`` rounds of the bound; ``stop`` is only a
     safety stop. ``need``: the search ends as soon as a plan rescues that many, or the bound
     proves that none can (a min-makespan probe). ``direct_only``: the search ends after the
-    direct guide's runs (min makespan's probes, makespan.py). ``effort``: the work budget
+    direct guide's runs, and its one greedy run comes after them, only if they fell short
+    (min makespan's probes, makespan.py). ``effort``: the work budget
     against the default one (api.py); it scales ``GUIDE_ONLY_CELLS``."""
     best = _Best(problem, seed, stop, DISPATCH_RUNS if runs is None else runs)
+    best.need = need
     stats: dict[str, Any] = {"bounds": []}
     if city_scale(problem) and problem.n_places <= CITY_TARGETED_PLACES:
         # the plan first, deadline-aware: the allocation LP says which places to serve and
@@ -244,7 +251,7 @@ def max_rescued(
     # at city scale the guide may not be flown within the safety stop: a second greedy
     # setting first (on scale-500 it rescues 33.8 M where the first rescues 31.5 M), unless
     # runs towards the allocation came first
-    if "allocation" not in stats:
+    if "allocation" not in stats and not direct_only:
         best.more(CITY_GREEDY_FIRST if city_scale(problem) else 1)
     bound = trivial_bound(problem)
     stats["trivial_bound"] = bound
@@ -309,6 +316,8 @@ def max_rescued(
             stats["direct_guide"] = {"value": direct.bound, "iterations": direct.iterations}
             if direct.guide:
                 best.guided(direct.guide)
+            if direct_only and not closed():
+                best.more(1)  # a probe's greedy run, after its guide: only if that failed
             if closed() or direct_only:
                 break
         # more greedy settings (counted, not timed: a seed gives one plan)
