@@ -3,6 +3,7 @@ the whole array's numbers, and a search the stop has cut computes no more bounds
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -50,3 +51,18 @@ def test_a_stopped_search_keeps_its_plan_and_skips_the_round_trip_bound() -> Non
     assert rescued <= bound <= trivial_bound(problem)
     free = max_rescued(problem, seed=0, stop=SafetyStop(None), gap_target=1e-4)
     assert bound >= free[1]  # the bound of a cut search still holds the uncut plan
+
+
+def test_the_first_guides_grace_is_a_tenth_of_the_limit_whatever_the_load() -> None:
+    """The grace a first guide is flown under once the stop has struck is ``GUIDE_GRACE`` of
+    the time limit, not of the time left as stretched by the machine's load (a stop begun
+    30 s of wall clock ago with almost no CPU used looks like a loaded machine)."""
+    from evacuate.plan.search import GUIDE_GRACE, _Best
+
+    problem = compile_problem(evacuate.scenario.from_dict(generate(2, places=4, steps=40)))
+    busy = SafetyStop(60.0, start=time.perf_counter() - 30.0)
+    busy.cpu_start -= 0.1  # as if 0.1 s of CPU in 30 s of wall clock: load 300
+    assert busy.left() is not None and busy.left() > 100  # stretched by the load
+    assert _Best(problem, 0, busy, 1).grace == GUIDE_GRACE * 60.0
+    assert _Best(problem, 0, SafetyStop(5.0), 1).grace == 1.0  # at least a second
+    assert _Best(problem, 0, SafetyStop(None), 1).grace is None
