@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import evacuate
 from evacuate.check import check
+from evacuate.plan import search
 from evacuate.plan.allocate import targets
 from evacuate.plan.budget import SafetyStop
 from evacuate.plan.heuristic import DispatchParams, dispatch
@@ -107,3 +108,20 @@ def test_targeted_settings_give_checked_plans(seed: int, prm: DispatchParams) ->
     report = check(scenario, Plan(scenario.id, trips=tuple(trips), time_unit="hour"))
     assert report.feasible
     assert report.rescued == rescued_by_trips(problem, trips)
+
+
+def test_city_scale_guides_far_from_converged_are_not_flown(monkeypatch: Any) -> None:
+    """At city scale, a column generation cut after one LP solve (its bound still above the
+    population) guides no dispatcher run; the plan is the targeted runs' best."""
+    monkeypatch.setattr(search, "CITY_GUIDE_ITERATIONS", 1)
+    monkeypatch.setattr(search, "BOUND_ITERATIONS", 1)
+    scenario = evacuate.scenario.from_dict(
+        generate(3, places=160, vehicles=400, steps=60, classes=2, havens=20)
+    )
+    problem = compile_problem(scenario)
+    *_, stats = max_rescued(
+        problem, seed=0, stop=SafetyStop(None), gap_target=1e-4, rounds=1, runs=2
+    )
+    assert stats["direct_guide"]["value"] > problem.population.sum()
+    assert all(b["bound"] > problem.population.sum() for b in stats["bounds"])
+    assert stats["guided_runs"] == 0 and stats["dispatch_targeted"]
