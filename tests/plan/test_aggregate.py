@@ -185,3 +185,26 @@ def test_mapped_guide_keeps_each_path_in_its_clusters_and_flies() -> None:
     trips = dispatch(problem, DispatchParams(), guide)
     report = check(scenario, Plan(scenario.id, trips=tuple(trips)))
     assert report.feasible, report.violations[:3]
+
+
+@pytest.mark.slow
+def test_search_flies_the_clustered_guide_from_its_size_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From ``AGGREGATE_GUIDE_PLACES`` places on (lowered here to a 178-place instance), the
+    first guide is the clustered one: the search says so, counts its LP solves, and the
+    checker accepts its plan with the search's count."""
+    from evacuate.plan import search
+    from evacuate.plan.budget import SafetyStop
+
+    scenario = evacuate.scenario.from_dict(
+        generate(3, places=150, vehicles=200, steps=40, classes=1, havens=10)
+    )
+    problem = compile_problem(scenario)
+    monkeypatch.setattr(search, "AGGREGATE_GUIDE_PLACES", problem.n_places)
+    monkeypatch.setattr(search, "BOUND_ITERATIONS", 10)  # the real grid's rounds: kept short
+    trips, rescued, bound, stats = search.max_rescued(
+        problem, seed=0, stop=SafetyStop(None), gap_target=1e-4, rounds=1, runs=2
+    )
+    assert stats["direct_guide"]["clustered"] and stats["lp_solves"] > 0
+    assert bound >= rescued
+    report = check(scenario, Plan(scenario.id, trips=tuple(trips), time_unit="hour"))
+    assert report.feasible and report.rescued == rescued
