@@ -111,3 +111,44 @@ def test_a_place_safe_only_for_a_while_is_no_haven_for_the_bound() -> None:
     assert result.rescued == 64
     assert result.makespan == 9 and result.makespan_lower_bound == 9
     assert check(s, result.plan).feasible
+
+
+def _walkers_just_before_the_hour(walk_time: float) -> dict[str, Any]:
+    """20 people walk ``walk_time`` hours to a stop that loads 10 an hour, where two 10-seat
+    buses take them 1 h to a haven."""
+    return {
+        "scenario": {"id": "hour", "end": 12, "time_unit": "hour"},
+        "places": [
+            {"id": "home", "population": 20},
+            {"id": "stop", "load_per_hour": 10},
+            {"id": "haven", "capacity": 100},
+        ],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [{"id": "road", "from": "stop", "to": "haven", "time": 1}],
+            "walkways": [
+                {"id": "w", "from": "home", "to": "stop", "time": walk_time, "per_hour": 1000}
+            ],
+        },
+        "fleet": {
+            "classes": [{"id": "bus", "capacity": 10}],
+            "stock": [{"class": "bus", "place": "stop", "count": 2}],
+        },
+    }
+
+
+@pytest.mark.parametrize("objective", ["min-makespan", "max-rescued"])
+@pytest.mark.parametrize("walk_time", [0.9999995, 0.9999999])
+def test_a_loading_a_hair_before_the_hour_is_booked_where_the_checker_counts_it(
+    objective: str, walk_time: float
+) -> None:
+    """Walkers arrive within the checker's time tolerance (1e-6) before the hour: the planner
+    booked the first bus's 10 people on hour 0 and sent the second at 1 on hour 1, while the
+    checker (like every reader of the plan) counts a departure at 0.9999995 in hour 1:
+    load_rate broke by 10. Now the planner reads periods as the checker does."""
+    s = from_dict(_walkers_just_before_the_hour(walk_time))
+    result = plan(s, objective=objective, time_limit=SAFETY)
+    assert result.rescued == 20
+    report = check(s, result.plan)
+    assert report.feasible, report.summary()
+    assert report.rescued == 20

@@ -180,7 +180,7 @@ class _Naive:
         return t if berths.fits(t, t + dur, m) else INF
 
     def period(self, t: float) -> int:
-        return math.floor(t / self.pb.period)
+        return loading.period_of(self.pb, t)
 
     # ------------------------------------------------------------------ legs
     def route_leg(

@@ -125,7 +125,7 @@ class TripRules:
         )
 
     def _period(self, t: float) -> int:
-        return math.floor(t / self.pb.period + 1e-9)
+        return loading.period_of(self.pb, t)
 
     def _exact(self, g: Group, t: float, i: int, j: int, reserved: bool = True) -> Option | None:
         """The candidate trip checked against every rule at the instants it uses."""
