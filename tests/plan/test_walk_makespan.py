@@ -152,3 +152,33 @@ def test_a_loading_a_hair_before_the_hour_is_booked_where_the_checker_counts_it(
     report = check(s, result.plan)
     assert report.feasible, report.summary()
     assert report.rescued == 20
+
+
+@pytest.mark.parametrize("objective", ["min-makespan", "max-rescued"])
+def test_walkers_released_a_hair_before_the_hour_keep_the_walkway_rate(objective: str) -> None:
+    """20 people arrive at 1 - 5e-13 h and walk a way that takes 10 an hour: the planner
+    counted the first 10 in hour 0 (floor(t)) and sent 10 more at 1, while the checker counts
+    a departure within 1e-12 of the hour in that hour: walk_rate broke. Now it counts as the
+    checker does, so the two groups set out in hours 1 and 2."""
+    data: dict[str, Any] = {
+        "scenario": {"id": "hair", "end": 12, "time_unit": "hour"},
+        "places": [
+            {"id": "home", "arrivals": [{"at": 1 - 5e-13, "people": 20}]},
+            {"id": "haven", "capacity": 100},
+        ],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [{"id": "road", "from": "home", "to": "haven", "time": 50}],
+            "walkways": [{"id": "w", "from": "home", "to": "haven", "time": 2, "per_hour": 10}],
+        },
+        "fleet": {
+            "classes": [{"id": "bus", "capacity": 10}],
+            "stock": [{"class": "bus", "place": "home", "count": 1}],
+        },
+    }
+    s = from_dict(data)
+    result = plan(s, objective=objective, time_limit=SAFETY)
+    assert result.rescued == 20
+    report = check(s, result.plan)
+    assert report.feasible, report.summary()
+    assert sorted(w.people for w in result.plan.walks) == [10, 10]

@@ -249,6 +249,12 @@ def _closed(problem: Problem, p: int, t: float) -> bool:
     return not problem.place_open(p, t)
 
 
+def _walk_period(t: float, per: float) -> int:
+    """The throughput period in which walkers setting out at ``t`` are counted, as the
+    checker counts them (check/walks.py: ``floor(t / P + 1e-12)``)."""
+    return math.floor(t / per + 1e-12)
+
+
 def walks_for(
     problem: Problem,
     way: Way,
@@ -278,7 +284,7 @@ def walks_for(
         ready = max(t, lo)
         # the people released at ``t`` (less those already walking) set out period by period
         avail = released - skip
-        k = math.floor(ready / p)
+        k = _walk_period(ready, p)
         while avail > 0 and want > 0:
             depart = max(ready, k * p)
             if not _may_set_out(problem, way, depart):
@@ -309,7 +315,7 @@ def walks_for(
             k += 1
             if k * p > hi:
                 break
-            if k - math.floor(ready / p) > 10_000:
+            if k - _walk_period(ready, p) > 10_000:
                 break  # a safety net: no loop over periods runs away
     gone[i] = skip
     if problem.is_haven[j]:
@@ -390,7 +396,7 @@ def next_walks(
     used: dict[tuple[str, int, int, int], float] = {}
     gone: dict[int, int] = {}
     for w in walks:
-        key_k = math.floor(w.depart / problem.period)
+        key_k = _walk_period(w.depart, problem.period)
         i, j = idx[w.origin], idx[w.destination]
         used[(w.walkway, i, j, key_k)] = used.get((w.walkway, i, j, key_k), 0.0) + w.people
         gone[i] = gone.get(i, 0) + w.people
