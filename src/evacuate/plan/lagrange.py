@@ -231,6 +231,17 @@ def _price(
     return total, columns
 
 
+SMOOTHING = 0.65
+"""Weight of the best multipliers so far in the next pricing (Wentges smoothing)."""
+
+CITY_SMOOTHING = 0.9
+"""The same at city scale, where the master's people rows' duals are also capped at 1
+(``cap_people``). Measured on ``scale-200`` (bench/results/2026-11-28-cgfast.md, LP solves
+until L first falls below the population / L after 70 solves, the LP optimum being 92.49%
+of the people): 0.65 uncapped 57 / 95.79%; 0.65 capped 53 / 94.17%; 0.8 capped 44 / 92.61%;
+0.9 capped 37 / 92.59%. On the ladder (below city scale) 0.9 with the cap reaches the same
+bounds with more LP solves (xlarge 80 instead of 69), so it stays at city scale."""
+
 _MASTER_OPTIONS = {"simplex_strategy": 4}
 """Primal simplex for the master LP: new columns keep the last solution feasible, and on the
 large rungs it solves the master about twice as fast as HiGHS's default (dual simplex)."""
@@ -247,10 +258,12 @@ def column_generation_bound(
     conservative: bool = False,
     integer_guide: float = 0.0,
     transfers: bool = True,
-    smoothing: float = 0.65,
+    smoothing: float | None = None,
     stop: SafetyStop | None = None,
     city: bool | None = None,
     target: float | None = None,
+    multipliers: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
+    cap_people: bool | None = None,
 ) -> LagrangeResult:
     """The Lagrangian dual solved by Dantzig-Wolfe column generation, with time windows.
 
@@ -267,7 +280,13 @@ def column_generation_bound(
     plans, not a bound. ``integer_guide``: seconds for HiGHS to solve the last master with whole
     vehicles per path (the guide then needs no rounding; at most ``MIP_GUIDE_NODES`` nodes);
     0: round the LP solution.
-    ``smoothing``: weight of the best multipliers so far in the next pricing (0: none).
+    ``smoothing``: weight of the best multipliers so far in the next pricing (0: none;
+    default ``CITY_SMOOTHING`` at city scale, else ``SMOOTHING``).
+    ``cap_people``: the master may make a person at a place with people for 1 (caps the
+    people rows' duals at 1 until the capped master is solved; only the multipliers
+    change, so every L stays a bound; default: at city scale).
+    ``multipliers``: (per place, people at the end; per place, room) to start from, e.g. a
+    coarser problem's: their L is the first bound and the smoothing's first centre.
     ``city``: the city-scale master (people and room rows at the end and at late arrivals
     only; default: from ``CITY_PLACES`` places on).
     ``iterations`` is the work budget (LP solves); ``time_limit`` (seconds) and ``stop`` are
@@ -281,6 +300,8 @@ def column_generation_bound(
     grid = build_grid(problem, dt, conservative, transfers)
     # city scale: rows at the end only (fewer, and still valid), so the master stays small
     city = city_scale(problem) if city is None else city
+    smoothing = (CITY_SMOOTHING if city else SMOOTHING) if smoothing is None else smoothing
+    cap_people = city if cap_people is None else cap_people
     rows = _rows(problem, grid, 1 if city else n_windows, city)
     n_s = len(grid.supply_n)
     n_a, n_m, n_r, n_b = len(rows.avail), len(rows.cap), len(rows.rate), len(rows.berth)
@@ -361,8 +382,45 @@ def column_generation_bound(
     master = IncrementalLP(row_lower, row_upper, options=_MASTER_OPTIONS)
     n_in = 0  # columns passed to the master so far
     best = math.inf
-    best_duals = duals
     master_x: NDArray[np.float64] | None = None
+
+    def read_duals(y: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
+        mu = np.zeros(problem.n_places)
+        mu[cap_p] = y[n_a : n_a + n_m]
+        return {
+            "avail": y[:n_a],
+            "mu": mu,
+            "rate": y[n_a + n_m : n_a + n_m + n_r],
+            "berth": y[n_a + n_m + n_r : n_a + n_m + n_r + n_b],
+            "room": y[o_w:],
+        }
+
+    n_art = 0
+    rr = np.zeros(0, dtype=np.int64)
+    if cap_people:
+        # a column per people row that makes a person there for 1 (what one person rescued
+        # is worth): the row's dual is at most 1 while the cap lasts, which keeps a
+        # degenerate master's multipliers from pricing places far above what they give
+        import scipy.sparse as sp
+
+        rr = np.array(
+            [r for r, (p, _) in enumerate(rows.avail) if grid.population[p] > 0], dtype=np.int64
+        )
+        art = sp.csc_array((-np.ones(len(rr)), (rr, np.arange(len(rr)))), shape=(n_rows, len(rr)))
+        master.add_columns(-np.ones(len(rr)), art)
+        n_art = len(rr)
+    capped = n_art > 0
+    best_duals = duals
+    if multipliers is not None:
+        # multipliers from elsewhere (a coarser problem's): per place, people at the end
+        # and room; L there is a bound, and they are the smoothing's first centre
+        sig, mu0 = multipliers
+        y = np.zeros(n_a)
+        last = np.array([k == len(rows.windows) - 1 for _, k in rows.avail], dtype=bool)
+        y[last] = np.maximum(sig[av_p[last]], 0.0)
+        best_duals = {**duals, "avail": y, "mu": np.maximum(mu0, 0.0) * (grid.capacity > 0)}
+        best, _ = _price(problem, grid, rows, best_duals)
+        log.debug("start multipliers: L %.6g", best)
     # Wentges smoothing: price at a mix of the best multipliers so far and the master's (both
     # non-negative, so every L stays a bound); a round that finds nothing new prices at the
     # master's own duals next, and only a round at those that finds nothing ends the search
@@ -387,19 +445,25 @@ def column_generation_bound(
             "round %d: master %.6g, best L %.6g, %d columns", it, res.objective, best, len(cols)
         )
         if res.x is not None:
-            master_x = res.x
-        mu = np.zeros(problem.n_places)
-        mu[cap_p] = y[n_a : n_a + n_m]
-        duals = {
-            "avail": y[:n_a],
-            "mu": mu,
-            "rate": y[n_a + n_m : n_a + n_m + n_r],
-            "berth": y[n_a + n_m + n_r : n_a + n_m + n_r + n_b],
-            "room": y[o_w:],
-        }
-        if target is not None and (best < target or res.objective >= target):
+            master_x = res.x[n_art:]
+        duals = read_duals(y)
+        # people made by the cap's columns: the master's value is then no lower bound
+        made = res.x is not None and capped and float(np.sum(res.x[:n_art])) > 1e-9
+        if target is not None and (best < target or (not made and res.objective >= target)):
             break  # the answer is known: the bound is below ``target``, or never will be
-        if best - res.objective <= tolerance * max(1.0, best) or (
+        if capped and added == 0 and it > 1 and not mixed and np.any(y[rr] >= 1.0 - 1e-9):
+            # the capped master is solved, but some people rows are worth more than 1
+            # here: the cap goes (its optimum would be looser than the bound's LP), and
+            # the next pricing is at the uncapped master's duals
+            master.fix_to_zero(np.arange(n_art))
+            capped, mixed = False, False
+            again = master.solve()
+            if again.row_dual is None or again.x is None:
+                log.warning("column generation: master LP %s", again.status)
+                break
+            master_x, at = again.x[n_art:], read_duals(np.abs(again.row_dual))
+            continue
+        if (not made and best - res.objective <= tolerance * max(1.0, best)) or (
             added == 0 and it > 1 and not mixed
         ):
             value, _ = _price(problem, grid, rows, duals)

@@ -339,15 +339,29 @@ class IncrementalLP:
         self.n_cols += k
         self.nnz += csc.nnz
 
+    def fix_to_zero(self, columns: ArrayLike) -> None:
+        """Bound the given columns to 0 (they stay, with their place in ``x``)."""
+        idx = np.ascontiguousarray(columns, dtype=np.int32)
+        zero = np.zeros(len(idx))
+        self._h.changeColsBounds(len(idx), idx, zero, zero)
+
     def solve(self) -> HighsResult:
         import highspy
 
         t0 = time.perf_counter()
         h = self._h
         run_status = h.run()
-        seconds = time.perf_counter() - t0
         model_status = h.getModelStatus()
         name = str(getattr(model_status, "name", model_status)).split(".")[-1]
+        if name == "kUnknown":
+            # the simplex from the last basis can stall on a large degenerate master (seen
+            # in column generation): solve again from scratch
+            log.debug("HiGHS LP (incremental): status unknown, solved again from scratch")
+            h.clearSolver()
+            run_status = h.run()
+            model_status = h.getModelStatus()
+            name = str(getattr(model_status, "name", model_status)).split(".")[-1]
+        seconds = time.perf_counter() - t0
         status = _STATUS.get(name, "error" if run_status == highspy.HighsStatus.kError else name)
         info = h.getInfo()
         x: NDArray[np.float64] | None = None
