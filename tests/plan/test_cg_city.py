@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import evacuate
 from evacuate.plan.grid import choose_dt, has_instant_trips
-from evacuate.plan.lagrange import column_generation_bound
+from evacuate.plan.lagrange import CITY_SMOOTHING, column_generation_bound
 from evacuate.plan.problem import Problem, compile_problem
 from tests.oracle import exhaustive
 from tests.plan.tiny import tiny_scenarios
@@ -35,7 +35,9 @@ def test_the_capped_master_converges_to_the_same_bound() -> None:
     problem = _small()
     dt = choose_dt(problem)
     for city in (True, False):
-        capped = column_generation_bound(problem, dt, iterations=400, city=city, cap_people=True)
+        capped = column_generation_bound(
+            problem, dt, iterations=400, city=city, cap_people=True, smoothing=CITY_SMOOTHING
+        )
         plain = column_generation_bound(problem, dt, iterations=400, city=city, cap_people=False)
         assert capped.iterations < 400 and plain.iterations < 400  # both converged
         assert abs(capped.bound - plain.bound) <= 1e-6 * plain.bound, (city, capped, plain)
@@ -46,7 +48,7 @@ def test_converged_multipliers_give_the_bound_in_one_sweep() -> None:
     per place) carried into a new one give its bound with its first pricing."""
     problem = _small(late=0.0)
     dt = choose_dt(problem)
-    done = column_generation_bound(problem, dt, iterations=400, city=True)
+    done = column_generation_bound(problem, dt, iterations=400, city=True, cap_people=True)
     again = column_generation_bound(
         problem, dt, iterations=1, city=True, multipliers=(done.sigma, done.mu)
     )
@@ -69,6 +71,12 @@ def test_any_multipliers_bound_the_optimum(data: dict[str, Any], seed: int) -> N
     start = (rng.uniform(0, 2, problem.n_places), rng.uniform(0, 2, problem.n_places))
     for iterations, city in ((1, True), (30, True), (30, False)):
         res = column_generation_bound(
-            problem, 1.0, iterations=iterations, city=city, multipliers=start
+            problem,
+            1.0,
+            iterations=iterations,
+            city=city,
+            multipliers=start,
+            cap_people=True,
+            smoothing=CITY_SMOOTHING,
         )
         assert res.bound >= best - 1e-6, (iterations, city, res.bound, best)

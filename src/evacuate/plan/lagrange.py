@@ -281,10 +281,10 @@ def column_generation_bound(
     vehicles per path (the guide then needs no rounding; at most ``MIP_GUIDE_NODES`` nodes);
     0: round the LP solution.
     ``smoothing``: weight of the best multipliers so far in the next pricing (0: none;
-    default ``CITY_SMOOTHING`` at city scale, else ``SMOOTHING``).
+    default ``CITY_SMOOTHING`` from ``CITY_PLACES`` places on, else ``SMOOTHING``).
     ``cap_people``: the master may make a person at a place with people for 1 (caps the
     people rows' duals at 1 until the capped master is solved; only the multipliers
-    change, so every L stays a bound; default: at city scale).
+    change, so every L stays a bound; default: from ``CITY_PLACES`` places on).
     ``multipliers``: (per place, people at the end; per place, room) to start from, e.g. a
     coarser problem's: their L is the first bound and the smoothing's first centre.
     ``city``: the city-scale master (people and room rows at the end and at late arrivals
@@ -299,9 +299,10 @@ def column_generation_bound(
     dt = choose_dt(problem) if dt is None else dt
     grid = build_grid(problem, dt, conservative, transfers)
     # city scale: rows at the end only (fewer, and still valid), so the master stays small
-    city = city_scale(problem) if city is None else city
-    smoothing = (CITY_SMOOTHING if city else SMOOTHING) if smoothing is None else smoothing
-    cap_people = city if cap_people is None else cap_people
+    big = city_scale(problem)
+    city = big if city is None else city
+    smoothing = (CITY_SMOOTHING if big else SMOOTHING) if smoothing is None else smoothing
+    cap_people = big if cap_people is None else cap_people
     rows = _rows(problem, grid, 1 if city else n_windows, city)
     n_s = len(grid.supply_n)
     n_a, n_m, n_r, n_b = len(rows.avail), len(rows.cap), len(rows.rate), len(rows.berth)
