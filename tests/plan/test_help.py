@@ -230,6 +230,56 @@ def test_a_lane_reopened_early_is_usable_then_not_before() -> None:
     assert sim.rescued == round(result.rescued)
 
 
+@pytest.mark.parametrize(
+    "closure",
+    [
+        {"type": "close_lane", "lane": "town-camp"},
+        {"type": "close_lane", "lane": "town-camp", "until": 3},
+        {"type": "close_lane", "between": ["town", "camp"]},
+    ],
+)
+def test_a_trip_loading_while_the_lane_is_shut_leaves_at_its_known_reopening(
+    closure: dict[str, Any],
+) -> None:
+    """Shrunk from the property above: the only lane shut at 0 and reopened (known) at 1, a bus
+    loading for 1 h from 0 travels from 1, as docs/model.md allows (the route is usable at
+    depart + load_time). The simulation must fly it so, not cancel the trip for a closure
+    it took as lasting for good (or until 3), and rescue the plan's one person."""
+    data: dict[str, Any] = {
+        "scenario": {"id": "tiny", "end": 3, "time_unit": "hour"},
+        "places": [
+            {"id": "town", "population": 1, "capacity": 0},
+            {"id": "camp", "capacity": 2},
+        ],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [{"id": "town-camp", "from": "town", "to": "camp", "time": 1}],
+        },
+        "fleet": {
+            "classes": [{"id": "c0", "capacity": 1, "load_time": 1, "operator": "op0"}],
+            "stock": [{"class": "c0", "place": "town", "count": 1}],
+        },
+        "events": [
+            {"id": "shut", "at": 0, "effects": [closure]},
+            {"id": "help", "at": 1, "effects": [{"type": "open_lane", "lane": "town-camp"}]},
+        ],
+    }
+    if "between" in closure:
+        data["events"][1]["effects"] = [{"type": "open_lane", "between": ["town", "camp"]}]
+    s = evacuate.scenario.from_dict(data)
+    early = Plan("tiny", trips=(Trip("g1", "c0", 1, "town", 0, "camp", 2, 1),))
+    assert check(s, early).feasible
+    sim = simulate(s, early, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == 1
+    assert [(e.kind, e.time) for e in sim.events if e.kind in ("depart", "arrive")] == [
+        ("depart", 0.0),
+        ("arrive", 2.0),
+    ]
+    result = plan(s, time_limit=1)
+    assert result.rescued == 1
+    assert_flown_as_planned(s, result)
+
+
 def test_a_surprise_reopening_is_replanned_and_the_state_drops_the_closure() -> None:
     """The camp is closed for good as far as the plan knows; it reopens as a surprise at 5;
     replanning uses it, and the state after 5 has no closure left."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from evacuate.check.common import reopened, reopenings
 from evacuate.scenario.model import (
     AddVehicles,
     CloseLane,
@@ -96,6 +97,15 @@ def strike(eng: Engine, place: str) -> None:
             eng._lose_transit(it, t, "hazard", place)
 
 
+def _closure(eng: Engine, key: tuple[str, object], t: float, until: float | None) -> Closure:
+    """A closure from ``t``, ending at ``until`` or at the first known opening of the same
+    place, lane or pair after ``t`` (docs/model.md): the operation knows its known events, so
+    a group due while it is closed waits for that opening rather than giving up, as planned."""
+    known = [ev for ev in eng.scenario.enabled_events if ev.mode == "known"]
+    end = reopened(reopenings(known).get(key, ()), t, math.inf if until is None else until)
+    return Closure(t, None if math.isinf(end) else end)
+
+
 def fire(eng: Engine, e: Event) -> None:
     """Apply every effect of event ``e`` at the engine's clock."""
     t = eng.now
@@ -110,14 +120,16 @@ def fire(eng: Engine, e: Event) -> None:
                     eng._yard_sync(t)
                     y.stop = t if y.stop is None else min(y.stop, t)
         elif isinstance(fx, CloseLane):
-            c = Closure(t, fx.until)
             if fx.lane is not None:
+                c = _closure(eng, ("lane", fx.lane), t, fx.until)
                 eng.routes.lane_closures.setdefault(fx.lane, []).append(c)
             if fx.between is not None:
                 key = frozenset(fx.between)
+                c = _closure(eng, ("pair", key), t, fx.until)
                 eng.routes.direct_closures.setdefault(key, []).append(c)
         elif isinstance(fx, ClosePlace):
-            eng.place_closures.setdefault(fx.place, []).append(Closure(t, fx.until))
+            c = _closure(eng, ("place", fx.place), t, fx.until)
+            eng.place_closures.setdefault(fx.place, []).append(c)
         elif isinstance(fx, MoveDeadline):
             d = eng.deadline[fx.place]
             if fx.place in eng.struck or (d is not None and d < t):
