@@ -212,3 +212,31 @@ def test_the_ten_mip_shares_the_periods_between_trains() -> None:
     assert report.rescued == res.rescued == 2_100
     assert ten_bound(problem, 0.5).bound >= 2_100 - 1e-6
     assert column_generation_bound(problem, 0.5, iterations=200).bound >= 2_100 - 1e-6
+
+
+def test_people_arriving_at_an_odd_instant_are_still_picked_up() -> None:
+    """20 people arrive at 0.49999 h where two 10-seat buses wait (loading takes 0.5 h): the
+    dispatcher's loading start (route start - load time) rounded a hair below the arrival,
+    so the people looked absent and the buses gave up for good: 0 rescued, bound 20. Now a
+    loading never starts before the group is ready, and both buses carry everyone."""
+    data: dict[str, Any] = {
+        "scenario": {"id": "odd", "end": 12, "time_unit": "hour"},
+        "places": [
+            {"id": "stop", "load_per_hour": 10, "arrivals": [{"at": 0.49999, "people": 20}]},
+            {"id": "haven", "capacity": 100},
+        ],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [{"id": "road", "from": "stop", "to": "haven", "time": 1}],
+        },
+        "fleet": {
+            "classes": [{"id": "bus", "capacity": 10, "load_time": 0.5}],
+            "stock": [{"class": "bus", "place": "stop", "count": 2}],
+        },
+    }
+    s = from_dict(data)
+    result = plan(s, time_limit=60)
+    assert result.rescued == 20 == result.bound
+    report = check(s, result.plan)
+    assert report.feasible, report.summary()
+    assert report.rescued == 20

@@ -165,7 +165,9 @@ class TripRules:
             if route is None:
                 return None
             st, arr = route
-            xx = st - load
+            # never before ``ready`` (st - load may round a hair below it: people arriving
+            # at ``ready`` then looked absent and the group gave up for good)
+            xx = max(st - load, ready)
             yy = arr + unload
             if xx + load > d[i] + EPS or xx >= w - EPS or yy >= d[j] - EPS or yy > pb.end + EPS:
                 return None
