@@ -280,6 +280,49 @@ def test_a_trip_loading_while_the_lane_is_shut_leaves_at_its_known_reopening(
     assert_flown_as_planned(s, result)
 
 
+def test_a_group_arriving_at_the_instant_of_the_return_departs_then_as_planned() -> None:
+    """Found by the property above (a random seed): the operator withdrawn at 1 and back
+    (known) at 2; a bus finishing its trip at 2 may depart again at 2 (docs/model.md: its
+    trips may not depart in [1, 2)). The simulation benched it on arrival and, seeing no
+    return after 2, dropped its plan: 1 rescued against the plan's 2."""
+    data: dict[str, Any] = {
+        "scenario": {"id": "tiny", "end": 6, "time_unit": "hour"},
+        "places": [{"id": "town", "population": 2}, {"id": "camp", "capacity": 2}],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [{"id": "town-camp", "from": "town", "to": "camp", "time": 2}],
+        },
+        "fleet": {
+            "classes": [{"id": "c0", "capacity": 1, "load_time": 0, "operator": "op0"}],
+            "stock": [{"class": "c0", "place": "town", "count": 1}],
+        },
+        "events": [
+            {
+                "id": "pause",
+                "at": 1,
+                "effects": [
+                    {"type": "withdraw_operator", "operator": "op0", "finish_current_trip": True}
+                ],
+            },
+            {"id": "help", "at": 2, "effects": [{"type": "return_operator", "operator": "op0"}]},
+        ],
+    }
+    s = evacuate.scenario.from_dict(data)
+    trips = (
+        Trip("g1", "c0", 1, "town", 0, "camp", 2, 1),
+        Trip("g1", "c0", 1, "camp", 2, "town", 4, 0),
+        Trip("g1", "c0", 1, "town", 4, "camp", 6, 1),
+    )
+    shuttle = Plan("tiny", trips=trips)
+    assert check(s, shuttle).feasible
+    sim = simulate(s, shuttle, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == 2
+    assert [e.time for e in sim.events if e.kind == "depart"] == [0.0, 2.0, 4.0]
+    result = plan(s, time_limit=1)
+    assert result.rescued == 2
+    assert_flown_as_planned(s, result)
+
+
 def test_a_surprise_reopening_is_replanned_and_the_state_drops_the_closure() -> None:
     """The camp is closed for good as far as the plan knows; it reopens as a surprise at 5;
     replanning uses it, and the state after 5 has no closure left."""

@@ -160,10 +160,14 @@ def apply(e: Engine, fx: Effect, why: str, t: float) -> None:
 
 
 def comes_back(e: Engine, operator: str, t: float) -> bool:
-    """Whether an enabled return_operator of ``operator`` happens after ``t`` (its groups
-    keep their plans while benched)."""
+    """Whether an enabled return_operator of ``operator`` happens at or after ``t`` and after
+    the withdrawal began (its groups keep their plans while benched). A return at ``t`` itself
+    counts: events fire after the instant's arrivals, so a group arriving at the very instant
+    of the return is benched first, then freed by it, and departs then as planned."""
+    since = e.withdrawn[operator][0] if operator in e.withdrawn else -math.inf
     return any(
-        ev.at > t
+        ev.at >= t
+        and ev.at > since
         and any(isinstance(fx, ReturnOperator) and fx.operator == operator for fx in ev.effects)
         for ev in e.scenario.enabled_events
     )
