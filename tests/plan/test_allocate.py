@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import pytest
 from bench.generate import generate
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.problem import compile_problem
 from evacuate.plan.search import CITY_TARGETED, max_rescued, rescued_by_trips
 from evacuate.planio import Plan
+from evacuate.solvers import highs
 
 
 def _far_and_near() -> dict[str, Any]:
@@ -125,3 +128,25 @@ def test_city_scale_guides_far_from_converged_are_not_flown(monkeypatch: Any) ->
     assert stats["direct_guide"]["value"] > problem.population.sum()
     assert all(b["bound"] > problem.population.sum() for b in stats["bounds"])
     assert stats["guided_runs"] == 0 and stats["dispatch_targeted"]
+
+
+def test_an_allocation_cut_by_the_safety_stop_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS gets the stop's time left; when it ends on that limit (forced here: a tiny LP is
+    solved in presolve whatever the limit), there are no targets and the stop records that it
+    bound, so the result says the plan depends on the machine's speed."""
+    problem = compile_problem(evacuate.scenario.from_dict(_far_and_near()))
+    unhurried = SafetyStop(None)
+    assert targets(problem, unhurried) is not None
+    assert not unhurried.bound
+    real = highs.solve
+    limits: list[float | None] = []
+
+    def cut(*args: Any, **kwargs: Any) -> highs.HighsResult:
+        limits.append(kwargs.get("time_limit"))
+        return replace(real(*args, **kwargs), status="time_limit", x=None)
+
+    monkeypatch.setattr(highs, "solve", cut)
+    stop = SafetyStop(60.0)
+    assert targets(problem, stop) is None
+    assert stop.bound
+    assert limits and limits[0] is not None and 0 < limits[0] <= 60.0 * 10

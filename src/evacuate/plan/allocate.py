@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from evacuate.plan.budget import SafetyStop
 from evacuate.plan.problem import Problem
 from evacuate.solvers import highs
 
@@ -72,10 +73,11 @@ class _Rows:
         self.hi.append(hi)
 
 
-def targets(problem: Problem, time_limit: float | None = None) -> NDArray[np.float64] | None:
+def targets(problem: Problem, stop: SafetyStop | None = None) -> NDArray[np.float64] | None:
     """(P,) people the allocation LP takes from each place (0 at havens and at the places it
     leaves out), or None when it does not apply (no supply, no haven with room, staging
-    places) or HiGHS finds no optimum (``time_limit``: seconds for HiGHS, a safety stop)."""
+    places) or HiGHS finds no optimum (``stop``: HiGHS gets its time left, and a HiGHS run
+    cut by it says so through ``stop.bound``)."""
     n_p, end = problem.n_places, float(problem.end)
     sink = problem.sink_capacity > 0
     haven = problem.is_haven & sink
@@ -153,9 +155,11 @@ def targets(problem: Problem, time_limit: float | None = None) -> NDArray[np.flo
         np.zeros(len(lp.obj)),
         np.array(lp.ub),
         sense="max",
-        time_limit=time_limit,
+        time_limit=None if stop is None else stop.left(),
         solver="ipm",  # scale-500: 1.5 s of CPU, the dual simplex 6 s
     )
+    if stop is not None:
+        stop.note_solver(res.status)
     if res.x is None or res.status != "optimal":
         log.info("allocation LP: %s", res.status)
         return None

@@ -18,6 +18,7 @@ from evacuate.plan.fatigue import fleet_work_bound
 from evacuate.plan.grid import city_scale, grid_fits
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.lagrange import (
+    LagrangeResult,
     choose_dt,
     column_generation_bound,
     has_instant_trips,
@@ -142,7 +143,7 @@ class _Best:
             self.targeted = targets is not None
 
 
-def _finer_bound(problem: Problem, res: Any, stats: dict[str, Any]) -> float:
+def _finer_bound(problem: Problem, res: LagrangeResult, stats: dict[str, Any]) -> float:
     """One pricing sweep on a grid ``FINER_SWEEP`` times finer at the multipliers of a round
     of the bound at city scale: a valid bound (weak duality holds for any non-negative
     multipliers), and a tighter one, since the finer grid rounds travel down by less. The
@@ -272,7 +273,7 @@ def max_rescued(
         # how much; the dispatcher serves them earliest deadline first (allocate.py)
         from evacuate.plan.allocate import targets
 
-        goal = targets(problem, time_limit=stop.left())
+        goal = targets(problem, stop)
         if goal is not None:
             stats["allocation"] = float(goal.sum())
             for prm in CITY_TARGETED:
