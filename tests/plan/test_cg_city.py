@@ -48,9 +48,11 @@ def test_converged_multipliers_give_the_bound_in_one_sweep() -> None:
     per place) carried into a new one give its bound with its first pricing."""
     problem = _small(late=0.0)
     dt = choose_dt(problem)
-    done = column_generation_bound(problem, dt, iterations=400, city=True, cap_people=True)
+    done = column_generation_bound(
+        problem, dt, iterations=400, city=True, cap_people=True, haven_windows=0
+    )
     again = column_generation_bound(
-        problem, dt, iterations=1, city=True, multipliers=(done.sigma, done.mu)
+        problem, dt, iterations=1, city=True, multipliers=(done.sigma, done.mu), haven_windows=0
     )
     assert again.iterations == 1
     assert again.bound <= done.bound * (1 + 1e-6) + 1e-6

@@ -33,13 +33,13 @@ from evacuate.plan.grid import (
     build_grid,
     choose_dt,
     city_scale,
-    floor_step,
     has_instant_trips,
     trivial_bound,
 )
+from evacuate.plan.lagrows import Rows, finer_sweep
+from evacuate.plan.lagrows import price as _price
+from evacuate.plan.lagrows import window_rows as _rows
 from evacuate.plan.problem import Problem
-from evacuate.plan.rates import throughput_rows
-from evacuate.plan.sweep import loaded_legs, sweep_windows
 
 if TYPE_CHECKING:
     from evacuate.plan.budget import SafetyStop
@@ -51,6 +51,7 @@ __all__ = [
     "build_grid",
     "choose_dt",
     "column_generation_bound",
+    "finer_sweep",
     "has_instant_trips",
     "trivial_bound",
 ]
@@ -73,162 +74,9 @@ class LagrangeResult:
     n_steps: int
     guide: dict[int, list[tuple[int, list[tuple[int, int]]]]] = field(default_factory=dict)
     """Per supply index: (vehicles, loaded legs (i, j) in order) from the master LP's paths."""
-
-
-@dataclass
-class _Rows:
-    """The master problem's rows: which constraints, in which order, with what limits."""
-
-    windows: NDArray[np.int64]
-    """(K+1,) step boundaries b_0 = 0 < ... < b_K = n_steps."""
-    win: NDArray[np.int64]
-    """(n_steps + 1,) window of every step (the last entry: one past the end)."""
-    avail: list[tuple[int, int]]
-    """(place, k): pickups before boundary k <= people arrived before it + deliveries."""
-    avail_limit: list[float]
-    cap: list[int]
-    room: list[tuple[int, int]]
-    """(place with capacity, k): deliveries before boundary k - pickups before it <= capacity."""
-    rate: list[tuple[int, int, int]]
-    """(place, k0, k1): people starting to load in windows k0 .. k1 - 1 <= the allowance of
-    the periods their loadings may draw on (``evacuate.plan.rates``)."""
-    rate_limit: list[float]
-    berth: list[tuple[int, int, int]]
-    """(place, k0, k1): vehicle-time of loading in those windows <= berths x their time."""
-    berth_limit: list[float]
-
-
-def _rows(problem: Problem, grid: Grid, n_windows: int, city: bool = False) -> _Rows:
-    """The master's rows on ``n_windows`` windows (and a boundary at each late arrival).
-
-    Rows that another row implies are left out: no loaded arc of the grid ends at a place
-    without room, so its pickups only grow, and its row just before its arrived people grow
-    (or at the end) implies every earlier row with the same limit. ``city``: places with room
-    keep their people and room rows at the end only (fewer rows; dropping rows only relaxes)."""
-    t = grid.n_steps
-    dt = grid.dt
-    cuts = {0, t}
-    cuts.update(round(k * t / n_windows) for k in range(1, n_windows))
-    late = [(p, a, n) for p, a, n in problem.arrivals if a > 0]
-    cuts.update(min(t, floor_step(a, dt)) for _, a, _ in late)
-    bounds = np.array(sorted(c for c in cuts if 0 <= c <= t), dtype=np.int64)
-    win = np.zeros(t + 1, dtype=np.int64)
-    for k in range(len(bounds) - 1):
-        win[bounds[k] : bounds[k + 1]] = k
-    win[t] = len(bounds) - 1  # arrivals past the horizon land in a window of their own
-    n_k = len(bounds) - 1
-    rows = _Rows(bounds, win, [], [], [], [], [], [], [], [])
-    pickup = grid.pickup
-    # a place nobody leaves from only receives: its room at the end is room at every instant
-    with_room = grid.capacity > 0
-    timed = {p for p, _, _ in late}
-    if not city:
-        timed |= set(np.flatnonzero(with_room & pickup).tolist())
-    for place in np.flatnonzero(pickup).tolist():
-        if place not in timed:
-            rows.avail.append((place, n_k))
-            rows.avail_limit.append(float(grid.population[place]))
-            continue
-        limits = [
-            float(
-                sum(n for q, a, n in problem.arrivals if q == place and a < bounds[k] * dt - 1e-12)
-            )
-            for k in range(1, n_k)
-        ] + [float(grid.population[place])]
-        for k in range(1, n_k + 1):
-            if k < n_k and not with_room[place] and limits[k] <= limits[k - 1]:
-                continue  # implied by the row at the next boundary
-            rows.avail.append((place, k))
-            rows.avail_limit.append(limits[k - 1])
-    rows.cap = [int(p) for p in np.flatnonzero(grid.capacity > 0)]
-    rows.room = [] if city else [(p, k) for p in rows.cap if pickup[p] for k in range(1, n_k)]
-    rows.rate, rows.rate_limit, rows.berth, rows.berth_limit = throughput_rows(
-        problem, pickup, bounds, dt
-    )
-    return rows
-
-
-def _price(
-    problem: Problem,
-    grid: Grid,
-    rows: _Rows,
-    duals: dict[str, NDArray[np.float64]],
-) -> tuple[
-    float, list[tuple[int, NDArray[np.float64], NDArray[np.float64], list[tuple[int, int]]]]
-]:
-    """L(duals) and, for every supply, the loads per (place, window) of its best path."""
-    n_c, n_p = grid.empty_steps.shape[0], grid.empty_steps.shape[1]
-    t = grid.n_steps
-    n_k = len(rows.windows) - 1
-    mu = duals["mu"]
-    b = grid.haven - mu
-    # availability duals summed over the boundaries after each window
-    avail = np.zeros((n_p, n_k + 1))
-    for (p, k), y in zip(rows.avail, duals["avail"], strict=True):
-        avail[p, :k] += y
-    for (p, k), y in zip(rows.room, duals["room"], strict=True):
-        avail[p, :k] -= y
-    nu = np.zeros((n_p, n_k + 1))
-    for (p, k0, k1), y in zip(rows.rate, duals["rate"], strict=True):
-        nu[p, k0:k1] += y
-    rho = np.zeros((n_p, n_k + 1))
-    for (p, k0, k1), y in zip(rows.berth, duals["berth"], strict=True):
-        rho[p, k0:k1] += y
-    total = float(
-        np.dot(rows.avail_limit, duals["avail"])
-        + np.dot(grid.capacity[rows.cap], mu[rows.cap])
-        + np.dot(grid.capacity[[p for p, _ in rows.room]], duals["room"])
-        + np.dot(rows.rate_limit, duals["rate"])
-        + np.dot(rows.berth_limit, duals["berth"])
-    )
-    columns: list[tuple[int, NDArray[np.float64], NDArray[np.float64], list[tuple[int, int]]]] = []
-    for c in range(n_c):
-        sel = np.flatnonzero(grid.supply_c == c)
-        if sel.size == 0:
-            continue
-        value = np.zeros((n_p, t))
-        choice = np.full((n_p, t), -1, dtype=np.int64)
-        arrive = np.zeros((n_p, t), dtype=np.int64)
-        arcs = grid.arcs[c]
-        sweep_windows(
-            t,
-            arcs.empty_ptr,
-            arcs.empty_to,
-            arcs.empty_len,
-            arcs.zero_ptr,
-            arcs.zero_to,
-            arcs.loaded_ptr,
-            arcs.loaded_to,
-            arcs.loaded_len,
-            b,
-            avail,
-            nu,
-            rho,
-            rows.win,
-            float(grid.vcap[c]),
-            float(problem.load[c]),
-            grid.dep_first[c],
-            grid.dep_last_loaded[c],
-            grid.dep_last_empty[c],
-            grid.arr_last,
-            value,
-            choice,
-            arrive,
-        )
-        for kk in sel.tolist():
-            p, s = int(grid.supply_p[kk]), int(grid.supply_s[kk])
-            if s >= t:
-                continue
-            total += grid.supply_n[kk] * value[p, s]
-            steps = loaded_legs(t, grid.empty_steps[c], arrive, choice, p, s)
-            picked = np.zeros((n_p, n_k + 1))
-            delivered = np.zeros((n_p, n_k + 1))
-            for i, j, s_dep, s_arr in steps:
-                picked[i, rows.win[s_dep]] += 1.0
-                delivered[j, rows.win[min(s_arr, t)]] += 1.0
-            legs = [(i, j) for i, j, _, _ in steps]
-            columns.append((kk, picked, delivered, legs))
-    return total, columns
+    rows: Rows | None = None
+    """The master's rows, and the best multipliers of each (``duals``): ``finer_sweep``."""
+    duals: dict[str, NDArray[np.float64]] = field(default_factory=dict)
 
 
 SMOOTHING = 0.65
@@ -241,6 +89,11 @@ until L first falls below the population / L after 70 solves, the LP optimum bei
 of the people): 0.65 uncapped 57 / 95.79%; 0.65 capped 53 / 94.17%; 0.8 capped 44 / 92.61%;
 0.9 capped 37 / 92.59%. On the ladder (below city scale) 0.9 with the cap reaches the same
 bounds with more LP solves (xlarge 80 instead of 69), so it stays at city scale."""
+
+HAVEN_WINDOWS = 4
+"""At city scale, the havens that are also pickups get people and room rows at the
+boundaries of this many equal windows (and at the end): the LP may no longer fill a haven
+far past its room and move the surplus on later."""
 
 _MASTER_OPTIONS = {"simplex_strategy": 4}
 """Primal simplex for the master LP: new columns keep the last solution feasible, and on the
@@ -264,6 +117,7 @@ def column_generation_bound(
     target: float | None = None,
     multipliers: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
     cap_people: bool | None = None,
+    haven_windows: int | None = None,
 ) -> LagrangeResult:
     """The Lagrangian dual solved by Dantzig-Wolfe column generation, with time windows.
 
@@ -288,7 +142,9 @@ def column_generation_bound(
     ``multipliers``: (per place, people at the end; per place, room) to start from, e.g. a
     coarser problem's: their L is the first bound and the smoothing's first centre.
     ``city``: the city-scale master (people and room rows at the end and at late arrivals
-    only; default: from ``CITY_PLACES`` places on).
+    only; default: from ``CITY_PLACES`` places on); ``haven_windows``: there, places with
+    room that are also pickups get them at the boundaries of that many equal windows too
+    (default ``HAVEN_WINDOWS``; 0: at the end only).
     ``iterations`` is the work budget (LP solves); ``time_limit`` (seconds) and ``stop`` are
     safety stops only (``stop.bound`` says when one cut the rounds or the MIP short).
     ``target``: only whether the bound is below it matters (min makespan's lower bound), so
@@ -303,7 +159,8 @@ def column_generation_bound(
     city = big if city is None else city
     smoothing = (CITY_SMOOTHING if big else SMOOTHING) if smoothing is None else smoothing
     cap_people = big if cap_people is None else cap_people
-    rows = _rows(problem, grid, 1 if city else n_windows, city)
+    haven_windows = HAVEN_WINDOWS if haven_windows is None else haven_windows
+    rows = _rows(problem, grid, 1 if city else n_windows, city, haven_windows if city else 0)
     n_s = len(grid.supply_n)
     n_a, n_m, n_r, n_b = len(rows.avail), len(rows.cap), len(rows.rate), len(rows.berth)
     n_w = len(rows.room)
@@ -505,7 +362,16 @@ def column_generation_bound(
         if k == len(rows.windows) - 1:
             sigma[p] += yv
     return LagrangeResult(
-        best, sigma, best_duals["mu"], it, seconds, dt, grid.n_steps, _guide(guide_x, paths, grid)
+        best,
+        sigma,
+        best_duals["mu"],
+        it,
+        seconds,
+        dt,
+        grid.n_steps,
+        _guide(guide_x, paths, grid),
+        rows,
+        best_duals,
     )
 
 

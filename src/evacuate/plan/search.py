@@ -21,6 +21,7 @@ from evacuate.plan.lagrange import (
     LagrangeResult,
     choose_dt,
     column_generation_bound,
+    finer_sweep,
     has_instant_trips,
     trivial_bound,
 )
@@ -145,18 +146,15 @@ class _Best:
 
 def _finer_bound(problem: Problem, res: LagrangeResult, stats: dict[str, Any]) -> float:
     """One pricing sweep on a grid ``FINER_SWEEP`` times finer at the multipliers of a round
-    of the bound at city scale: a valid bound (weak duality holds for any non-negative
-    multipliers), and a tighter one, since the finer grid rounds travel down by less. The
-    city-scale master's rows are per place at the end (and at late arrivals), so its
-    multipliers mean the same on every grid. Measured on ``scale-200``: the 4 h grid's
-    converged 21,176,577 becomes 20,641,416 for 0.3 s of CPU (bench/results/
-    2026-11-28-citygap.md). A single sweep, run even when the safety stop has struck (like
-    the first guide's flight, its work would otherwise be lost)."""
-    finer = column_generation_bound(
-        problem, res.dt / FINER_SWEEP, iterations=0, multipliers=(res.sigma, res.mu)
-    )
-    stats["finer_bound"] = {"dt": res.dt / FINER_SWEEP, "bound": finer.bound}
-    return float(finer.bound)
+    of the bound at city scale (``lagrange.finer_sweep``): a valid bound (weak duality holds
+    for any non-negative multipliers), and a tighter one, since the finer grid rounds travel
+    down by less. Measured on ``scale-200``: the 4 h grid's converged 21,176,577 becomes
+    20,641,416 for 0.3 s of CPU (bench/results/2026-11-28-citygap.md). A single sweep, run
+    even when the safety stop has struck (like the first guide's flight, its work would
+    otherwise be lost)."""
+    value = finer_sweep(problem, res, FINER_SWEEP)
+    stats["finer_bound"] = {"dt": res.dt / FINER_SWEEP, "bound": value}
+    return value
 
 
 def _exact_is_cheap(problem: Problem) -> bool:
