@@ -190,6 +190,8 @@ class _Dispatcher(TripRules):
         d = self.deadline
         if t > d[p] + EPS or t >= w - EPS or pb.pause_end(c, t) is not None:
             return []
+        if chains and not self.approaches.active:
+            return []  # straight-line travel: every place is reached directly
         pick, room = self._estimates()
         x, ok_i = self.x, self.ok_i
         row = self.approaches.row(c, p) if chains else pb.times.row(c, p)
