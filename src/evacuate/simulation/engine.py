@@ -46,6 +46,7 @@ from evacuate.simulation.parts import (
     Group,
     InTransit,
     Yard,
+    tol,
 )
 from evacuate.simulation.world import Closure, Held, Routes, Throughput
 
@@ -266,7 +267,7 @@ class Engine:
             t, prio, _, kind, payload = self.heap[0]
             if self.unloading and (t > self.now or prio >= _STRIKE):
                 instant.flush(self)
-            if t > until or (t == until and prio >= before) or t > end:
+            if t > until or (t == until and prio >= before) or t > end + tol(end):
                 break
             heapq.heappop(self.heap)
             self.now = t

@@ -31,6 +31,7 @@ from evacuate.scenario.model import (
     WithdrawOperator,
 )
 from evacuate.simulation import helps
+from evacuate.simulation.parts import tol
 from evacuate.simulation.world import Closure, Held
 
 if TYPE_CHECKING:
@@ -87,7 +88,9 @@ def strike(eng: Engine, place: str) -> None:
                 )
     # groups still loading here, or unloading here
     for it in list(eng.transit):
-        here = (it.origin == place and it.leave > t + _EPS) or (
+        # a loading that ends within the checker's tolerance after the deadline gets away,
+        # as the checker has it (check/events.py, deadline_origin)
+        here = (it.origin == place and it.leave > t + tol(t)) or (
             it.destination == place and it.reach <= t + _EPS
         )
         if here:

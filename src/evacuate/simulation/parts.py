@@ -6,13 +6,34 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from evacuate.check.common import ABS_TOL, REL_TOL
 from evacuate.planio import Trip
 from evacuate.scenario.model import Shipyard, VehicleClass
 from evacuate.scenario.summary import produced
 
-__all__ = ["APPEAR", "ARRIVE", "DEPART", "EPS", "EVENT", "STRIKE", "Group", "InTransit", "Yard"]
+__all__ = [
+    "APPEAR",
+    "ARRIVE",
+    "DEPART",
+    "EPS",
+    "EVENT",
+    "STRIKE",
+    "Group",
+    "InTransit",
+    "Yard",
+    "tol",
+]
 
 EPS = 1e-9
+
+
+def tol(t: float) -> float:
+    """The checker's tolerance at ``t`` (check/common.py): instants closer than this are one
+    where a plan meets a limit (a throughput period's start, a berth freed, the horizon), so
+    a plan the checker accepts flies as planned."""
+    return max(ABS_TOL, REL_TOL * abs(t)) if math.isfinite(t) else ABS_TOL
+
+
 # same-time order: arrivals, then people and vehicles appearing, then events (and
 # replanning), then departures, then the hazard
 ARRIVE, APPEAR, EVENT, DEPART, STRIKE = 0, 1, 2, 3, 4

@@ -17,6 +17,7 @@ from evacuate.scenario import derive
 from evacuate.scenario.model import Lane, VehicleClass
 from evacuate.scenario.scenario import Scenario
 from evacuate.scenario.throughput import allowances, berth_changes, berths_over
+from evacuate.simulation.parts import tol as _tol
 
 __all__ = ["Closure", "Held", "Routes", "Throughput"]
 
@@ -199,7 +200,8 @@ class Throughput:
             return None
         busy = 0
         for s, e, n in self.berths_used.get(place, []):
-            if s < end - _EPS and e > start + _EPS:
+            # a berth freed at e may be taken from the checker's tolerance before e on
+            if s < end - _tol(end) and e - _tol(e) > start:
                 busy += n
         return cap - busy
 
@@ -230,7 +232,7 @@ class Throughput:
             vehicles = min(vehicles, cap)
             items = self.berths_used.get(place)
             if items:
-                items[:] = [x for x in items if x[1] > t + _EPS]
+                items[:] = [x for x in items if x[1] - _tol(x[1]) > t]
         start = t
         for _ in range(100_000):
             blocked_until: float | None = None
@@ -240,13 +242,14 @@ class Throughput:
                     blocked_until = (first + 1) * self.period
             elif people > 0 and limited:
                 # the period counted for unloading: the trip's arrival
-                k = math.floor((start + (duration if unload else 0.0)) / self.period + _EPS)
+                k = self.period_of(start + (duration if unload else 0.0))
                 if used.get((place, k), 0.0) + people > self.allowance(place, k, unload) + 1e-6:
                     blocked_until = (k + 1) * self.period - (duration if unload else 0.0)
             if blocked_until is None and cap is not None and duration > 0:
                 free = self._berths_free(place, start, start + duration)
                 if free is not None and free < vehicles:
-                    ends = [e for s, e, _ in self.berths_used.get(place, []) if e > start + _EPS]
+                    used_ = self.berths_used.get(place, [])
+                    ends = [e for _, e, _ in used_ if e - _tol(e) > start]
                     # or berths that come back (a change_throughput ends or starts)
                     ends += [
                         t
@@ -275,14 +278,22 @@ class Throughput:
             self.loadings.setdefault(place, []).append([first, last, float(people)])
         elif self._limited(place, unload) and people > 0:
             used = self.unload_used
-            k = math.floor((start + (duration if unload else 0.0)) / self.period + _EPS)
+            k = self.period_of(start + (duration if unload else 0.0))
             used[(place, k)] = used.get((place, k), 0.0) + people
+
+    def period_of(self, t: float) -> int:
+        """The throughput period of instant ``t``, as the checker reads it (check/throughput.py):
+        an instant within its tolerance before a period's start is in that period."""
+        k = math.floor(t / self.period)
+        return k + 1 if (k + 1) * self.period - t <= _tol(t) else k
 
     def _span(self, start: float, duration: float) -> tuple[int, int]:
         """The first and last throughput periods a loading over [start, start + duration)
-        meets (the start's period alone when it takes no time)."""
-        first = math.floor(start / self.period + _EPS)
-        last = math.ceil((start + duration) / self.period - _EPS) - 1
+        meets (the start's period alone when it takes no time); one that ends within the
+        checker's tolerance after a period's start does not reach it."""
+        first = self.period_of(start)
+        end = start + duration
+        last = math.ceil((end - _tol(end)) / self.period) - 1
         return first, max(first, last)
 
     def _fits(self, place: str, first: int, last: int, people: int) -> bool:

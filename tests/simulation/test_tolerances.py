@@ -1,0 +1,117 @@
+"""The simulator reads instants as the checker does: two instants closer than the checker's
+tolerance (``max(1e-6, 1e-9 |t|)``, check/common.py) are one where a plan meets a limit. A
+plan the checker accepts with a time a hair (5e-7 h) from a throughput period's start, a freed
+berth, the horizon or its origin's deadline flies, undisturbed, as planned and to its count;
+before, the simulator used a 1e-9 margin there, and held the trip to the next instant or lost
+its people."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import evacuate
+from evacuate.check import check
+from evacuate.plan.api import plan, reveal_surprises
+from evacuate.planio import Plan, Trip
+from evacuate.scenario.model import Perturbations
+from evacuate.simulation import simulate
+from tests.strategies import scenarios
+
+HAIR = 5e-7
+"""Below the checker's tolerance (1e-6), above the simulator's old margin (1e-9)."""
+
+
+def _scenario(end: float = 10, town: str = "", camp: str = "", bus: str = "") -> evacuate.Scenario:
+    return evacuate.loads(
+        f"""
+scenario: {{id: edge, time_unit: hour, end: {end!r}}}
+places:
+  - {{id: town, position: [0, 0], population: 20{town}}}
+  - {{id: camp, position: [1, 0], capacity: 100{camp}}}
+fleet:
+  classes: [{{id: bus, capacity: 10, speed: 1{bus}}}]
+  stock: [{{class: bus, place: town, count: 2}}]
+"""
+    )
+
+
+def _trip(group: str, depart: float, arrive: float) -> Trip:
+    return Trip(group, "bus", 1, "town", depart, "camp", arrive, 10)
+
+
+CASES = {
+    # 10 people an hour: the second loading is in hour 1 for the checker, was in hour 0
+    "a loading a hair before a period's start": (
+        _scenario(end=2 - HAIR / 2, town=", load_per_hour: 10"),
+        [_trip("g1", 0, 1), _trip("g2", 1 - HAIR, 2 - HAIR)],
+    ),
+    "an unloading a hair before a period's start": (
+        _scenario(camp=", unload_per_hour: 10"),
+        [_trip("g1", 0, 1), _trip("g2", 1 - HAIR, 2 - HAIR)],
+    ),
+    # one berth, loadings of 1 h: the second starts a hair before the first ends
+    "a berth taken a hair before it is freed": (
+        _scenario(town=", berths: 1", bus=", load_time: 1"),
+        [_trip("g1", 0, 2), _trip("g2", 1 - HAIR, 3 - HAIR)],
+    ),
+    "an arrival a hair after the horizon": (
+        _scenario(end=2),
+        [_trip("g1", 1 + HAIR, 2 + HAIR)],
+    ),
+    "a loading ending a hair after its origin's deadline": (
+        _scenario(town=", deadline: 1", bus=", load_time: 1"),
+        [_trip("g1", HAIR, 2 + HAIR)],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_plan_at_the_checkers_tolerance_flies_as_planned(case: str) -> None:
+    """The checker accepts the plan; the undisturbed simulation departs and arrives when
+    planned and rescues what the checker counts."""
+    scenario, trips = CASES[case]
+    plan = Plan(scenario_id="edge", trips=tuple(trips), scenario_digest=scenario.digest)
+    report = check(scenario, plan)
+    assert report.feasible, report.violations
+    sim = simulate(scenario, plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == round(report.rescued) == 10 * len(trips)
+    flown = sorted((e.group, e.kind, e.time) for e in sim.events if e.kind in ("depart", "arrive"))
+    planned = sorted(
+        [(t.group, "depart", t.depart) for t in trips]
+        + [(t.group, "arrive", t.arrive) for t in trips]
+    )
+    assert flown == planned
+
+
+LATER = [2e-7, 5e-7, 9e-7]
+"""Moves below the checker's tolerance: a plan moved so stays the checker's to judge."""
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(scenarios(), st.sampled_from(LATER))
+def test_a_plan_moved_later_by_a_hair_flies_as_the_checker_counts(
+    data: dict[str, Any], later: float
+) -> None:
+    """A planner's plan with every trip moved later by less than the checker's tolerance:
+    if the checker accepts it, the undisturbed simulation (surprises revealed) cancels no
+    trip and rescues the checker's count."""
+    s = reveal_surprises(evacuate.scenario.from_dict(data))
+    result = plan(s, time_limit=1)
+    trips = tuple(
+        replace(t, depart=t.depart + later, arrive=t.arrive + later) for t in result.plan.trips
+    )
+    moved = replace(result.plan, trips=trips)
+    report = check(s, moved)
+    assume(report.feasible)
+    sim = simulate(s, moved, policy="follow", perturbations=Perturbations())
+    assert not [e for e in sim.events if e.kind in ("cancelled", "turned_away")]
+    assert sim.rescued == round(report.rescued)
