@@ -7,13 +7,17 @@ at any size, with several yards if asked; ``with_fleet`` gives an instance (Valp
 fleet, spread evenly over its yards as the published 10- and 50-bus files do. Nothing here is
 fitted to the published instances: they only fix the shape and the ranges.
 
-Usage: ``python -m bench.bep_generate OUT [--sets 7,8,10] [--yards 1,2] [--count 5]
-[--seed 0] [--valparaiso FILE --fleets 5,20,30,40,100]``, then ``python -m bench.bep OUT``.
+Usage: ``python -m bench.bep_generate OUT [--sets 7,8,10] [--shapes 20-10-15,30-15-25]
+[--yards 1,2] [--count 5] [--capacity 1] [--seed 0] [--valparaiso FILE --fleets 5,15,...]``,
+then ``python -m bench.bep OUT``. A shape ``P-S-B`` has P points, S shelters and B buses
+(spread over the yards); with fewer shelters than points, their room is drawn from a range
+stretched to keep the published sets' mean room per point.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import replace
@@ -55,12 +59,21 @@ def random_bep(
     s_default, b_default = set_shape(points)
     n_s = s_default if shelters is None else shelters
     n_b = b_default if buses is None else buses
+    if n_s < 1 or n_b < 1 or yards < 1 or points < 1:
+        raise ValueError("a BEP instance needs at least one yard, point, shelter and bus")
     dem = tuple(rng.randint(*demand) for _ in range(points))
     people = sum(dem)
-    while True:
-        caps = tuple(rng.randint(*room) for _ in range(n_s))
+    low, high = room
+    # the published sets have as many shelters as points, so their room (mean 5.5 against a
+    # demand of mean 3) holds everyone with room to spare; with fewer shelters than points
+    # the room's range is stretched to keep that mean room per point (no change otherwise)
+    high = max(high, math.ceil((low + high) * points / n_s) - low)
+    for _ in range(10_000):
+        caps = tuple(rng.randint(low, high) for _ in range(n_s))
         if sum(caps) >= people:
             break
+    else:
+        raise ValueError(f"{n_s} shelters of room {low}..{high} never hold {people} people")
 
     def dist() -> float:
         return float(rng.randint(*distance))
@@ -93,17 +106,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--yards", default="1", help="yards per random set (comma list)")
     ap.add_argument("--count", type=int, default=5, help="instances per set")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--shapes",
+        default="",
+        help="further random sets as POINTS-SHELTERS-BUSES (comma list, e.g. 20-10-15); "
+        "each with every --yards",
+    )
     ap.add_argument("--capacity", type=int, default=1, help="seats per bus")
     ap.add_argument("--valparaiso", type=Path, default=None, help="an instance to refleet")
-    ap.add_argument("--fleets", default="5,20,30,40,100", help="fleet sizes for --valparaiso")
+    ap.add_argument(
+        "--fleets", default="5,15,20,25,30,40,60,75,100", help="fleet sizes for --valparaiso"
+    )
     args = ap.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     written = 0
+    shapes: list[tuple[int, int | None, int | None]] = [
+        (int(x), None, None) for x in args.sets.split(",") if x
+    ]
+    for spec in (x for x in args.shapes.split(",") if x):
+        p, s, b = (int(v) for v in spec.split("-"))
+        shapes.append((p, s, b))
     for yards in (int(x) for x in args.yards.split(",") if x):
-        for points in (int(x) for x in args.sets.split(",") if x):
+        for points, shelters, buses in shapes:
             for k in range(1, args.count + 1):
-                inst = random_bep(args.seed * 1000 + k, points, yards=yards, capacity=args.capacity)
+                inst = random_bep(
+                    args.seed * 1000 + k,
+                    points,
+                    yards=yards,
+                    shelters=shelters,
+                    buses=buses,
+                    capacity=args.capacity,
+                )
                 (out / f"{_name(inst, f'g{args.seed}i{k}')}.txt").write_text(format_bep(inst))
                 written += 1
     if args.valparaiso is not None:

@@ -12,6 +12,7 @@ import evacuate
 from evacuate.bep import BepInstance, bep_to_scenario, read_bep
 from evacuate.check import check
 from evacuate.plan.api import plan
+from evacuate.plan.budget import SafetyStop
 from evacuate.plan.improve import improve_makespan, is_shuttle
 from evacuate.plan.problem import compile_problem
 from evacuate.plan.shuttle_bound import shuttle_makespan_bound
@@ -202,3 +203,31 @@ def test_not_a_shuttle_problem() -> None:
     assert not is_shuttle(problem)
     assert improve_makespan(problem) is None
     assert shuttle_makespan_bound(problem) == 0.0
+
+
+class _Clock(SafetyStop):
+    """A safety stop whose clocks are set by the test: ``wall`` and ``cpu`` seconds left."""
+
+    def __init__(self, wall: float, cpu: float) -> None:
+        super().__init__(10.0)
+        self.wall, self.cpu = wall, cpu
+
+    def _left(self) -> tuple[float, float]:
+        return self.wall, self.cpu
+
+
+def test_a_loaded_machine_does_not_cut_the_route_search() -> None:
+    """The route search and its sub-MIPs stop on the safety stop, which binds once both the
+    processor time and the wall clock have passed it: a wall clock that ran out while the
+    process still had its processor time (a busy machine) leaves the search to its work
+    budget and the same plan; once both ran out, the search stops and says so."""
+    problem = compile_problem(_scenario(read_bep(BEP / "four_points.txt")))
+    free = improve_makespan(problem, seed=1, work=30_000, mip_solves=2)
+    busy = improve_makespan(problem, seed=1, work=30_000, mip_solves=2, stop=_Clock(-5.0, 5.0))
+    assert free is not None and busy is not None
+    assert free.rounds > 0 and free.mip_solves > 0  # both the search and its sub-MIPs ran
+    assert not busy.stopped_by_time
+    assert (busy.trips, busy.work, busy.mip_solves) == (free.trips, free.work, free.mip_solves)
+    late = improve_makespan(problem, seed=1, work=30_000, mip_solves=2, stop=_Clock(-5.0, -1.0))
+    assert late is not None and late.stopped_by_time
+    assert late.rounds == 0 and late.mip_solves == 0

@@ -24,11 +24,11 @@ from __future__ import annotations
 import logging
 import math
 import random
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from evacuate.plan.budget import SafetyStop
 from evacuate.plan.problem import Problem
 from evacuate.plan.shuttle import empty_paths, is_shuttle
 from evacuate.planio import Trip
@@ -439,14 +439,15 @@ def improve_makespan(
     seed: int = 0,
     work: int = 2_000_000,
     target: float = 0.0,
-    until: float | None = None,
+    stop: SafetyStop | None = None,
     mip_solves: int = 0,
 ) -> ShuttleResult | None:
     """The shortest makespan found for a shuttle problem within ``work`` move evaluations
     (None if the problem is no shuttle problem or its havens cannot take every load).
 
     The search ends early when it reaches ``target`` (a lower bound: nothing shorter exists).
-    ``until`` (a ``time.perf_counter()`` instant) is a safety stop only; the result says
+    ``stop`` is a safety stop only (it binds once both the processor time and the wall clock
+    have passed its limit, so a loaded machine alone never cuts the search); the result says
     whether it bound. ``mip_solves``: exact sub-MIPs after the route search (submip.py; only
     on whole-unit data with a small grid), each on a budget of branch-and-bound nodes; the
     route search then hands over to them after ``STALL_ROUNDS`` rounds without progress.
@@ -476,7 +477,7 @@ def improve_makespan(
     while s.work < work and best_key[0] > target + 1e-9:
         if mips and stalled >= STALL_ROUNDS:
             break
-        if until is not None and time.perf_counter() > until:
+        if stop is not None and stop.reached():
             timed_out = True
             break
         rounds += 1
@@ -502,7 +503,7 @@ def improve_makespan(
     log.info("makespan search: %.6g after %d rounds, %d work units", best_key[0], rounds, s.work)
     mip = None
     if mips and not timed_out and best_key[0] > target + 1e-9:
-        mip = sub_mips(s, target=target, solves=mip_solves, until=until)
+        mip = sub_mips(s, target=target, solves=mip_solves, stop=stop)
         timed_out = mip.stopped_by_time
     trips = s.trips()
     makespan = max(t.arrive for t in trips if t.people)

@@ -160,7 +160,7 @@ def min_makespan(
     lb = _makespan_lower_bound(full, scenario, full.end, stop, stats)
     target = math.ceil(lb - 1e-6) if _integral(full) else lb
     shuttle = improve_makespan(
-        full, seed=seed, work=work, target=target, until=stop.at, mip_solves=MIP_SOLVES
+        full, seed=seed, work=work, target=target, stop=stop, mip_solves=MIP_SOLVES
     )
     if shuttle is not None:
         stats["work"] = shuttle.work

@@ -20,12 +20,12 @@ Budget in work units: MIP branch-and-bound nodes (``SUB_NODES`` a solve) and sol
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from evacuate.plan.budget import SafetyStop
 from evacuate.plan.improve import ShuttleSearch
 from evacuate.plan.problem import Problem, Supply
 from evacuate.plan.ten_build import build_ten
@@ -244,23 +244,23 @@ def sub_mips(
     target: float,
     solves: int,
     free: int = SUB_VEHICLES,
-    until: float | None = None,
+    stop: SafetyStop | None = None,
 ) -> SubMipResult:
     """Shorten the makespan of ``s``'s routes (whole-unit data) by exact sub-MIPs, at most
     ``solves`` of them, until the makespan reaches ``target``. The whole problem is solved
     at once first; then, if its MIP decides nothing within its nodes, the vehicles that
     finish last and the earliest others, up to ``free`` in all, partners in turn.
-    ``until`` (a ``time.perf_counter()`` instant) is a safety stop only; the result says
+    ``stop`` is a safety stop only (it gives each solve its time left); the result says
     whether it bound."""
     pb = s.pb
     done = gains = spent = 0
     proven = timed_out = False
     tried: set[tuple[int, ...]] = set()
     while done < solves:
-        left = None if until is None else until - time.perf_counter()
-        if left is not None and left <= 0:
+        if stop is not None and stop.reached():
             timed_out = True
             break
+        left = None if stop is None else stop.left()
         makespan = max(s.fin)
         end = float(round(makespan)) - 1.0
         if end < target - 1e-9:
@@ -285,7 +285,7 @@ def sub_mips(
         elif infeasible and len(chosen) == n_v:
             # no direct plan rescues everyone by ``end``; the proof must hold for any plan
             done += 1
-            left = None if until is None else until - time.perf_counter()
+            left = None if stop is None else stop.left()
             _, proven, used, status = _solve(s, chosen, end, SUB_NODES, left, direct=False)
             spent += used
             timed_out = timed_out or "time" in status
