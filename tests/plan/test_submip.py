@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 
 from evacuate.bep import BepInstance
 from evacuate.check import check
+from evacuate.plan.api import plan
 from evacuate.plan.improve import ShuttleSearch, improve_makespan
 from evacuate.plan.problem import compile_problem
 from evacuate.plan.submip import sub_mips
-from evacuate.planio import Plan
+from evacuate.planio import Plan, Trip
 from tests.plan.test_improve import _exact_makespan, _scenario, tiny_beps
 
 
@@ -116,3 +117,32 @@ def test_sub_mips_keep_the_plan_feasible_and_never_longer(inst: BepInstance, fre
     assert report.feasible, report.violations[:3]
     assert report.rescued == scenario.population
     assert report.makespan is not None and abs(report.makespan - after) < 1e-9
+
+
+def test_a_move_that_takes_no_time_gives_no_proof() -> None:
+    """A yard at distance 0 from the point: the grid of one time unit gives that move a step,
+    so its MIP finds no plan by 2 though one exists (below, accepted by the checker). The
+    MIPs may shorten the plan but claim no optimum (they claimed 3 was optimal before)."""
+    inst = BepInstance(
+        bus_capacity=1,
+        yard_buses=(1, 1),
+        demand=(2, 0),
+        shelter_capacity=(1, 1, 2),
+        yard_point=((1.0, 1.0), (0.0, 0.0)),
+        point_shelter=((1.0, 2.0, 2.0), (1.0, 1.0, 1.0)),
+    )
+    scenario = _scenario(inst)
+    two = [
+        Trip("a", "bus", 1, "yard_1", 0.0, "point_1", 1.0, 0),
+        Trip("a", "bus", 1, "point_1", 1.0, "shelter_1", 2.0, 1),
+        Trip("b", "bus", 1, "yard_2", 0.0, "point_1", 0.0, 0),
+        Trip("b", "bus", 1, "point_1", 0.0, "shelter_2", 2.0, 1),
+    ]
+    report = check(scenario, Plan(scenario.id, trips=tuple(two), time_unit=scenario.time_unit))
+    assert report.feasible and report.rescued == 2 and report.makespan == 2.0
+    found = improve_makespan(compile_problem(scenario), work=0, mip_solves=40)
+    assert found is not None and found.mip_solves > 0
+    assert found.makespan == 2.0 or not found.proven_optimal
+    result = plan(scenario, objective="min-makespan", time_limit=20)
+    assert result.makespan == 2.0
+    assert result.makespan_lower_bound is not None and result.makespan_lower_bound <= 2.0

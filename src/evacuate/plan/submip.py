@@ -12,7 +12,8 @@ the MIP's plan reads back into routes (each loaded trip one load per vehicle of 
 
 When the few vehicles are all vehicles and that MIP proves that no such plan rescues everyone
 by the earlier time, the same MIP without the straight-ride rule (any plan the checker allows)
-is asked too; if it agrees, the makespan is optimal.
+is asked too; if it agrees, the makespan is optimal. Not when some move takes no time (a yard
+on a point): the grid gives it a step, so there the MIP finds plans but proves nothing.
 
 Budget in work units: MIP branch-and-bound nodes (``SUB_NODES`` a solve) and solves.
 """
@@ -38,6 +39,7 @@ __all__ = [
     "SUB_NODES",
     "SUB_VEHICLES",
     "SubMipResult",
+    "no_instant_moves",
     "sub_mips",
     "sub_mips_apply",
     "whole_units",
@@ -54,6 +56,16 @@ SUB_NODES = 1_000
 
 SUB_VEHICLES = 3
 """Vehicles freed in each sub-MIP (the ones that finish last, and the earliest others)."""
+
+
+def no_instant_moves(problem: Problem) -> bool:
+    """Every move between two places takes at least one time unit: the grid of one time unit
+    (whose arcs take at least a step) then holds every plan, so its MIP's "no plan by then"
+    is a proof; a move that takes no time (a yard on a point) costs a step there, so such a
+    MIP only finds plans (BEP-like: a yard at distance 0 from a point)."""
+    travel = problem.travel
+    off = ~np.eye(problem.n_places, dtype=np.bool_)[None, :, :] & np.isfinite(travel)
+    return bool(np.all(travel[off] >= 1.0 - 1e-9))
 
 
 def whole_units(problem: Problem) -> bool:
@@ -283,11 +295,13 @@ def sub_mips(
             tried.clear()
             log.info("sub-MIP over %d vehicles: makespan %.6g", len(chosen), max(s.fin))
         elif infeasible and len(chosen) == n_v:
-            # no direct plan rescues everyone by ``end``; the proof must hold for any plan
-            done += 1
-            left = None if stop is None else stop.left()
-            _, proven, used, status = _solve(s, chosen, end, SUB_NODES, left, direct=False)
-            spent += used
-            timed_out = timed_out or "time" in status
+            # no direct plan rescues everyone by ``end``; the proof must hold for any plan,
+            # and a grid that gives an instant move a step proves nothing
+            if no_instant_moves(pb):
+                done += 1
+                left = None if stop is None else stop.left()
+                _, proven, used, status = _solve(s, chosen, end, SUB_NODES, left, direct=False)
+                spent += used
+                timed_out = timed_out or "time" in status
             break
     return SubMipResult(done, gains, spent, proven, timed_out)
