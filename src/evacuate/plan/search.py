@@ -247,9 +247,12 @@ GUIDE_GRACE = 0.1
 """The first guide, when the safety stop struck while it was computed, is flown under a
 second stop of this fraction of the time limit (at least a second)."""
 
-FINER_SWEEP = 4
+FINER_SWEEP = 8
 """At city scale, a round of the bound ends with one pricing sweep on a grid this many times
-finer, at the round's best multipliers (``_finer_bound``)."""
+finer, at the round's best multipliers (``_finer_bound``). Measured on ``scale-200`` in the
+search at a 60 s stop (loaded; the round's L 21,066,756 after 61 LP solves): 4 times finer
+(1 h) 20,571,790 for 0.47 s of CPU, 8 times (0.5 h) 20,501,585 for 1.0 s, 16 times
+20,467,722 for 2.2 s (bench/results/2026-11-28-hbound.md)."""
 
 EXACT_NODES = 20_000
 """Branch-and-bound nodes of the exact MIP on tiny whole-unit problems."""
