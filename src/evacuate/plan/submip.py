@@ -15,7 +15,8 @@ by the earlier time, the same MIP without the straight-ride rule (any plan the c
 is asked too; if it agrees, the makespan is optimal. Not when some move takes no time (a yard
 on a point): the grid gives it a step, so there the MIP finds plans but proves nothing.
 
-Budget in work units: MIP branch-and-bound nodes (``SUB_NODES`` a solve) and solves.
+Budget in work units: MIP branch-and-bound nodes (``SUB_NODES`` a solve) and solves, on one
+HiGHS thread (so the nodes explored do not depend on the machine's cores).
 """
 
 from __future__ import annotations
@@ -216,6 +217,11 @@ def _solve(
         sense="max",
         time_limit=left,
         options={"mip_max_nodes": nodes, "mip_abs_gap": 0.99},
+        # one thread: HiGHS's default sizes its pool by the machine's cores, and on 2 cores
+        # its second thread burned a third of the processor time that the safety stop counts
+        # (BEP-1-6-6-4-i9 at --time-limit 30: 9.5 of 29.9 s, cut after 512 nodes; with one
+        # thread the same 1,000-node budget ends at 463 nodes, 21.6 s, the same makespan)
+        threads=1,
         start=np.zeros(model.n_cols),  # everyone idle: an incumbent from the start
     )
     cannot = res.dual_bound is not None and res.dual_bound + model.offset < need - 0.5
