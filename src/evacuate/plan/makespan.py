@@ -26,6 +26,8 @@ from evacuate.planio import Trip
 from evacuate.scenario.scenario import Scenario
 
 __all__ = [
+    "FULL_EFFORT",
+    "LB_TOLERANCE",
     "MIP_SOLVES",
     "PROBE_ROUND_CELLS",
     "PROBE_TOLERANCE",
@@ -76,9 +78,35 @@ def _at_end(problem: Problem, scenario: Scenario, end: float) -> Problem:
 
 PROBE_TOLERANCE = 5e-3
 """The plan side's bisection on fractional horizons ends once the horizons left to try span
-at most this fraction of the best makespan (whole-unit data: every whole horizon is tried).
+at most this fraction of the best makespan, divided by ``effort`` (down to 0.1%) and times
+``_widened(effort)`` (whole-unit data: every whole horizon is tried): 1.5% at the default
+budget, 0.17% at ``FULL_EFFORT``. At 1.5% the Romulan scenario needs one probe (1564.30, the
+same) and the hurricane example four (15.94 against 15.83 with six).
 At 1e-3 the Romulan scenario's last two probes (1.6-1.9 s of CPU each) both failed; on the
 hurricane example the result is the same either way (15.83, six probes)."""
+
+
+FULL_EFFORT = 3.0
+"""A work budget this many times the default's (``effort``; ``--time-limit 30``) gets the
+bisections of min makespan their whole precision. The default budget is sized to end within
+about half of the default 10 s stop on a slow machine (on our 2-core VM the same work took
+10 s of processor time at load 7 and 15 s at load 9.5), so below ``FULL_EFFORT`` both
+bisections end wider (``_widened``): the lower bound's (``LB_TOLERANCE``) and the plan
+side's (``PROBE_TOLERANCE``)."""
+
+LB_TOLERANCE = 1e-3
+"""The lower bound's bisection on fractional horizons ends once the horizons left span at
+most this fraction of the upper end, times ``_widened(effort)``: 0.3% at the default budget,
+where the hurricane example and the Romulan scenario keep their lower bounds of 0.1%
+(12.2754 and 1546.52) for 2 fewer relaxations each (168 and 278 LP solves instead of 217 and
+375; the relaxations nearest the answer cost the most, up to 54 LP solves each to decide).
+At 0.9% they would be 12.246 and 1543.28 for 138 and 176 LP solves, but the plan side's
+bisection starts from the lower bound, and from there it ended at 16.19 and 1589.84."""
+
+
+def _widened(effort: float) -> float:
+    """How much wider the bisections end on a budget below ``FULL_EFFORT``."""
+    return max(1.0, FULL_EFFORT / effort)
 
 
 _LB_GRID_CAP = 5_000_000
@@ -87,14 +115,19 @@ shuttle bound (shuttle_bound.py), not the relaxation's bisection."""
 
 
 def _makespan_lower_bound(
-    problem: Problem, scenario: Scenario, hi: float, stop: SafetyStop, stats: dict[str, Any]
+    problem: Problem,
+    scenario: Scenario,
+    hi: float,
+    stop: SafetyStop,
+    stats: dict[str, Any],
+    tolerance: float = LB_TOLERANCE,
 ) -> float:
     """A time no plan finishes before: at least the shuttle bound (shuttle_bound.py), and
     raised by bisection on the horizon of the relaxation. A horizon whose relaxation cannot
     hold everyone's rescue is one no plan meets; with whole-unit durations (makespans are
     whole numbers) the bisection is on whole horizons and the bound is the next whole number
     after the longest such horizon (about half the relaxations of a bisection to 0.1%);
-    otherwise it is that horizon, to 0.1%."""
+    otherwise it is that horizon, to ``tolerance`` (relative)."""
     population = float(problem.population.sum())
     lo = shuttle_makespan_bound(problem)
     stats["shuttle_lower_bound"] = lo
@@ -105,7 +138,7 @@ def _makespan_lower_bound(
     if whole:  # no plan finishes before ``lo`` nor at a fraction: the next whole number
         lo, hi = float(math.ceil(lo - 1e-9)), float(math.ceil(hi - 1e-9))
     for _ in range(30):
-        if (lo >= hi) if whole else (hi - lo <= 1e-3 * max(1.0, hi)):
+        if (lo >= hi) if whole else (hi - lo <= tolerance * max(1.0, hi)):
             break
         if stop.reached():
             break
@@ -153,11 +186,12 @@ def min_makespan(
     of its own (``_PROBE_ROUNDS``, ``_PROBE_RUNS``). The lower bound is a bisection on the
     bound. ``stop`` is only a safety stop. ``effort``: the work budget against the default
     one (api.py); it scales ``PROBE_ROUND_CELLS`` and divides ``PROBE_TOLERANCE`` (down to
-    0.1%).
+    0.1%), and below ``FULL_EFFORT`` both bisections end wider (``_widened``).
     """
     population = int(full.population.sum())
     stats: dict[str, Any] = {"probes": []}
-    lb = _makespan_lower_bound(full, scenario, full.end, stop, stats)
+    widen = _widened(effort)
+    lb = _makespan_lower_bound(full, scenario, full.end, stop, stats, LB_TOLERANCE * widen)
     target = math.ceil(lb - 1e-6) if _integral(full) else lb
     shuttle = improve_makespan(
         full, seed=seed, work=work, target=target, stop=stop, mip_solves=MIP_SOLVES
@@ -204,7 +238,7 @@ def min_makespan(
                 break
             mid = float(math.floor((low + hi - 1) / 2))
         else:
-            if hi - low <= max(1e-3, PROBE_TOLERANCE / effort) * max(1.0, hi):
+            if hi - low <= max(1e-3, PROBE_TOLERANCE / effort) * widen * max(1.0, hi):
                 break
             mid = 0.5 * (low + hi)
         pb = _at_end(full, scenario, mid)
