@@ -84,3 +84,21 @@ def test_search_plans_by_sectors_past_the_allocations_size(
     assert rescued == rescued_by_trips(problem, trips) <= bound
     report = check(scenario, Plan(scenario.id, trips=tuple(trips), time_unit="hour"))
     assert report.feasible and report.rescued == rescued
+
+
+def test_a_sector_cut_by_its_share_of_the_stop_leaves_the_next_ones_their_share(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each sector's run is cut by its share of the safety stop (none here: a share of 0 s),
+    yet every sector is planned, the stop says it bound, and the plan passes the checker."""
+    monkeypatch.setattr(regions, "SafetyStop", lambda seconds: SafetyStop(0.0))
+    scenario = _city(300)
+    problem = compile_problem(scenario)
+    stop = SafetyStop(3600.0)
+    found = region_plan(problem, stop, places=100)
+    assert found is not None
+    trips, stats = found
+    assert stats["planned"] == stats["sectors"] == 3 and stop.bound
+    assert {tr.group.split(".")[0] for tr in trips} == {"r0", "r1", "r2"}
+    report = check(scenario, Plan(scenario.id, trips=tuple(trips), time_unit="hour"))
+    assert report.feasible and report.rescued == rescued_by_trips(problem, trips)

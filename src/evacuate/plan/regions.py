@@ -138,6 +138,7 @@ def region_plan(
                 )
     trips: list[Trip] = []
     runs = 0
+    cut = False  # whether a sector's share of the stop cut its run
     for r in range(n):
         if runs > 0 and stop.reached():
             break
@@ -158,8 +159,9 @@ def region_plan(
             }
         )
         own = dispatch(compile_problem(sub), REGION_PARAMS, stop=own_stop)
-        stop.bound |= own_stop.bound
+        cut |= own_stop.bound
         runs += 1
         trips += [replace(tr, group=f"r{r}.{tr.group}") for tr in own]
+    stop.bound |= cut  # not before: the next sectors still get their share
     log.info("sectors: %d of %d planned, %d trips", runs, n, len(trips))
     return trips, {"sectors": n, "planned": runs, "places_per_sector": places}
