@@ -38,6 +38,8 @@ __all__ = [
     "CITY_TARGETED_PLACES",
     "DISPATCH_RUNS",
     "EXACT_NODES",
+    "FINE_GUIDE",
+    "FINE_GUIDE_ITERATIONS",
     "GUIDE_ONLY_CELLS",
     "MAX_BOUND_ROUNDS",
     "REFINE_CELLS",
@@ -100,15 +102,17 @@ class _Best:
         self.targeted = False
         """Whether the best plan so far was dispatched towards the allocation's targets."""
 
-    def guided(self, guide: dict[int, list[tuple[int, list[tuple[int, int]]]]]) -> None:
-        """Follow the bound's LP paths (with a few greedy settings for what is left; the
+    def guided(
+        self, guide: dict[int, list[tuple[int, list[tuple[int, int]]]]], runs: int = 3
+    ) -> None:
+        """Follow the bound's LP paths (with ``runs`` greedy settings for what is left; the
         second one does not reserve people and room for the paths' later legs).
 
         The first guide is flown once even when the safety stop struck while it was being
         computed (that work would otherwise be lost, and one guided run costs a small part of
         it), under a second safety stop of ``GUIDE_GRACE`` of the time limit: cut by it, the
         run's plan so far is kept if it is the best (the result says that the stop bound)."""
-        for k, prm in enumerate(_settings(0, 3)):
+        for k, prm in enumerate(_settings(0, runs)):
             if self.need is not None and self.rescued >= self.need:
                 return
             prm = replace(prm, reserve=k != 1)
@@ -166,6 +170,23 @@ def _finer_bound(problem: Problem, res: LagrangeResult, stats: dict[str, Any]) -
     value = finer_sweep(problem, res, FINER_SWEEP)
     stats["finer_bound"] = {"dt": res.dt / FINER_SWEEP, "bound": value}
     return value
+
+
+def _fine_guide_args(direct: LagrangeResult) -> dict[str, Any]:
+    """The column generation of the finer guide, from the direct guide's multipliers."""
+    return {
+        "conservative": True,
+        "transfers": False,
+        "iterations": FINE_GUIDE_ITERATIONS,
+        "multipliers": (direct.sigma, direct.mu),
+    }
+
+
+def _fine_guide(problem: Problem, best: _Best, fine: LagrangeResult, stats: dict[str, Any]) -> None:
+    """Fly the finer guide (``FINE_GUIDE``), unless the safety stop struck."""
+    stats["fine_guide"] = {"dt": fine.dt, "value": fine.bound, "iterations": fine.iterations}
+    if fine.guide and not best.stop.reached() and fine.bound <= problem.population.sum():
+        best.guided(fine.guide)
 
 
 def _exact_is_cheap(problem: Problem) -> bool:
@@ -232,6 +253,17 @@ s (the greedy settings 31.5-33.8 M in 2.8-4.2 s; the guide does not converge the
 budget). Other settings tried on ``scale-500``: slack power 0.5 36.1 M, 1.0 with
 ``off_target`` 0.05 36.9 M, with urgency 1 over 0.3 of the horizon 35.7 M. Where the
 allocation applies, no greedy run comes before the guide (none ever beat these)."""
+
+FINE_GUIDE = 4
+"""At city scale below ``AGGREGATE_GUIDE_PLACES``, once the direct guide (``dt``) is flown, a
+second guide on a grid this many times finer, started from its multipliers: the 4 h grid
+costs the guide about 1.3% on ``scale-200`` (bench/results/2026-11-28-citygap.md)."""
+
+FINE_GUIDE_ITERATIONS = 30
+"""LP solves of the finer guide's column generation. Measured on ``scale-200`` from the
+direct guide's 40 (its plan 18,732,310), loaded machine, so CPU seconds: 10 solves guide a
+plan of 17,038,154 (2.7 s), 20 solves 18,837,886 (7.2 s), 30 solves 19,093,613 (12.1 s), 80
+solves 19,150,481 (30.1 s; converged from scratch, 87 solves: 19,150,344)."""
 
 AGGREGATE_GUIDE_PLACES = 400
 """From this many places on, the first guide is the clustered problem's (``aggregate.py``),
@@ -371,6 +403,7 @@ def max_rescued(
             # master's value, and this is cheaper than the bound
             direct_done = True
             city = city_scale(problem)
+            direct: LagrangeResult | None = None
             if city and not direct_only and problem.n_places >= AGGREGATE_GUIDE_PLACES:
                 # the clustered problem's guide, mapped back (aggregate.py, aggregate's hook):
                 # the real grid's column generation does not converge on 500 places
@@ -389,8 +422,13 @@ def max_rescued(
                 )
                 stats["direct_guide"] = {"value": direct.bound, "iterations": direct.iterations}
                 guide = direct.guide if worth_flying(direct.bound) else {}
+            fine = city and bool(guide) and direct is not None and not direct_only
             if guide:
-                best.guided(guide)
+                # with a finer guide to come, its first setting only (a fallback plan)
+                best.guided(guide, 1 if fine else 3)
+            if fine and direct is not None and not closed() and not stop.reached():
+                # the direct guide's grid is coarse at city scale: a finer one (FINE_GUIDE)
+                _fine_guide(problem, best, cg(dt / FINE_GUIDE, **_fine_guide_args(direct)), stats)
             if direct_only and not closed():
                 best.more(1)  # a probe's greedy run, after its guide: only if that failed
             if closed() or direct_only:
