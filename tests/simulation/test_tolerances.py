@@ -26,16 +26,23 @@ HAIR = 5e-7
 """Below the checker's tolerance (1e-6), above the simulator's old margin (1e-9)."""
 
 
-def _scenario(end: float = 10, town: str = "", camp: str = "", bus: str = "") -> evacuate.Scenario:
+def _scenario(
+    end: float = 10,
+    town: str = "",
+    camp: str = "",
+    bus: str = "",
+    people: str = "population: 20",
+    fleet: str = "stock: [{class: bus, place: town, count: 2}]",
+) -> evacuate.Scenario:
     return evacuate.loads(
         f"""
 scenario: {{id: edge, time_unit: hour, end: {end!r}}}
 places:
-  - {{id: town, position: [0, 0], population: 20{town}}}
+  - {{id: town, position: [0, 0], {people}{town}}}
   - {{id: camp, position: [1, 0], capacity: 100{camp}}}
 fleet:
   classes: [{{id: bus, capacity: 10, speed: 1{bus}}}]
-  stock: [{{class: bus, place: town, count: 2}}]
+  {fleet}
 """
     )
 
@@ -66,6 +73,22 @@ CASES = {
     "a loading ending a hair after its origin's deadline": (
         _scenario(town=", deadline: 1", bus=", load_time: 1"),
         [_trip("g1", HAIR, 2 + HAIR)],
+    ),
+    # what appears at 1 h is there for a departure a hair before (one instant for the checker)
+    "people arriving a hair after the pickup": (
+        _scenario(people="population: 0, arrivals: [{at: 1, people: 10}]"),
+        [_trip("g1", 1 - HAIR, 2 - HAIR)],
+    ),
+    "stock entering a hair after its departure": (
+        _scenario(fleet="stock: [{class: bus, place: town, count: 1, available_from: 1}]"),
+        [_trip("g1", 1 - HAIR, 2 - HAIR)],
+    ),
+    "a bus built a hair after its departure": (
+        _scenario(
+            fleet="shipyards: [{id: y, place: town, class: bus, schedule: [{start: 0, rate: 1}],"
+            " max_total: 1}]"
+        ),
+        [_trip("g1", 1 - HAIR, 2 - HAIR)],
     ),
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from evacuate.simulation import instant
+from evacuate.simulation import appear, instant
 from evacuate.simulation.parts import ARRIVE, DEPART, EPS, Group, InTransit
 
 if TYPE_CHECKING:
@@ -42,6 +42,9 @@ def depart(eng: Engine, g: Group) -> None:
         else:
             eng._push(reopen, DEPART, "dispatch", g)
         return
+    short = eng.available(origin, g.vc.id, t) < g.count
+    if short or (tr.people > 0 and eng._pickable(origin) < tr.people):
+        appear.soon(eng)  # what appears within the checker's tolerance is there now
     n = min(g.count, eng.available(origin, g.vc.id, t))
     if n < g.count and eng._retry(g, t):
         # vehicles may still come in this very instant (a chain of instant trips)

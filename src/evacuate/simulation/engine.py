@@ -33,7 +33,7 @@ from evacuate.scenario.model import (
 )
 from evacuate.scenario.scenario import Scenario
 from evacuate.scenario.summary import effective_deadline
-from evacuate.simulation import departures, harms, helps, instant, walking
+from evacuate.simulation import appear, departures, harms, helps, instant, walking
 from evacuate.simulation.limits import SimLimits
 from evacuate.simulation.log import LogEvent
 from evacuate.simulation.parts import (
@@ -203,7 +203,7 @@ class Engine:
         n = self.pool.get((place, cls), 0)
         for y in self.yards:
             if y.spec.place == place and y.spec.vehicle_class == cls:
-                n += y.ready(t)
+                n += y.ready(t + tol(t))  # made within the checker's tolerance: there
         return n
 
     def _take(self, place: str, cls: str, n: int, t: float) -> None:
@@ -215,7 +215,7 @@ class Engine:
             if n <= 0:
                 break
             if y.spec.place == place and y.spec.vehicle_class == cls:
-                k = min(n, y.ready(t))
+                k = min(n, y.ready(t + tol(t)))
                 y.taken += k
                 n -= k
 
@@ -277,24 +277,8 @@ class Engine:
                 self._arrive(payload)
             elif kind == "reach":
                 self._reach(payload)
-            elif kind == "appear":
-                place, n = payload
-                self.population += n
-                self._log(t, "appear", place, people=n)
-                if place in self.struck:  # arriving after the hazard struck: lost on arrival
-                    self.lost_people += n
-                    self.lost_by_place[place] += n
-                    self._log(t, "lost_people", place, people=n, detail="hazard")
-                else:
-                    self.present[place] += n
-            elif kind == "release":
-                h = payload
-                if h.entering:
-                    self._enter(h, t)
-                if h.count > 0:
-                    self.pool[(h.place, h.cls)] = self.pool.get((h.place, h.cls), 0) + h.count
-                    h.count = 0
-                    self._unpark(h.place, h.cls)
+            elif kind in appear.KINDS:
+                appear.happen(self, kind, payload)
             elif kind == "event":
                 self._event(payload)
                 if payload.mode == "surprise":
