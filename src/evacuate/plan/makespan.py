@@ -89,8 +89,9 @@ hurricane example the result is the same either way (15.83, six probes)."""
 FULL_EFFORT = 3.0
 """A work budget this many times the default's (``effort``; ``--time-limit 30``) gets the
 bisections of min makespan their whole precision. The default budget is sized to end within
-about half of the default 10 s stop on a slow machine (on our 2-core VM the same work took
-10 s of processor time at load 7 and 15 s at load 9.5), so below ``FULL_EFFORT`` both
+about half of the default 10 s stop on a slow machine (on our 2-core VM the hurricane
+example's same work took 9.5 and 13.7 s of processor time in two loaded runs, and a
+single-thread sub-MIP's 21.6 and 37.1 s), so below ``FULL_EFFORT`` both
 bisections end wider (``_widened``): the lower bound's (``LB_TOLERANCE``) and the plan
 side's (``PROBE_TOLERANCE``)."""
 
