@@ -90,10 +90,12 @@ of the people): 0.65 uncapped 57 / 95.79%; 0.65 capped 53 / 94.17%; 0.8 capped 4
 0.9 capped 37 / 92.59%. On the ladder (below city scale) 0.9 with the cap reaches the same
 bounds with more LP solves (xlarge 80 instead of 69), so it stays at city scale."""
 
-HAVEN_WINDOWS = 4
+HAVEN_WINDOWS = 8
 """At city scale, the havens that are also pickups get people and room rows at the
 boundaries of this many equal windows (and at the end): the LP may no longer fill a haven
-far past its room and move the surplus on later."""
+far past its room and move the surplus on later. Converged on ``scale-200`` (4 h grid): 0
+windows 21,176,577, 2 21,157,907, 4 20,886,525, 8 20,338,083 (bench/results/
+2026-11-28-hbound.md); the master's CPU grows with them (36.6 s with 2, 102.7 s with 8)."""
 
 _MASTER_OPTIONS = {"simplex_strategy": 4}
 """Primal simplex for the master LP: new columns keep the last solution feasible, and on the
