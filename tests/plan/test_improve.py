@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 import evacuate
 from evacuate.bep import BepInstance, bep_to_scenario, read_bep
 from evacuate.check import check
+from evacuate.plan import makespan
 from evacuate.plan.api import plan
 from evacuate.plan.budget import SafetyStop
 from evacuate.plan.improve import improve_makespan, is_shuttle
 from evacuate.plan.problem import compile_problem
-from evacuate.plan.shuttle_bound import shuttle_makespan_bound
+from evacuate.plan.shuttle_bound import reach_makespan_bound, shuttle_makespan_bound
 from evacuate.planio import Plan
 from evacuate.scenario.scenario import Scenario
 from tests.oracle import exhaustive
@@ -231,3 +232,37 @@ def test_a_loaded_machine_does_not_cut_the_route_search() -> None:
     late = improve_makespan(problem, seed=1, work=30_000, mip_solves=2, stop=_Clock(-5.0, -1.0))
     assert late is not None and late.stopped_by_time
     assert late.rounds == 0 and late.mip_solves == 0
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_beps())
+def test_reach_bound_holds_the_exact_optimum(inst: BepInstance) -> None:
+    """The reach bound (first vehicle there, one loading, the quickest way to a haven) is
+    never above the exhaustive optimum, and never above the shuttle bound, which holds it."""
+    scenario = _scenario(inst)
+    problem = compile_problem(scenario)
+    reach = reach_makespan_bound(problem)
+    assert 0 < reach <= shuttle_makespan_bound(problem) + 1e-9
+    assert reach <= _exact_makespan(scenario, 1, int(scenario.end)) + 1e-9
+
+
+def test_a_mixed_fleet_still_gets_a_lower_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Buses of two sizes are no shuttle problem (one capacity), and on a grid too large for
+    the relaxation's bisection (Valparaiso's 69 places over its horizon in metres; here the
+    cap is lowered to 0) the makespan's lower bound is still computed (it was 0 there), and
+    the checked plan does not end before it."""
+    monkeypatch.setattr(makespan, "_LB_GRID_CAP", 0)
+    data = bep_to_scenario(read_bep(BEP / "two_yards.txt"), "mixed")
+    data["fleet"]["classes"].append({"id": "big", "name": "Big bus", "capacity": 20})
+    data["fleet"]["stock"][0]["count"] -= 1
+    data["fleet"]["stock"].append({"id": "big1", "class": "big", "place": "yard_1", "count": 1})
+    scenario = evacuate.scenario.from_dict(data)
+    problem = compile_problem(scenario)
+    assert not is_shuttle(problem)
+    reach = reach_makespan_bound(problem)
+    assert reach > 0
+    result = plan(scenario, objective="min-makespan", time_limit=20)
+    report = check(scenario, result.plan)
+    assert report.feasible and report.rescued == scenario.population
+    assert result.makespan_lower_bound is not None and result.makespan_lower_bound >= reach
+    assert report.makespan is not None and report.makespan >= result.makespan_lower_bound

@@ -21,7 +21,7 @@ from evacuate.plan.lagrange import (
 )
 from evacuate.plan.problem import Problem, compile_problem
 from evacuate.plan.search import max_rescued
-from evacuate.plan.shuttle_bound import shuttle_makespan_bound
+from evacuate.plan.shuttle_bound import reach_makespan_bound, shuttle_makespan_bound
 from evacuate.planio import Trip
 from evacuate.scenario.scenario import Scenario
 
@@ -132,6 +132,7 @@ def _makespan_lower_bound(
     population = float(problem.population.sum())
     lo = shuttle_makespan_bound(problem)
     stats["shuttle_lower_bound"] = lo
+    lo = max(lo, reach_makespan_bound(problem))
     steps = hi / choose_dt(problem) if problem.supply else math.inf
     if steps * problem.n_places**2 * problem.n_classes > _LB_GRID_CAP:
         return lo

@@ -9,9 +9,36 @@ import numpy as np
 
 from evacuate.plan.improve import ShuttleSearch
 from evacuate.plan.problem import Problem
-from evacuate.plan.shuttle import is_shuttle
+from evacuate.plan.shuttle import empty_paths, is_shuttle
 
-__all__ = ["shuttle_makespan_bound"]
+__all__ = ["REACH_PLACES", "reach_makespan_bound", "shuttle_makespan_bound"]
+
+REACH_PLACES = 400
+"""Places beyond which ``reach_makespan_bound`` is not computed (its quickest ways between
+every two places cost places^3)."""
+
+
+def reach_makespan_bound(problem: Problem) -> float:
+    """A lower bound on the makespan of any problem whose people ride to safety (no
+    walkways): each group of people, from the time it is at its place, waits at least for
+    the first vehicle that can reach it, then for one loading, the quickest way on to a
+    haven with room (through any places, by any class: relays only add time) and one
+    unloading. 0 when nobody waits outside a haven or no vehicle exists."""
+    pb = problem
+    havens = np.flatnonzero(pb.is_haven & (pb.sink_capacity > 0))
+    if not pb.supply or not len(havens) or pb.n_places > REACH_PLACES:
+        return 0.0
+    quickest = empty_paths(np.min(pb.travel, axis=0))[0]
+    by_class = {c: empty_paths(pb.travel[c])[0] for c in sorted({sp.c for sp in pb.supply})}
+    reach = np.full(pb.n_places, np.inf)
+    for sp in pb.supply:
+        reach = np.minimum(reach, sp.t + by_class[sp.c][sp.p])
+    ride = float(np.min(pb.load)) + float(np.min(pb.unload))
+    out = 0.0
+    for i, t, n in pb.arrivals:
+        if n > 0 and not pb.is_haven[i]:
+            out = max(out, max(t, float(reach[i])) + ride + float(np.min(quickest[i, havens])))
+    return out if np.isfinite(out) else 0.0
 
 
 def shuttle_makespan_bound(problem: Problem) -> float:
