@@ -111,7 +111,7 @@ def test_a_plan_at_the_checkers_tolerance_flies_as_planned(case: str) -> None:
     assert flown == planned
 
 
-LATER = [2e-7, 5e-7, 9e-7]
+SHIFTS = [0.0, -9e-7, -5e-7, -2e-7, 2e-7, 5e-7, 9e-7]
 """Moves below the checker's tolerance: a plan moved so stays the checker's to judge."""
 
 
@@ -120,17 +120,21 @@ LATER = [2e-7, 5e-7, 9e-7]
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(scenarios(), st.sampled_from(LATER))
-def test_a_plan_moved_later_by_a_hair_flies_as_the_checker_counts(
-    data: dict[str, Any], later: float
+@given(scenarios(), st.data())
+def test_a_plan_moved_by_hairs_flies_as_the_checker_counts(
+    data: dict[str, Any], draw: st.DataObject
 ) -> None:
-    """A planner's plan with every trip moved later by less than the checker's tolerance:
-    if the checker accepts it, the undisturbed simulation (surprises revealed) cancels no
-    trip and rescues the checker's count."""
+    """A planner's plan with each group's trips moved, earlier or later, by less than the
+    checker's tolerance: if the checker accepts it, the undisturbed simulation (surprises
+    revealed) cancels no trip and rescues the checker's count. Found a shipyard's bus built
+    9e-7 h after the departure the checker let it make (now a case above)."""
     s = reveal_surprises(evacuate.scenario.from_dict(data))
     result = plan(s, time_limit=1)
+    groups = sorted({t.group for t in result.plan.trips})
+    shift = {g: draw.draw(st.sampled_from(SHIFTS), label=g) for g in groups}
     trips = tuple(
-        replace(t, depart=t.depart + later, arrive=t.arrive + later) for t in result.plan.trips
+        replace(t, depart=t.depart + shift[t.group], arrive=t.arrive + shift[t.group])
+        for t in result.plan.trips
     )
     moved = replace(result.plan, trips=trips)
     report = check(s, moved)
