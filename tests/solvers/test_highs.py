@@ -76,6 +76,18 @@ def test_thread_counts_can_change_between_solves() -> None:
         assert res.status == "optimal", threads
 
 
+def test_incremental_lp_keeps_its_threads_between_other_solves() -> None:
+    """An LP re-solved between solves on other thread counts still solves (one thread by
+    default; HiGHS refuses a run whose thread count differs from its pool's)."""
+    lp = IncrementalLP([-INF, -INF], [4.0, 6.0])
+    lp.add_columns([1.0, 1.0], sp.csc_array(A))
+    for threads in (None, 2, 1):
+        assert solve([1.0, 1.0], A, [-INF, -INF], [4.0, 6.0], 0.0, INF, threads=threads).ok
+        res = lp.solve()
+        assert res.status == "optimal", threads
+        assert res.objective == pytest.approx(2.8)
+
+
 def test_other_options_pass_through_or_are_refused() -> None:
     """Named HiGHS options reach the solver; an unknown option is a ValueError."""
     res = solve([1.0, 1.0], A, [-INF, -INF], [4.0, 6.0], 0.0, INF, options={"simplex_strategy": 4})

@@ -114,6 +114,20 @@ def _new_highs() -> Any:
     return h
 
 
+def _use_threads(h: Any, threads: int | None) -> None:
+    """Run ``h`` on ``threads`` HiGHS threads (None: HiGHS's default, by the machine's cores)."""
+    global _threads_last
+    import highspy
+
+    want = 0 if threads is None else max(0, int(threads))
+    if want != _threads_last:
+        # HiGHS keeps one thread pool per process, sized at its first run: resize it
+        highspy.Highs.resetGlobalScheduler(True)
+        _threads_last = want
+    if want:
+        h.setOptionValue("threads", want)
+
+
 def _as_float_array(v: ArrayLike, n: int, name: str) -> NDArray[np.float64]:
     a = np.asarray(v, dtype=np.float64)
     if a.ndim == 0:
@@ -133,7 +147,7 @@ def solve(
     integrality: ArrayLike | None = None,
     sense: Literal["max", "min"] = "max",
     time_limit: float | None = None,
-    threads: int | None = None,
+    threads: int | None = 1,
     mip_rel_gap: float | None = None,
     solver: Literal["choose", "simplex", "ipm", "pdlp"] | None = None,
     presolve: bool = True,
@@ -144,7 +158,9 @@ def solve(
     """Solve ``sense c @ x`` s.t. ``row_lower <= A x <= row_upper``, bounds on ``x``.
 
     ``integrality``: a boolean (or 0/1) array marking integer columns; None for an LP.
-    ``time_limit`` in seconds; ``threads`` caps HiGHS's threads; ``mip_rel_gap`` is HiGHS's
+    ``time_limit`` in seconds; ``threads``: HiGHS's threads, one by default so that a MIP's
+    search (and the processor time the safety stop counts) does not depend on the machine's
+    core count (None: HiGHS's own choice, by the cores); ``mip_rel_gap`` is HiGHS's
     relative MIP gap tolerance (default 1e-4). ``solver`` picks the LP algorithm. ``start``:
     a feasible point to start a MIP from (HiGHS keeps it as its first incumbent; HiGHS 1.16 can
     report the optimum's value beside the start's point as its solution, and such a run is
@@ -191,14 +207,7 @@ def solve(
     h = _new_highs()
     if time_limit is not None:
         h.setOptionValue("time_limit", float(max(time_limit, 0.0)))
-    global _threads_last
-    want = 0 if threads is None else max(0, int(threads))
-    if want != _threads_last:
-        # HiGHS keeps one thread pool per process, sized at its first run: resize it
-        highspy.Highs.resetGlobalScheduler(True)
-        _threads_last = want
-    if want:
-        h.setOptionValue("threads", want)
+    _use_threads(h, threads)
     if mip_rel_gap is not None:
         h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     if solver is not None:
@@ -289,6 +298,7 @@ class IncrementalLP:
     each ``solve`` after ``add_columns`` starts where the previous one ended.
 
     Rows are ``row_lower <= A x <= row_upper``; columns are ``x >= 0`` with a cost each.
+    ``threads``: as for ``solve`` (one by default).
     """
 
     def __init__(
@@ -297,9 +307,11 @@ class IncrementalLP:
         row_upper: ArrayLike,
         sense: Literal["max", "min"] = "max",
         options: Mapping[str, bool | int | float | str] | None = None,
+        threads: int | None = 1,
     ) -> None:
         import highspy
 
+        self.threads = threads
         lower = np.ascontiguousarray(row_lower, dtype=np.float64)
         upper = _as_float_array(row_upper, len(lower), "row_upper")
         self.n_rows = len(lower)
@@ -350,6 +362,7 @@ class IncrementalLP:
 
         t0 = time.perf_counter()
         h = self._h
+        _use_threads(h, self.threads)
         run_status = h.run()
         model_status = h.getModelStatus()
         name = str(getattr(model_status, "name", model_status)).split(".")[-1]
