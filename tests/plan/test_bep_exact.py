@@ -7,9 +7,9 @@ point) costs the grid a step: there the MIP's makespan is only one a plan reache
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import pytest
+from bench.bep_exact import mip_makespan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,26 +17,10 @@ import evacuate
 from evacuate.bep import BepInstance, bep_to_scenario
 from evacuate.check import check
 from evacuate.plan.api import plan
-from evacuate.plan.problem import Problem, compile_problem
+from evacuate.plan.problem import compile_problem
 from evacuate.plan.submip import no_instant_moves
-from evacuate.plan.ten import ten_mip
 from evacuate.scenario.scenario import Scenario
 from tests.plan.test_improve import _exact_makespan, tiny_beps
-
-
-def mip_makespan(problem: Problem, high: int) -> int:
-    """The least whole horizon by which the MIP (no node or time limit) rescues everyone."""
-    everyone = int(problem.population.sum())
-    low = 0
-    while low < high:
-        mid = (low + high) // 2
-        found = ten_mip(replace(problem, end=float(mid)), 1.0)
-        assert found.status == "optimal", found.status
-        if found.rescued >= everyone:
-            high = mid
-        else:
-            low = mid + 1
-    return low
 
 
 def _scenario(inst: BepInstance) -> Scenario:
