@@ -281,6 +281,7 @@ def aggregate(problem: Problem, of: NDArray[np.int64], *, typical: bool = False)
         operator=problem.operator,
         withdraw=problem.withdraw,
         withdraw_hard=problem.withdraw_hard,
+        hard_by=problem.hard_by,
         times=travel,
         routes=Routes(travel, direct, {}),
         deadline=deadline,

@@ -104,7 +104,7 @@ class Approaches:
             st0, ti = route
             if st0 > deadline[at] + EPS or st0 >= w - EPS or ti >= deadline[q] - EPS:
                 return None
-            if ti > pb.end + EPS or (pb.withdraw_hard[c] and ti > w + EPS):
+            if ti > pb.end + EPS or ti > pb.arrive_by(c) + EPS:
                 return None
             if pb.pauses and (
                 pb.pause_end(c, st0) is not None or pb.crosses_hard_pause(c, st0, ti)

@@ -180,7 +180,7 @@ def refuge(
             continue
         if st0 >= dp - EPS or st0 >= w - EPS or ti >= dq - EPS:
             continue
-        if pb.withdraw_hard[c] and ti > w + EPS:
+        if ti > pb.arrive_by(c) + EPS:
             continue
         if not (pb.place_open(p, st0) and pb.place_open(q, ti)) or not usable(q, st0, ti):
             continue

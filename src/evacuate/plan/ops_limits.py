@@ -204,7 +204,7 @@ class OpsLimits:
                 continue
             if ti >= pb.deadline[q] - EPS or ti > pb.end + EPS:
                 continue
-            if pb.withdraw_hard[c] and ti > w + EPS:
+            if ti > pb.arrive_by(c) + EPS:
                 continue
             if pb.pauses and (
                 pb.pause_end(c, st0) is not None or pb.crosses_hard_pause(c, st0, ti)

@@ -187,6 +187,16 @@ class Problem:
     pauses: list[tuple[int, float, float, bool]] = field(default_factory=list)
     """(class, from, until, hard): withdrawals that a known return_operator ends; no departure
     in ``[from, until)`` (hard: no trip under way at ``from``). Not in ``withdraw``."""
+    hard_by: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    """(C,) the earliest withdrawal without finish_current_trip that no return ends (inf:
+    none): no trip may be under way then, even after an earlier withdrawal that let trips
+    finish (``withdraw`` is the first withdrawal only)."""
+
+    def arrive_by(self, c: int) -> float:
+        """When a trip of class ``c`` (all depart before ``withdraw[c]``) must have ended."""
+        if len(self.hard_by):
+            return float(self.hard_by[c])
+        return float(self.withdraw[c]) if self.withdraw_hard[c] else INF
 
     def pause_end(self, c: int, t: float) -> float | None:
         """When class ``c`` may depart again if ``t`` is inside one of its pauses, else None."""
@@ -305,6 +315,7 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
     )
     withdraw = np.full(n_c, INF)
     withdraw_hard = np.zeros(n_c, dtype=np.bool_)
+    hard_by = np.full(n_c, INF)
     stopped: dict[str, float] = {}
     destroys: list[Destroy] = []
     place_closed: list[tuple[int, float, float]] = []
@@ -335,6 +346,8 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
                         pauses.append((ci, ev.at, back, not eff.finish_current_trip))
             elif isinstance(eff, WithdrawOperator):
                 for ci, vc in enumerate(vcs):
+                    if vc.operator == eff.operator and not eff.finish_current_trip:
+                        hard_by[ci] = min(hard_by[ci], ev.at)
                     if vc.operator == eff.operator and ev.at <= withdraw[ci]:
                         hard = not eff.finish_current_trip
                         if ev.at < withdraw[ci]:
@@ -540,6 +553,7 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         operator=tuple(vc.operator for vc in vcs),
         withdraw=withdraw,
         withdraw_hard=withdraw_hard,
+        hard_by=hard_by,
         times=travel_t,
         routes=routes,
         deadline=deadline,

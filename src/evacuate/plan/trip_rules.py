@@ -148,7 +148,7 @@ class TripRules:
             st0, ti = route
             if st0 > d[p] + EPS or st0 >= w - EPS or ti >= d[i] - EPS:
                 return None
-            if pb.withdraw_hard[c] and ti > w + EPS:
+            if ti > pb.arrive_by(c) + EPS:
                 return None  # must be back at rest before the withdrawal
             if pb.pauses and (
                 pb.pause_end(c, st0) is not None or pb.crosses_hard_pause(c, st0, ti)
@@ -171,7 +171,7 @@ class TripRules:
             yy = arr + unload
             if xx + load > d[i] + EPS or xx >= w - EPS or yy >= d[j] - EPS or yy > pb.end + EPS:
                 return None
-            if pb.withdraw_hard[c] and yy > w + EPS:
+            if yy > pb.arrive_by(c) + EPS:
                 return None
             back = pb.pause_end(c, xx) if pb.pauses else None
             if back is not None:
