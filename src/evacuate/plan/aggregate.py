@@ -280,7 +280,6 @@ def aggregate(problem: Problem, of: NDArray[np.int64], *, typical: bool = False)
         unload=problem.unload,
         operator=problem.operator,
         withdraw=problem.withdraw,
-        withdraw_hard=problem.withdraw_hard,
         hard_by=problem.hard_by,
         times=travel,
         routes=Routes(travel, direct, {}),

@@ -112,8 +112,10 @@ class Problem:
     operator: tuple[str, ...]
     withdraw: NDArray[np.float64]
     """(C,) no departure at or after this time (inf: never withdrawn)."""
-    withdraw_hard: NDArray[np.bool_]
-    """(C,) the withdrawal does not let a trip under way finish: trips must end by then."""
+    hard_by: NDArray[np.float64]
+    """(C,) the earliest withdrawal without finish_current_trip that no return ends (inf:
+    none): no trip may be under way then, even after an earlier withdrawal that let trips
+    finish (``withdraw`` is the first withdrawal only)."""
     times: Times
     """Fastest travel times over every route ignoring windows and closures (inf: none), by
     rows, blocks and pairs (computed on demand with straight-line travel); ``travel`` is
@@ -187,16 +189,16 @@ class Problem:
     pauses: list[tuple[int, float, float, bool]] = field(default_factory=list)
     """(class, from, until, hard): withdrawals that a known return_operator ends; no departure
     in ``[from, until)`` (hard: no trip under way at ``from``). Not in ``withdraw``."""
-    hard_by: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    """(C,) the earliest withdrawal without finish_current_trip that no return ends (inf:
-    none): no trip may be under way then, even after an earlier withdrawal that let trips
-    finish (``withdraw`` is the first withdrawal only)."""
+
+    @property
+    def withdraw_hard(self) -> NDArray[np.bool_]:
+        """(C,) the first withdrawal does not let a trip under way finish: trips must end by
+        then."""
+        return np.isfinite(self.hard_by) & (self.hard_by <= self.withdraw)
 
     def arrive_by(self, c: int) -> float:
         """When a trip of class ``c`` (all depart before ``withdraw[c]``) must have ended."""
-        if len(self.hard_by):
-            return float(self.hard_by[c])
-        return float(self.withdraw[c]) if self.withdraw_hard[c] else INF
+        return float(self.hard_by[c])
 
     def pause_end(self, c: int, t: float) -> float | None:
         """When class ``c`` may depart again if ``t`` is inside one of its pauses, else None."""
@@ -314,7 +316,6 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         [INF if scenario.deadline(p) is None else float(scenario.deadline(p) or 0) for p in places]
     )
     withdraw = np.full(n_c, INF)
-    withdraw_hard = np.zeros(n_c, dtype=np.bool_)
     hard_by = np.full(n_c, INF)
     stopped: dict[str, float] = {}
     destroys: list[Destroy] = []
@@ -348,13 +349,8 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
                 for ci, vc in enumerate(vcs):
                     if vc.operator == eff.operator and not eff.finish_current_trip:
                         hard_by[ci] = min(hard_by[ci], ev.at)
-                    if vc.operator == eff.operator and ev.at <= withdraw[ci]:
-                        hard = not eff.finish_current_trip
-                        if ev.at < withdraw[ci]:
-                            withdraw_hard[ci] = hard
-                        else:
-                            withdraw_hard[ci] |= hard
-                        withdraw[ci] = ev.at
+                    if vc.operator == eff.operator:
+                        withdraw[ci] = min(withdraw[ci], ev.at)
             elif isinstance(eff, StopProduction):
                 stopped[eff.shipyard] = min(stopped.get(eff.shipyard, INF), ev.at)
             elif isinstance(eff, DestroyVehicles):
@@ -552,7 +548,6 @@ def compile_problem(scenario: Scenario, *, production_batch: float | None = None
         unload=np.array([vc.unload_time for vc in vcs], dtype=np.float64),
         operator=tuple(vc.operator for vc in vcs),
         withdraw=withdraw,
-        withdraw_hard=withdraw_hard,
         hard_by=hard_by,
         times=travel_t,
         routes=routes,
