@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import evacuate
 from evacuate.check import check
 from evacuate.plan.api import plan, reveal_surprises
-from evacuate.planio import Plan, Trip
+from evacuate.planio import Plan, Trip, Walk
 from evacuate.scenario.model import Perturbations
 from evacuate.simulation import simulate
 from tests.strategies import scenarios
@@ -74,6 +74,15 @@ CASES = {
         _scenario(town=", deadline: 1", bus=", load_time: 1"),
         [_trip("g1", HAIR, 2 + HAIR)],
     ),
+    # the departure is at the deadline's instant for the checker: before the strike
+    "a trip with no loading leaving a hair after its origin's deadline": (
+        _scenario(town=", deadline: 1"),
+        [_trip("g1", 1 + HAIR, 2 + HAIR)],
+    ),
+    "an empty trip leaving a hair after its origin's deadline": (
+        _scenario(town=", deadline: 1", people="population: 0"),
+        [Trip("g1", "bus", 2, "town", 1 + HAIR, "camp", 2 + HAIR, 0)],
+    ),
     # what appears at 1 h is there for a departure a hair before (one instant for the checker)
     "people arriving a hair after the pickup": (
         _scenario(people="population: 0, arrivals: [{at: 1, people: 10}]"),
@@ -96,13 +105,14 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_a_plan_at_the_checkers_tolerance_flies_as_planned(case: str) -> None:
     """The checker accepts the plan; the undisturbed simulation departs and arrives when
-    planned and rescues what the checker counts."""
+    planned and rescues (and loses) what the checker counts."""
     scenario, trips = CASES[case]
     plan = Plan(scenario_id="edge", trips=tuple(trips), scenario_digest=scenario.digest)
     report = check(scenario, plan)
     assert report.feasible, report.violations
     sim = simulate(scenario, plan, policy="follow", perturbations=Perturbations())
-    assert sim.rescued == round(report.rescued) == 10 * len(trips)
+    assert sim.rescued == round(report.rescued) == sum(t.people for t in trips)
+    assert sim.vehicles_lost == sum(report.vehicles_lost.values())
     flown = sorted((e.group, e.kind, e.time) for e in sim.events if e.kind in ("depart", "arrive"))
     planned = sorted(
         [(t.group, "depart", t.depart) for t in trips]
@@ -142,3 +152,27 @@ def test_a_plan_moved_by_hairs_flies_as_the_checker_counts(
     sim = simulate(s, moved, policy="follow", perturbations=Perturbations())
     assert not [e for e in sim.events if e.kind in ("cancelled", "turned_away")]
     assert sim.rescued == round(report.rescued)
+
+
+def test_a_walk_setting_out_a_hair_after_its_origins_deadline_gets_away() -> None:
+    """Walkers set out at the deadline's instant, as the checker has it (a walk departs at or
+    before its origin's deadline, within the tolerance): the strike waits for them."""
+    scenario = evacuate.loads(
+        """
+scenario: {id: edge, time_unit: hour, end: 10}
+places:
+  - {id: camp, population: 30, deadline: 1}
+  - {id: shelter, capacity: 100}
+travel:
+  routes: lanes
+  walkways: [{id: path, from: camp, to: shelter, time: 2, per_hour: 60}]
+fleet: {classes: [{id: bus, capacity: 10}]}
+"""
+    )
+    walk = Walk("path", "camp", 1 + HAIR, "shelter", 3 + HAIR, 10)
+    plan = Plan(scenario_id="edge", walks=(walk,), scenario_digest=scenario.digest)
+    report = check(scenario, plan)
+    assert report.feasible, report.violations
+    sim = simulate(scenario, plan, policy="follow", perturbations=Perturbations())
+    assert sim.rescued == round(report.rescued) == 10
+    assert sim.lost_people == 20

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     pass
 
 from evacuate.check.base import CheckerBase
-from evacuate.check.common import INF, BoolArr, FloatArr, IntArr, _t, _tols, _with_prev
+from evacuate.check.common import INF, BoolArr, FloatArr, IntArr, _t, _tol, _tols, _with_prev
 from evacuate.check.supply import _Supply, _Yard
 
 
@@ -158,13 +158,15 @@ class VehicleRules(CheckerBase):
             sup = supplies.get((pc // C, pc % C))
             return np.zeros(len(times), dtype=np.int64) if sup is None else sup.at(times, True)
 
-        def moved(pc: int, at: float) -> int:
-            """Vehicles that arrived by ``at`` minus those that departed by ``at``."""
+        def moved(pc: int, at: float, gone: float | None = None) -> int:
+            """Vehicles that arrived by ``at`` minus those that departed by ``gone`` (by
+            default ``at``)."""
             if pc not in seg:
                 return 0
             s, e = seg[pc]
             tt, dd = t[s:e], delta[s:e]
-            return int(dd[tt <= at].sum())
+            by = np.where(is_dep[s:e], at if gone is None else gone, at)
+            return int(dd[tt <= by].sum())
 
         destroyed: dict[int, list[tuple[float, int]]] = defaultdict(list)
         lost_class: dict[str, int] = defaultdict(int)
@@ -205,7 +207,9 @@ class VehicleRules(CheckerBase):
             if not self.struck[place]:
                 continue
             dl = float(self.deadline[place])
-            n_here = int(present(pc, np.array([dl], dtype=np.float64))[0]) + moved(pc, dl)
+            # a departure within the tolerance after the deadline got away (deadline_origin)
+            n_here = int(present(pc, np.array([dl], dtype=np.float64))[0])
+            n_here += moved(pc, dl, dl + _tol(dl))
             n_here -= sum(x[1] for x in destroyed.get(pc, []) if x[0] <= dl)
             if n_here > 0:
                 lost_class[self.classes[pc % C].id] += n_here

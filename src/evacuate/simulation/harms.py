@@ -11,8 +11,9 @@ kept apart from its core loop (the events that help are in ``helps.py``).
 
 from __future__ import annotations
 
+import heapq
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evacuate.check.common import reopened, reopenings
 from evacuate.scenario.model import (
@@ -30,8 +31,8 @@ from evacuate.scenario.model import (
     StopProduction,
     WithdrawOperator,
 )
-from evacuate.simulation import helps
-from evacuate.simulation.parts import tol
+from evacuate.simulation import helps, walking
+from evacuate.simulation.parts import STRIKE, tol
 from evacuate.simulation.world import Closure, Held
 
 if TYPE_CHECKING:
@@ -43,8 +44,14 @@ _EPS = 1e-9
 
 
 def strike(eng: Engine, place: str) -> None:
-    """The hazard strikes ``place``: everyone and everything still there is lost."""
+    """The hazard strikes ``place``: everyone and everything still there is lost. A group due
+    to leave within the checker's tolerance after the deadline leaves first (one instant for
+    the checker, check/events.py, deadline_origin): the strike waits for its departure."""
     t = eng.now
+    later = _leaving_within(eng, place)
+    if later is not None:
+        eng._push(later, STRIKE, "strike", (place, eng.strike_version[place]))
+        return
     eng.struck.add(place)
     n = eng.present[place] + eng.rescued_at[place]
     if n:
@@ -98,6 +105,37 @@ def strike(eng: Engine, place: str) -> None:
             it.aborted = True
             it.group.done = True
             eng._lose_transit(it, t, "hazard", place)
+
+
+def _leaving_within(eng: Engine, place: str) -> float | None:
+    """The latest departure from ``place`` due after now and within the checker's tolerance
+    after its deadline, if any (the heap's entries up to then are looked at, no others)."""
+    d = eng.deadline[place]
+    if d is None:
+        return None
+    last = d + tol(d)
+    seen = []
+    latest: float | None = None
+    while eng.heap and eng.heap[0][0] <= last:
+        item = heapq.heappop(eng.heap)
+        seen.append(item)
+        at, _, _, kind, payload = item
+        if at > eng.now and _leaves(eng, kind, payload, place):
+            latest = at
+    for item in seen:
+        heapq.heappush(eng.heap, item)
+    return latest
+
+
+def _leaves(eng: Engine, kind: str, payload: Any, place: str) -> bool:
+    """Whether a heap entry is a group's departure or a walk setting out from ``place``."""
+    if kind == "dispatch":
+        g = payload
+        return not g.done and g.next < len(g.trips) and g.trips[g.next].origin == place
+    if kind == walking.WALK_DEPART:
+        generation, walk, _ = payload
+        return bool(generation == walking.walkers(eng).generation and walk.origin == place)
+    return False
 
 
 def _closure(eng: Engine, key: tuple[str, object], t: float, until: float | None) -> Closure:
