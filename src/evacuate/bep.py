@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evacuate.bep_schedule import BUS_CLASS, greedy_makespan, greedy_schedule
 from evacuate.errors import Issue, ScenarioError
-from evacuate.files import read_at_most
-from evacuate.planio import Trip
+from evacuate.files import atomic_write, read_at_most
 from evacuate.scenario import limits
 from evacuate.scenario.scenario import Scenario
 
 __all__ = [
+    "MAX_LANES",
     "OBJECTIVE",
     "BepInstance",
     "bep_to_scenario",
@@ -39,7 +40,9 @@ log = logging.getLogger(__name__)
 OBJECTIVE = "min-makespan"
 """The BEP's objective, in the planner's vocabulary."""
 
-BUS_CLASS = "bus"
+MAX_LANES = limits.MAX_NODES // 11
+"""Lanes an imported scenario may have (yards x points + points x shelters): each takes up to
+11 of the ``limits.MAX_NODES`` values a scenario file may hold, so what is written loads back."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,9 @@ class _Tokens:
             raise self.fail(f"{what} must start on a new line; found it after other values", line)
         return line
 
-    def number(self, what: str, *, integer: bool) -> tuple[float, int]:
+    def number(self, what: str, *, integer: bool, most: float) -> tuple[float, int]:
+        """The next token as a number; past ``most`` (the scenario format's limit for what it
+        becomes, ``evacuate.scenario.limits``) it is noted with its line."""
         if self.pos >= len(self.items):
             raise self.fail(f"the file ends early; expected {what}", self.last_line)
         tok, line = self.items[self.pos]
@@ -121,10 +126,12 @@ class _Tokens:
             raise self.fail(f"found {tok!r}; expected a finite number: {what}", line)
         if value < 0:
             self.note(f"found {tok}; expected a non-negative number: {what}", line)
+        elif value > most:
+            self.note(f"found {tok}; expected at most {most:,.0f}: {what}", line)
         return value, line
 
-    def integer(self, what: str) -> tuple[int, int]:
-        value, line = self.number(what, integer=True)
+    def integer(self, what: str, most: float = math.inf) -> tuple[int, int]:
+        value, line = self.number(what, integer=True, most=most)
         return int(value), line
 
     def end_line(self, line: int, what: str) -> None:
@@ -141,6 +148,7 @@ class _Tokens:
         plural: str,
         *,
         integer: bool,
+        most: float,
         announced: bool = True,
     ) -> list[float]:
         """``count`` values of a section that started on ``start_line`` (may wrap onto later
@@ -151,7 +159,7 @@ class _Tokens:
                 raise self.fail(
                     _mismatch(count, len(out), plural, announced) + " (the file ends)", start_line
                 )
-            out.append(self.number(f"{what} {k + 1}", integer=integer)[0])
+            out.append(self.number(f"{what} {k + 1}", integer=integer, most=most)[0])
         end_line = self.line_of_previous() if count else start_line
         nxt = self.peek_line()
         if nxt is not None and nxt == end_line:
@@ -180,7 +188,7 @@ def parse_bep(text: str, source: str = "<string>") -> BepInstance:
     # line 1: buses capacity
     l1 = tk.start_section("the bus line 'buses capacity'")
     buses, _ = tk.integer("number of buses")
-    capacity, _ = tk.integer("bus capacity")
+    capacity, _ = tk.integer("bus capacity", limits.MAX_CAPACITY)
     if capacity == 0:
         tk.note("bus capacity is 0; expected at least 1", l1)
     tk.end_line(l1, "'buses capacity'")
@@ -191,7 +199,10 @@ def parse_bep(text: str, source: str = "<string>") -> BepInstance:
     if n_yards <= 0:
         raise tk.fail(f"{n_yards} yards; expected at least one yard", l2)
     yard_buses = [
-        int(v) for v in tk.values(n_yards, "buses at yard", l2, "yard bus counts", integer=True)
+        int(v)
+        for v in tk.values(
+            n_yards, "buses at yard", l2, "yard bus counts", integer=True, most=limits.MAX_VEHICLES
+        )
     ]
     if sum(yard_buses) != buses:
         tk.note(
@@ -206,7 +217,10 @@ def parse_bep(text: str, source: str = "<string>") -> BepInstance:
     if n_points <= 0:
         raise tk.fail(f"{n_points} assembly points; expected at least one", l3)
     demand = [
-        int(v) for v in tk.values(n_points, "demand of point", l3, "point demands", integer=True)
+        int(v)
+        for v in tk.values(
+            n_points, "demand of point", l3, "point demands", integer=True, most=limits.MAX_PEOPLE
+        )
     ]
     if sum(demand) != total_demand:
         tk.note(
@@ -222,12 +236,25 @@ def parse_bep(text: str, source: str = "<string>") -> BepInstance:
     cap = [
         int(v)
         for v in tk.values(
-            n_shelters, "capacity of shelter", l4, "shelter capacities", integer=True
+            n_shelters,
+            "capacity of shelter",
+            l4,
+            "shelter capacities",
+            integer=True,
+            most=limits.MAX_PEOPLE,
         )
     ]
     if sum(cap) != total_capacity:
         tk.note(
             f"shelter capacities sum to {sum(cap)}, but the total announced is {total_capacity}", l4
+        )
+    lanes = n_yards * n_points + n_points * n_shelters
+    if lanes > MAX_LANES:
+        tk.note(
+            f"{n_yards:,} yards, {n_points:,} points and {n_shelters:,} shelters make {lanes:,}"
+            f" lanes (yard to point, point to shelter); expected at most {MAX_LANES:,}, what a"
+            " scenario file holds",
+            l4,
         )
 
     # one row per yard: index, then its distance to each point
@@ -243,6 +270,7 @@ def parse_bep(text: str, source: str = "<string>") -> BepInstance:
             line,
             f"distances from yard {y} (one per point)",
             integer=False,
+            most=limits.MAX_TIME,
             announced=False,
         )
         yard_point.append(tuple(row))
@@ -260,6 +288,7 @@ def parse_bep(text: str, source: str = "<string>") -> BepInstance:
             line,
             f"distances from point {i} (one per shelter)",
             integer=False,
+            most=limits.MAX_TIME,
             announced=False,
         )
         point_shelter.append(tuple(row))
@@ -325,91 +354,6 @@ def format_bep(inst: BepInstance) -> str:
     return "\n".join(lines) + "\n"
 
 
-def greedy_schedule(inst: BepInstance) -> list[Trip]:
-    """A simple feasible schedule as trips of the scenario ``bep_to_scenario`` writes: loads
-    (each to the nearest shelter with room) go one by one to the bus that reaches their point
-    first. Buses free at the same time and place move as one group (``bus1``, ``bus2``, ...,
-    first one group per yard), so the cost grows with the loads, not with the buses.
-
-    Raises ``ScenarioError`` if there is demand but no bus, or shelters cannot hold everyone.
-    """
-    if inst.total_demand > inst.total_capacity:
-        raise ScenarioError(
-            [
-                Issue(
-                    f"shelters hold {inst.total_capacity} but {inst.total_demand} people wait; "
-                    "a BEP instance needs room for everyone",
-                    file=inst.source,
-                    line=4,
-                )
-            ]
-        )
-    if inst.total_demand > 0 and (inst.buses == 0 or inst.bus_capacity == 0):
-        raise ScenarioError(
-            [Issue("people wait but there are no buses to move them", file=inst.source, line=1)]
-        )
-    room = list(inst.shelter_capacity)
-    cap = inst.bus_capacity
-    # identical buses that are free at the same time and place form one group, so the work
-    # grows with the loads' distinct decisions, not with the number of buses: each group is
-    # [free time, yard index, shelter index or -1 while at its yard, buses, group id]
-    fleet: list[list[Any]] = [
-        [0.0, y, -1, n, f"bus{y + 1}"] for y, n in enumerate(inst.yard_buses) if n > 0
-    ]
-    names = len(inst.yard_buses)
-    trips: list[Trip] = []
-
-    def reach(g: list[Any], i: int) -> float:
-        free, y, at = g[0], g[1], g[2]
-        return float(free + (inst.yard_point[y][i] if at < 0 else inst.point_shelter[i][at]))
-
-    for i, left in enumerate(inst.demand):
-        while left > 0:
-            s = min(
-                (s for s in range(len(room)) if room[s] > 0), key=lambda s: inst.point_shelter[i][s]
-            )
-            people = min(left, cap, room[s])
-            g = min(fleet, key=lambda g: reach(g, i))
-            # as many full loads as the group has buses go at once (one by one, each would
-            # take the next bus of the same group: they reach the point at the same time)
-            moving = 1 if people < cap else min(g[3], left // cap, room[s] // cap)
-            free, y, at = g[0], g[1], g[2]
-            there = reach(g, i)
-            done = there + inst.point_shelter[i][s]
-            if moving == g[3]:
-                group = g[4]
-                fleet.remove(g)
-            else:
-                g[3] -= moving
-                names += 1
-                group = f"bus{names}"
-            start = f"yard_{y + 1}" if at < 0 else f"shelter_{at + 1}"
-            point = f"point_{i + 1}"
-            trips.append(Trip(group, BUS_CLASS, moving, start, free, point, there, 0))
-            trips.append(
-                Trip(
-                    group,
-                    BUS_CLASS,
-                    moving,
-                    point,
-                    there,
-                    f"shelter_{s + 1}",
-                    done,
-                    moving * people,
-                )
-            )
-            fleet.append([done, y, s, moving, group])
-            left -= moving * people
-            room[s] -= moving * people
-    return trips
-
-
-def greedy_makespan(inst: BepInstance) -> float:
-    """Makespan of ``greedy_schedule``: no optimal schedule is longer, so it bounds the BEP
-    optimum from above (0 when nobody waits)."""
-    return max((t.arrive for t in greedy_schedule(inst) if t.people), default=0.0)
-
-
 def _scenario_id(name: str) -> str:
     ident = re.sub(r"[^A-Za-z0-9_.\-]", "_", name.strip()) or "bep"
     if not re.match(r"[A-Za-z_]", ident):
@@ -434,6 +378,13 @@ def bep_to_scenario(instance: BepInstance, name: str) -> dict[str, Any]:
     inst = instance
     horizon = greedy_makespan(inst)
     end = max(1.0, float(math.ceil(horizon - 1e-9)))
+    if end + 1 > limits.MAX_TIME:
+        message = (
+            f"a simple schedule of this instance ends at {horizon:,.6g} (its distances times the"
+            f" loads each bus carries); expected at most {limits.MAX_TIME - 2:,.0f}, the"
+            " longest horizon a scenario may have: shorter distances, more buses or more seats"
+        )
+        raise ScenarioError([Issue(message, file=inst.source)])
     yards = [f"yard_{y + 1}" for y in range(len(inst.yard_buses))]
     points = [f"point_{i + 1}" for i in range(len(inst.demand))]
     shelters = [f"shelter_{s + 1}" for s in range(len(inst.shelter_capacity))]
@@ -511,11 +462,20 @@ def bep_to_scenario(instance: BepInstance, name: str) -> dict[str, Any]:
 def import_bep(src: str | Path, dst: str | Path, name: str | None = None) -> Scenario:
     """Read a BEP file, convert it, validate the scenario and write it to ``dst`` atomically
     (``.json`` gives JSON, anything else YAML). Returns the validated scenario."""
-    from evacuate.scenario.load import dump, from_dict
+    from evacuate.scenario.load import dumps, from_dict
 
     instance = read_bep(src)
     data = bep_to_scenario(instance, name or Path(src).stem)
     scenario = from_dict(data, source=str(src))
-    dump(scenario, dst)
+    text = dumps(scenario, "json" if Path(dst).suffix.lower() == ".json" else "yaml")
+    size = len(text.encode("utf-8"))
+    if size > limits.MAX_FILE_BYTES:
+        message = (
+            f"the scenario would take {size / 2**20:.1f} MiB; expected at most"
+            f" {limits.MAX_FILE_BYTES // 2**20} MiB, what a scenario file may be: fewer yards,"
+            " points or shelters"
+        )
+        raise ScenarioError([Issue(message, file=str(src))])
+    atomic_write(dst, text)
     log.info("imported BEP %s -> %s", src, dst)
     return scenario
