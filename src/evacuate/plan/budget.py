@@ -17,10 +17,58 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
-__all__ = ["SafetyStop"]
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "FULL_EFFORT",
+    "LEAN_BOUND_ITERATIONS",
+    "LEAN_BOUND_WINDOWS",
+    "LEAN_GUIDE_ITERATIONS",
+    "SafetyStop",
+    "lean_bound_args",
+]
 
 log = logging.getLogger(__name__)
+
+FULL_EFFORT = 3.0
+"""A work budget this many times the default's (``effort``, api.py: ``--time-limit 30``) does
+all the work that pays on our cases. The default budget is sized to end within about half
+of the default 10 s stop on a slow machine (on our 2-core VM the same work takes up to twice
+the processor time when the machine is busy), so below ``FULL_EFFORT`` some searches end
+earlier: min makespan's bisections (makespan.py) and, on grids past ``GUIDE_ONLY_CELLS``
+(search.py, the xlarge rung), the guide's and the bound's column generations (``LEAN_*``)."""
+
+LEAN_GUIDE_ITERATIONS = 30
+"""Below ``FULL_EFFORT``, on a grid past ``search.GUIDE_ONLY_CELLS``: LP solves of the first
+(direct) guide's column generation (it converges after 47 on the xlarge rung). Measured on
+xlarge (its guide flown by the same three settings): 25 solves 7,187,465 people, 30
+7,207,497, 35 7,211,275, 47 7,212,047."""
+
+LEAN_BOUND_ITERATIONS = 35
+"""... and LP solves of the round of the bound, which starts from the direct guide's
+multipliers (per place: people and room; a valid bound at once) ..."""
+
+LEAN_BOUND_WINDOWS = 12
+"""... with this many time windows of people rows (48 otherwise: fewer rows, a valid and
+slightly looser relaxation, a master LP about a third cheaper). xlarge, converged: 48
+windows 7,260,903 after 66-69 LP solves, 12 windows 7,266,614 after 53-58; after 35 solves
+from the direct guide's multipliers, 12 windows 7,274,360 (gap 0.86% to the plan)."""
+
+
+def lean_bound_args(
+    multipliers: tuple[NDArray[np.float64], NDArray[np.float64]],
+) -> dict[str, Any]:
+    """The round of the bound's column generation below ``FULL_EFFORT`` on a grid past
+    ``search.GUIDE_ONLY_CELLS``: ``LEAN_BOUND_ITERATIONS`` LP solves on
+    ``LEAN_BOUND_WINDOWS`` windows, from the direct guide's ``multipliers``."""
+    return {
+        "iterations": LEAN_BOUND_ITERATIONS,
+        "n_windows": LEAN_BOUND_WINDOWS,
+        "multipliers": multipliers,
+    }
 
 
 class SafetyStop:

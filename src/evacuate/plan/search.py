@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from evacuate.plan.budget import SafetyStop
+from evacuate.plan.budget import FULL_EFFORT, LEAN_GUIDE_ITERATIONS, SafetyStop, lean_bound_args
 from evacuate.plan.fatigue import fleet_work_bound
 from evacuate.plan.grid import city_scale, grid_fits
 from evacuate.plan.heuristic import DispatchParams, dispatch
@@ -374,6 +374,7 @@ def max_rescued(
     dt = choose_dt(problem) if fits else math.inf  # a grid's step (2 s of CPU at 10,000 places)
     cells = problem.end / dt * problem.n_places**2 * problem.n_classes
     big = fits and cells > GUIDE_ONLY_CELLS * effort
+    lean = big and effort < FULL_EFFORT  # budget.py: LEAN_*, the default budget on xlarge
     if not fits:
         stats["grid_bound"] = "skipped: too many places for the grid's arrays (GRID_CELLS)"
     refine = fits and rounds > 0 and bool(problem.supply) and not has_instant_trips(problem)
@@ -396,6 +397,7 @@ def max_rescued(
             log.info("paths of a column generation at %.0f, above the population: not flown", value)
         return good
 
+    direct: LagrangeResult | None = None
     while not closed() and not stop.reached() and ((best.todo and not guided_search) or refine):
         if refine and not direct_done:
             # first, paths on a grid rounded up with no moves out of havens (so room at the
@@ -403,7 +405,6 @@ def max_rescued(
             # master's value, and this is cheaper than the bound
             direct_done = True
             city = city_scale(problem)
-            direct: LagrangeResult | None = None
             if city and not direct_only and problem.n_places >= AGGREGATE_GUIDE_PLACES:
                 # the clustered problem's guide, mapped back (aggregate.py, aggregate's hook):
                 # the real grid's column generation does not converge on 500 places
@@ -418,7 +419,9 @@ def max_rescued(
                     conservative=True,
                     transfers=False,
                     integer_guide=0.0 if city or big else stop.left() or math.inf,
-                    iterations=CITY_GUIDE_ITERATIONS if city else BOUND_ITERATIONS,
+                    iterations=CITY_GUIDE_ITERATIONS
+                    if city
+                    else (LEAN_GUIDE_ITERATIONS if lean else BOUND_ITERATIONS),
                 )
                 stats["direct_guide"] = {"value": direct.bound, "iterations": direct.iterations}
                 guide = direct.guide if worth_flying(direct.bound) else {}
@@ -437,7 +440,7 @@ def max_rescued(
         best.more(1 if guided_search else 6)
         if closed() or not refine or stop.reached():
             continue
-        res = cg(dt)
+        res = cg(dt, **(lean_bound_args((direct.sigma, direct.mu)) if lean and direct else {}))
         stats["bounds"].append(
             {"dt": dt, "bound": res.bound, "iterations": res.iterations, "steps": res.n_steps}
         )
