@@ -15,6 +15,8 @@ import numpy as np
 
 from evacuate.plan.budget import FULL_EFFORT, LEAN_GUIDE_ITERATIONS, SafetyStop, lean_bound_args
 from evacuate.plan.fatigue import fleet_work_bound
+from evacuate.plan.fleet_bound import applies as fleet_applies
+from evacuate.plan.fleet_bound import fleet_bound
 from evacuate.plan.grid import city_scale, grid_fits
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.lagrange import (
@@ -357,6 +359,13 @@ def max_rescued(
         bound = min(bound, trips_lp)
     elif stop.bound:
         stats["round_trip_bound"] = "skipped: the safety stop struck"
+    # where the round-trip LP is pooled: trips to the nearest havens (fleet_bound.py; like
+    # the round-trip LP, skipped once the safety stop struck, its HiGHS run capped by it)
+    fleet = math.inf
+    if fleet_applies(problem) and not stop.reached():
+        fleet = fleet_bound(problem, stop).bound
+    if math.isfinite(fleet):
+        stats["fleet_bound"], bound = fleet, min(bound, fleet)
     lp_solves = 0
 
     def closed() -> bool:
