@@ -90,6 +90,16 @@ of the people): 0.65 uncapped 57 / 95.79%; 0.65 capped 53 / 94.17%; 0.8 capped 4
 0.9 capped 37 / 92.59%. On the ladder (below city scale) 0.9 with the cap reaches the same
 bounds with more LP solves (xlarge 80 instead of 69), so it stays at city scale."""
 
+ADAPTIVE_STEP = 0.1
+"""At city scale the bound's smoothing weight starts at ``CITY_SMOOTHING`` and adapts
+(in-out separation with automatic smoothing, Pessoa, Sadykov, Uchoa and Vanderbeck 2018):
+after each pricing at a mix, when L's subgradient there says L still falls towards the
+master's duals, the weight drops by this much, else it moves this fraction of the way to 1.
+Every pricing is still at non-negative multipliers, so every L is a bound. Converged on
+``scale-200`` (4 h grid, 8 haven windows, loaded; bench/results/2026-11-28-hbound2.md): 142
+LP solves and 88.2 s of CPU with the fixed weight, 104 solves and 72.8 s adapted (the same
+20,338,083); L after 60 solves 89.97% of the people against 89.43%."""
+
 HAVEN_WINDOWS = 8
 """At city scale, the havens that are also pickups get people and room rows at the
 boundaries of this many equal windows (and at the end): the LP may no longer fill a haven
@@ -120,6 +130,7 @@ def column_generation_bound(
     multipliers: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
     cap_people: bool | None = None,
     haven_windows: int | None = None,
+    adaptive: bool | None = None,
 ) -> LagrangeResult:
     """The Lagrangian dual solved by Dantzig-Wolfe column generation, with time windows.
 
@@ -146,7 +157,9 @@ def column_generation_bound(
     ``city``: the city-scale master (people and room rows at the end and at late arrivals
     only; default: from ``CITY_PLACES`` places on); ``haven_windows``: there, places with
     room that are also pickups get them at the boundaries of that many equal windows too
-    (default ``HAVEN_WINDOWS``; 0: at the end only).
+    (default ``HAVEN_WINDOWS``; 0: at the end only). ``adaptive``: the smoothing's weight
+    follows L's subgradient (``ADAPTIVE_STEP``; default: the bound at city scale, not the
+    guides).
     ``iterations`` is the work budget (LP solves); ``time_limit`` (seconds) and ``stop`` are
     safety stops only (``stop.bound`` says when one cut the rounds or the MIP short).
     ``target``: only whether the bound is below it matters (min makespan's lower bound), so
@@ -161,6 +174,7 @@ def column_generation_bound(
     city = big if city is None else city
     smoothing = (CITY_SMOOTHING if big else SMOOTHING) if smoothing is None else smoothing
     cap_people = big if cap_people is None else cap_people
+    adaptive = big and not conservative if adaptive is None else adaptive
     haven_windows = HAVEN_WINDOWS if haven_windows is None else haven_windows
     rows = _rows(problem, grid, 1 if city else n_windows, city, haven_windows if city else 0)
     n_s = len(grid.supply_n)
@@ -190,6 +204,7 @@ def column_generation_bound(
     values: list[float] = []
     paths: list[tuple[int, list[tuple[int, int]]]] = []
     seen: set[bytes] = set()
+    usage = np.zeros(n_rows)  # rows used by the last pricing's paths, all vehicles
 
     def add(
         k: int,
@@ -217,6 +232,8 @@ def column_generation_bound(
         col[n_a + n_m + n_r + n_b + k] = 1.0
         if n_w:
             col[o_w:] = vcap * (cum_del[rm_p, rm_k - 1] - cum_pick[rm_p, rm_k - 1])
+        if adaptive:
+            usage[:] += float(grid.supply_n[k]) * col
         nz = np.flatnonzero(col)
         vals = col[nz]
         key = nz.tobytes() + vals.tobytes()
@@ -287,11 +304,32 @@ def column_generation_bound(
     at = duals
     mixed = False
     it = 0
+    alpha = smoothing
+    step: NDArray[np.float64] | None = None  # master's duals - centre, at the last mixing
+    supply_rows = slice(n_a + n_m + n_r + n_b, o_w)
+
+    def flat(d: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
+        """Multipliers in the master's row order (the supply rows are not dualised)."""
+        parts = [d["avail"], d["mu"][cap_p], d["rate"], d["berth"], np.zeros(n_s), d["room"]]
+        return np.concatenate(parts)
+
     for it in range(1, iterations + 1):
+        usage[:] = 0.0
         value, columns = _price(problem, grid, rows, at)
         if value < best:
             best, best_duals = value, at
         added = sum(add(k, pk, dl, lg) for k, pk, dl, lg in columns)
+        if step is not None:
+            # automatic smoothing (Pessoa et al. 2018): L's subgradient at the mixed point
+            # (limits - rows used by the paths priced there) says whether L still falls
+            # towards the master's duals; if so, mix less of the centre next, else more
+            g = row_upper - usage
+            g[supply_rows] = 0.0
+            if float(np.dot(g, step)) < 0.0:
+                alpha = max(0.0, alpha - ADAPTIVE_STEP)
+            else:
+                alpha += ADAPTIVE_STEP * (1.0 - alpha)
+            step = None
         if not cols:
             break
         master.add_columns(values[n_in:], cols.matrix(n_in))
@@ -335,7 +373,9 @@ def column_generation_bound(
         if stop is not None and stop.reached():
             break
         mixed = smoothing > 0 and (added > 0 or it == 1)
-        a = smoothing if mixed else 0.0
+        a = (alpha if adaptive else smoothing) if mixed else 0.0
+        if mixed and adaptive:
+            step = flat(duals) - flat(best_duals)
         at = {key: a * best_duals[key] + (1.0 - a) * duals[key] for key in duals}
     guide_x = master_x
     if stop is not None and stop.reached():
