@@ -11,17 +11,15 @@ stays a relaxation whose size grows with classes x places x (``NEAR_HAVENS`` +
   first);
 - loaded trips ``x[c, i, h]`` from a place with people ``i`` to each of its ``NEAR_HAVENS``
   nearest havens ``h`` (real times), and per group one far trip to the group's other havens,
-  at the time of the nearest of them: any trip to one of them takes at least that long (of
-  the groups, the place's ``NEAR_GROUPS`` nearest by name, the others as one, at the time of
-  the nearest of them and with no room of their own);
+  at the time of the nearest of them: any trip to one of them takes at least that long;
 - empty approaches ``e[c, h, i]`` from a haven to the next loading place by name for the
   ways back of the trips to the place's ``NEAR_BACK`` nearest havens and each haven's
   ``NEAR_PICKUPS`` nearest places; every other vehicle leaving a haven (or ending a far trip
   into a group) goes through its group's hub, charged at the shortest move into ``i`` from
-  any haven of the group (or, beyond the place's nearest groups, of any other group); a far
-  trip to the groups not named, from any haven; first approaches from the places where
-  vehicles enter likewise (their nearest places by name, then a hub charged at the shortest
-  move from an entry place not paired with ``i``);
+  any haven of the group (for the place's ``NEAR_GROUPS`` nearest groups; from the others
+  through one more hub, at the shortest move from any of them); first approaches from the
+  places where vehicles enter likewise (their nearest places by name, then a hub charged at
+  the shortest move from an entry place not paired with ``i``);
 - per class, flows: trips out of a place at most the approaches into it, approaches out of
   a haven (or a hub) at most the trips into it, first approaches at most the vehicles; the
   trips' durations (plus turnaround) and the approaches fit in the fleet's working time, and
@@ -53,6 +51,14 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from evacuate.plan.budget import SafetyStop
+from evacuate.plan.fleet_parts import (
+    Model,
+    empty_times,
+    group_min,
+    haven_groups,
+    keep_nearest,
+    nearest,
+)
 from evacuate.plan.grid import city_scale
 from evacuate.plan.pooled_trips import _longest, _pauses_lost
 from evacuate.plan.problem import Problem
@@ -88,13 +94,15 @@ FAR_GROUPS = 32
 """Groups of havens (the nearest to each of so many spread centres): a place's trips to the
 havens of a group other than its near ones are one far trip, at the time of the nearest of
 them, within the group's room. Measured (loaded; bench/results/2026-11-28-rbound.md):
-``scale-200`` 20,808,568 in 5.1 s of CPU, ``scale-500`` 44,462,099 (97.1% of the people)
-in 23.2 s."""
+``scale-200`` 20,889,929 in 4.7 s of CPU, ``scale-500`` 44,588,068 (97.4% of the people)
+in 13.5 s; 48 groups there: 44,417,304 in 21.8 s."""
 
-NEAR_GROUPS = 32
-"""Of those groups, the nearest to each place by name (its far trips and approaches); the
-others as one, at the time of the nearest of them. Fewer is far looser: with 8 of 32,
-``scale-200`` 21.83 M and ``scale-500`` the population (the others' room is all the havens')."""
+NEAR_GROUPS = 8
+"""Of those groups, the nearest to each place by name for the approaches through the groups'
+hubs; the others through one hub, at the time of the nearest of them. With all 32 by name:
+``scale-200`` 20,808,568 in 5.1 s of CPU, ``scale-500`` 44,462,099 in 23.2 s. (Far trips
+are by group always: pooling the other groups' room too left ``scale-500`` at the
+population.)"""
 
 MAX_LEVELS = 48
 """Last-loading levels per class (a subset of the valid ones: each is valid on its own)."""
@@ -115,37 +123,6 @@ class FleetBound:
     rows: int
 
 
-class _Model:
-    """A sparse LP built in numpy blocks: columns, and rows ``a x <= hi``."""
-
-    def __init__(self) -> None:
-        self.n = 0
-        self.obj: list[NDArray[np.float64]] = []
-        self.r: list[NDArray[np.int64]] = []
-        self.c: list[NDArray[np.int64]] = []
-        self.v: list[NDArray[np.float64]] = []
-        self.hi: list[float] = []
-
-    def cols(self, obj: NDArray[np.float64]) -> NDArray[np.int64]:
-        idx = np.arange(self.n, self.n + len(obj), dtype=np.int64)
-        self.n += len(obj)
-        self.obj.append(np.asarray(obj, dtype=np.float64))
-        return idx
-
-    def rows(self, n: int, hi: NDArray[np.float64] | float) -> NDArray[np.int64]:
-        """``n`` new rows with limits ``hi``; their terms come through ``terms``."""
-        first = len(self.hi)
-        self.hi.extend(np.broadcast_to(np.asarray(hi, dtype=np.float64), (n,)).tolist())
-        return np.arange(first, first + n, dtype=np.int64)
-
-    def terms(self, rows: NDArray[np.int64], cols: NDArray[np.int64], vals: object) -> None:
-        rows, cols = np.broadcast_arrays(np.asarray(rows), np.asarray(cols))
-        v = np.broadcast_to(np.asarray(vals, dtype=np.float64), rows.shape)
-        self.r.append(rows.ravel().astype(np.int64))
-        self.c.append(cols.ravel().astype(np.int64))
-        self.v.append(v.ravel().astype(np.float64))
-
-
 def applies(problem: Problem) -> bool:
     """Whether the bound is worth computing: at city scale (``grid.city_scale``), where the
     per-pair round-trip LP is not built (its ``MAX_COLUMNS``: the round-trip bound is the
@@ -153,78 +130,6 @@ def applies(problem: Problem) -> bool:
     (the ladder's xlarge rung: 7,642,634 in 0.3 s of CPU, its column generation 7,260,903)
     it would cost time for nothing."""
     return city_scale(problem) and 4 * problem.n_classes * problem.n_places**2 > MAX_COLUMNS
-
-
-def _empty(
-    problem: Problem, c: int, sources: NDArray[np.int64], to: NDArray[np.int64]
-) -> NDArray[np.float64]:
-    """(len(sources), len(to)) shortest empty-move times of class ``c`` (0 to itself)."""
-    if problem.routes.straight:
-        out = problem.times.block(c, sources, to)
-    else:
-        from evacuate.plan.pooled_trips import _empty_from
-
-        out = _empty_from(problem, c, sources)[:, to]
-    return np.where(sources[:, None] == to[None, :], 0.0, out)
-
-
-def _nearest(times: NDArray[np.float64], k: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """Per row, the columns of its ``k`` smallest times (ties by column) and the smallest time
-    of the other columns (inf: none)."""
-    n, m = times.shape
-    k = min(k, m)
-    if k == m:
-        return np.tile(np.arange(m, dtype=np.int64), (n, 1)), np.full(n, math.inf)
-    # k smallest by (time, column): a stable sort on a partitioned slice
-    part = np.argpartition(times, k, axis=1)[:, : k + 1]
-    vals = np.take_along_axis(times, part, axis=1)
-    order = np.lexsort((part, vals), axis=1)
-    part = np.take_along_axis(part, order, axis=1)
-    kth = np.take_along_axis(vals, order, axis=1)[:, k]
-    # columns tied with the k-th smallest time may sit outside the slice: the far time is
-    # the (k+1)-th smallest value, which no other column undercuts
-    return part[:, :k], kth
-
-
-def _group_min(times: NDArray[np.float64], groups: NDArray[np.int64]) -> NDArray[np.float64]:
-    """(rows, groups) the smallest time of each row to the columns of each group."""
-    order = np.argsort(groups, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
-    return np.asarray(np.minimum.reduceat(times[:, order], starts, axis=1), dtype=np.float64)
-
-
-def _keep_nearest(times: NDArray[np.float64], n: int) -> NDArray[np.float64]:
-    """(rows, G + 1): each row's ``n`` smallest columns as they are, the others inf and
-    their smallest in the last column."""
-    near, rest = _nearest(times, n)
-    out = np.full((times.shape[0], times.shape[1] + 1), math.inf)
-    rows = np.arange(times.shape[0])[:, None]
-    out[rows, near] = times[rows, near]
-    out[:, -1] = rest
-    return out
-
-
-def _haven_groups(problem: Problem, hv: NDArray[np.int64], n: int) -> NDArray[np.int64]:
-    """Each haven's group, 0 .. n-1 (all used): the nearest of ``n`` centres picked farthest
-    first (by the first class's times both ways; a haven no centre reaches joins the first
-    group). Any partition keeps the bound valid; a compact one keeps it tight."""
-    n = max(1, min(n, hv.size))
-    t = problem.times.block(0, hv, hv)
-    t = np.minimum(t, t.T)
-    np.fill_diagonal(t, 0.0)
-    t = np.where(np.isfinite(t), t, 1e300)
-    centres = [0]
-    gap = t[0].copy()
-    while len(centres) < n:
-        k = int(np.argmax(gap))
-        if gap[k] <= 0:
-            break
-        centres.append(k)
-        np.minimum(gap, t[k], out=gap)
-    label = np.argmin(t[centres], axis=0).astype(np.int64)
-    # number the groups in use 0 .. n-1
-    _, out = np.unique(label, return_inverse=True)
-    return np.asarray(out, dtype=np.int64)
 
 
 def fleet_bound(
@@ -257,8 +162,8 @@ def fleet_bound(
     if pk.size == 0 or hv.size == 0:
         return zero
     entries = _entries(problem)
-    groups = _haven_groups(problem, hv, far_groups)
-    m = _Model()
+    groups = haven_groups(problem, hv, far_groups)
+    m = Model()
     # people columns of every class, for the people rows: (column, place index in pk, haven
     # index in hv or -1 for far, class)
     trip_cols: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]] = []
@@ -285,7 +190,7 @@ def fleet_bound(
 
 def _class_rows(
     problem: Problem,
-    m: _Model,
+    m: Model,
     c: int,
     mine: list[_Entry],
     pk: NDArray[np.int64],
@@ -315,7 +220,7 @@ def _class_rows(
     q_count = np.zeros(qs.size)
     for en in mine:
         q_count[q_row[en.p]] += en.count
-    from_q = _empty(problem, c, qs, pk)  # (Q, K)
+    from_q = empty_times(problem, c, qs, pk)  # (Q, K)
     reach = np.full(n_k, math.inf)
     for en in mine:
         np.minimum(reach, en.t + from_q[q_row[en.p]], out=reach)
@@ -324,14 +229,13 @@ def _class_rows(
         np.isfinite(dep) & (dep + load <= problem.deadline[pk] + _TOL) & (dep < problem.withdraw[c])
     )
     travel = problem.times.block(c, pk, hv)  # (K, H)
-    close, _ = _nearest(travel, near_havens)
+    close, _ = nearest(travel, near_havens)
     near_t = np.take_along_axis(travel, close, axis=1)
     # the far havens of each group: the nearest of them, the near ones left out
     others = travel.copy()
     others[np.arange(n_k)[:, None], close] = math.inf
-    # (K, G + 1): the nearest groups by name, the others as one (column G, no room row)
-    far_t = _keep_nearest(_group_min(others, groups), near_groups)
-    # trips: near (K x near), then far (K x (G + 1))
+    far_t = group_min(others, groups)
+    # trips: near (K x near), then far (K x G)
     d_near = near_t + load + unload
     d_far = far_t + load + unload
     keep_near = ok[:, None] & np.isfinite(d_near) & (dep[:, None] + d_near <= horizon + _TOL)
@@ -348,13 +252,13 @@ def _class_rows(
     used = np.zeros(n_k, dtype=bool)
     used[t_place] = True
     # approaches from havens: the ways back of the near trips and each haven's nearest places
-    back = _empty(problem, c, hv, pk)  # (H, K)
+    back = empty_times(problem, c, hv, pk)  # (H, K)
     pair = np.zeros((n_h, n_k), dtype=bool)
     back_of = tj < near_back  # the ways back of the trips to the nearest few, by name
     pair[close[ti, tj][back_of], ti[back_of]] = True
     if near_pickups > 0:
         cand = np.where(used[None, :], back, math.inf)
-        picks, _ = _nearest(cand, near_pickups)
+        picks, _ = nearest(cand, near_pickups)
         rows = np.repeat(np.arange(n_h), picks.shape[1])
         pair[rows, picks.ravel()] |= np.isfinite(cand[rows, picks.ravel()])
     pair &= used[None, :] & np.isfinite(back)
@@ -364,20 +268,16 @@ def _class_rows(
     # vehicles), charged at the shortest move into i from a haven of the group (for the
     # place's nearest groups) or of any other group (through the hub of the others)
     # (K, G + 1): from the nearest haven of each group, the nearest groups by name
-    t_grp = _keep_nearest(_group_min(back.T, groups), near_groups)
+    t_grp = keep_nearest(group_min(back.T, groups), near_groups)
     far_i, far_g = np.nonzero(used[:, None] & np.isfinite(t_grp))
     a_out = m.cols(np.zeros(n_h))  # haven -> its group's hub
     b_in = m.cols(np.zeros(far_i.size))  # a group's hub -> place
     z = m.cols(np.zeros(n_groups))  # a group's hub -> the hub of the others
-    # a far trip to the others lands in a haven of no known group: from any haven
-    t_any = np.min(back, axis=0, initial=math.inf)
-    any_i = np.flatnonzero(used & np.isfinite(t_any))
-    y_any = m.cols(np.zeros(any_i.size))
     # first approaches: each entry place's nearest places by name, the others through a hub
     qpair = np.zeros((qs.size, n_k), dtype=bool)
     if near_pickups > 0:
         cand = np.where(used[None, :], from_q, math.inf)
-        picks, _ = _nearest(cand, near_pickups)
+        picks, _ = nearest(cand, near_pickups)
         rows = np.repeat(np.arange(qs.size), picks.shape[1])
         qpair[rows, picks.ravel()] = True
     qpair &= used[None, :] & np.isfinite(from_q)
@@ -391,7 +291,6 @@ def _class_rows(
     into = m.rows(n_k, 0.0)
     m.terms(into[t_place], x, 1.0)
     m.terms(into[ei], back_col, -1.0)
-    m.terms(into[any_i], y_any, -1.0)
     m.terms(into[far_i], b_in, -1.0)
     m.terms(into[fi], f, -1.0)
     m.terms(into[qhub_i], g_in, -1.0)
@@ -405,11 +304,7 @@ def _class_rows(
     m.terms(q_hub[0], g_out, -1.0)
     hubs = m.rows(n_groups + 1, 0.0)  # out <= in, per group and for the others (last)
     m.terms(hubs[far_g], b_in, 1.0)
-    named = t_haven > -1 - n_groups  # far trips to a group by name
-    m.terms(hubs[-1 - t_haven[~near_x & named]], x[~near_x & named], -1.0)
-    anywhere = m.rows(1, 0.0)
-    m.terms(anywhere[0], y_any, 1.0)
-    m.terms(anywhere[0], x[~named], -1.0)
+    m.terms(hubs[-1 - t_haven[~near_x]], x[~near_x], -1.0)
     m.terms(hubs[groups], a_out, -1.0)
     m.terms(hubs[:-1], z, 1.0)
     m.terms(np.full(n_groups, hubs[-1]), z, -1.0)
@@ -421,7 +316,6 @@ def _class_rows(
         (x, t_place, t_dur + rest),
         (back_col, ei, back[eh, ei]),
         (b_in, far_i, t_grp[far_i, far_g]),
-        (y_any, any_i, t_any[any_i]),
         (f, fi, from_q[fq, fi]),
         (g_in, qhub_i, t_qhub[qhub_i]),
     ]
@@ -439,7 +333,7 @@ def _class_rows(
 
 def _levels(
     problem: Problem,
-    m: _Model,
+    m: Model,
     c: int,
     mine: list[_Entry],
     pk: NDArray[np.int64],
@@ -504,7 +398,7 @@ def _levels(
 
 def _people_rows(
     problem: Problem,
-    m: _Model,
+    m: Model,
     trip_cols: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]],
     released: NDArray[np.float64],
     pk: NDArray[np.int64],
@@ -518,8 +412,7 @@ def _people_rows(
     people = m.rows(pk.size, released[pk])
     sink = problem.sink_capacity[hv].astype(np.float64)
     room = m.rows(hv.size, sink)
-    by_group = np.bincount(groups, weights=sink).astype(np.float64)
-    g_room = m.rows(by_group.size + 1, np.append(by_group, sink.sum()))  # the others: all
+    g_room = m.rows(int(groups.max()) + 1, np.bincount(groups, weights=sink).astype(np.float64))
     total = m.rows(1, float(problem.sink_capacity[hv].sum()))
     allowed = np.array(
         [
@@ -577,7 +470,7 @@ def _people_rows(
 
 def _solve(
     problem: Problem,
-    m: _Model,
+    m: Model,
     people_rows: NDArray[np.int64],
     room_rows: NDArray[np.int64],
     pk: NDArray[np.int64],
