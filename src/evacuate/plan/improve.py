@@ -24,13 +24,13 @@ from __future__ import annotations
 import logging
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from evacuate.plan.budget import SafetyStop
 from evacuate.plan.problem import Problem
-from evacuate.plan.shuttle import empty_paths, is_shuttle
+from evacuate.plan.shuttle import empty_paths, is_shuttle, uniform_views
 from evacuate.planio import Trip
 
 __all__ = ["ShuttleResult", "ShuttleSearch", "improve_makespan", "is_shuttle"]
@@ -453,7 +453,7 @@ def improve_makespan(
     route search then hands over to them after ``STALL_ROUNDS`` rounds without progress.
     """
     if not is_shuttle(problem):
-        return None
+        return _best_view(problem, seed, work, target, stop)
     rng = random.Random(seed)
     s = ShuttleSearch(problem, rng)
     far = {
@@ -511,4 +511,37 @@ def improve_makespan(
         return ShuttleResult(trips, makespan, s.work, rounds, timed_out)
     return ShuttleResult(
         trips, makespan, s.work, rounds, timed_out, mip.solves, mip.gains, mip.nodes, mip.proven
+    )
+
+
+def _best_view(
+    problem: Problem,
+    seed: int,
+    work: int,
+    target: float,
+    stop: SafetyStop | None,
+) -> ShuttleResult | None:
+    """A fleet of several capacities (fuzz2): the route search needs one, so it runs on each
+    uniform view (shuttle.uniform_views: the vehicles of at least c seats, carrying c), each
+    on the whole budget, and the shortest plan is kept (the first on ties); one that meets
+    ``target`` (a lower bound) ends the loop. Without the exact sub-MIPs: they prove a
+    view's optimum, not the fleet's."""
+    results = []
+    for view in uniform_views(problem):
+        # no sub-MIPs: a view's proof is not the fleet's, and their node budgets went on
+        # views that could not beat the best one (46 s of CPU on 8 points, for nothing)
+        r = improve_makespan(view, seed=seed, work=work, target=target, stop=stop)
+        if r is not None:
+            results.append(r)
+            log.info("uniform view of %d vehicles: makespan %.6g", view.total_vehicles, r.makespan)
+            if r.makespan <= target + 1e-9:
+                break  # the lower bound: no view does better
+    if not results:
+        return None
+    best = min(results, key=lambda r: r.makespan)
+    return replace(
+        best,
+        work=sum(r.work for r in results),
+        rounds=sum(r.rounds for r in results),
+        stopped_by_time=any(r.stopped_by_time for r in results),
     )

@@ -9,11 +9,13 @@ A plan is then each vehicle's sequence of loads, and every time follows from the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from evacuate.plan.problem import Problem
 
-__all__ = ["MAX_PAIRS", "empty_paths", "is_shuttle"]
+__all__ = ["MAX_PAIRS", "empty_paths", "is_shuttle", "uniform_views"]
 
 MAX_PAIRS = 400_000
 """Vehicles x loads beyond which the search is not tried (its passes would be too long)."""
@@ -64,6 +66,27 @@ def is_shuttle(problem: Problem) -> bool:
         ):
             return False
     return True
+
+
+def uniform_views(problem: Problem) -> list[Problem]:
+    """A problem that is a shuttle problem but for its vehicles' capacities, seen as shuttle
+    problems of one capacity: per distinct capacity ``c``, the vehicles of at least ``c``
+    seats, each carrying at most ``c`` (a plan of a view is one of the problem, and the
+    smallest ``c`` keeps every vehicle). Empty for one capacity or for other problems."""
+    caps = sorted({int(problem.capacity[s.c]) for s in problem.supply})
+    if len(caps) < 2:
+        return []
+    views = []
+    for c in caps:
+        view = replace(
+            problem,
+            capacity=np.minimum(problem.capacity, c),
+            supply=[s for s in problem.supply if problem.capacity[s.c] >= c],
+        )
+        if not is_shuttle(view):
+            break  # the rules (checked once, on every vehicle) or too many loads
+        views.append(view)
+    return views
 
 
 def empty_paths(travel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,7 @@ from the loads' least costs and a transportation LP over the havens' room."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import numpy as np
 
@@ -42,7 +43,9 @@ def reach_makespan_bound(problem: Problem) -> float:
 
 
 def shuttle_makespan_bound(problem: Problem) -> float:
-    """A lower bound on the makespan of a shuttle problem (0 for other problems).
+    """A lower bound on the makespan of a shuttle problem (0 for other problems; a shuttle
+    problem but for its vehicles' capacities gets the bound of its fleet all as large as
+    the largest vehicle).
 
     Every load k (at pickup i) costs its vehicle at least ``a_k`` = loading, the trip to the
     nearest haven and unloading, and, unless it is its vehicle's first, ``e_k`` = the
@@ -53,7 +56,12 @@ def shuttle_makespan_bound(problem: Problem) -> float:
     load whose pickup is farthest from every start ends no earlier than its own trip.
     """
     if not is_shuttle(problem):
-        return 0.0
+        caps = {int(problem.capacity[sp.c]) for sp in problem.supply}
+        if len(caps) < 2:
+            return 0.0
+        # a fleet of several capacities: every vehicle as large as the largest relaxes it
+        relaxed = replace(problem, capacity=np.full_like(problem.capacity, max(caps)))
+        return shuttle_makespan_bound(relaxed) if is_shuttle(relaxed) else 0.0
     s = ShuttleSearch(problem, random.Random(0))
     a, e, first = [], [], []
     for k, i in enumerate(s.pt):
