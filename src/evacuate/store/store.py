@@ -97,14 +97,23 @@ class Store:
             parsed = make_url(self.url)
         except Exception as exc:
             raise StoreError(f"cannot read store URL {self.url!r}: {exc}") from exc
-        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        backend = parsed.get_backend_name()
+        if backend not in ("sqlite", "postgresql"):
+            raise StoreError(
+                f"cannot open a run store at {parsed.render_as_string(hide_password=True)!r}:"
+                " expected sqlite:///FILE, a file path or postgresql://USER@HOST/DATABASE"
+            )
+        self.is_sqlite = backend == "sqlite"
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             db = parsed.database
             if db and db != ":memory:":
                 Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 60}
-        self.engine: Engine = create_engine(self.url, **kwargs)
+        try:
+            self.engine: Engine = create_engine(self.url, **kwargs)
+        except Exception as exc:  # a driver that is not installed, options it refuses
+            raise StoreError(f"cannot open the run store at {self.safe_url}: {exc}") from exc
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
