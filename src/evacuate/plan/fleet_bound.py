@@ -67,6 +67,7 @@ from evacuate.solvers import highs
 
 __all__ = [
     "FAR_GROUPS",
+    "MAX_FLEET_COLUMNS",
     "MAX_LEVELS",
     "NEAR_BACK",
     "NEAR_GROUPS",
@@ -104,6 +105,12 @@ hubs; the others through one hub, at the time of the nearest of them. With all 3
 are by group always: pooling the other groups' room too left ``scale-500`` at the
 population.)"""
 
+MAX_FLEET_COLUMNS = 120_000
+"""Past about this many columns (classes x places with people x the columns per place) the
+search does not compute the bound: ``scale-500`` (3 x 500 x 58 = 87,000) takes 13.5 s of
+CPU; on ``scale-1000`` (174,000) 32 groups gave the population after about 50 s, and 64
+groups 90,621,095 (98.95% of the people) in 78.4 s (loaded), more than the safety stop."""
+
 MAX_LEVELS = 48
 """Last-loading levels per class (a subset of the valid ones: each is valid on its own)."""
 
@@ -126,10 +133,14 @@ class FleetBound:
 def applies(problem: Problem) -> bool:
     """Whether the bound is worth computing: at city scale (``grid.city_scale``), where the
     per-pair round-trip LP is not built (its ``MAX_COLUMNS``: the round-trip bound is the
-    pooled one) and the grid's column generation may not converge in the safety stop. Below
-    (the ladder's xlarge rung: 7,642,634 in 0.3 s of CPU, its column generation 7,260,903)
-    it would cost time for nothing."""
-    return city_scale(problem) and 4 * problem.n_classes * problem.n_places**2 > MAX_COLUMNS
+    pooled one) and the grid's column generation may not converge in the safety stop, up to
+    ``MAX_FLEET_COLUMNS``. Below (the ladder's xlarge rung: 7,642,634 in 0.3 s of CPU, its
+    column generation 7,260,903) it would cost time for nothing."""
+    if not city_scale(problem) or 4 * problem.n_classes * problem.n_places**2 <= MAX_COLUMNS:
+        return False
+    pickups = int(np.count_nonzero((problem.population > 0) & ~problem.is_haven))
+    per_place = NEAR_HAVENS + FAR_GROUPS + NEAR_BACK + NEAR_GROUPS + 2
+    return problem.n_classes * pickups * per_place <= MAX_FLEET_COLUMNS
 
 
 def fleet_bound(
