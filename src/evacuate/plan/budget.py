@@ -27,6 +27,7 @@ __all__ = [
     "LEAN_BOUND_ITERATIONS",
     "LEAN_BOUND_WINDOWS",
     "LEAN_GUIDE_ITERATIONS",
+    "LEAN_ONE_GUIDE_CELLS",
     "SafetyStop",
     "lean_bound_args",
 ]
@@ -40,6 +41,15 @@ of the default 10 s stop on a slow machine (on our 2-core VM the same work takes
 the processor time when the machine is busy), so below ``FULL_EFFORT`` some searches end
 earlier: min makespan's bisections (makespan.py) and, on grids past ``GUIDE_ONLY_CELLS``
 (search.py, the xlarge rung), the guide's and the bound's column generations (``LEAN_*``)."""
+
+LEAN_ONE_GUIDE_CELLS = 5_000_000
+"""Below ``FULL_EFFORT``, on a grid of more than this many cells (steps x places^2 x
+classes; the large rung, 10.8 M) below city scale, the round of the bound flies no guide
+once the direct guide has flown (neither its own nor the flyable one, whose column
+generation is skipped), as past ``search.GUIDE_ONLY_CELLS`` at any budget: on large their
+plans (669,653 and 737,454) never beat the direct guide's (738,723), for 3 of its 7.6 s of
+CPU (41 LP solves, 6 dispatcher runs). The grids of medium, proto, Libya and the Romulan
+scenario (2-2.4 M) stay under it."""
 
 LEAN_GUIDE_ITERATIONS = 30
 """Below ``FULL_EFFORT``, on a grid past ``search.GUIDE_ONLY_CELLS``: LP solves of the first

@@ -13,7 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from evacuate.plan.budget import FULL_EFFORT, LEAN_GUIDE_ITERATIONS, SafetyStop, lean_bound_args
+from evacuate.plan.budget import (
+    FULL_EFFORT,
+    LEAN_GUIDE_ITERATIONS,
+    LEAN_ONE_GUIDE_CELLS,
+    SafetyStop,
+    lean_bound_args,
+)
 from evacuate.plan.fatigue import fleet_work_bound
 from evacuate.plan.fleet_bound import applies as fleet_applies
 from evacuate.plan.fleet_bound import fleet_bound
@@ -384,6 +390,12 @@ def max_rescued(
     cells = problem.end / dt * problem.n_places**2 * problem.n_classes
     big = fits and cells > GUIDE_ONLY_CELLS * effort
     lean = big and effort < FULL_EFFORT  # budget.py: LEAN_*, the default budget on xlarge
+    one_guide = big or (
+        fits
+        and cells > LEAN_ONE_GUIDE_CELLS
+        and effort < FULL_EFFORT
+        and not city_scale(problem)  # there, worth_flying decides
+    )
     if not fits:
         stats["grid_bound"] = "skipped: too many places for the grid's arrays (GRID_CELLS)"
     refine = fits and rounds > 0 and bool(problem.supply) and not has_instant_trips(problem)
@@ -453,7 +465,7 @@ def max_rescued(
         stats["bounds"].append(
             {"dt": dt, "bound": res.bound, "iterations": res.iterations, "steps": res.n_steps}
         )
-        fly = not (big and best.flown)  # GUIDE_ONLY_CELLS
+        fly = not (one_guide and best.flown)  # GUIDE_ONLY_CELLS, LEAN_ONE_GUIDE_CELLS
         if res.guide and fly and worth_flying(res.bound):
             best.guided(res.guide)
         previous = bound
