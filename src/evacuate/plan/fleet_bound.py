@@ -67,6 +67,7 @@ from evacuate.solvers import highs
 
 __all__ = [
     "FAR_GROUPS",
+    "FLEET_PLACES",
     "MAX_FLEET_COLUMNS",
     "MAX_LEVELS",
     "NEAR_BACK",
@@ -105,6 +106,14 @@ hubs; the others through one hub, at the time of the nearest of them. With all 3
 are by group always: pooling the other groups' room too left ``scale-500`` at the
 population.)"""
 
+FLEET_PLACES = 400
+"""Places from which the search computes the bound: there the grid's column generation gets
+no bound within the 60 s stop (``scale-500``, 662 places: not one LP solve of its round);
+below, it does, and tighter (``scale-200``, 275 places: the fleet bound 20,889,929 in about
+4-5 s of CPU, above the round's 19.9-20.0 M, and those seconds cost the round LP solves:
+58 against 54 in two single loaded runs, bench/results/2026-11-28-hbound2.md). The same
+threshold as the search's clustered guide."""
+
 MAX_FLEET_COLUMNS = 120_000
 """Past about this many columns (classes x places with people x the columns per place) the
 search does not compute the bound: ``scale-500`` (3 x 500 x 58 = 87,000) takes 13.5 s of
@@ -133,10 +142,12 @@ class FleetBound:
 def applies(problem: Problem) -> bool:
     """Whether the bound is worth computing: at city scale (``grid.city_scale``), where the
     per-pair round-trip LP is not built (its ``MAX_COLUMNS``: the round-trip bound is the
-    pooled one) and the grid's column generation may not converge in the safety stop, up to
-    ``MAX_FLEET_COLUMNS``. Below (the ladder's xlarge rung: 7,642,634 in 0.3 s of CPU, its
-    column generation 7,260,903) it would cost time for nothing."""
-    if not city_scale(problem) or 4 * problem.n_classes * problem.n_places**2 <= MAX_COLUMNS:
+    pooled one), from ``FLEET_PLACES`` places on, up to ``MAX_FLEET_COLUMNS``. Below (the
+    ladder's xlarge rung: 7,642,634 in 0.3 s of CPU, its column generation 7,260,903) it
+    would cost time for nothing."""
+    if not city_scale(problem) or problem.n_places < FLEET_PLACES:
+        return False
+    if 4 * problem.n_classes * problem.n_places**2 <= MAX_COLUMNS:
         return False
     pickups = int(np.count_nonzero((problem.population > 0) & ~problem.is_haven))
     per_place = NEAR_HAVENS + FAR_GROUPS + NEAR_BACK + NEAR_GROUPS + 2
