@@ -92,6 +92,9 @@ OPTIONS: dict[str, list[str]] = {
     "--travel-cv": ["1e6", "0.5", "-0.1"],
     "--runs": ["0", "2", str(10**30)],
     "--objective": ["min-makespan", "max-rescued", "most"],
+    "--target": ["95%", "16000", "nan", "inf", "1e400", "-1", "150%", "nan%", "lots"],
+    "--samples": ["1", "0", "nan", "1e400"],
+    "--plan-time": ["1", "0", "nan", "inf"],
 }
 COMMANDS: dict[str, list[str]] = {
     "validate": [],
@@ -102,6 +105,7 @@ COMMANDS: dict[str, list[str]] = {
     "state": ["--at", "--time-limit", "--plan", "-o"],
     "schema": ["-o"],
     "import bep": ["-o"],
+    "sweep": ["--target", "--samples", "--plan-time", "--seed"],
 }
 
 
@@ -132,6 +136,9 @@ def invocations(draw: st.DrawFn) -> tuple[list[str], dict[str, str]]:
             argv += [flag, draw(st.sampled_from(OPTIONS[flag]))]
     if command in ("plan", "simulate", "state") and "--time-limit" not in argv:
         argv += ["--time-limit", "1"]
+    if command == "sweep":
+        argv += [] if "--samples" in argv else ["--samples", "1"]
+        argv += [] if "--plan-time" in argv else ["--plan-time", "1"]
     files.setdefault("p.csv", PLAN)
     return argv, files
 
@@ -176,5 +183,7 @@ def test_the_command_line_never_crashes_hangs_or_litters(
             preexec_fn=_cap_memory,
         )
         assert done.returncode in (0, 2, 3), (argv, done.returncode, done.stderr[-2000:])
+        if "--target" in argv and argv[argv.index("--target") + 1] not in ("95%", "16000"):
+            assert done.returncode == 2, (argv, done.stdout[-500:])  # nan and inf ran once
         assert "Traceback" not in done.stderr and "internal error" not in done.stderr, argv
         assert _leftovers(folder) == [], argv

@@ -70,6 +70,9 @@ def test_plan_and_simulate_record_runs(files: tuple[Path, str]) -> None:
     [
         (["--sampler", "grid"], "expected lhs, sobol, mc, factorial"),
         (["--target", "lots"], "expected a share (95%) or people"),
+        (["--target", "nan"], "expected a share (95%) or people"),
+        (["--target", "inf"], "expected a share (95%) or people"),
+        (["--target", "-5"], "expected a share (95%) or people"),
         (["--variant", "nope"], "unknown variant 'nope'"),
         (["--store", "postgresql://u:secret@127.0.0.1:1/x"], "cannot open the run store"),
     ],

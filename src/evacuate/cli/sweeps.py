@@ -4,6 +4,7 @@ the run store; ``record_plan`` / ``record_simulation`` serve ``plan --store`` an
 
 from __future__ import annotations
 
+import math
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -53,7 +54,7 @@ def _target(text: str) -> tuple[float | None, float | None]:
                 raise ValueError
             return None, share
         people = float(t)
-        if people < 0:
+        if not 0 <= people < math.inf:  # nan and inf too: they ran as a target nothing meets
             raise ValueError
         return people, None
     except ValueError:
