@@ -10,7 +10,7 @@ from typing import Any
 
 import evacuate
 
-__all__ = ["camp", "ferry", "two_places"]
+__all__ = ["camp", "ferry", "staging", "two_places"]
 
 
 def two_places(
@@ -81,3 +81,28 @@ def camp(bus_seats: int, road_hours: float) -> dict[str, Any]:
         stock_at="haven",
         time_unit=None,
     )
+
+
+def staging() -> dict[str, Any]:
+    """10 people at a town, a camp that holds 10 but falls at 5 (a staging place: it holds
+    people without being safe), a haven for 10; one bus of 5 at the town, lanes town-camp
+    and camp-haven of 1 h each, over 10 h."""
+    return {
+        "scenario": {"id": "staging", "end": 10, "time_unit": "hour"},
+        "places": [
+            {"id": "town", "population": 10},
+            {"id": "camp", "capacity": 10, "deadline": 5},
+            {"id": "haven", "capacity": 10},
+        ],
+        "travel": {
+            "routes": "lanes",
+            "lanes": [
+                {"id": "a", "from": "town", "to": "camp", "time": 1},
+                {"id": "b", "from": "camp", "to": "haven", "time": 1},
+            ],
+        },
+        "fleet": {
+            "classes": [{"id": "bus", "capacity": 5}],
+            "stock": [{"class": "bus", "place": "town", "count": 1}],
+        },
+    }

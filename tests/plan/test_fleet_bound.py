@@ -17,6 +17,7 @@ from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.problem import Problem, compile_problem
 from evacuate.plan.search import rescued_by_trips
 from tests.oracle import exhaustive
+from tests.plan.cases import staging
 from tests.plan.test_help import helped_scenarios
 from tests.plan.tiny import tiny_scenarios
 
@@ -67,26 +68,7 @@ def test_the_fleet_bound_holds_the_optimum_with_help_and_turnarounds(data: dict[
 
 def test_staging_places_are_not_bounded_here() -> None:
     """A place that holds people without being safe lets people ride twice: no bound (inf)."""
-    data = {
-        "scenario": {"id": "staging", "end": 10, "time_unit": "hour"},
-        "places": [
-            {"id": "town", "population": 10},
-            {"id": "camp", "capacity": 10, "deadline": 5},
-            {"id": "haven", "capacity": 10},
-        ],
-        "travel": {
-            "routes": "lanes",
-            "lanes": [
-                {"id": "a", "from": "town", "to": "camp", "time": 1},
-                {"id": "b", "from": "camp", "to": "haven", "time": 1},
-            ],
-        },
-        "fleet": {
-            "classes": [{"id": "bus", "capacity": 5}],
-            "stock": [{"class": "bus", "place": "town", "count": 1}],
-        },
-    }
-    assert math.isinf(fleet_bound(compile_problem(evacuate.scenario.from_dict(data))).bound)
+    assert math.isinf(fleet_bound(compile_problem(evacuate.scenario.from_dict(staging()))).bound)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

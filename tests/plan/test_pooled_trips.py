@@ -27,6 +27,7 @@ from evacuate.plan.problem import compile_problem
 from evacuate.plan.roundtrips import MAX_COLUMNS, round_trip_bound
 from evacuate.plan.search import rescued_by_trips
 from tests.oracle import exhaustive
+from tests.plan.cases import staging
 from tests.plan.test_help import helped_scenarios
 from tests.plan.tiny import tiny_scenarios
 
@@ -56,26 +57,7 @@ def test_pooled_bound_holds_the_optimum_with_help_and_turnarounds(data: dict[str
 
 def test_staging_places_are_not_bounded_here() -> None:
     """A place that holds people without being safe lets people ride twice: no bound (inf)."""
-    data = {
-        "scenario": {"id": "staging", "end": 10, "time_unit": "hour"},
-        "places": [
-            {"id": "town", "population": 10},
-            {"id": "camp", "capacity": 10, "deadline": 5},
-            {"id": "haven", "capacity": 10},
-        ],
-        "travel": {
-            "routes": "lanes",
-            "lanes": [
-                {"id": "a", "from": "town", "to": "camp", "time": 1},
-                {"id": "b", "from": "camp", "to": "haven", "time": 1},
-            ],
-        },
-        "fleet": {
-            "classes": [{"id": "bus", "capacity": 5}],
-            "stock": [{"class": "bus", "place": "town", "count": 1}],
-        },
-    }
-    assert math.isinf(pooled_trip_bound(compile_problem(evacuate.scenario.from_dict(data))))
+    assert math.isinf(pooled_trip_bound(compile_problem(evacuate.scenario.from_dict(staging()))))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
