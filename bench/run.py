@@ -144,6 +144,16 @@ def _check(scenario: Any, trips: Sequence[Any], plan: Any = None) -> tuple[bool 
     return rep.feasible, rep.rescued
 
 
+def _plan_hash(plan: Any) -> str:
+    """SHA-256 of the plan file as ``evacuate plan -o plan.json`` writes it (no clock in it):
+    the same scenario, options and seed must give the same hash whatever the machine's load."""
+    import hashlib
+
+    from evacuate.planio.json_form import json_text
+
+    return hashlib.sha256(json_text(plan).encode()).hexdigest()
+
+
 def _route_pairs(problem: Any) -> int:
     """Ordered pairs of places joined by a route, summed over the classes: counted on the
     array of travel times where the problem has one; with times computed on demand
@@ -207,6 +217,7 @@ def _run(spec: Spec, method: str, time_limit: float, limits: dict[str, float]) -
         row["stopped_by_time"] = bool(stats.get("stopped_by_time"))
         row["work"] = {k: stats.get(k) for k in ("dispatch_runs", "lp_solves", "decisions")}
         row["trips"] = len(res.plan.trips)
+        row["plan_sha256"] = _plan_hash(res.plan)
         row["feasible"], row["checked_rescued"] = _check(scenario, res.plan.trips, res.plan)
     elif method in ("lp", "mip"):
         ten = _ten()
@@ -472,8 +483,8 @@ def _work_table(table: Table, instances: list[str]) -> list[str]:
         "## evacuate: time, memory and work",
         "",
         "| instance | places | vehicles | steps | rescued | bound | gap | wall s | CPU s "
-        "| peak MB | bound computed | stopped by time | dispatch runs | LP solves |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|--:|--:|",
+        "| peak MB | bound computed | stopped by time | dispatch runs | LP solves | plan sha256 |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|--:|--:|---|",
     ]
     for r in rows:
         work = r.get("work") or {}
@@ -484,12 +495,14 @@ def _work_table(table: Table, instances: list[str]) -> list[str]:
             f"| {r.get('cpu_seconds', 0.0):.1f} | {_int(r.get('peak_mb'))} "
             f"| {'yes' if r.get('bound_computed') else 'no'} "
             f"| {'yes' if r.get('stopped_by_time') else 'no'} "
-            f"| {_int(work.get('dispatch_runs'))} | {_int(work.get('lp_solves'))} |"
+            f"| {_int(work.get('dispatch_runs'))} | {_int(work.get('lp_solves'))} "
+            f"| {str(r.get('plan_sha256', '—'))[:16]} |"
         )
     out += [
         "",
         "bound computed: below the population (the Lagrangian bound or the fleet's working "
-        "time), not the trivial one.",
+        "time), not the trivial one. plan sha256: the first 16 hex digits of the plan file's "
+        "(JSON) hash.",
     ]
     return out
 

@@ -50,7 +50,7 @@ def test_city_scale_flies_a_finer_guide_from_the_direct_ones_multipliers(
         multipliers=(direct.sigma, direct.mu),
     )
     assert fine["value"] <= start.bound + 1e-6
-    assert stats["guided_runs"] >= 4  # the direct guide once, the finer with three settings
+    assert stats["guided_runs"] == 2  # each guide once, with the city's setting (CITY_GUIDED)
     assert rescued == rescued_by_trips(problem, trips) <= bound
     report = check(scenario, Plan(scenario.id, trips=tuple(trips), time_unit="hour"))
     assert report.feasible and report.rescued == rescued

@@ -33,15 +33,18 @@ def estimates(
     room: NDArray[np.float64],
 ) -> None:  # pragma: no cover - compiled
     """People to pick up and room per place (into ``pick`` and ``room``), less what guided
-    legs not flown yet count on; a place people leave again may have room: at least 1 there
-    (checked exactly later)."""
+    legs not flown yet count on; a place people leave again, with room left, has at least 1
+    there (checked exactly later). A place full at the end has none at any instant (the
+    exact room at an instant is at most the capacity less the net inflow at the end,
+    ``Ledger.room``): the estimate of 1 there made every exact check of it fail (25 s of CPU
+    in one sector of ``scale-10000``, bench/results/2026-11-28-cityplan2.md)."""
     for q in range(stock.shape[0]):
         pick[q] = max(0.0, max(0.0, stock[q]) - res_pick[q])
         r = max(0.0, cap[q] - netin[q]) if cap[q] > 0 else 0.0
         if r > 0:
             r = max(0.0, r - res_room[q])
-        if has_pick[q] and cap[q] > 0:
-            r = max(r, 1.0)
+            if has_pick[q]:
+                r = max(r, 1.0)
         room[q] = r
 
 

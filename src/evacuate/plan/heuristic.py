@@ -52,8 +52,10 @@ class _Dispatcher(TripRules):
         stop: SafetyStop | None,
         pools: bool = True,
         targets: np.ndarray | None = None,
+        decisions: int = MAX_DECISIONS,
     ) -> None:
         self.pb = problem
+        self.decisions = decisions
         self.prm = params
         self.guide = guide or {}
         self.stop = stop
@@ -340,14 +342,14 @@ class _Dispatcher(TripRules):
             guard += 1
             # trips that take no time let one vehicle shuttle without end: stop at a
             # decision cap (work), or at the safety stop; the plan so far stays feasible
-            if guard > MAX_DECISIONS or (
+            if guard > self.decisions or (
                 self.stop is not None and guard % 64 == 0 and self.stop.reached()
             ):
                 log.warning(
                     "dispatcher stopped early after %d decisions (%s); the plan so far is "
                     "kept and is feasible",
                     guard,
-                    "decision cap" if guard > MAX_DECISIONS else "time limit",
+                    "decision cap" if guard > self.decisions else "time limit",
                 )
                 break
             g = heapq.heappop(self.heap)
@@ -514,16 +516,21 @@ def dispatch(
     guide: Guide | None = None,
     stop: SafetyStop | None = None,
     targets: np.ndarray | None = None,
+    decisions: int = MAX_DECISIONS,
 ) -> list[Trip]:
     """A feasible plan (trips) for the problem by dispatch of vehicle groups.
 
     ``guide``: per supply index, (vehicles, loaded legs) paths to follow first (from the
     bound's master LP); a group whose next leg is infeasible skips it, and a group with no
     legs left is dispatched greedily. ``stop``: the safety stop (see budget.py).
+    ``decisions``: a work budget (groups taken off the queue); the plan so far when it is
+    spent is kept (feasible), whatever the machine's load.
     """
     params = params or DispatchParams()
-    trips = _Dispatcher(problem, params, guide, stop, targets=targets).run()
+    trips = _Dispatcher(problem, params, guide, stop, targets=targets, decisions=decisions).run()
     if trips is None:  # a pool of worn stock drawn out of order (wear.py): the worst record
-        trips = _Dispatcher(problem, params, guide, stop, pools=False, targets=targets).run()
+        trips = _Dispatcher(
+            problem, params, guide, stop, pools=False, targets=targets, decisions=decisions
+        ).run()
         assert trips is not None
     return trips

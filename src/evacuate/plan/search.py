@@ -40,7 +40,9 @@ from evacuate.planio import Trip
 
 __all__ = [
     "BOUND_ITERATIONS",
+    "CITY_BOUND_WORK",
     "CITY_GREEDY_FIRST",
+    "CITY_GUIDED",
     "CITY_GUIDE_ITERATIONS",
     "CITY_TARGETED",
     "CITY_TARGETED_PLACES",
@@ -51,6 +53,7 @@ __all__ = [
     "GUIDE_ONLY_CELLS",
     "MAX_BOUND_ROUNDS",
     "REFINE_CELLS",
+    "city_bound_solves",
     "max_rescued",
     "rescued_by_trips",
 ]
@@ -111,19 +114,24 @@ class _Best:
         """Whether the best plan so far was dispatched towards the allocation's targets."""
 
     def guided(
-        self, guide: dict[int, list[tuple[int, list[tuple[int, int]]]]], runs: int = 3
+        self,
+        guide: dict[int, list[tuple[int, list[tuple[int, int]]]]],
+        runs: int = 3,
+        settings: list[DispatchParams] | None = None,
     ) -> None:
         """Follow the bound's LP paths (with ``runs`` greedy settings for what is left; the
-        second one does not reserve people and room for the paths' later legs).
+        second one does not reserve people and room for the paths' later legs), or with the
+        given ``settings`` (``CITY_GUIDED`` at city scale).
 
         The first guide is flown once even when the safety stop struck while it was being
         computed (that work would otherwise be lost, and one guided run costs a small part of
         it), under a second safety stop of ``GUIDE_GRACE`` of the time limit: cut by it, the
         run's plan so far is kept if it is the best (the result says that the stop bound)."""
-        for k, prm in enumerate(_settings(0, runs)):
+        if settings is None:
+            settings = [replace(prm, reserve=k != 1) for k, prm in enumerate(_settings(0, runs))]
+        for k, prm in enumerate(settings):
             if self.need is not None and self.rescued >= self.need:
                 return
-            prm = replace(prm, reserve=k != 1)
             first = k == 0 and not self.flown
             if not first and self.runs > 0 and self.stop.reached():
                 return
@@ -194,7 +202,15 @@ def _fine_guide(problem: Problem, best: _Best, fine: LagrangeResult, stats: dict
     """Fly the finer guide (``FINE_GUIDE``), unless the safety stop struck."""
     stats["fine_guide"] = {"dt": fine.dt, "value": fine.bound, "iterations": fine.iterations}
     if fine.guide and not best.stop.reached() and fine.bound <= problem.population.sum():
-        best.guided(fine.guide)
+        best.guided(fine.guide, settings=CITY_GUIDED)
+
+
+def city_bound_solves(problem: Problem, dt: float, effort: float) -> int:
+    """LP solves of the bound's round at city scale: ``CITY_BOUND_WORK`` x ``effort`` over the
+    grid's size (places x classes x steps), so the whole search ends on its work budget within
+    the safety stop (bench/results/2026-11-28-cityplan3.md)."""
+    cells = problem.n_places * problem.n_classes * max(1, math.ceil(problem.end / dt))
+    return min(BOUND_ITERATIONS, math.floor(CITY_BOUND_WORK * effort / cells))
 
 
 def _exact_is_cheap(problem: Problem) -> bool:
@@ -294,6 +310,19 @@ search at a 60 s stop (loaded; the round's L 21,066,756 after 61 LP solves): 4 t
 (1 h) 20,571,790 for 0.47 s of CPU, 8 times (0.5 h) 20,501,585 for 1.0 s, 16 times
 20,467,722 for 2.2 s (bench/results/2026-11-28-hbound.md)."""
 
+CITY_GUIDED = [DispatchParams(urgency=1.0, urgency_window=0.3, reserve=False)]
+"""At city scale every guide is flown once, with this setting (the second of ``guided``'s
+three, which reserves nothing for the paths' later legs): it gave the best plan of the three
+on ``scale-200`` (the finer guide: 19,093,685 against 19,093,613 twice, 0.27 CPU s against
+0.42-0.58) and on ``scale-500`` (the clustered guide: 38,499,010 against 38,127,356 twice, 3.0
+CPU s against 10.5-12.8), so the other two were work without a better plan."""
+
+CITY_BOUND_WORK = 1_400_000
+"""The bound's round at city scale gets ``CITY_BOUND_WORK`` x ``effort`` / (places x classes x
+steps) LP solves (``city_bound_solves``; effort 6 at a 60 s limit): on ``scale-200`` (275
+places, 3 classes, 251 steps) 40 solves, sized so that the whole search ends on its work
+budget, not on the safety stop (bench/results/2026-11-28-cityplan3.md)."""
+
 EXACT_NODES = 20_000
 """Branch-and-bound nodes of the exact MIP on tiny whole-unit problems."""
 
@@ -328,7 +357,11 @@ def max_rescued(
         goal = targets(problem, stop)
         if goal is not None:
             stats["allocation"] = float(goal.sum())
-            for prm in CITY_TARGETED:
+            # from the clustered guide's size on, the first setting only (the second never
+            # beat it, and the guide's plan beats both: scale-500 36,960,131 and 36,945,498
+            # in 3.0 and 5.6 CPU s, the guided run 38.5 M)
+            big_city = problem.n_places >= AGGREGATE_GUIDE_PLACES
+            for prm in CITY_TARGETED[:1] if big_city else CITY_TARGETED:
                 if best.runs == 0 or not stop.reached():
                     best.run(prm, goal)
     elif city_scale(problem) and not direct_only:
@@ -404,6 +437,7 @@ def max_rescued(
     # greedy run after the first ever beat the guided plans (they cost more than a third
     # of the work); without a guide, the greedy settings are the whole search
     guided_search = refine
+    city_plan = city_scale(problem) and not direct_only
     direct_done = False
     people = float(problem.population.sum())
 
@@ -447,30 +481,46 @@ def max_rescued(
                 stats["direct_guide"] = {"value": direct.bound, "iterations": direct.iterations}
                 guide = direct.guide if worth_flying(direct.bound) else {}
             fine = city and bool(guide) and direct is not None and not direct_only
-            if guide:
-                # with a finer guide to come, its first setting only (a fallback plan)
-                best.guided(guide, 1 if fine else 3)
+            if guide and city_plan:
+                best.guided(guide, settings=CITY_GUIDED)
+            elif guide:
+                best.guided(guide, 3)
             if fine and direct is not None and not closed() and not stop.reached():
                 # the direct guide's grid is coarse at city scale: a finer one (FINE_GUIDE)
-                _fine_guide(problem, best, cg(dt / FINE_GUIDE, **_fine_guide_args(direct)), stats)
+                fine_res = cg(dt / FINE_GUIDE, **_fine_guide_args(direct))
+                _fine_guide(problem, best, fine_res, stats)
+                # its multipliers priced on the bound's finer grid: a bound for one sweep
+                start = cg(dt, 0, multipliers=(fine_res.sigma, fine_res.mu))
+                stats["guide_bound"] = _finer_bound(problem, start, {})
+                bound = min(bound, stats["guide_bound"])
             if direct_only and not closed():
                 best.more(1)  # a probe's greedy run, after its guide: only if that failed
             if closed() or direct_only:
                 break
-        # more greedy settings (counted, not timed: a seed gives one plan)
-        best.more(1 if guided_search else 6)
+        # more greedy settings (counted, not timed: a seed gives one plan); at city scale
+        # none after a guide was flown (no greedy run there ever came near a guided one)
+        if not (city_plan and best.flown):
+            best.more(1 if guided_search else 6)
         if closed() or not refine or stop.reached():
             continue
-        res = cg(dt, **(lean_bound_args((direct.sigma, direct.mu)) if lean and direct else {}))
+        if city_plan:
+            solves = city_bound_solves(problem, dt, effort)
+            if solves <= 0:
+                break  # the city-scale budget leaves the bound no LP solve (a small effort)
+            res = cg(dt, solves)
+        else:
+            res = cg(dt, **(lean_bound_args((direct.sigma, direct.mu)) if lean and direct else {}))
         stats["bounds"].append(
             {"dt": dt, "bound": res.bound, "iterations": res.iterations, "steps": res.n_steps}
         )
-        fly = not (one_guide and best.flown)  # GUIDE_ONLY_CELLS, LEAN_ONE_GUIDE_CELLS
+        # at city scale the round only bounds: its paths and a flyable guide's are not
+        # flown (the finer guide's plan is better) and no finer round follows (the budget)
+        fly = not (one_guide and best.flown) and not city_plan  # GUIDE_ONLY_CELLS, LEAN_*
         if res.guide and fly and worth_flying(res.bound):
             best.guided(res.guide)
         previous = bound
         bound = min(bound, res.bound)
-        if city_scale(problem) and res.bound < people:
+        if city_scale(problem):  # a bound even where the round's L is above the people
             bound = min(bound, _finer_bound(problem, res, stats))
         # paths on a grid rounded up can be flown as they are: a second guide, unless the
         # bound already says the plan is good enough
@@ -486,6 +536,7 @@ def max_rescued(
         refine = (
             refine and 2 * res.n_steps * problem.n_places**2 * problem.n_classes <= REFINE_CELLS
         )
+        refine = refine and not city_plan
     if (
         need is None
         and not best.flown
