@@ -31,7 +31,15 @@ from evacuate.plan.problem import Problem, compile_problem
 from evacuate.planio import Trip
 from evacuate.scenario.model import Fleet, Stock
 
-__all__ = ["REGION_PARAMS", "REGION_PLACES", "decomposable", "region_plan", "sectors"]
+__all__ = [
+    "REGION_DECISIONS",
+    "REGION_PARAMS",
+    "REGION_PLACES",
+    "REGION_SHARE",
+    "decomposable",
+    "region_plan",
+    "sectors",
+]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +54,17 @@ rescued 16.9% of the people in a 60 s stop where the first greedy setting rescue
 the third, a sector whose havens filled up spent 25 s of CPU instead of 4 for the same plan:
 a haven people were moved out of counts as having room (at least 1) in the dispatcher's
 estimates, so every group woke at every delivery to check options that all failed."""
+
+REGION_DECISIONS = 60_000
+"""Work budget of one sector's dispatcher run (decisions, ``dispatch(decisions=)``): twice the
+most measured on ``scale-10000`` (29,308; 350,899 in its 40 sectors, 37.9 s of CPU in all,
+loaded), so it only guards against a runaway sector and the plan is the same whatever the
+load."""
+
+REGION_SHARE = 3.0
+"""Each sector's run may use this many equal shares of the safety stop's processor time left
+(at most all of it): with one share, the largest sectors (2.7 s of CPU, loaded) were cut by
+theirs (1.3 s) while most took well under it, so the plan depended on the load."""
 
 
 def _people_places(problem: Problem) -> NDArray[np.int64]:
@@ -144,11 +163,11 @@ def region_plan(
             break
         own_stop = stop
         if stop.seconds is not None:
-            # the safety stop's processor time left, shared fairly by the sectors left: cut
+            # up to REGION_SHARE equal shares of the safety stop's processor time left: cut
             # by it, a sector keeps its most urgent work (earliest deadline first), where
             # one shared stop would leave the last sectors unplanned
-            cpu = stop.seconds - (time.process_time() - stop.cpu_start)
-            own_stop = SafetyStop(max(cpu, 0.0) / (n - r))
+            cpu = max(stop.seconds - (time.process_time() - stop.cpu_start), 0.0)
+            own_stop = SafetyStop(min(cpu, REGION_SHARE * cpu / (n - r)))
         keep = part == r
         keep[sorted(yards)] = True  # a shipyard feeds every sector
         sub = sc.model_copy(
@@ -158,7 +177,9 @@ def region_plan(
                 "variants": {},
             }
         )
-        own = dispatch(compile_problem(sub), REGION_PARAMS, stop=own_stop)
+        own = dispatch(
+            compile_problem(sub), REGION_PARAMS, stop=own_stop, decisions=REGION_DECISIONS
+        )
         cut |= own_stop.bound
         runs += 1
         trips += [replace(tr, group=f"r{r}.{tr.group}") for tr in own]

@@ -209,6 +209,11 @@ def city_bound_solves(problem: Problem, dt: float, effort: float) -> int:
     """LP solves of the bound's round at city scale: ``CITY_BOUND_WORK`` x ``effort`` over the
     grid's size (places x classes x steps), so the whole search ends on its work budget within
     the safety stop (bench/results/2026-11-28-cityplan3.md)."""
+    if problem.n_places >= AGGREGATE_GUIDE_PLACES:
+        # none where the grid's column generation is far from the people in any share of
+        # the stop (scale-500: 113.9% of them after 60 LP solves, 188.8 s of CPU;
+        # bench/results/2026-11-28-hbound2.md): the fleet bound is the one computed there
+        return 0
     cells = problem.n_places * problem.n_classes * max(1, math.ceil(problem.end / dt))
     return min(BOUND_ITERATIONS, math.floor(CITY_BOUND_WORK * effort / cells))
 
