@@ -14,7 +14,7 @@ from evacuate.simulation.world import Held
 if TYPE_CHECKING:
     from evacuate.simulation.engine import Engine
 
-__all__ = ["KINDS", "happen", "soon"]
+__all__ = ["KINDS", "delivered_soon", "happen", "soon"]
 
 KINDS = ("appear", "release")
 """The engine's event kinds that bring people or vehicles to a place."""
@@ -57,3 +57,32 @@ def soon(eng: Engine) -> bool:
     for e in sorted(due, key=lambda e: (e[0], e[1], e[2])):
         happen(eng, e[3], e[4])
     return True
+
+
+def delivered_soon(eng: Engine, place: str) -> bool:
+    """Bring forward to now the deliveries of people to ``place`` that end within the
+    checker's tolerance after now (as ``soon`` does for appearances): the checker reads them
+    as this instant's, delivered before its pickups. A group due to reach the place then
+    reaches it now, and one whose unloading then ends (at once if it takes no time) arrives
+    now (False: there were none)."""
+    t = eng.now
+    last = t + tol(t)
+    found = False
+    for kind in ("reach", "arrive"):
+        due = [
+            e
+            for e in eng.heap
+            if t <= e[0] <= last
+            and e[3] == kind
+            and e[4].destination == place
+            and e[4].people > 0
+            and not e[4].aborted
+        ]
+        if not due:
+            continue
+        found = True
+        eng.heap = [e for e in eng.heap if not any(e is d for d in due)]
+        heapq.heapify(eng.heap)
+        for e in sorted(due, key=lambda e: (e[0], e[1], e[2])):
+            (eng._reach if kind == "reach" else eng._arrive)(e[4])
+    return found

@@ -45,6 +45,7 @@ def depart(eng: Engine, g: Group) -> None:
     short = eng.available(origin, g.vc.id, t) < g.count
     if short or (tr.people > 0 and eng._pickable(origin) < tr.people):
         appear.soon(eng)  # what appears within the checker's tolerance is there now
+        appear.delivered_soon(eng, origin)  # and what trips deliver within it
     n = min(g.count, eng.available(origin, g.vc.id, t))
     if n < g.count and eng._retry(g, t):
         # vehicles may still come in this very instant (a chain of instant trips)
