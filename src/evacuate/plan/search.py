@@ -326,7 +326,10 @@ CITY_BOUND_WORK = 1_400_000
 """The bound's round at city scale gets ``CITY_BOUND_WORK`` x ``effort`` / (places x classes x
 steps) LP solves (``city_bound_solves``; effort 6 at a 60 s limit): on ``scale-200`` (275
 places, 3 classes, 251 steps) 40 solves, sized so that the whole search ends on its work
-budget, not on the safety stop (bench/results/2026-11-28-cityplan3.md)."""
+budget, not on the safety stop (38.9-40.1 s of CPU there, loaded; the guides take about 21 s
+of it). Measured from scratch, loaded: L 22.92 M after 40 solves (13.9 s), 20.43 M after 70
+(45.9 s), so at 40 the round does not yet beat the finer guide's multipliers (21,159,254);
+a faster column generation buys its bound back here (bench/results/2026-11-28-cityplan3.md)."""
 
 EXACT_NODES = 20_000
 """Branch-and-bound nodes of the exact MIP on tiny whole-unit problems."""
