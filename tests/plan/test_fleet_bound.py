@@ -75,13 +75,12 @@ def test_staging_places_are_not_bounded_here() -> None:
 def test_the_fleet_bound_holds_dispatched_plans_on_generated_instances(seed: int) -> None:
     """On generated instances (hazard deadlines, late arrivals, openings, a shipyard) the
     bound is at least what the dispatcher rescues, computed (below the people) with two near
-    havens, and no looser with every haven by name; its duals are not negative. (The search
-    computes it from ``FLEET_PLACES`` places on only.)"""
+    havens, and no looser with every haven by name; its duals are not negative."""
     scenario = evacuate.scenario.from_dict(
         generate(seed, places=150, vehicles=1_500, steps=120, classes=2, havens=6)
     )
     problem = compile_problem(scenario)
-    assert not applies(problem)  # below FLEET_PLACES the search leaves it to the grid
+    assert applies(problem)  # city scale: the search computes it
     rescued = rescued_by_trips(problem, dispatch(problem, DispatchParams()))
     sparse = _bound(problem, (2, 2, 3, 1, 1))
     full = _bound(problem, (6, 150, 6, 6, 6))

@@ -59,7 +59,7 @@ from evacuate.plan.fleet_parts import (
     keep_nearest,
     nearest,
 )
-from evacuate.plan.grid import city_scale
+from evacuate.plan.grid import CITY_PLACES, city_scale
 from evacuate.plan.pooled_trips import _longest, _pauses_lost
 from evacuate.plan.problem import Problem
 from evacuate.plan.roundtrips import MAX_COLUMNS, _allowance_sum, _entries, _Entry
@@ -106,13 +106,13 @@ hubs; the others through one hub, at the time of the nearest of them. With all 3
 are by group always: pooling the other groups' room too left ``scale-500`` at the
 population.)"""
 
-FLEET_PLACES = 400
-"""Places from which the search computes the bound: there the grid's column generation gets
-no bound within the 60 s stop (``scale-500``, 662 places: not one LP solve of its round);
-below, it does, and tighter (``scale-200``, 275 places: the fleet bound 20,889,929 in about
-4-5 s of CPU, above the round's 19.9-20.0 M, and those seconds cost the round LP solves:
-58 against 54 in two single loaded runs, bench/results/2026-11-28-hbound2.md). The same
-threshold as the search's clustered guide."""
+FLEET_PLACES = CITY_PLACES
+"""Places from which the search computes the bound: at city scale. At 500 places and more
+the grid's column generation gets no bound within the 60 s stop (``scale-500``, 662 places:
+not one LP solve of its round). On ``scale-200`` (275 places) the fleet bound, 20,889,929 in
+about 4-5 s of CPU, is the tightest the 60 s search computes: the round's 40 LP solves gave
+21.74 M there (search.CITY_BOUND_MIN); converged, the round is tighter (19.9-20.0 M)."""
+
 
 MAX_FLEET_COLUMNS = 120_000
 """Past about this many columns (classes x places with people x the columns per place) the

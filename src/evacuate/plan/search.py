@@ -40,6 +40,7 @@ from evacuate.planio import Trip
 
 __all__ = [
     "BOUND_ITERATIONS",
+    "CITY_BOUND_MIN",
     "CITY_BOUND_WORK",
     "CITY_GREEDY_FIRST",
     "CITY_GUIDED",
@@ -215,7 +216,8 @@ def city_bound_solves(problem: Problem, dt: float, effort: float) -> int:
         # bench/results/2026-11-28-hbound2.md): the fleet bound is the one computed there
         return 0
     cells = problem.n_places * problem.n_classes * max(1, math.ceil(problem.end / dt))
-    return min(BOUND_ITERATIONS, math.floor(CITY_BOUND_WORK * effort / cells))
+    solves = min(BOUND_ITERATIONS, math.floor(CITY_BOUND_WORK * effort / cells))
+    return solves if solves >= CITY_BOUND_MIN else 0
 
 
 def _exact_is_cheap(problem: Problem) -> bool:
@@ -330,6 +332,14 @@ budget, not on the safety stop (38.9-40.1 s of CPU there, loaded; the guides tak
 of it). Measured from scratch, loaded: L 22.92 M after 40 solves (13.9 s), 20.43 M after 70
 (45.9 s), so at 40 the round does not yet beat the finer guide's multipliers (21,159,254);
 a faster column generation buys its bound back here (bench/results/2026-11-28-cityplan3.md)."""
+
+CITY_BOUND_MIN = 60
+"""Fewer LP solves than this and the round at city scale is skipped: it would not pay. On
+``scale-200`` at a 60 s limit (40 solves) the round's L was 22,305,959 (above the people)
+and 21,740,788 after its finer sweep, for 18.6 of the search's 40.0 s of CPU (idle), while
+the fleet bound (fleet_bound.py) gives 20,889,929 in about 4-5 s; after 60 solves (adaptive
+smoothing) the round's finer sweep gives 19,884,828 (bench/results/2026-11-28-hbound2.md), so
+from a 90 s limit on (effort 9: 60 solves there) the round runs."""
 
 EXACT_NODES = 20_000
 """Branch-and-bound nodes of the exact MIP on tiny whole-unit problems."""
