@@ -36,7 +36,7 @@ from evacuate.plan.grid import (
     has_instant_trips,
     trivial_bound,
 )
-from evacuate.plan.lagrows import Rows, finer_sweep
+from evacuate.plan.lagrows import Rows, SweepSpace, finer_sweep
 from evacuate.plan.lagrows import price as _price
 from evacuate.plan.lagrows import window_rows as _rows
 from evacuate.plan.problem import Problem
@@ -257,6 +257,7 @@ def column_generation_bound(
     from evacuate.solvers.highs import IncrementalLP
 
     master = IncrementalLP(row_lower, row_upper, options=_MASTER_OPTIONS)
+    space = SweepSpace()  # the pricing sweeps' arrays, reused from round to round
     n_in = 0  # columns passed to the master so far
     best = math.inf
     master_x: NDArray[np.float64] | None = None
@@ -296,7 +297,7 @@ def column_generation_bound(
         last = np.array([k == len(rows.windows) - 1 for _, k in rows.avail], dtype=bool)
         y[last] = np.maximum(sig[av_p[last]], 0.0)
         best_duals = {**duals, "avail": y, "mu": np.maximum(mu0, 0.0) * (grid.capacity > 0)}
-        best, _ = _price(problem, grid, rows, best_duals)
+        best, _ = _price(problem, grid, rows, best_duals, space)
         log.debug("start multipliers: L %.6g", best)
     # Wentges smoothing: price at a mix of the best multipliers so far and the master's (both
     # non-negative, so every L stays a bound); a round that finds nothing new prices at the
@@ -315,7 +316,7 @@ def column_generation_bound(
 
     for it in range(1, iterations + 1):
         usage[:] = 0.0
-        value, columns = _price(problem, grid, rows, at)
+        value, columns = _price(problem, grid, rows, at, space)
         if value < best:
             best, best_duals = value, at
         added = sum(add(k, pk, dl, lg) for k, pk, dl, lg in columns)
@@ -364,7 +365,7 @@ def column_generation_bound(
         if (not made and best - res.objective <= tolerance * max(1.0, best)) or (
             added == 0 and it > 1 and not mixed
         ):
-            value, _ = _price(problem, grid, rows, duals)
+            value, _ = _price(problem, grid, rows, duals, space)
             if value < best:
                 best, best_duals = value, duals
             break

@@ -20,12 +20,12 @@ from numpy.typing import NDArray
 from evacuate.plan.grid import Grid, build_grid, floor_step
 from evacuate.plan.problem import Problem
 from evacuate.plan.rates import throughput_rows
-from evacuate.plan.sweep import loaded_legs, sweep_windows
+from evacuate.plan.sweep import path_loads, sweep_windows
 
 if TYPE_CHECKING:
     from evacuate.plan.lagrange import LagrangeResult
 
-__all__ = ["Rows", "finer_sweep", "price", "window_rows"]
+__all__ = ["Rows", "SweepSpace", "finer_sweep", "price", "window_rows"]
 
 
 @dataclass
@@ -49,6 +49,39 @@ class Rows:
     berth: list[tuple[int, int, int]]
     """(place, k0, k1): vehicle-time of loading in those windows <= berths x their time."""
     berth_limit: list[float]
+
+
+class SweepSpace:
+    """The sweep's arrays for one grid (``sweep_windows``: value, choice, arrive and its
+    scratch), kept from one pricing to the next: a column generation prices the same grid
+    tens of times, and fresh arrays of this size cost page faults (system time) every time."""
+
+    def __init__(self) -> None:
+        self.shape = (-1, -1)
+        self.arrays: tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]
+        self.scratch: tuple[NDArray[np.float64], NDArray[np.int64]]
+
+    def get(
+        self, n_steps: int, n_places: int
+    ) -> tuple[
+        NDArray[np.float64],
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.float64],
+        NDArray[np.int64],
+    ]:
+        if self.shape != (n_steps, n_places):
+            self.shape = (n_steps, n_places)
+            self.arrays = (
+                np.zeros((n_steps, n_places)),
+                np.full((n_steps, n_places), -1, dtype=np.int64),
+                np.zeros((n_steps, n_places), dtype=np.int64),
+            )
+            self.scratch = (
+                np.empty((n_steps + 1, n_places)),
+                np.empty((n_steps + 1, n_places), dtype=np.int64),
+            )
+        return (*self.arrays, *self.scratch)
 
 
 def window_rows(
@@ -122,10 +155,12 @@ def price(
     grid: Grid,
     rows: Rows,
     duals: dict[str, NDArray[np.float64]],
+    space: SweepSpace | None = None,
 ) -> tuple[
     float, list[tuple[int, NDArray[np.float64], NDArray[np.float64], list[tuple[int, int]]]]
 ]:
-    """L(duals) and, for every supply, the loads per (place, window) of its best path."""
+    """L(duals) and, for every supply, the loads per (place, window) of its best path.
+    ``space``: the sweep's arrays, reused across calls on the same grid."""
     n_c, n_p = grid.empty_steps.shape[0], grid.empty_steps.shape[1]
     t = grid.n_steps
     n_k = len(rows.windows) - 1
@@ -155,9 +190,7 @@ def price(
         sel = np.flatnonzero(grid.supply_c == c)
         if sel.size == 0:
             continue
-        value = np.zeros((n_p, t))
-        choice = np.full((n_p, t), -1, dtype=np.int64)
-        arrive = np.zeros((n_p, t), dtype=np.int64)
+        value, choice, arrive, best_at, best_step = (space or SweepSpace()).get(t, n_p)
         arcs = grid.arcs[c]
         sweep_windows(
             t,
@@ -183,20 +216,19 @@ def price(
             value,
             choice,
             arrive,
+            best_at,
+            best_step,
         )
-        for kk in sel.tolist():
-            p, s = int(grid.supply_p[kk]), int(grid.supply_s[kk])
-            if s >= t:
-                continue
-            total += grid.supply_n[kk] * value[p, s]
-            steps = loaded_legs(t, grid.empty_steps[c], arrive, choice, p, s)
-            picked = np.zeros((n_p, n_k + 1))
-            delivered = np.zeros((n_p, n_k + 1))
-            for i, j, s_dep, s_arr in steps:
-                picked[i, rows.win[s_dep]] += 1.0
-                delivered[j, rows.win[min(s_arr, t)]] += 1.0
-            legs = [(i, j) for i, j, _, _ in steps]
-            columns.append((kk, picked, delivered, legs))
+        sel = sel[grid.supply_s[sel] < t]
+        sp, ss = grid.supply_p[sel].astype(np.int64), grid.supply_s[sel].astype(np.int64)
+        legs, ptr, picked, delivered = path_loads(
+            t, grid.empty_steps[c], arrive, choice, rows.win, sp, ss
+        )
+        pairs = legs[:, :2].tolist()
+        for v, kk in enumerate(sel.tolist()):
+            total += grid.supply_n[kk] * value[ss[v], sp[v]]
+            path = [(i, j) for i, j in pairs[ptr[v] : ptr[v + 1]]]
+            columns.append((kk, picked[v], delivered[v], path))
     return total, columns
 
 
