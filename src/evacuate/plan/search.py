@@ -190,12 +190,14 @@ def _finer_bound(problem: Problem, res: LagrangeResult, stats: dict[str, Any]) -
 
 
 def _fine_guide_args(direct: LagrangeResult) -> dict[str, Any]:
-    """The column generation of the finer guide, from the direct guide's multipliers."""
+    """The column generation of the finer guide, from the direct guide's multipliers, with
+    the bound's automatic smoothing (``lagrange.ADAPTIVE_STEP``; ``FINE_GUIDE_ITERATIONS``)."""
     return {
         "conservative": True,
         "transfers": False,
         "iterations": FINE_GUIDE_ITERATIONS,
         "multipliers": (direct.sigma, direct.mu),
+        "adaptive": True,
     }
 
 
@@ -285,16 +287,20 @@ budget). Other settings tried on ``scale-500``: slack power 0.5 36.1 M, 1.0 with
 ``off_target`` 0.05 36.9 M, with urgency 1 over 0.3 of the horizon 35.7 M. Where the
 allocation applies, no greedy run comes before the guide (none ever beat these)."""
 
-FINE_GUIDE = 4
+FINE_GUIDE = 8
 """At city scale below ``AGGREGATE_GUIDE_PLACES``, once the direct guide (``dt``) is flown, a
 second guide on a grid this many times finer, started from its multipliers: the 4 h grid
-costs the guide about 1.3% on ``scale-200`` (bench/results/2026-11-28-citygap.md)."""
+costs the guide about 1.3% on ``scale-200``, the 1 h grid 0.4% (converged: 4 h 18.91 M, 1 h
+19.15 M, 0.5 h 19.20 M, 0.25 h 19.23 M; bench/results/2026-11-28-citygap.md)."""
 
 FINE_GUIDE_ITERATIONS = 30
-"""LP solves of the finer guide's column generation. Measured on ``scale-200`` from the
-direct guide's 40 (its plan 18,732,310), loaded machine, so CPU seconds: 10 solves guide a
-plan of 17,038,154 (2.7 s), 20 solves 18,837,886 (7.2 s), 30 solves 19,093,613 (12.1 s), 80
-solves 19,150,481 (30.1 s; converged from scratch, 87 solves: 19,150,344)."""
+"""LP solves of the finer guide's column generation (adaptive smoothing). Measured on
+``scale-200`` from the direct guide's 40 (its plan 18,732,310), loaded machine, so CPU
+seconds of the column generation, the plan flown with ``CITY_GUIDED``
+(bench/results/2026-11-28-cplan.md): 4 times finer (1 h) with the fixed weight, 30 solves
+19,093,685 (12.2 s), 50 solves 19,147,654 (22.2 s); adaptive, 30 solves 19,138,223 (12.4
+s), 40 solves 19,150,145 (14.5 s, the 1 h grid's converged plan); 8 times finer (0.5 h),
+30 solves: fixed weight 19,129,528 (19.9 s), adaptive 19,186,905 (21.7 s)."""
 
 AGGREGATE_GUIDE_PLACES = 400
 """From this many places on, the first guide is the clustered problem's (``aggregate.py``),
