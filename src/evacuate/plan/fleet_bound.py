@@ -24,8 +24,8 @@ stays a relaxation whose size grows with classes x places x (``NEAR_HAVENS`` +
   a haven (or a hub) at most the trips into it, first approaches at most the vehicles; the
   trips' durations (plus turnaround) and the approaches fit in the fleet's working time, and
   for each last loading start ``theta`` the trips from places that must be loaded by then
-  and their approaches fit in the time before it plus one trip each (``_levels``), written
-  as running sums;
+  and their approaches fit in the time before it, but for the part of each vehicle's last
+  such trip past it (``fleet_levels.py``), written as running sums;
 - people per place; each haven's room for its near trips, each group's for the near trips
   into it and its far ones, all the havens' room for all; loads and berths per place,
   unloads and berths per haven and pooled.
@@ -34,8 +34,8 @@ Why no plan rescues more: as ``pooled_trips.py`` argues (no staging places), kee
 vehicle's loaded trips from a place with people into a haven, counted as ``people /
 capacity`` of a trip; the empty moves and dropped trips between two kept ones take at least
 the shortest empty path (so no less than the approach the LP charges for that pair or hub),
-each kept trip at least its charged duration, and the last one of a vehicle that starts
-loading by ``theta`` ends by ``theta`` plus its duration. Any plan so maps onto a feasible
+each kept trip at least its charged duration, and a vehicle's trips loaded by ``theta``
+fit before it but for the last one's part past it (``fleet_levels.py``). Any plan so maps onto a feasible
 point with its rescued count. The Hypothesis property of tests/plan/test_fleet_bound.py
 checks it against the exhaustive optimum with pairs by name, in groups, and pooled.
 """
@@ -51,6 +51,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from evacuate.plan.budget import SafetyStop
+from evacuate.plan.fleet_levels import level_rows
 from evacuate.plan.fleet_parts import (
     Model,
     empty_times,
@@ -349,73 +350,8 @@ def _class_rows(
     time_row = m.rows(1, budget)
     for cols, _, hours in charged:
         m.terms(np.full(cols.size, time_row[0]), cols, hours)
-    _levels(problem, m, c, mine, pk, horizon, rest, charged)
+    level_rows(problem, m, c, mine, pk, horizon, rest, charged, MAX_LEVELS)
     return x, t_place, t_haven, c
-
-
-def _levels(
-    problem: Problem,
-    m: Model,
-    c: int,
-    mine: list[_Entry],
-    pk: NDArray[np.int64],
-    horizon: float,
-    rest: float,
-    charged: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]],
-) -> None:
-    """For each level ``theta``, the trips from places whose last loading start is by
-    ``theta`` and the approaches into them fit in the vehicles' time before ``theta`` plus one
-    trip: running sums ``u[k] = u[k-1] + band k``, ``u[k] <= room[k]``. ``charged[0]`` are
-    the trips.
-
-    The one trip: a vehicle's last such trip starts by ``theta``, and whatever ``L``, each
-    trip charged at most ``L`` leaves ``L`` for the last. So the trips of band ``k`` are
-    charged ``min(duration, L[k])`` with ``L[k]`` the longest of the shortest trips of the
-    places of the bands up to ``k`` (the longest trip would let a far trip to a distant
-    group of havens widen every level), and level ``k`` gets ``L[k]`` (>= ``L`` of every
-    band in it: each is charged no more)."""
-    limit = problem.deadline[pk] - float(problem.load[c])
-    x, t_place, t_hours = charged[0]
-    t_dur = t_hours - rest
-    has = np.zeros(pk.size, dtype=bool)
-    has[t_place] = True
-    levels = np.unique(limit[has & (limit < horizon)])
-    if levels.size == 0:
-        return
-    if levels.size > MAX_LEVELS:
-        levels = levels[np.linspace(0, levels.size - 1, MAX_LEVELS).round().astype(np.int64)]
-        levels = np.unique(levels)
-    band = np.searchsorted(levels, limit - _TOL)  # == levels.size: in no level
-    t_band = band[t_place]
-    inside = t_band < levels.size
-    # each place's shortest trip, the longest of those up to each band
-    shortest = np.full(pk.size, math.inf)
-    np.minimum.at(shortest, t_place, t_dur)
-    most = np.zeros(levels.size)
-    sel = has & (band < levels.size)
-    np.maximum.at(most, band[sel], shortest[sel])
-    last = np.maximum.accumulate(most)
-    room = np.array(
-        [
-            sum(e.count * max(0.0, theta - e.t + last[k] + rest) for e in mine)
-            for k, theta in enumerate(levels.tolist())
-        ]
-    )
-    u = m.cols(np.zeros(levels.size))
-    rows = m.rows(levels.size, 0.0)
-    m.terms(rows, u, -1.0)
-    m.terms(rows[1:], u[:-1], 1.0)
-    m.terms(
-        rows[t_band[inside]],
-        x[inside],
-        np.minimum(t_dur, last[np.minimum(t_band, levels.size - 1)])[inside] + rest,
-    )
-    for cols, place, hours in charged[1:]:
-        k = band[place]
-        inside = k < levels.size
-        m.terms(rows[k[inside]], cols[inside], hours[inside])
-    caps = m.rows(levels.size, room)
-    m.terms(caps, u, 1.0)
 
 
 def _people_rows(
