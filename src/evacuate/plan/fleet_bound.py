@@ -35,9 +35,10 @@ vehicle's loaded trips from a place with people into a haven, counted as ``peopl
 capacity`` of a trip; the empty moves and dropped trips between two kept ones take at least
 the shortest empty path (so no less than the approach the LP charges for that pair or hub),
 each kept trip at least its charged duration, and a vehicle's trips loaded by ``theta``
-fit before it but for the last one's part past it (``fleet_levels.py``). Any plan so maps onto a feasible
-point with its rescued count. The Hypothesis property of tests/plan/test_fleet_bound.py
-checks it against the exhaustive optimum with pairs by name, in groups, and pooled.
+fit before it but for the last one's part past it (``fleet_levels.py``). Any plan so maps
+onto a feasible point with its rescued count. The Hypothesis property of
+tests/plan/test_fleet_bound.py checks it against the exhaustive optimum with pairs by name,
+in groups, and pooled.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from evacuate.plan.budget import SafetyStop
-from evacuate.plan.fleet_levels import level_rows
+from evacuate.plan.fleet_levels import REACH_COLUMNS, level_rows
 from evacuate.plan.fleet_parts import (
     Model,
     empty_times,
@@ -186,6 +187,9 @@ def fleet_bound(
         return zero
     entries = _entries(problem)
     groups = haven_groups(problem, hv, far_groups)
+    # the levels' rows for every tau where the LP is small enough (fleet_levels.py)
+    per_place = near_havens + far_groups + near_back + near_groups + 2
+    every_tau = n_c * pk.size * per_place <= REACH_COLUMNS
     m = Model()
     # people columns of every class, for the people rows: (column, place index in pk, haven
     # index in hv or -1 for far, class)
@@ -202,6 +206,7 @@ def fleet_bound(
                 hv,
                 (near_havens, near_pickups, near_back, near_groups),
                 groups,
+                every_tau,
             )
             if got is not None:
                 trip_cols.append(got)
@@ -220,10 +225,11 @@ def _class_rows(
     hv: NDArray[np.int64],
     near: tuple[int, int, int, int],
     groups: NDArray[np.int64],
+    every_tau: bool,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int] | None:
     """Class ``c``'s columns, flows, time and level rows; its trip columns (None: none).
     ``near``: havens by name, pickups by name, ways back by name; ``groups``: each
-    haven's group of far havens."""
+    haven's group of far havens; ``every_tau``: the levels' rows for every ``tau``."""
     near_havens, near_pickups, near_back, near_groups = near
     n_groups = int(groups.max()) + 1
     end = float(problem.end)
@@ -350,7 +356,7 @@ def _class_rows(
     time_row = m.rows(1, budget)
     for cols, _, hours in charged:
         m.terms(np.full(cols.size, time_row[0]), cols, hours)
-    level_rows(problem, m, c, mine, pk, horizon, rest, charged, MAX_LEVELS)
+    level_rows(problem, m, c, mine, pk, horizon, rest, charged, MAX_LEVELS, every_tau)
     return x, t_place, t_haven, c
 
 
