@@ -75,8 +75,8 @@ def level_rows(
     """Class ``c``'s level rows (module docstring). ``mine``: its entries; ``pk``: the places
         with people; ``charged``: (columns, place index into ``pk``, hours) of every column that
         enters a place, the trips first (hours: duration + ``rest``); at most ``max_levels``
-        levels (a subset: each row is valid on its own). ``every_tau``: rows for every ``tau`` on the
-    grid; else one per level, ``tau = L`` with every trip charged ``min(duration, L)``."""
+        levels (a subset: each row is valid on its own). ``every_tau``: rows for every ``tau``
+    on the grid; else one per level, ``tau = L``, every trip charged ``min(duration, L)``."""
     limit = problem.deadline[pk] - float(problem.load[c])
     x, t_place, t_hours = charged[0]
     t_dur = t_hours - rest
