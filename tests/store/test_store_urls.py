@@ -47,3 +47,42 @@ def test_an_unknown_backend_is_refused_with_the_forms_expected() -> None:
     result = CliRunner().invoke(app, ["runs", "list", "--store", "nonsense://x"])
     assert result.exit_code == 2
     assert "expected sqlite:///FILE, a file path or postgresql://" in result.output
+
+
+READERS = [
+    ["runs", "list"],
+    ["runs", "show", "abc"],
+    ["runs", "compare", "abc", "def"],
+    ["runs", "export", "-o", "{tmp}/out/runs.csv"],
+    ["runs", "report", "abc", "-o", "{tmp}/out/report"],
+    ["report", "{tiny}", "--sweep", "abc", "-o", "{tmp}/out/report"],
+]
+TINY = Path(__file__).resolve().parents[1] / "data" / "valid" / "tiny_plane.yaml"
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.sampled_from(READERS),
+    st.sampled_from(["runs.db", "sub/dir/runs.db", "empty.db", "sqlite:///{tmp}/gone.db"]),
+)
+def test_commands_that_read_a_store_that_does_not_exist_write_nothing(
+    tmp_path: Path, command: list[str], store: str
+) -> None:
+    """``runs list|show|compare|export|report`` and ``report --sweep`` on a store path that
+    holds nothing (missing, under missing folders, an empty file): exit 2 naming the store,
+    and no file, folder or tables made. Before, each created the SQLite file (and its
+    folders, and the tables in an empty file) and ``runs list`` printed an empty table."""
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder, contextlib.chdir(folder):
+        Path("empty.db").touch()
+        Path("out").mkdir()
+        before = sorted(Path(".").rglob("*"))
+        argv = [a.format(tmp=folder, tiny=TINY) for a in [*command, "--store", store]]
+        result = CliRunner().invoke(app, argv)
+        assert result.exit_code == 2, (argv, result.output)
+        assert "error: no run store at sqlite:///" in result.output, result.output
+        assert sorted(Path(".").rglob("*")) == before
+        assert Path("empty.db").stat().st_size == 0

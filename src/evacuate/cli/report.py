@@ -151,7 +151,7 @@ def _extras(sabotage: Path | None, sweep: str | None, store: str | None) -> dict
         from evacuate.store import open_store
         from evacuate.sweep.run import load_sweep
 
-        with open_store(store) as st:
+        with open_store(store, create=False) as st:
             result = load_sweep(st, sweep)
         out["sweep"] = sweep_data(result, result.analyse(target_share=0.95))
     return out

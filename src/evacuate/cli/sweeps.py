@@ -231,7 +231,7 @@ def runs_list(
     with reported_errors():
         from evacuate.store import open_store
 
-        with open_store(store) as st:
+        with open_store(store, create=False) as st:
             parent_id = st.get_run(parent).id if parent else None
             runs = st.list_runs(kind=kind, parent=parent_id, top_level=parent is None, limit=limit)
             counts = {r.id: st.count_runs(parent=r.id) for r in runs if r.kind == "sweep"}
@@ -265,7 +265,7 @@ def runs_show(
     with reported_errors():
         from evacuate.store import open_store
 
-        with open_store(store) as st:
+        with open_store(store, create=False) as st:
             r = st.get_run(run)
             series = st.series(r.id)
             children = st.count_runs(parent=r.id)
@@ -307,7 +307,7 @@ def runs_compare(
     with reported_errors():
         from evacuate.store import open_store
 
-        with open_store(store) as st:
+        with open_store(store, create=False) as st:
             rows = st.compare(runs)
         table = Table(title="Runs compared")
         table.add_column("")
@@ -341,7 +341,7 @@ def runs_export(
         if output is None:
             raise typer.BadParameter("expected a .csv or .parquet file", param_hint="--output")
         output_path(output, suffixes=(".csv", ".parquet"))
-        with open_store(store) as st:
+        with open_store(store, create=False) as st:
             if run is not None:
                 parent = st.get_run(run)
                 runs = st.list_runs(parent=parent.id) or [parent]
@@ -386,7 +386,7 @@ def runs_report(
             raise typer.BadParameter("expected a folder for the report", param_hint="--output")
         output_path(output, folder=True)
         people, share = _target(target)
-        with open_store(store) as st:
+        with open_store(store, create=False) as st:
             if st.get_run(run).kind == "sabotage":
                 from evacuate.report.sabotage import build_sabotage_report
                 from evacuate.sabotage import load_sabotage

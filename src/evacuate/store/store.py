@@ -24,7 +24,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, select, text
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,7 +91,9 @@ def resolve_url(url: str | None = None) -> str:
 class Store:
     """A run store at ``url`` (see ``open_store``)."""
 
-    def __init__(self, url: str | None = None, *, artifacts: str | Path | None = None) -> None:
+    def __init__(
+        self, url: str | None = None, *, artifacts: str | Path | None = None, create: bool = True
+    ) -> None:
         self.url = resolve_url(url)
         try:
             parsed = make_url(self.url)
@@ -108,7 +110,12 @@ class Store:
         if self.is_sqlite:
             db = parsed.database
             if db and db != ":memory:":
-                Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                path = Path(db).expanduser()
+                if not create and not path.exists():
+                    raise StoreError(self._nothing_stored("no such file"))
+                if not create and path.is_file() and path.stat().st_size == 0:
+                    raise StoreError(self._nothing_stored("the file is empty"))
+                path.parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 60}
         try:
             self.engine: Engine = create_engine(self.url, **kwargs)
@@ -126,16 +133,27 @@ class Store:
         self._writers = sessionmaker(writer, expire_on_commit=False)
         self.artifact_root = Path(artifacts) if artifacts else self._default_artifacts(parsed)
         try:
-            self.upgrade()
+            found = create or inspect(self.engine).has_table("alembic_version")
+            if found:
+                self.upgrade()
         except Exception as exc:
             self.engine.dispose()
             raise StoreError(f"cannot open the run store at {self.safe_url}: {exc}") from exc
+        if not found:
+            self.engine.dispose()
+            raise StoreError(self._nothing_stored("the database holds no run store"))
 
     # ------------------------------------------------------------------ set-up
     @property
     def safe_url(self) -> str:
         """The URL with any password hidden, for messages."""
         return make_url(self.url).render_as_string(hide_password=True)
+
+    def _nothing_stored(self, why: str) -> str:
+        return (
+            f"no run store at {self.safe_url} ({why}): nothing was recorded there; plan,"
+            " simulate, sweep and sabotage record runs with --store URL"
+        )
 
     def _default_artifacts(self, parsed: Any) -> Path:
         env = os.environ.get("EVACUATE_ARTIFACTS")
@@ -512,6 +530,11 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def open_store(url: str | None = None, *, artifacts: str | Path | None = None) -> Store:
-    """Open (creating or upgrading) the run store at ``url``; see ``resolve_url``."""
-    return Store(url, artifacts=artifacts)
+def open_store(
+    url: str | None = None, *, artifacts: str | Path | None = None, create: bool = True
+) -> Store:
+    """Open (creating or upgrading) the run store at ``url``; see ``resolve_url``.
+
+    ``create=False`` (commands that only read): a store that does not exist yet is a
+    ``StoreError``, and nothing is written (no file, folder or tables made)."""
+    return Store(url, artifacts=artifacts, create=create)
