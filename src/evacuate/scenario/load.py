@@ -261,6 +261,13 @@ def loads(text: str, *, source: str = "<string>") -> Scenario:
         raise TypeError(f"loads() takes YAML or JSON text, not {type(text).__name__}{hint}")
     if len(text) > limits.MAX_FILE_BYTES:
         raise _too_big(source)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate, e.g. from JSON's "\ud800"
+        line = text.count("\n", 0, exc.start) + 1
+        found = f"U+{ord(text[exc.start]):04X}"
+        issue = Issue(f"not UTF-8 text: a lone surrogate {found}", file=source, line=line)
+        raise ScenarioError([issue]) from None
     data, lines = yaml12.parse(text, source)
     return from_dict(data, source=source, lines=lines)
 

@@ -13,6 +13,7 @@ import functools
 import hmac
 import json
 import logging
+import math
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from sse_starlette.sse import EventSourceResponse
@@ -70,6 +73,18 @@ def _plotly_js() -> bytes:
 STATIC = {"app.js": "text/javascript", "app.css": "text/css", "plotly.min.js": "text/javascript"}
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities as text ("nan", "inf"): JSON has no such numbers, and
+    a refusal that echoes one (``"input": NaN``) must still be sent (it was a 500)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 class _Guard(BaseHTTPMiddleware):
     """Body size limit, and the token (when one is set) on every ``/api`` request."""
 
@@ -112,6 +127,10 @@ def create_app(
     )
     app.state.records, app.state.runner = records, runner
     app.add_middleware(_Guard, token=token, max_body=max_upload)
+
+    @app.exception_handler(RequestValidationError)
+    async def refused(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _finite(jsonable_encoder(exc.errors()))}, 422)
 
     def close() -> None:
         runner.close()
@@ -220,7 +239,7 @@ def create_app(
         try:
             opts = JOB_OPTIONS[body.kind].model_validate(body.options)
         except ValidationError as exc:
-            raise HTTPException(422, json.loads(exc.json(include_url=False))) from None
+            raise HTTPException(422, _finite(json.loads(exc.json(include_url=False)))) from None
         named = [v for v in (getattr(opts, "variant", None),) if v] + list(
             getattr(opts, "variants", None) or []
         )
