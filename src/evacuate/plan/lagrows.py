@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from evacuate.plan.grid import Grid, build_grid, floor_step
 from evacuate.plan.problem import Problem
 from evacuate.plan.rates import throughput_rows
-from evacuate.plan.sweep import path_loads, sweep_windows
+from evacuate.plan.sweep import path_loads, sweep_windows, window_prices
 
 if TYPE_CHECKING:
     from evacuate.plan.lagrange import LagrangeResult
@@ -122,17 +122,18 @@ def window_rows(
         timed |= haven
     # at city scale, the boundaries where havens have rows (all of them below city scale)
     on_haven = {k for k in range(1, n_k) if not city or int(bounds[k]) in haven_cuts}
+    arrived: dict[int, list[tuple[float, int]]] = {}  # per place, its arrivals in order
+    for q, a, n in problem.arrivals:
+        arrived.setdefault(q, []).append((a, n))
     for place in np.flatnonzero(pickup).tolist():
         windowed = city and place in haven and bool(on_haven)
         if place not in timed and not windowed:
             rows.avail.append((place, n_k))
             rows.avail_limit.append(float(grid.population[place]))
             continue
+        mine = arrived.get(place, [])
         limits = [
-            float(
-                sum(n for q, a, n in problem.arrivals if q == place and a < bounds[k] * dt - 1e-12)
-            )
-            for k in range(1, n_k)
+            float(sum(n for a, n in mine if a < bounds[k] * dt - 1e-12)) for k in range(1, n_k)
         ] + [float(grid.population[place])]
         for k in range(1, n_k + 1):
             keep = k == n_k or (windowed and k in on_haven)
@@ -148,6 +149,15 @@ def window_rows(
         problem, pickup, bounds, dt
     )
     return rows
+
+
+def _table(items: list[Any], width: int) -> NDArray[np.int64]:
+    """Rows' (place, window ...) tuples as an int64 table."""
+    return np.array(items, dtype=np.int64).reshape(-1, width)
+
+
+def _flat(y: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.ascontiguousarray(y, dtype=np.float64)
 
 
 def price(
@@ -166,18 +176,19 @@ def price(
     n_k = len(rows.windows) - 1
     mu = duals["mu"]
     b = grid.haven - mu
-    # availability duals summed over the boundaries after each window
-    avail = np.zeros((n_p, n_k + 1))
-    for (p, k), y in zip(rows.avail, duals["avail"], strict=True):
-        avail[p, :k] += y
-    for (p, k), y in zip(rows.room, duals["room"], strict=True):
-        avail[p, :k] -= y
-    nu = np.zeros((n_p, n_k + 1))
-    for (p, k0, k1), y in zip(rows.rate, duals["rate"], strict=True):
-        nu[p, k0:k1] += y
-    rho = np.zeros((n_p, n_k + 1))
-    for (p, k0, k1), y in zip(rows.berth, duals["berth"], strict=True):
-        rho[p, k0:k1] += y
+    # availability duals summed over the boundaries after each window; throughput, berths
+    avail, nu, rho = window_prices(
+        n_p,
+        n_k + 1,
+        _table(rows.avail, 2),
+        _flat(duals["avail"]),
+        _table(rows.room, 2),
+        _flat(duals["room"]),
+        _table(rows.rate, 3),
+        _flat(duals["rate"]),
+        _table(rows.berth, 3),
+        _flat(duals["berth"]),
+    )
     total = float(
         np.dot(rows.avail_limit, duals["avail"])
         + np.dot(grid.capacity[rows.cap], mu[rows.cap])

@@ -11,7 +11,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["compile_sweep", "path_loads", "sweep_windows"]
+__all__ = ["compile_sweep", "path_loads", "sweep_windows", "window_prices"]
 
 
 @numba.njit(cache=True)
@@ -147,6 +147,44 @@ def sweep_windows(
 
 
 @numba.njit(cache=True)
+def window_prices(
+    n_p: int,
+    n_w: int,
+    avail_rows: NDArray[np.int64],
+    avail_y: NDArray[np.float64],
+    room_rows: NDArray[np.int64],
+    room_y: NDArray[np.float64],
+    rate_rows: NDArray[np.int64],
+    rate_y: NDArray[np.float64],
+    berth_rows: NDArray[np.int64],
+    berth_y: NDArray[np.float64],
+) -> tuple[
+    NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]
+]:  # pragma: no cover - compiled
+    """The sweep's prices per (place, window) from the master's row multipliers: ``avail``,
+    the people rows' (place, k) summed over the boundaries after each window, less the room
+    rows'; ``nu`` and ``rho``, the throughput and berth rows' (place, k0, k1) over their
+    windows. Summed row by row, in the rows' order (the same floating-point sums as a
+    Python loop over the rows)."""
+    avail = np.zeros((n_p, n_w))
+    nu = np.zeros((n_p, n_w))
+    rho = np.zeros((n_p, n_w))
+    for r in range(avail_rows.shape[0]):
+        for w in range(avail_rows[r, 1]):
+            avail[avail_rows[r, 0], w] += avail_y[r]
+    for r in range(room_rows.shape[0]):
+        for w in range(room_rows[r, 1]):
+            avail[room_rows[r, 0], w] -= room_y[r]
+    for r in range(rate_rows.shape[0]):
+        for w in range(rate_rows[r, 1], rate_rows[r, 2]):
+            nu[rate_rows[r, 0], w] += rate_y[r]
+    for r in range(berth_rows.shape[0]):
+        for w in range(berth_rows[r, 1], berth_rows[r, 2]):
+            rho[berth_rows[r, 0], w] += berth_y[r]
+    return avail, nu, rho
+
+
+@numba.njit(cache=True)
 def path_loads(
     n_steps: int,
     empty: NDArray[np.int64],
@@ -206,8 +244,8 @@ def path_loads(
 
 
 def compile_sweep() -> None:
-    """Compile ``sweep_windows`` and ``path_loads`` (or load them from numba's cache) without
-    running them.
+    """Compile ``sweep_windows``, ``path_loads`` and ``window_prices`` (or load them from
+    numba's cache) without running them.
 
     The planner calls this before its safety stop starts: compiling takes seconds on a cold
     cache, and a stop that counted it would bind on a slow or busy machine, giving another plan.
@@ -221,3 +259,5 @@ def compile_sweep() -> None:
     sweep_windows.compile(tuple(numba.typeof(a) for a in sample))  # type: ignore[no-untyped-call]
     legs_sample = (1, i2, i2, i2, i1, i1, i1)
     path_loads.compile(tuple(numba.typeof(a) for a in legs_sample))  # type: ignore[no-untyped-call]
+    prices_sample = (1, 1, i2, f1, i2, f1, i2, f1, i2, f1)
+    window_prices.compile(tuple(numba.typeof(a) for a in prices_sample))  # type: ignore[no-untyped-call]
