@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,47 +93,72 @@ CASES: dict[str, tuple[Callable[[], evacuate.Scenario], str, int | None]] = {
 
 
 def plan_case(case: str, out: str) -> dict[str, Any]:
-    """Plan ``case`` with seed 3 and the default time limit; its plan file to ``out`` (run in
-    a fresh process too: ``python -c``), and what the search did."""
+    """Plan ``case`` with seed 3 and the default time limit: its plan file to ``out``, and
+    what the search did."""
     make, objective, work = CASES[case]
     result = plan(make(), objective=objective, seed=3, work=work)  # type: ignore[arg-type]
     write_plan(result.plan, Path(out))
     st = result.stats
     done = {"stopped_by_time": bool(st["stopped_by_time"])}
-    done |= {"dispatch_runs": st.get("dispatch_runs", 0), "work": st.get("work", 0)}
-    Path(out).with_suffix(".json").write_text(json.dumps(done))
-    return done
+    return done | {"dispatch_runs": st.get("dispatch_runs", 0), "work": st.get("work", 0)}
+
+
+def serve() -> None:
+    """The second planning process: plans each ``[case, out]`` read from stdin (one JSON
+    line each) and answers with what the search did (one JSON line)."""
+    for line in sys.stdin:
+        case, out = json.loads(line)
+        print(json.dumps(plan_case(case, out)), flush=True)
+
+
+@pytest.fixture(scope="module")
+def second() -> Iterator[subprocess.Popen[str]]:
+    """A second planning process (``serve``) with a process spinning on a core beside it,
+    for the whole module: its start-up is paid once, not per case."""
+    compile_sweep()  # numba's cache written first: the child loads it, not compiles it too
+    compile_kernel()
+    code = "from tests.plan.test_determinism import serve; serve()"
+    with (
+        _spinner() as burner,
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as child,
+    ):
+        try:
+            yield child
+        finally:  # the context's exit closes the pipes and waits
+            child.kill()
+            burner.kill()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
-def test_same_seed_same_file_beside_a_cpu_burner(tmp_path: Path, case: str) -> None:
+def test_same_seed_same_file_beside_a_cpu_burner(
+    tmp_path: Path, case: str, second: subprocess.Popen[str]
+) -> None:
     """Two runs with the same seed and the default time limit write identical plan files,
     though a process burns CPU beside the second one; the time limit bound neither.
 
     The two runs go at the same time (the wall time of about one and a half runs, not two):
-    the second in a fresh process started beside the burner, the first in this one, so each
-    shares the machine with the other, the burner and whatever else runs (a CI worker's
-    other tests): both run busier than on a quiet machine, and differently."""
-    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
-    code = "import sys; from tests.plan.test_determinism import plan_case; plan_case(*sys.argv[1:])"
-    compile_sweep()  # numba's cache written first: the child loads it, not compiles it too
-    compile_kernel()
-    burner = _spinner()
-    try:
-        child = subprocess.Popen([sys.executable, "-c", code, case, str(second)], cwd=ROOT)
-        try:
-            done = plan_case(case, str(first))
-            assert child.wait(timeout=600) == 0
-        finally:
-            child.kill()
-            child.wait()
-    finally:
-        burner.kill()
-        burner.wait()
-    other = json.loads(second.with_suffix(".json").read_text())
-    assert not done["stopped_by_time"] and not other["stopped_by_time"]
-    assert first.read_bytes() == second.read_bytes()
+    the second in another process, the first in this one, so each shares the machine with
+    the other, the burner and whatever else runs (a CI worker's other tests): both run
+    busier than on a quiet machine, and differently."""
+    first, other = tmp_path / "first.csv", tmp_path / "second.csv"
+    assert second.stdin is not None and second.stdout is not None
+    second.stdin.write(json.dumps([case, str(other)]) + "\n")
+    second.stdin.flush()
+    done = plan_case(case, str(first))
+    answer = second.stdout.readline()
+    while answer and not answer.startswith("{"):  # anything else the child may print
+        answer = second.stdout.readline()
+    assert answer, "the second planning process ended"
+    theirs = json.loads(answer)
+    assert not done["stopped_by_time"] and not theirs["stopped_by_time"]
+    assert first.read_bytes() == other.read_bytes()
     # the search did its work: more than one dispatcher run, or move evaluations
     assert done["dispatch_runs"] > 1 or done["work"] >= 100_000
 
