@@ -70,7 +70,7 @@ from evacuate.scenario.model import (
 from evacuate.scenario.scenario import Scenario
 from tests.oracle_parts import Flow, _is_int, _Rates, _Route, _Throughput
 
-__all__ = ["OracleResult", "exhaustive"]
+__all__ = ["OracleResult", "OracleTooBig", "exhaustive"]
 
 INF = math.inf
 NEG = -(10**9)
@@ -82,6 +82,10 @@ class OracleResult:
     trips: list[Trip]
     states: int
     """Memoised states visited (a measure of the work done)."""
+
+
+class OracleTooBig(Exception):
+    """The search passed its budget of memoised states (``exhaustive(max_states=...)``)."""
 
 
 class _Data:
@@ -308,6 +312,11 @@ class _Data:
             raise NotImplementedError("oracle: at most 4 vehicles")
         if self.damage and self.stands:  # under repair a vehicle holds no stand (not modelled)
             raise NotImplementedError("oracle: no damage with stands")
+        # an empty vehicle that may arrive now need not keep travelling: idling there from
+        # now on does all that arriving later would (it may stay until then; a later arrival
+        # rests later and keeps a duty longer; one past the deadline there never arrives)
+        # unless idling itself has a cost: a stand held, or a damage striking idle vehicles
+        self.idle_free = not self.stands and not self.damage
 
     def load_allow(self, p: int, k: int) -> float:
         """People place ``p`` may load in period ``k`` (``inf``: no limit then)."""
@@ -472,14 +481,18 @@ def _arrivals(
     q2 = rates.unload(q, p, people, t) if came is not None else None
     if came is not None and q2 is not None:
         out.append((came, people, q2, 0 if unloading else here))
-    if t < d.end and not unloading:
+    if t < d.end and not unloading and not (came is not None and people == 0 and d.idle_free):
         out.append((state, 0, q, 0))  # keep travelling (it may still arrive by the end)
     return out
 
 
-def exhaustive(scenario: Scenario) -> OracleResult:
-    """The most people any integer-time plan rescues, and one plan that does it."""
+def exhaustive(scenario: Scenario, max_states: int | None = None) -> OracleResult:
+    """The most people any integer-time plan rescues, and one plan that does it.
+
+    ``max_states``: raise ``OracleTooBig`` once the search has memoised more states (a work
+    budget: a few tiny scenarios take millions, a minute and a gigabyte)."""
     d = _Data(scenario)
+    visited = [0]
     rates = _Rates(d)
     end, P = d.end, d.P
     options_cache: dict[tuple[int, int, int, int], list[tuple[int, int, int]]] = {}
@@ -526,6 +539,9 @@ def exhaustive(scenario: Scenario) -> OracleResult:
         started: int,
     ) -> int:
         """``started``: bit ``p`` set when some vehicle's presence began at ``p`` at ``t``."""
+        visited[0] += 1
+        if max_states is not None and visited[0] > max_states:
+            raise OracleTooBig(f"more than {max_states:,} states")
         if phase == 0 and idx == 0:
             # start of instant t: population arrivals
             if t > end:

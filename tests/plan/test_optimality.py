@@ -6,16 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 
 import evacuate
 from evacuate.bep import bep_to_scenario, greedy_makespan, read_bep
 from evacuate.check import check
 from evacuate.plan.api import plan
-from tests.oracle import exhaustive
+from tests.oracle import OracleTooBig, exhaustive
 from tests.plan.tiny import tiny_scenarios
 
 BEP = Path(__file__).resolve().parents[1] / "data" / "bep"
+ORACLE_STATES = 300_000
+"""The oracle's work budget in memoised states (about 3 s of CPU)."""
 
 
 @pytest.mark.slow
@@ -26,12 +28,21 @@ BEP = Path(__file__).resolve().parents[1] / "data" / "bep"
 )
 @given(tiny_scenarios(max_vehicles=4))
 def test_tiny_plans_reach_the_exhaustive_optimum(data: dict[str, object]) -> None:
-    """On tiny integer scenarios the planner rescues exactly as many as the true optimum."""
+    """On tiny integer scenarios the planner rescues exactly as many as the true optimum.
+
+    The oracle's search has a budget (``ORACLE_STATES``): a few of these scenarios (four
+    vehicles, seven hours) took it millions of states, a minute and most of a gigabyte each,
+    so 300 examples did not finish in an hour. Past the budget the plan is still checked."""
     scenario = evacuate.scenario.from_dict(data)
-    best = exhaustive(scenario).rescued
     result = plan(scenario, time_limit=3)
     report = check(scenario, result.plan)
     assert report.feasible, report.violations[:3]
+    assert report.rescued == result.rescued <= result.bound + 1e-6
+    try:
+        best = exhaustive(scenario, max_states=ORACLE_STATES).rescued
+    except OracleTooBig:
+        event("the oracle passed its budget")
+        return
     assert result.bound >= best - 1e-6
     assert result.rescued == best
 
