@@ -5,6 +5,7 @@ flag and its range (exit 2), never a validation dump, a crash or a run with a si
 from __future__ import annotations
 
 import typing
+from pathlib import Path
 
 import pytest
 import typer
@@ -81,3 +82,16 @@ def test_the_message_names_the_range() -> None:
     assert "found -1; expected from 0 to 4,294,967,295" in result.output
     result = runner.invoke(app, ["simulate", "--travel-cv", "1e6"])
     assert "found 1000000.0; expected from 0 to 5" in result.output
+
+
+@pytest.mark.parametrize("at", ["-0", "-0.0", "-0e5"])
+def test_state_at_negative_zero_is_at_zero(tmp_path: Path, at: str) -> None:
+    """``state --at -0`` wrote a state "at t = -0 hours": -0 is time 0."""
+    out = tmp_path / "s.yaml"
+    tiny = "tests/data/valid/tiny_plane.yaml"
+    result = CliRunner().invoke(
+        app, ["state", tiny, "--at", at, "--time-limit", "1", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "t=0:" in result.output and "-0" not in result.output
+    assert "at t = 0 hours" in out.read_text(encoding="utf-8")

@@ -264,7 +264,7 @@ def parse_at(s: Scenario, value: str) -> float:
         raise typer.BadParameter(
             f"found {value!r}; expected a time from 0 to {s.end:g} ({end})", param_hint="--at"
         )
-    return when
+    return when + 0.0  # -0 is 0 (the state said "at t = -0 hours")
 
 
 _MARK = ".evacuate"
