@@ -88,7 +88,7 @@ def test_python_api_defaults_come_from_the_registry() -> None:
 
 def test_registry_checks_values() -> None:
     """The registry rejects values outside the range or the choices, naming the setting."""
-    with pytest.raises(ValueError, match=r"time_limit: found 0; expected at least 0\.1"):
+    with pytest.raises(ValueError, match=r"time_limit: found 0; expected from 0\.1 to 1,000,000 s"):
         OPTIONS["time_limit"].check(0)
     with pytest.raises(ValueError, match="expected one of max-rescued, min-makespan"):
         OPTIONS["objective"].check("fastest")

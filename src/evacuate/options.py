@@ -148,6 +148,7 @@ for _option in (
         "limit: the same plan).",
         unit="s",
         minimum=0.1,
+        maximum=1e6,  # 11.6 days; 1e308 overflowed the work budget (an internal error)
         metavar="SECONDS",
     ),
     Option(

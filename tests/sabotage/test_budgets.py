@@ -4,13 +4,17 @@ succeed with a probability (the attacker maximises expected damage)."""
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evacuate.sabotage import Strike, sabotage
 from evacuate.sabotage.follower import respond
 from evacuate.sabotage.menu import instants, strike_scenario
+from evacuate.sabotage.search import budgets
 from evacuate.scenario.load import from_dict
 from evacuate.scenario.scenario import Scenario
 from tests.sabotage.test_sabotage import exact
@@ -170,3 +174,19 @@ def test_affordable_sets_are_counted_without_visiting_every_subset_of_a_large_me
     assert search.count_affordable(2, 10**6) == 50 + 50 * 49 // 2
     assert search.count_affordable(2, 100) == 101  # stops just past the limit
     assert len(list(search.affordable(2))) == 1275
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    limit=st.sampled_from([0.0, 0.5, 1.0, 2.5, 7.0, 1e6, 1e20, 1e308, math.inf]),
+    costs=st.lists(st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0]), min_size=1, max_size=6),
+)
+def test_the_budgets_listed_stop_at_the_whole_menus_cost(limit: float, costs: list[float]) -> None:
+    """0 first, increasing, none past the limit or the whole menu's cost, and the whole menu's
+    cost the last when the limit reaches it. ``--budget 1e20`` listed 10^20 whole steps (a
+    hang; ``1e308`` too)."""
+    steps = budgets(limit, costs)
+    assert steps[0] == 0.0 and steps == sorted(set(steps))
+    assert steps[-1] <= min(limit, sum(costs)) + 1e-9
+    if limit >= sum(costs):
+        assert steps[-1] == pytest.approx(sum(costs))

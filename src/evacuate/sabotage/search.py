@@ -547,7 +547,9 @@ class Search:
 
 def budgets(limit: float, costs: Sequence[float]) -> list[float]:
     """The budgets to report: 0, then every whole step up to ``limit`` (unit costs), or every
-    distinct affordable sum of costs otherwise."""
+    distinct affordable sum of costs otherwise; never past the whole menu's cost, which buys
+    every attack (``--budget 1e20`` listed 10^20 steps: a hang)."""
+    limit = min(limit, math.fsum(costs))
     if all(float(c).is_integer() for c in costs):
         return [float(b) for b in range(0, math.floor(limit) + 1)]
     sums = {0.0}
