@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--far-groups", type=int, default=fb.FAR_GROUPS)
     ap.add_argument("--near-groups", type=int, default=fb.NEAR_GROUPS)
     ap.add_argument("--near-back", type=int, default=fb.NEAR_BACK)
-    ap.add_argument("--near-pickups", type=int, default=fb.NEAR_PICKUPS)
+    ap.add_argument("--near-pickups", type=int, default=None, help="default: the module's")
     ap.add_argument("--warm", type=int, default=None, help="LP solves from the duals")
     args = ap.parse_args(argv)
     rung = {s.name: s for s in LADDER + SCALE}[args.rung]

@@ -76,6 +76,7 @@ __all__ = [
     "NEAR_GROUPS",
     "NEAR_HAVENS",
     "NEAR_PICKUPS",
+    "NEAR_PICKUPS_SMALL",
     "FleetBound",
     "applies",
     "fleet_bound",
@@ -93,6 +94,13 @@ through a hub."""
 NEAR_PICKUPS = 8
 """Places a haven's (and an entry place's) empty approaches go to by name, besides the way
 back of its trips; the others go through a hub."""
+
+NEAR_PICKUPS_SMALL = 64
+"""``NEAR_PICKUPS`` where the LP is small enough for the levels' rows for every ``tau``
+(``fleet_levels.REACH_COLUMNS``): on ``scale-200`` (loaded, CPU s) 8 give 19,916,929 in
+9.9 s, 32 give 19,841,814 in 10.8 s, 64 give 19,747,848 (86.25% of the people) in 10.4 s
+with 44,119 columns, all 19,741,931 in 14.5 s; every haven by name as well only 19,873,162
+with 8 (21.9 s), and every group by name 19,879,743 (14.1 s)."""
 
 FAR_GROUPS = 32
 """Groups of havens (the nearest to each of so many spread centres): a place's trips to the
@@ -161,13 +169,15 @@ def fleet_bound(
     stop: SafetyStop | None = None,
     *,
     near_havens: int = NEAR_HAVENS,
-    near_pickups: int = NEAR_PICKUPS,
+    near_pickups: int | None = None,
     far_groups: int = FAR_GROUPS,
     near_back: int = NEAR_BACK,
     near_groups: int = NEAR_GROUPS,
 ) -> FleetBound:
     """The LP optimum of the module docstring: no plan rescues more (inf: not computed,
-    staging places, or cut by the safety ``stop``)."""
+    staging places, or cut by the safety ``stop``). ``near_pickups``: by default
+    ``NEAR_PICKUPS_SMALL`` where the levels get their rows for every ``tau``, else
+    ``NEAR_PICKUPS``."""
     n_c, n_p, end = problem.n_classes, problem.n_places, float(problem.end)
     none = FleetBound(math.inf, np.zeros(n_p), np.zeros(n_p), 0, 0)
     if not problem.supply or end < 0:
@@ -190,6 +200,8 @@ def fleet_bound(
     # the levels' rows for every tau where the LP is small enough (fleet_levels.py)
     per_place = near_havens + far_groups + near_back + near_groups + 2
     every_tau = n_c * pk.size * per_place <= REACH_COLUMNS
+    if near_pickups is None:
+        near_pickups = NEAR_PICKUPS_SMALL if every_tau else NEAR_PICKUPS
     m = Model()
     # people columns of every class, for the people rows: (column, place index in pk, haven
     # index in hv or -1 for far, class)
