@@ -87,6 +87,7 @@ def test_the_fleet_bound_holds_dispatched_plans_on_generated_instances(seed: int
     sparse = _bound(problem, (2, 2, 3, 1, 1))
     full = _bound(problem, (6, 150, 6, 6, 6))
     assert rescued <= full.bound + 1e-6
+    assert rescued <= fleet_bound(problem).bound + 1e-6  # the search's (every tau, 64 names)
     assert full.bound <= sparse.bound * (1 + 1e-7) + 1e-6
     assert sparse.bound < float(problem.population.sum())
     assert (sparse.people >= 0).all() and (sparse.room >= 0).all()
