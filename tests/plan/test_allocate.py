@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import evacuate
 from evacuate.check import check
 from evacuate.plan import search
-from evacuate.plan.allocate import targets
+from evacuate.plan.allocate import allocation, targets
 from evacuate.plan.budget import SafetyStop
 from evacuate.plan.heuristic import DispatchParams, dispatch
 from evacuate.plan.problem import compile_problem
@@ -77,6 +77,31 @@ def test_targets_stay_within_people_and_room(seed: int, places: int, havens: int
     assert again is not None and again.tobytes() == goal.tobytes()
 
 
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(3, 12), st.integers(2, 4))
+def test_duals_price_people_and_room_where_they_bind(seed: int, places: int, havens: int) -> None:
+    """The allocation's duals (the guide's first multipliers at city scale) are per person
+    and per seat of room, between 0 and 1; a place worth more people (sigma > 0) has all of
+    its people taken, and a haven whose room is worth more (mu > 0) is full (complementary
+    slackness), so each dual belongs to its own place's row."""
+    data = generate(seed % 1000, places=places, vehicles=30, steps=60, classes=2, havens=havens)
+    problem = compile_problem(evacuate.scenario.from_dict(data))
+    found = allocation(problem)
+    assert found is not None
+    people, room = problem.population.astype(float), problem.sink_capacity.astype(float)
+    tol = 1e-6 * max(1.0, float(people.sum()))
+    assert np.all((found.sigma >= 0) & (found.sigma <= 1 + 1e-9))
+    assert np.all((found.mu >= 0) & (found.mu <= 1 + 1e-9))
+    worth = found.sigma > 1e-6
+    assert np.all(found.targets[worth] >= people[worth] - tol)
+    assert np.all(found.sigma[problem.is_haven] == 0)
+    full = found.mu > 1e-6
+    assert not np.any(full & ~problem.is_haven)
+    assert np.all(found.delivered[full] >= room[full] - tol)
+    assert np.all(found.delivered <= room + tol)
+    assert abs(found.delivered.sum() - found.targets.sum()) <= tol
+
+
 def test_city_scale_search_runs_towards_targets_and_keeps_the_best() -> None:
     """At city scale (160 places) the search computes the allocation and runs the dispatcher
     towards it first; its plan is at least that run's and the checker accepts it."""
@@ -115,7 +140,9 @@ def test_targeted_settings_give_checked_plans(seed: int, prm: DispatchParams) ->
 
 def test_city_scale_guides_far_from_converged_are_not_flown(monkeypatch: Any) -> None:
     """At city scale, a column generation cut after one LP solve (its bound still above the
-    population) guides no dispatcher run; the plan is the targeted runs' best."""
+    population: started cold here, not from the allocation's duals, whose first L is already
+    below it) guides no dispatcher run; the plan is the targeted runs' best."""
+    monkeypatch.setattr(search, "_allocation_start", lambda alloc: {})
     monkeypatch.setattr(search, "CITY_GUIDE_ITERATIONS", 1)
     monkeypatch.setattr(search, "BOUND_ITERATIONS", 1)
     scenario = evacuate.scenario.from_dict(

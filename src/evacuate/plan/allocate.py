@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,7 +32,7 @@ from evacuate.plan.budget import SafetyStop
 from evacuate.plan.problem import Problem
 from evacuate.solvers import highs
 
-__all__ = ["MAX_LEVELS", "NEAR_HAVENS", "targets"]
+__all__ = ["MAX_LEVELS", "NEAR_HAVENS", "Allocation", "allocation", "targets"]
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +74,30 @@ class _Rows:
         self.hi.append(hi)
 
 
+@dataclass(frozen=True)
+class Allocation:
+    """The allocation LP's answer: people to take per place, and what one more person at a
+    place (``sigma``) or one more seat of room at a haven (``mu``) would add to it (its
+    duals, per place, 0 where it has no such row)."""
+
+    targets: NDArray[np.float64]
+    sigma: NDArray[np.float64]
+    mu: NDArray[np.float64]
+    delivered: NDArray[np.float64]
+    """(P,) people the LP sends into each haven."""
+
+
 def targets(problem: Problem, stop: SafetyStop | None = None) -> NDArray[np.float64] | None:
-    """(P,) people the allocation LP takes from each place (0 at havens and at the places it
-    leaves out), or None when it does not apply (no supply, no haven with room, staging
-    places) or HiGHS finds no optimum (``stop``: HiGHS gets its time left, and a HiGHS run
-    cut by it says so through ``stop.bound``)."""
+    """(P,) people the allocation LP takes from each place (``allocation``'s targets)."""
+    found = allocation(problem, stop)
+    return None if found is None else found.targets
+
+
+def allocation(problem: Problem, stop: SafetyStop | None = None) -> Allocation | None:
+    """The allocation LP's targets (people it takes from each place: 0 at havens and at the
+    places it leaves out) and duals, or None when it does not apply (no supply, no haven with
+    room, staging places) or HiGHS finds no optimum (``stop``: HiGHS gets its time left, and
+    a HiGHS run cut by it says so through ``stop.bound``)."""
     n_p, end = problem.n_places, float(problem.end)
     sink = problem.sink_capacity > 0
     haven = problem.is_haven & sink
@@ -142,6 +162,7 @@ def targets(problem: Problem, stop: SafetyStop | None = None) -> NDArray[np.floa
             prev = u
     if not place_terms:
         return None
+    first_row = len(lp.lo)
     for i, terms in place_terms.items():
         lp.row(terms, -math.inf, float(people[i]) / scale)
     for h, terms in haven_terms.items():
@@ -166,6 +187,18 @@ def targets(problem: Problem, stop: SafetyStop | None = None) -> NDArray[np.floa
     out = np.zeros(n_p)
     for i, terms in place_terms.items():
         out[i] = scale * sum(float(res.x[col]) * v for col, v in terms)
+    # rows "<= limit" of a max problem: their duals are >= 0 in magnitude, per person (the
+    # objective and the rows are both in people / scale)
+    dual = np.zeros(len(lp.lo)) if res.row_dual is None else np.abs(res.row_dual)
+    sigma, mu = np.zeros(n_p), np.zeros(n_p)
+    at = first_row
+    for i in place_terms:
+        sigma[i], at = dual[at], at + 1
+    for h in haven_terms:
+        mu[h], at = dual[at], at + 1
+    into = np.zeros(n_p)
+    for h, terms in haven_terms.items():
+        into[h] = scale * sum(float(res.x[col]) * v for col, v in terms)
     log.info(
         "allocation LP: %d columns, %d rows, %.0f people from %d of %d places",
         len(lp.obj),
@@ -174,4 +207,4 @@ def targets(problem: Problem, stop: SafetyStop | None = None) -> NDArray[np.floa
         int(np.count_nonzero(out >= 1.0)),
         pickups.size,
     )
-    return out
+    return Allocation(out, sigma, mu, into)

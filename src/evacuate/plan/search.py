@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from evacuate.plan.allocate import Allocation, allocation
+from evacuate.plan.best import GUIDE_GRACE, rescued_by_trips
+from evacuate.plan.best import Best as _Best
 from evacuate.plan.budget import (
     FULL_EFFORT,
     LEAN_GUIDE_ITERATIONS,
@@ -24,7 +26,7 @@ from evacuate.plan.fatigue import fleet_work_bound
 from evacuate.plan.fleet_bound import applies as fleet_applies
 from evacuate.plan.fleet_bound import fleet_bound
 from evacuate.plan.grid import city_scale, grid_fits
-from evacuate.plan.heuristic import DispatchParams, dispatch
+from evacuate.plan.heuristic import DispatchParams
 from evacuate.plan.lagrange import (
     LagrangeResult,
     choose_dt,
@@ -51,6 +53,7 @@ __all__ = [
     "EXACT_NODES",
     "FINE_GUIDE",
     "FINE_GUIDE_ITERATIONS",
+    "GUIDE_GRACE",
     "GUIDE_ONLY_CELLS",
     "MAX_BOUND_ROUNDS",
     "REFINE_CELLS",
@@ -60,120 +63,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-def rescued_by_trips(problem: Problem, trips: list[Trip]) -> int:
-    """Net people delivered into havens by the trips (the planner's own count)."""
-    idx = problem.pindex
-    haven = problem.is_haven
-    total = 0
-    for tr in trips:
-        if tr.people:
-            if haven[idx[tr.destination]] and tr.arrive <= problem.end + 1e-9:
-                total += tr.people
-            if haven[idx[tr.origin]]:
-                total -= tr.people
-    return total
-
-
-def _settings(seed: int, runs: int) -> list[DispatchParams]:
-    """``runs`` dispatcher settings: six that do best on our examples, then seeded random ones
-    (on the ladder and the examples, no run after the sixth greedy one ever improved the
-    best plan: guided runs do)."""
-    first = [(0.0, 0.1), (1.0, 0.3), (0.5, 0.3), (4.0, 0.1), (8.0, 0.3), (1.0, 0.1)]
-    rng = np.random.default_rng(seed)
-    extra = [
-        (float(rng.uniform(0, 16)), float(rng.uniform(0.02, 0.6)))
-        for _ in range(max(0, runs - len(first)))
-    ]
-    return [DispatchParams(urgency=u, urgency_window=w) for u, w in (first + extra)[:runs]]
-
-
-class _Best:
-    """The best plan found so far by the dispatcher over a list of settings."""
-
-    def __init__(self, problem: Problem, seed: int, stop: SafetyStop, runs: int) -> None:
-        self.problem = problem
-        self.stop = stop
-        # a fraction of the time limit itself: ``stop.left()`` stretches the time left by
-        # the load (2.8x at load 6), which let the first guide fly 18 s of CPU past a 60 s
-        # stop on scale-1000
-        self.grace = None if stop.seconds is None else max(GUIDE_GRACE * stop.seconds, 1.0)
-        """Seconds the first guide may still be flown for once the stop has struck."""
-        self.todo = _settings(seed, runs)
-        self.trips: list[Trip] = []
-        self.rescued = -1
-        self.params: DispatchParams | None = None
-        self.need: float | None = None
-        """A probe's target (min makespan): once a plan rescues that many, later guided
-        settings could only tie it, and a tie keeps the first plan, so they are not run."""
-        self.runs = 0
-        self.flown = False
-        """Whether a guide has been flown."""
-        self.guided_runs = 0
-        self.targeted = False
-        """Whether the best plan so far was dispatched towards the allocation's targets."""
-
-    def guided(
-        self,
-        guide: dict[int, list[tuple[int, list[tuple[int, int]]]]],
-        runs: int = 3,
-        settings: list[DispatchParams] | None = None,
-    ) -> None:
-        """Follow the bound's LP paths (with ``runs`` greedy settings for what is left; the
-        second one does not reserve people and room for the paths' later legs), or with the
-        given ``settings`` (``CITY_GUIDED`` at city scale).
-
-        The first guide is flown once even when the safety stop struck while it was being
-        computed (that work would otherwise be lost, and one guided run costs a small part of
-        it), under a second safety stop of ``GUIDE_GRACE`` of the time limit: cut by it, the
-        run's plan so far is kept if it is the best (the result says that the stop bound)."""
-        if settings is None:
-            settings = [replace(prm, reserve=k != 1) for k, prm in enumerate(_settings(0, runs))]
-        for k, prm in enumerate(settings):
-            if self.need is not None and self.rescued >= self.need:
-                return
-            first = k == 0 and not self.flown
-            if not first and self.runs > 0 and self.stop.reached():
-                return
-            stop = self.stop
-            if first and self.grace is not None and stop.reached():
-                stop = SafetyStop(self.grace)
-            trips = dispatch(self.problem, prm, guide, stop=stop)
-            self.stop.bound |= stop.bound
-            self.flown = True
-            self.guided_runs += 1
-            got = rescued_by_trips(self.problem, trips)
-            self.runs += 1
-            if got > self.rescued:
-                self.trips, self.rescued, self.params = trips, got, prm
-
-    def sectors(self, trips: list[Trip], runs: int) -> None:
-        """The sectors' plans together (regions.py): past the allocation's size, a greedy run
-        on the whole problem does not end in the safety stop, so none follows."""
-        from evacuate.plan.regions import REGION_PARAMS
-
-        got = rescued_by_trips(self.problem, trips)
-        self.runs += runs
-        self.todo = []
-        if got > self.rescued:
-            self.trips, self.rescued, self.params = trips, got, REGION_PARAMS
-
-    def more(self, n: int) -> None:
-        for _ in range(n):
-            if not self.todo or (self.runs > 0 and self.stop.reached()):
-                return
-            self.run(self.todo.pop(0))
-
-    def run(self, prm: DispatchParams, targets: np.ndarray | None = None) -> None:
-        """One greedy dispatcher run (towards the allocation's ``targets``, if given)."""
-        trips = dispatch(self.problem, prm, stop=self.stop, targets=targets)
-        got = rescued_by_trips(self.problem, trips)
-        self.runs += 1
-        log.debug("dispatch %s (targets: %s): rescued %d", prm, targets is not None, got)
-        if got > self.rescued:
-            self.trips, self.rescued, self.params = trips, got, prm
-            self.targeted = targets is not None
 
 
 def _finer_bound(problem: Problem, res: LagrangeResult, stats: dict[str, Any]) -> float:
@@ -199,6 +88,19 @@ def _fine_guide_args(direct: LagrangeResult) -> dict[str, Any]:
         "multipliers": (direct.sigma, direct.mu),
         "adaptive": True,
     }
+
+
+def _allocation_start(alloc: Allocation | None) -> dict[str, Any]:
+    """The direct guide's column generation at city scale starts from the allocation LP's
+    duals (people per place, room per haven; ``allocate.allocation``), smoothed adaptively.
+    Measured on ``scale-200`` (loaded, CPU s of the column generation; 40 LP solves): from
+    scratch L 19,079,242, flown 18,732,310 (11.2 s), and the finer guide from its multipliers
+    (0.5 h, 30 solves) 19,186,905 (21.7 s); from the allocation's duals L 18,920,913 (the 4 h
+    grid's converged value is 18,906,627), flown 18,896,072 (10.3 s), and the finer guide
+    19,189,476 (11.2 s) (bench/results/2026-11-28-cplan.md)."""
+    if alloc is None:
+        return {}
+    return {"multipliers": (alloc.sigma, alloc.mu), "adaptive": True}
 
 
 def _fine_guide(problem: Problem, best: _Best, fine: LagrangeResult, stats: dict[str, Any]) -> None:
@@ -312,10 +214,6 @@ CITY_TARGETED_PLACES = 2_000
 """Places beyond which the allocation is not computed (not measured there: at 10,000 places
 its LP would have some 480,000 columns, and the dispatcher needs the whole stop)."""
 
-GUIDE_GRACE = 0.1
-"""The first guide, when the safety stop struck while it was computed, is flown under a
-second stop of this fraction of the time limit (at least a second)."""
-
 FINER_SWEEP = 8
 """At city scale, a round of the bound ends with one pricing sweep on a grid this many times
 finer, at the round's best multipliers (``_finer_bound``). Measured on ``scale-200`` in the
@@ -373,13 +271,13 @@ def max_rescued(
     best = _Best(problem, seed, stop, DISPATCH_RUNS if runs is None else runs)
     best.need = need
     stats: dict[str, Any] = {"bounds": []}
+    alloc: Allocation | None = None
     if city_scale(problem) and problem.n_places <= CITY_TARGETED_PLACES:
         # the plan first, deadline-aware: the allocation LP says which places to serve and
         # how much; the dispatcher serves them earliest deadline first (allocate.py)
-        from evacuate.plan.allocate import targets
-
-        goal = targets(problem, stop)
-        if goal is not None:
+        alloc = allocation(problem, stop)
+        if alloc is not None:
+            goal = alloc.targets
             stats["allocation"] = float(goal.sum())
             # from the clustered guide's size on, the first setting only (the second never
             # beat it, and the guide's plan beats both: scale-500 36,960,131 and 36,945,498
@@ -501,6 +399,7 @@ def max_rescued(
                     iterations=CITY_GUIDE_ITERATIONS
                     if city
                     else (LEAN_GUIDE_ITERATIONS if lean else BOUND_ITERATIONS),
+                    **_allocation_start(alloc),
                 )
                 stats["direct_guide"] = {"value": direct.bound, "iterations": direct.iterations}
                 guide = direct.guide if worth_flying(direct.bound) else {}
