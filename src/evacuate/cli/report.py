@@ -140,9 +140,18 @@ def _extras(sabotage: Path | None, sweep: str | None, store: str | None) -> dict
             data = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError) as e:
             raise typer.BadParameter(f"{sabotage}: {e}", param_hint="--sabotage-from") from None
-        if not isinstance(data, dict) or not isinstance(data.get("curve"), list):
+        except RecursionError:  # [[[[...: was an internal error
             raise typer.BadParameter(
-                f"{sabotage}: expected the sabotage.json that evacuate sabotage -o writes",
+                f"{sabotage}: not JSON sabotage wrote (nested too deep)",
+                param_hint="--sabotage-from",
+            ) from None
+        from evacuate.report.sabotage_file import sabotage_file_problems
+
+        problems = sabotage_file_problems(data)
+        if problems:
+            raise typer.BadParameter(
+                f"{sabotage}: expected the sabotage.json that evacuate sabotage -o writes; "
+                + "; ".join(problems[:20]),
                 param_hint="--sabotage-from",
             )
         out["sabotage"] = data

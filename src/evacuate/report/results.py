@@ -162,6 +162,9 @@ class ReportResults:
         except json.JSONDecodeError as exc:
             issue = Issue(f"not JSON: {exc.msg}", file=str(p), line=exc.lineno)
             raise ResultsError([issue]) from None
+        except RecursionError:  # [[[[...: was an internal error
+            issue = Issue("not JSON a report wrote: nested too deep", file=str(p), line=1)
+            raise ResultsError([issue]) from None
         return cls.from_data(data, source=str(p))
 
 
