@@ -79,3 +79,23 @@ def test_serve_settings_are_checked_by_the_registry(args: list[str], message: st
     assert message in result.output
     shown = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "200"}).output
     assert "From 1 to 64." in shown and "From 256 to 1,048,576 MiB." in shown
+
+
+@pytest.mark.parametrize("where", ["a file", "under a file", "read-only"])
+def test_a_data_folder_that_cannot_be_one_is_refused(tmp_path: Path, where: str) -> None:
+    """``serve --data`` on a file, under a file or where nobody may write (/proc, even for
+    root): exit 2 naming the flag, before serving (was an internal error, exit 1)."""
+    from typer.testing import CliRunner
+
+    from evacuate.cli import app
+
+    (tmp_path / "f").write_text("a file\n")
+    data = {
+        "a file": tmp_path / "f",
+        "under a file": tmp_path / "f" / "sub",
+        "read-only": Path("/proc/evacuate-data"),
+    }[where]
+    port = str(free_port())
+    result = CliRunner().invoke(app, ["serve", "--data", str(data), "--port", port])
+    assert result.exit_code == 2, result.output
+    assert f"{data}: " in result.output and "choose another --data" in result.output

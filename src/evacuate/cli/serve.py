@@ -59,11 +59,14 @@ def serve_cmd(
 ) -> None:
     """Serve mission control: the page and the HTTP API (jobs run in worker processes)."""
     with reported_errors():
+        from evacuate.files import check_output
         from evacuate.server import Limits
         from evacuate.server.run import default_data_dir, serve, token_for
 
         required = token_for(host, token)
         folder = data or default_data_dir()
+        # a file, or a place nobody may write: exit 2 now (was an internal error, exit 1)
+        check_output(Path(folder).expanduser(), folder=True, flag="--data")
         url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
         err = stderr()
         err.print(f"evacuate mission control on {url} (data: {folder})")
