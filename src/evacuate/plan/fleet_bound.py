@@ -105,23 +105,25 @@ with 8 (21.9 s), and every group by name 19,879,743 (14.1 s)."""
 FAR_GROUPS = 32
 """Groups of havens (the nearest to each of so many spread centres): a place's trips to the
 havens of a group other than its near ones are one far trip, at the time of the nearest of
-them, within the group's room. Measured (loaded; bench/results/2026-11-28-rbound.md):
-``scale-200`` 20,889,929 in 4.7 s of CPU, ``scale-500`` 44,588,068 (97.4% of the people)
-in 13.5 s; 48 groups there: 44,417,304 in 21.8 s."""
+them, within the group's room. Measured with the levels of before (loaded;
+bench/results/2026-11-28-rbound.md): ``scale-200`` 20,889,929 in 4.7 s of CPU,
+``scale-500`` 44,588,068 (97.4% of the people) in 13.5 s; 48 groups there: 44,417,304 in
+21.8 s."""
 
 NEAR_GROUPS = 8
 """Of those groups, the nearest to each place by name for the approaches through the groups'
-hubs; the others through one hub, at the time of the nearest of them. With all 32 by name:
-``scale-200`` 20,808,568 in 5.1 s of CPU, ``scale-500`` 44,462,099 in 23.2 s. (Far trips
-are by group always: pooling the other groups' room too left ``scale-500`` at the
-population.)"""
+hubs; the others through one hub, at the time of the nearest of them. With all 32 by name
+(the levels of before): ``scale-200`` 20,808,568 in 5.1 s of CPU, ``scale-500``
+44,462,099 in 23.2 s. (Far trips are by group always: pooling the other groups' room too
+left ``scale-500`` at the population.)"""
 
 FLEET_PLACES = CITY_PLACES
 """Places from which the search computes the bound: at city scale. At 500 places and more
 the grid's column generation gets no bound within the 60 s stop (``scale-500``, 662 places:
-not one LP solve of its round). On ``scale-200`` (275 places) the fleet bound, 20,889,929 in
-about 4-5 s of CPU, is the tightest the 60 s search computes: the round's 40 LP solves gave
-21.74 M there (search.CITY_BOUND_MIN); converged, the round is tighter (19.9-20.0 M)."""
+not one LP solve of its round). On ``scale-200`` (275 places) the fleet bound, 19,747,848
+in about 11 s of CPU (loaded; bench/results/2026-11-28-cbound.md), is the tightest the
+search computes: the round's 40 LP solves gave 21.74 M there (search.CITY_BOUND_MIN), 60
+19,884,828 after its finer sweep, and converged 19,801,458."""
 
 
 MAX_FLEET_COLUMNS = 120_000
