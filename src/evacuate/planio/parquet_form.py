@@ -77,7 +77,7 @@ def read_parquet(path: Path) -> Plan:
     _, pq = pyarrow_modules(path)
     try:
         table = pq.read_table(source)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ArrowInvalid (not Parquet, empty) is a ValueError
         raise PlanFormatError(
             [Issue(f"cannot read the Parquet file: {exc}", file=source)]
         ) from None
@@ -88,7 +88,7 @@ def read_parquet(path: Path) -> Plan:
         try:
             loaded = json.loads(metadata[PARQUET_KEY])
             header = loaded if isinstance(loaded, Mapping) else {}
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             issues.add("the plan header in the schema metadata is not valid JSON", "header")
     else:
         issues.add(
