@@ -27,8 +27,11 @@ stays a relaxation whose size grows with classes x places x (``NEAR_HAVENS`` +
   and their approaches fit in the time before it, but for the part of each vehicle's last
   such trip past it (``fleet_levels.py``), written as running sums;
 - people per place; each haven's room for its near trips, each group's for the near trips
-  into it and its far ones, all the havens' room for all; loads and berths per place,
-  unloads and berths per haven and pooled.
+  into it and its far ones, less what relays carry out of it (below), all the havens' room
+  for all; loads and berths per place, unloads and berths per haven and pooled;
+- relays ``r[c, h, g]``: loaded trips out of haven ``h`` into another haven of group ``g``,
+  charged in the working time their load, the shortest such trip and their unload (plus
+  turnaround), their vehicle ending at ``g``'s hub for the flows.
 
 Why no plan rescues more: as ``pooled_trips.py`` argues (no staging places), keep each
 vehicle's loaded trips from a place with people into a haven, counted as ``people /
@@ -36,9 +39,24 @@ capacity`` of a trip; the empty moves and dropped trips between two kept ones ta
 the shortest empty path (so no less than the approach the LP charges for that pair or hub),
 each kept trip at least its charged duration, and a vehicle's trips loaded by ``theta``
 fit before it but for the last one's part past it (``fleet_levels.py``). Any plan so maps
-onto a feasible point with its rescued count. The Hypothesis property of
-tests/plan/test_fleet_bound.py checks it against the exhaustive optimum with pairs by name,
-in groups, and pooled.
+onto a feasible point with its rescued count.
+
+Relays (people a haven passes on): a haven's room holds at every instant, not for all it
+ever receives. At the instant ``t`` of the last delivery from places into haven ``h``, ``h``
+holds at least what places delivered into it less what relays loaded by ``t`` carried out,
+so ``cap x(into h) <= room(h) + cap r(out of h)``; the same for a group (relays out of any of
+its havens); the all-havens row needs none (people only move between havens). People left in
+a relay at the end are not rescued: taking them off the plan (off their first trip and
+every relay after) keeps it feasible with the same rescued count, so every relay ends by
+the end. Loaded vehicles may wait on the way (docs/model.md), so ``t`` can be as late as the
+end and relays are not charged in the levels, only in the working time (at most
+``longest`` where the class withdraws or pauses, as a trip under way). The vehicle's moves
+between two kept trips (relays included) take at least the relays' charged time plus the
+shortest move from the last relay's haven to the next place, which the approach from its
+group's hub does not exceed. Relays into a haven are left out (they only loosen).
+
+The Hypothesis properties of tests/plan/test_fleet_bound.py check it against the exhaustive
+optimum with pairs by name, in groups, and pooled, and on havens that pass people on.
 """
 
 from __future__ import annotations
@@ -97,7 +115,9 @@ back of its trips; the others go through a hub."""
 
 NEAR_PICKUPS_SMALL = 64
 """``NEAR_PICKUPS`` where the LP is small enough for the levels' rows for every ``tau``
-(``fleet_levels.REACH_COLUMNS``): on ``scale-200`` (loaded, CPU s) 8 give 19,916,929 in
+(``fleet_levels.REACH_COLUMNS``): on ``scale-200`` (loaded, CPU s; these figures predate the
+relay columns, which made the bound valid: 22,555,201 with 64, 98.51% of the people,
+bench/results/2026-11-28-relay.md) 8 give 19,916,929 in
 9.9 s, 32 give 19,841,814 in 10.8 s, 64 give 19,747,848 (86.25% of the people) in 10.4 s
 with 44,119 columns, all 19,741,931 in 14.5 s; every haven by name as well only 19,873,162
 with 8 (21.9 s), and every group by name 19,879,743 (14.1 s)."""
@@ -120,10 +140,12 @@ left ``scale-500`` at the population.)"""
 FLEET_PLACES = CITY_PLACES
 """Places from which the search computes the bound: at city scale. At 500 places and more
 the grid's column generation gets no bound within the 60 s stop (``scale-500``, 662 places:
-not one LP solve of its round). On ``scale-200`` (275 places) the fleet bound, 19,747,848
-in about 11 s of CPU (loaded; bench/results/2026-11-28-cbound.md), is the tightest the
-search computes: the round's 40 LP solves gave 21.74 M there (search.CITY_BOUND_MIN), 60
-19,884,828 after its finer sweep, and converged 19,801,458."""
+not one LP solve of its round). On ``scale-200`` (275 places) the fleet bound is
+22,555,201 (98.51% of the people) in about 11 s of CPU (loaded;
+bench/results/2026-11-28-relay.md), looser than the grid's round (40 LP solves gave
+21.74 M there, search.CITY_BOUND_MIN; 60 19,884,828 after its finer sweep; converged
+19,801,458). The 19,747,848 measured before the relay columns was below what some plans
+may rescue (havens that pass people on), so not a bound."""
 
 
 MAX_FLEET_COLUMNS = 120_000
@@ -136,6 +158,17 @@ MAX_LEVELS = 48
 """Last-loading levels per class (a subset of the valid ones: each is valid on its own)."""
 
 _TOL = 1e-9
+
+_Trips = tuple[
+    NDArray[np.int64],
+    NDArray[np.int64],
+    NDArray[np.int64],
+    int,
+    NDArray[np.int64],
+    NDArray[np.int64],
+]
+"""A class's trip columns, their places (into ``pk``) and havens (into ``hv``, or ``-1 -
+group`` for far trips), the class, its relay columns and their havens (into ``hv``)."""
 
 
 @dataclass(frozen=True)
@@ -207,7 +240,7 @@ def fleet_bound(
     m = Model()
     # people columns of every class, for the people rows: (column, place index in pk, haven
     # index in hv or -1 for far, class)
-    trip_cols: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]] = []
+    trip_cols: list[_Trips] = []
     for c in range(n_c):
         mine = [e for e in entries if e.c == c and e.count > 0]
         if mine:
@@ -240,7 +273,7 @@ def _class_rows(
     near: tuple[int, int, int, int],
     groups: NDArray[np.int64],
     every_tau: bool,
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int] | None:
+) -> _Trips | None:
     """Class ``c``'s columns, flows, time and level rows; its trip columns (None: none).
     ``near``: havens by name, pickups by name, ways back by name; ``groups``: each
     haven's group of far havens; ``every_tau``: the levels' rows for every ``tau``."""
@@ -354,6 +387,9 @@ def _class_rows(
     vehicles = m.rows(qs.size, q_count)
     m.terms(vehicles[fq], f, 1.0)
     m.terms(vehicles, g_out, 1.0)
+    relays = _relays(problem, c, hv, groups, longest)
+    r = m.cols(np.zeros(relays[0].size))
+    m.terms(hubs[relays[1]], r, -1.0)  # its vehicle ends in the group (its hub)
     # charged times of every column that enters a place (by the place, for the levels)
     charged = [
         (x, t_place, t_dur + rest),
@@ -370,14 +406,33 @@ def _class_rows(
     time_row = m.rows(1, budget)
     for cols, _, hours in charged:
         m.terms(np.full(cols.size, time_row[0]), cols, hours)
+    m.terms(np.full(r.size, time_row[0]), r, relays[2] + rest)
     level_rows(problem, m, c, mine, pk, horizon, rest, charged, MAX_LEVELS, every_tau)
-    return x, t_place, t_haven, c
+    return x, t_place, t_haven, c, r, relays[0]
+
+
+def _relays(
+    problem: Problem, c: int, hv: NDArray[np.int64], groups: NDArray[np.int64], longest: float
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Class ``c``'s relays (loaded trips out of a haven into another one), one column per
+    haven and group it may go to: (haven index into ``hv``, group, charged hours but the
+    turnaround). A relay lasts at least its load, the shortest trip from its haven to
+    another one of the group, and its unload; where the class withdraws or pauses
+    (``longest`` > 0) it is charged at most ``longest``, as much as the pauses leave to a
+    trip under way (``pooled_trips._pauses_lost``)."""
+    between = problem.times.block(c, hv, hv).astype(np.float64)  # (H, H)
+    np.fill_diagonal(between, math.inf)
+    hours = group_min(between, groups) + float(problem.load[c] + problem.unload[c])  # (H, G)
+    if longest > 0:
+        hours = np.minimum(hours, longest)
+    rh, rg = np.nonzero(np.isfinite(hours))
+    return rh.astype(np.int64), rg.astype(np.int64), hours[rh, rg]
 
 
 def _people_rows(
     problem: Problem,
     m: Model,
-    trip_cols: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]],
+    trip_cols: list[_Trips],
     released: NDArray[np.float64],
     pk: NDArray[np.int64],
     hv: NDArray[np.int64],
@@ -419,8 +474,11 @@ def _people_rows(
     hb_row = np.full(hv.size, -1)
     hb_row[h_lim] = hb_rows
     hb_all = m.rows(1, float(h_berths.sum()) * max(0.0, end)) if h_lim.all() else None
-    for x, place, hav, c in trip_cols:
+    for x, place, hav, c, r, r_hav in trip_cols:
         cap = float(problem.capacity[c])
+        # what a relay carries out of a haven leaves room there and in its group
+        m.terms(room[r_hav], r, -cap)
+        m.terms(g_room[groups[r_hav]], r, -cap)
         ld, ul = float(problem.load[c]), float(problem.unload[c])
         m.terms(people[place], x, cap)
         m.terms(np.full(x.size, total[0]), x, cap)
