@@ -153,6 +153,34 @@ def test_a_haven_that_passes_people_on_is_bounded() -> None:
     assert got.bound >= 30 - 1e-6, got.bound
 
 
+def test_relays_by_a_class_that_reaches_no_town_in_time_are_bounded() -> None:
+    """The same shuttle with the bus's operator withdrawn at 5 h (no time left to relay): the
+    barges, which make no trip from a town, must pass the people on; 30 rescued, which the
+    checker accepts (their relay columns were once left out with their class: 23.33)."""
+    data = _relay()
+    data["fleet"]["classes"][0]["operator"] = "roads"
+    data["fleet"]["classes"][1]["operator"] = "river"
+    withdraw = {"type": "withdraw_operator", "operator": "roads", "finish_current_trip": False}
+    data["events"] = [{"id": "w", "at": 5, "effects": [withdraw]}]
+    scenario = evacuate.scenario.from_dict(data)
+    trips = [
+        Trip("bus", "bus", 1, "town", 0.0, "near", 1.0, 10),
+        Trip("bus", "bus", 1, "near", 1.0, "town", 2.0, 0),
+        Trip("bus", "bus", 1, "town", 2.0, "near", 3.0, 10),
+        Trip("bus", "bus", 1, "near", 3.0, "town", 4.0, 0),
+        Trip("bus", "bus", 1, "town", 4.0, "near", 5.0, 10),
+        Trip("b1", "barge", 1, "near", 1.0, "far", 6.0, 10),
+        Trip("b2", "barge", 1, "near", 3.0, "far", 8.0, 10),
+    ]
+    plan = Plan(scenario_id="relay", trips=tuple(trips), scenario_digest=scenario.digest)
+    report = evacuate.check(scenario, plan)
+    assert not report.violations and report.rescued == 30
+    problem = compile_problem(scenario)
+    for shape in SHAPES:
+        got = _bound(problem, shape)
+        assert got.bound >= 30 - 1e-6, (shape, got.bound)
+
+
 @st.composite
 def relay_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     """Tiny scenarios where a haven passes people on: a town falling early, a small haven

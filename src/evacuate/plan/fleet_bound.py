@@ -257,7 +257,7 @@ def fleet_bound(
             )
             if got is not None:
                 trip_cols.append(got)
-    if not trip_cols:
+    if not any(t[0].size for t in trip_cols):
         return zero
     people_rows, room_rows = _people_rows(problem, m, trip_cols, released, pk, hv, groups)
     return _solve(problem, m, people_rows, room_rows, pk, hv, stop)
@@ -323,7 +323,13 @@ def _class_rows(
     t_haven = np.concatenate([close[ti, tj], -1 - fg]).astype(np.int64)
     t_dur = np.concatenate([d_near[ti, tj], d_far[fi_, fg]])
     if t_place.size == 0:
-        return None
+        # no trip from a place in time, but its vehicles may still pass people on
+        relays = _relays(problem, c, hv, groups, longest)
+        r = m.cols(np.zeros(relays[0].size))
+        time_row = m.rows(1, _budget(problem, mine, horizon, rest, longest))
+        m.terms(np.full(r.size, time_row[0]), r, relays[2] + rest)
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, c, r, relays[0]
     x = m.cols(np.full(t_place.size, cap))
     used = np.zeros(n_k, dtype=bool)
     used[t_place] = True
@@ -398,17 +404,24 @@ def _class_rows(
         (f, fi, from_q[fq, fi]),
         (g_in, qhub_i, t_qhub[qhub_i]),
     ]
-    budget = sum(
-        e_.count
-        * max(0.0, horizon - e_.t + rest - _pauses_lost(problem, e_, horizon, rest, longest))
-        for e_ in mine
-    )
-    time_row = m.rows(1, budget)
+    time_row = m.rows(1, _budget(problem, mine, horizon, rest, longest))
     for cols, _, hours in charged:
         m.terms(np.full(cols.size, time_row[0]), cols, hours)
     m.terms(np.full(r.size, time_row[0]), r, relays[2] + rest)
     level_rows(problem, m, c, mine, pk, horizon, rest, charged, MAX_LEVELS, every_tau)
     return x, t_place, t_haven, c, r, relays[0]
+
+
+def _budget(
+    problem: Problem, mine: list[_Entry], horizon: float, rest: float, longest: float
+) -> float:
+    """The class's working time: its vehicles' time up to ``horizon`` (plus one turnaround)
+    less what pauses take."""
+    return sum(
+        e_.count
+        * max(0.0, horizon - e_.t + rest - _pauses_lost(problem, e_, horizon, rest, longest))
+        for e_ in mine
+    )
 
 
 def _relays(
