@@ -125,7 +125,8 @@ with 8 (21.9 s), and every group by name 19,879,743 (14.1 s)."""
 FAR_GROUPS = 32
 """Groups of havens (the nearest to each of so many spread centres): a place's trips to the
 havens of a group other than its near ones are one far trip, at the time of the nearest of
-them, within the group's room. Measured with the levels of before (loaded;
+them, within the group's room. Measured before the relay columns (not bounds then: with
+them ``scale-500`` gives the population, 45,792,253) and with the levels of before (loaded;
 bench/results/2026-11-28-rbound.md): ``scale-200`` 20,889,929 in 4.7 s of CPU,
 ``scale-500`` 44,588,068 (97.4% of the people) in 13.5 s; 48 groups there: 44,417,304 in
 21.8 s."""
