@@ -132,11 +132,9 @@ def _relay() -> dict[str, Any]:
     }
 
 
-def test_a_haven_that_passes_people_on_is_bounded() -> None:
-    """The bus shuttles to the small haven (every 2 h) while the barges carry each load on:
-    30 rescued, which the checker accepts; trips alone rescue 20. (The per-haven room rows
-    counted every trip into a haven: 28.33 before the relay columns.)"""
-    scenario = evacuate.scenario.from_dict(_relay())
+def _assert_the_shuttle_rescues_30(scenario: evacuate.Scenario) -> None:
+    """The bus shuttles 10 at a time to the small haven, the barges carry each load on: the
+    checker accepts the plan and counts 30 rescued."""
     trips = [
         Trip("bus", "bus", 1, "town", 0.0, "near", 1.0, 10),
         Trip("bus", "bus", 1, "near", 1.0, "town", 2.0, 0),
@@ -149,6 +147,14 @@ def test_a_haven_that_passes_people_on_is_bounded() -> None:
     plan = Plan(scenario_id="relay", trips=tuple(trips), scenario_digest=scenario.digest)
     report = evacuate.check(scenario, plan)
     assert not report.violations and report.rescued == 30
+
+
+def test_a_haven_that_passes_people_on_is_bounded() -> None:
+    """The bus shuttles to the small haven (every 2 h) while the barges carry each load on:
+    30 rescued, which the checker accepts; trips alone rescue 20. (The per-haven room rows
+    counted every trip into a haven: 28.33 before the relay columns.)"""
+    scenario = evacuate.scenario.from_dict(_relay())
+    _assert_the_shuttle_rescues_30(scenario)
     got = _bound(compile_problem(scenario), (8, 8, 8, 8, 8))
     assert got.bound >= 30 - 1e-6, got.bound
 
@@ -163,18 +169,7 @@ def test_relays_by_a_class_that_reaches_no_town_in_time_are_bounded() -> None:
     withdraw = {"type": "withdraw_operator", "operator": "roads", "finish_current_trip": False}
     data["events"] = [{"id": "w", "at": 5, "effects": [withdraw]}]
     scenario = evacuate.scenario.from_dict(data)
-    trips = [
-        Trip("bus", "bus", 1, "town", 0.0, "near", 1.0, 10),
-        Trip("bus", "bus", 1, "near", 1.0, "town", 2.0, 0),
-        Trip("bus", "bus", 1, "town", 2.0, "near", 3.0, 10),
-        Trip("bus", "bus", 1, "near", 3.0, "town", 4.0, 0),
-        Trip("bus", "bus", 1, "town", 4.0, "near", 5.0, 10),
-        Trip("b1", "barge", 1, "near", 1.0, "far", 6.0, 10),
-        Trip("b2", "barge", 1, "near", 3.0, "far", 8.0, 10),
-    ]
-    plan = Plan(scenario_id="relay", trips=tuple(trips), scenario_digest=scenario.digest)
-    report = evacuate.check(scenario, plan)
-    assert not report.violations and report.rescued == 30
+    _assert_the_shuttle_rescues_30(scenario)
     problem = compile_problem(scenario)
     for shape in SHAPES:
         got = _bound(problem, shape)
