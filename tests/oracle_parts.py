@@ -13,7 +13,7 @@ from evacuate.scenario.model import Lane, Place
 from evacuate.scenario.scenario import Scenario
 
 if TYPE_CHECKING:
-    from tests.oracle import _Data
+    from tests.oracle_data import _Data
 
 __all__ = ["Flow", "Pending", "_Rates", "_Route", "_Throughput", "_is_int"]
 
