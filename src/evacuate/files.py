@@ -18,21 +18,44 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from evacuate.errors import EvacuateError
 
-__all__ = ["OutputError", "atomic_write", "check_output", "read_at_most", "temporary_folder"]
+__all__ = [
+    "OutputError",
+    "atomic_write",
+    "check_output",
+    "open_to_read",
+    "read_at_most",
+    "temporary_folder",
+]
 
 
 class OutputError(EvacuateError, ValueError):
     """An output path cannot be written (no such folder, a file in the way, no permission)."""
 
 
+def open_to_read(path: str | os.PathLike[str]) -> BinaryIO:
+    """``path`` opened for reading bytes without waiting for a writer: a named pipe (FIFO)
+    that nobody writes to reads as empty, where a plain ``open`` waits forever. A pipe that
+    is being written (``evacuate validate <(gen)``) reads as before. ``OSError`` is the
+    caller's to report."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        os.set_blocking(fd, True)  # reads wait for a writer's data, not for a writer
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_at_most(path: str | os.PathLike[str], limit: int) -> bytes | None:
     """The file's bytes, or None if it holds more than ``limit`` bytes. At most ``limit + 1``
-    bytes are read, so ``/dev/zero`` or a 50 GB file costs no more than a file at the limit.
+    bytes are read, so ``/dev/zero`` or a 50 GB file costs no more than a file at the limit,
+    and a named pipe nobody writes to reads as empty (``open_to_read``).
     ``OSError`` (no such file, a folder, no permission) is the caller's to report."""
-    with open(path, "rb") as handle:
+    with open_to_read(path) as handle:
         data = handle.read(limit + 1)
     return None if len(data) > limit else data
 

@@ -112,8 +112,14 @@ def read_csv(text: str, source: str) -> Plan:
         if key == "meta":
             try:
                 header[key] = json.loads(value)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deep"
+            except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+                why = (
+                    exc.msg
+                    if isinstance(exc, json.JSONDecodeError)
+                    else "nested too deep"
+                    if isinstance(exc, RecursionError)
+                    else "a number of more than 4,300 digits"
+                )
                 issues.add(
                     f"found {describe(value)}; expected a JSON object ({why})",
                     "header.meta",

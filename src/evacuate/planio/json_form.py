@@ -44,6 +44,10 @@ def read_json(text: str, source: str) -> Plan:
         raise PlanFormatError(
             [Issue("not valid JSON: nested too deep for a plan", "", source, 1)]
         ) from None
+    except ValueError:  # a number of more than 4,300 digits (Python's limit)
+        raise PlanFormatError(
+            [Issue("not valid JSON: a number of more than 4,300 digits", "", source)]
+        ) from None
     if not isinstance(data, Mapping):
         raise PlanFormatError(
             [

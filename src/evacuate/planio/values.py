@@ -91,7 +91,10 @@ def as_float(value: object, text: bool) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        x = float(value)
+        try:
+            x = float(value)
+        except OverflowError:  # a whole number past 1.8e308 (JSON): not finite
+            return None
     elif isinstance(value, str) and text:
         try:
             x = float(value.strip())

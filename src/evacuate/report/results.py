@@ -155,6 +155,8 @@ class ReportResults:
                 size = f"{MAX_RESULTS_BYTES // 2**20} MiB"
                 raise ResultsError([Issue(f"the file is larger than {size}", file=str(p))])
             data = json.loads(raw.decode("utf-8"))
+        except ResultsError:
+            raise  # the size limit above (a ValueError too)
         except FileNotFoundError:
             raise ResultsError([Issue("file not found", file=str(p))]) from None
         except (UnicodeDecodeError, IsADirectoryError) as exc:
@@ -164,6 +166,11 @@ class ReportResults:
             raise ResultsError([issue]) from None
         except RecursionError:  # [[[[...: was an internal error
             issue = Issue("not JSON a report wrote: nested too deep", file=str(p), line=1)
+            raise ResultsError([issue]) from None
+        except ValueError:  # a number of more than 4,300 digits: was an internal error
+            issue = Issue(
+                "not JSON a report wrote: a number of more than 4,300 digits", file=str(p)
+            )
             raise ResultsError([issue]) from None
         return cls.from_data(data, source=str(p))
 

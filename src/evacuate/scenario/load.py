@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from evacuate import units
 from evacuate.errors import Issue, ScenarioError, format_path
-from evacuate.files import atomic_write
+from evacuate.files import atomic_write, open_to_read
 from evacuate.scenario import limits, yaml12
 from evacuate.scenario.scenario import Scenario
 from evacuate.scenario.yaml12 import Loc
@@ -284,7 +284,7 @@ def load(path: str | Path | None = None) -> Scenario:
     file = builtin_path() if path is None else Path(path)
     source = str(path) if path is not None else f"<builtin:{ROMULAN}>"
     try:
-        with file.open("rb") as handle:
+        with open_to_read(file) as handle:  # a FIFO nobody writes to reads as empty
             raw = handle.read(limits.MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ScenarioError(
@@ -306,6 +306,8 @@ def load(path: str | Path | None = None) -> Scenario:
         except RecursionError:
             message = f"not valid JSON: nested more than {limits.MAX_DEPTH} levels deep (the limit)"
             raise ScenarioError([Issue(message, file=source)]) from None
+        except ValueError:
+            pass  # a number past Python's 4,300 digits: the YAML reader below says where
     return loads(text, source=source)
 
 

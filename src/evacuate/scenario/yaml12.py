@@ -81,8 +81,21 @@ for _tag, _pattern, _first in CORE_SCHEMA:
 _Loader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
 
 
+MAX_DIGITS = 4300
+"""Longest decimal whole number read (Python's own limit for ``int(text)``; past it the
+reader said "use sys.set_int_max_str_digits()" without a line)."""
+
+
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = str(loader.construct_scalar(node))
+    digits = len(text.lstrip("+-"))
+    if digits > MAX_DIGITS and not text.startswith(("0x", "0o")):
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"found a number of {digits:,} digits; expected at most {MAX_DIGITS:,}",
+            node.start_mark,
+        )
     if text.startswith("0o"):
         return int(text[2:], 8)
     return int(text, 16) if text.startswith("0x") else int(text)
