@@ -177,3 +177,37 @@ def test_a_named_pipe_nobody_writes_to_reads_as_empty(
     argv = [{"IN": str(fifo), "OUT": str(out)}.get(a, a) for a in command]
     _refused(*_in_thread(argv, fifo), "pipe")
     assert not out.exists()
+
+
+def _parquet_copy(tmp_path: Path, name: str, rows: int, group: str | None = None) -> Path:
+    """The tiny plan's second trip repeated ``rows`` times as a Parquet plan (its header
+    kept); ``group``: that text as every row's group, stored once (dictionary-encoded)."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    base = tmp_path / "base.parquet"
+    code, text = _run(["plan", str(TINY), "--time-limit", "5", "-q", "-o", str(base)])
+    assert code == 0, text
+    table = pq.read_table(base)
+    columns = {c: pa.repeat(table.column(c)[1], rows) for c in table.column_names}
+    if group is not None:
+        columns["group"] = pa.repeat(pa.scalar(group), rows).dictionary_encode()
+    out = tmp_path / name
+    pq.write_table(pa.table(columns).replace_schema_metadata(table.schema.metadata), out)
+    return out
+
+
+def test_a_parquet_plan_of_more_rows_than_the_limit_is_refused_unread(tmp_path: Path) -> None:
+    """4,000,001 equal trips compress to a small file: refused from the file's metadata (20
+    million took 20 GB of memory and 7 minutes to refuse, with 60 million violations)."""
+    bomb = _parquet_copy(tmp_path, "bomb.parquet", 4_000_001)
+    assert bomb.stat().st_size < 2**20
+    code, text = _run(["check", str(TINY), "--plan", str(bomb)])
+    _refused(code, text, "bomb.parquet", "4,000,001 rows; expected at most 4,000,000")
+
+
+def test_a_parquet_plan_of_a_long_text_on_every_row_is_refused(tmp_path: Path) -> None:
+    """2,700 rows whose group is one 100,000-character text, stored once: 270 MB of text once
+    read, past the 256 MiB a plan may hold (the file: a few KB)."""
+    bomb = _parquet_copy(tmp_path, "long.parquet", 2_700, group="g" * 100_000)
+    code, text = _run(["check", str(TINY), "--plan", str(bomb)])
+    _refused(code, text, "long.parquet", "text decoded is larger than 256 MiB")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from evacuate.errors import Issue, PlanFormatError
-from evacuate.planio.records import COLUMNS, Plan, Trip
+from evacuate.planio.records import COLUMNS, MAX_PLAN_BYTES, Plan, Trip
 from evacuate.planio.values import Issues, header_from_mapping, make_plan, trip_from_values
 from evacuate.planio.walk_form import PARQUET_WALKS_KEY, walk_rows, walks_from_json
 
@@ -72,15 +72,58 @@ def column_getter(data: Mapping[str, list[object]], i: int) -> Callable[[str], o
     return lambda col: data[col][i]
 
 
+MAX_PLAN_ROWS = 4_000_000
+"""Most rows read from a Parquet plan: about what a CSV plan holds at ``MAX_PLAN_BYTES``.
+Parquet compresses repeated rows (20 million equal trips fit in 600 KB), so the file's size
+bounds nothing: such a file took 20 GB of memory and 7 minutes before it was refused."""
+
+
+def _read_table(source: str, pa: Any, pq: Any) -> Any:
+    """The table, its text columns kept dictionary-encoded (their size as read is what the
+    file holds), after refusing more than ``MAX_PLAN_ROWS`` rows or ``MAX_PLAN_BYTES`` of
+    text once decoded (a long text repeated on every row)."""
+
+    def refuse(problem: str) -> PlanFormatError:
+        return PlanFormatError([Issue(problem, file=source)])
+
+    try:
+        meta = pq.read_metadata(source)
+        if meta.num_rows > MAX_PLAN_ROWS:
+            raise refuse(
+                f"{meta.num_rows:,} rows; expected at most {MAX_PLAN_ROWS:,} (the limit for a plan)"
+            )
+        schema = meta.schema.to_arrow_schema()
+        texts = [f.name for f in schema if pa.types.is_string(f.type)]
+        table = pq.read_table(source, read_dictionary=texts)
+        decoded = 0
+        for name in set(table.column_names) & set(COLUMNS):
+            for chunk in table.column(name).chunks:
+                if pa.types.is_dictionary(chunk.type):
+                    values, picks = chunk.dictionary, chunk.indices
+                else:
+                    values, picks = chunk, None
+                if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+                    continue
+                lengths = pa.compute.binary_length(values)
+                if picks is not None:
+                    lengths = lengths.take(picks)
+                decoded += pa.compute.sum(lengths).as_py() or 0
+    except PlanFormatError:
+        raise
+    except (OSError, ValueError, KeyError, NotImplementedError, pa.ArrowException) as exc:
+        # ArrowInvalid (not Parquet, empty) is a ValueError; two columns of one name a KeyError
+        raise refuse(f"cannot read the Parquet file: {exc}") from None
+    if decoded > MAX_PLAN_BYTES:
+        size = f"{MAX_PLAN_BYTES // 2**20:,} MiB"
+        raise refuse(f"its text decoded is larger than {size} (the limit for a plan)")
+    return table
+
+
 def read_parquet(path: Path) -> Plan:
     source = str(path)
-    _, pq = pyarrow_modules(path)
-    try:
-        table = pq.read_table(source)
-    except (OSError, ValueError) as exc:  # ArrowInvalid (not Parquet, empty) is a ValueError
-        raise PlanFormatError(
-            [Issue(f"cannot read the Parquet file: {exc}", file=source)]
-        ) from None
+    pa, pq = pyarrow_modules(path)
+    importlib.import_module("pyarrow.compute")
+    table = _read_table(source, pa, pq)
     issues = Issues(source)
     metadata = table.schema.metadata or {}
     header: Mapping[str, object] = {}
