@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.segment import Segment
 from rich.text import Text
 
 from evacuate.errors import EvacuateError, Issue
@@ -51,14 +53,33 @@ session = _State()
 
 
 # ---------------------------------------------------------------------------- output
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (but tab and newline) and bidirectional overrides: a scenario's name
+or note holding ESC sequences cleared the terminal, set its title or recoloured it."""
+
+
+class _SafeConsole(Console):
+    """A console that prints what it is given as text, never as terminal controls: each
+    control character of the content becomes U+FFFD (rich's own styles and cursor moves,
+    added apart from the content, are kept)."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            s
+            if s.control or not _UNSAFE.search(s.text)
+            else s._replace(text=_UNSAFE.sub("\ufffd", s.text))
+            for s in buffer
+        )
+
+
 def stdout() -> Console:
     # piped output (CI logs, files) gets room for full numbers instead of rich's 80 columns
     wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
-    return Console(highlight=False, width=120 if wide else None)
+    return _SafeConsole(highlight=False, width=120 if wide else None)
 
 
 def stderr() -> Console:
-    return Console(stderr=True, highlight=False)
+    return _SafeConsole(stderr=True, highlight=False)
 
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
