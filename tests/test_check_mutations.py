@@ -4,12 +4,12 @@ A valid plan (the planner's, on a scenario drawn by ``tests/strategies.py`` or a
 one thing changed: a time moved earlier or later, a trip's people or vehicles one more or one
 fewer, its class, origin or destination swapped, a trip dropped or duplicated, two trips of a
 group swapped in time, a group renamed (to a new name or another group's), a value made NaN,
-an infinity, -0 or 1e308, or the rows reordered. Then either the checker refuses the plan, or
-the simulator, following it undisturbed (surprises revealed, no noise), flies it as written:
-no trip cancelled and no one turned away, the checker's rescued count, and as many vehicles
-lost. The simulator is the independent judge: it moves vehicles through the model's rules
-event by event and shares no code with the checker (docs/simulation.md). Rows reordered must
-change nothing at all.
+an infinity, -0 or 1e308, or the rows reordered; sometimes two or three such changes. Then
+either the checker refuses the plan, or the simulator, following it undisturbed (surprises
+revealed, no noise), flies it as written: no trip cancelled, no one turned away, and the
+checker's rescued count. The simulator is the independent judge: it moves vehicles through the
+model's rules event by event and shares no code with the checker (docs/simulation.md). Rows
+reordered must change nothing at all.
 
 The claimed ``rescued`` and ``bound`` are dropped from the mutated plan's header (a claim the
 checker verifies exactly would refuse every change of people on its own).
@@ -73,7 +73,7 @@ def _mutate(s: Scenario, p: Plan, draw: st.DataObject) -> tuple[str, Plan]:
     groups = sorted({x.group for x in trips})
     classes = [c.id for c in s.fleet.classes]
     places = [x.id for x in s.places]
-    delta = draw.draw(st.sampled_from([1e-3, 0.1, 0.5, 1.0, 3.0, 24.0]), label="by")
+    delta = draw.draw(st.sampled_from([2e-6, 1e-5, 1e-3, 0.1, 0.5, 1.0, 3.0, 24.0]), label="by")
     sign = draw.draw(st.sampled_from([-1.0, 1.0]), label="sign")
     new: Trip | None = t
     if kind == "shift":
@@ -142,9 +142,16 @@ def _judge(s: Scenario, base: Plan, draw: st.DataObject) -> None:
     assume(base.trips)
     label, mutated = _mutate(s, base, draw)
     note(label)
+    for _ in range(draw.draw(st.integers(0, 2), label="more changes")):
+        if not mutated.trips or label.startswith("reorder"):
+            break
+        more, mutated = _mutate(s, mutated, draw)
+        note(f"then {more}")
+        label = label if label.startswith("several") else "several " + label
     report = check(s, mutated)
-    event(f"{label.split()[0]}: {'accepted' if report.feasible else 'refused'}")
-    if label.startswith("reorder"):
+    kind = " ".join(label.split()[:2]) if label.startswith("several") else label.split()[0]
+    event(f"{kind}: {'accepted' if report.feasible else 'refused'}")
+    if label.startswith("reorder"):  # alone: nothing else changed
         again = check(s, replace(base, rescued=None, bound=None))
         assert report.feasible == again.feasible
         assert report.rescued == again.rescued
