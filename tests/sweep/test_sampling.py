@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from evacuate.scenario.uncertain import Resolved
@@ -80,3 +82,46 @@ def test_bad_requests() -> None:
         sample_points(UNCERTAINTIES, 3, "grid", 0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="at least one"):
         sample_points(UNCERTAINTIES, 0, "lhs", 0)
+
+
+_FINITE = st.floats(-1e308, 1e308, allow_nan=False, allow_infinity=False)
+_POSITIVE = st.floats(5e-324, 1e308, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def _extreme(draw_: st.DrawFn) -> tuple[Resolved, float, float]:
+    """An uncertainty validation accepts (finite parameters, low < high, sd, median and sigma
+    positive), drawn toward the extremes, with its support."""
+    kind = draw_(st.sampled_from(["uniform", "triangular", "normal", "lognormal", "discrete"]))
+    if kind in ("uniform", "triangular"):
+        low, mode, high = sorted(draw_(st.lists(_FINITE, min_size=3, max_size=3)))
+        assume(low < high)
+        params = {"low": low, "high": high} | ({"mode": mode} if kind == "triangular" else {})
+        return Resolved("x", "p", None, kind, params), low, high
+    if kind == "normal":
+        params = {"mean": draw_(_FINITE), "sd": draw_(_POSITIVE)}
+        for side in ("low", "high"):
+            if draw_(st.booleans()):
+                params[side] = draw_(_FINITE)
+        low, high = params.get("low", -math.inf), params.get("high", math.inf)
+        assume(low < high)
+        return Resolved("x", "p", None, kind, params), low, high
+    if kind == "lognormal":
+        params = {"median": draw_(_POSITIVE), "sigma": draw_(_POSITIVE)}
+        return Resolved("x", "p", None, kind, params), 0.0, math.inf
+    values = tuple(draw_(st.lists(_FINITE, min_size=1, max_size=4)))
+    return Resolved("x", "p", None, kind, {"values": values}), min(values), max(values)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_extreme(), st.sampled_from(SAMPLERS), st.integers(1, 20), st.integers(0, 2**32 - 1))
+def test_values_stay_in_support_at_extreme_parameters(
+    case: tuple[Resolved, float, float], sampler: str, n: int, seed: int
+) -> None:
+    """Never NaN, never outside the support, no overflow warning (pytest makes it an error).
+    Before: a uniform from -1e308 to 1e308 drew inf (outside), a normal of sd 5e-324 truncated
+    at 0 drew NaN, a lognormal of sigma 1,000 warned of an overflow in exp."""
+    r, low, high = case
+    for s in draw([r], n, sampler, seed):  # type: ignore[arg-type]
+        v = s.values["x"]
+        assert not math.isnan(v) and low <= v <= high, (r, v)

@@ -93,10 +93,37 @@ def _factorial(uncertainties: Sequence[Resolved], n: int) -> Array:
 
 
 def _ppf(r: Resolved, u: Array) -> Array:
-    p = r.params
+    """The values at ``u``: inside the distribution's support, never NaN, whatever finite
+    parameters validation let through (a uniform from -1e308 to 1e308 drew inf, a normal of
+    sd 5e-324 truncated at 0 drew NaN, a lognormal of sigma 1,000 warned of an overflow)."""
     u = np.clip(u, _EPS, 1 - _EPS)
+    with np.errstate(all="ignore"):  # extreme parameters: handled below, not warned of
+        v = _raw_ppf(r, u)
+    low, high, centre = _support(r)
+    v = np.where(np.isnan(v), min(max(centre, low), high), v)
+    return np.asarray(np.clip(v, low, high), dtype=float)
+
+
+def _support(r: Resolved) -> tuple[float, float, float]:
+    """Lowest and highest value the distribution takes, and a value inside (for NaN)."""
+    p = r.params
+    if r.distribution in ("uniform", "triangular"):
+        return p["low"], p["high"], p["low"] / 2 + p["high"] / 2
+    if r.distribution == "normal":
+        return p.get("low", -math.inf), p.get("high", math.inf), p["mean"]
+    if r.distribution == "lognormal":
+        return 0.0, math.inf, p["median"]
+    values = [float(x) for x in p["values"]]
+    return min(values), max(values), values[0]
+
+
+def _raw_ppf(r: Resolved, u: Array) -> Array:
+    p = r.params
     if r.distribution == "uniform":
-        return np.asarray(p["low"] + u * (p["high"] - p["low"]), dtype=float)
+        v = np.asarray(p["low"] + u * (p["high"] - p["low"]), dtype=float)
+        if not math.isfinite(p["high"] - p["low"]):  # a width past 1.8e308: no overflow
+            v = np.asarray(p["low"] * (1 - u) + p["high"] * u, dtype=float)
+        return v
     if r.distribution == "normal":
         if "low" in p or "high" in p:
             lo = (p.get("low", -math.inf) - p["mean"]) / p["sd"]
@@ -106,9 +133,12 @@ def _ppf(r: Resolved, u: Array) -> Array:
     if r.distribution == "lognormal":
         return np.asarray(p["median"] * np.exp(p["sigma"] * stats.norm.ppf(u)), dtype=float)
     if r.distribution == "triangular":
-        width = p["high"] - p["low"]
-        c = (p["mode"] - p["low"]) / width
-        return np.asarray(stats.triang.ppf(u, c, loc=p["low"], scale=width), dtype=float)
+        # a width past 1.8e308 (low -1e308, high 1e308): scaled to at most 1 to stay finite
+        k = 1.0 if math.isfinite(p["high"] - p["low"]) else max(abs(p["low"]), abs(p["high"]))
+        low, mode, high = p["low"] / k, p["mode"] / k, p["high"] / k
+        width = high - low
+        c = (mode - low) / width
+        return np.asarray(stats.triang.ppf(u, c, loc=low, scale=width), dtype=float) * k
     if r.distribution == "discrete":
         values = np.asarray(p["values"], dtype=float)
         w = np.asarray(p.get("weights") or [1.0] * len(values), dtype=float)
