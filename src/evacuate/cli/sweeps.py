@@ -163,6 +163,13 @@ def sweep_cmd(
         out.print(_analysis_table(s, analyses, target), soft_wrap=False)
         for a in analyses:
             out.print(_drivers(a), soft_wrap=True)
+        for variant in dict.fromkeys(r.variant for r in result.results):
+            bad = [r for r in result.results if r.variant == variant and r.status != "finished"]
+            if bad:  # why, where it was silent
+                why = " ".join(str(bad[0].error or bad[0].status).split())[:300]
+                out.print(
+                    f"{variant}: {len(bad):,} sample(s) failed; the first: {why}", soft_wrap=True
+                )
         if report is not None:
             from evacuate.report.sweep import build_sweep_report
 
@@ -181,6 +188,9 @@ def _analysis_table(s: Scenario, analyses: list[Any], target: str) -> Table:
         table.add_column(col, justify="left" if col == "Variant" else "right")
     for a in analyses:
         q = a.rescued
+        if not a.samples:  # every sample failed: no share, no quantiles (was nan, 0, 0, 0)
+            table.add_row(a.variant, "0", f"{a.failed:,}", "-", "-", "-", "-", "")
+            continue
         table.add_row(
             a.variant,
             f"{a.samples:,}",
@@ -401,6 +411,13 @@ def runs_report(
         out.print(_analysis_table(result.scenario, analyses, target), soft_wrap=False)
         for a in analyses:
             out.print(_drivers(a), soft_wrap=True)
+        for variant in dict.fromkeys(r.variant for r in result.results):
+            bad = [r for r in result.results if r.variant == variant and r.status != "finished"]
+            if bad:  # why, where it was silent
+                why = " ".join(str(bad[0].error or bad[0].status).split())[:300]
+                out.print(
+                    f"{variant}: {len(bad):,} sample(s) failed; the first: {why}", soft_wrap=True
+                )
         path = build_sweep_report(result, analyses, output)
         out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)
 
