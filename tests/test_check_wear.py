@@ -100,3 +100,25 @@ def test_a_long_enough_break_is_a_rest() -> None:
         ("rest", 2, 0.5),
         ("rest", 3, 1.5),
     ]
+
+
+def test_a_group_that_leaves_when_it_draws_is_checked_not_a_crash() -> None:
+    """One empty trip of no duration between two places at one position (feasible: travel
+    time 0) by a class with a sortie limit: the group leaves its vehicles when it draws them.
+    Found by the mutation property (tests/test_check_mutations.py) on embassy_helicopters:
+    the checker raised KeyError (``evacuate check``: an internal error, exit 1)."""
+    sc = evacuate.loads(
+        """
+scenario: {id: edge, time_unit: hour, end: 10}
+places:
+  - {id: town, position: [0, 0], population: 10}
+  - {id: camp, position: [0, 0], capacity: 100}
+fleet:
+  classes: [{id: bus, capacity: 10, speed: 1, max_sorties: 3}]
+  stock: [{class: bus, place: town, count: 1}]
+"""
+    )
+    plan = Plan("edge", trips=(Trip("g1", "bus", 1, "town", 1, "camp", 1, 0),))
+    report = check(sc, plan)
+    assert report.feasible, report.violations
+    assert report.rescued == 0

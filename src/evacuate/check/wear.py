@@ -117,9 +117,11 @@ class WearRules(CheckerBase):
             first, last = trips[0], trips[-1]
             drawn, left_at = float(self.depart[first]), float(self.arrive[last] + self.rest[last])
             steps.append((drawn, 1, first, g))
-            # a trip that arrives before it departs (refused under travel_time) must not put
-            # the group's leaving before its drawing (a KeyError, exit 1, once)
-            steps.append((left_at, 0, last, g) if left_at >= drawn else (drawn, 2, last, g))
+            # a trip that arrives before it departs (refused under travel_time), or a group
+            # that leaves when it draws (one empty trip of no duration between places at one
+            # position, feasible), must not put the group's leaving before its drawing: leaving
+            # sorts first at an instant (a KeyError, exit 1, twice)
+            steps.append((left_at, 0, last, g) if left_at > drawn else (drawn, 2, last, g))
         steps.sort()
         supplies = getattr(self, "_supplies_seen", {})
         fresh_taken: dict[tuple[int, int], int] = defaultdict(int)
