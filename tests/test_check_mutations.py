@@ -4,12 +4,13 @@ A valid plan (the planner's, on a scenario drawn by ``tests/strategies.py`` or a
 one thing changed: a time moved earlier or later, a trip's people or vehicles one more or one
 fewer, its class, origin or destination swapped, a trip dropped or duplicated, two trips of a
 group swapped in time, a group renamed (to a new name or another group's), a value made NaN,
-an infinity, -0 or 1e308, or the rows reordered; sometimes two or three such changes. Then
-either the checker refuses the plan, or the simulator, following it undisturbed (surprises
-revealed, no noise), flies it as written: no trip cancelled, no one turned away, and the
-checker's rescued count. The simulator is the independent judge: it moves vehicles through the
-model's rules event by event and shares no code with the checker (docs/simulation.md). Rows
-reordered must change nothing at all.
+an infinity, -0 or 1e308, or the rows reordered; or a walk moved, set out earlier or later,
+with one walker more or fewer, dropped, duplicated or reversed; sometimes two or three such
+changes. Then either the checker refuses the plan, or the simulator, following it undisturbed
+(surprises revealed, no noise), flies it as written: no trip cancelled, no one turned away,
+and the checker's rescued count. The simulator is the independent judge: it moves vehicles
+through the model's rules event by event and shares no code with the checker
+(docs/simulation.md). Rows reordered must change nothing at all.
 
 The claimed ``rescued`` and ``bound`` are dropped from the mutated plan's header (a claim the
 checker verifies exactly would refuse every change of people on its own).
@@ -127,6 +128,36 @@ def _mutate(s: Scenario, p: Plan, draw: st.DataObject) -> tuple[str, Plan]:
     return label, replace(p, trips=tuple(trips), rescued=None, bound=None)
 
 
+def _mutate_walk(p: Plan, draw: st.DataObject) -> tuple[str, Plan]:
+    """One change of a walk of ``p``: moved, set out earlier or later, one more or one fewer
+    walker, dropped, duplicated, or walked the other way."""
+    walks = list(p.walks)
+    i = draw.draw(st.integers(0, len(walks) - 1), label="walk")
+    w = walks[i]
+    kind = draw.draw(
+        st.sampled_from(["shift", "shift_depart", "people", "drop", "duplicate", "reverse"]),
+        label="walk change",
+    )
+    by = draw.draw(st.sampled_from([2e-6, 0.1, 1.0, 5.0]), label="by") * draw.draw(
+        st.sampled_from([-1.0, 1.0]), label="sign"
+    )
+    if kind == "shift":
+        walks[i] = replace(w, depart=w.depart + by, arrive=w.arrive + by)
+    elif kind == "shift_depart":
+        walks[i] = replace(w, depart=w.depart + by)
+    elif kind == "people":
+        walks[i] = replace(w, people=max(1, w.people + int(by > 0) * 2 - 1))
+    elif kind == "drop":
+        del walks[i]
+    elif kind == "duplicate":
+        walks.insert(i, w)
+    else:
+        walks[i] = replace(w, origin=w.destination, destination=w.origin)
+    return f"walk {kind} of walk {i}: {w} -> {walks[i] if i < len(walks) else None}", replace(
+        p, walks=tuple(walks), rescued=None, bound=None
+    )
+
+
 def _flown_as_checked(s: Scenario, p: Plan, report: CheckReport) -> None:
     """The checker accepted ``p``: the undisturbed simulation must fly it to its count."""
     sim = simulate(s, p, policy="follow", perturbations=Perturbations())
@@ -140,7 +171,10 @@ def _flown_as_checked(s: Scenario, p: Plan, report: CheckReport) -> None:
 
 def _judge(s: Scenario, base: Plan, draw: st.DataObject) -> None:
     assume(base.trips)
-    label, mutated = _mutate(s, base, draw)
+    if base.walks and draw.draw(st.booleans(), label="a walk"):
+        label, mutated = _mutate_walk(base, draw)
+    else:
+        label, mutated = _mutate(s, base, draw)
     note(label)
     for _ in range(draw.draw(st.integers(0, 2), label="more changes")):
         if not mutated.trips or label.startswith("reorder"):
