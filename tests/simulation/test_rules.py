@@ -134,8 +134,30 @@ def test_withdrawal_without_finishing_puts_people_back() -> None:
     trips = [Trip("g1", "bus", 2, "town", 0.0, "shelter", 11.0, 100)]
     r = simulate(s, trips, policy="follow")
     assert r.rescued == 0
-    assert r.vehicles_withdrawn == 2
     assert r.waiting_at_end == 0 and r.lost_by_place == {"town": 100}  # back, then the front
+    # benched at the town, the buses are still there when the front strikes at 50: lost with
+    # everything there (docs/model.md), no longer counted as withdrawn
+    assert r.vehicles_lost == 2 and r.vehicles_withdrawn == 0
+
+
+def test_a_withdrawn_operators_vehicles_at_a_struck_place_are_lost_as_the_checker_says() -> None:
+    """A known withdrawal at the instant the town's deadline strikes: the bus the yard made
+    by then waits there and is lost for the checker; the simulator counted it withdrawn."""
+    data = _scenario(stock="{class: bus, place: town, count: 1}").to_data()
+    data["fleet"]["shipyards"] = [
+        {"id": "yard", "place": "town", "class": "bus", "schedule": [{"start": 0, "rate": 0.05}]}
+    ]
+    data["events"] = [
+        {"id": "gone", "at": 50, "effects": [{"type": "withdraw_operator", "operator": "navy"}]}
+    ]
+    s = evacuate.scenario.from_dict(data)
+    trips = [Trip("g1", "bus", 1, "town", 0.0, "shelter", 2.0, 50)]
+    checked = check(s, Plan("rules", trips=tuple(trips)))
+    assert checked.feasible, checked.violations
+    r = simulate(s, trips, policy="follow")
+    assert r.rescued == checked.rescued == 50
+    assert checked.vehicles_lost == {"bus": 2}  # made at 20 and 40, at the town at 50
+    assert r.vehicles_lost == 2 and r.vehicles_withdrawn == 1  # the bus at the shelter
 
 
 def test_withdrawal_after_finishing_delivers_then_leaves() -> None:

@@ -60,6 +60,7 @@ def strike(eng: Engine, place: str) -> None:
         eng._log(t, "lost_people", place, people=n, detail="hazard")
     eng.present[place] = 0
     eng.rescued_at[place] = 0
+    _unbench(eng, place, t)
     eng._yard_sync(t)
     for (p, cls), k in list(eng.pool.items()):
         if p == place and k > 0:
@@ -105,6 +106,34 @@ def strike(eng: Engine, place: str) -> None:
             it.aborted = True
             it.group.done = True
             eng._lose_transit(it, t, "hazard", place)
+
+
+def _unbench(eng: Engine, place: str, t: float) -> None:
+    """A withdrawn operator's vehicles at ``place`` are there when the hazard strikes, so they
+    are lost with everything else (docs/model.md: every vehicle there), as the checker counts
+    them: benched ones are lost instead of withdrawn, and a benched shipyard there gets back
+    its stop, so that what it holds (made up to the strike) is lost below."""
+    for bench in eng.benched.values():
+        for h in bench:
+            if h.place == place and h.count > 0:
+                eng.vehicles_withdrawn -= h.count
+                eng.vehicles_lost += h.count
+                eng._log(
+                    t,
+                    "lost_vehicles",
+                    place,
+                    vehicle_class=h.cls,
+                    vehicles=h.count,
+                    detail="hazard",
+                )
+                h.count = 0
+    for y in eng.yards:
+        if y.spec.place == place and y.benched is not None:
+            stop, taken = y.benched
+            eng.vehicles_withdrawn -= taken
+            y.destroyed -= taken
+            y.stop = t if stop is None else min(stop, t)
+            y.benched = (y.stop, 0)
 
 
 def _leaving_within(eng: Engine, place: str) -> float | None:
