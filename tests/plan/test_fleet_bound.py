@@ -229,3 +229,69 @@ def test_the_fleet_bound_holds_the_optimum_of_havens_passing_people_on(
     for shape in SHAPES:
         got = _bound(problem, shape)
         assert got.bound >= best - 1e-6, (shape, got.bound, best)
+
+
+@st.composite
+def relay_chain_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """Tiny scenarios where people may be passed on twice and relays' vehicles come from
+    elsewhere: a town falling early, two small havens in a row next to it, a large one
+    beyond (linked to the town or the first small one, or not), a depot by the large one;
+    one vehicle at the town, one at a haven or the depot; for the exhaustive oracle."""
+    end = draw(st.integers(4, 7))
+    town = {
+        "id": "town",
+        "population": draw(st.integers(2, 6)),
+        "deadline": draw(st.integers(1, 4)),
+    }
+    camp = {"id": "camp", "capacity": draw(st.integers(1, 3))}
+    mid = {"id": "mid", "capacity": draw(st.integers(1, 3))}
+    third = {"id": "third", "capacity": draw(st.integers(4, 8))}
+    depot = {"id": "depot"}
+    lanes = [
+        {"id": "town-camp", "from": "town", "to": "camp", "time": 1},
+        {"id": "camp-mid", "from": "camp", "to": "mid", "time": draw(st.integers(1, 2))},
+        {"id": "mid-third", "from": "mid", "to": "third", "time": draw(st.integers(1, 3))},
+        {"id": "third-depot", "from": "third", "to": "depot", "time": draw(st.integers(1, 2))},
+    ]
+    if draw(st.booleans()):
+        lanes.append({"id": "town-third", "from": "town", "to": "third", "time": 3})
+    if draw(st.booleans()):
+        lanes.append({"id": "camp-third", "from": "camp", "to": "third", "time": 2})
+    n_classes = draw(st.integers(1, 2))
+    classes = [
+        {
+            "id": f"c{n}",
+            "capacity": draw(st.integers(1, 3)),
+            "load_time": draw(st.integers(0, 1)),
+            "unload_time": 0,
+        }
+        for n in range(n_classes)
+    ]
+    stock = [
+        {"class": "c0", "place": "town", "count": 1},
+        {
+            "class": f"c{n_classes - 1}",
+            "place": draw(st.sampled_from(["camp", "mid", "third", "depot"])),
+            "count": 1,
+        },
+    ]
+    return {
+        "scenario": {"id": "chains", "end": end, "time_unit": "hour"},
+        "places": [town, camp, mid, third, depot],
+        "travel": {"routes": "lanes", "lanes": lanes},
+        "fleet": {"classes": classes, "stock": stock},
+    }
+
+
+@settings(FEW, max_examples=15)
+@given(relay_chain_scenarios())
+def test_the_fleet_bound_holds_the_optimum_of_relay_chains(data: dict[str, Any]) -> None:
+    """People passed on through two small havens by vehicles that start elsewhere: the rows
+    of fleet_relays.py (where a relay's vehicle comes from, the groups' rooms at the end,
+    people passed on) never push the bound below the optimum."""
+    scenario = evacuate.scenario.from_dict(data)
+    problem = compile_problem(scenario)
+    best = exhaustive(scenario).rescued
+    for shape in SHAPES:
+        got = _bound(problem, shape)
+        assert got.bound >= best - 1e-6, (shape, got.bound, best)

@@ -26,12 +26,16 @@ stays a relaxation whose size grows with classes x places x (``NEAR_HAVENS`` +
   for each last loading start ``theta`` the trips from places that must be loaded by then
   and their approaches fit in the time before it, but for the part of each vehicle's last
   such trip past it (``fleet_levels.py``), written as running sums;
-- people per place; each haven's room for its near trips, each group's for the near trips
-  into it and its far ones, less what relays carry out of it (below), all the havens' room
-  for all; loads and berths per place, unloads and berths per haven and pooled;
+- people per place; each haven's room for its near trips less what relays carry out of it,
+  each group's for the near trips into it and its far ones plus the relays into it from
+  other groups less those out of it to others (below), all the havens' room for all; loads
+  and berths per place, unloads and berths per haven and pooled;
 - relays ``r[c, h, g]``: loaded trips out of haven ``h`` into another haven of group ``g``,
   charged in the working time their load, the shortest such trip and their unload (plus
-  turnaround), their vehicle ending at ``g``'s hub for the flows.
+  turnaround), their vehicle leaving ``h``'s group's hub (where it came by a trip or relay,
+  or by an empty move from another group or from where it entered, charged the shortest
+  such move) and ending at ``g``'s hub for the flows; a haven or group passes on only people
+  it took in (``fleet_relays.py``).
 
 Why no plan rescues more: as ``pooled_trips.py`` argues (no staging places), keep each
 vehicle's loaded trips from a place with people into a haven, counted as ``people /
@@ -44,19 +48,23 @@ onto a feasible point with its rescued count.
 Relays (people a haven passes on): a haven's room holds at every instant, not for all it
 ever receives. At the instant ``t`` of the last delivery from places into haven ``h``, ``h``
 holds at least what places delivered into it less what relays loaded by ``t`` carried out,
-so ``cap x(into h) <= room(h) + cap r(out of h)``; the same for a group (relays out of any of
-its havens); the all-havens row needs none (people only move between havens). People left in
-a relay at the end are not rescued: taking them off the plan (off their first trip and
-every relay after) keeps it feasible with the same rescued count, so every relay ends by
-the end. Loaded vehicles may wait on the way (docs/model.md), so ``t`` can be as late as the
-end and relays are not charged in the levels, only in the working time (at most
+so ``cap x(into h) <= room(h) + cap r(out of h)``. People left in a relay at the end are not
+rescued: taking them off the plan (off their first trip and every relay after) keeps it
+feasible with the same rescued count, so every relay ends by the end, and each group holds
+at the end (rescued is the havens' net inflow then) what trips brought in plus relays from
+other groups less relays to others; the all-havens row needs no relays (people only move
+between havens). Loaded vehicles may wait on the way (docs/model.md), so ``t`` can be as
+late as the end and relays are not charged in the levels, only in the working time (at most
 ``longest`` where the class withdraws or pauses, as a trip under way). The vehicle's moves
-between two kept trips (relays included) take at least the relays' charged time plus the
-shortest move from the last relay's haven to the next place, which the approach from its
-group's hub does not exceed. Relays into a haven are left out (they only loosen).
+between two kept activities (relays included) take at least the shortest empty path: into
+a relay's haven from the group it was in or entered (the moves ``fleet_relays.reposition``
+charges), and from the last relay's haven to the next place, which the approach from its
+group's hub does not exceed. Relays into a haven are left out of its rows (they only
+loosen). ``fleet_relays.py`` has the rest of the argument.
 
 The Hypothesis properties of tests/plan/test_fleet_bound.py check it against the exhaustive
-optimum with pairs by name, in groups, and pooled, and on havens that pass people on.
+optimum with pairs by name, in groups, and pooled, and on havens that pass people on (once,
+or twice through two small havens, by vehicles that start at the town, a haven or a depot).
 """
 
 from __future__ import annotations
@@ -79,6 +87,7 @@ from evacuate.plan.fleet_parts import (
     keep_nearest,
     nearest,
 )
+from evacuate.plan.fleet_relays import ClassCols, passed_on, relays, reposition
 from evacuate.plan.grid import CITY_PLACES, city_scale
 from evacuate.plan.pooled_trips import _longest, _pauses_lost
 from evacuate.plan.problem import Problem
@@ -162,17 +171,6 @@ MAX_LEVELS = 48
 
 _TOL = 1e-9
 
-_Trips = tuple[
-    NDArray[np.int64],
-    NDArray[np.int64],
-    NDArray[np.int64],
-    int,
-    NDArray[np.int64],
-    NDArray[np.int64],
-]
-"""A class's trip columns, their places (into ``pk``) and havens (into ``hv``, or ``-1 -
-group`` for far trips), the class, its relay columns and their havens (into ``hv``)."""
-
 
 @dataclass(frozen=True)
 class FleetBound:
@@ -243,7 +241,7 @@ def fleet_bound(
     m = Model()
     # people columns of every class, for the people rows: (column, place index in pk, haven
     # index in hv or -1 for far, class)
-    trip_cols: list[_Trips] = []
+    trip_cols: list[ClassCols] = []
     for c in range(n_c):
         mine = [e for e in entries if e.c == c and e.count > 0]
         if mine:
@@ -260,9 +258,10 @@ def fleet_bound(
             )
             if got is not None:
                 trip_cols.append(got)
-    if not any(t[0].size for t in trip_cols):
+    if not any(t.x.size for t in trip_cols):
         return zero
     people_rows, room_rows = _people_rows(problem, m, trip_cols, released, pk, hv, groups)
+    passed_on(problem, m, trip_cols, hv, groups)
     return _solve(problem, m, people_rows, room_rows, pk, hv, stop)
 
 
@@ -276,7 +275,7 @@ def _class_rows(
     near: tuple[int, int, int, int],
     groups: NDArray[np.int64],
     every_tau: bool,
-) -> _Trips | None:
+) -> ClassCols | None:
     """Class ``c``'s columns, flows, time and level rows; its trip columns (None: none).
     ``near``: havens by name, pickups by name, ways back by name; ``groups``: each
     haven's group of far havens; ``every_tau``: the levels' rows for every ``tau``."""
@@ -327,12 +326,11 @@ def _class_rows(
     t_dur = np.concatenate([d_near[ti, tj], d_far[fi_, fg]])
     if t_place.size == 0:
         # no trip from a place in time, but its vehicles may still pass people on
-        relays = _relays(problem, c, hv, groups, longest)
-        r = m.cols(np.zeros(relays[0].size))
+        rl = relays(problem, m, c, hv, groups, longest)
         time_row = m.rows(1, _budget(problem, mine, horizon, rest, longest))
-        m.terms(np.full(r.size, time_row[0]), r, relays[2] + rest)
+        m.terms(np.full(rl.cols.size, time_row[0]), rl.cols, rl.work + rest)
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, c, r, relays[0]
+        return ClassCols(c, empty, empty, empty, rl)
     x = m.cols(np.full(t_place.size, cap))
     used = np.zeros(n_k, dtype=bool)
     used[t_place] = True
@@ -396,9 +394,11 @@ def _class_rows(
     vehicles = m.rows(qs.size, q_count)
     m.terms(vehicles[fq], f, 1.0)
     m.terms(vehicles, g_out, 1.0)
-    relays = _relays(problem, c, hv, groups, longest)
-    r = m.cols(np.zeros(relays[0].size))
-    m.terms(hubs[relays[1]], r, -1.0)  # its vehicle ends in the group (its hub)
+    rl = relays(problem, m, c, hv, groups, longest)
+    m.terms(hubs[rl.group], rl.cols, -1.0)  # its vehicle ends in the group (its hub)
+    # and leaves its haven's group: where a vehicle ended a trip into the group, or one
+    # that came from another group or from where it entered (fleet_relays.py)
+    moves = reposition(problem, m, c, hv, groups, qs, rl, hubs, vehicles)
     # charged times of every column that enters a place (by the place, for the levels)
     charged = [
         (x, t_place, t_dur + rest),
@@ -410,9 +410,10 @@ def _class_rows(
     time_row = m.rows(1, _budget(problem, mine, horizon, rest, longest))
     for cols, _, hours in charged:
         m.terms(np.full(cols.size, time_row[0]), cols, hours)
-    m.terms(np.full(r.size, time_row[0]), r, relays[2] + rest)
+    m.terms(np.full(rl.cols.size, time_row[0]), rl.cols, rl.work + rest)
+    m.terms(np.full(moves[0].size, time_row[0]), moves[0], moves[1])
     level_rows(problem, m, c, mine, pk, horizon, rest, charged, MAX_LEVELS, every_tau)
-    return x, t_place, t_haven, c, r, relays[0]
+    return ClassCols(c, x, t_place, t_haven, rl)
 
 
 def _budget(
@@ -427,28 +428,10 @@ def _budget(
     )
 
 
-def _relays(
-    problem: Problem, c: int, hv: NDArray[np.int64], groups: NDArray[np.int64], longest: float
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """Class ``c``'s relays (loaded trips out of a haven into another one), one column per
-    haven and group it may go to: (haven index into ``hv``, group, charged hours but the
-    turnaround). A relay lasts at least its load, the shortest trip from its haven to
-    another one of the group, and its unload; where the class withdraws or pauses
-    (``longest`` > 0) it is charged at most ``longest``, as much as the pauses leave to a
-    trip under way (``pooled_trips._pauses_lost``)."""
-    between = problem.times.block(c, hv, hv).astype(np.float64)  # (H, H)
-    np.fill_diagonal(between, math.inf)
-    hours = group_min(between, groups) + float(problem.load[c] + problem.unload[c])  # (H, G)
-    if longest > 0:
-        hours = np.minimum(hours, longest)
-    rh, rg = np.nonzero(np.isfinite(hours))
-    return rh.astype(np.int64), rg.astype(np.int64), hours[rh, rg]
-
-
 def _people_rows(
     problem: Problem,
     m: Model,
-    trip_cols: list[_Trips],
+    trip_cols: list[ClassCols],
     released: NDArray[np.float64],
     pk: NDArray[np.int64],
     hv: NDArray[np.int64],
@@ -490,11 +473,15 @@ def _people_rows(
     hb_row = np.full(hv.size, -1)
     hb_row[h_lim] = hb_rows
     hb_all = m.rows(1, float(h_berths.sum()) * max(0.0, end)) if h_lim.all() else None
-    for x, place, hav, c, r, r_hav in trip_cols:
+    for cc in trip_cols:
+        c, x, place, hav, rl = cc.c, cc.x, cc.place, cc.haven, cc.relays
         cap = float(problem.capacity[c])
-        # what a relay carries out of a haven leaves room there and in its group
-        m.terms(room[r_hav], r, -cap)
-        m.terms(g_room[groups[r_hav]], r, -cap)
+        # what a relay carries out of a haven leaves room there and, into another group, in
+        # its group, and takes room in that one (fleet_relays.py)
+        m.terms(room[rl.haven], rl.cols, -cap)
+        across = groups[rl.haven] != rl.group
+        m.terms(g_room[groups[rl.haven[across]]], rl.cols[across], -cap)
+        m.terms(g_room[rl.group[across]], rl.cols[across], cap)
         ld, ul = float(problem.load[c]), float(problem.unload[c])
         m.terms(people[place], x, cap)
         m.terms(np.full(x.size, total[0]), x, cap)
