@@ -283,6 +283,7 @@ def relay_chain_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 @settings(FEW, max_examples=15)
 @given(relay_chain_scenarios())
 def test_the_fleet_bound_holds_the_optimum_of_relay_chains(data: dict[str, Any]) -> None:

@@ -131,14 +131,16 @@ bench/results/2026-11-28-relay.md) 8 give 19,916,929 in
 with 44,119 columns, all 19,741,931 in 14.5 s; every haven by name as well only 19,873,162
 with 8 (21.9 s), and every group by name 19,879,743 (14.1 s)."""
 
-FAR_GROUPS = 32
+FAR_GROUPS = 50
 """Groups of havens (the nearest to each of so many spread centres): a place's trips to the
 havens of a group other than its near ones are one far trip, at the time of the nearest of
-them, within the group's room. Measured before the relay columns (not bounds then: with
-them ``scale-500`` gives the population, 45,792,253) and with the levels of before (loaded;
-bench/results/2026-11-28-rbound.md): ``scale-200`` 20,889,929 in 4.7 s of CPU,
-``scale-500`` 44,588,068 (97.4% of the people) in 13.5 s; 48 groups there: 44,417,304 in
-21.8 s."""
+them, within the group's room; relays go to a group. With relays priced by where their
+vehicles come from (``fleet_relays.py``; loaded, bench/results/2026-11-28-vbound.md),
+``scale-200`` (50 havens): 16 groups 21,376,412 (93.36% of the people) in 3.8 s of CPU, 32
+20,863,641 (91.12%) in 6.1 s, 40 20,687,267 (90.35%) in 7.5 s, 50 (every haven its own)
+20,552,944 (89.77%) in 8.7 s. Measured before the relay columns (not bounds then) and with
+the levels of before (bench/results/2026-11-28-rbound.md): ``scale-500`` 44,588,068 (97.4%
+of the people) in 13.5 s with 32, 44,417,304 in 21.8 s with 48."""
 
 NEAR_GROUPS = 8
 """Of those groups, the nearest to each place by name for the approaches through the groups'
@@ -151,18 +153,22 @@ FLEET_PLACES = CITY_PLACES
 """Places from which the search computes the bound: at city scale. At 500 places and more
 the grid's column generation gets no bound within the 60 s stop (``scale-500``, 662 places:
 not one LP solve of its round). On ``scale-200`` (275 places) the fleet bound is
-22,555,201 (98.51% of the people) in about 11 s of CPU (loaded;
-bench/results/2026-11-28-relay.md), looser than the grid's round (40 LP solves gave
-21.74 M there, search.CITY_BOUND_MIN; 60 19,884,828 after its finer sweep; converged
-19,801,458). The 19,747,848 measured before the relay columns was below what some plans
-may rescue (havens that pass people on), so not a bound."""
+20,552,944 (89.77% of the people) in about 9 s of CPU (loaded; with relays priced by where
+their vehicles come from and every haven its own group, bench/results/2026-11-28-vbound.md;
+22,555,201 before), below the grid's round at a 60 s limit (21,082,064 after its 70 LP
+solves there) but above it converged (19,801,458). The 19,747,848 measured before the
+relay columns was below what some plans may rescue (havens that pass people on), so not a
+bound."""
 
 
 MAX_FLEET_COLUMNS = 60_000
 """Past about this many columns (classes x places with people x the columns per place) the
 search does not compute the bound. With the relay columns ``scale-500`` (3 x 500 x 58 =
 87,000) gives the population (45,792,253) for about 12 s of CPU (idle: the whole run 51.2
-s of CPU against a 60 s stop), so it is skipped there; before them (not a bound) 44,588,068
+s of CPU against a 60 s stop), so it is skipped there (with the rows of ``fleet_relays.py``
+still the population with 32 groups, 107,364 columns, 11.9 s of CPU; 50 groups (3 x 500 x
+76 = 114,000 estimated) 45,578,802, 99.53%, in 14.9 s; 100 groups 44,854,696, 97.95%, in
+33.1 s); before them (not a bound) 44,588,068
 in 13.5 s. On ``scale-1000`` (174,000) 32 groups gave the population after about 50 s, and
 64 groups 90,621,095 (98.95% of the people) in 78.4 s (loaded), more than the stop."""
 
