@@ -136,11 +136,11 @@ FAR_GROUPS = 50
 havens of a group other than its near ones are one far trip, at the time of the nearest of
 them, within the group's room; relays go to a group. With relays priced by where their
 vehicles come from (``fleet_relays.py``; loaded, bench/results/2026-11-28-vbound.md),
-``scale-200`` (50 havens): 16 groups 21,376,412 (93.36% of the people) in 3.8 s of CPU, 32
-20,863,641 (91.12%) in 6.1 s, 40 20,687,267 (90.35%) in 7.5 s, 50 (every haven its own)
-20,552,944 (89.77%) in 8.7 s. Measured before the relay columns (not bounds then) and with
-the levels of before (bench/results/2026-11-28-rbound.md): ``scale-500`` 44,588,068 (97.4%
-of the people) in 13.5 s with 32, 44,417,304 in 21.8 s with 48."""
+``scale-200`` (50 havens): 32 groups 20,815,237 (90.91% of the people) in 6.1 s of CPU, 50
+(every haven its own) 20,512,809 (89.59%) in 9.0 s (before the relays' own pools: 16 groups
+93.36%, 32 91.12%, 40 90.35%, 50 89.77%). Measured before the relay columns (not bounds
+then) and with the levels of before (bench/results/2026-11-28-rbound.md): ``scale-500``
+44,588,068 (97.4% of the people) in 13.5 s with 32, 44,417,304 in 21.8 s with 48."""
 
 NEAR_GROUPS = 8
 """Of those groups, the nearest to each place by name for the approaches through the groups'
@@ -153,7 +153,7 @@ FLEET_PLACES = CITY_PLACES
 """Places from which the search computes the bound: at city scale. At 500 places and more
 the grid's column generation gets no bound within the 60 s stop (``scale-500``, 662 places:
 not one LP solve of its round). On ``scale-200`` (275 places) the fleet bound is
-20,552,944 (89.77% of the people) in about 9 s of CPU (loaded; with relays priced by where
+20,512,809 (89.59% of the people) in about 9 s of CPU (loaded; with relays priced by where
 their vehicles come from and every haven its own group, bench/results/2026-11-28-vbound.md;
 22,555,201 before), below the grid's round at a 60 s limit (21,082,064 after its 70 LP
 solves there) but above it converged (19,801,458). The 19,747,848 measured before the
