@@ -99,3 +99,30 @@ def _as_json(plan: object) -> dict[str, object]:
 
     loaded: dict[str, object] = json.loads(json_text(plan))  # type: ignore[arg-type]
     return loaded
+
+
+def test_numbers_in_a_csv_plan_are_plain_ascii(tmp_path: Path) -> None:
+    """``3_0`` and other scripts' digits are numbers to Python's int() and float(), not to a
+    plan file: refused with the cell's place, where ``30``, ``+30``, ``30.0`` and ``3e1`` are
+    read."""
+    lines = SINK_PLAN.read_text(encoding="utf-8").split("\n")
+    header = lines.index(next(x for x in lines if x.startswith("group,")))
+    cells = lines[header + 1].split(",")
+    col = lines[header].split(",").index("depart")
+    for token, ok in [("1_0", False), ("\u0661", False), ("\uff11", False), ("10", True),
+                      ("+10", True), ("10.0", True), ("1e1", True), (".5", True)]:  # fmt: skip
+        changed = cells.copy()
+        changed[col] = token
+        path = tmp_path / "plan.csv"
+        path.write_text(
+            "\n".join([*lines[: header + 1], ",".join(changed), *lines[header + 2 :]]),
+            encoding="utf-8",
+        )
+        try:
+            plan = read_plan(path)
+        except PlanFormatError as exc:
+            assert not ok, (token, exc.issues)
+            assert any(i.line == header + 2 for i in exc.issues), exc.issues
+        else:
+            assert ok, token
+            assert plan.trips[0].depart == float(token)

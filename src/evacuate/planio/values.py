@@ -4,6 +4,7 @@ problem collected with its place (field path, line) up to ``MAX_ISSUES``."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -86,6 +87,12 @@ def as_text(value: object, text: bool) -> str | None:
     return None
 
 
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A number as text: ASCII digits, an optional fraction and exponent (what the writers
+emit). Python's own parsers also take ``3_0`` as 30 and other scripts' digits, which a
+plan file should not silently mean."""
+
+
 def as_float(value: object, text: bool) -> float | None:
     x: float
     if isinstance(value, bool):
@@ -96,10 +103,9 @@ def as_float(value: object, text: bool) -> float | None:
         except OverflowError:  # a whole number past 1.8e308 (JSON): not finite
             return None
     elif isinstance(value, str) and text:
-        try:
-            x = float(value.strip())
-        except ValueError:
+        if not _NUMBER.fullmatch(value.strip()):
             return None
+        x = float(value.strip())
     else:
         return None
     return x if math.isfinite(x) else None
@@ -115,6 +121,8 @@ def as_int(value: object, text: bool, minimum: int) -> int | None:
         n = int(value)
     elif isinstance(value, str) and text:
         s = value.strip()
+        if not _NUMBER.fullmatch(s):
+            return None
         try:
             n = int(s)
         except ValueError:
