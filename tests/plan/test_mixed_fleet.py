@@ -9,23 +9,27 @@ keeps the best. Before, a mixed fleet fell to the general bisection planner: Val
 from __future__ import annotations
 
 import copy
+import math
+from dataclasses import replace
 from typing import Any
 
 import pytest
-from bench.bep_exact import mip_makespan
 from bench.bep_generate import random_bep
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import evacuate
 from evacuate.bep import BepInstance, bep_to_scenario
 from evacuate.check import check
 from evacuate.plan.api import plan
-from evacuate.plan.problem import compile_problem
+from evacuate.plan.makespan_mixed import mixed_fleet_bound
+from evacuate.plan.problem import Problem, compile_problem
 from evacuate.plan.shuttle import is_shuttle, uniform_views
 from evacuate.plan.shuttle_bound import shuttle_makespan_bound
+from evacuate.plan.ten import ten_mip
 from evacuate.scenario.scenario import Scenario
 from tests.plan.test_bep_exact import random_set_beps
+from tests.plan.test_improve import _exact_makespan, tiny_beps
 
 
 def _upgraded(data: dict[str, Any], extra: int) -> Scenario:
@@ -78,18 +82,93 @@ def test_eight_points_with_two_buses_upgraded_end_as_soon_as_the_uniform_fleet()
     assert _makespan(_upgraded(data, 1)) <= 13
 
 
+SHELTERS = ((9.0,), (5.0,), (9.0,), (8.0,), (8.0,))
+
+
+def _nobody_finishes_by(problem: Problem, horizon: int) -> bool:
+    """The time-expanded MIP (exact on whole-unit BEP data, tests/plan/test_bep_exact.py)
+    proves that no plan rescues everyone by ``horizon``."""
+    if horizon < 0:
+        return True
+    found = ten_mip(replace(problem, end=float(horizon)), 1.0)
+    assert found.status == "optimal"
+    return found.rescued < int(problem.population.sum())
+
+
 @pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_set_beps(), st.integers(1, 3))
+@example(  # the slowest of the examples drawn before (one bus of one seat, 9 people)
+    BepInstance(1, (1, 0), (0, 3, 3, 2, 1), (9,), ((5, 9, 8, 4, 2), (3, 6, 8, 6, 5)), SHELTERS),
+    3,
+)
 def test_more_seats_never_give_a_longer_makespan(inst: BepInstance, extra: int) -> None:
     """Half of each yard's buses made larger: the plan is checked complete and ends no later
-    than the uniform fleet's, and no earlier than the exact optimum (the time-expanded MIP),
-    which the lower bound (the fleet all as large as its largest bus) does not pass."""
+    than the uniform fleet's; and lower bound <= exact optimum <= the plan's makespan. The
+    second is the checked plan itself; the first, with whole-unit data (whole makespans),
+    is that the exact MIP finds no plan by the whole horizon below the bound: one MIP
+    instead of a bisection to the optimum (which cost 61 s of CPU on one example, a bus of
+    one seat and 9 people, where every MIP near 126 takes 7-15 s)."""
     data = bep_to_scenario(inst, "bep")
     uniform = evacuate.scenario.from_dict(data)
     mixed = _upgraded(data, extra)
     made = _makespan(mixed)
     assert made <= _makespan(uniform)
     problem = compile_problem(mixed)
-    best = mip_makespan(problem, int(mixed.end))
-    assert shuttle_makespan_bound(problem) <= best <= made
+    lb = shuttle_makespan_bound(problem)
+    assert lb <= made + 1e-9
+    assert _nobody_finishes_by(problem, math.ceil(lb - 1e-9) - 1)
+
+
+@st.composite
+def tiny_mixed_beps(draw: st.DrawFn) -> tuple[BepInstance, int]:
+    """Two buses at one yard, one of them 1 or 2 seats larger (``_upgraded``); one or two
+    points of one or two people, two shelters: small enough for the exhaustive oracle."""
+    points = draw(st.integers(1, 2))
+    demand = tuple(draw(st.integers(1, 2)) for _ in range(points))
+    total = sum(demand)
+    first = draw(st.integers(0, total))
+    dist = st.integers(1, 4)
+    inst = BepInstance(
+        bus_capacity=draw(st.integers(1, 2)),
+        yard_buses=(2,),
+        demand=demand,
+        shelter_capacity=(max(1, first), max(1, total - first)),
+        yard_point=(tuple(float(draw(dist)) for _ in range(points)),),
+        point_shelter=tuple((float(draw(dist)), float(draw(dist))) for _ in range(points)),
+    )
+    return inst, draw(st.integers(1, 2))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_mixed_beps())
+def test_the_mixed_fleet_bound_holds_the_exhaustive_optimum(case: tuple[BepInstance, int]) -> None:
+    """The makespan lower bound of a fleet of two capacities (makespan_mixed.py: whole loads
+    per class, the havens' room) is never above the exhaustive optimum."""
+    inst, extra = case
+    scenario = _upgraded(bep_to_scenario(inst, "m"), extra)
+    problem = compile_problem(scenario)
+    best = _exact_makespan(scenario, 1, int(scenario.end))
+    assert mixed_fleet_bound(problem) <= best + 1e-9
+    assert shuttle_makespan_bound(problem) <= best + 1e-9
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_beps())
+def test_the_whole_load_bound_holds_the_exhaustive_optimum_of_one_capacity(
+    inst: BepInstance,
+) -> None:
+    """The same bound on a fleet of one capacity, where it joins the shuttle bound."""
+    scenario = evacuate.scenario.from_dict(bep_to_scenario(inst, "u"))
+    best = _exact_makespan(scenario, 1, int(scenario.end))
+    assert mixed_fleet_bound(compile_problem(scenario)) <= best + 1e-9
+
+
+def test_each_class_counts_its_own_seats_in_the_bound() -> None:
+    """Two buses of 1 and 2 seats, 5 people at two points: the exact optimum is 7; the
+    fleet all of 2 seats gave a bound of 4, the whole loads per class give 6."""
+    inst = BepInstance(1, (2,), (2, 3), (1, 5), ((2.0, 2.0),), ((1.0, 3.0), (1.0, 1.0)))
+    scenario = _upgraded(bep_to_scenario(inst, "m"), 1)
+    problem = compile_problem(scenario)
+    assert _exact_makespan(scenario, 1, int(scenario.end)) == 7
+    assert shuttle_makespan_bound(problem) == pytest.approx(6.0, abs=1e-6)

@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 
 from evacuate.plan.improve import ShuttleSearch
+from evacuate.plan.makespan_mixed import mixed_fleet_bound
 from evacuate.plan.problem import Problem
 from evacuate.plan.shuttle import empty_paths, is_shuttle
 
@@ -53,7 +54,8 @@ def shuttle_makespan_bound(problem: Problem) -> float:
     instead. At most one first load per vehicle, so the vehicles' busy time sums to at
     least sum(a_k + e_k) minus the largest ``len(vehicles)`` gains e_k - s_k, and the last
     vehicle finishes no earlier than the earliest start plus the mean busy time. Besides, the
-    load whose pickup is farthest from every start ends no earlier than its own trip.
+    load whose pickup is farthest from every start ends no earlier than its own trip; and
+    no earlier than makespan_mixed.mixed_fleet_bound (whole loads with the havens' room).
     """
     if not is_shuttle(problem):
         caps = {int(problem.capacity[sp.c]) for sp in problem.supply}
@@ -61,7 +63,8 @@ def shuttle_makespan_bound(problem: Problem) -> float:
             return 0.0
         # a fleet of several capacities: every vehicle as large as the largest relaxes it
         relaxed = replace(problem, capacity=np.full_like(problem.capacity, max(caps)))
-        return shuttle_makespan_bound(relaxed) if is_shuttle(relaxed) else 0.0
+        big = shuttle_makespan_bound(relaxed) if is_shuttle(relaxed) else 0.0
+        return max(big, mixed_fleet_bound(problem))
     s = ShuttleSearch(problem, random.Random(0))
     a, e, first = [], [], []
     for k, i in enumerate(s.pt):
@@ -74,7 +77,8 @@ def shuttle_makespan_bound(problem: Problem) -> float:
     busy = sum(a) + sum(e) - sum(gains[:n_v])
     single = max((first[k] + a[k] for k in range(len(a))), default=0.0)
     room = _room_bound(s) if len({c for c, _, _ in s.veh}) == 1 else 0.0
-    return float(max(single, t0 + busy / n_v, t0 + room / n_v))
+    loads = mixed_fleet_bound(problem)  # per class, with the havens' room (makespan_mixed.py)
+    return float(max(single, t0 + busy / n_v, t0 + room / n_v, loads))
 
 
 def _room_bound(s: ShuttleSearch) -> float:
