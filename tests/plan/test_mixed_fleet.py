@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import copy
 import math
+import random
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from bench.bep_generate import random_bep
+from bench.bep_mixed import mixed_fleet
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +24,8 @@ import evacuate
 from evacuate.bep import BepInstance, bep_to_scenario
 from evacuate.check import check
 from evacuate.plan.api import plan
-from evacuate.plan.makespan_mixed import mixed_fleet_bound
+from evacuate.plan.improve import ShuttleSearch
+from evacuate.plan.makespan_mixed import MixedSearch, mixed_fleet_bound
 from evacuate.plan.problem import Problem, compile_problem
 from evacuate.plan.shuttle import is_shuttle, uniform_views
 from evacuate.plan.shuttle_bound import shuttle_makespan_bound
@@ -172,3 +175,37 @@ def test_each_class_counts_its_own_seats_in_the_bound() -> None:
     problem = compile_problem(scenario)
     assert _exact_makespan(scenario, 1, int(scenario.end)) == 7
     assert shuttle_makespan_bound(problem) == pytest.approx(6.0, abs=1e-6)
+
+
+def _random_mixed(seed: int, points: int) -> Scenario:
+    """bench.bep_mixed's instances: a random BEP of the published sets' shape, two yards,
+    buses of 3 seats, half of each yard's made 5."""
+    inst = random_bep(seed, points, yards=2, capacity=3)
+    return evacuate.scenario.from_dict(mixed_fleet(bep_to_scenario(inst, "m"), 2))
+
+
+@pytest.mark.parametrize(("seed", "before", "now"), [(3, 13, 9), (1, 11, 10)])
+def test_loads_sized_per_bus_shorten_a_mixed_plan(seed: int, before: int, now: int) -> None:
+    """Six points, buses of 3 and 5 seats: searched only as uniform views (the 5-seat buses
+    carrying 3, or alone) the plans ended at 13 and 11; with loads sized per bus, at 9 and
+    10 (the second is its lower bound: optimal)."""
+    scenario = _random_mixed(seed, 6)
+    assert _makespan(scenario) == now < before
+
+
+def test_the_mixed_search_is_the_first_views_search_until_loads_are_sized() -> None:
+    """Until ``sized`` is set, MixedSearch makes ShuttleSearch's moves on the first uniform
+    view, move for move (so the mixed fleet's plan is never worse than that view's)."""
+    problem = compile_problem(_random_mixed(1, 8))
+    view = uniform_views(problem)[0]
+    mixed, plain = MixedSearch(problem, random.Random(4)), ShuttleSearch(view, random.Random(4))
+    order = list(range(len(plain.pt)))
+    assert mixed.build(order) and plain.build(order)
+    for _ in range(30):
+        mixed.local_search(20_000)
+        plain.local_search(20_000)
+        assert mixed.snapshot() == plain.snapshot() and mixed.work == plain.work
+        assert mixed.perturb() == plain.perturb()
+    mixed.sized = True
+    mixed.local_search(40_000)
+    assert mixed.key(mixed.fin) <= plain.key(plain.fin)

@@ -441,9 +441,12 @@ def improve_makespan(
     target: float = 0.0,
     stop: SafetyStop | None = None,
     mip_solves: int = 0,
+    mixed: bool = False,
 ) -> ShuttleResult | None:
     """The shortest makespan found for a shuttle problem within ``work`` move evaluations
     (None if the problem is no shuttle problem or its havens cannot take every load).
+    ``mixed``: a shuttle problem but for its vehicles' capacities, searched with loads sized
+    per vehicle (makespan_mixed.MixedSearch; without sub-MIPs).
 
     The search ends early when it reaches ``target`` (a lower bound: nothing shorter exists).
     ``stop`` is a safety stop only (it binds once both the processor time and the wall clock
@@ -452,10 +455,16 @@ def improve_makespan(
     on whole-unit data with a small grid), each on a budget of branch-and-bound nodes; the
     route search then hands over to them after ``STALL_ROUNDS`` rounds without progress.
     """
-    if not is_shuttle(problem):
-        return _best_view(problem, seed, work, target, stop)
     rng = random.Random(seed)
-    s = ShuttleSearch(problem, rng)
+    if mixed:
+        from evacuate.plan.makespan_mixed import MixedSearch
+
+        s: ShuttleSearch = MixedSearch(problem, rng)
+        mip_solves = 0
+    elif not is_shuttle(problem):
+        return _best_view(problem, seed, work, target, stop)
+    else:
+        s = ShuttleSearch(problem, rng)
     far = {
         k: min(s.E[c][p][s.pt[k]] for c, p, _ in s.veh)
         + s.order[s.veh[0][0]][(s.pt[k], problem.n_places)][0][0]
@@ -474,29 +483,45 @@ def improve_makespan(
         from evacuate.plan.submip import sub_mips, sub_mips_apply
 
         mips = sub_mips_apply(problem, best_key[0])
-    while s.work < work and best_key[0] > target + 1e-9:
-        if mips and stalled >= STALL_ROUNDS:
-            break
-        if stop is not None and stop.reached():
-            timed_out = True
-            break
-        rounds += 1
-        saved = s.snapshot()
-        if not s.perturb():
-            s.restore(saved)
-            continue
-        s.local_search(work)
-        k = s.key(s.fin)
-        stalled += 1
-        if k < best_key:
-            if k[0] < best_key[0]:
-                log.debug("makespan %.6g after %d work units", k[0], s.work)
-                stalled = 0
-            best, best_key = s.snapshot(), k
-        if k[0] <= current_key[0]:  # a walk on the plateau of equal makespans
-            current_key = k
-        else:
-            s.restore(saved)
+    budget = work
+    for phase in range(2 if mixed else 1):
+        if phase:  # loads sized per vehicle, from the best plan at the smallest capacity
+            if timed_out or best_key[0] <= target + 1e-9:
+                break
+            from evacuate.plan.makespan_mixed import MixedSearch
+
+            assert isinstance(s, MixedSearch)
+            s.restore(best)
+            s.sized = True
+            budget = 2 * work
+            s.local_search(budget)
+            if s.key(s.fin) < best_key:
+                best, best_key = s.snapshot(), s.key(s.fin)
+            s.restore(best)
+            current_key = best_key
+        while s.work < budget and best_key[0] > target + 1e-9:
+            if mips and stalled >= STALL_ROUNDS:
+                break
+            if stop is not None and stop.reached():
+                timed_out = True
+                break
+            rounds += 1
+            saved = s.snapshot()
+            if not s.perturb():
+                s.restore(saved)
+                continue
+            s.local_search(budget)
+            k = s.key(s.fin)
+            stalled += 1
+            if k < best_key:
+                if k[0] < best_key[0]:
+                    log.debug("makespan %.6g after %d work units", k[0], s.work)
+                    stalled = 0
+                best, best_key = s.snapshot(), k
+            if k[0] <= current_key[0]:  # a walk on the plateau of equal makespans
+                current_key = k
+            else:
+                s.restore(saved)
     s.restore(best)
     if timed_out:
         log.warning("makespan search stopped by the time limit after %d work units", s.work)
@@ -525,12 +550,22 @@ def _best_view(
     uniform view (shuttle.uniform_views: the vehicles of at least c seats, carrying c), each
     on the whole budget, and the shortest plan is kept (the first on ties); one that meets
     ``target`` (a lower bound) ends the loop. Without the exact sub-MIPs: they prove a
-    view's optimum, not the fleet's."""
+    view's optimum, not the fleet's. The first view (every vehicle, carrying the smallest
+    capacity) runs as ``improve_makespan(mixed=True)``: the same search move for move, then
+    on a second budget loads sized per vehicle from its best plan, so never worse."""
     results = []
-    for view in uniform_views(problem):
+    views = uniform_views(problem)
+    for n, view in enumerate(views):
         # no sub-MIPs: a view's proof is not the fleet's, and their node budgets went on
-        # views that could not beat the best one (46 s of CPU on 8 points, for nothing)
-        r = improve_makespan(view, seed=seed, work=work, target=target, stop=stop)
+        # views that could not beat the best one (46 s of CPU on 8 points, for nothing).
+        # The first view (every vehicle) is searched as the mixed fleet: its search, then
+        # loads sized per vehicle (makespan_mixed.py) on another budget, never worse.
+        if n == 0:
+            r = improve_makespan(
+                problem, seed=seed, work=work, target=target, stop=stop, mixed=True
+            )
+        else:
+            r = improve_makespan(view, seed=seed, work=work, target=target, stop=stop)
         if r is not None:
             results.append(r)
             log.info("uniform view of %d vehicles: makespan %.6g", view.total_vehicles, r.makespan)

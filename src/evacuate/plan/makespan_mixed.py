@@ -1,18 +1,22 @@
 """Min makespan with a fleet of several capacities (a shuttle problem but for its vehicles'
 seats, such as the bus evacuation problem with buses of 30 and 45 seats): a lower bound that
-counts each class's seats and whole loads."""
+counts each class's seats and whole loads, and the route search with loads sized per
+vehicle."""
 
 from __future__ import annotations
 
 import logging
+import math
+import random
 
 import numpy as np
 import scipy.sparse as sp
 
+from evacuate.plan.improve import ShuttleSearch, _Snap
 from evacuate.plan.problem import Problem
 from evacuate.plan.shuttle import empty_paths, is_shuttle, uniform_views
 
-__all__ = ["MIXED_BOUND_NODES", "MIXED_MIP_COLUMNS", "mixed_fleet_bound"]
+__all__ = ["MIXED_BOUND_NODES", "MIXED_MIP_COLUMNS", "MixedSearch", "mixed_fleet_bound"]
 
 log = logging.getLogger(__name__)
 
@@ -161,3 +165,172 @@ def mixed_fleet_bound(problem: Problem, nodes: int = MIXED_BOUND_NODES) -> float
         single,
     )
     return float(max(0.0, bound, single))
+
+
+class MixedSearch(ShuttleSearch):
+    """The route search of improve.py with loads sized per vehicle: every vehicle carries up
+    to its own seats. Loads start at the smallest capacity (any vehicle takes any); a load
+    placed on a larger vehicle takes on people of loads of its pickup still to place, up to
+    the vehicle's seats; a routed load whose people fit in the spare seats of other loads of
+    its pickup (with room at their havens) is merged into them and leaves its route
+    (``merge_pass``); a perturbation pools the people of the loads it removes per pickup and
+    cuts them again at the smallest capacity. Times depend on the routes alone, so sizing
+    changes only which vehicles may take a load and how many loads there are."""
+
+    def __init__(self, problem: Problem, rng: random.Random) -> None:
+        views = uniform_views(problem)
+        super().__init__(views[0], rng)  # every vehicle, each carrying the smallest capacity
+        self.capv = [int(problem.capacity[c]) for c, _, _ in self.veh]
+        self.on: list[int] = [-1] * len(self.pt)
+        """The vehicle whose route holds each load (-1: none)."""
+        self.sized = False
+        """Loads sized per vehicle; until set, the search is ShuttleSearch's on the first
+        uniform view, move for move (improve_makespan sets it once that search ends)."""
+
+    def _insertion(self, v: int, k: int, own: int = -1) -> tuple[float, int, int]:
+        if self.q[k] > self.capv[v]:
+            self.work += 1
+            return (math.inf, -1, -1)
+        return super()._insertion(v, k, own)
+
+    def _place(self, v: int, k: int, m: int, h: int) -> None:
+        super()._place(v, k, m, h)
+        while len(self.on) < len(self.pt):
+            self.on.append(-1)
+        self.on[k] = v
+        if not self.sized:
+            return
+        spare = min(self.capv[v] - self.q[k], self.room[h])
+        if spare <= 0:
+            return
+        # take on people of loads of the same pickup still to place, the smallest first
+        i = self.pt[k]
+        waiting = [
+            o for o in range(len(self.pt)) if self.pt[o] == i and self.on[o] < 0 and self.q[o] > 0
+        ]
+        for o in sorted(waiting, key=lambda o: (self.q[o], o)):
+            if spare <= 0:
+                break
+            d = min(spare, self.q[o])
+            self.q[o] -= d
+            self.q[k] += d
+            self.room[h] -= d
+            spare -= d
+            self.work += 1
+
+    def _take(self, v: int, k: int) -> None:
+        super()._take(v, k)
+        self.on[k] = -1
+
+    def insert_best(self, k: int, noise: float = 0.0) -> bool:
+        if self.q[k] == 0:
+            return True  # its people ride in other loads
+        return super().insert_best(k, noise)
+
+    def merge_pass(self) -> bool:
+        """Empty a load of the latest vehicles first into the spare seats of other routed
+        loads of its pickup (their havens' room permitting); it leaves its route."""
+        order = sorted(
+            (k for k in range(len(self.pt)) if self.on[k] >= 0),
+            key=lambda k: (-self.fin[self.on[k]], k),
+        )
+        for k in order:
+            i, q = self.pt[k], self.q[k]
+            others = [o for o in range(len(self.pt)) if o != k and self.pt[o] == i]
+            others = [o for o in others if self.on[o] >= 0 and self.capv[self.on[o]] > self.q[o]]
+            self.work += len(others) + 1
+            self.room[self.sh[k]] += q
+            fits = 0
+            room = dict(self.room)
+            for o in others:
+                d = min(self.capv[self.on[o]] - self.q[o], room[self.sh[o]])
+                room[self.sh[o]] -= d
+                fits += d
+            self.room[self.sh[k]] -= q
+            if fits < q:
+                continue
+            self._take(self.on[k], k)
+            left = q
+            for o in others:
+                d = min(self.capv[self.on[o]] - self.q[o], self.room[self.sh[o]], left)
+                self.q[o] += d
+                self.room[self.sh[o]] -= d
+                left -= d
+            self.q[k] = 0
+            return True
+        return False
+
+    def local_search(self, budget: int) -> None:
+        if not self.sized:
+            super().local_search(budget)
+            return
+        while self.work < budget:
+            if self.relocate_pass() or self.merge_pass():
+                continue
+            if self.swap_pass():
+                continue
+            if not self.haven_pass():
+                return
+
+    def perturb(self) -> bool:
+        """As ShuttleSearch.perturb, but the people of the removed loads are pooled per
+        pickup and cut again at the smallest capacity before they are inserted."""
+        if not self.sized:
+            return super().perturb()
+        n = len(self.pt)
+        before = [k for k in range(n) if self.on[k] >= 0]
+        size = self.rng.randint(2, max(3, min(15, len(before) // 2)))
+        late = max(range(len(self.veh)), key=lambda v: self.fin[v])
+        pool = list(self.routes[late])
+        self.rng.shuffle(pool)
+        chosen = set(pool[: max(1, size // 2)])
+        how = self.rng.random()
+        if how < 0.3:
+            h = self.rng.choice(self.havens)
+            at = [k for k in before if self.sh[k] == h]
+            self.rng.shuffle(at)
+            chosen.update(at[:size])
+        elif how < 0.5:
+            chosen.update(self.routes[self.rng.randrange(len(self.veh))][:size])
+        while len(chosen) < min(size, len(before)):
+            chosen.add(before[self.rng.randrange(len(before))])
+        for k in sorted(chosen):
+            if self.on[k] >= 0:
+                self._take(self.on[k], k)
+        # pool per pickup, with the loads not placed, and cut again at the smallest capacity
+        free = [k for k in range(n) if self.on[k] < 0]
+        people: dict[int, int] = {}
+        for k in free:
+            people[self.pt[k]] = people.get(self.pt[k], 0) + self.q[k]
+            self.q[k] = 0
+        for k in free:
+            left = people[self.pt[k]]
+            self.q[k] = min(self.cap, left)
+            people[self.pt[k]] = left - self.q[k]
+        for i, left in sorted(people.items()):
+            while left > 0:
+                self.pt.append(i)
+                self.q.append(min(self.cap, left))
+                self.sh.append(-1)
+                self.on.append(-1)
+                self.shortest.append(self._least(i))
+                left -= self.q[-1]
+        todo = [k for k in range(len(self.pt)) if self.on[k] < 0 and self.q[k] > 0]
+        noise = 0.3 if self.rng.random() < 0.5 else 0.0
+        order = sorted(todo, key=lambda k: (-self.q[k], self.rng.random()))
+        return all(self.insert_best(k, noise) for k in order)
+
+    def _least(self, i: int) -> float:
+        return float(
+            min(
+                self.L[c] + min(self.T[c][i][h] for h in self.havens)
+                for c in range(self.pb.n_classes)
+            )
+        )
+
+    def restore(self, snap: _Snap) -> None:
+        super().restore(snap)
+        self.on = [-1] * len(self.pt)
+        for v, route in enumerate(self.routes):
+            for k in route:
+                self.on[k] = v
