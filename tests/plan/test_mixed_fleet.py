@@ -167,14 +167,25 @@ def test_the_whole_load_bound_holds_the_exhaustive_optimum_of_one_capacity(
     assert mixed_fleet_bound(compile_problem(scenario)) <= best + 1e-9
 
 
-def test_each_class_counts_its_own_seats_in_the_bound() -> None:
-    """Two buses of 1 and 2 seats, 5 people at two points: the exact optimum is 7; the
-    fleet all of 2 seats gave a bound of 4, the whole loads per class give 6."""
-    inst = BepInstance(1, (2,), (2, 3), (1, 5), ((2.0, 2.0),), ((1.0, 3.0), (1.0, 1.0)))
-    scenario = _upgraded(bep_to_scenario(inst, "m"), 1)
+@pytest.mark.parametrize(
+    ("inst", "extra", "bound", "best"),
+    [
+        # buses of 1 and 2 seats, 5 people at two points: the fleet all of 2 seats gave a
+        # bound of 3; whole loads per class give 6
+        (BepInstance(1, (2,), (2, 3), (1, 5), ((2.0, 2.0),), ((1.0, 3.0), (1.0, 1.0))), 1, 6, 7),
+        # buses of 1 and 3 seats, 2 people, two shelters of room 1 at 4 and 1: one load goes
+        # to the far one and back; whole loads alone gave 5, the routes as flows give 8
+        (BepInstance(1, (2,), (2,), (1, 1), ((4.0,),), ((4.0, 1.0),)), 2, 8, 8),
+    ],
+)
+def test_each_class_counts_its_own_seats_and_routes_in_the_bound(
+    inst: BepInstance, extra: int, bound: float, best: int
+) -> None:
+    """The mixed-fleet bound on two tiny cases, against the exhaustive optimum."""
+    scenario = _upgraded(bep_to_scenario(inst, "m"), extra)
     problem = compile_problem(scenario)
-    assert _exact_makespan(scenario, 1, int(scenario.end)) == 7
-    assert shuttle_makespan_bound(problem) == pytest.approx(6.0, abs=1e-6)
+    assert _exact_makespan(scenario, 1, int(scenario.end)) == best
+    assert shuttle_makespan_bound(problem) == pytest.approx(bound, abs=1e-6)
 
 
 def _random_mixed(seed: int, points: int) -> Scenario:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,35 +28,39 @@ bound when the budget ends first, still valid) ..."""
 MIXED_MIP_COLUMNS = 500
 """... solved as a MIP up to this many load columns (classes x pickups x havens), else as
 its LP with the whole-load cuts: Valparaiso with 10 buses of 30 and 45 seats has 1,248, and
-there the LP gives 24,026 in 0.05 s of CPU, the MIP's root node 24,415 in 2.7 s, 200 nodes
-24,662 in 6.1 s."""
+there the LP gives 25,455 in 0.08 s of CPU, the MIP's root node 26,203 in 17.6 s, 200 nodes
+26,219 in 23.4 s."""
 
 
-def mixed_fleet_bound(problem: Problem, nodes: int = MIXED_BOUND_NODES) -> float:
+def mixed_fleet_bound(
+    problem: Problem, nodes: int = MIXED_BOUND_NODES, flows: bool = True
+) -> float:
     """A lower bound on the makespan of a shuttle problem, or of one that is a shuttle
     problem but for its vehicles' capacities (0 for other problems).
 
-    Why it holds. In a shuttle problem each vehicle flies its loads back to back. A load
-    from pickup i to haven h by a vehicle of class c costs it at least ``L_c + T_c[i][h]``
-    (loading, the direct loaded trip, unloading) plus the empty way to i before it: from the
-    previous load's haven, at least ``e_ci`` = the quickest way from any haven to i, or for
-    its first load from its start p, ``E_c[p][i]``, which is ``e_ci - gain`` with ``gain <=
-    g_v = max_i max(0, e_ci - E_c[p][i])``. So the loads of a vehicle that starts at t_v and
-    ends by T cost at most ``T - t_v + g_v <= T - t0 + g_v`` in these terms (t0: the earliest
-    start; ``T >= t0``, so a vehicle without loads adds a term >= 0); summed over a class's
-    ``n_c`` vehicles, its loads cost at most ``n_c T - sum(t0 - g_v)``. A load carries at most the
-    class's capacity ``Q_c``, loads are whole, and everyone reaches a haven with room.
-    The MIP below (y: whole loads per class, pickup and haven; x: people per pickup and
-    haven) therefore admits every plan's counts at its makespan T, and its least T (or the
-    proven dual bound when the node budget ends first) is a lower bound. Besides, the
-    pickup farthest from every start ends no earlier than its first vehicle's arrival plus
-    one loaded trip (the ``single`` term, as in the shuttle bound).
+    Why it holds. In a shuttle problem each vehicle flies its loads back to back: from its
+    start p (at t_v) to a pickup i1, loaded to a haven h1, empty to a pickup i2, ... A load
+    from i to h by a vehicle of class c costs it at least ``L_c + T_c[i][h]`` (loading, the
+    direct loaded trip, unloading); an empty move from a to b at least ``E_c[a][b]``, the
+    quickest chain of moves. Summed over a class's ``n_c`` vehicles, the routes' costs plus
+    ``t_v - t0`` (t0: the earliest start) are at most ``n_c (T - t0)`` when every vehicle
+    ends by T (a vehicle without loads adds 0 <= T - t0). Counting per class y[i, h]
+    loads, z[h, i] empty moves from havens and w[p, t, i] first moves from each start, the
+    routes satisfy: loads out of i = moves into i (from havens and starts); moves out of h
+    <= loads into h; first moves from a start <= its vehicles. A load carries at most the
+    class's seats ``Q_c``, loads are whole, everyone reaches a haven with room (x[i, h]:
+    people). So every plan's counts at its makespan T are a solution of this MIP, and its
+    least T (or the proven dual bound when the node budget ends first) is a lower bound.
+    As an LP (large problems) whole loads are kept by the cuts ``sum of loads at i >=
+    ceil(people at i / largest capacity)``. Besides, the pickup farthest from every start
+    ends no earlier than its first vehicle's arrival plus one loaded trip (``single``).
 
-    Against the bound of the fleet all as large as its largest vehicle it counts each
-    class's own seats (a 30-seat bus carries 30, not 45) and whole loads (a point of 30
-    people costs a 45-seat bus a whole load); against the shuttle bound, the havens' room
-    in each load's cost. As an LP (large problems) the whole loads are kept by the cuts
-    ``sum of loads at i >= ceil(people at i / largest capacity)``.
+    Against the shuttle bound of the fleet all as large as its largest vehicle it counts
+    each class's own seats (a 30-seat bus carries 30, not 45), whole loads (a point of 30
+    people costs a 45-seat bus a whole load), the havens' room, and the way back from the
+    haven each load went to (not from the nearest one). ``flows=False``: the earlier form
+    without z and w (each load pays the quickest way from any haven to its pickup, the
+    first one per vehicle less its start's gain), kept for comparison.
     """
     if not (is_shuttle(problem) or uniform_views(problem)):
         return 0.0
@@ -93,8 +98,16 @@ def mixed_fleet_bound(problem: Problem, nodes: int = MIXED_BOUND_NODES) -> float
         if np.isfinite(pb.travel[c][i, h])
     ]
     xs = [(i, h) for i in pickups for h in havens]
-    n_y, n_x = len(ys), len(xs)
-    t_col = n_y + n_x
+    # flows: z[c, h, i] empty moves from a haven to a pickup, w[c, p, t, i] first moves
+    zs = [(c, h, i) for c in classes for h in havens for i in pickups] if flows else []
+    starts: dict[tuple[int, int, float], int] = {}
+    for sp_ in pb.supply:
+        key = (sp_.c, sp_.p, float(sp_.t))
+        starts[key] = starts.get(key, 0) + sp_.count
+    ws = [(c, p, t, i) for (c, p, t) in sorted(starts) for i in pickups] if flows else []
+    n_y, n_x, n_z = len(ys), len(xs), len(zs)
+    z0, w0 = n_y + n_x, n_y + n_x + n_z
+    t_col = w0 + len(ws)
     n_cols = t_col + 1
     rows: list[int] = []
     cols: list[int] = []
@@ -129,13 +142,22 @@ def mixed_fleet_bound(problem: Problem, nodes: int = MIXED_BOUND_NODES) -> float
         by_i.setdefault(i, []).append((k, 1.0))
     for i in pickups:  # whole loads of at most q_max seats (a Chvatal-Gomory cut)
         row(by_i.get(i, []), float(-(-int(pb.population[i]) // int(q_max))), np.inf)
+    if flows:
+        _flow_rows(row, ys, zs, ws, z0, w0, starts, classes, pickups, havens)
     for c in classes:  # each class's loads fit in its vehicles' time by T
-        cost = [
-            (k, float(pb.load[c] + pb.unload[c] + pb.travel[c][i, h] + e[c][i]))
+        rides = [
+            (k, float(pb.load[c] + pb.unload[c] + pb.travel[c][i, h] + (0.0 if flows else e[c][i])))
             for k, (cc, i, h) in enumerate(ys)
             if cc == c
         ]
-        row([*cost, (t_col, -float(n_v[c]))], -np.inf, spare[c])
+        moves = [(z0 + k, float(paths[c][h, i])) for k, (cc, h, i) in enumerate(zs) if cc == c]
+        moves += [
+            (w0 + k, float(paths[c][p, i] + t - t0))
+            for k, (cc, p, t, i) in enumerate(ws)
+            if cc == c
+        ]
+        budget = -float(n_v[c]) * t0 if flows else spare[c]
+        row([*rides, *moves, (t_col, -float(n_v[c]))], -np.inf, budget)
     from evacuate.solvers import highs
 
     a = sp.csr_array((vals, (rows, cols)), shape=(len(lower), n_cols))
@@ -165,6 +187,42 @@ def mixed_fleet_bound(problem: Problem, nodes: int = MIXED_BOUND_NODES) -> float
         single,
     )
     return float(max(0.0, bound, single))
+
+
+def _flow_rows(
+    row: Any,
+    ys: list[tuple[int, int, int]],
+    zs: list[tuple[int, int, int]],
+    ws: list[tuple[int, int, float, int]],
+    z0: int,
+    w0: int,
+    starts: dict[tuple[int, int, float], int],
+    classes: list[int],
+    pickups: list[int],
+    havens: list[int],
+) -> None:
+    """Each class's routes as flows: loads leaving a pickup = empty moves into it from havens
+    and starts; empty moves out of a haven <= loads into it; first moves <= the vehicles at
+    each start."""
+    into: dict[tuple[int, int], list[tuple[int, float]]] = {}
+    out: dict[tuple[int, int], list[tuple[int, float]]] = {}
+    for k, (c, i, h) in enumerate(ys):
+        out.setdefault((c, i), []).append((k, 1.0))
+        into.setdefault((c, h), []).append((k, 1.0))
+    for k, (c, h, i) in enumerate(zs):
+        out.setdefault((c, i), []).append((z0 + k, -1.0))
+        into.setdefault((c, h), []).append((z0 + k, -1.0))
+    by_start: dict[tuple[int, int, float], list[tuple[int, float]]] = {}
+    for k, (c, p, t, i) in enumerate(ws):
+        out.setdefault((c, i), []).append((w0 + k, -1.0))
+        by_start.setdefault((c, p, t), []).append((w0 + k, 1.0))
+    for c in classes:
+        for i in pickups:
+            row(out.get((c, i), []), 0.0, 0.0)
+        for h in havens:
+            row(into.get((c, h), []), 0.0, np.inf)
+    for key, count in sorted(starts.items()):
+        row(by_start.get(key, []), -np.inf, float(count))
 
 
 class MixedSearch(ShuttleSearch):
