@@ -25,11 +25,13 @@ MIXED_BOUND_NODES = 200
 """Branch-and-bound nodes of the bound's MIP (a work budget: the bound is HiGHS's proven dual
 bound when the budget ends first, still valid) ..."""
 
-MIXED_MIP_COLUMNS = 500
+MIXED_MIP_COLUMNS = 100
 """... solved as a MIP up to this many load columns (classes x pickups x havens), else as
-its LP with the whole-load cuts: Valparaiso with 10 buses of 30 and 45 seats has 1,248, and
-there the LP gives 25,455 in 0.08 s of CPU, the MIP's root node 26,203 in 17.6 s, 200 nodes
-26,219 in 23.4 s."""
+its LP with the whole-load cuts. Measured (CPU s, loaded machine), bench.bep_mixed's random
+instances (buses of 3 and 5 seats): 6 points (72 columns) LP 7 in 0.01 s, MIP 9 in 0.45 s;
+8 points (128) 7 and 9 both ways, MIP 0.4-1.5 s; 12 points (288) LP 8 and 5, MIP 8.1 and 5 in
+6 s; Valparaiso with 10 buses of 30 and 45 seats (1,248) LP 25,455 in 0.08 s, the MIP's root
+node 26,203 in 17.6 s."""
 
 
 def mixed_fleet_bound(
@@ -180,8 +182,9 @@ def mixed_fleet_bound(
     bound = res.dual_bound if res.dual_bound is not None else 0.0
     bound -= 1e-7 * max(1.0, abs(bound))  # the solver's tolerances
     log.info(
-        "mixed-fleet bound: %.6g (MIP %s, %d nodes; single load %.6g)",
+        "route-flow bound: %.6g (%s %s, %d nodes; single load %.6g)",
         bound,
+        "MIP" if mip else "LP",
         res.status,
         res.nodes,
         single,

@@ -43,7 +43,7 @@ def reach_makespan_bound(problem: Problem) -> float:
     return out if np.isfinite(out) else 0.0
 
 
-def shuttle_makespan_bound(problem: Problem) -> float:
+def shuttle_makespan_bound(problem: Problem, flows: bool = True) -> float:
     """A lower bound on the makespan of a shuttle problem (0 for other problems; a shuttle
     problem but for its vehicles' capacities gets the bound of its fleet all as large as
     the largest vehicle).
@@ -55,7 +55,8 @@ def shuttle_makespan_bound(problem: Problem) -> float:
     least sum(a_k + e_k) minus the largest ``len(vehicles)`` gains e_k - s_k, and the last
     vehicle finishes no earlier than the earliest start plus the mean busy time. Besides, the
     load whose pickup is farthest from every start ends no earlier than its own trip; and
-    no earlier than makespan_mixed.mixed_fleet_bound (whole loads with the havens' room).
+    (``flows``) no earlier than makespan_mixed.mixed_fleet_bound (each class's routes as
+    flows of whole loads, with the havens' room).
     """
     if not is_shuttle(problem):
         caps = {int(problem.capacity[sp.c]) for sp in problem.supply}
@@ -63,8 +64,9 @@ def shuttle_makespan_bound(problem: Problem) -> float:
             return 0.0
         # a fleet of several capacities: every vehicle as large as the largest relaxes it
         relaxed = replace(problem, capacity=np.full_like(problem.capacity, max(caps)))
-        big = shuttle_makespan_bound(relaxed) if is_shuttle(relaxed) else 0.0
-        return max(big, mixed_fleet_bound(problem))
+        # (the flow bound of the relaxed fleet is never above the fleet's own: not computed)
+        big = shuttle_makespan_bound(relaxed, flows=False) if is_shuttle(relaxed) else 0.0
+        return max(big, mixed_fleet_bound(problem) if flows else 0.0)
     s = ShuttleSearch(problem, random.Random(0))
     a, e, first = [], [], []
     for k, i in enumerate(s.pt):
@@ -77,7 +79,7 @@ def shuttle_makespan_bound(problem: Problem) -> float:
     busy = sum(a) + sum(e) - sum(gains[:n_v])
     single = max((first[k] + a[k] for k in range(len(a))), default=0.0)
     room = _room_bound(s) if len({c for c, _, _ in s.veh}) == 1 else 0.0
-    loads = mixed_fleet_bound(problem)  # per class, with the havens' room (makespan_mixed.py)
+    loads = mixed_fleet_bound(problem) if flows else 0.0  # makespan_mixed.py
     return float(max(single, t0 + busy / n_v, t0 + room / n_v, loads))
 
 
