@@ -212,11 +212,11 @@ def test_the_mixed_search_is_the_first_views_search_until_loads_are_sized() -> N
     mixed, plain = MixedSearch(problem, random.Random(4)), ShuttleSearch(view, random.Random(4))
     order = list(range(len(plain.pt)))
     assert mixed.build(order) and plain.build(order)
-    for _ in range(30):
-        mixed.local_search(20_000)
-        plain.local_search(20_000)
+    for r in range(1, 31):  # each round's local search on a budget of its own, as in the search
+        mixed.local_search(r * 5_000)
+        plain.local_search(r * 5_000)
         assert mixed.snapshot() == plain.snapshot() and mixed.work == plain.work
         assert mixed.perturb() == plain.perturb()
     mixed.sized = True
-    mixed.local_search(40_000)
+    mixed.local_search(mixed.work + 50_000)
     assert mixed.key(mixed.fin) <= plain.key(plain.fin)
