@@ -214,13 +214,17 @@ def column_generation_bound(
     ) -> bool:
         c = int(grid.supply_c[k])
         vcap = float(grid.vcap[c])
-        cum_pick = np.cumsum(picked, axis=1)  # [p, w]: loads in windows <= w
+        # only the legs' places have loads (path_loads): the sums of the others are 0
+        on = np.unique(np.asarray(legs, dtype=np.int64).reshape(-1))
+        cum_pick = np.zeros(picked.shape)  # [p, w]: loads in windows <= w
+        cum_pick[on] = np.cumsum(picked[on], axis=1)
         runs = np.concatenate([np.zeros((picked.shape[0], 1)), cum_pick], axis=1)
-        cum_del = np.cumsum(delivered, axis=1)
+        cum_del = np.zeros(delivered.shape)
+        cum_del[on] = np.cumsum(delivered[on], axis=1)
         col = np.zeros(n_rows)
         if n_a:
             col[:n_a] = vcap * (cum_pick[av_p, av_k - 1] - cum_del[av_p, av_k - 1])
-        tot_pick, tot_del = picked.sum(axis=1), delivered.sum(axis=1)
+        tot_pick, tot_del = cum_pick[:, -1], cum_del[:, -1]
         if n_m:
             col[n_a : n_a + n_m] = vcap * (tot_del[cap_p] - tot_pick[cap_p])
         if n_r:
