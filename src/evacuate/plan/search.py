@@ -41,6 +41,8 @@ from evacuate.plan.roundtrips import round_trip_bound
 from evacuate.planio import Trip
 
 __all__ = [
+    "BIG_CITY_GUIDE_STEP",
+    "BIG_CITY_PLACES",
     "BOUND_ITERATIONS",
     "CITY_BOUND_MIN",
     "CITY_BOUND_WORK",
@@ -114,7 +116,7 @@ def city_bound_solves(problem: Problem, dt: float, effort: float) -> int:
     """LP solves of the bound's round at city scale: ``CITY_BOUND_WORK`` x ``effort`` over the
     grid's size (places x classes x steps), so the whole search ends on its work budget within
     the safety stop (bench/results/2026-11-28-cityplan3.md)."""
-    if problem.n_places >= AGGREGATE_GUIDE_PLACES:
+    if problem.n_places >= BIG_CITY_PLACES:
         # none where the grid's column generation is far from the people in any share of
         # the stop (scale-500: 113.9% of them after 60 LP solves, 188.8 s of CPU;
         # bench/results/2026-11-28-hbound2.md): the fleet bound is the one computed there
@@ -190,7 +192,7 @@ budget). Other settings tried on ``scale-500``: slack power 0.5 36.1 M, 1.0 with
 allocation applies, no greedy run comes before the guide (none ever beat these)."""
 
 FINE_GUIDE = 8
-"""At city scale below ``AGGREGATE_GUIDE_PLACES``, once the direct guide (``dt``) is flown, a
+"""At city scale below ``BIG_CITY_PLACES``, once the direct guide (``dt``) is flown, a
 second guide on a grid this many times finer, started from its multipliers: the 4 h grid
 costs the guide about 1.3% on ``scale-200``, the 1 h grid 0.4% (converged: 4 h 18.91 M, 1 h
 19.15 M, 0.5 h 19.20 M, 0.25 h 19.23 M; bench/results/2026-11-28-citygap.md)."""
@@ -204,11 +206,24 @@ seconds of the column generation, the plan flown with ``CITY_GUIDED``
 s), 40 solves 19,150,145 (14.5 s, the 1 h grid's converged plan); 8 times finer (0.5 h),
 30 solves: fixed weight 19,129,528 (19.9 s), adaptive 19,186,905 (21.7 s)."""
 
-AGGREGATE_GUIDE_PLACES = 400
+AGGREGATE_GUIDE_PLACES = 1_000
 """From this many places on, the first guide is the clustered problem's (``aggregate.py``),
-not the real grid's 40 LP solves. Measured at a 60 s stop (loaded, 60 CPU s): ``scale-500``
-(662 places) 36,960,131 -> 38,205,647; ``scale-200`` (275 places) 18,493,291 -> 18,454,335,
-so it stays off there (only these two sizes were measured)."""
+not the real grid's 40 LP solves. From 400 places (2026-11-28, before the direct guide started
+from the allocation's duals): ``scale-500`` (662 places) 36,960,131 -> 38,205,647 at a 60 s
+stop; now the real grid's guide flies 39,123,717 there (the clustered one 38,499,010;
+bench/results/2026-11-28-cplan5.md)."""
+
+BIG_CITY_PLACES = 400
+"""From this many places on: one run towards the allocation's targets, no finer guide and no
+round of the bound at city scale (each would cost a large share of a 60 s stop there)."""
+
+BIG_CITY_GUIDE_STEP = 2
+"""From ``BIG_CITY_PLACES`` on, the direct guide's grid is this many times finer than the
+city grid (``choose_dt``), and no finer guide follows. Measured on ``scale-500`` (idle, CPU
+seconds of the column generation, 40 LP solves from the allocation's duals, flown once):
+the city grid (3.9 h) 38,898,719 (21.1-24.6 s); twice finer 39,123,717 (25.5 s); the city
+grid then a finer guide from its multipliers (30 solves): twice finer 39,323,150 (+17.1 s),
+8 times 39,491,856 (+30.6 s), past the budget (bench/results/2026-11-28-cplan5.md)."""
 
 CITY_TARGETED_PLACES = 2_000
 """Places beyond which the allocation is not computed (not measured there: at 10,000 places
@@ -272,6 +287,7 @@ def max_rescued(
     best.need = need
     stats: dict[str, Any] = {"bounds": []}
     alloc: Allocation | None = None
+    big_city = city_scale(problem) and problem.n_places >= BIG_CITY_PLACES
     if city_scale(problem) and problem.n_places <= CITY_TARGETED_PLACES:
         # the plan first, deadline-aware: the allocation LP says which places to serve and
         # how much; the dispatcher serves them earliest deadline first (allocate.py)
@@ -282,7 +298,6 @@ def max_rescued(
             # from the clustered guide's size on, the first setting only (the second never
             # beat it, and the guide's plan beats both: scale-500 36,960,131 and 36,945,498
             # in 3.0 and 5.6 CPU s, the guided run 38.5 M)
-            big_city = problem.n_places >= AGGREGATE_GUIDE_PLACES
             for prm in CITY_TARGETED[:1] if big_city else CITY_TARGETED:
                 if best.runs == 0 or not stop.reached():
                     best.run(prm, goal)
@@ -382,9 +397,14 @@ def max_rescued(
             # master's value, and this is cheaper than the bound
             direct_done = True
             city = city_scale(problem)
-            if city and not direct_only and problem.n_places >= AGGREGATE_GUIDE_PLACES:
-                # the clustered problem's guide, mapped back (aggregate.py, aggregate's hook):
-                # the real grid's column generation does not converge on 500 places
+            if (
+                city
+                and not direct_only
+                and (problem.n_places >= AGGREGATE_GUIDE_PLACES or (big_city and alloc is None))
+            ):
+                # the clustered problem's guide, mapped back (aggregate.py, aggregate's hook);
+                # the real grid's from scratch does not converge on 500 places (its L 51.9 M
+                # for 45.8 M people after 40 LP solves), from the allocation's duals it does
                 from evacuate.plan.aggregate import aggregate_guide
 
                 guide, solves = aggregate_guide(problem, stop=stop)
@@ -392,7 +412,7 @@ def max_rescued(
                 stats["direct_guide"] = {"clustered": True, "iterations": solves}
             else:
                 direct = cg(
-                    dt,
+                    dt / BIG_CITY_GUIDE_STEP if big_city else dt,
                     conservative=True,
                     transfers=False,
                     integer_guide=0.0 if city or big else stop.left() or math.inf,
@@ -401,9 +421,14 @@ def max_rescued(
                     else (LEAN_GUIDE_ITERATIONS if lean else BOUND_ITERATIONS),
                     **_allocation_start(alloc),
                 )
-                stats["direct_guide"] = {"value": direct.bound, "iterations": direct.iterations}
+                stats["direct_guide"] = {
+                    "value": direct.bound,
+                    "iterations": direct.iterations,
+                    "dt": direct.dt,
+                }
                 guide = direct.guide if worth_flying(direct.bound) else {}
             fine = city and bool(guide) and direct is not None and not direct_only
+            fine = fine and not big_city
             if guide and city_plan:
                 best.guided(guide, settings=CITY_GUIDED)
             elif guide:
