@@ -80,6 +80,7 @@ def test_a_big_city_flies_one_direct_guide_on_a_finer_grid(
     direct = stats["direct_guide"]
     assert "clustered" not in direct and 1 <= direct["iterations"] <= 12
     assert direct["dt"] == pytest.approx(choose_dt(problem) / search.BIG_CITY_GUIDE_STEP)
+    assert direct["dt"] < choose_dt(problem)
     assert "fine_guide" not in stats and "guide_bound" not in stats
     assert stats["guided_runs"] == 1 and stats["bounds"] == []
     assert rescued == rescued_by_trips(problem, trips) <= bound

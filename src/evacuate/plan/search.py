@@ -94,12 +94,10 @@ def _fine_guide_args(direct: LagrangeResult) -> dict[str, Any]:
 
 def _allocation_start(alloc: Allocation | None) -> dict[str, Any]:
     """The direct guide's column generation at city scale starts from the allocation LP's
-    duals (people per place, room per haven; ``allocate.allocation``), smoothed adaptively.
-    Measured on ``scale-200`` (loaded, CPU s of the column generation; 40 LP solves): from
-    scratch L 19,079,242, flown 18,732,310 (11.2 s), and the finer guide from its multipliers
-    (0.5 h, 30 solves) 19,186,905 (21.7 s); from the allocation's duals L 18,920,913 (the 4 h
-    grid's converged value is 18,906,627), flown 18,896,072 (10.3 s), and the finer guide
-    19,189,476 (11.2 s) (bench/results/2026-11-28-cplan.md)."""
+    duals (people per place, room per haven; ``allocate.allocation``), smoothed adaptively:
+    on ``scale-200`` its 40 LP solves fly 18,896,072 instead of 18,732,310 from scratch, and
+    the finer guide from its multipliers the same plan in half the CPU; on ``scale-500`` it
+    converges where it did not from scratch (bench/results/2026-11-28-cplan.md)."""
     if alloc is None:
         return {}
     return {"multipliers": (alloc.sigma, alloc.mu), "adaptive": True}
@@ -158,10 +156,9 @@ BOUND_ITERATIONS = 200
 """LP solves of the column generation per round of the bound."""
 
 CITY_GUIDE_ITERATIONS = 40
-"""LP solves of the first guide's column generation at city scale (``grid.city_scale``), with
-its LP solution rounded (no whole-vehicle MIP there: on ``scale-200`` it ended on its time
-limit after 0 nodes). Measured on ``scale-200``: 20 solves guide a plan of 16.7 M people, 40
-solves 18.5 M, 87 solves with the MIP 18.9 M; each solve there costs about 0.2 s of CPU."""
+"""LP solves of the first guide's column generation at city scale (``grid.city_scale``), its
+LP solution rounded (the whole-vehicle MIP ended on its time limit after 0 nodes on
+``scale-200``, where 20 solves guide 16.7 M people, 40 solves 18.5 M, 87 with the MIP 18.9 M)."""
 
 CITY_GREEDY_FIRST = 2
 """Greedy dispatcher runs before the first guide at city scale (one elsewhere): flying a
@@ -199,31 +196,26 @@ costs the guide about 1.3% on ``scale-200``, the 1 h grid 0.4% (converged: 4 h 1
 
 FINE_GUIDE_ITERATIONS = 30
 """LP solves of the finer guide's column generation (adaptive smoothing). Measured on
-``scale-200`` from the direct guide's 40 (its plan 18,732,310), loaded machine, so CPU
-seconds of the column generation, the plan flown with ``CITY_GUIDED``
-(bench/results/2026-11-28-cplan.md): 4 times finer (1 h) with the fixed weight, 30 solves
-19,093,685 (12.2 s), 50 solves 19,147,654 (22.2 s); adaptive, 30 solves 19,138,223 (12.4
-s), 40 solves 19,150,145 (14.5 s, the 1 h grid's converged plan); 8 times finer (0.5 h),
-30 solves: fixed weight 19,129,528 (19.9 s), adaptive 19,186,905 (21.7 s)."""
+``scale-200`` from the direct guide's 40 (loaded, CPU s of the column generation; flown with
+``CITY_GUIDED``): 1 h, 30 solves 19,138,223 (12.4 s), 40 solves 19,150,145 (14.5 s); 0.5 h,
+30 solves 19,186,905 (21.7 s); more in bench/results/2026-11-28-cplan.md."""
 
 AGGREGATE_GUIDE_PLACES = 1_000
-"""From this many places on, the first guide is the clustered problem's (``aggregate.py``),
-not the real grid's 40 LP solves. From 400 places (2026-11-28, before the direct guide started
-from the allocation's duals): ``scale-500`` (662 places) 36,960,131 -> 38,205,647 at a 60 s
-stop; now the real grid's guide flies 39,123,717 there (the clustered one 38,499,010;
-bench/results/2026-11-28-cplan5.md)."""
+"""From this many places on (or without an allocation), the first guide is the clustered
+problem's (``aggregate.py``), not the real grid's (400 until the real grid's started from the
+allocation's duals: on ``scale-500`` the clustered guide flies 38,499,010, the real one now
+39,123,717; bench/results/2026-11-28-cplan5.md)."""
 
 BIG_CITY_PLACES = 400
 """From this many places on: one run towards the allocation's targets, no finer guide and no
-round of the bound at city scale (each would cost a large share of a 60 s stop there)."""
+round of the bound at city scale (each would cost a large share of a 60 s stop there) ..."""
 
 BIG_CITY_GUIDE_STEP = 2
-"""From ``BIG_CITY_PLACES`` on, the direct guide's grid is this many times finer than the
-city grid (``choose_dt``), and no finer guide follows. Measured on ``scale-500`` (idle, CPU
-seconds of the column generation, 40 LP solves from the allocation's duals, flown once):
-the city grid (3.9 h) 38,898,719 (21.1-24.6 s); twice finer 39,123,717 (25.5 s); the city
-grid then a finer guide from its multipliers (30 solves): twice finer 39,323,150 (+17.1 s),
-8 times 39,491,856 (+30.6 s), past the budget (bench/results/2026-11-28-cplan5.md)."""
+"""... and the direct guide's grid this many times finer than the city grid. Measured on
+``scale-500`` (idle, CPU s of the column generation, 40 LP solves from the allocation's
+duals, flown once): the city grid (3.9 h) 38,898,719 (21-25 s); twice finer 39,123,717 (25.5
+s); the city grid, then a finer guide (30 solves) twice finer 39,323,150 (+17 s), 8 times
+39,491,856 (+31 s): past the budget (bench/results/2026-11-28-cplan5.md)."""
 
 CITY_TARGETED_PLACES = 2_000
 """Places beyond which the allocation is not computed (not measured there: at 10,000 places
