@@ -73,7 +73,7 @@ def test_a_big_city_flies_one_direct_guide_on_a_finer_grid(
     checker accepts the plan."""
     scenario, problem = _city()
     monkeypatch.setattr(search, "BIG_CITY_PLACES", problem.n_places)
-    monkeypatch.setattr(search, "CITY_GUIDE_ITERATIONS", 12)
+    monkeypatch.setattr(search, "BIG_CITY_GUIDE_ITERATIONS", 12)
     trips, rescued, bound, stats = max_rescued(
         problem, seed=0, stop=SafetyStop(None), gap_target=0.0, rounds=1, runs=2
     )

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from evacuate.plan.allocate import Allocation, allocation
-from evacuate.plan.best import GUIDE_GRACE, rescued_by_trips
+from evacuate.plan.best import GUIDE_GRACE, fine_guide_args, fly_fine_guide, rescued_by_trips
 from evacuate.plan.best import Best as _Best
+from evacuate.plan.best import allocation_start as _allocation_start
 from evacuate.plan.budget import (
     FULL_EFFORT,
     LEAN_GUIDE_ITERATIONS,
@@ -41,6 +42,7 @@ from evacuate.plan.roundtrips import round_trip_bound
 from evacuate.planio import Trip
 
 __all__ = [
+    "BIG_CITY_GUIDE_ITERATIONS",
     "BIG_CITY_GUIDE_STEP",
     "BIG_CITY_PLACES",
     "BOUND_ITERATIONS",
@@ -78,36 +80,6 @@ def _finer_bound(problem: Problem, res: LagrangeResult, stats: dict[str, Any]) -
     value = finer_sweep(problem, res, FINER_SWEEP)
     stats["finer_bound"] = {"dt": res.dt / FINER_SWEEP, "bound": value}
     return value
-
-
-def _fine_guide_args(direct: LagrangeResult) -> dict[str, Any]:
-    """The column generation of the finer guide, from the direct guide's multipliers, with
-    the bound's automatic smoothing (``lagrange.ADAPTIVE_STEP``; ``FINE_GUIDE_ITERATIONS``)."""
-    return {
-        "conservative": True,
-        "transfers": False,
-        "iterations": FINE_GUIDE_ITERATIONS,
-        "multipliers": (direct.sigma, direct.mu),
-        "adaptive": True,
-    }
-
-
-def _allocation_start(alloc: Allocation | None) -> dict[str, Any]:
-    """The direct guide's column generation at city scale starts from the allocation LP's
-    duals (people per place, room per haven; ``allocate.allocation``), smoothed adaptively:
-    on ``scale-200`` its 40 LP solves fly 18,896,072 instead of 18,732,310 from scratch, and
-    the finer guide from its multipliers the same plan in half the CPU; on ``scale-500`` it
-    converges where it did not from scratch (bench/results/2026-11-28-cplan.md)."""
-    if alloc is None:
-        return {}
-    return {"multipliers": (alloc.sigma, alloc.mu), "adaptive": True}
-
-
-def _fine_guide(problem: Problem, best: _Best, fine: LagrangeResult, stats: dict[str, Any]) -> None:
-    """Fly the finer guide (``FINE_GUIDE``), unless the safety stop struck."""
-    stats["fine_guide"] = {"dt": fine.dt, "value": fine.bound, "iterations": fine.iterations}
-    if fine.guide and not best.stop.reached() and fine.bound <= problem.population.sum():
-        best.guided(fine.guide, settings=CITY_GUIDED)
 
 
 def city_bound_solves(problem: Problem, dt: float, effort: float) -> int:
@@ -216,6 +188,11 @@ BIG_CITY_GUIDE_STEP = 2
 duals, flown once): the city grid (3.9 h) 38,898,719 (21-25 s); twice finer 39,123,717 (25.5
 s); the city grid, then a finer guide (30 solves) twice finer 39,323,150 (+17 s), 8 times
 39,491,856 (+31 s): past the budget (bench/results/2026-11-28-cplan5.md)."""
+
+BIG_CITY_GUIDE_ITERATIONS = 45
+"""... and its LP solves (the master grows: each solve past the 40th costs about 1.5 s of CPU
+on ``scale-500``): 40 solves 39,123,717, 45 solves 39,525,805, 50 solves 39,700,460 (41.7 s
+of CPU for the column generation, too close to a 60 s stop on a loaded machine)."""
 
 CITY_TARGETED_PLACES = 2_000
 """Places beyond which the allocation is not computed (not measured there: at 10,000 places
@@ -408,7 +385,7 @@ def max_rescued(
                     conservative=True,
                     transfers=False,
                     integer_guide=0.0 if city or big else stop.left() or math.inf,
-                    iterations=CITY_GUIDE_ITERATIONS
+                    iterations=(BIG_CITY_GUIDE_ITERATIONS if big_city else CITY_GUIDE_ITERATIONS)
                     if city
                     else (LEAN_GUIDE_ITERATIONS if lean else BOUND_ITERATIONS),
                     **_allocation_start(alloc),
@@ -427,8 +404,8 @@ def max_rescued(
                 best.guided(guide, 3)
             if fine and direct is not None and not closed() and not stop.reached():
                 # the direct guide's grid is coarse at city scale: a finer one (FINE_GUIDE)
-                fine_res = cg(dt / FINE_GUIDE, **_fine_guide_args(direct))
-                _fine_guide(problem, best, fine_res, stats)
+                fine_res = cg(dt / FINE_GUIDE, **fine_guide_args(direct, FINE_GUIDE_ITERATIONS))
+                fly_fine_guide(best, fine_res, stats, CITY_GUIDED)
                 # its multipliers priced on the bound's finer grid: a bound for one sweep
                 start = cg(dt, 0, multipliers=(fine_res.sigma, fine_res.mu))
                 stats["guide_bound"] = _finer_bound(problem, start, {})
