@@ -176,7 +176,7 @@ AGGREGATE_GUIDE_PLACES = 1_000
 """From this many places on (or without an allocation), the first guide is the clustered
 problem's (``aggregate.py``), not the real grid's (400 until the real grid's started from the
 allocation's duals: on ``scale-500`` the clustered guide flies 38,499,010, the real one now
-39,123,717; bench/results/2026-11-28-cplan5.md)."""
+39,525,805; bench/results/2026-11-28-cplan5.md)."""
 
 BIG_CITY_PLACES = 400
 """From this many places on: one run towards the allocation's targets, no finer guide and no
