@@ -131,7 +131,11 @@ def reposition(
     own = m.cols(np.zeros(n_g))
     m.terms(hubs[:n_g], own, 1.0)
     m.terms(pool, own, -1.0)
-    between = group_min(group_min(empty_times(problem, c, hv, hv), groups).T, groups)  # (G, G)
+    # (G, G): from each group (rows) to each group (columns); empty times need not be
+    # symmetric (one-way lanes): charged the other way round, a move was once overcharged
+    # (tests/plan/test_fleet_relays.py)
+    to_g = group_min(empty_times(problem, c, hv, hv), groups)  # (H, G): haven to group
+    between = group_min(to_g.T, groups).T
     np.fill_diagonal(between, math.inf)
     g1, g2 = np.nonzero(np.isfinite(between))
     mv = m.cols(np.zeros(g1.size))
