@@ -61,6 +61,13 @@ def tiny_scenarios(draw: st.DrawFn, max_vehicles: int = 3, max_end: int = 7) -> 
                     window["end"] = draw(st.integers(start + 1, end + 1))
                 lane["windows"] = [window]
             lanes.append(lane)
+            if draw(st.integers(0, 3)) == 0:  # one way, maybe another time back
+                lane["bidirectional"] = False
+                if draw(st.booleans()):
+                    back = draw(st.sampled_from([1, 2, 3, 4]))
+                    lanes.append(
+                        {"id": f"{ids[b]}-{ids[a]}", "from": ids[b], "to": ids[a], "time": back}
+                    )
     n_classes = draw(st.integers(1, 2))
     classes = [
         {
