@@ -64,20 +64,11 @@ def strike(eng: Engine, place: str) -> None:
     eng._yard_sync(t)
     for (p, cls), k in list(eng.pool.items()):
         if p == place and k > 0:
-            eng.vehicles_lost += k
             eng.pool[(p, cls)] = 0
-            eng._log(t, "lost_vehicles", place, vehicle_class=cls, vehicles=k, detail="hazard")
+            _lose(eng, t, place, cls, k)
     for h in eng.held:
         if h.place == place and h.count > 0 and not h.entering:
-            eng.vehicles_lost += h.count
-            eng._log(
-                t,
-                "lost_vehicles",
-                place,
-                vehicle_class=h.cls,
-                vehicles=h.count,
-                detail="hazard",
-            )
+            _lose(eng, t, place, h.cls, h.count)
             h.count = 0
     for y in eng.yards:
         if y.spec.place == place:
@@ -85,15 +76,7 @@ def strike(eng: Engine, place: str) -> None:
             y.destroyed += k
             y.stop = t if y.stop is None else min(y.stop, t)
             if k:
-                eng.vehicles_lost += k
-                eng._log(
-                    t,
-                    "lost_vehicles",
-                    place,
-                    vehicle_class=y.spec.vehicle_class,
-                    vehicles=k,
-                    detail="hazard",
-                )
+                _lose(eng, t, place, y.spec.vehicle_class, k)
     # groups still loading here, or unloading here
     for it in list(eng.transit):
         # a loading that ends within the checker's tolerance after the deadline gets away,
@@ -108,6 +91,12 @@ def strike(eng: Engine, place: str) -> None:
             eng._lose_transit(it, t, "hazard", place)
 
 
+def _lose(eng: Engine, t: float, place: str, cls: str, k: int) -> None:
+    """``k`` idle vehicles of class ``cls`` lost to the hazard at ``place``."""
+    eng.vehicles_lost += k
+    eng._log(t, "lost_vehicles", place, vehicle_class=cls, vehicles=k, detail="hazard")
+
+
 def _unbench(eng: Engine, place: str, t: float) -> None:
     """A withdrawn operator's vehicles at ``place`` are there when the hazard strikes, so they
     are lost with everything else (docs/model.md: every vehicle there), as the checker counts
@@ -117,15 +106,7 @@ def _unbench(eng: Engine, place: str, t: float) -> None:
         for h in bench:
             if h.place == place and h.count > 0:
                 eng.vehicles_withdrawn -= h.count
-                eng.vehicles_lost += h.count
-                eng._log(
-                    t,
-                    "lost_vehicles",
-                    place,
-                    vehicle_class=h.cls,
-                    vehicles=h.count,
-                    detail="hazard",
-                )
+                _lose(eng, t, place, h.cls, h.count)
                 h.count = 0
     for y in eng.yards:
         if y.spec.place == place and y.benched is not None:
