@@ -8,7 +8,6 @@ keeps the best. Before, a mixed fleet fell to the general bisection planner: Val
 
 from __future__ import annotations
 
-import copy
 import math
 import random
 from dataclasses import replace
@@ -37,19 +36,8 @@ from tests.plan.test_improve import _exact_makespan, tiny_beps
 
 def _upgraded(data: dict[str, Any], extra: int) -> Scenario:
     """The same instance with half of each yard's buses (rounded down) ``extra`` seats larger,
-    as a second class."""
-    d = copy.deepcopy(data)
-    base = d["fleet"]["classes"][0]
-    d["fleet"]["classes"].append({"id": "big", "capacity": base["capacity"] + extra})
-    stock = []
-    for s in d["fleet"]["stock"]:
-        big = s["count"] // 2
-        if s["count"] - big:
-            stock.append({**s, "count": s["count"] - big})
-        if big:
-            stock.append({**s, "id": s["id"] + "_big", "class": "big", "count": big})
-    d["fleet"]["stock"] = stock
-    return evacuate.scenario.from_dict(d)
+    as a second class (``bench.bep_mixed.mixed_fleet``)."""
+    return evacuate.scenario.from_dict(mixed_fleet(data, extra))
 
 
 def _makespan(scenario: Scenario) -> float:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -160,16 +161,7 @@ def sweep_cmd(
             )
         out = stdout()
         analyses = result.analyse(target=people, target_share=share)
-        out.print(_analysis_table(s, analyses, target), soft_wrap=False)
-        for a in analyses:
-            out.print(_drivers(a), soft_wrap=True)
-        for variant in dict.fromkeys(r.variant for r in result.results):
-            bad = [r for r in result.results if r.variant == variant and r.status != "finished"]
-            if bad:  # why, where it was silent
-                why = " ".join(str(bad[0].error or bad[0].status).split())[:300]
-                out.print(
-                    f"{variant}: {len(bad):,} sample(s) failed; the first: {why}", soft_wrap=True
-                )
+        _print_analyses(out, s, result, analyses, target)
         if report is not None:
             from evacuate.report.sweep import build_sweep_report
 
@@ -180,6 +172,21 @@ def sweep_cmd(
             f"{result.seconds:.1f} s; stored as sweep {result.run_id} in {st.safe_url}",
             soft_wrap=True,
         )
+
+
+def _print_analyses(
+    out: Console, s: Scenario, result: Any, analyses: list[Any], target: str
+) -> None:
+    """The analysis table, each variant's drivers, and per variant how many samples failed
+    and the first one's reason (a sweep whose every sample fails said nothing of why)."""
+    out.print(_analysis_table(s, analyses, target), soft_wrap=False)
+    for a in analyses:
+        out.print(_drivers(a), soft_wrap=True)
+    for variant in dict.fromkeys(r.variant for r in result.results):
+        bad = [r for r in result.results if r.variant == variant and r.status != "finished"]
+        if bad:
+            why = " ".join(str(bad[0].error or bad[0].status).split())[:300]
+            out.print(f"{variant}: {len(bad):,} sample(s) failed; the first: {why}", soft_wrap=True)
 
 
 def _analysis_table(s: Scenario, analyses: list[Any], target: str) -> Table:
@@ -408,16 +415,7 @@ def runs_report(
             result = load_sweep(st, run)
         analyses = result.analyse(target=people, target_share=share)
         out = stdout()
-        out.print(_analysis_table(result.scenario, analyses, target), soft_wrap=False)
-        for a in analyses:
-            out.print(_drivers(a), soft_wrap=True)
-        for variant in dict.fromkeys(r.variant for r in result.results):
-            bad = [r for r in result.results if r.variant == variant and r.status != "finished"]
-            if bad:  # why, where it was silent
-                why = " ".join(str(bad[0].error or bad[0].status).split())[:300]
-                out.print(
-                    f"{variant}: {len(bad):,} sample(s) failed; the first: {why}", soft_wrap=True
-                )
+        _print_analyses(out, result.scenario, result, analyses, target)
         path = build_sweep_report(result, analyses, output)
         out.print(Text.assemble(("wrote", "bold green"), f" {path}"), soft_wrap=True)
 

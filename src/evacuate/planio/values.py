@@ -103,9 +103,10 @@ def as_float(value: object, text: bool) -> float | None:
         except OverflowError:  # a whole number past 1.8e308 (JSON): not finite
             return None
     elif isinstance(value, str) and text:
-        if not _NUMBER.fullmatch(value.strip()):
+        s = value.strip()
+        if not _NUMBER.fullmatch(s):
             return None
-        x = float(value.strip())
+        x = float(s)
     else:
         return None
     return x if math.isfinite(x) else None
